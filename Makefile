@@ -1,0 +1,52 @@
+# vmctl top-level build.  `make` builds everything; `make check` runs every
+# test layer and ends with one line "N passed, N failed[, N skipped]".
+
+# Kernel build tree: the running kernel's when present, else the newest
+# installed headers.  Override with KDIR=.
+KDIR ?= $(shell scripts/kdir.sh)
+PREFIX ?= /usr/local
+DESTDIR ?=
+export KDIR PREFIX DESTDIR
+
+SUBDIRS_USER := libvmctl cli selftests
+
+.PHONY: all kmod libvmctl cli selftests unit check demo bench install clean deps
+
+all: kmod libvmctl cli selftests
+
+kmod:
+	$(MAKE) -C kmod KDIR=$(KDIR)
+
+libvmctl:
+	$(MAKE) -C libvmctl
+
+cli: libvmctl
+	$(MAKE) -C cli
+
+selftests: libvmctl
+	$(MAKE) -C selftests
+
+# Build (not run) every cmocka unit-test binary: */tests/test_*.
+unit: libvmctl
+	$(MAKE) -C kmod unit
+	$(MAKE) -C libvmctl unit
+	$(MAKE) -C cli unit
+
+deps:
+	scripts/deps.sh
+
+check:
+	scripts/check.sh
+
+demo:
+	scripts/demo.sh
+
+install: all
+	$(MAKE) -C kmod install
+	$(MAKE) -C libvmctl install
+	$(MAKE) -C cli install
+
+clean:
+	$(MAKE) -C kmod clean
+	for d in $(SUBDIRS_USER); do $(MAKE) -C $$d clean; done
+	rm -rf build

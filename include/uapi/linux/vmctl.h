@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * vmctl: userspace ABI of the vmctl.ko VT-x hypervisor.
+ *
+ * The single source of truth for kmod/, libvmctl/, cli/ and selftests/.
+ * Rules that keep the ABI growable:
+ *  - every struct has fixed-size fields, explicit padding and a flags word;
+ *    the kernel rejects unknown flag bits and non-zero padding (-EINVAL);
+ *  - VMCTL_GET_API_VERSION and VMCTL_CHECK_CAP tell what a module offers.
+ *
+ * Ioctls are grouped by the file descriptor they act on:
+ *   system: /dev/vmctl;  VM: fd from VMCTL_CREATE_VM;  vCPU: fd from
+ *   VMCTL_CREATE_VCPU (mmap it at offset 0 for struct vmctl_run).
+ */
+#ifndef _UAPI_LINUX_VMCTL_H
+#define _UAPI_LINUX_VMCTL_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define VMCTL_API_VERSION	1
+#define VMCTL_DEVICE_NAME	"vmctl"
+
+/* Limits (also reported through VMCTL_CHECK_CAP). */
+#define VMCTL_MAX_VCPUS		64
+#define VMCTL_MAX_MEM_SLOTS	32
+#define VMCTL_MAX_MEM_SIZE	(16ULL << 30)	/* all slots of one VM */
+#define VMCTL_MAX_CPUID_ENTRIES	128
+#define VMCTL_MAX_MSR_ENTRIES	64
+#define VMCTL_NAME_LEN		32
+
+/* Capabilities: VMCTL_CHECK_CAP(cap) returns 0 when absent, else a value. */
+enum vmctl_cap {
+	VMCTL_CAP_MAX_VCPUS = 1,	/* value: VMCTL_MAX_VCPUS */
+	VMCTL_CAP_MAX_MEM_SLOTS = 2,	/* value: VMCTL_MAX_MEM_SLOTS */
+	VMCTL_CAP_MAX_MEM_SIZE_MB = 3,	/* value: VMCTL_MAX_MEM_SIZE >> 20 */
+	VMCTL_CAP_READONLY_MEM = 4,	/* VMCTL_MEM_READONLY supported */
+	VMCTL_CAP_EPT_2M = 5,		/* 2 MiB EPT pages in use */
+	VMCTL_CAP_VPID = 6,		/* VPID in use */
+	VMCTL_CAP_UNRESTRICTED_GUEST = 7,
+	VMCTL_CAP_IMMEDIATE_EXIT = 8,
+	VMCTL_CAP_NR_CPUS_VMX_ON = 9,	/* value: CPUs now in VMX operation */
+};
+
+/* ---------------------------------------------------------------------- */
+/* System ioctls on /dev/vmctl                                              */
+
+struct vmctl_vm_config {
+	__u64 flags;			/* none defined: must be 0 */
+	char name[VMCTL_NAME_LEN];	/* NUL-terminated; "" picks "vm<id>" */
+};
+
+/* Module-wide accounting, for tests and `vmctl info`. */
+struct vmctl_module_stats {
+	__u64 flags;			/* out: 0 */
+	__u64 nr_vms;
+	__u64 nr_vcpus;
+	__u64 nr_mem_slots;
+	__u64 pinned_pages;		/* guest RAM pages pinned for EPT */
+	__u64 ept_table_pages;		/* EPT paging-structure pages */
+	__u64 vmcs_pages;		/* VMCS and VMXON regions */
+	__u64 kernel_bytes;		/* every allocation the module holds */
+};
+
+#define VMCTL_IO 0xB7
+
+#define VMCTL_GET_API_VERSION	_IO(VMCTL_IO, 0x00)
+#define VMCTL_CHECK_CAP		_IO(VMCTL_IO, 0x01)	/* arg: enum vmctl_cap */
+#define VMCTL_CREATE_VM		_IOW(VMCTL_IO, 0x02, struct vmctl_vm_config)
+#define VMCTL_GET_RUN_SIZE	_IO(VMCTL_IO, 0x03)	/* bytes to mmap */
+#define VMCTL_GET_MODULE_STATS	_IOR(VMCTL_IO, 0x04, struct vmctl_module_stats)
+
+/* ---------------------------------------------------------------------- */
+/* VM ioctls                                                                */
+
+#define VMCTL_MEM_READONLY	(1U << 0)	/* guest writes exit as MMIO */
+#define VMCTL_MEM_VALID_FLAGS	(VMCTL_MEM_READONLY)
+
+/*
+ * A memory slot maps [guest_phys, guest_phys + size) onto the caller's
+ * memory at user_addr.  All three must be page aligned, size non-zero.
+ * Errors: EINVAL (flags, alignment, slot id), EEXIST (slot id in use or
+ * guest range overlaps another slot), E2BIG (slot count or total size
+ * above the limits), EFAULT (user range not mapped or not writable),
+ * ENOMEM.
+ */
+struct vmctl_mem_slot {
+	__u32 slot;
+	__u32 flags;			/* VMCTL_MEM_* */
+	__u64 guest_phys;
+	__u64 size;
+	__u64 user_addr;
+};
+
+struct vmctl_vm_info {
+	__u64 flags;			/* out: 0 */
+	__u32 id;			/* module-wide VM id */
+	__u32 nr_vcpus;
+	__u64 mem_bytes;
+	char name[VMCTL_NAME_LEN];
+};
+
+#define VMCTL_SET_MEM_SLOT	_IOW(VMCTL_IO, 0x10, struct vmctl_mem_slot)
+#define VMCTL_DELETE_MEM_SLOT	_IO(VMCTL_IO, 0x11)	/* arg: slot id */
+#define VMCTL_CREATE_VCPU	_IO(VMCTL_IO, 0x12)	/* arg: vCPU id, returns fd */
+#define VMCTL_GET_VM_INFO	_IOR(VMCTL_IO, 0x13, struct vmctl_vm_info)
+
+/* ---------------------------------------------------------------------- */
+/* vCPU ioctls                                                              */
+
+struct vmctl_regs {
+	__u64 rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+	__u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	__u64 rip, rflags;
+};
+
+struct vmctl_segment {
+	__u64 base;
+	__u32 limit;
+	__u16 selector;
+	__u8 type;			/* 4-bit segment type */
+	__u8 present, dpl, db, s, l, g, avl;
+	__u8 unusable;
+	__u8 padding;
+};
+
+struct vmctl_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 padding[3];
+};
+
+struct vmctl_sregs {
+	struct vmctl_segment cs, ds, es, fs, gs, ss;
+	struct vmctl_segment tr, ldt;
+	struct vmctl_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 efer;
+	__u64 apic_base;
+	__u64 flags;			/* none defined: must be 0 */
+};
+
+struct vmctl_msr_entry {
+	__u32 index;
+	__u32 reserved;			/* must be 0 */
+	__u64 data;
+};
+
+/* GET/SET_MSRS return the number of entries processed. */
+struct vmctl_msrs {
+	__u32 nmsrs;			/* <= VMCTL_MAX_MSR_ENTRIES */
+	__u32 flags;			/* must be 0 */
+	struct vmctl_msr_entry entries[];
+};
+
+#define VMCTL_CPUID_FLAG_SIGNIFICANT_INDEX	(1U << 0)
+
+struct vmctl_cpuid_entry {
+	__u32 function;
+	__u32 index;
+	__u32 flags;			/* VMCTL_CPUID_FLAG_* */
+	__u32 eax, ebx, ecx, edx;
+	__u32 padding;
+};
+
+/*
+ * SET_CPUID replaces the table the guest sees.  GET_CPUID returns it
+ * (nent in: room in entries; out: entries returned; E2BIG when too small).
+ * The default table is derived from the host: VMX hidden, the hypervisor
+ * bit set, "vmctlvmctlvm" at leaf 0x40000000.  A leaf absent from the table
+ * reads as zeros.
+ */
+struct vmctl_cpuid {
+	__u32 nent;			/* <= VMCTL_MAX_CPUID_ENTRIES */
+	__u32 flags;			/* must be 0 */
+	struct vmctl_cpuid_entry entries[];
+};
+
+/* Queue an exception for the next VM entry. */
+struct vmctl_exception {
+	__u8 vector;			/* 0..31, not 2 (NMI) */
+	__u8 has_error_code;
+	__u16 padding;
+	__u32 error_code;
+	__u64 flags;			/* must be 0 */
+};
+
+/* VMX basic exit reasons are < VMCTL_NR_HW_EXIT_REASONS. */
+#define VMCTL_NR_HW_EXIT_REASONS	80
+
+struct vmctl_vcpu_stats {
+	__u64 flags;			/* out: 0 */
+	__u64 runs;			/* VMCTL_RUN calls */
+	__u64 exits;			/* all VM exits */
+	__u64 user_exits;		/* exits that went to userspace */
+	__u64 hw_exits[VMCTL_NR_HW_EXIT_REASONS]; /* by VMX basic reason */
+};
+
+#define VMCTL_RUN		_IO(VMCTL_IO, 0x20)
+#define VMCTL_GET_REGS		_IOR(VMCTL_IO, 0x21, struct vmctl_regs)
+#define VMCTL_SET_REGS		_IOW(VMCTL_IO, 0x22, struct vmctl_regs)
+#define VMCTL_GET_SREGS		_IOR(VMCTL_IO, 0x23, struct vmctl_sregs)
+#define VMCTL_SET_SREGS		_IOW(VMCTL_IO, 0x24, struct vmctl_sregs)
+#define VMCTL_GET_MSRS		_IOWR(VMCTL_IO, 0x25, struct vmctl_msrs)
+#define VMCTL_SET_MSRS		_IOW(VMCTL_IO, 0x26, struct vmctl_msrs)
+#define VMCTL_SET_CPUID		_IOW(VMCTL_IO, 0x27, struct vmctl_cpuid)
+#define VMCTL_GET_CPUID		_IOWR(VMCTL_IO, 0x28, struct vmctl_cpuid)
+#define VMCTL_INJECT_EXCEPTION	_IOW(VMCTL_IO, 0x29, struct vmctl_exception)
+#define VMCTL_GET_VCPU_STATS	_IOR(VMCTL_IO, 0x2A, struct vmctl_vcpu_stats)
+
+/* ---------------------------------------------------------------------- */
+/* The run structure: mmap of a vCPU fd, VMCTL_GET_RUN_SIZE bytes          */
+
+enum vmctl_exit_reason {
+	VMCTL_EXIT_NONE = 0,
+	VMCTL_EXIT_IO = 1,		/* port I/O; complete it and RUN again */
+	VMCTL_EXIT_MMIO = 2,		/* decoded MMIO access */
+	VMCTL_EXIT_HYPERCALL = 3,	/* VMCALL the kernel does not serve */
+	VMCTL_EXIT_HLT = 4,		/* guest executed HLT */
+	VMCTL_EXIT_SHUTDOWN = 5,	/* triple fault */
+	VMCTL_EXIT_FAIL_ENTRY = 6,	/* VM entry failed */
+	VMCTL_EXIT_INTERNAL_ERROR = 7,	/* see internal.suberror */
+	VMCTL_EXIT_INTR = 8,		/* signal or immediate_exit: RUN -EINTR */
+};
+
+enum vmctl_internal_error {
+	VMCTL_INTERNAL_EMULATION = 1,	/* MMIO instruction not decoded */
+	VMCTL_INTERNAL_EPT_MISCONFIG = 2,
+	VMCTL_INTERNAL_UNHANDLED_EXIT = 3, /* data[0]: VMX exit reason */
+	VMCTL_INTERNAL_VMX_FAILURE = 4,	/* VMX instruction failed */
+	VMCTL_INTERNAL_BAD_GUEST_MEMORY = 5, /* guest table walk failed */
+};
+
+#define VMCTL_IO_IN	0
+#define VMCTL_IO_OUT	1
+
+/* In-kernel hypercalls (VMCALL, RAX = number, args in RBX RCX RDX RSI). */
+#define VMCTL_HC_GET_VERSION	0x0	/* RAX <- VMCTL_API_VERSION */
+/* Every other number exits to userspace as VMCTL_EXIT_HYPERCALL. */
+
+struct vmctl_run {
+	/* in */
+	__u8 immediate_exit;		/* RUN returns -EINTR before entry */
+	__u8 padding1[7];
+	/* out */
+	__u32 exit_reason;		/* enum vmctl_exit_reason */
+	__u32 padding2;
+	__u64 flags;			/* none defined */
+	union {
+		/*
+		 * IO: data at (char *)run + data_offset, count * size bytes.
+		 * OUT: the guest's bytes.  IN: fill them before the next RUN.
+		 * count > 1 only for string I/O (INS/OUTS, with REP).
+		 */
+		struct {
+			__u8 direction;		/* VMCTL_IO_IN / _OUT */
+			__u8 size;		/* 1, 2 or 4 */
+			__u16 port;
+			__u32 count;
+			__u64 data_offset;
+		} io;
+		/* MMIO: for reads fill data[0..len) before the next RUN. */
+		struct {
+			__u64 phys_addr;
+			__u8 data[8];
+			__u32 len;		/* 1, 2, 4 or 8 */
+			__u8 is_write;
+			__u8 padding[3];
+		} mmio;
+		/* HYPERCALL: ret goes to guest RAX on the next RUN. */
+		struct {
+			__u64 nr;
+			__u64 args[4];		/* RBX RCX RDX RSI */
+			__u64 ret;
+		} hypercall;
+		struct {
+			__u64 hardware_reason;	/* VMX exit reason, bit 31 set */
+			__u64 qualification;
+		} fail_entry;
+		struct {
+			__u32 suberror;		/* enum vmctl_internal_error */
+			__u32 ndata;
+			__u64 data[8];
+		} internal;
+		char padding[256];
+	};
+	/* guest state snapshot at exit (read-only for userspace) */
+	__u64 rip;
+	__u64 rflags;
+	__u64 cr8;
+	__u64 reserved[13];
+};
+
+#endif /* _UAPI_LINUX_VMCTL_H */

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Instruction emulation for MMIO exits and guest-memory access for string
+ * I/O.  Pure logic: no VMX, no kernel services beyond the callbacks below,
+ * so the same code is built into vmctl.ko and into the userspace unit tests
+ * (kmod/tests/).
+ */
+#ifndef VMCTL_EMULATE_H
+#define VMCTL_EMULATE_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stdint.h>
+#include <stdbool.h>
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int64_t s64;
+#endif
+
+/* General registers in hardware encoding order (ModRM reg numbers). */
+enum vmctl_gpr {
+	GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
+	GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
+	NR_GPRS
+};
+
+enum vmctl_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, NR_SEGS };
+
+/* The guest CPU state the emulator reads and updates. */
+struct vmctl_emu_cpu {
+	u64 gpr[NR_GPRS];
+	u64 rip;
+	u64 rflags;
+	u64 cr0, cr3, cr4, efer;
+	u64 seg_base[NR_SEGS];
+	bool cs_l;		/* CS.L: 64-bit code when EFER.LMA */
+	bool cs_db;		/* CS.D/B: 32-bit default operand size */
+	u8 cpl;
+};
+
+/* Guest-physical memory access, RAM only; return 0 or -errno. */
+struct vmctl_emu_ops {
+	int (*read_gpa)(void *ctx, u64 gpa, void *buf, unsigned int len);
+	int (*write_gpa)(void *ctx, u64 gpa, const void *buf, unsigned int len);
+};
+
+/*
+ * One MMIO access, the unit of a userspace MMIO exit.  A REP STOS/MOVS
+ * emulates one element per exit: RIP stays on the instruction until RCX
+ * reaches zero, so the guest re-executes it and faults again.
+ */
+struct vmctl_mmio_op {
+	u64 gpa;
+	u8 len;			/* 1, 2, 4 or 8 */
+	bool is_write;
+	u8 data[8];		/* write: the bytes; read: filled by userspace */
+	/* private to the emulator: how to complete the instruction */
+	u8 insn_len;
+	u8 kind;
+	u8 dst_reg;
+	u8 dst_size;
+	u8 flags;
+	u64 aux;
+};
+
+/* Errors from the functions below, besides -EFAULT from the callbacks. */
+#define VMCTL_EMU_UNHANDLED	1	/* instruction not supported */
+#define VMCTL_EMU_PAGE_FAULT	2	/* guest linear address not mapped */
+
+/*
+ * Decode the instruction at cpu->rip that faulted on @gpa and describe the
+ * access.  Returns 0, or a positive VMCTL_EMU_* / negative errno.
+ */
+int vmctl_mmio_begin(const struct vmctl_emu_cpu *cpu,
+		     const struct vmctl_emu_ops *ops, void *ctx, u64 gpa,
+		     struct vmctl_mmio_op *op);
+
+/*
+ * Finish the access described by @op (for reads op->data holds the value):
+ * write the destination, update RSI/RDI/RCX/flags as the instruction does,
+ * advance RIP when the instruction is complete.  Returns 0 or an error as
+ * above.
+ */
+int vmctl_mmio_complete(struct vmctl_emu_cpu *cpu,
+			const struct vmctl_emu_ops *ops, void *ctx,
+			const struct vmctl_mmio_op *op);
+
+/*
+ * Translate a guest linear address through the guest's paging mode
+ * (none, 32-bit, PAE, 4-level) as CR0/CR4/EFER select.  @write and
+ * @user select the access rights to check.  Returns 0 or an error as above.
+ */
+int vmctl_gva_to_gpa(const struct vmctl_emu_cpu *cpu,
+		     const struct vmctl_emu_ops *ops, void *ctx, u64 gva,
+		     bool write, u64 *gpa);
+
+/* Copy between a guest linear range and @buf, crossing pages as needed. */
+int vmctl_read_linear(const struct vmctl_emu_cpu *cpu,
+		      const struct vmctl_emu_ops *ops, void *ctx, u64 gva,
+		      void *buf, unsigned int len);
+int vmctl_write_linear(const struct vmctl_emu_cpu *cpu,
+		       const struct vmctl_emu_ops *ops, void *ctx, u64 gva,
+		       const void *buf, unsigned int len);
+
+#endif /* VMCTL_EMULATE_H */
