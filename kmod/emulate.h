@@ -8,17 +8,28 @@
 #ifndef VMCTL_EMULATE_H
 #define VMCTL_EMULATE_H
 
+/* The one kernel/userspace compatibility block of the emulator sources. */
 #ifdef __KERNEL__
 #include <linux/types.h>
+#include <linux/errno.h>
+#include <linux/string.h>
 #else
 #include <stdint.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <errno.h>
+#include <string.h>
 typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
+typedef int8_t s8;
 typedef int64_t s64;
 #endif
+#include <asm/processor-flags.h>	/* X86_CR0_*, X86_CR4_*, X86_EFLAGS_* */
+
+#define VMCTL_EFER_LMA		(1ULL << 10)	/* IA32_EFER.LMA */
+#define VMCTL_PAGE_SIZE		4096ULL
 
 /* General registers in hardware encoding order (ModRM reg numbers). */
 enum vmctl_gpr {
@@ -59,11 +70,13 @@ struct vmctl_mmio_op {
 	u8 data[8];		/* write: the bytes; read: filled by userspace */
 	/* private to the emulator: how to complete the instruction */
 	u8 insn_len;
-	u8 kind;
-	u8 dst_reg;
-	u8 dst_size;
-	u8 flags;
-	u64 aux;
+	u8 kind;		/* enum vmctl_insn_kind (decode.h) */
+	u8 dst_reg;		/* register operand, GPR_* */
+	u8 dst_size;		/* its size in bytes */
+	u8 flags;		/* EMU_F_* (emulate.c) */
+	u8 alu;			/* enum vmctl_alu_op (decode.h) */
+	u8 addr_size;		/* string forms: RSI/RDI/RCX width */
+	u64 aux;		/* ALU: the other operand's value */
 };
 
 /* Errors from the functions below, besides -EFAULT from the callbacks. */
@@ -72,7 +85,11 @@ struct vmctl_mmio_op {
 
 /*
  * Decode the instruction at cpu->rip that faulted on @gpa and describe the
- * access.  Returns 0, or a positive VMCTL_EMU_* / negative errno.
+ * access (the supported instructions are listed in decode.c).  Returns 0,
+ * VMCTL_EMU_UNHANDLED (not supported, or its decoded address does not
+ * explain @gpa), VMCTL_EMU_PAGE_FAULT (code or the RAM side of MOVS not
+ * mapped), or the callbacks' -errno (e.g. guest page tables not in RAM).
+ * @cpu is not changed: on error the core reports it and RIP stays.
  */
 int vmctl_mmio_begin(const struct vmctl_emu_cpu *cpu,
 		     const struct vmctl_emu_ops *ops, void *ctx, u64 gpa,
@@ -82,7 +99,7 @@ int vmctl_mmio_begin(const struct vmctl_emu_cpu *cpu,
  * Finish the access described by @op (for reads op->data holds the value):
  * write the destination, update RSI/RDI/RCX/flags as the instruction does,
  * advance RIP when the instruction is complete.  Returns 0 or an error as
- * above.
+ * above (MOVS from MMIO writes guest RAM here); on error @cpu is unchanged.
  */
 int vmctl_mmio_complete(struct vmctl_emu_cpu *cpu,
 			const struct vmctl_emu_ops *ops, void *ctx,
@@ -90,14 +107,19 @@ int vmctl_mmio_complete(struct vmctl_emu_cpu *cpu,
 
 /*
  * Translate a guest linear address through the guest's paging mode
- * (none, 32-bit, PAE, 4-level) as CR0/CR4/EFER select.  @write and
- * @user select the access rights to check.  Returns 0 or an error as above.
+ * (none, 32-bit, PAE, 4-level) as CR0/CR4/EFER select, checking the
+ * rights of a read or @write at cpu->cpl (3 is a user access).  5-level
+ * paging is VMCTL_EMU_UNHANDLED.  Returns 0 or an error as above.
  */
 int vmctl_gva_to_gpa(const struct vmctl_emu_cpu *cpu,
 		     const struct vmctl_emu_ops *ops, void *ctx, u64 gva,
 		     bool write, u64 *gpa);
 
-/* Copy between a guest linear range and @buf, crossing pages as needed. */
+/*
+ * Copy between a guest linear range and @buf, crossing pages as needed
+ * (32-bit linear addresses wrap outside 64-bit code).  A write checks
+ * every page first, so one that faults has written nothing.
+ */
 int vmctl_read_linear(const struct vmctl_emu_cpu *cpu,
 		      const struct vmctl_emu_ops *ops, void *ctx, u64 gva,
 		      void *buf, unsigned int len);
