@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vmctl run: boot an image with its serial console on this terminal. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <vmctl/libvmctl.h>
+#include <linux/vmctl.h>
+
+#include "console.h"
+#include "vmctl.h"
+
+static const char run_usage[] =
+"usage: vmctl run [--name N] [--mem SIZE] [--cpus N]\n"
+"                 (--image FILE [--load ADDR] [--entry ADDR] | --elf FILE)\n"
+"                 [--console FILE]\n"
+"\n"
+"Run a guest until it powers off.  Its serial console, a 16550A UART at\n"
+"port 0x3f8, is this terminal: keyboard input goes to the guest (raw mode\n"
+"when stdin is a terminal), Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A,\n"
+"Ctrl-A h lists the keys.\n"
+"\n"
+"Options:\n"
+"  -n, --name N        VM name, at most 31 characters (default: vm<id>)\n"
+"  -m, --mem SIZE      guest RAM at address 0: a multiple of 4K, with an\n"
+"                      optional K, M, G or T suffix (default: 16M, at most 16G)\n"
+"  -c, --cpus N        number of vCPUs, 1-64 (default: 1); every vCPU starts\n"
+"                      at the entry point with its id in RDI\n"
+"  -i, --image FILE    flat binary, started in 16-bit real mode\n"
+"  -l, --load ADDR     where the flat binary goes (default: 0x7c00)\n"
+"  -e, --entry ADDR    where it starts (default: the load address), below\n"
+"                      1M; CS:IP is 0:ADDR below 64K, else ADDR's 64K segment\n"
+"  -E, --elf FILE      static ELF executable: ELF32 starts in 32-bit\n"
+"                      protected mode, ELF64 in 64-bit long mode with memory\n"
+"                      identity-mapped; both get a GDT and a 16K stack\n"
+"  -o, --console FILE  write the guest's console output to FILE instead\n"
+"  -h, --help          show this help\n"
+"Numbers are decimal or 0x-prefixed hex.\n"
+"\n"
+"Exit status:\n"
+"  0  the guest powered off (VMCALL with RAX = 0x10000) or every vCPU\n"
+"     executed HLT with interrupts disabled\n"
+"  1  vmctl failed: module not loaded, unreadable file, bad image, ...\n"
+"  2  bad command line\n"
+"  3  the guest shut down (triple fault)\n"
+"  4  VM entry failed\n"
+"  5  the vmctl module reported an internal error\n"
+"  6  stopped by Ctrl-A x or by SIGINT, SIGTERM or SIGHUP\n"
+"The last line on stderr says how the guest ended.\n";
+
+static enum parse_result parse_number(const char *opt, const char *arg,
+				      uint64_t *v)
+{
+	int ret = parse_u64(arg, v);
+
+	if (ret == -ERANGE)
+		return usage_error("run", "%s: '%s' is too large", opt, arg);
+	if (ret)
+		return usage_error("run", "%s: '%s' is not a number", opt, arg);
+	return PARSE_OK;
+}
+
+static enum parse_result parse_mem(const char *arg, uint64_t *mem)
+{
+	int ret = parse_size(arg, mem);
+
+	if (ret == -ERANGE)
+		return usage_error("run", "--mem: '%s' is too large", arg);
+	if (ret)
+		return usage_error("run",
+				   "--mem: '%s' is not a size (a number with an optional K, M, G or T suffix)",
+				   arg);
+	if (!*mem || *mem % 4096)
+		return usage_error("run",
+				   "--mem: '%s' is not a non-zero multiple of 4K",
+				   arg);
+	if (*mem > VMCTL_MAX_MEM_SIZE)
+		return usage_error("run", "--mem: '%s' is above the 16G limit",
+				   arg);
+	return PARSE_OK;
+}
+
+enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "mem", required_argument, NULL, 'm' },
+		{ "cpus", required_argument, NULL, 'c' },
+		{ "image", required_argument, NULL, 'i' },
+		{ "load", required_argument, NULL, 'l' },
+		{ "entry", required_argument, NULL, 'e' },
+		{ "elf", required_argument, NULL, 'E' },
+		{ "console", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum parse_result r = PARSE_OK;
+	uint64_t v;
+	int opt;
+
+	*o = (struct run_opts){
+		.mem = RUN_DEFAULT_MEM, .cpus = 1,
+		.load = VMCTL_ENTRY_DEFAULT, .entry = VMCTL_ENTRY_DEFAULT,
+	};
+	optind = 0;
+	while (r == PARSE_OK &&
+	       (opt = getopt_long(argc, argv, "+:n:m:c:i:l:e:E:o:h", longopts,
+				  NULL)) != -1) {
+		switch (opt) {
+		case 'n':
+			o->name = optarg;
+			if (strlen(optarg) >= VMCTL_NAME_LEN)
+				r = usage_error("run",
+						"--name: '%s' is longer than %d characters",
+						optarg, VMCTL_NAME_LEN - 1);
+			break;
+		case 'm':
+			r = parse_mem(optarg, &o->mem);
+			break;
+		case 'c':
+			r = parse_number("--cpus", optarg, &v);
+			if (r == PARSE_OK && (v < 1 || v > VMCTL_MAX_VCPUS))
+				r = usage_error("run", "--cpus: '%s' is not between 1 and %d",
+						optarg, VMCTL_MAX_VCPUS);
+			o->cpus = v;
+			break;
+		case 'i':
+			o->image = optarg;
+			break;
+		case 'E':
+			o->elf = optarg;
+			break;
+		case 'l':
+			r = parse_number("--load", optarg, &o->load);
+			break;
+		case 'e':
+			r = parse_number("--entry", optarg, &o->entry);
+			break;
+		case 'o':
+			o->console = optarg;
+			break;
+		case 'h':
+			return PARSE_HELP;
+		default:
+			r = getopt_error("run", opt, argv);
+			break;
+		}
+	}
+	if (r != PARSE_OK)
+		return r;
+	if (optind < argc)
+		return usage_error("run", "unexpected argument '%s'",
+				   argv[optind]);
+	if (!o->image == !o->elf)
+		return usage_error("run", "give exactly one of --image and --elf");
+	if (o->elf && (o->load != VMCTL_ENTRY_DEFAULT ||
+		       o->entry != VMCTL_ENTRY_DEFAULT))
+		return usage_error("run",
+				   "--load and --entry are for --image; an ELF file says where it goes");
+	return PARSE_OK;
+}
+
+/* The exit status for how the VM ended. */
+static int end_status(const struct vmctl_vm_end *end)
+{
+	switch (end->reason) {
+	case VMCTL_END_POWEROFF:
+	case VMCTL_END_HALT:
+		return EXIT_OK;
+	case VMCTL_END_SHUTDOWN:
+		return EXIT_GUEST_SHUTDOWN;
+	case VMCTL_END_FAIL_ENTRY:
+		return EXIT_ENTRY_FAILED;
+	case VMCTL_END_INTERNAL:
+		return EXIT_MODULE_ERROR;
+	case VMCTL_END_STOPPED:
+		return EXIT_STOPPED;
+	default:
+		return EXIT_ERROR;
+	}
+}
+
+/* Everything set up: run until the end and say how it went. */
+static int run_console(struct vmctl_vm *vm, int out_fd, const char *name)
+{
+	struct vmctl_uart *uart;
+	struct vmctl_vm_end end;
+	struct console con;
+	enum console_end why;
+	char line[256];
+	int sig = 0, ret;
+
+	ret = console_open(&con);
+	if (ret) {
+		console_close(&con);
+		return lib_error("run", "setting up the terminal", ret);
+	}
+	ret = vmctl_uart_create(vm, VMCTL_COM1_BASE, console_input_fd(&con),
+				out_fd, &uart);
+	if (!ret)
+		ret = vmctl_vm_start(vm);
+	if (ret) {
+		console_close(&con);
+		return lib_error("run", "starting the VM", ret);
+	}
+	why = console_loop(&con, vm, uart, &sig);
+	vmctl_vm_wait(vm, &end);
+	console_close(&con);
+
+	if (why == CONSOLE_QUIT)
+		snprintf(line, sizeof(line), "stopped by Ctrl-A x");
+	else if (why == CONSOLE_SIGNAL)
+		snprintf(line, sizeof(line), "stopped by SIG%s",
+			 sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
+	else
+		vmctl_vm_end_describe(&end, line, sizeof(line));
+	fprintf(stderr, "vmctl run: %s: %s\n", name, line);
+	return end_status(&end);
+}
+
+static int run_vm(const struct run_opts *o, int out_fd)
+{
+	const char *file = o->image ? o->image : o->elf;
+	char name[VMCTL_NAME_LEN] = "";
+	struct vmctl *sys;
+	struct vmctl_vm *vm = NULL;
+	unsigned int i;
+	int ret;
+
+	ret = vmctl_open(&sys);
+	if (ret)
+		return lib_error("run", NULL, ret);
+	ret = vmctl_vm_create(sys, o->name, &vm);
+	if (ret) {
+		ret = lib_error("run", "creating the VM", ret);
+		goto out;
+	}
+	/* The module's name for it ("vm<id>" when none was given). */
+	if (vmctl_vm_id(vm, NULL, name, sizeof(name)) || !name[0])
+		snprintf(name, sizeof(name), "%s", o->name ? o->name : "vm");
+	ret = vmctl_vm_add_memory(vm, 0, o->mem, 0);
+	if (ret < 0) {
+		ret = lib_error("run", "adding guest memory", ret);
+		goto out;
+	}
+	ret = o->image ? vmctl_load_flat(vm, file, o->load, o->entry) :
+			 vmctl_load_elf(vm, file);
+	if (ret) {
+		ret = lib_error("run", file, ret);
+		goto out;
+	}
+	for (i = 0; i < o->cpus; i++) {
+		ret = vmctl_vcpu_create(vm, i, NULL);
+		if (ret) {
+			ret = lib_error("run", "creating a vCPU", ret);
+			goto out;
+		}
+	}
+	ret = run_console(vm, out_fd, name);
+out:
+	vmctl_vm_destroy(vm);
+	vmctl_close(sys);
+	return ret;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	const char *file;
+	struct run_opts o;
+	int out_fd = STDOUT_FILENO, ret;
+
+	switch (run_parse(argc, argv, &o)) {
+	case PARSE_HELP:
+		fputs(run_usage, stdout);
+		return EXIT_OK;
+	case PARSE_ERROR:
+		return EXIT_USAGE;
+	case PARSE_OK:
+		break;
+	}
+	/* Name a missing file before anything else can go wrong. */
+	file = o.image ? o.image : o.elf;
+	if (access(file, R_OK) < 0)
+		return cli_error("run", "cannot read '%s': %s", file,
+				 strerror(errno));
+	if (o.console) {
+		out_fd = open(o.console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			      0644);
+		if (out_fd < 0)
+			return cli_error("run", "cannot write console log '%s': %s",
+					 o.console, strerror(errno));
+	}
+	ret = run_vm(&o, out_fd);
+	if (o.console)
+		close(out_fd);
+	return ret;
+}

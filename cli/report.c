@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Error messages of every command, in one format. */
+#include <getopt.h>
+#include <stdarg.h>
+
+#include <vmctl/libvmctl.h>
+
+#include "vmctl.h"
+
+FILE *cli_err;
+
+static FILE *err_stream(void)
+{
+	return cli_err ? cli_err : stderr;
+}
+
+enum parse_result usage_error(const char *cmd, const char *fmt, ...)
+{
+	FILE *f = err_stream();
+	va_list ap;
+
+	fprintf(f, "vmctl %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fprintf(f, "\nTry 'vmctl %s --help' for more information.\n", cmd);
+	return PARSE_ERROR;
+}
+
+enum parse_result getopt_error(const char *cmd, int opt, char **argv)
+{
+	if (opt == ':')
+		return usage_error(cmd, "option '%s' needs a value",
+				   argv[optind - 1]);
+	if (optopt)
+		return usage_error(cmd, "unknown option '-%c'", optopt);
+	return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+}
+
+int cli_error(const char *cmd, const char *fmt, ...)
+{
+	FILE *f = err_stream();
+	va_list ap;
+
+	fprintf(f, "vmctl %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	return EXIT_ERROR;
+}
+
+int lib_error(const char *cmd, const char *what, int err)
+{
+	const char *detail = vmctl_error_detail();
+	FILE *f = err_stream();
+
+	fprintf(f, "vmctl %s: ", cmd);
+	if (what)
+		fprintf(f, "%s: ", what);
+	fprintf(f, "%s", vmctl_strerror(err));
+	if (*detail)
+		fprintf(f, " (%s)", detail);
+	fputc('\n', f);
+	return EXIT_ERROR;
+}

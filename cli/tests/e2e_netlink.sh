@@ -1,0 +1,241 @@
+#!/bin/sh
+# End-to-end test of the netlink view (vmctl ps, stats, stop, kill, events)
+# for the emulated test machine: busybox sh as root, vmctl.ko loaded, the
+# build tree at /vmctl.  TAP output.
+#
+#   scripts/vm-run --add cli/tests/e2e_netlink.sh -- \
+#       sh /vmctl/cli/tests/e2e_netlink.sh
+#
+# The guest under test loops on OUT to port 0x80 for ever, so it shows up
+# in every listing and counts IO_INSTRUCTION exits.  The unprivileged user
+# is "nobody" (uid 65534) through busybox su, with a passwd line this
+# script adds.  At the end the module is unloaded to check the "not loaded"
+# errors: run this script last in a boot.
+VMCTL=${VMCTL:-vmctl}
+GUESTS=${GUESTS:-$(dirname "$0")/../guests}
+TMP=${TMPDIR:-/tmp}/vmctl-e2e-nl.$$
+mkdir -p "$TMP" || exit 1
+chmod 755 "$TMP"
+PIDS=
+cleanup() {
+	for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
+	for f in "$TMP/out" "$TMP/err"; do
+		[ -s "$f" ] && sed 's/^/# /' "$f" | head -20
+	done
+}
+check() { desc=$1; shift; if "$@"; then ok "$desc"; else not_ok "$desc"; fi; }
+has() { grep -q -- "$1" "$2"; }
+hasnt() { ! grep -q -- "$1" "$2"; }
+
+# vm ARGS...: vmctl as root, output in $TMP/out and $TMP/err, status in $rc
+vm() {
+	"$VMCTL" "$@" </dev/null >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+}
+# as_nobody ARGS...: the same as uid 65534
+as_nobody() {
+	su -s /bin/sh nobody -c "exec $VMCTL $*" </dev/null >"$TMP/out" \
+		2>"$TMP/err"
+	rc=$?
+}
+# ps_line NAME: the `vmctl ps` line of VM NAME (as root)
+ps_line() { "$VMCTL" ps 2>/dev/null | awk -v n="$1" '$2 == n'; }
+# wait_listed NAME: until `vmctl ps` lists NAME running (30 s at most)
+wait_listed() {
+	i=0
+	while [ $i -lt 30 ]; do
+		ps_line "$1" | grep -q ' running ' && return 0
+		sleep 1; i=$((i + 1))
+	done
+	return 1
+}
+# start_loop NAME [as_nobody]: a looping guest in the background, pid in $!
+start_loop() {
+	if [ "$2" = as_nobody ]; then
+		su -s /bin/sh nobody -c "exec $VMCTL run --name $1 --mem 1M --image $TMP/loop.bin" \
+			</dev/null >"$TMP/$1.out" 2>"$TMP/$1.err" &
+	else
+		"$VMCTL" run --name "$1" --mem 1M --image "$TMP/loop.bin" \
+			</dev/null >"$TMP/$1.out" 2>"$TMP/$1.err" &
+	fi
+	PIDS="$PIDS $!"
+}
+# stat_field NAME: a number from `vmctl info --json`'s stats
+stat_field() {
+	"$VMCTL" info --json | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"
+}
+
+# The guest: 1: out %al, $0x80; jmp 1b
+printf '\346\200\353\374' >"$TMP/loop.bin"
+grep -q '^nobody:' /etc/passwd 2>/dev/null ||
+	echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >>/etc/passwd
+grep -q '^nogroup:' /etc/group 2>/dev/null ||
+	echo 'nogroup:x:65534:' >>/etc/group
+base_bytes=$(stat_field kernel_bytes)
+
+# --- every command has --help ----------------------------------------------
+for c in ps stats stop kill events; do
+	vm "$c" --help
+	check "$c --help: status 0 and a usage line" \
+		sh -c "[ $rc -eq 0 ] && grep -q '^usage: vmctl $c' '$TMP/out'"
+done
+
+# --- the event listener, started before any VM ---------------------------
+"$VMCTL" events --timeout 900 >"$TMP/events" 2>"$TMP/events.err" &
+ev_pid=$!
+PIDS="$PIDS $ev_pid"
+sleep 2
+
+# --- ps and stats see a VM another process runs ------------------------------
+vm ps
+check "ps with no VM: status 0 (got $rc)" [ "$rc" -eq 0 ]
+check "ps with no VM: the header alone" [ "$(wc -l <"$TMP/out")" -eq 1 ]
+
+start_loop e2e-root
+root_pid=$!
+check "ps lists a VM started by another process, running" wait_listed e2e-root
+line=$(ps_line e2e-root)
+echo "# $line"
+set -- $line
+root_id=$1
+check "ps: owner pid is the vmctl run process ($root_pid)" [ "$3" = "$root_pid" ]
+check "ps: owner uid 0, 1 vCPU, 1M" [ "$4 $5 $6" = "0 1 1M" ]
+check "ps: state running" [ "$7" = running ]
+
+vm ps --json
+check "ps --json: status 0" [ "$rc" -eq 0 ]
+check "ps --json: the VM's object" \
+	has "\"id\":$root_id,\"name\":\"e2e-root\",\"owner_pid\":$root_pid,\"owner_uid\":0,\"vcpus\":1,\"mem_bytes\":1048576,\"state\":\"running\"" "$TMP/out"
+
+vm stats e2e-root
+check "stats NAME: status 0 (got $rc)" [ "$rc" -eq 0 ]
+check "stats NAME: header names the VM" has "^VM $root_id (e2e-root): 1 vCPU, running" "$TMP/out"
+check "stats NAME: IO_INSTRUCTION exits counted" \
+	sh -c "grep '^IO_INSTRUCTION (30)' '$TMP/out' | awk '{ exit !(\$3 > 0 && \$3 == \$4) }'"
+check "stats NAME: runs counted" \
+	sh -c "awk '\$1 == \"runs\" { exit !(\$2 > 0) }' '$TMP/out'"
+
+vm stats --json "$root_id"
+check "stats --json ID: status 0 (got $rc)" [ "$rc" -eq 0 ]
+check "stats --json ID: total and per-vCPU counters" \
+	sh -c "grep -q '\"name\":\"e2e-root\"' '$TMP/out' && grep -q '\"vcpus\":\[{\"vcpu\":0,\"runs\":' '$TMP/out' && grep -q '\"IO_INSTRUCTION\":[1-9]' '$TMP/out'"
+
+timeout 5 "$VMCTL" stats --watch 1 e2e-root >"$TMP/out" 2>"$TMP/err"
+rc=$?
+check "stats --watch: ends with status 0 on SIGTERM (got $rc)" [ "$rc" -eq 0 ]
+check "stats --watch: refreshed at least twice" \
+	[ "$(grep -c '^VM ' "$TMP/out")" -ge 2 ]
+
+# --- visibility: nobody does not see root's VM --------------------------------
+as_nobody ps
+check "ps as nobody: status 0 (got $rc)" [ "$rc" -eq 0 ]
+check "ps as nobody: root's VM is not listed" hasnt e2e-root "$TMP/out"
+as_nobody stats e2e-root
+check "stats as nobody on root's VM: status 1 (got $rc)" [ "$rc" -eq 1 ]
+check "stats as nobody on root's VM: no such VM" has "no such VM: 'e2e-root'" "$TMP/err"
+as_nobody stop "$root_id"
+check "stop as nobody on root's VM: status 1, no such VM" \
+	sh -c "[ $rc -eq 1 ] && grep -q 'no such VM' '$TMP/err'"
+as_nobody events --timeout 1
+check "events as nobody: refused (status $rc)" \
+	sh -c "[ $rc -eq 1 ] && grep -q 'CAP_SYS_ADMIN' '$TMP/err'"
+
+# nobody's own VM: visible to nobody and to root, under uid 65534
+chmod 666 /dev/vmctl
+start_loop e2e-user as_nobody
+user_pid=$!
+check "root sees nobody's VM" wait_listed e2e-user
+set -- $(ps_line e2e-user)
+check "ps: nobody's VM has owner uid 65534" [ "$4" = 65534 ]
+as_nobody ps
+check "ps as nobody: own VM listed, root's not" \
+	sh -c "grep -q ' e2e-user ' '$TMP/out' && ! grep -q e2e-root '$TMP/out'"
+as_nobody kill e2e-user
+check "kill as nobody on own VM: status 0 (got $rc)" [ "$rc" -eq 0 ]
+wait "$user_pid"
+rc=$?
+check "nobody's vmctl run died of SIGKILL (status $rc)" [ "$rc" -eq 137 ]
+chmod 660 /dev/vmctl
+
+# --- stop: the owner ends the guest cleanly -----------------------------------
+vm stop e2e-root
+check "stop NAME: status 0 (got $rc)" [ "$rc" -eq 0 ]
+wait "$root_pid"
+rc=$?
+check "vmctl run exits with the stopped status 6 (got $rc)" [ "$rc" -eq 6 ]
+check "vmctl run says it was stopped by SIGTERM" \
+	has "e2e-root: stopped by SIGTERM" "$TMP/e2e-root.err"
+check "ps no longer lists the stopped VM" [ -z "$(ps_line e2e-root)" ]
+
+# --- kill: the module frees everything ------------------------------------------
+start_loop e2e-kill
+kill_pid=$!
+check "ps lists the VM to kill" wait_listed e2e-kill
+check "a running VM pins memory" [ "$(stat_field pinned_pages)" -gt 0 ]
+vm kill e2e-kill
+check "kill NAME: status 0 (got $rc)" [ "$rc" -eq 0 ]
+wait "$kill_pid"
+rc=$?
+check "the killed vmctl run died of SIGKILL (status $rc)" [ "$rc" -eq 137 ]
+check "after kill: no VM, no pinned page in GET_MODULE_STATS" \
+	[ "$(stat_field vms) $(stat_field pinned_pages)" = "0 0" ]
+check "after kill: kernel_bytes back to $base_bytes" \
+	[ "$(stat_field kernel_bytes)" = "$base_bytes" ]
+
+# --- a triple fault makes a vcpu-shutdown event ------------------------------
+vm run --name e2e-triple --mem 1M --image "$GUESTS/triple.bin"
+check "triple.bin ends with status 3 (got $rc)" [ "$rc" -eq 3 ]
+
+# --- events ---------------------------------------------------------------------
+sleep 1
+kill -TERM "$ev_pid"
+wait "$ev_pid"
+rc=$?
+sed 's/^/# event: /' "$TMP/events"
+check "events: status 0 on SIGTERM (got $rc)" [ "$rc" -eq 0 ]
+check "events: e2e-root created" \
+	has "^vm-created id=$root_id name=e2e-root pid=$root_pid uid=0\$" "$TMP/events"
+check "events: e2e-root destroyed" \
+	has "^vm-destroyed id=$root_id name=e2e-root pid=$root_pid uid=0\$" "$TMP/events"
+check "events: nobody's VM created with uid 65534" \
+	has "^vm-created id=[0-9]* name=e2e-user pid=$user_pid uid=65534\$" "$TMP/events"
+check "events: e2e-kill destroyed" has "^vm-destroyed id=[0-9]* name=e2e-kill " "$TMP/events"
+check "events: vcpu-shutdown for the triple fault" \
+	has "^vcpu-shutdown id=[0-9]* name=e2e-triple pid=[0-9]* uid=0 vcpu=0\$" "$TMP/events"
+check "events: created comes before destroyed" \
+	sh -c "grep -n 'name=e2e-root ' '$TMP/events' | head -1 | grep -q vm-created"
+
+# --- errors ---------------------------------------------------------------------
+vm stats no-such-vm
+check "stats on a missing VM: status 1, no such VM" \
+	sh -c "[ $rc -eq 1 ] && grep -q \"no such VM: 'no-such-vm'\" '$TMP/err'"
+vm kill 4000000000
+check "kill on a missing id: status 1, no such VM" \
+	sh -c "[ $rc -eq 1 ] && grep -q 'no such VM' '$TMP/err'"
+vm stop
+check "stop without a VM: status 2" [ "$rc" -eq 2 ]
+vm ps --bogus
+check "ps --bogus: status 2" [ "$rc" -eq 2 ]
+
+# --- module not loaded ----------------------------------------------------------
+if rmmod vmctl 2>"$TMP/err"; then
+	for c in ps "stats x" "stop x" "kill x" events; do
+		vm $c
+		check "$c without the module: status 1, 'not loaded'" \
+			sh -c "[ $rc -eq 1 ] && grep -q 'module is not loaded' '$TMP/err'"
+	done
+else
+	not_ok "rmmod vmctl"
+fi
+
+echo "1..$n"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Option parsing of every command, good values and bad. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <vmctl/libvmctl.h>
+
+#include "vmctl.h"
+
+static char *errbuf;
+static size_t errlen;
+
+static int capture(void **state)
+{
+	(void)state;
+	cli_err = open_memstream(&errbuf, &errlen);
+	return cli_err ? 0 : -1;
+}
+
+static int release(void **state)
+{
+	(void)state;
+	fclose(cli_err);
+	cli_err = NULL;
+	free(errbuf);
+	errbuf = NULL;
+	return 0;
+}
+
+/* The error output so far. */
+static const char *errors(void)
+{
+	fflush(cli_err);
+	return errbuf;
+}
+
+#define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
+#define ARGC(...) ((int)(sizeof((char *[]){ __VA_ARGS__ }) / sizeof(char *)))
+#define RUN(o, ...) run_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), o)
+
+static void expect_run_error(int argc, char **argv, const char *msg)
+{
+	struct run_opts o;
+
+	assert_int_equal(run_parse(argc, argv, &o), PARSE_ERROR);
+	if (!strstr(errors(), msg))
+		fail_msg("\"%s\" not in \"%s\"", msg, errors());
+	assert_non_null(strstr(errors(), "Try 'vmctl run --help'"));
+}
+
+#define RUN_ERROR(msg, ...) \
+	expect_run_error(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), msg)
+
+static void test_run_defaults(void **state)
+{
+	struct run_opts o;
+
+	(void)state;
+	assert_int_equal(RUN(&o, "run", "--image", "g.bin"), PARSE_OK);
+	assert_string_equal(o.image, "g.bin");
+	assert_null(o.elf);
+	assert_null(o.name);
+	assert_null(o.console);
+	assert_true(o.mem == RUN_DEFAULT_MEM);
+	assert_int_equal(o.cpus, 1);
+	assert_true(o.load == VMCTL_ENTRY_DEFAULT);
+	assert_true(o.entry == VMCTL_ENTRY_DEFAULT);
+}
+
+static void test_run_all_options(void **state)
+{
+	struct run_opts o;
+
+	(void)state;
+	assert_int_equal(RUN(&o, "run", "--name", "demo", "--mem", "2M",
+			     "--cpus", "4", "--image", "hello.bin", "--load",
+			     "0x1000", "--entry", "4100", "--console", "log"),
+			 PARSE_OK);
+	assert_string_equal(o.name, "demo");
+	assert_int_equal(o.mem, 2 << 20);
+	assert_int_equal(o.cpus, 4);
+	assert_int_equal(o.load, 0x1000);
+	assert_int_equal(o.entry, 4100);
+	assert_string_equal(o.console, "log");
+
+	/* short forms and --opt=value */
+	assert_int_equal(RUN(&o, "run", "-n", "x", "-m", "0x200000", "-c",
+			     "0x2", "-E", "k.elf", "-o", "f"), PARSE_OK);
+	assert_string_equal(o.elf, "k.elf");
+	assert_int_equal(o.mem, 0x200000);
+	assert_int_equal(o.cpus, 2);
+	assert_int_equal(RUN(&o, "run", "--elf=k.elf", "--mem=1G"), PARSE_OK);
+	assert_true(o.mem == 1ULL << 30);
+}
+
+static void test_run_help(void **state)
+{
+	struct run_opts o;
+
+	(void)state;
+	assert_int_equal(RUN(&o, "run", "--help"), PARSE_HELP);
+	assert_int_equal(RUN(&o, "run", "--image", "x", "-h"), PARSE_HELP);
+}
+
+static void test_run_bad_mem(void **state)
+{
+	(void)state;
+	RUN_ERROR("--mem: 'lots' is not a size", "run", "--image", "x",
+		  "--mem", "lots");
+	RUN_ERROR("--mem: '0' is not a non-zero multiple of 4K", "run",
+		  "--image", "x", "--mem", "0");
+	RUN_ERROR("not a non-zero multiple of 4K", "run", "--image", "x",
+		  "--mem", "1000");
+	RUN_ERROR("above the 16G limit", "run", "--image", "x", "--mem", "17G");
+	RUN_ERROR("'99999999999T' is too large", "run", "--image", "x",
+		  "--mem", "99999999999T");
+	RUN_ERROR("option '--mem' needs a value", "run", "--image", "x",
+		  "--mem");
+}
+
+static void test_run_bad_cpus(void **state)
+{
+	(void)state;
+	RUN_ERROR("--cpus: '0' is not between 1 and 64", "run", "--image", "x",
+		  "--cpus", "0");
+	RUN_ERROR("not between 1 and 64", "run", "--image", "x", "--cpus",
+		  "65");
+	RUN_ERROR("--cpus: 'two' is not a number", "run", "--image", "x",
+		  "--cpus", "two");
+	RUN_ERROR("is too large", "run", "--image", "x", "--cpus",
+		  "123456789012345678901234");
+}
+
+static void test_run_bad_addresses(void **state)
+{
+	(void)state;
+	RUN_ERROR("--load: '7c00' is not a number", "run", "--image", "x",
+		  "--load", "7c00");
+	RUN_ERROR("--entry: '-1' is not a number", "run", "--image", "x",
+		  "--entry", "-1");
+	RUN_ERROR("--load and --entry are for --image", "run", "--elf", "x",
+		  "--load", "0x1000");
+	RUN_ERROR("--load and --entry are for --image", "run", "--elf", "x",
+		  "--entry", "0x1000");
+}
+
+static void test_run_image_choice(void **state)
+{
+	(void)state;
+	RUN_ERROR("exactly one of --image and --elf", "run");
+	RUN_ERROR("exactly one of --image and --elf", "run", "--mem", "2M");
+	RUN_ERROR("exactly one of --image and --elf", "run", "--image", "a",
+		  "--elf", "b");
+}
+
+static void test_run_bad_words(void **state)
+{
+	(void)state;
+	RUN_ERROR("unknown option '--bogus'", "run", "--bogus");
+	RUN_ERROR("unknown option '-z'", "run", "-z");
+	RUN_ERROR("unexpected argument 'extra'", "run", "--image", "x",
+		  "extra");
+	RUN_ERROR("longer than 31 characters", "run", "--image", "x", "--name",
+		  "abcdefghijklmnopqrstuvwxyz0123456");
+}
+
+static void test_info_options(void **state)
+{
+	struct info_opts o;
+
+	(void)state;
+	assert_int_equal(info_parse(ARGC("info"), ARGV("info"), &o), PARSE_OK);
+	assert_false(o.json);
+	assert_int_equal(info_parse(ARGC("info", "--json"),
+				    ARGV("info", "--json"), &o), PARSE_OK);
+	assert_true(o.json);
+	assert_int_equal(info_parse(ARGC("info", "-j"), ARGV("info", "-j"), &o),
+			 PARSE_OK);
+	assert_true(o.json);
+	assert_int_equal(info_parse(ARGC("info", "--help"),
+				    ARGV("info", "--help"), &o), PARSE_HELP);
+	assert_int_equal(info_parse(ARGC("info", "--xml"),
+				    ARGV("info", "--xml"), &o), PARSE_ERROR);
+	assert_non_null(strstr(errors(), "vmctl info: unknown option '--xml'"));
+	assert_int_equal(info_parse(ARGC("info", "vm0"), ARGV("info", "vm0"),
+				    &o), PARSE_ERROR);
+	assert_non_null(strstr(errors(), "unexpected argument 'vm0'"));
+	assert_int_equal(info_parse(ARGC("info", "--json=1"),
+				    ARGV("info", "--json=1"), &o), PARSE_ERROR);
+}
+
+static void test_version_options(void **state)
+{
+	(void)state;
+	assert_int_equal(version_parse(ARGC("version"), ARGV("version")),
+			 PARSE_OK);
+	assert_int_equal(version_parse(ARGC("version", "--help"),
+				       ARGV("version", "--help")), PARSE_HELP);
+	assert_int_equal(version_parse(ARGC("version", "-v"),
+				       ARGV("version", "-v")), PARSE_ERROR);
+	assert_non_null(strstr(errors(), "vmctl version: unknown option '-v'"));
+	assert_int_equal(version_parse(ARGC("version", "x"),
+				       ARGV("version", "x")), PARSE_ERROR);
+}
+
+/* Commands exit 2 on a usage error and 0 on --help. */
+static void test_exit_statuses(void **state)
+{
+	(void)state;
+	assert_int_equal(cmd_run(ARGC("run", "--cpus", "0", "--image", "x"),
+				 ARGV("run", "--cpus", "0", "--image", "x")),
+			 EXIT_USAGE);
+	assert_int_equal(cmd_info(ARGC("info", "--nope"),
+				  ARGV("info", "--nope")), EXIT_USAGE);
+	assert_int_equal(cmd_version(ARGC("version", "extra"),
+				     ARGV("version", "extra")), EXIT_USAGE);
+	/* A missing file is a plain error, found before the module is asked. */
+	assert_int_equal(cmd_run(ARGC("run", "--image", "/nonexistent.bin"),
+				 ARGV("run", "--image", "/nonexistent.bin")),
+			 EXIT_ERROR);
+	assert_non_null(strstr(errors(),
+			       "vmctl run: cannot read '/nonexistent.bin': No such file"));
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, capture, release)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_run_defaults),
+		T(test_run_all_options),
+		T(test_run_help),
+		T(test_run_bad_mem),
+		T(test_run_bad_cpus),
+		T(test_run_bad_addresses),
+		T(test_run_image_choice),
+		T(test_run_bad_words),
+		T(test_info_options),
+		T(test_version_options),
+		T(test_exit_statuses),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

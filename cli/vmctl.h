@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The vmctl command line: shared declarations.  Each command lives in its
+ * own cmd_<name>.c with a parse function (pure, unit-tested) and a run
+ * function; main.c holds the dispatch table.
+ */
+#ifndef VMCTL_CLI_H
+#define VMCTL_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define VMCTL_CLI_VERSION	"0.1.0"
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
+/* Exit statuses, documented in vmctl(1) and `vmctl run --help`. */
+enum {
+	EXIT_OK = 0,		/* guest powered off or halted */
+	EXIT_ERROR = 1,		/* vmctl failed (module, file, image, ioctl) */
+	EXIT_USAGE = 2,		/* bad command line */
+	EXIT_GUEST_SHUTDOWN = 3,/* triple fault */
+	EXIT_ENTRY_FAILED = 4,	/* VM entry failed */
+	EXIT_MODULE_ERROR = 5,	/* the module reported an internal error */
+	EXIT_STOPPED = 6,	/* stopped by Ctrl-A x or a signal */
+};
+
+/* What a parse function found. */
+enum parse_result { PARSE_OK, PARSE_HELP, PARSE_ERROR };
+
+struct cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+/* Where error messages go (stderr; tests point it at a buffer). */
+extern FILE *cli_err;
+
+/* parse.c: numbers and sizes.  Return 0, -EINVAL (syntax) or -ERANGE. */
+int parse_u64(const char *s, uint64_t *out);
+int parse_size(const char *s, uint64_t *out);
+
+/* report.c: messages in one format. */
+enum parse_result usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* An unknown option or a missing value, as getopt_long reported it. */
+enum parse_result getopt_error(const char *cmd, int opt, char **argv);
+/* "vmctl CMD: <message>"; returns EXIT_ERROR. */
+int cli_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* "vmctl CMD: <what>: <library error text> (<detail>)"; returns EXIT_ERROR. */
+int lib_error(const char *cmd, const char *what, int err);
+
+/* The commands. */
+int cmd_run(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+/* cmd_run.c: parsed options of `vmctl run`. */
+struct run_opts {
+	const char *name;
+	uint64_t mem;
+	unsigned int cpus;
+	const char *image;	/* flat binary */
+	const char *elf;
+	uint64_t load;		/* VMCTL_ENTRY_DEFAULT: not given */
+	uint64_t entry;
+	const char *console;	/* log file for guest output */
+};
+
+#define RUN_DEFAULT_MEM		(16ULL << 20)
+
+enum parse_result run_parse(int argc, char **argv, struct run_opts *o);
+
+/* cmd_info.c */
+struct info_opts {
+	bool json;
+};
+
+enum parse_result info_parse(int argc, char **argv, struct info_opts *o);
+enum parse_result version_parse(int argc, char **argv);
+
+#endif /* VMCTL_CLI_H */

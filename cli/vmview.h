@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The commands that look at every VM on the host through libvmctl's
+ * netlink view: ps, stats, stop, kill, events.  Parse and print functions
+ * are pure (a FILE * to print to) so the unit tests call them directly.
+ */
+#ifndef VMCTL_CLI_VMVIEW_H
+#define VMCTL_CLI_VMVIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <vmctl/libvmctl.h>
+
+#include "vmctl.h"
+
+int cmd_ps(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_kill(int argc, char **argv);
+int cmd_events(int argc, char **argv);
+
+/* json.c: a JSON string literal for s. */
+void json_string(FILE *f, const char *s);
+
+/* cmd_ps.c */
+struct ps_opts {
+	bool json;
+};
+
+enum parse_result ps_parse(int argc, char **argv, struct ps_opts *o);
+/* "16M", "1.5G", "512": the largest unit of 1024 that fits. */
+const char *format_size(uint64_t bytes, char *buf, size_t len);
+/* "42s", "3m05s", "2h03m", "4d02h". */
+const char *format_duration(uint64_t secs, char *buf, size_t len);
+void ps_print(FILE *f, const struct vmctl_vm_status *vms, size_t nr,
+	      bool json);
+
+/* vm_target.c: the NAME|ID argument of stats, stop and kill. */
+enum vm_target_result { TARGET_FOUND, TARGET_NONE, TARGET_AMBIGUOUS };
+
+/*
+ * An id when arg is a number naming a VM, else the one VM named arg.
+ * *idx is the VM's index in vms.
+ */
+enum vm_target_result vm_target_find(const struct vmctl_vm_status *vms,
+				     size_t nr, const char *arg, size_t *idx);
+/* List, find, and on failure say why ("no such VM", ...): EXIT_* */
+int vm_target_lookup(const char *cmd, const char *arg,
+		     struct vmctl_vm_status *vm);
+
+/* cmd_stats.c */
+struct stats_opts {
+	const char *target;
+	bool json;
+	bool watch;
+	double interval;	/* seconds between refreshes */
+};
+
+#define STATS_DEFAULT_INTERVAL	2.0
+
+enum parse_result stats_parse(int argc, char **argv, struct stats_opts *o);
+void stats_print(FILE *f, const struct vmctl_vm_stats *s, bool json);
+
+/* signal_vm.c: stop and kill. */
+struct signal_opts {
+	const char *target;
+	bool wait;
+	double timeout;		/* seconds to wait for the owner to exit */
+};
+
+enum parse_result signal_parse(const char *cmd, int argc, char **argv,
+			       double default_timeout, struct signal_opts *o);
+/* Send sig to the VM's owner and wait for it to exit: EXIT_* */
+int signal_vm(const char *cmd, const struct signal_opts *o, int sig);
+
+/* cmd_events.c */
+struct events_opts {
+	bool json;
+	unsigned long count;	/* 0: no limit */
+	double timeout;		/* seconds; 0: none */
+};
+
+enum parse_result events_parse(int argc, char **argv, struct events_opts *o);
+void event_print(FILE *f, const struct vmctl_event *e, bool json);
+
+/* A positive number of seconds of at most a day ("0.5", "10"). */
+int parse_seconds(const char *s, double *out);
+
+#endif /* VMCTL_CLI_VMVIEW_H */

@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libvmctl: a small C library over the vmctl.ko ABI (<linux/vmctl.h>).
+ *
+ * Handles are opaque.  Functions return 0 (or a non-negative value) on
+ * success and a negative error number on failure: either -errno or one of
+ * the library's own -VMCTL_E_* codes.  vmctl_strerror() turns both into
+ * user-facing text; vmctl_error_detail() adds the specifics of the last
+ * failure in the calling thread (which ELF segment, which range, ...).
+ *
+ * This header is plain C99 and includes no kernel header, so it compiles in
+ * any consumer.  The few functions that take ABI structures take pointers
+ * to them; include <linux/vmctl.h> to fill those in.
+ *
+ * This file is also included from guest assembly (.S): everything but the
+ * hypercall numbers is hidden from the assembler.
+ */
+#ifndef VMCTL_LIBVMCTL_H
+#define VMCTL_LIBVMCTL_H
+
+/*
+ * Hypercalls served by libvmctl's run loop (VMCALL with the number in RAX).
+ * The module serves numbers below VMCTL_HC_USER_BASE itself and passes
+ * every other number to userspace.
+ */
+#define VMCTL_HC_USER_BASE	0x10000
+#define VMCTL_HC_POWEROFF	(VMCTL_HC_USER_BASE + 0) /* guest is done */
+
+/*
+ * Unknown hypercalls return this value in RAX (-ENOSYS), so a guest can
+ * probe for them.
+ */
+#define VMCTL_HC_ENOSYS		(-38)
+
+/* Where a flat image goes when the caller does not say (a boot sector's). */
+#define VMCTL_FLAT_DEFAULT_LOAD	0x7c00
+
+#ifndef __ASSEMBLER__
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VMCTL_LIB_VERSION	"0.1.0"
+
+/* The version of the library actually linked (may differ from the header). */
+const char *vmctl_lib_version(void);
+
+/* ABI structures, defined in <linux/vmctl.h>. */
+struct vmctl_regs;
+struct vmctl_sregs;
+struct vmctl_cpuid;
+struct vmctl_module_stats;
+struct vmctl_vcpu_stats;
+
+/* Opaque handles. */
+struct vmctl;		/* an open /dev/vmctl */
+struct vmctl_vm;	/* a VM: its fd, memory, devices, vCPUs */
+struct vmctl_vcpu;	/* one vCPU: its fd, run page and thread */
+struct vmctl_uart;	/* a 16550A serial port model */
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                               */
+
+/* The library's own error codes (returned negated), above any errno. */
+enum vmctl_error {
+	VMCTL_E_BASE = 4096,
+	VMCTL_E_NO_MODULE,	/* /dev/vmctl missing: module not loaded */
+	VMCTL_E_DEVICE_ACCESS,	/* /dev/vmctl exists, no permission */
+	VMCTL_E_API_VERSION,	/* module speaks another API version */
+	VMCTL_E_IMAGE_TRUNCATED,
+	VMCTL_E_IMAGE_FORMAT,	/* not an image this loader understands */
+	VMCTL_E_IMAGE_RANGE,	/* part of the image lies outside memory */
+	VMCTL_E_IMAGE_OVERLAP,	/* two ELF segments overlap */
+	VMCTL_E_IMAGE_ENTRY,	/* entry point outside the loaded image */
+	VMCTL_E_IMAGE_EMPTY,	/* nothing to load */
+	VMCTL_E_NO_BOOT_ROOM,	/* no free memory for GDT/page tables */
+	VMCTL_E_IO_OVERLAP,	/* device range overlaps a registered one */
+	VMCTL_E_VM_RUNNING,	/* operation needs a stopped VM */
+	VMCTL_E_END
+};
+
+/* Text for -errno or -VMCTL_E_* (either sign accepted).  Never NULL. */
+const char *vmctl_strerror(int err);
+
+/*
+ * Specifics of the last failure in this thread, or "" when there are
+ * none.  Valid until the thread's next libvmctl call.
+ */
+const char *vmctl_error_detail(void);
+
+/* ------------------------------------------------------------------ */
+/* The system device                                                    */
+
+/* Open /dev/vmctl (or $VMCTL_DEVICE when set, for tests). */
+int vmctl_open(struct vmctl **out);
+void vmctl_close(struct vmctl *sys);
+
+/* The module's API version (VMCTL_API_VERSION it was built with). */
+int vmctl_api_version(struct vmctl *sys);
+/* VMCTL_CHECK_CAP: 0 when absent, else the capability's value. */
+long vmctl_check_cap(struct vmctl *sys, unsigned int cap);
+int vmctl_module_stats(struct vmctl *sys, struct vmctl_module_stats *stats);
+
+/* ------------------------------------------------------------------ */
+/* VMs and memory                                                       */
+
+/* name may be NULL or "" (the module picks "vm<id>"). */
+int vmctl_vm_create(struct vmctl *sys, const char *name, struct vmctl_vm **out);
+/* Stops the vCPUs, closes every fd and frees the guest memory. */
+void vmctl_vm_destroy(struct vmctl_vm *vm);
+
+/* Module-wide id and name, from VMCTL_GET_VM_INFO. */
+int vmctl_vm_id(struct vmctl_vm *vm, unsigned int *id, char *name,
+		size_t name_len);
+
+/*
+ * Allocate size bytes of guest RAM (anonymous mmap, MAP_NORESERVE, huge
+ * pages advised) and map it at guest_phys.  Returns the slot id (>= 0).
+ * flags: VMCTL_MEM_* from <linux/vmctl.h>.
+ */
+int vmctl_vm_add_memory(struct vmctl_vm *vm, uint64_t guest_phys,
+			uint64_t size, uint32_t flags);
+int vmctl_vm_remove_memory(struct vmctl_vm *vm, int slot);
+
+/* Host address of [gpa, gpa + len) when it lies in one slot, else NULL. */
+void *vmctl_vm_gpa_to_hva(struct vmctl_vm *vm, uint64_t gpa, uint64_t len);
+/* Bytes of RAM starting at guest physical 0 with no hole. */
+uint64_t vmctl_vm_low_memory(struct vmctl_vm *vm);
+
+/* ------------------------------------------------------------------ */
+/* vCPUs                                                                */
+
+/*
+ * Create vCPU id (0..VMCTL_MAX_VCPUS-1) and map its run page.  When an
+ * image is loaded, the vCPU starts at its entry in the mode it needs.
+ */
+int vmctl_vcpu_create(struct vmctl_vm *vm, unsigned int id,
+		      struct vmctl_vcpu **out);
+struct vmctl_vcpu *vmctl_vm_vcpu(struct vmctl_vm *vm, unsigned int id);
+
+int vmctl_vcpu_get_regs(struct vmctl_vcpu *vcpu, struct vmctl_regs *regs);
+int vmctl_vcpu_set_regs(struct vmctl_vcpu *vcpu, const struct vmctl_regs *regs);
+int vmctl_vcpu_get_sregs(struct vmctl_vcpu *vcpu, struct vmctl_sregs *sregs);
+int vmctl_vcpu_set_sregs(struct vmctl_vcpu *vcpu,
+			 const struct vmctl_sregs *sregs);
+int vmctl_vcpu_set_cpuid(struct vmctl_vcpu *vcpu,
+			 const struct vmctl_cpuid *cpuid);
+int vmctl_vcpu_stats(struct vmctl_vcpu *vcpu, struct vmctl_vcpu_stats *stats);
+
+/* ------------------------------------------------------------------ */
+/* Loading an image                                                     */
+
+#define VMCTL_ENTRY_DEFAULT	UINT64_MAX
+
+/*
+ * A flat binary at load (VMCTL_FLAT_DEFAULT_LOAD when VMCTL_ENTRY_DEFAULT
+ * is passed), started in real mode at entry (= load by default): CS:IP is
+ * 0:entry below 64 KiB, else the segment holding entry.  SS = CS and SP =
+ * the load address's offset, so the stack grows down below the image.
+ */
+int vmctl_load_flat(struct vmctl_vm *vm, const char *path, uint64_t load,
+		    uint64_t entry);
+/*
+ * A static ELF executable: PT_LOAD segments at their physical addresses,
+ * started at e_entry.  ELF32 runs in 32-bit protected mode with flat
+ * segments, ELF64 in 64-bit long mode with the first GiB (or all memory,
+ * if more) identity mapped.  A GDT, the page tables and a 16 KiB stack
+ * (RSP at its top) go into the lowest free pages above 4 KiB.
+ */
+int vmctl_load_elf(struct vmctl_vm *vm, const char *path);
+
+/* Every vCPU starts with its id in RDI (so SMP guests can tell). */
+
+/* ------------------------------------------------------------------ */
+/* Device models: the I/O dispatch table                                */
+
+/*
+ * Callbacks for a registered range.  offset is relative to the range's
+ * base; size is 1, 2, 4 (ports) or 8 (MMIO); values are little-endian
+ * integers.  Called from vCPU threads: a device shared by several vCPUs
+ * locks itself.
+ */
+struct vmctl_io_ops {
+	uint64_t (*read)(void *opaque, uint64_t offset, unsigned int size);
+	void (*write)(void *opaque, uint64_t offset, unsigned int size,
+		      uint64_t value);
+};
+
+/*
+ * Claim ports [base, base + len) or guest physical [base, base + len).
+ * Register before vmctl_vm_start().  Ranges must not overlap one already
+ * registered (-VMCTL_E_IO_OVERLAP).  Unclaimed ports and MMIO addresses
+ * read as all-ones and ignore writes; the first access to each is logged.
+ */
+int vmctl_vm_register_pio(struct vmctl_vm *vm, uint16_t base, uint32_t len,
+			  const struct vmctl_io_ops *ops, void *opaque);
+int vmctl_vm_register_mmio(struct vmctl_vm *vm, uint64_t base, uint64_t len,
+			   const struct vmctl_io_ops *ops, void *opaque);
+
+/* ------------------------------------------------------------------ */
+/* The 16550A UART                                                      */
+
+#define VMCTL_COM1_BASE		0x3f8
+
+/*
+ * A 16550A at ports [base, base + 8).  Transmitted bytes are written to
+ * out_fd; received bytes are read (non-blocking) from in_fd when the guest
+ * polls the line status or receive buffer, in_fd may be -1.  The fds stay
+ * the caller's.
+ */
+int vmctl_uart_create(struct vmctl_vm *vm, uint16_t base, int in_fd,
+		      int out_fd, struct vmctl_uart **out);
+/* Read pending input from in_fd now and update the interrupt line. */
+void vmctl_uart_poll(struct vmctl_uart *uart);
+/*
+ * The interrupt line (IRQ 4 for COM1) goes to an interrupt controller
+ * model; until one is set, the line's level is only tracked.
+ */
+void vmctl_uart_set_irq(struct vmctl_uart *uart,
+			void (*set_irq)(void *opaque, int level),
+			void *opaque);
+
+/* ------------------------------------------------------------------ */
+/* Running                                                              */
+
+/* Why a VM stopped. */
+enum vmctl_end_reason {
+	VMCTL_END_NONE = 0,
+	VMCTL_END_POWEROFF,	/* VMCTL_HC_POWEROFF hypercall */
+	VMCTL_END_HALT,		/* every vCPU halted with interrupts off */
+	VMCTL_END_SHUTDOWN,	/* triple fault */
+	VMCTL_END_FAIL_ENTRY,	/* VM entry failed */
+	VMCTL_END_INTERNAL,	/* the module reported an internal error */
+	VMCTL_END_STOPPED,	/* vmctl_vm_stop() */
+	VMCTL_END_ERROR,	/* a library call failed: see err */
+};
+
+struct vmctl_vm_end {
+	enum vmctl_end_reason reason;
+	int vcpu;		/* the vCPU that ended the VM, or -1 */
+	int err;		/* VMCTL_END_ERROR: the negative error */
+	uint64_t rip;		/* guest RIP at that exit */
+	uint64_t hw_reason;	/* FAIL_ENTRY: VMX exit reason */
+	uint64_t qualification;	/* FAIL_ENTRY: exit qualification */
+	uint32_t suberror;	/* INTERNAL: enum vmctl_internal_error */
+	uint64_t data0;		/* INTERNAL: first data word */
+	char detail[160];	/* ERROR: vmctl_error_detail() of the vCPU */
+};
+
+/*
+ * Start one thread per vCPU.  The kick signal (SIGUSR1) gets a no-op
+ * handler so that vmctl_vm_stop() can break a vCPU out of VMCTL_RUN.
+ */
+int vmctl_vm_start(struct vmctl_vm *vm);
+/* Ask every vCPU to stop (any thread, not a signal handler); no wait. */
+void vmctl_vm_stop(struct vmctl_vm *vm);
+/* An fd that becomes readable once the VM has ended (for poll()). */
+int vmctl_vm_done_fd(struct vmctl_vm *vm);
+/* Join the vCPU threads and report why the VM ended. */
+int vmctl_vm_wait(struct vmctl_vm *vm, struct vmctl_vm_end *end);
+
+/* One line describing end (no newline).  Returns buf. */
+const char *vmctl_vm_end_describe(const struct vmctl_vm_end *end, char *buf,
+				  size_t len);
+
+/*
+ * Where the library's warnings go (default: stderr, one line each,
+ * prefixed "libvmctl: ").  fn NULL restores the default.
+ */
+void vmctl_set_log(void (*fn)(void *opaque, const char *msg), void *opaque);
+
+/* ------------------------------------------------------------------ */
+/* The host-wide view over generic netlink (netlink.c)                  */
+
+/*
+ * Every VM on the host, not only this process's: the "vmctl" generic
+ * netlink family, spoken through libnl-genl-3.  Root (CAP_SYS_ADMIN) sees
+ * every VM, other users the VMs created under their effective uid.
+ * Errors: -VMCTL_E_NO_MODULE (module not loaded), -ENOENT (no such VM, or
+ * not yours), -EPERM, -ENOMEM, -EIO (unexpected netlink failure).
+ */
+enum vmctl_vm_state {
+	VMCTL_VM_IDLE,		/* no vCPU ran guest code in the last second */
+	VMCTL_VM_RUNNING,
+};
+
+struct vmctl_vm_status {
+	unsigned int id;
+	char name[32];
+	int owner_pid;		/* 0 when not in the caller's pid namespace */
+	unsigned int owner_uid;	/* effective uid of the creator */
+	unsigned int nr_vcpus;
+	uint64_t mem_bytes;
+	enum vmctl_vm_state state;
+	int64_t created;	/* seconds since the epoch */
+	uint64_t uptime;	/* seconds */
+};
+
+/* Every visible VM by ascending id; free(*list) (NULL when *nr is 0). */
+int vmctl_list_vms(struct vmctl_vm_status **list, size_t *nr);
+int vmctl_get_vm_status(unsigned int id, struct vmctl_vm_status *status);
+
+/* VMX basic exit reasons the module counts (0 .. this - 1). */
+#define VMCTL_COUNTED_EXIT_REASONS	80
+
+struct vmctl_exit_counters {
+	unsigned int vcpu;	/* vCPU id (0 in a total) */
+	uint64_t runs;		/* VMCTL_RUN calls */
+	uint64_t exits;		/* all VM exits */
+	uint64_t user_exits;	/* exits handed to userspace */
+	uint64_t by_reason[VMCTL_COUNTED_EXIT_REASONS];
+};
+
+struct vmctl_vm_stats {
+	struct vmctl_vm_status vm;
+	struct vmctl_exit_counters total;	/* summed over the vCPUs */
+	size_t nr_vcpus;
+	struct vmctl_exit_counters *vcpus;	/* by ascending vCPU id */
+};
+
+int vmctl_get_vm_stats(unsigned int id, struct vmctl_vm_stats *stats);
+void vmctl_vm_stats_free(struct vmctl_vm_stats *stats);
+
+/* "IO_INSTRUCTION" for VMX basic exit reason 30; NULL when unknown. */
+const char *vmctl_exit_reason_name(unsigned int reason);
+
+/*
+ * Events: the module multicasts one per VM created or destroyed (after its
+ * memory is freed), vCPU shutdown (triple fault) and failed VM entry.
+ * Subscribing needs CAP_SYS_ADMIN (-EPERM otherwise): events name every
+ * user's VMs.
+ */
+enum vmctl_event_type {
+	VMCTL_EVENT_VM_CREATED = 1,
+	VMCTL_EVENT_VM_DESTROYED,
+	VMCTL_EVENT_VCPU_SHUTDOWN,
+	VMCTL_EVENT_VCPU_FAIL_ENTRY,
+};
+
+struct vmctl_event {
+	enum vmctl_event_type type;
+	unsigned int vm_id;
+	char vm_name[32];
+	int owner_pid;		/* in the initial pid namespace */
+	unsigned int owner_uid;	/* in the initial user namespace */
+	int vcpu;		/* vCPU events: the vCPU id, else -1 */
+	uint64_t hw_reason;	/* FAIL_ENTRY: the VMX exit reason */
+};
+
+struct vmctl_events;	/* a subscription */
+
+int vmctl_events_open(struct vmctl_events **out);
+/* Readable when an event may be waiting (for poll()). */
+int vmctl_events_fd(struct vmctl_events *ev);
+/*
+ * The next event, waiting up to timeout_ms (-1: for ever).  Returns 1 with
+ * *event filled, 0 on timeout, -ENOBUFS when events were lost (the socket
+ * overflowed; later calls go on), or another negative error.
+ */
+int vmctl_events_next(struct vmctl_events *ev, struct vmctl_event *event,
+		      int timeout_ms);
+void vmctl_events_close(struct vmctl_events *ev);
+/* "vm-created", "vm-destroyed", "vcpu-shutdown", "vcpu-fail-entry". */
+const char *vmctl_event_name(enum vmctl_event_type type);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* __ASSEMBLER__ */
+#endif /* VMCTL_LIBVMCTL_H */

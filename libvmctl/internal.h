@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libvmctl internals: the handles' contents and the pure-logic pieces
+ * (I/O table, ELF and flat planning, boot CPU state, UART registers) that
+ * the unit tests in tests/ call directly.
+ */
+#ifndef VMCTL_INTERNAL_H
+#define VMCTL_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+#include <linux/vmctl.h>
+#include <vmctl/libvmctl.h>
+
+#define VMCTL_PAGE_SIZE		4096ULL
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
+/* ---- errors and logging (error.c) ---- */
+
+/* Record the specifics of a failure for vmctl_error_detail(); returns err. */
+int vmctl_fail(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void vmctl_clear_detail(void);
+void vmctl_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- the I/O dispatch table (io_table.c) ---- */
+
+struct vmctl_io_range {
+	uint64_t base;
+	uint64_t len;
+	const struct vmctl_io_ops *ops;
+	void *opaque;
+};
+
+struct vmctl_io_table {
+	struct vmctl_io_range *ranges;	/* sorted by base, disjoint */
+	size_t nr;
+	size_t room;
+};
+
+int vmctl_io_table_add(struct vmctl_io_table *t, uint64_t base, uint64_t len,
+		       const struct vmctl_io_ops *ops, void *opaque);
+const struct vmctl_io_range *vmctl_io_table_find(const struct vmctl_io_table *t,
+						 uint64_t addr);
+void vmctl_io_table_free(struct vmctl_io_table *t);
+
+/*
+ * Carry out one access through the table.  Returns false when no device
+ * claims addr: reads then yield all-ones, writes are dropped.
+ */
+bool vmctl_io_table_access(const struct vmctl_io_table *t, uint64_t addr,
+			   unsigned int size, bool is_write, uint64_t *value);
+
+/*
+ * Serve a VMCTL_EXIT_IO or VMCTL_EXIT_MMIO exit in run (run_size bytes)
+ * with table; unclaimed(ctx, addr, is_write) is called for accesses no
+ * device claims.  Returns 0 or -EINVAL for a malformed exit.
+ */
+typedef void (*vmctl_unclaimed_fn)(void *ctx, uint64_t addr, bool is_write);
+int vmctl_serve_pio_exit(const struct vmctl_io_table *t, struct vmctl_run *run,
+			 size_t run_size, vmctl_unclaimed_fn unclaimed,
+			 void *ctx);
+int vmctl_serve_mmio_exit(const struct vmctl_io_table *t,
+			  struct vmctl_run *run, vmctl_unclaimed_fn unclaimed,
+			  void *ctx);
+
+/* ---- image planning (elf.c, flat.c, boot.c): no I/O, no ioctls ---- */
+
+enum vmctl_cpu_mode { VMCTL_MODE_REAL, VMCTL_MODE_PROT32, VMCTL_MODE_LONG64 };
+
+#define VMCTL_MAX_LOAD_SEGS	16
+
+struct vmctl_load_seg {
+	uint64_t file_off;
+	uint64_t file_size;
+	uint64_t gpa;
+	uint64_t mem_size;	/* >= file_size; the rest is zeroed */
+};
+
+struct vmctl_load_plan {
+	enum vmctl_cpu_mode mode;
+	uint64_t entry;
+	unsigned int nr_segs;
+	struct vmctl_load_seg segs[VMCTL_MAX_LOAD_SEGS];
+};
+
+int vmctl_elf_plan(const void *img, size_t len, uint64_t mem_size,
+		   struct vmctl_load_plan *plan);
+int vmctl_flat_plan(size_t len, uint64_t load, uint64_t entry,
+		    uint64_t mem_size, struct vmctl_load_plan *plan);
+
+/* Where the boot structures of a protected/long-mode start go. */
+struct vmctl_boot_area {
+	uint64_t gpa;		/* page aligned */
+	uint64_t size;
+	uint64_t gdt;		/* GDT, then the TSS, in the first page */
+	uint64_t tss;
+	uint64_t pml4;		/* long mode: PML4, PDPT, PDs */
+	unsigned int nr_pds;
+	uint64_t stack_top;
+};
+
+#define VMCTL_BOOT_STACK_SIZE	(16 * 1024ULL)
+#define VMCTL_GDT_CODE		0x08
+#define VMCTL_GDT_DATA		0x10
+#define VMCTL_GDT_TSS		0x18
+
+/* Choose the boot area: lowest free pages at or above 4 KiB. */
+int vmctl_boot_area_plan(const struct vmctl_load_plan *plan,
+			 uint64_t mem_size, struct vmctl_boot_area *area);
+/* Fill the boot area (host view at mem, area->size bytes). */
+void vmctl_boot_area_fill(const struct vmctl_boot_area *area,
+			  enum vmctl_cpu_mode mode, void *mem);
+/* The registers a vCPU starts with. */
+void vmctl_boot_cpu_state(const struct vmctl_load_plan *plan,
+			  const struct vmctl_boot_area *area,
+			  struct vmctl_regs *regs, struct vmctl_sregs *sregs);
+
+/* ---- the UART's register logic (uart.c) ---- */
+
+#define VMCTL_UART_RX_BUF	64
+
+struct vmctl_uart {
+	pthread_mutex_t lock;
+	int in_fd;
+	int out_fd;
+	uint8_t rbr_fifo[VMCTL_UART_RX_BUF];
+	unsigned int rx_head, rx_count;
+	uint8_t ier, lcr, mcr, msr, scr, fcr;
+	uint8_t dll, dlm;
+	bool thre_pending;	/* THR-empty interrupt not yet acknowledged */
+	int irq_level;
+	void (*set_irq)(void *opaque, int level);
+	void *irq_opaque;
+};
+
+extern const struct vmctl_io_ops vmctl_uart_ops;
+void vmctl_uart_init(struct vmctl_uart *u, int in_fd, int out_fd);
+
+/* ---- handles (sys.c, vm.c, memory.c, vcpu.c, run.c) ---- */
+
+struct vmctl {
+	int fd;
+	int api_version;
+	int run_size;		/* VMCTL_GET_RUN_SIZE, read on first use */
+};
+
+struct vmctl_mem_region {
+	bool used;
+	uint64_t gpa;
+	uint64_t size;
+	void *hva;
+};
+
+struct vmctl_vcpu {
+	struct vmctl_vm *vm;
+	unsigned int id;
+	int fd;
+	struct vmctl_run *run;
+	size_t run_size;
+	pthread_t thread;
+	bool thread_started;
+};
+
+/* What the last image load needs every vCPU to start with. */
+struct vmctl_boot_state {
+	bool valid;
+	struct vmctl_load_plan plan;
+	struct vmctl_boot_area area;
+};
+
+struct vmctl_vm {
+	struct vmctl *sys;
+	int fd;
+	struct vmctl_mem_region mem[VMCTL_MAX_MEM_SLOTS];
+	struct vmctl_vcpu *vcpus[VMCTL_MAX_VCPUS];
+	struct vmctl_io_table pio;
+	struct vmctl_io_table mmio;
+	struct vmctl_uart *uarts[4];
+	struct vmctl_boot_state boot;
+
+	/* run state, under lock */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool running;
+	bool stopping;
+	unsigned int live_threads;
+	unsigned int halted;
+	unsigned int end_vcpu_halt;	/* the last vCPU to halt, and where */
+	uint64_t end_rip_halt;
+	struct vmctl_vm_end end;
+	int done_fd;			/* eventfd, readable once ended */
+	uint8_t pio_warned[65536 / 8];	/* unclaimed ports already logged */
+	unsigned int mmio_warned;
+};
+
+int vmctl_vcpu_apply_boot(struct vmctl_vcpu *vcpu);
+
+#endif /* VMCTL_INTERNAL_H */

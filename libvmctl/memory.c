@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Guest RAM: anonymous memory, reserved lazily (MAP_NORESERVE) and aligned
+ * to 2 MiB with huge pages advised, so EPT can use 2 MiB mappings.
+ */
+#include <errno.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "internal.h"
+
+#define HUGE_SIZE	(2ULL << 20)
+
+/* size bytes of zeroed memory, 2 MiB aligned when size allows. */
+static void *alloc_guest_ram(uint64_t size)
+{
+	uint64_t align = size >= HUGE_SIZE ? HUGE_SIZE : VMCTL_PAGE_SIZE;
+	uint64_t span = size + align - VMCTL_PAGE_SIZE;
+	uint8_t *p, *start;
+
+	p = mmap(NULL, span, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	start = (uint8_t *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1));
+	if (start > p)
+		munmap(p, start - p);
+	if (p + span > start + size)
+		munmap(start + size, p + span - (start + size));
+	/* Only a hint: without THP the memory still works. */
+	madvise(start, size, MADV_HUGEPAGE);
+	return start;
+}
+
+int vmctl_vm_add_memory(struct vmctl_vm *vm, uint64_t guest_phys,
+			uint64_t size, uint32_t flags)
+{
+	struct vmctl_mem_slot slot = { 0 };
+	void *hva;
+	int i, ret;
+
+	vmctl_clear_detail();
+	if (!size || (size | guest_phys) & (VMCTL_PAGE_SIZE - 1))
+		return vmctl_fail(-EINVAL,
+				  "memory at 0x%llx size 0x%llx: both must be non-zero multiples of 4 KiB",
+				  (unsigned long long)guest_phys,
+				  (unsigned long long)size);
+	for (i = 0; i < VMCTL_MAX_MEM_SLOTS && vm->mem[i].used; i++)
+		;
+	if (i == VMCTL_MAX_MEM_SLOTS)
+		return vmctl_fail(-E2BIG, "all %d memory slots in use",
+				  VMCTL_MAX_MEM_SLOTS);
+	hva = alloc_guest_ram(size);
+	if (!hva)
+		return vmctl_fail(-ENOMEM, "cannot reserve %llu bytes of guest memory",
+				  (unsigned long long)size);
+
+	slot.slot = i;
+	slot.flags = flags;
+	slot.guest_phys = guest_phys;
+	slot.size = size;
+	slot.user_addr = (uintptr_t)hva;
+	if (ioctl(vm->fd, VMCTL_SET_MEM_SLOT, &slot) < 0) {
+		ret = -errno;
+		munmap(hva, size);
+		return vmctl_fail(ret, "VMCTL_SET_MEM_SLOT [0x%llx, 0x%llx)",
+				  (unsigned long long)guest_phys,
+				  (unsigned long long)(guest_phys + size));
+	}
+	vm->mem[i] = (struct vmctl_mem_region){ true, guest_phys, size, hva };
+	return i;
+}
+
+int vmctl_vm_remove_memory(struct vmctl_vm *vm, int slot)
+{
+	vmctl_clear_detail();
+	if (slot < 0 || slot >= VMCTL_MAX_MEM_SLOTS || !vm->mem[slot].used)
+		return -EINVAL;
+	if (ioctl(vm->fd, VMCTL_DELETE_MEM_SLOT, (unsigned long)slot) < 0)
+		return -errno;
+	munmap(vm->mem[slot].hva, vm->mem[slot].size);
+	vm->mem[slot].used = false;
+	return 0;
+}
+
+void *vmctl_vm_gpa_to_hva(struct vmctl_vm *vm, uint64_t gpa, uint64_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < VMCTL_MAX_MEM_SLOTS; i++) {
+		const struct vmctl_mem_region *m = &vm->mem[i];
+
+		if (m->used && gpa >= m->gpa && gpa - m->gpa <= m->size &&
+		    len <= m->size - (gpa - m->gpa))
+			return (uint8_t *)m->hva + (gpa - m->gpa);
+	}
+	return NULL;
+}
+
+uint64_t vmctl_vm_low_memory(struct vmctl_vm *vm)
+{
+	uint64_t end = 0;
+	unsigned int i;
+
+	/* Follow slots that continue exactly where the last one ended. */
+	for (i = 0; i < VMCTL_MAX_MEM_SLOTS; i++) {
+		const struct vmctl_mem_region *m = &vm->mem[i];
+
+		if (m->used && m->gpa == end && m->size) {
+			end += m->size;
+			i = -1;		/* rescan for the next one */
+		}
+	}
+	return end;
+}

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * MP tables (see mptable.h).  Layouts from the MultiProcessor
+ * Specification 1.4, chapter 4: a 16-byte floating pointer structure, the
+ * 44-byte configuration table header, then base entries (processor 20
+ * bytes, bus, I/O APIC, I/O and local interrupt assignment 8 bytes each).
+ * Both checksums make their structure's bytes sum to zero.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "mptable.h"
+
+#define MPF_SIZE		16
+#define MPC_HEADER_SIZE		44
+#define MP_SPEC_REV		4	/* 1.4 */
+#define APIC_VERSION		0x14
+#define IOAPIC_VERSION		0x11
+#define NR_ISA_IRQS		16
+#define ISA_BUS_ID		0
+
+enum mp_entry_type {
+	MP_PROCESSOR, MP_BUS, MP_IOAPIC, MP_INTSRC, MP_LINTSRC,
+};
+
+enum mp_irq_type { MP_INT, MP_NMI, MP_SMI, MP_EXTINT };
+
+#define CPU_ENABLED		(1U << 0)
+#define CPU_BOOTPROCESSOR	(1U << 1)
+#define IOAPIC_ENABLED		(1U << 0)
+#define ALL_LAPICS		0xff
+
+/* IRQ 2 is the 8259 cascade: no I/O APIC input carries it. */
+#define NR_INTSRC		(NR_ISA_IRQS - 1)
+#define NR_LINTSRC		2	/* LINT0 ExtINT, LINT1 NMI */
+#define ENTRY_SIZE		8
+#define PROCESSOR_SIZE		20
+
+unsigned int vmctl_mptable_isa_pin(unsigned int irq)
+{
+	return irq == 0 ? 2 : irq;
+}
+
+size_t vmctl_mptable_size(unsigned int nr_cpus)
+{
+	return MPF_SIZE + MPC_HEADER_SIZE + nr_cpus * PROCESSOR_SIZE +
+	       (2 + NR_INTSRC + NR_LINTSRC) * ENTRY_SIZE;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v);
+	put16(p + 2, v >> 16);
+}
+
+static uint8_t checksum(const uint8_t *p, size_t len)
+{
+	uint8_t sum = 0;
+
+	while (len--)
+		sum += *p++;
+	return -sum;
+}
+
+/* An I/O or local interrupt assignment entry; flags 0: as the bus says. */
+static uint8_t *irq_entry(uint8_t *p, enum mp_entry_type type,
+			  enum mp_irq_type irq_type, uint8_t src_irq,
+			  uint8_t dst_id, uint8_t dst_pin)
+{
+	p[0] = type;
+	p[1] = irq_type;
+	put16(p + 2, 0);
+	p[4] = ISA_BUS_ID;
+	p[5] = src_irq;
+	p[6] = dst_id;
+	p[7] = dst_pin;
+	return p + ENTRY_SIZE;
+}
+
+int vmctl_mptable_build(const struct vmctl_mptable_config *cfg, uint32_t gpa,
+			void *buf, size_t room)
+{
+	size_t size = vmctl_mptable_size(cfg->nr_cpus);
+	uint8_t *mpf = buf, *mpc = mpf + MPF_SIZE, *p;
+	unsigned int i;
+
+	if (!cfg->nr_cpus || cfg->nr_cpus > 255 ||
+	    cfg->ioapic_id < cfg->nr_cpus || (gpa & 15) || room < size)
+		return -EINVAL;
+	memset(buf, 0, size);
+
+	memcpy(mpf, "_MP_", 4);
+	put32(mpf + 4, gpa + MPF_SIZE);	/* configuration table */
+	mpf[8] = MPF_SIZE / 16;
+	mpf[9] = MP_SPEC_REV;
+	/* feature bytes 0: a table is present, virtual wire mode */
+	mpf[10] = checksum(mpf, MPF_SIZE);
+
+	p = mpc + MPC_HEADER_SIZE;
+	for (i = 0; i < cfg->nr_cpus; i++) {
+		p[0] = MP_PROCESSOR;
+		p[1] = i;
+		p[2] = APIC_VERSION;
+		p[3] = CPU_ENABLED | (i == 0 ? CPU_BOOTPROCESSOR : 0);
+		/* CPU signature and features 0: the OS asks CPUID */
+		p += PROCESSOR_SIZE;
+	}
+	p[0] = MP_BUS;
+	p[1] = ISA_BUS_ID;
+	memcpy(p + 2, "ISA   ", 6);
+	p += ENTRY_SIZE;
+	p[0] = MP_IOAPIC;
+	p[1] = cfg->ioapic_id;
+	p[2] = IOAPIC_VERSION;
+	p[3] = IOAPIC_ENABLED;
+	put32(p + 4, cfg->ioapic_addr);
+	p += ENTRY_SIZE;
+	for (i = 0; i < NR_ISA_IRQS; i++)
+		if (i != 2)
+			p = irq_entry(p, MP_INTSRC, MP_INT, i, cfg->ioapic_id,
+				      vmctl_mptable_isa_pin(i));
+	p = irq_entry(p, MP_LINTSRC, MP_EXTINT, 0, ALL_LAPICS, 0);
+	p = irq_entry(p, MP_LINTSRC, MP_NMI, 0, ALL_LAPICS, 1);
+
+	memcpy(mpc, "PCMP", 4);
+	put16(mpc + 4, p - mpc);
+	mpc[6] = MP_SPEC_REV;
+	memcpy(mpc + 8, "VMCTL   ", 8);
+	memcpy(mpc + 16, "VMCTL VM    ", 12);
+	put16(mpc + 34, cfg->nr_cpus + 2 + NR_INTSRC + NR_LINTSRC);
+	put32(mpc + 36, cfg->lapic_addr);
+	mpc[7] = checksum(mpc, p - mpc);
+	return size;
+}

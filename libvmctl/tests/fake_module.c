@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* A fake vmctl module: see fake_module.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include <vmctl/libvmctl.h>
+
+#include "fake_module.h"
+
+#define RUN_SIZE	4096
+
+struct fake_vcpu fv[MAX_FAKE_VCPUS];
+unsigned int nr_fake_vcpus;
+const struct step *scripts[MAX_FAKE_VCPUS];
+unsigned int script_len[MAX_FAKE_VCPUS];
+
+static int sys_fd = -1, vm_fd = -1;
+static char vm_name[VMCTL_NAME_LEN];
+
+static int tmpfile_fd(size_t size)
+{
+	char path[] = "/tmp/test_run_XXXXXX";
+	int fd = mkstemp(path);
+
+	if (fd >= 0) {
+		unlink(path);
+		if (ftruncate(fd, size) < 0) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+static struct fake_vcpu *vcpu_of(int fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_fake_vcpus; i++)
+		if (fv[i].fd == fd)
+			return &fv[i];
+	return NULL;
+}
+
+/* Collect what the last exit asked of userspace, then play the next. */
+static int fake_run_locked(struct fake_vcpu *v);
+
+/* The kick signal stays blocked from the immediate_exit check to entry. */
+static int fake_run(struct fake_vcpu *v)
+{
+	sigset_t kick;
+	int ret;
+
+	sigemptyset(&kick);
+	sigaddset(&kick, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &kick, &v->entry_mask);
+	ret = fake_run_locked(v);
+	pthread_sigmask(SIG_SETMASK, &v->entry_mask, NULL);
+	return ret;
+}
+
+static int fake_run_locked(struct fake_vcpu *v)
+{
+	struct vmctl_run *run = v->run;
+	const struct step *s;
+
+	if (run->exit_reason == VMCTL_EXIT_IO && run->io.direction == VMCTL_IO_IN)
+		v->last_in = ((uint8_t *)run)[run->io.data_offset];
+	if (run->exit_reason == VMCTL_EXIT_HYPERCALL)
+		v->last_hc_ret = run->hypercall.ret;
+	if (run->exit_reason == VMCTL_EXIT_MMIO)
+		memcpy(&v->last_in, run->mmio.data, 8);
+	if (__atomic_load_n(&run->immediate_exit, __ATOMIC_SEQ_CST)) {
+		run->exit_reason = VMCTL_EXIT_INTR;
+		errno = EINTR;
+		return -1;
+	}
+	if (v->pc == v->nsteps) {
+		run->exit_reason = VMCTL_EXIT_HLT;
+		run->rflags = 0x2;
+		return 0;
+	}
+	s = &v->script[v->pc++];
+	memset(&run->io, 0, sizeof(run->io));
+	run->rip = 0x7c00 + v->pc;
+	run->rflags = 0x2;
+	switch (s->kind) {
+	case S_OUT:
+	case S_IN:
+		run->exit_reason = VMCTL_EXIT_IO;
+		run->io.direction = s->kind == S_OUT ? VMCTL_IO_OUT : VMCTL_IO_IN;
+		run->io.size = 1;
+		run->io.port = s->port;
+		run->io.count = 1;
+		run->io.data_offset = 512;
+		((uint8_t *)run)[512] = s->value;
+		break;
+	case S_MMIO_RD:
+		run->exit_reason = VMCTL_EXIT_MMIO;
+		run->mmio.phys_addr = s->value;
+		run->mmio.len = 4;
+		break;
+	case S_HC:
+		run->exit_reason = VMCTL_EXIT_HYPERCALL;
+		run->hypercall.nr = s->value;
+		break;
+	case S_HLT:
+		run->exit_reason = VMCTL_EXIT_HLT;
+		run->rflags = 0x2 | s->value;
+		break;
+	case S_EXIT:
+		run->exit_reason = s->value;
+		if (s->value == VMCTL_EXIT_FAIL_ENTRY)
+			run->fail_entry.hardware_reason = 0x80000021;
+		if (s->value == VMCTL_EXIT_INTERNAL_ERROR) {
+			run->internal.suberror = VMCTL_INTERNAL_EMULATION;
+			run->internal.ndata = 1;
+			run->internal.data[0] = 0x1234;
+		}
+		break;
+	case S_BLOCK:
+		/*
+		 * In the guest until a signal, like a spinning vCPU.  As in
+		 * the kernel, a signal that came before entry counts too.
+		 */
+		v->pc--;
+		sigsuspend(&v->entry_mask);
+		run->exit_reason = VMCTL_EXIT_INTR;
+		errno = EINTR;
+		return -1;
+	}
+	return 0;
+}
+
+int ioctl(int fd, unsigned long req, ...)
+{
+	struct fake_vcpu *v;
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+
+	/* vmctl_open() asks this first: that fd is the device. */
+	if (req == VMCTL_GET_API_VERSION) {
+		sys_fd = fd;
+		return VMCTL_API_VERSION;
+	}
+	if (fd == sys_fd) {
+		switch (req) {
+		case VMCTL_CREATE_VM:
+			memcpy(vm_name, ((struct vmctl_vm_config *)arg)->name,
+			       sizeof(vm_name));
+			vm_fd = tmpfile_fd(0);
+			return vm_fd;
+		case VMCTL_GET_RUN_SIZE:
+			return RUN_SIZE;
+		}
+	} else if (fd == vm_fd) {
+		switch (req) {
+		case VMCTL_SET_MEM_SLOT:
+			return 0;
+		case VMCTL_GET_VM_INFO:
+			memcpy(((struct vmctl_vm_info *)arg)->name, vm_name,
+			       sizeof(vm_name));
+			return 0;
+		case VMCTL_CREATE_VCPU:
+			v = &fv[nr_fake_vcpus];
+			memset(v, 0, sizeof(*v));
+			v->fd = tmpfile_fd(RUN_SIZE);
+			v->run = mmap(NULL, RUN_SIZE, PROT_READ | PROT_WRITE,
+				      MAP_SHARED, v->fd, 0);
+			v->script = scripts[nr_fake_vcpus];
+			v->nsteps = script_len[nr_fake_vcpus];
+			nr_fake_vcpus++;
+			return v->fd;
+		}
+	} else if ((v = vcpu_of(fd))) {
+		switch (req) {
+		case VMCTL_RUN:
+			return fake_run(v);
+		case VMCTL_GET_SREGS:
+			memcpy(arg, &v->sregs, sizeof(v->sregs));
+			return 0;
+		case VMCTL_SET_SREGS:
+			memcpy(&v->sregs, arg, sizeof(v->sregs));
+			v->sregs_set = true;
+			return 0;
+		case VMCTL_GET_REGS:
+			memcpy(arg, &v->regs, sizeof(v->regs));
+			return 0;
+		case VMCTL_SET_REGS:
+			memcpy(&v->regs, arg, sizeof(v->regs));
+			return 0;
+		}
+	}
+	return syscall(SYS_ioctl, fd, req, arg);
+}
+
+/*
+ * Under LD_PRELOAD, FAKE_VMCTL_SCRIPT picks vCPU 0's guest: "spin" prints
+ * "hi" and runs until stopped, "poweroff" prints "hi" and powers off,
+ * "shutdown" triple-faults.
+ */
+__attribute__((constructor)) static void script_from_env(void)
+{
+	static const struct step spin[] = {
+		{ S_OUT, 0x3f8, 'h' }, { S_OUT, 0x3f8, 'i' }, { S_BLOCK, 0, 0 },
+	};
+	static const struct step poweroff[] = {
+		{ S_OUT, 0x3f8, 'h' }, { S_OUT, 0x3f8, 'i' },
+		{ S_HC, 0, VMCTL_HC_POWEROFF },
+	};
+	static const struct step shutdown[] = {
+		{ S_EXIT, 0, VMCTL_EXIT_SHUTDOWN },
+	};
+	const char *name = getenv("FAKE_VMCTL_SCRIPT");
+
+	if (!name)
+		return;
+	if (!strcmp(name, "spin")) {
+		scripts[0] = spin;
+		script_len[0] = 3;
+	} else if (!strcmp(name, "poweroff")) {
+		scripts[0] = poweroff;
+		script_len[0] = 3;
+	} else if (!strcmp(name, "shutdown")) {
+		scripts[0] = shutdown;
+		script_len[0] = 1;
+	}
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A fake vmctl module in userspace, for testing libvmctl and vmctl without
+ * VT-x: fake_module.c defines ioctl(), so calls on the device, VM and vCPU
+ * fds land there instead of in a kernel.  Linked into test_run, and built
+ * as fake_module.so for LD_PRELOAD under the vmctl binary.
+ *
+ * The fds are real temporary files (the run page is a real shared mapping
+ * of one); VMCTL_RUN plays a scripted guest, one script per vCPU.
+ */
+#ifndef VMCTL_FAKE_MODULE_H
+#define VMCTL_FAKE_MODULE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/vmctl.h>
+
+#define MAX_FAKE_VCPUS	4
+
+/* One step of a scripted guest: the exit VMCTL_RUN reports. */
+struct step {
+	enum { S_OUT, S_IN, S_HC, S_HLT, S_EXIT, S_BLOCK, S_MMIO_RD } kind;
+	uint16_t port;
+	uint64_t value;		/* OUT: byte; HC: number; EXIT: reason */
+};
+
+struct fake_vcpu {
+	int fd;
+	struct vmctl_run *run;
+	const struct step *script;
+	unsigned int pc, nsteps;
+	struct vmctl_regs regs;
+	struct vmctl_sregs sregs;
+	uint64_t last_in;	/* what the library answered to the last IN */
+	uint64_t last_hc_ret;
+	bool sregs_set;
+	sigset_t entry_mask;	/* the thread's mask while "in the guest" */
+};
+
+/* The vCPUs created so far, and the scripts the next ones will play. */
+extern struct fake_vcpu fv[MAX_FAKE_VCPUS];
+extern unsigned int nr_fake_vcpus;
+extern const struct step *scripts[MAX_FAKE_VCPUS];
+extern unsigned int script_len[MAX_FAKE_VCPUS];
+
+#endif /* VMCTL_FAKE_MODULE_H */
