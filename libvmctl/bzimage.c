@@ -370,7 +370,7 @@ static uint64_t low_ram_end(const struct vmctl_bzimage_params *p)
 static int plan_mptable(struct vmctl_bzimage_plan *plan, unsigned int nr_cpus)
 {
 	struct vmctl_mptable_config cfg = {
-		.nr_cpus = nr_cpus, .ioapic_id = nr_cpus,
+		.nr_cpus = nr_cpus, .ioapic_id = VMCTL_BZ_IOAPIC_ID,
 		.ioapic_addr = 0xfec00000, .lapic_addr = 0xfee00000,
 	};
 	int size;
