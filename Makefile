@@ -41,6 +41,10 @@ check:
 demo:
 	scripts/demo.sh
 
+# Exit costs of vmctl.ko next to kvm-intel in one emulated machine.
+bench:
+	scripts/bench.sh
+
 install: all
 	$(MAKE) -C kmod install
 	$(MAKE) -C libvmctl install

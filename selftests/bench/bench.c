@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmbench: VM-exit cost, VM creation cost and kernel memory per VM of one
+ * hypervisor backend (vmctl.ko or kvm-intel), measured the same way.
+ *
+ *   vmbench vmctl|kvm [-b BATCHES] [-v VMS]
+ *
+ * Method (see also guest.S).  Under Bochs with `clock: sync=none` the TSC
+ * of the L1 machine counts executed instructions, so TSC deltas are path
+ * lengths, deterministic and independent of the host's load.
+ *  - Exit cost: the guest loops N times around one exiting instruction and
+ *    reads the TSC before and after; the per-iteration cost of the same
+ *    loop around a NOP is subtracted.  N is sized so a batch is about
+ *    BATCH_TICKS, a fraction of a timer tick; the median of the batches is
+ *    reported, which leaves out the batches a timer interrupt landed in.
+ *  - Creation: this program reads the TSC before VM creation and after the
+ *    first exit of the new VM (an OUT at its first instruction): create
+ *    the VM, add the two RAM slots, create the vCPU, map its run page, set
+ *    SREGS and REGS, run.  The RAM is populated beforehand, so page zeroing
+ *    is not counted; pinning it (vmctl does, kvm maps it on demand) is.
+ *    Where a path sleeps (KVM waits for SRCU grace periods when memory
+ *    slots change) the TSC counts the L1 machine's idle time too.
+ *  - Kernel memory: free pages (with the per-CPU lists) and AnonPages
+ *    before and after creating VMS VMs up to their first exit, divided by
+ *    VMS; Slab alone, and the module's own count where it has one.
+ *
+ * Output: one "bench backend=... case=... key=value" line per figure, which
+ * scripts/bench.sh gathers into one table.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <x86intrin.h>
+#include "bench.h"
+#include "kmem.h"
+#include "layout.h"
+
+#define BATCH_TICKS	100000	/* L1 instructions per batch, about */
+#define DEFAULT_BATCHES	51
+#define DEFAULT_VMS	4
+#define MAX_VMS		8
+#define MSR_IA32_APICBASE 0x1b	/* both hypervisors read it in the kernel */
+
+void die(const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "vmbench: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", err ? strerror(err) : "failed");
+	exit(1);
+}
+
+struct bench_case {
+	const char *name;
+	const char *entry;
+	uint32_t eax, ecx, edx;		/* PARAM_* for every iteration */
+};
+
+struct guest {
+	struct bench_vm *vm;
+	uint8_t *low, *high;		/* its RAM */
+};
+
+static const struct bench_backend *backend;
+
+static uint64_t guest_gpa(const char *label)
+{
+	return CODE_GPA + (uint64_t)(label - bench_guest_start);
+}
+
+static void *populated_ram(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap %zu bytes of guest RAM", size);
+	return p;
+}
+
+static void guest_ram(struct guest *g)
+{
+	g->low = populated_ram(LOW_RAM_SIZE);
+	g->high = populated_ram(HIGH_RAM_SIZE);
+	memcpy(g->low + CODE_GPA, bench_guest_start,
+	       bench_guest_end - bench_guest_start);
+}
+
+static void free_guest_ram(struct guest *g)
+{
+	munmap(g->low, LOW_RAM_SIZE);
+	munmap(g->high, HIGH_RAM_SIZE);
+}
+
+static void __noreturn bad_exit(const struct bench_exit *e)
+{
+	errno = 0;
+	die("%s: unexpected exit (reason %u, port %#x)", backend->name,
+	    e->raw_reason, e->kind == BENCH_EXIT_IO_OUT ? e->port : 0);
+}
+
+/*
+ * Run the guest until it reports on DONE_PORT, serving the OUT and MMIO
+ * round trips of the loop on the way.  This is the userspace half of
+ * those cases' cost: kept to the minimum a VMM does.
+ */
+static void run_to_done(struct bench_vm *vm)
+{
+	struct bench_exit e;
+
+	for (;;) {
+		backend->run(vm, &e);
+		if (e.kind == BENCH_EXIT_IO_OUT && e.port == DONE_PORT)
+			return;
+		if (e.kind == BENCH_EXIT_IO_OUT && e.port == BENCH_PORT)
+			continue;
+		if (e.kind == BENCH_EXIT_MMIO_READ && e.addr == MMIO_GPA &&
+		    e.len <= 8) {
+			memset(e.data, 0, e.len);
+			continue;
+		}
+		bad_exit(&e);
+	}
+}
+
+/* TSC ticks of one batch of @n iterations of @c. */
+static uint64_t batch(struct guest *g, const struct bench_case *c, uint64_t n)
+{
+	uint64_t delta;
+
+	memcpy(g->low + PARAM_EAX, &c->eax, 4);
+	memcpy(g->low + PARAM_ECX, &c->ecx, 4);
+	memcpy(g->low + PARAM_EDX, &c->edx, 4);
+	backend->enter_at(g->vm, guest_gpa(c->entry), n);
+	run_to_done(g->vm);
+	memcpy(&delta, g->low + RESULT_TSC, sizeof(delta));
+	return delta;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+struct stat3 {
+	double median, min, max;
+};
+
+static struct stat3 summarize(double *v, int n)
+{
+	struct stat3 s;
+
+	qsort(v, n, sizeof(*v), cmp_double);
+	s.median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	s.min = v[0];
+	s.max = v[n - 1];
+	return s;
+}
+
+/* Ticks per iteration of @c: median over @batches batches. */
+static struct stat3 per_iteration(struct guest *g, const struct bench_case *c,
+				  int batches)
+{
+	double *v = calloc(batches, sizeof(*v));
+	uint64_t n, one;
+	struct stat3 s;
+	int i;
+
+	if (!v)
+		die("calloc");
+	/* Warm up (first-touch paths: KVM's MMIO SPTE, ...) and size N. */
+	batch(g, c, 1);
+	one = batch(g, c, 1);
+	n = BATCH_TICKS / (one ? one : 1);
+	n = n < 4 ? 4 : n;
+	batch(g, c, n);
+	for (i = 0; i < batches; i++)
+		v[i] = (double)batch(g, c, n) / n;
+	s = summarize(v, batches);
+	free(v);
+	return s;
+}
+
+static void exit_costs(struct guest *g, int batches)
+{
+	const struct bench_case cases[] = {
+		{ .name = "baseline", .entry = bench_case_baseline },
+		{ .name = "cpuid", .entry = bench_case_cpuid, .eax = 0 },
+		{ .name = "vmcall", .entry = bench_case_vmcall,
+		  .eax = backend->in_kernel_hypercall },
+		{ .name = "rdmsr", .entry = bench_case_rdmsr,
+		  .ecx = MSR_IA32_APICBASE },
+		{ .name = "out", .entry = bench_case_out, .edx = BENCH_PORT },
+		{ .name = "mmio", .entry = bench_case_mmio },
+	};
+	struct stat3 base = per_iteration(g, &cases[0], batches);
+	size_t i;
+
+	printf("bench backend=%s case=baseline per_iter=%.1f\n",
+	       backend->name, base.median);
+	for (i = 1; i < ARRAY_SIZE(cases); i++) {
+		struct stat3 s = per_iteration(g, &cases[i], batches);
+
+		printf("bench backend=%s case=%s per_exit=%.1f min=%.1f max=%.1f\n",
+		       backend->name, cases[i].name, s.median - base.median,
+		       s.min - base.median, s.max - base.median);
+	}
+}
+
+/* Create @nvms VMs, each run to its first exit: time and memory. */
+static void creation(struct guest *g, int nvms)
+{
+	struct kmem_sample before, after;
+	double ticks[MAX_VMS];
+	int64_t mod_before, mod_after;
+	struct stat3 t;
+	int i;
+
+	for (i = 0; i < nvms; i++)
+		guest_ram(&g[i]);
+	kmem_sample(&before);
+	mod_before = backend->module_kernel_bytes();
+	for (i = 0; i < nvms; i++) {
+		uint64_t t0 = __rdtsc();
+
+		g[i].vm = backend->create(g[i].low, g[i].high);
+		backend->enter_at(g[i].vm, guest_gpa(bench_first_out), 0);
+		run_to_done(g[i].vm);
+		ticks[i] = (double)(__rdtsc() - t0);
+	}
+	mod_after = backend->module_kernel_bytes();
+	kmem_sample(&after);
+	t = summarize(ticks, nvms);
+	printf("bench backend=%s case=create per_vm=%.0f min=%.0f max=%.0f\n",
+	       backend->name, t.median, t.min, t.max);
+	printf("bench backend=%s case=memory vms=%d kernel_bytes=%lld slab_bytes=%lld module_bytes=%lld\n",
+	       backend->name, nvms,
+	       (long long)(kmem_kernel_delta(&before, &after) / nvms),
+	       (long long)((after.slab_bytes - before.slab_bytes) / nvms),
+	       mod_before < 0 ? -1LL :
+	       (long long)((mod_after - mod_before) / nvms));
+}
+
+/* Stay on one CPU: no migrations inside a measurement. */
+static void pin_to_last_cpu(void)
+{
+	long ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(ncpus > 0 ? ncpus - 1 : 0, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity");
+}
+
+static void __noreturn print_usage(void)
+{
+	fprintf(stderr,
+		"usage: vmbench vmctl|kvm [-b BATCHES] [-v VMS]\n"
+		"  -b  batches per exit case (default %d), median reported\n"
+		"  -v  VMs created for the creation and memory figures (1..%d, default %d)\n",
+		DEFAULT_BATCHES, MAX_VMS, DEFAULT_VMS);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	struct guest guests[MAX_VMS] = { 0 };
+	int batches = DEFAULT_BATCHES, nvms = DEFAULT_VMS, opt, i;
+
+	while ((opt = getopt(argc, argv, "b:v:h")) != -1) {
+		switch (opt) {
+		case 'b':
+			batches = atoi(optarg);
+			break;
+		case 'v':
+			nvms = atoi(optarg);
+			break;
+		default:
+			print_usage();
+		}
+	}
+	if (optind != argc - 1 || batches < 1 || nvms < 1 || nvms > MAX_VMS)
+		print_usage();
+	if (!strcmp(argv[optind], "vmctl"))
+		backend = &bench_vmctl;
+	else if (!strcmp(argv[optind], "kvm"))
+		backend = &bench_kvm;
+	else
+		print_usage();
+
+	if (!backend->open()) {
+		printf("bench backend=%s unavailable: %s\n", backend->name,
+		       strerror(errno));
+		return 1;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	pin_to_last_cpu();
+	creation(guests, nvms);
+	exit_costs(&guests[0], batches);
+	for (i = 0; i < nvms; i++) {
+		backend->destroy(guests[i].vm);
+		free_guest_ram(&guests[i]);
+	}
+	return 0;
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The bench guest: 16-bit real-mode code, identical on both hypervisors,
+ * copied to CODE_GPA and entered with CS = DS = 0 (no paging, no GDT).
+ *
+ * Each case is the same loop around one instruction:
+ *
+ *	rdtsc -> ESI:EDI
+ *   1:	reload EAX, ECX, EDX from PARAM_*	(the exits clobber them)
+ *	<the instruction>
+ *	dec EBP; jnz 1b				(EBP = iterations, from the host)
+ *	rdtsc, subtract, store in RESULT_TSC, OUT to DONE_PORT
+ *
+ * The guest reads the TSC itself: both hypervisors let RDTSC run without
+ * an exit and add a constant offset, so a delta in the guest is a delta
+ * of L1's TSC, and under Bochs (clock: sync=none) L1's TSC counts
+ * instructions.  The delta therefore includes every instruction L1
+ * executes for the exits: the exit path, the handler, the entry path and,
+ * for OUT and MMIO, the ioctl return to the host program and back.
+ * The "baseline" case has a NOP in place of the exiting instruction; its
+ * cost per iteration is subtracted from the others.
+ */
+#include "layout.h"
+
+	.section .rodata.bench_guest, "a"
+	.code16
+	.globl bench_guest_start, bench_guest_end
+
+bench_guest_start:
+
+.macro BENCH_CASE name, insn:vararg
+	.globl bench_case_\name
+bench_case_\name:
+	mov	$MMIO_SEG, %ax
+	mov	%ax, %fs
+	rdtsc
+	mov	%eax, %edi
+	mov	%edx, %esi
+1:	mov	PARAM_EAX, %eax
+	mov	PARAM_ECX, %ecx
+	mov	PARAM_EDX, %edx
+	\insn
+	dec	%ebp
+	jnz	1b
+	jmp	finish
+.endm
+
+	BENCH_CASE baseline, nop
+	BENCH_CASE cpuid, cpuid
+	BENCH_CASE vmcall, vmcall
+	BENCH_CASE rdmsr, rdmsr
+	BENCH_CASE out, out %al, %dx
+	BENCH_CASE mmio, mov %fs:0, %eax
+
+finish:
+	rdtsc
+	sub	%edi, %eax
+	sbb	%esi, %edx
+	mov	%eax, RESULT_TSC
+	mov	%edx, RESULT_TSC + 4
+	/* The first exit of a new VM: entered here directly. */
+	.globl bench_first_out
+bench_first_out:
+	out	%al, $DONE_PORT
+	hlt
+
+bench_guest_end:
+	.code64
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The bench guest's memory map and ports.  Plain numbers only: guest.S
+ * pastes them into real-mode assembly, the C side uses them too.
+ *
+ * Guest RAM is 64 MiB in two slots, with the PC's hole at 640 KiB..1 MiB
+ * in between: the MMIO case reads inside the hole, which real-mode code
+ * reaches with a segment register (FS = MMIO_SEG) and no paging at all.
+ */
+#ifndef BENCH_LAYOUT_H
+#define BENCH_LAYOUT_H
+
+#define LOW_RAM_SIZE	0xa0000		/* slot 0: [0, 640 KiB) */
+#define HIGH_RAM_GPA	0x100000	/* slot 1: [1 MiB, ...) */
+#define GUEST_RAM_SIZE	0x4000000	/* both slots: 64 MiB */
+#define HIGH_RAM_SIZE	(GUEST_RAM_SIZE - LOW_RAM_SIZE)
+
+#define PARAM_EAX	0x500		/* reloaded before every exit */
+#define PARAM_ECX	0x504
+#define PARAM_EDX	0x508
+#define RESULT_TSC	0x510		/* 64-bit TSC delta of one batch */
+#define CODE_GPA	0x1000		/* guest.S runs here, CS = 0 */
+
+#define MMIO_SEG	0xd000
+#define MMIO_GPA	0xd0000		/* MMIO_SEG << 4, inside the hole */
+
+#define BENCH_PORT	0xf0		/* the OUT case's port */
+#define DONE_PORT	0xf1		/* "batch done, delta in RESULT_TSC" */
+
+#endif /* BENCH_LAYOUT_H */
