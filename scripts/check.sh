@@ -1,0 +1,161 @@
+#!/bin/bash
+# check.sh: everything `make check` runs, ending with one line
+#   "N passed, N failed" (", N skipped" when any)
+# that counts every TAP test of every layer; exits nonzero on any failure.
+#
+#   build  scripts/deps.sh, make all, make unit       (one TAP line each)
+#   (a)    host: every */tests/test_* executable (cmocka binaries, test_*.sh
+#          scripts), run from the repo root with CMOCKA_MESSAGE_OUTPUT=TAP
+#   (b)    kmod builds against Debian's 6.1 and 6.12 headers with warnings
+#          as errors (build/kmod-<k>); checkpatch --no-tree -f, no error
+#          nor warning allowed, on kmod/*.[chS], include/uapi/linux/vmctl.h
+#          and, with the userspace exceptions below, libvmctl/, cli/ and
+#          selftests/ C files
+#   (c)    one Bochs boot (6.12, 2 CPUs) with vmctl.ko loaded, running
+#          scripts/guest-tests.sh there: selftests/run_all.sh, then every
+#          guest-side */tests/e2e*.sh script, all printing TAP
+#
+# Each layer's raw output is shown indented under a "== ... ==" heading.  A
+# program that exits nonzero without reporting a "not ok" itself, or that
+# prints no TAP at all, gets a "not ok" line of its own, so a crash is never
+# a silent pass.  CHECK_SKIP_VM=1 leaves layer (c) out and reports it as one
+# skipped test (for quick runs; a skip is never a pass).
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT" || exit 1
+
+# Per run, so that runs in parallel do not mix their results.
+out=$(mktemp -d "${TMPDIR:-/tmp}/vmctl-check.XXXXXX") || exit 1
+trap 'rm -rf "$out"' EXIT
+results=$out/results.tap
+: >"$results"
+
+# Userspace is not kernel code: these checkpatch rules ask for kernel-only
+# facilities (fallthrough, __packed, strscpy, kstrto*, u32 types...) or
+# forbid what userspace needs (volatile sig_atomic_t; usage text split
+# across lines, where kernel log messages must stay greppable).
+USER_IGNORES=PREFER_FALLTHROUGH,PREFER_DEFINED_ATTRIBUTE_MACRO,PREFER_KERNEL_TYPES
+USER_IGNORES+=,SSCANF_TO_KSTRTO,STRCPY,STRLCPY,STRNCPY,VOLATILE,AVOID_EXTERNS
+USER_IGNORES+=,EMBEDDED_FUNCTION_NAME,PREFER_PR_LEVEL,PRINTK_WITHOUT_KERN_LEVEL
+USER_IGNORES+=,SPLIT_STRING
+
+heading() { printf '\n== %s ==\n' "$*"; }
+indent() { sed -u 's/^/    /'; }
+
+# result ok|"not ok" DESCRIPTION: record and show one TAP line.
+result() {
+	printf '%s - %s\n' "$1" "$2" >>"$results"
+	printf '%s - %s\n' "$1" "$2"
+}
+
+# judge NAME STATUS TAPFILE: count TAPFILE's results; add a "not ok" when
+# the program failed without saying so, or said nothing.
+judge() {
+	local name=$1 rc=$2 file=$3
+	grep -E '^(not )?ok([ 	]|$)' "$file" >>"$results"
+	if [ "$rc" -ne 0 ] && ! grep -qE '^not ok([ 	]|$)' "$file"; then
+		result "not ok" "$name exited with status $rc"
+	elif ! grep -qE '^(not )?ok([ 	]|$)' "$file"; then
+		result "not ok" "$name printed no TAP result"
+	fi
+}
+
+# tap NAME CMD...: run a program that prints TAP on stdout; both streams
+# are shown indented.
+tap() {
+	local name=$1 log rc
+	shift
+	log=$out/$(echo "$name" | tr -c 'A-Za-z0-9._-' _).tap
+	"$@" 2>&1 >"$log" | indent
+	rc=${PIPESTATUS[0]}
+	indent <"$log"
+	judge "$name" "$rc" "$log"
+}
+
+# step DESCRIPTION CMD...: one TAP line for a command's success.
+step() {
+	local what=$1 log
+	shift
+	log=$out/step.log
+	if "$@" >"$log" 2>&1; then
+		result ok "$what"
+	else
+		indent <"$log" | tail -n 40
+		result "not ok" "$what"
+	fi
+}
+
+heading "dependencies and build"
+if env_out=$(scripts/deps.sh --print-env 2>"$out/deps.log"); then
+	eval "$env_out"
+	result ok "scripts/deps.sh"
+else
+	result "not ok" "scripts/deps.sh"
+fi
+indent <"$out/deps.log"
+step "make all" make -k -j"$(nproc)" all
+step "make unit" make -k -j"$(nproc)" unit
+
+heading "(a) host tests"
+while IFS= read -r t; do
+	echo "# $t"
+	tap "$t" env CMOCKA_MESSAGE_OUTPUT=TAP "./$t"
+done < <(find . -path ./build -prune -o -type f -perm -u+x \
+	-path './*/tests/test_*' ! -name '*.[cho]' ! -name '*.d' -print |
+	sed 's|^\./||' | sort)
+
+heading "(b) kernel module builds and style"
+for kv in 6.1 6.12; do
+	step "kmod builds against Debian's $kv headers with -Werror" \
+		scripts/kmod-build "$kv" WERROR=1
+done
+
+# checkpatch_file FILE [EXTRA_ARGS...]
+checkpatch_file() {
+	local f=$1 log=$out/checkpatch.log
+	shift
+	if [ -z "${CHECKPATCH:-}" ]; then
+		result "not ok" "checkpatch $f (checkpatch.pl missing)"
+	elif "$CHECKPATCH" --no-tree --quiet --terse --show-types "$@" -f "$f" \
+		>"$log" 2>&1 && ! grep -qE 'ERROR|WARNING' "$log"; then
+		result ok "checkpatch $f"
+	else
+		indent <"$log"
+		result "not ok" "checkpatch $f"
+	fi
+}
+# kbuild's generated *.mod.c is not ours.
+for f in kmod/*.[chS] include/uapi/linux/vmctl.h; do
+	[[ $f == *.mod.c ]] || [ ! -f "$f" ] || checkpatch_file "$f"
+done
+for f in libvmctl/*.[ch] cli/*.[ch] selftests/*.[ch] selftests/lib/*.[ch]; do
+	[ -f "$f" ] && checkpatch_file "$f" --ignore "$USER_IGNORES"
+done
+
+heading "(c) selftests and end-to-end tests in Bochs (6.12, 2 CPUs)"
+if [ "${CHECK_SKIP_VM:-0}" = 1 ]; then
+	result ok "tests in Bochs # SKIP CHECK_SKIP_VM=1"
+else
+	adds=(--add scripts/guest-tests.sh)
+	for f in */tests/e2e*.sh; do
+		[ -f "$f" ] && adds+=(--add "$f")
+	done
+	# vm-run's messages go through the same pipe, so they show in order;
+	# they never start with "ok".
+	log=$out/selftests.tap
+	# WERROR=1 reaches kmod's make through the environment: the module
+	# built in (b) is reused as it is instead of being rebuilt.
+	WERROR=1 scripts/vm-run --kernel 6.12 --cpus 2 --timeout 1200 \
+		"${adds[@]}" -- sh scripts/guest-tests.sh 2>&1 | tee "$log" | indent
+	rc=${PIPESTATUS[0]}
+	if { [ "$rc" -ge 120 ] && [ "$rc" -le 125 ]; } || [ "$rc" = 130 ]; then
+		grep -E '^(not )?ok([ 	]|$)' "$log" >>"$results"
+		result "not ok" "scripts/vm-run failed with status $rc (see its message above)"
+	else
+		judge scripts/guest-tests.sh "$rc" "$log"
+	fi
+fi
+
+echo
+scripts/tap-summary "$results"

@@ -1,0 +1,24 @@
+#!/bin/sh
+# guest-tests.sh: layer (c) of scripts/check.sh, run inside the test
+# machine by scripts/vm-run (busybox sh, cwd /vmctl, vmctl.ko loaded):
+# selftests/run_all.sh, then every guest-side end-to-end script
+# */tests/e2e*.sh, one after the other in the same boot.  Prints their TAP.
+# A script that is missing, or that fails without printing a "not ok" of
+# its own, gets a "not ok" line here.  Exit status 1 when anything failed.
+cd /vmctl || exit 1
+failed=0
+for t in selftests/run_all.sh */tests/e2e*.sh; do
+	echo "# ==== $t"
+	if [ ! -f "$t" ]; then
+		echo "not ok - $t is missing"
+		failed=1
+		continue
+	fi
+	{ sh "$t"; echo $? >/tmp/guest-tests.status; } | tee /tmp/guest-tests.out
+	status=$(cat /tmp/guest-tests.status)
+	[ "$status" = 0 ] && continue
+	failed=1
+	grep -q '^not ok' /tmp/guest-tests.out ||
+		echo "not ok - $t exited with status $status"
+done
+exit $failed
