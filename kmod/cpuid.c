@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The CPUID table a guest sees.
+ *
+ * The default is the host's, restricted to what this hypervisor lets a
+ * guest use: VMX/SMX, MONITOR/MWAIT, PCID/INVPCID, PKU, LA57, RDTSCP/
+ * RDPID, XSAVES, TSC_ADJUST, x2APIC/TSC-deadline (no local APIC model),
+ * the PMU and speculation-control MSRs (not modelled) are hidden; the
+ * hypervisor bit is set and leaf 0x40000000 names us.  A few fields follow
+ * vCPU state at lookup: the APIC ID, OSXSAVE, and the XSAVE size for the
+ * guest's XCR0.
+ */
+#include <asm/processor.h>
+#include <asm/page.h>
+#include <asm/processor-flags.h>
+#include <asm/fpu/types.h>
+#include "vmctl_priv.h"
+
+#define SIG_INDEX		VMCTL_CPUID_FLAG_SIGNIFICANT_INDEX
+#define MAX_BASIC_LEAF		0x1f
+#define MAX_EXT_LEAF		0x80000008
+#define HV_LEAF			0x40000000
+
+struct cpuid_hide {
+	u32 fn, idx;
+	u32 regs[4];		/* bits to clear in EAX EBX ECX EDX */
+};
+
+static const struct cpuid_hide hidden[] = {
+	/*
+	 * DTES64 MONITOR DS-CPL VMX SMX EST TM2 SDBG xTPR PDCM PCID DCA
+	 * x2APIC TSC-deadline; DS ACPI TM PBE
+	 */
+	{ 1, 0, { 0, 0, BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(7) |
+		  BIT(8) | BIT(11) | BIT(14) | BIT(15) | BIT(17) | BIT(18) |
+		  BIT(21) | BIT(24),
+		  BIT(21) | BIT(22) | BIT(29) | BIT(31) } },
+	/*
+	 * TSC_ADJUST SGX INVPCID RDT-M MPX RDT-A PT; PKU OSPKE WAITPKG
+	 * CET-SS LA57 RDPID SGX-LC; CET-IBT AMX, speculation-control MSRs
+	 */
+	{ 7, 0, { 0, BIT(1) | BIT(2) | BIT(10) | BIT(12) | BIT(14) | BIT(15) |
+		  BIT(25),
+		  BIT(3) | BIT(4) | BIT(5) | BIT(7) | BIT(16) | BIT(22) |
+		  BIT(30),
+		  BIT(20) | BIT(22) | BIT(24) | BIT(25) | BIT(26) | BIT(27) |
+		  BIT(28) | BIT(29) | BIT(30) | BIT(31) } },
+	/* XSAVES, XFD */
+	{ 0xd, 1, { BIT(3) | BIT(4), 0, 0, 0 } },
+	/* RDTSCP */
+	{ 0x80000001, 0, { 0, 0, 0, BIT(27) } },
+};
+
+static void add_leaf(struct vmctl_cpuid_entry *t, u32 *n, u32 fn, u32 idx,
+		     u32 flags)
+{
+	struct vmctl_cpuid_entry *e;
+
+	if (*n >= VMCTL_MAX_CPUID_ENTRIES)
+		return;
+	e = &t[(*n)++];
+	e->function = fn;
+	e->index = idx;
+	e->flags = flags;
+	cpuid_count(fn, idx, &e->eax, &e->ebx, &e->ecx, &e->edx);
+}
+
+static void add_basic_leaf(struct vmctl_cpuid_entry *t, u32 *n, u32 fn)
+{
+	u32 i, a, b, c, d;
+
+	switch (fn) {
+	case 0: case 1: case 2: case 0x15: case 0x16:
+		add_leaf(t, n, fn, 0, 0);
+		break;
+	case 4:		/* cache levels until type "null" */
+		for (i = 0; i < 16; i++) {
+			cpuid_count(4, i, &a, &b, &c, &d);
+			if (!(a & 0x1f))
+				break;
+			add_leaf(t, n, 4, i, SIG_INDEX);
+		}
+		break;
+	case 7:		/* EAX of subleaf 0: last subleaf */
+		cpuid_count(7, 0, &a, &b, &c, &d);
+		for (i = 0; i <= min(a, 2U); i++)
+			add_leaf(t, n, 7, i, SIG_INDEX);
+		break;
+	case 0xb: case 0x1f:	/* topology levels until type "invalid" */
+		for (i = 0; i < 8; i++) {
+			cpuid_count(fn, i, &a, &b, &c, &d);
+			add_leaf(t, n, fn, i, SIG_INDEX);
+			if (!(c & 0xff00))
+				break;
+		}
+		break;
+	case 0xd:	/* XSAVE: 0, 1 and the components a guest may use */
+		for (i = 0; i < 64; i++)
+			if (i < 2 || (vmctl_guest_xcr0_mask() & BIT_ULL(i)))
+				add_leaf(t, n, 0xd, i, SIG_INDEX);
+		break;
+	default:	/* thermal, PMU, RDT, SGX, PT, AMX...: not offered */
+		break;
+	}
+}
+
+static struct vmctl_cpuid_entry *find(struct vmctl_cpuid_entry *t, u32 n,
+				      u32 fn, u32 idx)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (t[i].function == fn &&
+		    (!(t[i].flags & SIG_INDEX) || t[i].index == idx))
+			return &t[i];
+	return NULL;
+}
+
+static void apply_policy(struct vmctl_cpuid_entry *t, u32 n)
+{
+	struct vmctl_cpuid_entry *e;
+	u64 xcr0 = vmctl_guest_xcr0_mask();
+	u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(hidden); i++) {
+		e = find(t, n, hidden[i].fn, hidden[i].idx);
+		if (!e)
+			continue;
+		e->eax &= ~hidden[i].regs[0];
+		e->ebx &= ~hidden[i].regs[1];
+		e->ecx &= ~hidden[i].regs[2];
+		e->edx &= ~hidden[i].regs[3];
+	}
+	e = find(t, n, 0, 0);
+	if (e)
+		e->eax = min(e->eax, (u32)MAX_BASIC_LEAF);
+	e = find(t, n, 1, 0);
+	if (e)
+		e->ecx |= BIT(31);	/* running under a hypervisor */
+	e = find(t, n, 0xd, 0);
+	if (e) {
+		e->eax = (u32)xcr0;
+		e->edx = xcr0 >> 32;
+	}
+	e = find(t, n, 0xd, 1);
+	if (e)
+		e->ecx = e->edx = 0;	/* no supervisor (XSS) state */
+}
+
+int vmctl_cpuid_init_default(struct vmctl_vcpu *vcpu)
+{
+	struct vmctl_cpuid_entry *t;
+	u32 n = 0, fn, max;
+
+	t = vmctl_zalloc(VMCTL_MAX_CPUID_ENTRIES * sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	max = min_t(u32, cpuid_eax(0), MAX_BASIC_LEAF);
+	for (fn = 0; fn <= max; fn++)
+		add_basic_leaf(t, &n, fn);
+	if (n < VMCTL_MAX_CPUID_ENTRIES) {
+		struct vmctl_cpuid_entry *hv = &t[n++];
+
+		hv->function = HV_LEAF;
+		hv->eax = HV_LEAF;
+		memcpy(&hv->ebx, "vmct", 4);
+		memcpy(&hv->ecx, "lvmc", 4);
+		memcpy(&hv->edx, "tlvm", 4);
+	}
+	max = min_t(u32, cpuid_eax(0x80000000), MAX_EXT_LEAF);
+	for (fn = 0x80000000; fn <= max; fn++)
+		add_leaf(t, &n, fn, 0, 0);
+	apply_policy(t, n);
+	vcpu->cpuid = t;	/* VMCTL_MAX_CPUID_ENTRIES, for SET_CPUID */
+	vcpu->cpuid_nent = n;
+	return 0;
+}
+
+int vmctl_cpuid_set(struct vmctl_vcpu *vcpu, const struct vmctl_cpuid *c,
+		    const struct vmctl_cpuid_entry *ents)
+{
+	u32 i;
+
+	for (i = 0; i < c->nent; i++)
+		if (ents[i].flags & ~SIG_INDEX || ents[i].padding ||
+		    (!(ents[i].flags & SIG_INDEX) && ents[i].index))
+			return -EINVAL;
+	/* The table is allocated at its maximum size once per vCPU. */
+	memcpy(vcpu->cpuid, ents, c->nent * sizeof(*ents));
+	vcpu->cpuid_nent = c->nent;
+	return 0;
+}
+
+/* Standard-format XSAVE size for the components in @xcr0. */
+static u32 xsave_size(u64 xcr0)
+{
+	u32 size = 512 + 64, i, a, b, c, d;
+
+	for (i = 2; i < 64; i++) {
+		if (!(xcr0 & BIT_ULL(i)))
+			continue;
+		cpuid_count(0xd, i, &a, &b, &c, &d);
+		size = max(size, a + b);
+	}
+	return size;
+}
+
+void vmctl_cpuid_lookup(struct vmctl_vcpu *vcpu, u32 fn, u32 idx, u32 out[4])
+{
+	struct vmctl_cpuid_entry *e = find(vcpu->cpuid, vcpu->cpuid_nent,
+					   fn, idx);
+
+	if (!e) {
+		out[0] = out[1] = out[2] = out[3] = 0;
+		return;
+	}
+	out[0] = e->eax;
+	out[1] = e->ebx;
+	out[2] = e->ecx;
+	out[3] = e->edx;
+	switch (fn) {
+	case 1:
+		out[1] = (out[1] & 0x00ffffff) | vcpu->id << 24;
+		out[2] &= ~BIT(27);
+		if (vcpu->cr4 & X86_CR4_OSXSAVE)
+			out[2] |= BIT(27);
+		break;
+	case 0xb:
+	case 0x1f:
+		out[3] = vcpu->id;
+		break;
+	case 0xd:
+		if (idx == 0)
+			out[1] = xsave_size(vcpu->xcr0);
+		break;
+	}
+}
+
+int vmctl_handle_cpuid(struct vmctl_vcpu *vcpu)
+{
+	u32 out[4];
+
+	vmctl_cpuid_lookup(vcpu, vcpu->gpr[GPR_RAX], vcpu->gpr[GPR_RCX], out);
+	vcpu->gpr[GPR_RAX] = out[0];
+	vcpu->gpr[GPR_RBX] = out[1];
+	vcpu->gpr[GPR_RCX] = out[2];
+	vcpu->gpr[GPR_RDX] = out[3];
+	vmctl_skip_insn(vcpu);
+	return EXIT_REENTER;
+}

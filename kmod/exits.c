@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM-exit dispatch: a table indexed by basic exit reason.  A handler
+ * returns EXIT_REENTER to go straight back into the guest or EXIT_TO_USER
+ * after filling the run structure.  Reasons without a handler reach user
+ * space as VMCTL_INTERNAL_UNHANDLED_EXIT with the reason in data[0].
+ */
+#include <asm/trapnr.h>
+#include "vmctl_priv.h"
+#include "vmx_ops.h"
+
+int vmctl_unhandled_exit(struct vmctl_vcpu *vcpu)
+{
+	u64 data[2] = { vcpu->exit_reason, vcpu->exit_qual };
+
+	return vmctl_internal_error(vcpu, VMCTL_INTERNAL_UNHANDLED_EXIT, 2,
+				    data);
+}
+
+static int handle_reenter(struct vmctl_vcpu *vcpu)
+{
+	return EXIT_REENTER;
+}
+
+/* NMIs were already handed to the host right after the exit (run.c). */
+static int handle_exception_nmi(struct vmctl_vcpu *vcpu)
+{
+	u32 info = vmcs_read(VMCS_EXIT_INTR_INFO);
+
+	if ((info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI)
+		return EXIT_REENTER;
+	return vmctl_unhandled_exit(vcpu);
+}
+
+static int handle_triple_fault(struct vmctl_vcpu *vcpu)
+{
+	vcpu->run->exit_reason = VMCTL_EXIT_SHUTDOWN;
+	return EXIT_TO_USER;
+}
+
+static int handle_hlt(struct vmctl_vcpu *vcpu)
+{
+	vmctl_skip_insn(vcpu);
+	vcpu->run->exit_reason = VMCTL_EXIT_HLT;
+	return EXIT_TO_USER;
+}
+
+/* INVD, WBINVD: caches are coherent with what the guest sees; skip. */
+static int handle_skip(struct vmctl_vcpu *vcpu)
+{
+	vmctl_skip_insn(vcpu);
+	return EXIT_REENTER;
+}
+
+/* VMX, MONITOR/MWAIT: not offered to the guest (hidden in CPUID). */
+static int handle_ud(struct vmctl_vcpu *vcpu)
+{
+	vmctl_queue_exception(vcpu, X86_TRAP_UD, false, 0);
+	return EXIT_REENTER;
+}
+
+/* RDPMC: no PMU is modelled (CPUID leaf 0xa reads as zeros). */
+static int handle_gp(struct vmctl_vcpu *vcpu)
+{
+	vmctl_queue_exception(vcpu, X86_TRAP_GP, true, 0);
+	return EXIT_REENTER;
+}
+
+static int handle_vmcall(struct vmctl_vcpu *vcpu)
+{
+	struct vmctl_run *run = vcpu->run;
+	u64 nr = vcpu->gpr[GPR_RAX];
+
+	vmctl_skip_insn(vcpu);
+	if (nr == VMCTL_HC_GET_VERSION) {
+		vcpu->gpr[GPR_RAX] = VMCTL_API_VERSION;
+		return EXIT_REENTER;
+	}
+	run->exit_reason = VMCTL_EXIT_HYPERCALL;
+	run->hypercall.nr = nr;
+	run->hypercall.args[0] = vcpu->gpr[GPR_RBX];
+	run->hypercall.args[1] = vcpu->gpr[GPR_RCX];
+	run->hypercall.args[2] = vcpu->gpr[GPR_RDX];
+	run->hypercall.args[3] = vcpu->gpr[GPR_RSI];
+	run->hypercall.ret = 0;
+	vcpu->pending = PENDING_HYPERCALL;
+	return EXIT_TO_USER;
+}
+
+static int handle_ept_misconfig(struct vmctl_vcpu *vcpu)
+{
+	u64 gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR);
+
+	return vmctl_internal_error(vcpu, VMCTL_INTERNAL_EPT_MISCONFIG, 1,
+				    &gpa);
+}
+
+static int (*const exit_handlers[])(struct vmctl_vcpu *vcpu) = {
+	[EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
+	[EXIT_REASON_EXTERNAL_INTR] = handle_reenter,
+	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
+	[EXIT_REASON_CPUID] = vmctl_handle_cpuid,
+	[EXIT_REASON_HLT] = handle_hlt,
+	[EXIT_REASON_INVD] = handle_skip,
+	[EXIT_REASON_RDPMC] = handle_gp,
+	[EXIT_REASON_VMCALL] = handle_vmcall,
+	[EXIT_REASON_VMCLEAR] = handle_ud,
+	[EXIT_REASON_VMLAUNCH] = handle_ud,
+	[EXIT_REASON_VMPTRLD] = handle_ud,
+	[EXIT_REASON_VMPTRST] = handle_ud,
+	[EXIT_REASON_VMREAD] = handle_ud,
+	[EXIT_REASON_VMRESUME] = handle_ud,
+	[EXIT_REASON_VMWRITE] = handle_ud,
+	[EXIT_REASON_VMXOFF] = handle_ud,
+	[EXIT_REASON_VMXON] = handle_ud,
+	[EXIT_REASON_CR_ACCESS] = vmctl_handle_cr,
+	[EXIT_REASON_DR_ACCESS] = vmctl_handle_dr,
+	[EXIT_REASON_IO] = vmctl_handle_io,
+	[EXIT_REASON_MSR_READ] = vmctl_handle_rdmsr,
+	[EXIT_REASON_MSR_WRITE] = vmctl_handle_wrmsr,
+	[EXIT_REASON_MWAIT] = handle_ud,
+	[EXIT_REASON_MONITOR] = handle_ud,
+	[EXIT_REASON_EPT_VIOLATION] = vmctl_handle_ept_violation,
+	[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
+	[EXIT_REASON_INVEPT] = handle_ud,
+	[EXIT_REASON_INVVPID] = handle_ud,
+	[EXIT_REASON_WBINVD] = handle_skip,
+	[EXIT_REASON_XSETBV] = vmctl_handle_xsetbv,
+	[EXIT_REASON_VMFUNC] = handle_ud,
+};
+
+int vmctl_handle_exit(struct vmctl_vcpu *vcpu)
+{
+	u32 reason = vcpu->exit_reason;
+	u32 basic = reason & EXIT_REASON_MASK;
+	struct vmctl_run *run = vcpu->run;
+
+	vcpu->stats.exits++;
+	if (basic < VMCTL_NR_HW_EXIT_REASONS)
+		vcpu->stats.hw_exits[basic]++;
+	if (reason & EXIT_REASON_FAILED_ENTRY) {
+		run->exit_reason = VMCTL_EXIT_FAIL_ENTRY;
+		run->fail_entry.hardware_reason = reason;
+		run->fail_entry.qualification = vcpu->exit_qual;
+		return EXIT_TO_USER;
+	}
+	if (basic < ARRAY_SIZE(exit_handlers) && exit_handlers[basic])
+		return exit_handlers[basic](vcpu);
+	return vmctl_unhandled_exit(vcpu);
+}

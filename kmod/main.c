@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmctl.ko: module entry points, the /dev/vmctl misc device and the
+ * system ioctls.  VM and vCPU fds have their own file_operations (vm.c,
+ * vcpu.c), so an fd of the wrong kind fails with -ENOTTY by construction.
+ */
+#include <linux/module.h>
+#include <linux/miscdevice.h>
+#include <linux/fs.h>
+#include <linux/uaccess.h>
+#include "vmctl_priv.h"
+#include "netlink.h"
+
+bool vmctl_param_vpid = true;
+module_param_named(vpid, vmctl_param_vpid, bool, 0444);
+MODULE_PARM_DESC(vpid, "Tag guest TLB entries with VPIDs (default: on)");
+
+bool vmctl_param_ept_2m = true;
+module_param_named(ept_2m, vmctl_param_ept_2m, bool, 0444);
+MODULE_PARM_DESC(ept_2m, "Map 2 MiB of guest RAM per EPT entry where possible (default: on)");
+
+static long vmctl_check_cap(unsigned long cap)
+{
+	switch (cap) {
+	case VMCTL_CAP_MAX_VCPUS:
+		return VMCTL_MAX_VCPUS;
+	case VMCTL_CAP_MAX_MEM_SLOTS:
+		return VMCTL_MAX_MEM_SLOTS;
+	case VMCTL_CAP_MAX_MEM_SIZE_MB:
+		return VMCTL_MAX_MEM_SIZE >> 20;
+	case VMCTL_CAP_READONLY_MEM:
+	case VMCTL_CAP_UNRESTRICTED_GUEST:
+	case VMCTL_CAP_IMMEDIATE_EXIT:
+		return 1;
+	case VMCTL_CAP_EPT_2M:
+		return vmx_caps.ept_2m;
+	case VMCTL_CAP_VPID:
+		return vmx_caps.vpid;
+	case VMCTL_CAP_NR_CPUS_VMX_ON:
+		return vmx_nr_cpus_on();
+	default:
+		return 0;
+	}
+}
+
+static long vmctl_dev_ioctl(struct file *f, unsigned int cmd,
+			    unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case VMCTL_GET_API_VERSION:
+		return arg ? -EINVAL : VMCTL_API_VERSION;
+	case VMCTL_CHECK_CAP:
+		return vmctl_check_cap(arg);
+	case VMCTL_GET_RUN_SIZE:
+		return arg ? -EINVAL : VMCTL_RUN_PAGES * PAGE_SIZE;
+	case VMCTL_CREATE_VM: {
+		struct vmctl_vm_config cfg;
+
+		if (copy_from_user(&cfg, uarg, sizeof(cfg)))
+			return -EFAULT;
+		return vmctl_create_vm(&cfg);
+	}
+	case VMCTL_GET_MODULE_STATS: {
+		struct vmctl_module_stats st;
+
+		vmctl_module_stats(&st);
+		return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
+	}
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations vmctl_dev_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = vmctl_dev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice vmctl_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = VMCTL_DEVICE_NAME,
+	.fops = &vmctl_dev_fops,
+	.mode = 0660,
+};
+
+static int __init vmctl_init(void)
+{
+	int ret;
+
+	ret = vmx_probe();
+	if (ret)
+		return ret;
+	ret = vmx_enable_all();
+	if (ret)
+		return ret;
+	ret = vmctl_nl_init();
+	if (ret) {
+		vmx_disable_all();
+		return ret;
+	}
+	ret = misc_register(&vmctl_dev);
+	if (ret) {
+		pr_err("vmctl: cannot register /dev/%s (%d)\n",
+		       VMCTL_DEVICE_NAME, ret);
+		vmctl_nl_exit();
+		vmx_disable_all();
+		return ret;
+	}
+	pr_info("vmctl: VMX on %u CPUs: EPT 4-level write-back%s, unrestricted guest, VPID %s, INVEPT single/all, entry flush %s, guest FPU by %s (%u bytes), API %d\n",
+		vmx_nr_cpus_on(), vmx_caps.ept_2m ? " with 2 MiB pages" : "",
+		vmx_caps.vpid ? "on" : "off",
+		vmx_caps.flush_l1d ? "L1D" :
+		vmx_caps.clear_cpu_buffers ? "VERW" : "none",
+		vmx_caps.host_xcr0 ? "XSAVE" : "FXSAVE", vmx_caps.xsave_size,
+		VMCTL_API_VERSION);
+	return 0;
+}
+
+static void __exit vmctl_exit(void)
+{
+	misc_deregister(&vmctl_dev);
+	vmctl_nl_exit();
+	vmx_disable_all();
+	pr_info("vmctl: unloaded, VMX off\n");
+}
+
+module_init(vmctl_init);
+module_exit(vmctl_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("vmctl: a small VT-x hypervisor");
+MODULE_VERSION(VMCTL_VERSION);

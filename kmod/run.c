@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The run loop: VMCTL_RUN.
+ *
+ * Host state is switched once per load (hoststate.c); the loop re-enters
+ * the guest for every exit handled in the kernel and leaves for user space
+ * exits, a pending signal (-EINTR, VMCTL_EXIT_INTR) or a VMX failure.  A
+ * reschedule request puts the vCPU, schedules and loads it again, maybe on
+ * another CPU (the VMCS follows, vmcs.c).
+ *
+ * External interrupts exit with "acknowledge interrupt on exit" off: the
+ * interrupt stays pending in the local APIC and the host takes it through
+ * its own IDT as soon as we re-enable interrupts.  Simpler than KVM's
+ * dispatch and just as correct.  NMIs exit too (NMI exiting) and are
+ * handed to the host's NMI handler with INT 2 before interrupts are on.
+ */
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/irqflags.h>
+#include <linux/interrupt.h>
+#include <linux/preempt.h>
+#include <asm/debugreg.h>
+#include <asm/special_insns.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
+#include <asm/msr.h>
+#include <asm/processor-flags.h>
+#include <asm/msr-index.h>
+#include <asm/segment.h>
+#include "vmctl_priv.h"
+#include "vmx_ops.h"
+
+u64 vmctl_gpr_read(struct vmctl_vcpu *vcpu, int reg)
+{
+	return reg == GPR_RSP ? vmcs_read(VMCS_GUEST_RSP) : vcpu->gpr[reg];
+}
+
+void vmctl_gpr_write(struct vmctl_vcpu *vcpu, int reg, u64 val)
+{
+	if (reg == GPR_RSP)
+		vmcs_write(VMCS_GUEST_RSP, val);
+	else
+		vcpu->gpr[reg] = val;
+}
+
+u8 vmctl_guest_cpl(void)
+{
+	return (vmcs_read(VMCS_GUEST_ES_AR + 2 * SEG_SS) >> VMX_AR_DPL_SHIFT) & 3;
+}
+
+/* Moving RIP ends STI / MOV SS blocking, as executing would. */
+static void set_rip(u64 rip)
+{
+	u32 intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+
+	vmcs_write(VMCS_GUEST_RIP, rip);
+	if (intr & (GUEST_INTR_STI | GUEST_INTR_MOV_SS))
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
+			   intr & ~(GUEST_INTR_STI | GUEST_INTR_MOV_SS));
+}
+
+void vmctl_skip_insn_len(struct vmctl_vcpu *vcpu, u32 len)
+{
+	u64 rip = vmcs_read(VMCS_GUEST_RIP) + len;
+
+	if (!(vcpu->efer & EFER_LMA) ||
+	    !(vmcs_read(VMCS_GUEST_ES_AR + 2 * SEG_CS) & VMX_AR_L))
+		rip = (u32)rip;
+	set_rip(rip);
+}
+
+void vmctl_skip_insn(struct vmctl_vcpu *vcpu)
+{
+	vmctl_skip_insn_len(vcpu, vmcs_read(VMCS_EXIT_INSN_LEN));
+}
+
+void vmctl_queue_exception(struct vmctl_vcpu *vcpu, u8 vector, bool has_err,
+			   u32 err)
+{
+	vcpu->exc.vector = vector;
+	vcpu->exc.has_error_code = has_err;
+	vcpu->exc.error_code = err;
+	vcpu->exc_pending = true;
+}
+
+int vmctl_internal_error(struct vmctl_vcpu *vcpu, u32 suberror, u32 ndata,
+			 const u64 *data)
+{
+	struct vmctl_run *run = vcpu->run;
+
+	memset(&run->internal, 0, sizeof(run->internal));
+	run->exit_reason = VMCTL_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = suberror;
+	run->internal.ndata = ndata;
+	memcpy(run->internal.data, data, ndata * sizeof(*data));
+	return EXIT_TO_USER;
+}
+
+void vmctl_emu_cpu_get(struct vmctl_vcpu *vcpu, struct vmctl_emu_cpu *cpu)
+{
+	u32 cs_ar = vmcs_read(VMCS_GUEST_ES_AR + 2 * SEG_CS);
+	int i;
+
+	memcpy(cpu->gpr, vcpu->gpr, sizeof(cpu->gpr));
+	cpu->gpr[GPR_RSP] = vmcs_read(VMCS_GUEST_RSP);
+	cpu->rip = vmcs_read(VMCS_GUEST_RIP);
+	cpu->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+	cpu->cr0 = vcpu->cr0;
+	cpu->cr3 = vmcs_read(VMCS_GUEST_CR3);
+	cpu->cr4 = vcpu->cr4;
+	cpu->efer = vcpu->efer;
+	for (i = 0; i < NR_SEGS; i++)
+		cpu->seg_base[i] = vmcs_read(VMCS_GUEST_ES_BASE + 2 * i);
+	cpu->cs_l = cs_ar & VMX_AR_L;
+	cpu->cs_db = cs_ar & VMX_AR_DB;
+	cpu->cpl = vmctl_guest_cpl();
+}
+
+void vmctl_emu_cpu_set(struct vmctl_vcpu *vcpu,
+		       const struct vmctl_emu_cpu *cpu)
+{
+	u64 rsp = vcpu->gpr[GPR_RSP];
+
+	memcpy(vcpu->gpr, cpu->gpr, sizeof(vcpu->gpr));
+	vcpu->gpr[GPR_RSP] = rsp;
+	vmcs_write(VMCS_GUEST_RSP, cpu->gpr[GPR_RSP]);
+	vmcs_write(VMCS_GUEST_RFLAGS, cpu->rflags);
+	if (cpu->rip != vmcs_read(VMCS_GUEST_RIP))
+		set_rip(cpu->rip);
+}
+
+/* What user space supplied for the last exit goes into the guest. */
+static int complete_pending(struct vmctl_vcpu *vcpu)
+{
+	enum vmctl_pending p = vcpu->pending;
+
+	vcpu->pending = PENDING_NONE;
+	switch (p) {
+	case PENDING_IO_IN:
+		return vmctl_complete_io(vcpu, false);
+	case PENDING_IO_INS:
+		return vmctl_complete_io(vcpu, true);
+	case PENDING_MMIO:
+		return vmctl_complete_mmio(vcpu);
+	case PENDING_HYPERCALL:
+		vcpu->gpr[GPR_RAX] = vcpu->run->hypercall.ret;
+		return EXIT_REENTER;
+	default:
+		return EXIT_REENTER;
+	}
+}
+
+/* Exceptions that push an error code (in protected mode only). */
+#define EXC_WITH_ERROR_CODE	(BIT(8) | BIT(10) | BIT(11) | BIT(12) | \
+				 BIT(13) | BIT(14) | BIT(17) | BIT(21))
+
+static void inject_events(struct vmctl_vcpu *vcpu)
+{
+	u32 info;
+
+	if (vcpu->reinject_info & INTR_INFO_VALID) {
+		/* An event whose delivery the last exit interrupted. */
+		vmcs_write(VMCS_ENTRY_INTR_INFO, vcpu->reinject_info);
+		vmcs_write(VMCS_ENTRY_EXCEPTION_ERRCODE, vcpu->reinject_err);
+		vmcs_write(VMCS_ENTRY_INSN_LEN, vcpu->reinject_len);
+		vcpu->reinject_info = 0;
+		return;
+	}
+	if (!vcpu->exc_pending)
+		return;
+	info = vcpu->exc.vector | INTR_TYPE_HW_EXCEPTION | INTR_INFO_VALID;
+	if (vcpu->exc.has_error_code && (vcpu->cr0 & X86_CR0_PE) &&
+	    (EXC_WITH_ERROR_CODE & BIT(vcpu->exc.vector))) {
+		info |= INTR_INFO_DELIVER_CODE;
+		vmcs_write(VMCS_ENTRY_EXCEPTION_ERRCODE, vcpu->exc.error_code);
+	}
+	vmcs_write(VMCS_ENTRY_INTR_INFO, info);
+	vcpu->exc_pending = false;
+}
+
+static void save_idt_vectoring(struct vmctl_vcpu *vcpu)
+{
+	u32 idt = vmcs_read(VMCS_IDT_VECTORING_INFO);
+	u32 type = idt & INTR_INFO_TYPE_MASK;
+
+	if (!(idt & INTR_INFO_VALID))
+		return;
+	vcpu->reinject_info = idt & (INTR_INFO_VALID | INTR_INFO_DELIVER_CODE |
+				     INTR_INFO_TYPE_MASK |
+				     INTR_INFO_VECTOR_MASK);
+	if (idt & INTR_INFO_DELIVER_CODE)
+		vcpu->reinject_err = vmcs_read(VMCS_IDT_VECTORING_ERRCODE);
+	if (type == INTR_TYPE_SW_INTR || type == INTR_TYPE_PRIV_SW_EXCEPTION ||
+	    type == INTR_TYPE_SW_EXCEPTION)
+		vcpu->reinject_len = vmcs_read(VMCS_EXIT_INSN_LEN);
+}
+
+/* VERW with a writable data selector overwrites the CPU buffers. */
+static const u16 verw_sel = __KERNEL_DS;
+
+/* One entry and exit, interrupts off.  Returns vmctl_vmenter()'s value. */
+static int enter_guest(struct vmctl_vcpu *vcpu)
+{
+	struct vmctl_host_state *h = &vcpu->host;
+	unsigned long cr3 = __read_cr3(), cr4 = __read_cr4();
+	u64 host_xcr0 = vmx_caps.host_xcr0;
+	bool swap_xcr0 = host_xcr0 && vcpu->xcr0 != host_xcr0;
+	int ret;
+
+	/* CR3 changes with PCID and lazy TLB; CR4 with a few features. */
+	if (unlikely(cr3 != h->cr3)) {
+		vmcs_write(VMCS_HOST_CR3, cr3);
+		h->cr3 = cr3;
+	}
+	if (unlikely(cr4 != h->cr4)) {
+		vmcs_write(VMCS_HOST_CR4, cr4);
+		h->cr4 = cr4;
+	}
+	inject_events(vcpu);
+	if (native_read_cr2() != vcpu->cr2)
+		native_write_cr2(vcpu->cr2);
+	if (swap_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+
+	if (vmx_caps.flush_l1d)
+		wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
+	else if (vmx_caps.clear_cpu_buffers)
+		asm volatile("verw %0" : : "m"(verw_sel) : "cc");
+	ret = vmctl_vmenter(vcpu->gpr, vcpu->launched);
+
+	if (swap_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
+	vcpu->cr2 = native_read_cr2();
+	/* A VM exit clears DEBUGCTL and sets DR7 to 0x400. */
+	if (h->debugctl)
+		wrmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+	return ret;
+}
+
+static int vmx_failure(struct vmctl_vcpu *vcpu, const char *what)
+{
+	u64 d[2] = { vmcs_read(VMCS_INSN_ERROR), vcpu->launched };
+
+	pr_err_ratelimited("vmctl: %s for vCPU %u failed, VM-instruction error %llu\n",
+			   what, vcpu->id, d[0]);
+	return vmctl_internal_error(vcpu, VMCTL_INTERNAL_VMX_FAILURE, 2, d);
+}
+
+static void snapshot(struct vmctl_vcpu *vcpu)
+{
+	struct vmctl_run *run = vcpu->run;
+
+	run->rip = vmcs_read(VMCS_GUEST_RIP);
+	run->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+	run->cr8 = vcpu->cr8;
+}
+
+/*
+ * Time to leave the loaded section: the scheduler wants the CPU, or (when
+ * kernel_fpu_begin() disabled bottom halves, as newer kernels do) softirqs
+ * are waiting for the local_bh_enable() in kernel_fpu_end().
+ */
+static bool must_put(void)
+{
+	return need_resched() || (softirq_count() && local_softirq_pending());
+}
+
+/* Returns EXIT_TO_USER, EXIT_REENTER (go on) or -EINTR. */
+static int run_once(struct vmctl_vcpu *vcpu)
+{
+	unsigned int mark;
+	u32 info;
+	int ret;
+
+	if (signal_pending(current)) {
+		vcpu->run->exit_reason = VMCTL_EXIT_INTR;
+		return -EINTR;
+	}
+	if (must_put()) {
+		vmctl_vcpu_put(vcpu);
+		cond_resched();
+		if (vmctl_vcpu_load(vcpu))
+			return -EIO;
+		return EXIT_REENTER;
+	}
+	mark = vmx_batch_begin();
+	local_irq_disable();
+	/* A wakeup or signal since the checks above would wait a tick. */
+	if (must_put() || signal_pending(current)) {
+		local_irq_enable();
+		return EXIT_REENTER;
+	}
+	if (enter_guest(vcpu)) {
+		local_irq_enable();
+		return vmx_failure(vcpu, vcpu->launched ? "VMRESUME" :
+							   "VMLAUNCH");
+	}
+	vcpu->exit_reason = vmcs_read(VMCS_EXIT_REASON);
+	if (!(vcpu->exit_reason & EXIT_REASON_FAILED_ENTRY)) {
+		vcpu->launched = true;
+		if (vcpu->exit_reason == EXIT_REASON_EXCEPTION_NMI) {
+			info = vmcs_read(VMCS_EXIT_INTR_INFO);
+			if ((info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI)
+				asm volatile("int $2");
+		}
+	}
+	local_irq_enable();
+
+	vcpu->exit_qual = vmcs_read(VMCS_EXIT_QUAL);
+	save_idt_vectoring(vcpu);
+	ret = vmctl_handle_exit(vcpu);
+	if (vmx_batch_end(mark))
+		return vmx_failure(vcpu, "VMREAD/VMWRITE");
+	return ret;
+}
+
+long vmctl_vcpu_run(struct vmctl_vcpu *vcpu)
+{
+	struct vmctl_run *run = vcpu->run;
+	int ret;
+
+	vcpu->stats.runs++;
+	run->exit_reason = VMCTL_EXIT_NONE;
+	ret = vmctl_vcpu_load(vcpu);
+	if (ret) {
+		u64 d = ret;
+
+		vmctl_internal_error(vcpu, VMCTL_INTERNAL_VMX_FAILURE, 1, &d);
+		return 0;
+	}
+	ret = complete_pending(vcpu);
+	if (ret == EXIT_REENTER && READ_ONCE(run->immediate_exit)) {
+		run->exit_reason = VMCTL_EXIT_INTR;
+		ret = -EINTR;
+	}
+	while (ret == EXIT_REENTER)
+		ret = run_once(vcpu);
+	if (ret == -EIO) {	/* reload after a reschedule failed */
+		u64 d = ret;
+
+		vmctl_internal_error(vcpu, VMCTL_INTERNAL_VMX_FAILURE, 1, &d);
+		return 0;
+	}
+	if (ret == EXIT_TO_USER)
+		vcpu->stats.user_exits++;
+	snapshot(vcpu);
+	vmctl_vcpu_put(vcpu);
+	return ret == -EINTR ? -EINTR : 0;
+}

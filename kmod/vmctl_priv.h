@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vmctl.ko internal objects and the functions each file offers the others.
+ * One section per source file, in the order data flows: module, VMX,
+ * accounting, VM, EPT, guest memory, vCPU, VMCS, host state, run loop,
+ * exit handlers, CPUID, MSRs.
+ */
+#ifndef VMCTL_PRIV_H
+#define VMCTL_PRIV_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/kref.h>
+#include <linux/rcupdate.h>
+#include <linux/time64.h>
+#include <linux/uidgid.h>
+#include <linux/vmctl.h>
+#include <asm/desc_defs.h>
+#include "emulate.h"
+
+#define VMCTL_VERSION		"0.1"
+#define VMCTL_RUN_PAGES		2	/* struct vmctl_run + I/O data page */
+#define VMCTL_IO_DATA_OFFSET	PAGE_SIZE
+
+/* ---- vmx.c: capabilities, per-CPU VMX operation, VPIDs ---- */
+struct vmx_caps {
+	u32 revision;
+	bool inout_info;	/* exit instruction info for INS/OUTS */
+	u32 pin, proc, proc2, exit, entry;	/* controls we run with */
+	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	bool ept_2m, vpid, wbinvd_exiting;
+	bool flush_l1d, clear_cpu_buffers;	/* before each VM entry */
+	u64 host_xcr0;
+	u32 xsave_size;		/* standard-format XSAVE area for host_xcr0 */
+};
+
+extern struct vmx_caps vmx_caps;
+extern bool vmctl_param_vpid;
+extern bool vmctl_param_ept_2m;
+
+int vmx_probe(void);
+int vmx_enable_all(void);
+void vmx_disable_all(void);
+unsigned int vmx_nr_cpus_on(void);
+int vmx_vpid_alloc(void);
+void vmx_vpid_free(int vpid);
+void vmx_invept_all_cpus(u64 eptp);
+
+/* ---- stats.c: module-wide accounting ---- */
+enum vmctl_acct {
+	ACCT_VMS, ACCT_VCPUS, ACCT_SLOTS, ACCT_PINNED, ACCT_EPT_PAGES,
+	ACCT_VMCS_PAGES, ACCT_BYTES, NR_ACCT
+};
+
+void vmctl_acct_add(enum vmctl_acct what, long delta);
+void vmctl_module_stats(struct vmctl_module_stats *st);
+void *vmctl_zalloc(size_t size);
+void vmctl_free(void *p, size_t size);
+void *vmctl_alloc_page(enum vmctl_acct kind);
+void vmctl_free_page(void *p, enum vmctl_acct kind);
+
+/* ---- vm.c: VM object, memory slots, the global VM list ---- */
+struct vmctl_slot {
+	u32 id;
+	u32 flags;		/* VMCTL_MEM_* */
+	u64 gpa;
+	u64 size;
+	u64 uaddr;
+	unsigned long npages;
+	struct page **pages;	/* pinned, one per 4 KiB of the slot */
+};
+
+struct vmctl_ept {
+	u64 *root;		/* PML4 */
+	u64 eptp;
+};
+
+struct vmctl_vm {
+	struct kref ref;	/* VM fd + one per vCPU fd */
+	struct list_head node;	/* vmctl_vm_list */
+	u32 id;
+	char name[VMCTL_NAME_LEN];
+	pid_t owner;		/* tgid of the creator */
+	time64_t created;	/* CLOCK_REALTIME seconds */
+	kuid_t owner_uid;	/* creator's euid: who sees it over netlink */
+	atomic_t vcpus_in_run;	/* netlink.c: vCPUs inside VMCTL_RUN ... */
+	unsigned long last_run;	/* ... and jiffies when one last left it */
+	struct mutex lock;	/* slots, EPT, vcpus[] */
+	struct vmctl_slot __rcu *slots[VMCTL_MAX_MEM_SLOTS];
+	u32 nr_slots;
+	u64 mem_bytes;
+	struct vmctl_ept ept;
+	struct vmctl_vcpu *vcpus[VMCTL_MAX_VCPUS];
+	u32 nr_vcpus;
+};
+
+/* Every live VM, for `vmctl ps` / netlink; walk under vmctl_vm_list_lock. */
+extern struct list_head vmctl_vm_list;
+extern struct mutex vmctl_vm_list_lock;
+
+int vmctl_create_vm(const struct vmctl_vm_config *cfg);
+void vmctl_vm_put(struct vmctl_vm *vm);
+struct vmctl_slot *vmctl_slot_find(struct vmctl_vm *vm, u64 gpa);
+
+/* ---- ept.c: EPT paging structures ---- */
+int vmctl_ept_init(struct vmctl_ept *ept);
+void vmctl_ept_destroy(struct vmctl_ept *ept);
+int vmctl_ept_map_slot(struct vmctl_ept *ept, const struct vmctl_slot *s);
+void vmctl_ept_unmap_slot(struct vmctl_ept *ept, const struct vmctl_slot *s);
+
+/* ---- guest_mem.c: guest-physical access for the emulator ---- */
+extern const struct vmctl_emu_ops vmctl_guest_mem_ops;
+
+/* ---- vcpu.c: vCPU object and its fd ---- */
+enum vmctl_pending {
+	PENDING_NONE,
+	PENDING_IO_IN,		/* IN: run data -> RAX */
+	PENDING_IO_INS,		/* INS: run data -> guest memory */
+	PENDING_MMIO,		/* emulator completes the instruction */
+	PENDING_HYPERCALL,	/* run->hypercall.ret -> RAX */
+};
+
+struct vmctl_host_state {
+	u16 ds, es, fs, gs, ldt;
+	struct desc_ptr gdt;
+	u64 fs_base, debugctl;
+	u64 msr[5];		/* enum vmctl_swapped_msr */
+	unsigned long cr3, cr4;
+};
+
+/* MSRs swapped by hand on vCPU load/put (no VMCS field holds them). */
+enum vmctl_swapped_msr {
+	SWAP_KERNEL_GS_BASE, SWAP_STAR, SWAP_LSTAR, SWAP_CSTAR, SWAP_SFMASK,
+	NR_SWAPPED_MSRS
+};
+
+struct vmctl_vcpu {
+	struct vmctl_vm *vm;
+	u32 id;
+	struct mutex lock;	/* serialises this vCPU's ioctls */
+	struct vmctl_run *run;	/* VMCTL_RUN_PAGES, mmap'd by userspace */
+
+	/* VMCS and where it is active */
+	void *vmcs;
+	u64 vmcs_pa;
+	int cpu;		/* CPU the VMCS is active on, or -1 */
+	bool launched;
+	struct list_head loaded_node;	/* per-CPU list of active VMCSs */
+	int vpid;
+	void *msr_bitmap;
+
+	/* guest state not held in the VMCS */
+	u64 gpr[NR_GPRS];	/* GPR_RSP unused: it lives in the VMCS */
+	u64 cr0, cr4;		/* as the guest sees them */
+	u64 efer;		/* as the guest sees it (LMA included) */
+	u64 cr2, cr8, xcr0;
+	u64 dr[4], dr6, dr7;	/* shadowed: never loaded into hardware */
+	u64 swapped[NR_SWAPPED_MSRS];
+	u64 tsc_aux, apic_base, misc_enable, mtrr_def_type;
+	void *fpu;		/* XSAVE area, standard format */
+	struct vmctl_cpuid_entry *cpuid;
+	u32 cpuid_nent;
+
+	/* host state saved by vcpu_load, restored by vcpu_put */
+	struct vmctl_host_state host;
+	bool loaded;
+
+	/* exit bookkeeping */
+	u32 exit_reason;
+	u64 exit_qual;
+	enum vmctl_pending pending;
+	struct vmctl_mmio_op mmio;
+	struct {		/* string I/O in flight */
+		u64 gva;
+		u32 count, size;
+		bool rep, down;
+		u8 addr_size;	/* bytes: 2, 4 or 8 */
+		u8 insn_len;
+	} str;
+	bool exc_pending;	/* from VMCTL_INJECT_EXCEPTION */
+	struct vmctl_exception exc;
+	u32 reinject_info, reinject_err, reinject_len;	/* IDT vectoring */
+
+	struct vmctl_vcpu_stats stats;
+};
+
+int vmctl_create_vcpu(struct vmctl_vm *vm, unsigned long id);
+void vmctl_vcpu_free(struct vmctl_vcpu *vcpu);
+/* The exit counters; safe while the vCPU runs (GET_VCPU_STATS, netlink). */
+void vmctl_vcpu_get_stats(const struct vmctl_vcpu *vcpu,
+			  struct vmctl_vcpu_stats *st);
+
+/* ---- vmcs.c: VMCS contents and where it is loaded ---- */
+void vmctl_vmcs_cpu_init(void);
+int vmctl_vmcs_init(struct vmctl_vcpu *vcpu);
+void vmctl_vmcs_reset_state(struct vmctl_vcpu *vcpu);
+int vmctl_vmcs_activate(struct vmctl_vcpu *vcpu);
+void vmctl_vmcs_release(struct vmctl_vcpu *vcpu);
+void vmctl_vmcs_clear_cpu(void);
+int vmctl_vmcs_get(struct vmctl_vcpu *vcpu);
+void vmctl_vmcs_put(struct vmctl_vcpu *vcpu);
+void vmctl_get_sregs(struct vmctl_vcpu *vcpu, struct vmctl_sregs *s);
+int vmctl_set_sregs(struct vmctl_vcpu *vcpu, const struct vmctl_sregs *s);
+
+/* ---- cr.c: control registers, EFER, XCR0, debug registers ---- */
+u64 vmctl_real_cr0(u64 cr0);
+u64 vmctl_real_cr4(u64 cr4);
+void vmctl_apply_cr0(struct vmctl_vcpu *vcpu, u64 cr0);
+void vmctl_apply_cr4(struct vmctl_vcpu *vcpu, u64 cr4);
+void vmctl_apply_efer(struct vmctl_vcpu *vcpu, u64 efer);
+bool vmctl_cr0_valid(struct vmctl_vcpu *vcpu, u64 cr0, bool host);
+bool vmctl_cr4_valid(struct vmctl_vcpu *vcpu, u64 cr4, bool host);
+bool vmctl_efer_valid(struct vmctl_vcpu *vcpu, u64 efer, bool host);
+u64 vmctl_guest_xcr0_mask(void);
+int vmctl_handle_cr(struct vmctl_vcpu *vcpu);
+int vmctl_handle_dr(struct vmctl_vcpu *vcpu);
+int vmctl_handle_xsetbv(struct vmctl_vcpu *vcpu);
+
+/* ---- hoststate.c: switching host <-> guest state around the loop ---- */
+int vmctl_vcpu_load(struct vmctl_vcpu *vcpu);
+void vmctl_vcpu_put(struct vmctl_vcpu *vcpu);
+void vmctl_fpu_init_guest(void *area);
+
+/* ---- run.c: the run loop ---- */
+long vmctl_vcpu_run(struct vmctl_vcpu *vcpu);
+void vmctl_skip_insn(struct vmctl_vcpu *vcpu);
+void vmctl_skip_insn_len(struct vmctl_vcpu *vcpu, u32 len);
+void vmctl_queue_exception(struct vmctl_vcpu *vcpu, u8 vector, bool has_err,
+			   u32 err);
+int vmctl_internal_error(struct vmctl_vcpu *vcpu, u32 suberror, u32 ndata,
+			 const u64 *data);
+void vmctl_emu_cpu_get(struct vmctl_vcpu *vcpu, struct vmctl_emu_cpu *cpu);
+void vmctl_emu_cpu_set(struct vmctl_vcpu *vcpu,
+		       const struct vmctl_emu_cpu *cpu);
+u8 vmctl_guest_cpl(void);
+u64 vmctl_gpr_read(struct vmctl_vcpu *vcpu, int reg);
+void vmctl_gpr_write(struct vmctl_vcpu *vcpu, int reg, u64 val);
+int vmctl_vmenter(u64 *gpr, unsigned long launched);	/* vmenter.S */
+void vmctl_vmexit(void);	/* HOST_RIP: not callable */
+
+/* ---- exits.c, io.c: exit handlers ---- */
+#define EXIT_TO_USER	0	/* run->exit_reason filled in */
+#define EXIT_REENTER	1
+
+int vmctl_handle_exit(struct vmctl_vcpu *vcpu);
+int vmctl_unhandled_exit(struct vmctl_vcpu *vcpu);
+int vmctl_handle_io(struct vmctl_vcpu *vcpu);
+int vmctl_handle_ept_violation(struct vmctl_vcpu *vcpu);
+int vmctl_complete_io(struct vmctl_vcpu *vcpu, bool string);
+int vmctl_complete_mmio(struct vmctl_vcpu *vcpu);
+
+/* ---- cpuid.c ---- */
+int vmctl_cpuid_init_default(struct vmctl_vcpu *vcpu);
+int vmctl_cpuid_set(struct vmctl_vcpu *vcpu, const struct vmctl_cpuid *c,
+		    const struct vmctl_cpuid_entry *ents);
+void vmctl_cpuid_lookup(struct vmctl_vcpu *vcpu, u32 fn, u32 idx, u32 out[4]);
+int vmctl_handle_cpuid(struct vmctl_vcpu *vcpu);
+
+/* ---- msr.c ---- */
+int vmctl_msr_get(struct vmctl_vcpu *vcpu, u32 index, u64 *data);
+int vmctl_msr_set(struct vmctl_vcpu *vcpu, u32 index, u64 data, bool host);
+void vmctl_msr_bitmap_init(void *bitmap);
+int vmctl_handle_rdmsr(struct vmctl_vcpu *vcpu);
+int vmctl_handle_wrmsr(struct vmctl_vcpu *vcpu);
+
+#endif /* VMCTL_PRIV_H */
