@@ -48,7 +48,6 @@ static const struct cmd *find_command(const char *name)
 int main(int argc, char **argv)
 {
 	const struct cmd *cmd;
-	char *help_argv[] = { NULL, "--help", NULL };
 
 	if (argc < 2) {
 		usage(stderr);
@@ -70,8 +69,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "vmctl: unknown command '%s'\n", argv[2]);
 			return EXIT_USAGE;
 		}
-		help_argv[0] = argv[2];
-		return cmd->run(2, help_argv);
+		/* "vmctl help CMD" is "vmctl CMD --help" */
+		argv[1] = argv[2];
+		argv[2] = "--help";
+		return cmd->run(2, argv + 1);
 	}
 	cmd = find_command(argv[1]);
 	if (!cmd) {

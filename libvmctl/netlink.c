@@ -431,7 +431,7 @@ static const char *const event_names[] = {
 
 const char *vmctl_event_name(enum vmctl_event_type type)
 {
-	if ((unsigned int)type < sizeof(event_names) / sizeof(event_names[0]) &&
+	if ((unsigned int)type < ARRAY_SIZE(event_names) &&
 	    event_names[type])
 		return event_names[type];
 	return "unknown";
