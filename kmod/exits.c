@@ -123,6 +123,7 @@ static int (*const exit_handlers[])(struct vmctl_vcpu *vcpu) = {
 	[EXIT_REASON_EPT_VIOLATION] = vmctl_handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
 	[EXIT_REASON_INVEPT] = handle_ud,
+	[EXIT_REASON_PREEMPTION_TIMER] = handle_reenter,	/* backstop, vmx.c */
 	[EXIT_REASON_INVVPID] = handle_ud,
 	[EXIT_REASON_WBINVD] = handle_skip,
 	[EXIT_REASON_XSETBV] = vmctl_handle_xsetbv,

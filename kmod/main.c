@@ -113,8 +113,7 @@ static int __init vmctl_init(void)
 	pr_info("vmctl: VMX on %u CPUs: EPT 4-level write-back%s, unrestricted guest, VPID %s, INVEPT single/all, entry flush %s, guest FPU by %s (%u bytes), API %d\n",
 		vmx_nr_cpus_on(), vmx_caps.ept_2m ? " with 2 MiB pages" : "",
 		vmx_caps.vpid ? "on" : "off",
-		vmx_caps.flush_l1d ? "L1D" :
-		vmx_caps.clear_cpu_buffers ? "VERW" : "none",
+		vmx_entry_flush_name(),
 		vmx_caps.host_xcr0 ? "XSAVE" : "FXSAVE", vmx_caps.xsave_size,
 		VMCTL_API_VERSION);
 	return 0;

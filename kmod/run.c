@@ -13,6 +13,10 @@
  * its own IDT as soon as we re-enable interrupts.  Simpler than KVM's
  * dispatch and just as correct.  NMIs exit too (NMI exiting) and are
  * handed to the host's NMI handler with INT 2 before interrupts are on.
+ * Where the CPU has it, the VMX-preemption timer is armed for about 1 ms
+ * on every entry (vmx.c): a guest that never exits on its own still
+ * comes back to the checks in run_once() even if an (emulated) CPU holds
+ * external interrupts back while the guest's RFLAGS.IF is 0.
  */
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -26,7 +30,6 @@
 #include <asm/msr.h>
 #include <asm/processor-flags.h>
 #include <asm/msr-index.h>
-#include <asm/segment.h>
 #include "vmctl_priv.h"
 #include "vmx_ops.h"
 
@@ -195,9 +198,6 @@ static void save_idt_vectoring(struct vmctl_vcpu *vcpu)
 		vcpu->reinject_len = vmcs_read(VMCS_EXIT_INSN_LEN);
 }
 
-/* VERW with a writable data selector overwrites the CPU buffers. */
-static const u16 verw_sel = __KERNEL_DS;
-
 /* One entry and exit, interrupts off.  Returns vmctl_vmenter()'s value. */
 static int enter_guest(struct vmctl_vcpu *vcpu)
 {
@@ -217,16 +217,22 @@ static int enter_guest(struct vmctl_vcpu *vcpu)
 		h->cr4 = cr4;
 	}
 	inject_events(vcpu);
+	/*
+	 * The timer counts down only while the guest runs and would resume
+	 * from what is left; one VMWRITE per entry restarts the full
+	 * deadline, simpler than saving the value on exit (vmx.c).
+	 */
+	if (vmx_caps.preempt_ticks)
+		vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, vmx_caps.preempt_ticks);
 	if (native_read_cr2() != vcpu->cr2)
 		native_write_cr2(vcpu->cr2);
 	if (swap_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 
 	if (vmx_caps.flush_l1d)
-		wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
-	else if (vmx_caps.clear_cpu_buffers)
-		asm volatile("verw %0" : : "m"(verw_sel) : "cc");
-	ret = vmctl_vmenter(vcpu->gpr, vcpu->launched);
+		vmx_flush_l1d();
+	ret = vmctl_vmenter(vcpu->gpr, vcpu->launched,
+			    vmx_caps.clear_cpu_buffers);
 
 	if (swap_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);

@@ -31,6 +31,8 @@ struct vmx_caps {
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	bool ept_2m, vpid, wbinvd_exiting;
 	bool flush_l1d, clear_cpu_buffers;	/* before each VM entry */
+	bool flush_l1d_sw;	/* flush_l1d without the FLUSH_L1D MSR */
+	u32 preempt_ticks;	/* VMX-preemption timer backstop; 0: none */
 	u64 host_xcr0;
 	u32 xsave_size;		/* standard-format XSAVE area for host_xcr0 */
 };
@@ -46,6 +48,8 @@ unsigned int vmx_nr_cpus_on(void);
 int vmx_vpid_alloc(void);
 void vmx_vpid_free(int vpid);
 void vmx_invept_all_cpus(u64 eptp);
+void vmx_flush_l1d(void);
+const char *vmx_entry_flush_name(void);
 
 /* ---- stats.c: module-wide accounting ---- */
 enum vmctl_acct {
@@ -236,7 +240,8 @@ void vmctl_emu_cpu_set(struct vmctl_vcpu *vcpu,
 u8 vmctl_guest_cpl(void);
 u64 vmctl_gpr_read(struct vmctl_vcpu *vcpu, int reg);
 void vmctl_gpr_write(struct vmctl_vcpu *vcpu, int reg, u64 val);
-int vmctl_vmenter(u64 *gpr, unsigned long launched);	/* vmenter.S */
+/* vmenter.S; @verw: clear CPU buffers right before the entry */
+int vmctl_vmenter(u64 *gpr, unsigned long launched, unsigned long verw);
 void vmctl_vmexit(void);	/* HOST_RIP: not callable */
 
 /* ---- exits.c, io.c: exit handlers ---- */

@@ -2,15 +2,17 @@
 /*
  * The world switch.
  *
- * int vmctl_vmenter(u64 *gpr, unsigned long launched)
+ * int vmctl_vmenter(u64 *gpr, unsigned long launched, unsigned long verw)
  *
- * Loads the guest's general registers from @gpr (hardware encoding order,
- * RSP slot unused: it lives in the VMCS), enters the guest with VMLAUNCH or
- * VMRESUME, and after the VM exit (which lands on vmctl_vmexit with RSP =
- * HOST_RSP) stores them back.  Returns 0 after a VM exit (including a
- * failed entry that exits with bit 31 of the reason set), 1 when the
- * VMLAUNCH/VMRESUME or the HOST_RSP write itself failed (VMfail: caller
- * reads VM_INSTRUCTION_ERROR).  Interrupts must be off.
+ * Clears the CPU buffers with VERW when @verw is set (vmx.c decides, after
+ * the host kernel's own choice), loads the guest's general registers from
+ * @gpr (hardware encoding order, RSP slot unused: it lives in the VMCS),
+ * enters the guest with VMLAUNCH or VMRESUME, and after the VM exit (which
+ * lands on vmctl_vmexit with RSP = HOST_RSP) stores them back.  Returns 0
+ * after a VM exit (including a failed entry that exits with bit 31 of the
+ * reason set), 1 when the VMLAUNCH/VMRESUME or the HOST_RSP write itself
+ * failed (VMfail: caller reads VM_INSTRUCTION_ERROR).  Interrupts must be
+ * off.
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
@@ -52,6 +54,15 @@ SYM_FUNC_START(vmctl_vmenter)
 	mov $VMCS_HOST_RSP, %eax
 	vmwrite %rsp, %rax
 	jbe .Lfail_early
+
+	/*
+	 * VERW as late as can be: after it only the guest's own registers
+	 * are loaded, so no host data goes back into the buffers.
+	 */
+	test %rdx, %rdx
+	jz .Lno_verw
+	verw x86_verw_sel(%rip)
+.Lno_verw:
 
 	/* ZF from here selects VMLAUNCH; the MOVs below keep the flags. */
 	test %rsi, %rsi

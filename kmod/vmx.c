@@ -12,10 +12,13 @@
 #include <linux/module.h>
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
+#include <linux/gfp.h>
 #include <linux/idr.h>
 #include <linux/log2.h>
 #include <linux/smp.h>
 #include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/tsc.h>
 #include <asm/tlbflush.h>
 #include <asm/special_insns.h>
 #include <asm/fpu/api.h>
@@ -89,6 +92,34 @@ static int vmx_missing(const char *what)
 	return -EOPNOTSUPP;
 }
 
+/*
+ * The VMX-preemption timer as a backstop: a guest that spins with
+ * interrupts masked must still come back to the run loop, which then sees
+ * signals, reschedule requests and immediate_exit.  External-interrupt
+ * exiting should already guarantee that, but Bochs 2.7 holds external
+ * interrupts back while the guest's RFLAGS.IF is 0.  The timer counts
+ * down once per 2^rate TSC ticks (IA32_VMX_MISC[4:0]) while the guest
+ * runs; run.c reloads it before every entry.
+ */
+#define VMX_BACKSTOP_US		1000
+
+static void vmx_probe_preemption_timer(void)
+{
+	struct vmx_caps *c = &vmx_caps;
+	u64 misc, ticks;
+
+	if (!(c->pin & PIN_PREEMPTION_TIMER))
+		return;
+	rdmsrl(MSR_VMX_MISC, misc);
+	ticks = ((u64)tsc_khz * VMX_BACKSTOP_US / USEC_PER_MSEC) >>
+		(misc & VMXCAP_MISC_PREEMPT_RATE_MASK);
+	if (!ticks) {		/* TSC rate unknown: no sane deadline */
+		c->pin &= ~PIN_PREEMPTION_TIMER;
+		return;
+	}
+	c->preempt_ticks = min_t(u64, ticks, U32_MAX);
+}
+
 static int vmx_probe_controls(void)
 {
 	struct vmx_caps *c = &vmx_caps;
@@ -104,8 +135,10 @@ static int vmx_probe_controls(void)
 	c->inout_info = basic & VMXCAP_BASIC_INOUT_INFO;
 
 	if (!vmx_adjust(MSR_VMX_TRUE_PINBASED_CTLS,
-			PIN_EXT_INTR_EXITING | PIN_NMI_EXITING, 0, &c->pin))
+			PIN_EXT_INTR_EXITING | PIN_NMI_EXITING,
+			PIN_PREEMPTION_TIMER, &c->pin))
 		return vmx_missing("external-interrupt and NMI exiting");
+	vmx_probe_preemption_timer();
 	want = PROC_HLT_EXITING | PROC_MWAIT_EXITING | PROC_RDPMC_EXITING |
 	       PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING |
 	       PROC_MOV_DR_EXITING | PROC_UNCOND_IO_EXITING |
@@ -181,23 +214,75 @@ static int vmx_probe_fpu(void)
 }
 
 /*
- * Follow the host's mitigation choices (mitigations=off turns these off):
- * flush L1D before entry where the CPU is affected by L1TF, else clear
- * CPU buffers (VERW) where it is affected by MDS/TAA/MMIO stale data.
+ * Follow the host kernel's own mitigation choices, so mitigations=off
+ * (or l1tf=off) turns these off:
+ * - VERW right before entry (vmenter.S) exactly when the host clears CPU
+ *   buffers itself: X86_FEATURE_CLEAR_CPU_BUF (MDS/TAA/MMIO/RFDS on the
+ *   way to user space; also set without MD_CLEAR microcode, where VERW
+ *   may or may not help, as kvm-intel does) or X86_FEATURE_CLEAR_CPU_BUF_VM
+ *   (kernels that decide for guests separately).  Both 6.1 and 6.12
+ *   define both.
+ * - L1D flush before entry when the host says the CPU is affected by
+ *   L1TF and did not turn its mitigation off, unless an outer hypervisor
+ *   says it is not needed (ARCH_CAP_SKIP_VMENTRY_L1DFLUSH): with the
+ *   FLUSH_L1D MSR where the CPU has it, else by reading a buffer larger
+ *   than the L1D.  Unlike kvm-intel's default ("cond") we flush on every
+ *   entry, not only after exits that ran much host code.
  * SPEC_CTRL needs nothing: the guest cannot touch it (not modelled, so
  * intercepted with #GP), the host's value stays in force.  The RSB is
  * refilled after every exit in vmenter.S where the host's flags say so.
  */
 static void vmx_probe_mitigations(void)
 {
+	u64 arch = 0;
+
 	if (cpu_mitigations_off())
 		return;
-	vmx_caps.flush_l1d = boot_cpu_has_bug(X86_BUG_L1TF) &&
-			     boot_cpu_has(X86_FEATURE_FLUSH_L1D);
-	vmx_caps.clear_cpu_buffers = !vmx_caps.flush_l1d &&
-		boot_cpu_has(X86_FEATURE_MD_CLEAR) &&
-		(boot_cpu_has_bug(X86_BUG_MDS) || boot_cpu_has_bug(X86_BUG_TAA) ||
-		 boot_cpu_has_bug(X86_BUG_MMIO_STALE_DATA));
+	vmx_caps.clear_cpu_buffers = boot_cpu_has(X86_FEATURE_CLEAR_CPU_BUF) ||
+				     boot_cpu_has(X86_FEATURE_CLEAR_CPU_BUF_VM);
+	if (!boot_cpu_has_bug(X86_BUG_L1TF) ||
+	    l1tf_mitigation == L1TF_MITIGATION_OFF)
+		return;
+	if (boot_cpu_has(X86_FEATURE_ARCH_CAPABILITIES))
+		rdmsrl(MSR_IA32_ARCH_CAPABILITIES, arch);
+	if (arch & ARCH_CAP_SKIP_VMENTRY_L1DFLUSH)
+		return;
+	vmx_caps.flush_l1d = true;
+	vmx_caps.flush_l1d_sw = !boot_cpu_has(X86_FEATURE_FLUSH_L1D);
+}
+
+/* Larger than any L1D so far; read one line per cache line. */
+#define L1D_FLUSH_ORDER		4	/* 64 KiB */
+#define L1D_FLUSH_SIZE		(PAGE_SIZE << L1D_FLUSH_ORDER)
+#define L1D_LINE_SIZE		64
+
+static u8 *l1d_flush_buf;
+
+/* Interrupts off, right before entry (run.c). */
+void vmx_flush_l1d(void)
+{
+	unsigned int i;
+
+	if (!vmx_caps.flush_l1d_sw) {
+		wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
+		return;
+	}
+	/* Touch every page first so TLB misses do not stall the sweep. */
+	for (i = 0; i < L1D_FLUSH_SIZE; i += PAGE_SIZE)
+		READ_ONCE(l1d_flush_buf[i]);
+	for (i = 0; i < L1D_FLUSH_SIZE; i += L1D_LINE_SIZE)
+		READ_ONCE(l1d_flush_buf[i]);
+}
+
+/* For the load line (scripts/bench.sh parses "entry flush [^,]*"). */
+const char *vmx_entry_flush_name(void)
+{
+	if (vmx_caps.flush_l1d)
+		return vmx_caps.flush_l1d_sw ?
+		       (vmx_caps.clear_cpu_buffers ? "L1D (software) + VERW" :
+						     "L1D (software)") :
+		       (vmx_caps.clear_cpu_buffers ? "L1D + VERW" : "L1D");
+	return vmx_caps.clear_cpu_buffers ? "VERW" : "none";
 }
 
 int vmx_probe(void)
@@ -294,10 +379,18 @@ int vmx_enable_all(void)
 {
 	int ret;
 
+	if (vmx_caps.flush_l1d_sw) {
+		l1d_flush_buf = (u8 *)__get_free_pages(GFP_KERNEL,
+						       L1D_FLUSH_ORDER);
+		if (!l1d_flush_buf)
+			return -ENOMEM;
+	}
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "vmctl:online",
 				vmx_cpu_online, vmx_cpu_offline);
 	if (ret < 0) {
 		pr_err("vmctl: could not enable VMX on every CPU (%d)\n", ret);
+		free_pages((unsigned long)l1d_flush_buf, L1D_FLUSH_ORDER);
+		l1d_flush_buf = NULL;
 		return ret;
 	}
 	vmx_hp_state = ret;
@@ -307,6 +400,8 @@ int vmx_enable_all(void)
 void vmx_disable_all(void)
 {
 	cpuhp_remove_state(vmx_hp_state);
+	free_pages((unsigned long)l1d_flush_buf, L1D_FLUSH_ORDER);
+	l1d_flush_buf = NULL;
 }
 
 unsigned int vmx_nr_cpus_on(void)
