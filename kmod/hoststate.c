@@ -81,7 +81,9 @@ int vmctl_vcpu_load(struct vmctl_vcpu *vcpu)
 	native_store_gdt(&h->gdt);
 	rdmsrl(MSR_FS_BASE, h->fs_base);
 	vmcs_write(VMCS_HOST_FS_BASE, h->fs_base);
-	rdmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
+	h->debugctl = 0;
+	if (vmx_caps.host_debugctl)
+		rdmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
 	for (i = 0; i < NR_SWAPPED_MSRS; i++) {
 		rdmsrl(swapped_msrs[i], h->msr[i]);
 		wrmsrl(swapped_msrs[i], vcpu->swapped[i]);

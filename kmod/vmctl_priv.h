@@ -33,6 +33,7 @@ struct vmx_caps {
 	bool flush_l1d, clear_cpu_buffers;	/* before each VM entry */
 	bool flush_l1d_sw;	/* flush_l1d without the FLUSH_L1D MSR */
 	u32 preempt_ticks;	/* VMX-preemption timer backstop; 0: none */
+	bool host_debugctl;	/* IA32_DEBUGCTL exists (not in Bochs) */
 	u64 host_xcr0;
 	u32 xsave_size;		/* standard-format XSAVE area for host_xcr0 */
 };

@@ -285,6 +285,18 @@ const char *vmx_entry_flush_name(void)
 	return vmx_caps.clear_cpu_buffers ? "VERW" : "none";
 }
 
+/*
+ * VM exit clears IA32_DEBUGCTL, so vCPU load saves the host's value.  Some
+ * (emulated) CPUs have no such MSR: probe it once here rather than take a
+ * #GP on every vCPU load.
+ */
+static void vmx_probe_debugctl(void)
+{
+	u64 val;
+
+	vmx_caps.host_debugctl = !rdmsrl_safe(MSR_IA32_DEBUGCTLMSR, &val);
+}
+
 int vmx_probe(void)
 {
 	struct probe_result r = {};
@@ -307,6 +319,7 @@ int vmx_probe(void)
 	if (ret)
 		return ret;
 	vmx_probe_mitigations();
+	vmx_probe_debugctl();
 	return vmx_probe_fpu();
 }
 
