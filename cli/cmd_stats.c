@@ -263,15 +263,17 @@ int cmd_stats(int argc, char **argv)
 	case PARSE_OK:
 		break;
 	}
+	if (o.watch) {
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
 	ret = vm_target_lookup("stats", o.target, &vm);
 	if (ret)
 		return ret;
 	ret = show(&o, vm.id, false);
 	if (ret || !o.watch)
 		return ret;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	while (pause_for(o.interval)) {
 		ret = show(&o, vm.id, true);
 		if (ret)
