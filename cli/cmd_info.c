@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vmctl info: is the module loaded, what can it do, what does it hold. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -42,30 +41,8 @@ static const struct {
 
 enum parse_result info_parse(int argc, char **argv, struct info_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int opt;
-
 	*o = (struct info_opts){ 0 };
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+:jh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			o->json = true;
-			break;
-		case 'h':
-			return PARSE_HELP;
-		default:
-			return getopt_error("info", opt, argv);
-		}
-	}
-	if (optind < argc)
-		return usage_error("info", "unexpected argument '%s'",
-				   argv[optind]);
-	return PARSE_OK;
+	return json_only_parse("info", argc, argv, &o->json);
 }
 
 /* A JSON string: our messages hold no control characters, only quotes. */

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vmctl ps: every VM on the host that you may see, one line each. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,30 +24,8 @@ static const char ps_usage[] =
 
 enum parse_result ps_parse(int argc, char **argv, struct ps_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int opt;
-
 	*o = (struct ps_opts){ 0 };
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+:jh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			o->json = true;
-			break;
-		case 'h':
-			return PARSE_HELP;
-		default:
-			return getopt_error("ps", opt, argv);
-		}
-	}
-	if (optind < argc)
-		return usage_error("ps", "unexpected argument '%s'",
-				   argv[optind]);
-	return PARSE_OK;
+	return json_only_parse("ps", argc, argv, &o->json);
 }
 
 const char *format_size(uint64_t bytes, char *buf, size_t len)

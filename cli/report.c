@@ -64,3 +64,31 @@ int lib_error(const char *cmd, const char *what, int err)
 	fputc('\n', f);
 	return EXIT_ERROR;
 }
+
+enum parse_result json_only_parse(const char *cmd, int argc, char **argv,
+				  bool *json)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "+:jh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			*json = true;
+			break;
+		case 'h':
+			return PARSE_HELP;
+		default:
+			return getopt_error(cmd, opt, argv);
+		}
+	}
+	if (optind < argc)
+		return usage_error(cmd, "unexpected argument '%s'",
+				   argv[optind]);
+	return PARSE_OK;
+}

@@ -46,6 +46,9 @@ enum parse_result usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* An unknown option or a missing value, as getopt_long reported it. */
 enum parse_result getopt_error(const char *cmd, int opt, char **argv);
+/* Options of a command whose only option is -j/--json (and -h/--help). */
+enum parse_result json_only_parse(const char *cmd, int argc, char **argv,
+				  bool *json);
 /* "vmctl CMD: <message>"; returns EXIT_ERROR. */
 int cli_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
