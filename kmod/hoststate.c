@@ -90,6 +90,7 @@ int vmctl_vcpu_load(struct vmctl_vcpu *vcpu)
 	}
 	fpu_restore(vcpu->fpu, vcpu->xcr0);
 	vcpu->loaded = true;
+	vcpu->l1d_flush_due = true;	/* other code ran here: run.c */
 	return 0;
 }
 

@@ -24,6 +24,7 @@
 #include <linux/interrupt.h>
 #include <linux/preempt.h>
 #include <asm/debugreg.h>
+#include <asm/hardirq.h>
 #include <asm/special_insns.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
@@ -198,6 +199,29 @@ static void save_idt_vectoring(struct vmctl_vcpu *vcpu)
 		vcpu->reinject_len = vmcs_read(VMCS_EXIT_INSN_LEN);
 }
 
+/*
+ * L1TF: flush the L1D before an entry only when host code that may hold
+ * secrets ran on this CPU since the last one: an interrupt or NMI handler
+ * (the host's entry code marks the CPU for kvm-intel, and we read the same
+ * mark) or anything before a vCPU load (RUN after user space, a
+ * reschedule, a migration).  The in-kernel exit handlers in between touch
+ * only this vCPU's own state.  This is kvm-intel's default policy
+ * ("cond"); a kernel built without kvm-intel has no mark: flush always.
+ */
+static bool l1d_flush_due(struct vmctl_vcpu *vcpu)
+{
+	bool due = vcpu->l1d_flush_due;
+
+	vcpu->l1d_flush_due = false;
+#if IS_ENABLED(CONFIG_KVM_INTEL)
+	due |= kvm_get_cpu_l1tf_flush_l1d();
+	kvm_clear_cpu_l1tf_flush_l1d();
+#else
+	due = true;
+#endif
+	return due;
+}
+
 /* One entry and exit, interrupts off.  Returns vmctl_vmenter()'s value. */
 static int enter_guest(struct vmctl_vcpu *vcpu)
 {
@@ -229,7 +253,7 @@ static int enter_guest(struct vmctl_vcpu *vcpu)
 	if (swap_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 
-	if (vmx_caps.flush_l1d)
+	if (vmx_caps.flush_l1d && l1d_flush_due(vcpu))
 		vmx_flush_l1d();
 	ret = vmctl_vmenter(vcpu->gpr, vcpu->launched,
 			    vmx_caps.clear_cpu_buffers);

@@ -13,6 +13,7 @@
 #include <asm/desc.h>
 #include <asm/msr.h>
 #include <asm/special_insns.h>
+#include <asm/nospec-branch.h>
 #include "vmctl_priv.h"
 #include "vmx_ops.h"
 
@@ -111,7 +112,10 @@ static void vmcs_host_cpu_state(void)
 /*
  * Make the VMCS current on this CPU; preemption off, interrupts on.  A
  * VMCS active elsewhere is VMCLEARed there first (its launch state must be
- * flushed to memory), then loaded here and launched afresh.
+ * flushed to memory), then loaded here and launched afresh.  Switching
+ * the CPU to another vCPU's VMCS issues an IBPB first (where the host
+ * uses IBPB at all), as kvm-intel does, so one guest cannot steer the
+ * indirect branches of another VM that runs next on this CPU.
  */
 int vmctl_vmcs_activate(struct vmctl_vcpu *vcpu)
 {
@@ -121,6 +125,7 @@ int vmctl_vmcs_activate(struct vmctl_vcpu *vcpu)
 	if (old == cpu) {
 		if (this_cpu_read(vmcs_cpu.current_vmcs) == vcpu->vmcs)
 			return 0;
+		indirect_branch_prediction_barrier();
 		if (vmx_vmptrld(vcpu->vmcs_pa))
 			goto fail;
 		this_cpu_write(vmcs_cpu.current_vmcs, vcpu->vmcs);
@@ -131,6 +136,7 @@ int vmctl_vmcs_activate(struct vmctl_vcpu *vcpu)
 	smp_rmb();	/* pairs with vmcs_clear_local(): cpu after the rest */
 	WARN_ON_ONCE(READ_ONCE(vcpu->cpu) >= 0);
 
+	indirect_branch_prediction_barrier();
 	local_irq_disable();
 	if (vmx_vmclear(vcpu->vmcs_pa) || vmx_vmptrld(vcpu->vmcs_pa)) {
 		local_irq_enable();

@@ -170,6 +170,7 @@ struct vmctl_vcpu {
 	/* host state saved by vcpu_load, restored by vcpu_put */
 	struct vmctl_host_state host;
 	bool loaded;
+	bool l1d_flush_due;	/* host code ran since the last entry */
 
 	/* exit bookkeeping */
 	u32 exit_reason;

@@ -226,8 +226,8 @@ static int vmx_probe_fpu(void)
  *   L1TF and did not turn its mitigation off, unless an outer hypervisor
  *   says it is not needed (ARCH_CAP_SKIP_VMENTRY_L1DFLUSH): with the
  *   FLUSH_L1D MSR where the CPU has it, else by reading a buffer larger
- *   than the L1D.  Unlike kvm-intel's default ("cond") we flush on every
- *   entry, not only after exits that ran much host code.
+ *   than the L1D; like kvm-intel's default ("cond") only after host code
+ *   that may hold secrets ran on the CPU (run.c).
  * SPEC_CTRL needs nothing: the guest cannot touch it (not modelled, so
  * intercepted with #GP), the host's value stays in force.  The RSB is
  * refilled after every exit in vmenter.S where the host's flags say so.
@@ -279,9 +279,10 @@ const char *vmx_entry_flush_name(void)
 {
 	if (vmx_caps.flush_l1d)
 		return vmx_caps.flush_l1d_sw ?
-		       (vmx_caps.clear_cpu_buffers ? "L1D (software) + VERW" :
-						     "L1D (software)") :
-		       (vmx_caps.clear_cpu_buffers ? "L1D + VERW" : "L1D");
+		       (vmx_caps.clear_cpu_buffers ? "L1D cond (software) + VERW" :
+						     "L1D cond (software)") :
+		       (vmx_caps.clear_cpu_buffers ? "L1D cond + VERW" :
+						     "L1D cond");
 	return vmx_caps.clear_cpu_buffers ? "VERW" : "none";
 }
 
