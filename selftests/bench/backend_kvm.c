@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The kvm-intel backend: /dev/kvm with the plain KVM API, no in-kernel
- * irqchip and no CPUID table (neither is needed by the guest's loops).
+ * The kvm-intel backend: /dev/kvm with the plain KVM API and no CPUID
+ * table; the in-kernel irqchip only for the timer case.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -44,7 +44,8 @@ static void kvm_add_slot(int vm_fd, __u32 slot, __u64 gpa, __u64 size,
 		die("KVM_SET_USER_MEMORY_REGION");
 }
 
-static struct bench_vm *kvm_create(void *low_ram, void *high_ram)
+static struct bench_vm *kvm_create(void *low_ram, void *high_ram,
+				   bool irqchip)
 {
 	struct bench_vm *vm = calloc(1, sizeof(*vm));
 	struct kvm_sregs sregs;
@@ -55,6 +56,11 @@ static struct bench_vm *kvm_create(void *low_ram, void *high_ram)
 	vm->vm_fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
 	if (vm->vm_fd < 0)
 		die("KVM_CREATE_VM");
+	if (irqchip && ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0)) {
+		close(vm->vm_fd);
+		free(vm);
+		return NULL;
+	}
 	kvm_add_slot(vm->vm_fd, 0, 0, LOW_RAM_SIZE, low_ram);
 	kvm_add_slot(vm->vm_fd, 1, HIGH_RAM_GPA, HIGH_RAM_SIZE, high_ram);
 	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
@@ -73,6 +79,8 @@ static struct bench_vm *kvm_create(void *low_ram, void *high_ram)
 		die("KVM_GET_SREGS");
 	sregs.cs.selector = 0;
 	sregs.cs.base = 0;
+	if (irqchip)
+		sregs.gs.base = APIC_GPA;
 	if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sregs))
 		die("KVM_SET_SREGS");
 	return vm;

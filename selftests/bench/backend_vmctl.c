@@ -45,7 +45,8 @@ static void vmctl_add_slot(int vm_fd, __u32 slot, __u64 gpa, __u64 size,
 		die("VMCTL_SET_MEM_SLOT");
 }
 
-static struct bench_vm *vmctl_create(void *low_ram, void *high_ram)
+static struct bench_vm *vmctl_create(void *low_ram, void *high_ram,
+				     bool irqchip)
 {
 	struct bench_vm *vm = calloc(1, sizeof(*vm));
 	struct vmctl_vm_config config = { .name = "bench" };
@@ -57,6 +58,11 @@ static struct bench_vm *vmctl_create(void *low_ram, void *high_ram)
 	vm->vm_fd = ioctl(vmctl_fd, VMCTL_CREATE_VM, &config);
 	if (vm->vm_fd < 0)
 		die("VMCTL_CREATE_VM");
+	if (irqchip && ioctl(vm->vm_fd, VMCTL_CREATE_IRQCHIP, 0)) {
+		close(vm->vm_fd);
+		free(vm);
+		return NULL;
+	}
 	vmctl_add_slot(vm->vm_fd, 0, 0, LOW_RAM_SIZE, low_ram);
 	vmctl_add_slot(vm->vm_fd, 1, HIGH_RAM_GPA, HIGH_RAM_SIZE, high_ram);
 	vm->vcpu_fd = ioctl(vm->vm_fd, VMCTL_CREATE_VCPU, 0);
@@ -75,6 +81,8 @@ static struct bench_vm *vmctl_create(void *low_ram, void *high_ram)
 		die("VMCTL_GET_SREGS");
 	sregs.cs.selector = 0;
 	sregs.cs.base = 0;
+	if (irqchip)
+		sregs.gs.base = APIC_GPA;
 	if (ioctl(vm->vcpu_fd, VMCTL_SET_SREGS, &sregs))
 		die("VMCTL_SET_SREGS");
 	return vm;

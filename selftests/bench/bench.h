@@ -16,7 +16,8 @@
 extern const char bench_guest_start[], bench_guest_end[];
 extern const char bench_case_baseline[], bench_case_cpuid[],
 	bench_case_vmcall[], bench_case_rdmsr[], bench_case_out[],
-	bench_case_mmio[], bench_first_out[];
+	bench_case_mmio[], bench_case_hlt[], bench_timer_irq[],
+	bench_first_out[];
 
 /* Why a run returned, in the terms the measurement loop needs. */
 enum bench_exit_kind {
@@ -42,8 +43,13 @@ struct bench_backend {
 	uint32_t in_kernel_hypercall;
 	/* Opens the device; false (with a message) when unavailable. */
 	bool (*open)(void);
-	/* A VM with RAM low/high (layout.h), one vCPU in real mode, CS=0. */
-	struct bench_vm *(*create)(void *low_ram, void *high_ram);
+	/*
+	 * A VM with RAM low/high (layout.h), one vCPU in real mode, CS=0.
+	 * With @irqchip: the in-kernel interrupt controllers too, and GS
+	 * based at APIC_GPA; NULL (errno set) when the module has none.
+	 */
+	struct bench_vm *(*create)(void *low_ram, void *high_ram,
+				   bool irqchip);
 	/* Set RIP and RBP (iteration count); RFLAGS = 2 (interrupts off). */
 	void (*enter_at)(struct bench_vm *vm, uint64_t rip, uint64_t rbp);
 	/* One RUN ioctl, decoded. */

@@ -52,6 +52,35 @@ bench_case_\name:
 	BENCH_CASE out, out %al, %dx
 	BENCH_CASE mmio, mov %fs:0, %eax
 
+/*
+ * The timer case needs the VM's in-kernel local APIC, reached through its
+ * xAPIC page: the backend gives GS the base APIC_GPA (big real mode), the
+ * host puts bench_timer_irq in the IVT at TIMER_VECTOR.  One iteration:
+ * arm the one-shot timer with a count of 1 (it expires at once), STI;HLT
+ * (the interrupt is pending, so HLT must not sleep), the handler's EOI,
+ * IRET to the CLI.  Three exits (two APIC writes, HLT) and one injection.
+ */
+	.globl bench_case_hlt
+bench_case_hlt:
+	movl	$APIC_SVR_ENABLE, %gs:APIC_SVR
+	movl	$TIMER_VECTOR, %gs:APIC_LVT_TIMER
+	movl	$APIC_TDCR_DIV1, %gs:APIC_TDCR
+	rdtsc
+	mov	%eax, %edi
+	mov	%edx, %esi
+1:	movl	$1, %gs:APIC_TMICT
+	sti
+	hlt
+	cli
+	dec	%ebp
+	jnz	1b
+	jmp	finish
+
+	.globl bench_timer_irq
+bench_timer_irq:
+	movl	$0, %gs:APIC_EOI
+	iret
+
 finish:
 	rdtsc
 	sub	%edi, %eax

@@ -24,6 +24,18 @@
 #define MMIO_SEG	0xd000
 #define MMIO_GPA	0xd0000		/* MMIO_SEG << 4, inside the hole */
 
+/* The timer case: the local APIC's xAPIC page and its registers. */
+#define APIC_GPA	0xfee00000
+#define APIC_EOI	0xb0
+#define APIC_SVR	0xf0
+#define APIC_SVR_ENABLE	0x1ff		/* software enable, spurious 0xff */
+#define APIC_LVT_TIMER	0x320		/* one-shot: just the vector */
+#define APIC_TMICT	0x380		/* initial count */
+#define APIC_TDCR	0x3e0
+#define APIC_TDCR_DIV1	0xb
+#define TIMER_VECTOR	0x40
+#define IVT_TIMER	(TIMER_VECTOR * 4)	/* real-mode IVT entry */
+
 #define BENCH_PORT	0xf0		/* the OUT case's port */
 #define DONE_PORT	0xf1		/* "batch done, delta in RESULT_TSC" */
 

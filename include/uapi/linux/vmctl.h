@@ -40,6 +40,8 @@ enum vmctl_cap {
 	VMCTL_CAP_UNRESTRICTED_GUEST = 7,
 	VMCTL_CAP_IMMEDIATE_EXIT = 8,
 	VMCTL_CAP_NR_CPUS_VMX_ON = 9,	/* value: CPUs now in VMX operation */
+	VMCTL_CAP_IRQCHIP = 10,		/* VMCTL_CREATE_IRQCHIP supported */
+	VMCTL_CAP_TSC_KHZ = 11,		/* value: guest TSC frequency, kHz */
 };
 
 /* ---------------------------------------------------------------------- */
@@ -104,6 +106,32 @@ struct vmctl_vm_info {
 #define VMCTL_DELETE_MEM_SLOT	_IO(VMCTL_IO, 0x11)	/* arg: slot id */
 #define VMCTL_CREATE_VCPU	_IO(VMCTL_IO, 0x12)	/* arg: vCPU id, returns fd */
 #define VMCTL_GET_VM_INFO	_IOR(VMCTL_IO, 0x13, struct vmctl_vm_info)
+
+/*
+ * The in-kernel interrupt controllers.  VMCTL_CREATE_IRQCHIP, before the
+ * first vCPU exists, gives the VM a local APIC per vCPU (APIC ID = vCPU
+ * id; x2APIC-capable, xAPIC page at VMCTL_APIC_BASE; timer in one-shot,
+ * periodic and TSC-deadline modes) and one I/O APIC of VMCTL_IOAPIC_PINS
+ * pins at VMCTL_IOAPIC_BASE whose ID register resets to VMCTL_IOAPIC_ID.
+ * From then on HLT waits in the kernel until an interrupt is due (no
+ * VMCTL_EXIT_HLT; a signal still ends RUN), vCPUs other than id 0 wait
+ * for INIT/SIPI from the guest, and device interrupts enter through
+ * VMCTL_IRQ_LINE.  Errors: EEXIST (created already), EBUSY (vCPUs exist).
+ */
+#define VMCTL_APIC_BASE		0xfee00000ULL
+#define VMCTL_IOAPIC_BASE	0xfec00000ULL
+#define VMCTL_IOAPIC_PINS	24
+#define VMCTL_IOAPIC_ID		VMCTL_MAX_VCPUS
+
+/* Errors: ENXIO (no irqchip), EINVAL (pin, level > 1, flags). */
+struct vmctl_irq_line {
+	__u32 irq;			/* I/O APIC pin < VMCTL_IOAPIC_PINS */
+	__u32 level;			/* 1 asserted, 0 deasserted */
+	__u64 flags;			/* must be 0 */
+};
+
+#define VMCTL_CREATE_IRQCHIP	_IO(VMCTL_IO, 0x14)
+#define VMCTL_IRQ_LINE		_IOW(VMCTL_IO, 0x15, struct vmctl_irq_line)
 
 /* ---------------------------------------------------------------------- */
 /* vCPU ioctls                                                              */
