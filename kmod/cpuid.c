@@ -5,15 +5,20 @@
  * The default is the host's, restricted to what this hypervisor lets a
  * guest use: VMX/SMX, MONITOR/MWAIT, PCID/INVPCID, PKU, LA57, RDTSCP/
  * RDPID, XSAVES, TSC_ADJUST, x2APIC/TSC-deadline (no local APIC model),
- * the PMU and speculation-control MSRs (not modelled) are hidden; the
+ * machine checks, the PMU and speculation-control MSRs (not modelled) are
+ * hidden; the
  * hypervisor bit is set and leaf 0x40000000 names us.  A few fields follow
  * vCPU state at lookup: the APIC ID, OSXSAVE, and the XSAVE size for the
- * guest's XCR0.
+ * guest's XCR0.  A VM with the in-kernel irqchip also sees x2APIC,
+ * TSC-deadline, ARAT and its TSC rate in leaves 0x15/0x16, so a Linux
+ * guest neither calibrates the TSC nor the APIC timer against a PIT, and
+ * a topology of one-thread packages that matches its APIC IDs.
  */
 #include <asm/processor.h>
 #include <asm/page.h>
 #include <asm/processor-flags.h>
 #include <asm/fpu/types.h>
+#include <asm/tsc.h>
 #include "vmctl_priv.h"
 
 #define SIG_INDEX		VMCTL_CPUID_FLAG_SIGNIFICANT_INDEX
@@ -29,12 +34,12 @@ struct cpuid_hide {
 static const struct cpuid_hide hidden[] = {
 	/*
 	 * DTES64 MONITOR DS-CPL VMX SMX EST TM2 SDBG xTPR PDCM PCID DCA
-	 * x2APIC TSC-deadline; DS ACPI TM PBE
+	 * x2APIC TSC-deadline; MCE MCA (no MCG/bank MSRs) DS ACPI TM PBE
 	 */
 	{ 1, 0, { 0, 0, BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(7) |
 		  BIT(8) | BIT(11) | BIT(14) | BIT(15) | BIT(17) | BIT(18) |
 		  BIT(21) | BIT(24),
-		  BIT(21) | BIT(22) | BIT(29) | BIT(31) } },
+		  BIT(7) | BIT(14) | BIT(21) | BIT(22) | BIT(29) | BIT(31) } },
 	/*
 	 * TSC_ADJUST SGX INVPCID RDT-M MPX RDT-A PT; PKU OSPKE WAITPKG
 	 * CET-SS LA57 RDPID SGX-LC; CET-IBT AMX, speculation-control MSRs
@@ -147,6 +152,90 @@ static void apply_policy(struct vmctl_cpuid_entry *t, u32 n)
 		e->ecx = e->edx = 0;	/* no supervisor (XSS) state */
 }
 
+/* Leaf @fn (index 0) with these values, replaced or appended. */
+static void set_leaf(struct vmctl_cpuid_entry *t, u32 *n, u32 fn, u32 eax,
+		     u32 ebx, u32 ecx, u32 edx)
+{
+	struct vmctl_cpuid_entry *e = find(t, *n, fn, 0);
+
+	if (!e) {
+		if (*n >= VMCTL_MAX_CPUID_ENTRIES)
+			return;
+		e = &t[(*n)++];
+	}
+	*e = (struct vmctl_cpuid_entry) {
+		.function = fn, .eax = eax, .ebx = ebx, .ecx = ecx, .edx = edx,
+	};
+}
+
+#define CPUID_1_ECX_X2APIC		BIT(21)
+#define CPUID_1_ECX_TSC_DEADLINE	BIT(24)
+#define CPUID_6_EAX_ARAT		BIT(2)	/* APIC timer runs in C-states */
+#define TSC_LEAF			0x15
+#define FREQ_LEAF			0x16
+
+#define CPUID_1_EDX_HTT			BIT(28)
+#define CPUID_1_EBX_NPROC		GENMASK(23, 16)
+#define CPUID_4_EAX_SHARING		GENMASK(31, 14)	/* cores, threads */
+#define TOPO_LEVEL_SMT			1
+#define TOPO_LEVEL_CORE			2
+
+/*
+ * Each vCPU is a package of one core with one thread (APIC ID = vCPU id,
+ * shift 0 at every level), whatever the host's topology: the host's
+ * counts in leaves 1, 4, 0xb and 0x1f would not match the APIC IDs a
+ * guest enumerates (Linux warns and guesses).
+ */
+static void apply_topology(struct vmctl_cpuid_entry *t, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		struct vmctl_cpuid_entry *e = &t[i];
+
+		switch (e->function) {
+		case 1:
+			e->edx &= ~CPUID_1_EDX_HTT;
+			e->ebx = (e->ebx & ~CPUID_1_EBX_NPROC) | 1U << 16;
+			break;
+		case 4:
+			e->eax &= ~CPUID_4_EAX_SHARING;
+			break;
+		case 0xb:
+		case 0x1f:	/* EDX, the x2APIC ID, is filled in at lookup */
+			e->eax = 0;
+			e->ebx = e->index < 2;
+			e->ecx = e->index;
+			if (e->index == 0)
+				e->ecx |= TOPO_LEVEL_SMT << 8;
+			else if (e->index == 1)
+				e->ecx |= TOPO_LEVEL_CORE << 8;
+			break;
+		}
+	}
+}
+
+static void apply_irqchip_policy(struct vmctl_cpuid_entry *t, u32 *n)
+{
+	struct vmctl_lapic_clock clock;
+	struct vmctl_cpuid_entry *e;
+	u32 crystal_hz, mhz = tsc_khz / 1000;
+
+	apply_topology(t, *n);
+	e = find(t, *n, 1, 0);
+	if (e)
+		e->ecx |= CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE;
+	set_leaf(t, n, 6, CPUID_6_EAX_ARAT, 0, 0, 0);
+	/* TSC = crystal * EBX / EAX; the APIC timer ticks at the crystal. */
+	vmctl_apic_clock(&clock, &crystal_hz);
+	set_leaf(t, n, TSC_LEAF, clock.tsc_per_crystal_den,
+		 clock.tsc_per_crystal_num, crystal_hz, 0);
+	set_leaf(t, n, FREQ_LEAF, mhz, mhz, 0, 0);
+	e = find(t, *n, 0, 0);
+	if (e)
+		e->eax = max_t(u32, e->eax, FREQ_LEAF);
+}
+
 int vmctl_cpuid_init_default(struct vmctl_vcpu *vcpu)
 {
 	struct vmctl_cpuid_entry *t;
@@ -171,6 +260,8 @@ int vmctl_cpuid_init_default(struct vmctl_vcpu *vcpu)
 	for (fn = 0x80000000; fn <= max; fn++)
 		add_leaf(t, &n, fn, 0, 0);
 	apply_policy(t, n);
+	if (vcpu->vm->irqchip)
+		apply_irqchip_policy(t, &n);
 	vcpu->cpuid = t;	/* VMCTL_MAX_CPUID_ENTRIES, for SET_CPUID */
 	vcpu->cpuid_nent = n;
 	return 0;

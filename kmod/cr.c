@@ -174,6 +174,8 @@ static int cr_write(struct vmctl_vcpu *vcpu, int cr, u64 val)
 		if (val > 15)
 			return -EINVAL;
 		vcpu->cr8 = val;
+		if (vcpu->apic)		/* CR8 is TPR[7:4] */
+			vmctl_apic_set_cr8(vcpu, val);
 		return 0;
 	default:
 		return -EOPNOTSUPP;
@@ -204,7 +206,8 @@ int vmctl_handle_cr(struct vmctl_vcpu *vcpu)
 		if (cr == 3)
 			val = vmcs_read(VMCS_GUEST_CR3);
 		else if (cr == 8)
-			val = vcpu->cr8;
+			val = vcpu->apic ? vmctl_apic_get_cr8(vcpu) :
+					   vcpu->cr8;
 		else
 			return vmctl_unhandled_exit(vcpu);
 		vmctl_gpr_write(vcpu, reg, val);

@@ -41,6 +41,8 @@ static int handle_triple_fault(struct vmctl_vcpu *vcpu)
 static int handle_hlt(struct vmctl_vcpu *vcpu)
 {
 	vmctl_skip_insn(vcpu);
+	if (vcpu->apic)		/* sleeps in the kernel: apic.c */
+		return vmctl_apic_halt(vcpu);
 	vcpu->run->exit_reason = VMCTL_EXIT_HLT;
 	return EXIT_TO_USER;
 }
@@ -99,6 +101,8 @@ static int (*const exit_handlers[])(struct vmctl_vcpu *vcpu) = {
 	[EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
 	[EXIT_REASON_EXTERNAL_INTR] = handle_reenter,
 	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
+	[EXIT_REASON_INTR_WINDOW] = handle_reenter,	/* apic.c injects */
+	[EXIT_REASON_NMI_WINDOW] = handle_reenter,
 	[EXIT_REASON_CPUID] = vmctl_handle_cpuid,
 	[EXIT_REASON_HLT] = handle_hlt,
 	[EXIT_REASON_INVD] = handle_skip,

@@ -202,6 +202,21 @@ static int mmio_error(struct vmctl_vcpu *vcpu, int err, u64 gpa)
 				    VMCTL_INTERNAL_BAD_GUEST_MEMORY, 3, d);
 }
 
+/* The access is done (by user space or the irqchip): finish the insn. */
+static int finish_mmio(struct vmctl_vcpu *vcpu)
+{
+	struct vmctl_mmio_op *op = &vcpu->mmio;
+	struct vmctl_emu_cpu cpu;
+	int ret;
+
+	vmctl_emu_cpu_get(vcpu, &cpu);
+	ret = vmctl_mmio_complete(&cpu, &vmctl_guest_mem_ops, vcpu, op);
+	if (ret)
+		return mmio_error(vcpu, ret, op->gpa);
+	vmctl_emu_cpu_set(vcpu, &cpu);
+	return EXIT_REENTER;
+}
+
 int vmctl_handle_ept_violation(struct vmctl_vcpu *vcpu)
 {
 	u64 gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR), q = vcpu->exit_qual;
@@ -226,6 +241,8 @@ int vmctl_handle_ept_violation(struct vmctl_vcpu *vcpu)
 	ret = vmctl_mmio_begin(&cpu, &vmctl_guest_mem_ops, vcpu, gpa, op);
 	if (ret)
 		return mmio_error(vcpu, ret, gpa);
+	if (vcpu->apic && vmctl_irqchip_mmio(vcpu, op))
+		return finish_mmio(vcpu);
 	run->exit_reason = VMCTL_EXIT_MMIO;
 	run->mmio.phys_addr = op->gpa;
 	run->mmio.len = op->len;
@@ -241,15 +258,8 @@ int vmctl_handle_ept_violation(struct vmctl_vcpu *vcpu)
 int vmctl_complete_mmio(struct vmctl_vcpu *vcpu)
 {
 	struct vmctl_mmio_op *op = &vcpu->mmio;
-	struct vmctl_emu_cpu cpu;
-	int ret;
 
 	if (!op->is_write)
 		memcpy(op->data, vcpu->run->mmio.data, op->len);
-	vmctl_emu_cpu_get(vcpu, &cpu);
-	ret = vmctl_mmio_complete(&cpu, &vmctl_guest_mem_ops, vcpu, op);
-	if (ret)
-		return mmio_error(vcpu, ret, op->gpa);
-	vmctl_emu_cpu_set(vcpu, &cpu);
-	return EXIT_REENTER;
+	return finish_mmio(vcpu);
 }

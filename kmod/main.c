@@ -8,6 +8,7 @@
 #include <linux/miscdevice.h>
 #include <linux/fs.h>
 #include <linux/uaccess.h>
+#include <asm/tsc.h>
 #include "vmctl_priv.h"
 #include "netlink.h"
 
@@ -38,6 +39,10 @@ static long vmctl_check_cap(unsigned long cap)
 		return vmx_caps.vpid;
 	case VMCTL_CAP_NR_CPUS_VMX_ON:
 		return vmx_nr_cpus_on();
+	case VMCTL_CAP_IRQCHIP:
+		return vmx_caps.irqchip;
+	case VMCTL_CAP_TSC_KHZ:		/* guest TSC = host TSC + offset */
+		return tsc_khz;
 	default:
 		return 0;
 	}

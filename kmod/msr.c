@@ -108,7 +108,7 @@ int vmctl_msr_get(struct vmctl_vcpu *vcpu, u32 index, u64 *data)
 		*data = vcpu->tsc_aux;
 		break;
 	case MSR_IA32_APICBASE:
-		*data = vcpu->apic_base;
+		*data = vcpu->apic ? vmctl_apic_get_base(vcpu) : vcpu->apic_base;
 		break;
 	case MSR_IA32_MISC_ENABLE:
 		*data = vcpu->misc_enable;
@@ -116,11 +116,15 @@ int vmctl_msr_get(struct vmctl_vcpu *vcpu, u32 index, u64 *data)
 	case MSR_MTRRcap:
 		*data = 0;	/* no variable or fixed ranges */
 		break;
+	case MSR_IA32_UCODE_REV:
+		*data = 0;	/* no microcode to report */
+		break;
 	case MSR_MTRRdefType:
 		*data = vcpu->mtrr_def_type;
 		break;
-	default:
-		return -EINVAL;
+	default:	/* x2APIC registers, TSC_DEADLINE */
+		return vcpu->apic ? vmctl_apic_rdmsr(vcpu, index, data) :
+				    -EINVAL;
 	}
 	return 0;
 }
@@ -167,7 +171,7 @@ int vmctl_msr_set(struct vmctl_vcpu *vcpu, u32 index, u64 data, bool host)
 		vmcs_write(address_msr_field(index), data);
 		break;
 	case MSR_IA32_TSC:
-		vmcs_write(VMCS_TSC_OFFSET, data - rdtsc());
+		vmctl_vmcs_set_tsc_offset(vcpu, data - rdtsc());
 		break;
 	case MSR_TSC_AUX:
 		if (data >> 32)
@@ -175,6 +179,8 @@ int vmctl_msr_set(struct vmctl_vcpu *vcpu, u32 index, u64 data, bool host)
 		vcpu->tsc_aux = data;
 		break;
 	case MSR_IA32_APICBASE:
+		if (vcpu->apic)
+			return vmctl_apic_set_base(vcpu, data, host);
 		if (data & (GENMASK_ULL(7, 0) | BIT(9) | BIT(10) |
 			    GENMASK_ULL(63, 52)))
 			return -EINVAL;
@@ -182,6 +188,8 @@ int vmctl_msr_set(struct vmctl_vcpu *vcpu, u32 index, u64 data, bool host)
 		break;
 	case MSR_IA32_MISC_ENABLE:
 		vcpu->misc_enable = data;
+		break;
+	case MSR_IA32_UCODE_REV:	/* written before CPUID(1) to read it */
 		break;
 	case MSR_MTRRdefType:
 		if (data & ~(0xffULL | BIT(10) | BIT(11)) ||
@@ -191,7 +199,8 @@ int vmctl_msr_set(struct vmctl_vcpu *vcpu, u32 index, u64 data, bool host)
 		vcpu->mtrr_def_type = data;
 		break;
 	default:
-		return -EINVAL;
+		return vcpu->apic ? vmctl_apic_wrmsr(vcpu, index, data) :
+				    -EINVAL;
 	}
 	return 0;
 }

@@ -17,6 +17,11 @@
  * on every entry (vmx.c): a guest that never exits on its own still
  * comes back to the checks in run_once() even if an (emulated) CPU holds
  * external interrupts back while the guest's RFLAGS.IF is 0.
+ *
+ * With the in-kernel irqchip, apic.c takes part in every iteration:
+ * before an entry it handles INIT and SIPI and sleeps while the vCPU
+ * halts, right before it (interrupts off) it injects the next interrupt
+ * or NMI or asks for the window exit that will let it in.
  */
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -158,7 +163,8 @@ static int complete_pending(struct vmctl_vcpu *vcpu)
 #define EXC_WITH_ERROR_CODE	(BIT(8) | BIT(10) | BIT(11) | BIT(12) | \
 				 BIT(13) | BIT(14) | BIT(17) | BIT(21))
 
-static void inject_events(struct vmctl_vcpu *vcpu)
+/* Returns true when an event goes in with this entry. */
+static bool inject_events(struct vmctl_vcpu *vcpu)
 {
 	u32 info;
 
@@ -168,10 +174,10 @@ static void inject_events(struct vmctl_vcpu *vcpu)
 		vmcs_write(VMCS_ENTRY_EXCEPTION_ERRCODE, vcpu->reinject_err);
 		vmcs_write(VMCS_ENTRY_INSN_LEN, vcpu->reinject_len);
 		vcpu->reinject_info = 0;
-		return;
+		return true;
 	}
 	if (!vcpu->exc_pending)
-		return;
+		return false;
 	info = vcpu->exc.vector | INTR_TYPE_HW_EXCEPTION | INTR_INFO_VALID;
 	if (vcpu->exc.has_error_code && (vcpu->cr0 & X86_CR0_PE) &&
 	    (EXC_WITH_ERROR_CODE & BIT(vcpu->exc.vector))) {
@@ -180,6 +186,7 @@ static void inject_events(struct vmctl_vcpu *vcpu)
 	}
 	vmcs_write(VMCS_ENTRY_INTR_INFO, info);
 	vcpu->exc_pending = false;
+	return true;
 }
 
 static void save_idt_vectoring(struct vmctl_vcpu *vcpu)
@@ -229,6 +236,7 @@ static int enter_guest(struct vmctl_vcpu *vcpu)
 	unsigned long cr3 = __read_cr3(), cr4 = __read_cr4();
 	u64 host_xcr0 = vmx_caps.host_xcr0;
 	bool swap_xcr0 = host_xcr0 && vcpu->xcr0 != host_xcr0;
+	bool queued;
 	int ret;
 
 	/* CR3 changes with PCID and lazy TLB; CR4 with a few features. */
@@ -240,7 +248,9 @@ static int enter_guest(struct vmctl_vcpu *vcpu)
 		vmcs_write(VMCS_HOST_CR4, cr4);
 		h->cr4 = cr4;
 	}
-	inject_events(vcpu);
+	queued = inject_events(vcpu);
+	if (vcpu->apic)
+		vmctl_apic_inject(vcpu, queued);
 	/*
 	 * The timer counts down only while the guest runs and would resume
 	 * from what is left; one VMWRITE per entry restarts the full
@@ -284,7 +294,7 @@ static void snapshot(struct vmctl_vcpu *vcpu)
 
 	run->rip = vmcs_read(VMCS_GUEST_RIP);
 	run->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
-	run->cr8 = vcpu->cr8;
+	run->cr8 = vcpu->apic ? vmctl_apic_get_cr8(vcpu) : vcpu->cr8;
 }
 
 /*
@@ -315,6 +325,11 @@ static int run_once(struct vmctl_vcpu *vcpu)
 			return -EIO;
 		return EXIT_REENTER;
 	}
+	if (vcpu->apic) {	/* INIT, SIPI, sleep in HLT: apic.c */
+		ret = vmctl_apic_before_entry(vcpu);
+		if (ret)
+			return ret;
+	}
 	mark = vmx_batch_begin();
 	local_irq_disable();
 	/* A wakeup or signal since the checks above would wait a tick. */
@@ -322,7 +337,15 @@ static int run_once(struct vmctl_vcpu *vcpu)
 		local_irq_enable();
 		return EXIT_REENTER;
 	}
-	if (enter_guest(vcpu)) {
+	if (vcpu->apic) {
+		WRITE_ONCE(vcpu->in_guest, true);
+		/* Then read the APIC: pairs with vmctl_apic_kick(). */
+		smp_mb();
+	}
+	ret = enter_guest(vcpu);
+	if (vcpu->apic)
+		WRITE_ONCE(vcpu->in_guest, false);
+	if (ret) {
 		local_irq_enable();
 		return vmx_failure(vcpu, vcpu->launched ? "VMRESUME" :
 							   "VMLAUNCH");

@@ -339,6 +339,7 @@ static const struct file_operations vmctl_vcpu_fops = {
 
 void vmctl_vcpu_free(struct vmctl_vcpu *vcpu)
 {
+	vmctl_apic_free(vcpu);
 	vmctl_vmcs_release(vcpu);
 	vmx_vpid_free(vcpu->vpid);
 	vmctl_free_page(vcpu->vmcs, ACCT_VMCS_PAGES);
@@ -376,7 +377,8 @@ static struct vmctl_vcpu *vcpu_alloc(struct vmctl_vm *vm, u32 id)
 	/* A power-of-two kmalloc size is naturally aligned, as XSAVE needs. */
 	vcpu->fpu = vmctl_zalloc(vmx_caps.xsave_size);
 	if (!vcpu->run || !vcpu->vmcs || !vcpu->msr_bitmap || !vcpu->fpu ||
-	    vmctl_cpuid_init_default(vcpu)) {
+	    vmctl_cpuid_init_default(vcpu) ||
+	    (vm->irqchip && vmctl_apic_create(vcpu))) {
 		vmctl_vcpu_free(vcpu);
 		return NULL;
 	}
@@ -388,10 +390,15 @@ static struct vmctl_vcpu *vcpu_alloc(struct vmctl_vm *vm, u32 id)
 	return vcpu;
 }
 
+/*
+ * The vCPU is published in vm->vcpus[] only once nothing can fail: other
+ * vCPUs and the I/O APIC deliver interrupts to it without the VM mutex.
+ */
 int vmctl_create_vcpu(struct vmctl_vm *vm, unsigned long id)
 {
 	struct vmctl_vcpu *vcpu;
-	int ret;
+	struct file *file;
+	int ret, fd;
 
 	if (id >= VMCTL_MAX_VCPUS)
 		return -EINVAL;
@@ -404,23 +411,31 @@ int vmctl_create_vcpu(struct vmctl_vm *vm, unsigned long id)
 	if (!vcpu)
 		goto out;
 	ret = vmctl_vmcs_init(vcpu);
-	if (ret) {
-		vmctl_vcpu_free(vcpu);
-		goto out;
+	if (ret)
+		goto free_vcpu;
+	fd = get_unused_fd_flags(O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto free_vcpu;
 	}
-	/* The fd's reference, taken before the fd can be closed. */
+	file = anon_inode_getfile("vmctl-vcpu", &vmctl_vcpu_fops, vcpu,
+				  O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		ret = PTR_ERR(file);
+		goto free_vcpu;
+	}
+	/* The fd's reference, dropped by its release. */
 	kref_get(&vm->ref);
-	vm->vcpus[id] = vcpu;
-	ret = anon_inode_getfd("vmctl-vcpu", &vmctl_vcpu_fops, vcpu,
-			       O_RDWR | O_CLOEXEC);
-	if (ret < 0) {
-		vm->vcpus[id] = NULL;
-		vmctl_vcpu_free(vcpu);
-		/* Never the last put: the caller's VM fd holds a reference. */
-		vmctl_vm_put(vm);
-		goto out;
-	}
+	/* Initialised before visible: vmctl_irqchip_deliver() reads it. */
+	smp_store_release(&vm->vcpus[id], vcpu);
 	vm->nr_vcpus++;
+	fd_install(fd, file);
+	ret = fd;
+	goto out;
+
+free_vcpu:
+	vmctl_vcpu_free(vcpu);
 out:
 	mutex_unlock(&vm->lock);
 	return ret;

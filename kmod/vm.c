@@ -17,6 +17,7 @@
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
+#include <asm/msr.h>
 #include "vmctl_priv.h"
 #include "netlink.h"
 
@@ -198,6 +199,7 @@ static void vmctl_vm_destroy(struct kref *ref)
 	for (i = 0; i < VMCTL_MAX_VCPUS; i++)
 		if (vm->vcpus[i])
 			vmctl_vcpu_free(vm->vcpus[i]);
+	vmctl_irqchip_free(vm);
 	/* No VMCS uses this EPTP any more; forget its translations. */
 	vmx_invept_all_cpus(vm->ept.eptp);
 	for (i = 0; i < VMCTL_MAX_MEM_SLOTS; i++) {
@@ -242,6 +244,15 @@ static long vmctl_vm_ioctl(struct file *f, unsigned int cmd,
 		vmctl_vm_info(vm, &info);
 		return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
 	}
+	case VMCTL_CREATE_IRQCHIP:
+		return arg ? -EINVAL : vmctl_create_irqchip(vm);
+	case VMCTL_IRQ_LINE: {
+		struct vmctl_irq_line l;
+
+		if (copy_from_user(&l, uarg, sizeof(l)))
+			return -EFAULT;
+		return vmctl_irq_line(vm, &l);
+	}
 	default:
 		return -ENOTTY;
 	}
@@ -285,6 +296,7 @@ int vmctl_create_vm(const struct vmctl_vm_config *cfg)
 	else
 		snprintf(vm->name, sizeof(vm->name), "vm%u", vm->id);
 	vm->owner = task_tgid_nr(current);
+	vm->tsc_origin = rdtsc();
 	vm->created = ktime_get_real_seconds();
 	vm->owner_uid = current_euid();
 	ret = vmctl_ept_init(&vm->ept);

@@ -183,6 +183,12 @@ static void vmcs_set_seg(int i, u16 sel, u64 base, u32 limit, u32 ar)
 	vmcs_write(SEG_AR(i), ar);
 }
 
+void vmctl_vmcs_set_tsc_offset(struct vmctl_vcpu *vcpu, u64 offset)
+{
+	WRITE_ONCE(vcpu->tsc_offset, offset);
+	vmcs_write(VMCS_TSC_OFFSET, offset);
+}
+
 /* The architectural state after RESET (SDM vol. 3, 10.1.1). */
 void vmctl_vmcs_reset_state(struct vmctl_vcpu *vcpu)
 {
@@ -212,7 +218,8 @@ void vmctl_vmcs_reset_state(struct vmctl_vcpu *vcpu)
 	vmcs_write(VMCS_GUEST_ACTIVITY, 0);
 	vmcs_write(VMCS_GUEST_PENDING_DBG, 0);
 	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
-	vmcs_write(VMCS_TSC_OFFSET, -rdtsc());
+	/* One TSC for the whole VM: SMP guests check they agree. */
+	vmctl_vmcs_set_tsc_offset(vcpu, -vcpu->vm->tsc_origin);
 
 	memset(vcpu->gpr, 0, sizeof(vcpu->gpr));
 	vmctl_cpuid_lookup(vcpu, 1, 0, sig);
@@ -240,8 +247,11 @@ static void vmcs_controls(struct vmctl_vcpu *vcpu)
 
 	if (!vcpu->vpid)
 		proc2 &= ~PROC2_ENABLE_VPID;
-	vmcs_write(VMCS_PIN_CTLS, vmx_caps.pin);
+	/* Virtual NMIs: apic.c injects NMIs and waits for NMI windows. */
+	vmcs_write(VMCS_PIN_CTLS, vmx_caps.pin |
+		   (vcpu->apic ? PIN_VIRTUAL_NMIS : 0));
 	vmcs_write(VMCS_PROC_CTLS, vmx_caps.proc);
+	vcpu->proc_ctls = vmx_caps.proc;
 	vmcs_write(VMCS_PROC_CTLS2, proc2);
 	vmcs_write(VMCS_EXIT_CTLS, vmx_caps.exit);
 	vmcs_write(VMCS_ENTRY_CTLS, vmx_caps.entry);
@@ -377,9 +387,9 @@ void vmctl_get_sregs(struct vmctl_vcpu *vcpu, struct vmctl_sregs *s)
 	s->cr2 = vcpu->cr2;
 	s->cr3 = vmcs_read(VMCS_GUEST_CR3);
 	s->cr4 = vcpu->cr4;
-	s->cr8 = vcpu->cr8;
+	s->cr8 = vcpu->apic ? vmctl_apic_get_cr8(vcpu) : vcpu->cr8;
 	s->efer = vcpu->efer;
-	s->apic_base = vcpu->apic_base;
+	s->apic_base = vcpu->apic ? vmctl_apic_get_base(vcpu) : vcpu->apic_base;
 }
 
 static bool dtable_valid(const struct vmctl_dtable *d)
@@ -393,7 +403,8 @@ int vmctl_set_sregs(struct vmctl_vcpu *vcpu, const struct vmctl_sregs *s)
 	int i;
 
 	if (s->flags || !dtable_valid(&s->gdt) || !dtable_valid(&s->idt) ||
-	    s->cr8 > 15 || (s->apic_base & 0xfff & ~(BIT(8) | BIT(11))))
+	    s->cr8 > 15 || (!vcpu->apic &&
+			    (s->apic_base & 0xfff & ~(BIT(8) | BIT(11)))))
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(sregs_segs); i++)
 		if (!seg_valid(sregs_seg(s, i)))
@@ -402,7 +413,8 @@ int vmctl_set_sregs(struct vmctl_vcpu *vcpu, const struct vmctl_sregs *s)
 	vcpu->efer = s->efer;
 	if (!vmctl_efer_valid(vcpu, s->efer, true) ||
 	    !vmctl_cr0_valid(vcpu, s->cr0, true) ||
-	    !vmctl_cr4_valid(vcpu, s->cr4, true)) {
+	    !vmctl_cr4_valid(vcpu, s->cr4, true) ||
+	    (vcpu->apic && vmctl_apic_set_base(vcpu, s->apic_base, true))) {
 		vcpu->efer = old_efer;
 		return -EINVAL;
 	}
@@ -415,6 +427,8 @@ int vmctl_set_sregs(struct vmctl_vcpu *vcpu, const struct vmctl_sregs *s)
 	vmcs_write(VMCS_GUEST_CR3, s->cr3);
 	vcpu->cr2 = s->cr2;
 	vcpu->cr8 = s->cr8;
+	if (vcpu->apic)
+		vmctl_apic_set_cr8(vcpu, s->cr8);
 	vcpu->apic_base = s->apic_base;
 	vmctl_apply_cr4(vcpu, s->cr4);
 	vmctl_apply_cr0(vcpu, s->cr0);	/* also settles EFER.LMA, PDPTEs */

@@ -2,8 +2,8 @@
 /*
  * vmctl.ko internal objects and the functions each file offers the others.
  * One section per source file, in the order data flows: module, VMX,
- * accounting, VM, EPT, guest memory, vCPU, VMCS, host state, run loop,
- * exit handlers, CPUID, MSRs.
+ * accounting, VM, interrupt controllers, EPT, guest memory, vCPU, VMCS,
+ * host state, run loop, exit handlers, CPUID, MSRs.
  */
 #ifndef VMCTL_PRIV_H
 #define VMCTL_PRIV_H
@@ -15,9 +15,13 @@
 #include <linux/rcupdate.h>
 #include <linux/time64.h>
 #include <linux/uidgid.h>
+#include <linux/spinlock.h>
+#include <linux/hrtimer.h>
+#include <linux/wait.h>
 #include <linux/vmctl.h>
 #include <asm/desc_defs.h>
 #include "emulate.h"
+#include "ioapic.h"
 
 #define VMCTL_VERSION		"0.1"
 #define VMCTL_RUN_PAGES		2	/* struct vmctl_run + I/O data page */
@@ -33,6 +37,7 @@ struct vmx_caps {
 	bool flush_l1d, clear_cpu_buffers;	/* before each VM entry */
 	bool flush_l1d_sw;	/* flush_l1d without the FLUSH_L1D MSR */
 	u32 preempt_ticks;	/* VMX-preemption timer backstop; 0: none */
+	bool irqchip;		/* virtual NMIs, both window exits, tsc_khz */
 	bool host_debugctl;	/* IA32_DEBUGCTL exists (not in Bochs) */
 	u64 host_xcr0;
 	u32 xsave_size;		/* standard-format XSAVE area for host_xcr0 */
@@ -96,8 +101,10 @@ struct vmctl_vm {
 	u32 nr_slots;
 	u64 mem_bytes;
 	struct vmctl_ept ept;
-	struct vmctl_vcpu *vcpus[VMCTL_MAX_VCPUS];
+	struct vmctl_vcpu *vcpus[VMCTL_MAX_VCPUS];	/* smp_load_acquire */
 	u32 nr_vcpus;
+	struct vmctl_irqchip *irqchip;	/* set once, before any vCPU */
+	u64 tsc_origin;		/* host TSC when the guest's TSC read 0 */
 };
 
 /* Every live VM, for `vmctl ps` / netlink; walk under vmctl_vm_list_lock. */
@@ -107,6 +114,23 @@ extern struct mutex vmctl_vm_list_lock;
 int vmctl_create_vm(const struct vmctl_vm_config *cfg);
 void vmctl_vm_put(struct vmctl_vm *vm);
 struct vmctl_slot *vmctl_slot_find(struct vmctl_vm *vm, u64 gpa);
+
+/* ---- irqchip.c: the VM's I/O APIC and the APIC bus ---- */
+struct vmctl_irqchip {
+	spinlock_t lock;	/* the I/O APIC; taken before any APIC's */
+	struct vmctl_ioapic ioapic;
+};
+
+int vmctl_create_irqchip(struct vmctl_vm *vm);
+void vmctl_irqchip_free(struct vmctl_vm *vm);
+int vmctl_irq_line(struct vmctl_vm *vm, const struct vmctl_irq_line *l);
+/* Route an APIC-bus message to every matching local APIC. */
+bool vmctl_irqchip_deliver(struct vmctl_vm *vm,
+			   const struct vmctl_apic_irq *irq);
+void vmctl_irqchip_eoi(struct vmctl_vm *vm, u8 vector);
+/* The xAPIC and I/O APIC pages: true when @op was one and is done. */
+bool vmctl_irqchip_mmio(struct vmctl_vcpu *vcpu, struct vmctl_mmio_op *op);
+void vmctl_irqchip_fill_read(struct vmctl_mmio_op *op, u32 val, u32 byte);
 
 /* ---- ept.c: EPT paging structures ---- */
 int vmctl_ept_init(struct vmctl_ept *ept);
@@ -184,6 +208,12 @@ struct vmctl_vcpu {
 		u8 addr_size;	/* bytes: 2, 4 or 8 */
 		u8 insn_len;
 	} str;
+	u64 tsc_offset;		/* mirror of VMCS_TSC_OFFSET, for apic.c */
+	u32 proc_ctls;		/* VMCS_PROC_CTLS as last written */
+	struct vmctl_vapic *apic;	/* NULL without an irqchip */
+	bool in_guest;		/* between the APIC check and the exit */
+	bool halted;		/* in HLT, waiting for an interrupt */
+	bool halt_if;		/* RFLAGS.IF at the HLT */
 	bool exc_pending;	/* from VMCTL_INJECT_EXCEPTION */
 	struct vmctl_exception exc;
 	u32 reinject_info, reinject_err, reinject_len;	/* IDT vectoring */
@@ -197,10 +227,38 @@ void vmctl_vcpu_free(struct vmctl_vcpu *vcpu);
 void vmctl_vcpu_get_stats(const struct vmctl_vcpu *vcpu,
 			  struct vmctl_vcpu_stats *st);
 
+/* ---- apic.c: a vCPU's local APIC, its timer, injection, HLT, SIPI ---- */
+struct vmctl_vapic {
+	spinlock_t lock;	/* the model; other vCPUs, timer, IRQ_LINE */
+	struct vmctl_lapic lapic;
+	struct hrtimer timer;
+	wait_queue_head_t wq;	/* the vCPU blocked in HLT or for SIPI */
+	struct vmctl_vcpu *vcpu;
+};
+
+void vmctl_apic_clock(struct vmctl_lapic_clock *clock, u32 *crystal_hz);
+int vmctl_apic_create(struct vmctl_vcpu *vcpu);
+void vmctl_apic_free(struct vmctl_vcpu *vcpu);
+void vmctl_apic_kick(struct vmctl_vcpu *vcpu);
+bool vmctl_apic_deliver(struct vmctl_vcpu *vcpu,
+			const struct vmctl_apic_irq *irq, bool *matched);
+/* 0: enter the guest; else what run_once() returns (sleeps in between) */
+int vmctl_apic_before_entry(struct vmctl_vcpu *vcpu);
+void vmctl_apic_inject(struct vmctl_vcpu *vcpu, bool event_queued);
+int vmctl_apic_halt(struct vmctl_vcpu *vcpu);
+u64 vmctl_apic_get_base(struct vmctl_vcpu *vcpu);
+int vmctl_apic_set_base(struct vmctl_vcpu *vcpu, u64 base, bool host);
+int vmctl_apic_rdmsr(struct vmctl_vcpu *vcpu, u32 index, u64 *data);
+int vmctl_apic_wrmsr(struct vmctl_vcpu *vcpu, u32 index, u64 data);
+u64 vmctl_apic_get_cr8(struct vmctl_vcpu *vcpu);
+void vmctl_apic_set_cr8(struct vmctl_vcpu *vcpu, u64 cr8);
+bool vmctl_apic_mmio(struct vmctl_vcpu *vcpu, struct vmctl_mmio_op *op);
+
 /* ---- vmcs.c: VMCS contents and where it is loaded ---- */
 void vmctl_vmcs_cpu_init(void);
 int vmctl_vmcs_init(struct vmctl_vcpu *vcpu);
 void vmctl_vmcs_reset_state(struct vmctl_vcpu *vcpu);
+void vmctl_vmcs_set_tsc_offset(struct vmctl_vcpu *vcpu, u64 offset);
 int vmctl_vmcs_activate(struct vmctl_vcpu *vcpu);
 void vmctl_vmcs_release(struct vmctl_vcpu *vcpu);
 void vmctl_vmcs_clear_cpu(void);

@@ -120,6 +120,22 @@ static void vmx_probe_preemption_timer(void)
 	c->preempt_ticks = min_t(u64, ticks, U32_MAX);
 }
 
+/*
+ * The in-kernel irqchip needs virtual NMIs (NMI blocking of the guest
+ * tracked by the CPU), interrupt- and NMI-window exiting, and a known TSC
+ * rate for the APIC timer and CPUID 0x15.  Turned on per VMCS (vmcs.c).
+ */
+static void vmx_probe_irqchip(void)
+{
+	u32 want = PROC_INTR_WINDOW_EXITING | PROC_NMI_WINDOW_EXITING;
+	u32 lo, pin_hi, proc_hi;
+
+	rdmsr(MSR_VMX_TRUE_PINBASED_CTLS, lo, pin_hi);
+	rdmsr(MSR_VMX_TRUE_PROCBASED_CTLS, lo, proc_hi);
+	vmx_caps.irqchip = (pin_hi & PIN_VIRTUAL_NMIS) &&
+			   (proc_hi & want) == want && tsc_khz;
+}
+
 static int vmx_probe_controls(void)
 {
 	struct vmx_caps *c = &vmx_caps;
@@ -139,6 +155,7 @@ static int vmx_probe_controls(void)
 			PIN_PREEMPTION_TIMER, &c->pin))
 		return vmx_missing("external-interrupt and NMI exiting");
 	vmx_probe_preemption_timer();
+	vmx_probe_irqchip();
 	want = PROC_HLT_EXITING | PROC_MWAIT_EXITING | PROC_RDPMC_EXITING |
 	       PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING |
 	       PROC_MOV_DR_EXITING | PROC_UNCOND_IO_EXITING |

@@ -154,9 +154,11 @@
 /* Pin-based controls */
 #define PIN_EXT_INTR_EXITING		BIT(0)
 #define PIN_NMI_EXITING			BIT(3)
+#define PIN_VIRTUAL_NMIS		BIT(5)
 #define PIN_PREEMPTION_TIMER		BIT(6)
 
 /* Primary processor-based controls */
+#define PROC_INTR_WINDOW_EXITING	BIT(2)
 #define PROC_TSC_OFFSETTING		BIT(3)
 #define PROC_HLT_EXITING		BIT(7)
 #define PROC_INVLPG_EXITING		BIT(9)
@@ -168,6 +170,7 @@
 #define PROC_CR8_LOAD_EXITING		BIT(19)
 #define PROC_CR8_STORE_EXITING		BIT(20)
 #define PROC_TPR_SHADOW			BIT(21)
+#define PROC_NMI_WINDOW_EXITING		BIT(22)
 #define PROC_MOV_DR_EXITING		BIT(23)
 #define PROC_UNCOND_IO_EXITING		BIT(24)
 #define PROC_USE_IO_BITMAPS		BIT(25)
@@ -199,6 +202,8 @@
 #define EXIT_REASON_EXCEPTION_NMI	0
 #define EXIT_REASON_EXTERNAL_INTR	1
 #define EXIT_REASON_TRIPLE_FAULT	2
+#define EXIT_REASON_INTR_WINDOW		7
+#define EXIT_REASON_NMI_WINDOW		8
 #define EXIT_REASON_CPUID		10
 #define EXIT_REASON_GETSEC		11
 #define EXIT_REASON_HLT			12
@@ -252,6 +257,7 @@
 /* Guest interruptibility state */
 #define GUEST_INTR_STI			BIT(0)
 #define GUEST_INTR_MOV_SS		BIT(1)
+#define GUEST_INTR_NMI			BIT(3)
 
 /* Segment access rights (VMCS format) */
 #define VMX_AR_TYPE_MASK			0xf

@@ -114,9 +114,12 @@ struct vmctl_vm_info {
  * periodic and TSC-deadline modes) and one I/O APIC of VMCTL_IOAPIC_PINS
  * pins at VMCTL_IOAPIC_BASE whose ID register resets to VMCTL_IOAPIC_ID.
  * From then on HLT waits in the kernel until an interrupt is due (no
- * VMCTL_EXIT_HLT; a signal still ends RUN), vCPUs other than id 0 wait
- * for INIT/SIPI from the guest, and device interrupts enter through
- * VMCTL_IRQ_LINE.  Errors: EEXIST (created already), EBUSY (vCPUs exist).
+ * VMCTL_EXIT_HLT; a signal still ends RUN), except HLT with RFLAGS.IF=0,
+ * which only an NMI, INIT or SIPI could end: it exits with VMCTL_EXIT_HLT
+ * (a guest powered off without ACPI halts so) and the next RUN waits on.
+ * vCPUs other than id 0 wait for INIT/SIPI from the guest, and device
+ * interrupts enter through VMCTL_IRQ_LINE.  Errors: EEXIST (created
+ * already), EBUSY (vCPUs exist).
  */
 #define VMCTL_APIC_BASE		0xfee00000ULL
 #define VMCTL_IOAPIC_BASE	0xfec00000ULL
