@@ -53,9 +53,9 @@ enum parse_result events_parse(int argc, char **argv, struct events_opts *o)
 			o->count = n;
 			break;
 		case 't':
-			if (parse_seconds(optarg, &o->timeout))
-				return usage_error("events", "--timeout: '%s' is not a number of seconds between 0 and 86400",
-						   optarg);
+			if (seconds_option("events", "--timeout", optarg,
+					   &o->timeout))
+				return PARSE_ERROR;
 			break;
 		case 'h':
 			return PARSE_HELP;
@@ -149,15 +149,9 @@ int cmd_events(int argc, char **argv)
 	struct vmctl_events *ev;
 	int ret;
 
-	switch (events_parse(argc, argv, &o)) {
-	case PARSE_HELP:
-		fputs(events_usage, stdout);
-		return EXIT_OK;
-	case PARSE_ERROR:
-		return EXIT_USAGE;
-	case PARSE_OK:
-		break;
-	}
+	ret = parse_exit(events_parse(argc, argv, &o), events_usage);
+	if (ret >= 0)
+		return ret;
 	ret = vmctl_events_open(&ev);
 	if (ret)
 		return lib_error("events", NULL, ret);

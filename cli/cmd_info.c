@@ -45,24 +45,12 @@ enum parse_result info_parse(int argc, char **argv, struct info_opts *o)
 	return json_only_parse("info", argc, argv, &o->json);
 }
 
-/* A JSON string: our messages hold no control characters, only quotes. */
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			putchar('\\');
-		putchar(*s);
-	}
-	putchar('"');
-}
-
 static int not_loaded(bool json, int err)
 {
 	if (!json)
 		return lib_error("info", NULL, err);
 	printf("{\"module_loaded\":false,\"error\":");
-	json_string(vmctl_strerror(err));
+	json_string(stdout, vmctl_strerror(err));
 	printf("}\n");
 	return EXIT_ERROR;
 }
@@ -127,15 +115,9 @@ int cmd_info(int argc, char **argv)
 	size_t i;
 	int ret;
 
-	switch (info_parse(argc, argv, &o)) {
-	case PARSE_HELP:
-		fputs(info_usage, stdout);
-		return EXIT_OK;
-	case PARSE_ERROR:
-		return EXIT_USAGE;
-	case PARSE_OK:
-		break;
-	}
+	ret = parse_exit(info_parse(argc, argv, &o), info_usage);
+	if (ret >= 0)
+		return ret;
 	ret = vmctl_open(&sys);
 	if (ret)
 		return not_loaded(o.json, ret);

@@ -121,15 +121,9 @@ int cmd_ps(int argc, char **argv)
 	size_t nr;
 	int ret;
 
-	switch (ps_parse(argc, argv, &o)) {
-	case PARSE_HELP:
-		fputs(ps_usage, stdout);
-		return EXIT_OK;
-	case PARSE_ERROR:
-		return EXIT_USAGE;
-	case PARSE_OK:
-		break;
-	}
+	ret = parse_exit(ps_parse(argc, argv, &o), ps_usage);
+	if (ret >= 0)
+		return ret;
 	ret = vmctl_list_vms(&vms, &nr);
 	if (ret)
 		return lib_error("ps", NULL, ret);

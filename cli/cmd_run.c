@@ -15,7 +15,8 @@
 
 static const char run_usage[] =
 "usage: vmctl run [--name N] [--mem SIZE] [--cpus N]\n"
-"                 (--image FILE [--load ADDR] [--entry ADDR] | --elf FILE)\n"
+"                 (--image FILE [--load ADDR] [--entry ADDR] | --elf FILE |\n"
+"                  --kernel FILE [--initrd FILE] [--cmdline STR])\n"
 "                 [--console FILE]\n"
 "\n"
 "Run a guest until it powers off.  Its serial console, a 16550A UART at\n"
@@ -26,9 +27,12 @@ static const char run_usage[] =
 "Options:\n"
 "  -n, --name N        VM name, at most 31 characters (default: vm<id>)\n"
 "  -m, --mem SIZE      guest RAM at address 0: a multiple of 4K, with an\n"
-"                      optional K, M, G or T suffix (default: 16M, at most 16G)\n"
-"  -c, --cpus N        number of vCPUs, 1-64 (default: 1); every vCPU starts\n"
-"                      at the entry point with its id in RDI\n"
+"                      optional K, M, G or T suffix (default: 16M, 256M\n"
+"                      with --kernel; at most 16G); a Linux guest's RAM\n"
+"                      beyond 3G continues at 4G\n"
+"  -c, --cpus N        number of vCPUs, 1-64 (default: 1); with --image and\n"
+"                      --elf every vCPU starts at the entry point with its\n"
+"                      id in RDI, a Linux kernel starts the others itself\n"
 "  -i, --image FILE    flat binary, started in 16-bit real mode\n"
 "  -l, --load ADDR     where the flat binary goes (default: 0x7c00)\n"
 "  -e, --entry ADDR    where it starts (default: the load address), below\n"
@@ -36,20 +40,39 @@ static const char run_usage[] =
 "  -E, --elf FILE      static ELF executable: ELF32 starts in 32-bit\n"
 "                      protected mode, ELF64 in 64-bit long mode with memory\n"
 "                      identity-mapped; both get a GDT and a 16K stack\n"
+"  -k, --kernel FILE   Linux bzImage (boot protocol 2.06 or later), booted\n"
+"                      through its 64-bit entry with an e820 map and an MP\n"
+"                      table; its console is ttyS0\n"
+"  -r, --initrd FILE   initramfs for --kernel\n"
+"  -a, --cmdline STR   kernel command line for --kernel (default:\n"
+"                      \"%s\")\n"
 "  -o, --console FILE  write the guest's console output to FILE instead\n"
 "  -h, --help          show this help\n"
 "Numbers are decimal or 0x-prefixed hex.\n"
 "\n"
 "Exit status:\n"
 "  0  the guest powered off (VMCALL with RAX = 0x10000) or every vCPU\n"
-"     executed HLT with interrupts disabled\n"
+"     executed HLT with interrupts disabled (what Linux does on poweroff\n"
+"     without ACPI)\n"
 "  1  vmctl failed: module not loaded, unreadable file, bad image, ...\n"
 "  2  bad command line\n"
-"  3  the guest shut down (triple fault)\n"
+"  3  the guest shut down (triple fault; a Linux guest's reboot)\n"
 "  4  VM entry failed\n"
 "  5  the vmctl module reported an internal error\n"
 "  6  stopped by Ctrl-A x or by SIGINT, SIGTERM or SIGHUP\n"
 "The last line on stderr says how the guest ended.\n";
+
+/* A Linux guest's RAM above this continues at 4G (see add_memory()). */
+#define LINUX_LOW_RAM_MAX	(3ULL << 30)
+
+/*
+ * Linux on the serial console, as a PC without ACPI: ttyS0 from the start
+ * (earlyprintk shows the decompressor and early boot too); reboot by
+ * triple fault and reboot at once on a panic, both of which end the VM;
+ * no port 0x80 delays (each would be an exit for nothing).
+ */
+const char run_default_cmdline[] =
+	"console=ttyS0,115200 earlyprintk=serial,ttyS0,115200 reboot=t panic=-1 io_delay=none";
 
 static enum parse_result parse_number(const char *opt, const char *arg,
 				      uint64_t *v)
@@ -93,6 +116,9 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 		{ "load", required_argument, NULL, 'l' },
 		{ "entry", required_argument, NULL, 'e' },
 		{ "elf", required_argument, NULL, 'E' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "initrd", required_argument, NULL, 'r' },
+		{ "cmdline", required_argument, NULL, 'a' },
 		{ "console", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -102,12 +128,12 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 	int opt;
 
 	*o = (struct run_opts){
-		.mem = RUN_DEFAULT_MEM, .cpus = 1,
+		.cpus = 1,
 		.load = VMCTL_ENTRY_DEFAULT, .entry = VMCTL_ENTRY_DEFAULT,
 	};
 	optind = 0;
 	while (r == PARSE_OK &&
-	       (opt = getopt_long(argc, argv, "+:n:m:c:i:l:e:E:o:h", longopts,
+	       (opt = getopt_long(argc, argv, "+:n:m:c:i:l:e:E:k:r:a:o:h", longopts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'n':
@@ -133,6 +159,15 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 		case 'E':
 			o->elf = optarg;
 			break;
+		case 'k':
+			o->kernel = optarg;
+			break;
+		case 'r':
+			o->initrd = optarg;
+			break;
+		case 'a':
+			o->cmdline = optarg;
+			break;
 		case 'l':
 			r = parse_number("--load", optarg, &o->load);
 			break;
@@ -154,12 +189,18 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 	if (optind < argc)
 		return usage_error("run", "unexpected argument '%s'",
 				   argv[optind]);
-	if (!o->image == !o->elf)
-		return usage_error("run", "give exactly one of --image and --elf");
-	if (o->elf && (o->load != VMCTL_ENTRY_DEFAULT ||
-		       o->entry != VMCTL_ENTRY_DEFAULT))
+	if (!!o->image + !!o->elf + !!o->kernel != 1)
 		return usage_error("run",
-				   "--load and --entry are for --image; an ELF file says where it goes");
+				   "give exactly one of --image, --elf and --kernel");
+	if (!o->image && (o->load != VMCTL_ENTRY_DEFAULT ||
+			  o->entry != VMCTL_ENTRY_DEFAULT))
+		return usage_error("run", o->elf ?
+				   "--load and --entry are for --image; an ELF file says where it goes" :
+				   "--load and --entry are for --image; a Linux kernel says where it goes");
+	if (!o->kernel && (o->initrd || o->cmdline))
+		return usage_error("run", "--initrd and --cmdline are for --kernel");
+	if (!o->mem)
+		o->mem = o->kernel ? RUN_DEFAULT_LINUX_MEM : RUN_DEFAULT_MEM;
 	return PARSE_OK;
 }
 
@@ -221,9 +262,33 @@ static int run_console(struct vmctl_vm *vm, int out_fd, const char *name)
 	return end_status(&end);
 }
 
+/*
+ * Guest RAM from 0.  A PC leaves 3G-4G to devices (the I/O APIC and local
+ * APIC pages among them), so a Linux guest's RAM beyond 3G continues at
+ * 4G.
+ */
+static int add_memory(struct vmctl_vm *vm, const struct run_opts *o)
+{
+	uint64_t low = o->mem;
+	int ret;
+
+	if (o->kernel && low > LINUX_LOW_RAM_MAX)
+		low = LINUX_LOW_RAM_MAX;
+	ret = vmctl_vm_add_memory(vm, 0, low, 0);
+	if (ret >= 0 && low < o->mem)
+		ret = vmctl_vm_add_memory(vm, 4ULL << 30, o->mem - low, 0);
+	return ret;
+}
+
+/* The image the options name. */
+static const char *run_file(const struct run_opts *o)
+{
+	return o->image ? o->image : o->elf ? o->elf : o->kernel;
+}
+
 static int run_vm(const struct run_opts *o, int out_fd)
 {
-	const char *file = o->image ? o->image : o->elf;
+	const char *file = run_file(o);
 	char name[VMCTL_NAME_LEN] = "";
 	struct vmctl *sys;
 	struct vmctl_vm *vm = NULL;
@@ -241,13 +306,24 @@ static int run_vm(const struct run_opts *o, int out_fd)
 	/* The module's name for it ("vm<id>" when none was given). */
 	if (vmctl_vm_id(vm, NULL, name, sizeof(name)) || !name[0])
 		snprintf(name, sizeof(name), "%s", o->name ? o->name : "vm");
-	ret = vmctl_vm_add_memory(vm, 0, o->mem, 0);
+	ret = add_memory(vm, o);
 	if (ret < 0) {
 		ret = lib_error("run", "adding guest memory", ret);
 		goto out;
 	}
-	ret = o->image ? vmctl_load_flat(vm, file, o->load, o->entry) :
-			 vmctl_load_elf(vm, file);
+	if (o->kernel) {
+		struct vmctl_linux_boot boot = {
+			.kernel = o->kernel, .initrd = o->initrd,
+			.cmdline = o->cmdline ? o->cmdline : run_default_cmdline,
+			.nr_cpus = o->cpus,
+		};
+
+		ret = vmctl_load_linux(vm, &boot);
+	} else if (o->image) {
+		ret = vmctl_load_flat(vm, file, o->load, o->entry);
+	} else {
+		ret = vmctl_load_elf(vm, file);
+	}
 	if (ret) {
 		ret = lib_error("run", file, ret);
 		goto out;
@@ -274,7 +350,7 @@ int cmd_run(int argc, char **argv)
 
 	switch (run_parse(argc, argv, &o)) {
 	case PARSE_HELP:
-		fputs(run_usage, stdout);
+		printf(run_usage, run_default_cmdline);
 		return EXIT_OK;
 	case PARSE_ERROR:
 		return EXIT_USAGE;
@@ -282,9 +358,12 @@ int cmd_run(int argc, char **argv)
 		break;
 	}
 	/* Name a missing file before anything else can go wrong. */
-	file = o.image ? o.image : o.elf;
+	file = run_file(&o);
 	if (access(file, R_OK) < 0)
 		return cli_error("run", "cannot read '%s': %s", file,
+				 strerror(errno));
+	if (o.initrd && access(o.initrd, R_OK) < 0)
+		return cli_error("run", "cannot read '%s': %s", o.initrd,
 				 strerror(errno));
 	if (o.console) {
 		out_fd = open(o.console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,

@@ -28,20 +28,6 @@ static const char stats_usage[] =
 "Exit status: 0 shown (with --watch: until Ctrl-C or the VM ended),\n"
 "1 no such VM or the module is not loaded, 2 bad command line.\n";
 
-static enum parse_result watch_interval(const char *arg, double *interval)
-{
-	int ret = parse_seconds(arg, interval);
-
-	if (ret == -ERANGE)
-		return usage_error("stats",
-				   "--watch: '%s' is not between 0 and 86400 seconds",
-				   arg);
-	if (ret)
-		return usage_error("stats", "--watch: '%s' is not a number of seconds",
-				   arg);
-	return PARSE_OK;
-}
-
 enum parse_result stats_parse(int argc, char **argv, struct stats_opts *o)
 {
 	static const struct option longopts[] = {
@@ -64,10 +50,12 @@ enum parse_result stats_parse(int argc, char **argv, struct stats_opts *o)
 		case 'w':
 			o->watch = true;
 			if (optarg)
-				r = watch_interval(optarg, &o->interval);
+				r = seconds_option("stats", "--watch", optarg,
+						   &o->interval);
 			/* "--watch 5 vm": the number is the interval. */
 			else if (argc - optind >= 2 && argv[optind][0] != '-')
-				r = watch_interval(argv[optind++],
+				r = seconds_option("stats", "--watch",
+						   argv[optind++],
 						   &o->interval);
 			break;
 		case 'h':
@@ -254,15 +242,9 @@ int cmd_stats(int argc, char **argv)
 	struct stats_opts o;
 	int ret;
 
-	switch (stats_parse(argc, argv, &o)) {
-	case PARSE_HELP:
-		fputs(stats_usage, stdout);
-		return EXIT_OK;
-	case PARSE_ERROR:
-		return EXIT_USAGE;
-	case PARSE_OK:
-		break;
-	}
+	ret = parse_exit(stats_parse(argc, argv, &o), stats_usage);
+	if (ret >= 0)
+		return ret;
 	if (o.watch) {
 		sigemptyset(&sa.sa_mask);
 		sigaction(SIGINT, &sa, NULL);

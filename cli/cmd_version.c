@@ -39,15 +39,9 @@ int cmd_version(int argc, char **argv)
 	struct vmctl *sys;
 	int ret;
 
-	switch (version_parse(argc, argv)) {
-	case PARSE_HELP:
-		fputs(version_usage, stdout);
-		return EXIT_OK;
-	case PARSE_ERROR:
-		return EXIT_USAGE;
-	case PARSE_OK:
-		break;
-	}
+	ret = parse_exit(version_parse(argc, argv), version_usage);
+	if (ret >= 0)
+		return ret;
 	printf("vmctl %s\nlibvmctl %s (API version %d)\n", VMCTL_CLI_VERSION,
 	       vmctl_lib_version(), VMCTL_API_VERSION);
 	ret = vmctl_open(&sys);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* JSON output: string literals, escaped per RFC 8259. */
-#include "vmview.h"
+#include "vmctl.h"
 
 void json_string(FILE *f, const char *s)
 {

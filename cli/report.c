@@ -14,14 +14,20 @@ static FILE *err_stream(void)
 	return cli_err ? cli_err : stderr;
 }
 
+/* "vmctl CMD: <message>" without the newline. */
+static void vsay(FILE *f, const char *cmd, const char *fmt, va_list ap)
+{
+	fprintf(f, "vmctl %s: ", cmd);
+	vfprintf(f, fmt, ap);
+}
+
 enum parse_result usage_error(const char *cmd, const char *fmt, ...)
 {
 	FILE *f = err_stream();
 	va_list ap;
 
-	fprintf(f, "vmctl %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
+	vsay(f, cmd, fmt, ap);
 	va_end(ap);
 	fprintf(f, "\nTry 'vmctl %s --help' for more information.\n", cmd);
 	return PARSE_ERROR;
@@ -42,9 +48,8 @@ int cli_error(const char *cmd, const char *fmt, ...)
 	FILE *f = err_stream();
 	va_list ap;
 
-	fprintf(f, "vmctl %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
+	vsay(f, cmd, fmt, ap);
 	va_end(ap);
 	fputc('\n', f);
 	return EXIT_ERROR;
@@ -91,4 +96,18 @@ enum parse_result json_only_parse(const char *cmd, int argc, char **argv,
 		return usage_error(cmd, "unexpected argument '%s'",
 				   argv[optind]);
 	return PARSE_OK;
+}
+
+int parse_exit(enum parse_result r, const char *usage)
+{
+	switch (r) {
+	case PARSE_HELP:
+		fputs(usage, stdout);
+		return EXIT_OK;
+	case PARSE_ERROR:
+		return EXIT_USAGE;
+	case PARSE_OK:
+		break;
+	}
+	return -1;
 }

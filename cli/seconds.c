@@ -23,3 +23,17 @@ int parse_seconds(const char *s, double *out)
 	*out = v;
 	return 0;
 }
+
+enum parse_result seconds_option(const char *cmd, const char *opt,
+				 const char *arg, double *out)
+{
+	int ret = parse_seconds(arg, out);
+
+	if (ret == -ERANGE)
+		return usage_error(cmd, "%s: '%s' is not between 0 and %g seconds",
+				   opt, arg, MAX_SECONDS);
+	if (ret)
+		return usage_error(cmd, "%s: '%s' is not a number of seconds",
+				   opt, arg);
+	return PARSE_OK;
+}

@@ -16,13 +16,8 @@
 
 #include "vmview.h"
 
-static FILE *err_stream(void)
-{
-	return cli_err ? cli_err : stderr;
-}
-
 enum parse_result signal_parse(const char *cmd, int argc, char **argv,
-			       double default_timeout, struct signal_opts *o)
+			       struct signal_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "timeout", required_argument, NULL, 't' },
@@ -30,20 +25,17 @@ enum parse_result signal_parse(const char *cmd, int argc, char **argv,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt, ret;
+	int opt;
 
-	*o = (struct signal_opts){ .wait = true, .timeout = default_timeout };
+	*o = (struct signal_opts){ .wait = true,
+				    .timeout = SIGNAL_DEFAULT_TIMEOUT };
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "+:t:nh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 't':
-			ret = parse_seconds(optarg, &o->timeout);
-			if (ret == -ERANGE)
-				return usage_error(cmd, "--timeout: '%s' is not between 0 and 86400 seconds",
-						   optarg);
-			if (ret)
-				return usage_error(cmd, "--timeout: '%s' is not a number of seconds",
-						   optarg);
+			if (seconds_option(cmd, "--timeout", optarg,
+					   &o->timeout))
+				return PARSE_ERROR;
 			break;
 		case 'n':
 			o->wait = false;
@@ -91,31 +83,27 @@ int signal_vm(const char *cmd, const struct signal_opts *o, int sig)
 	ret = vm_target_lookup(cmd, o->target, &vm);
 	if (ret)
 		return ret;
-	if (vm.owner_pid <= 0) {
-		fprintf(err_stream(), "vmctl %s: the owner of VM '%s' is not in this pid namespace\n",
-			cmd, vm.name);
-		return EXIT_ERROR;
-	}
+	if (vm.owner_pid <= 0)
+		return cli_error(cmd, "the owner of VM '%s' is not in this pid namespace",
+				 vm.name);
 	pidfd = pidfd_open(vm.owner_pid, 0);
 	if (pidfd < 0 || !still_owned(vm.id, vm.owner_pid)) {
 		if (pidfd >= 0)
 			close(pidfd);
 		if (pidfd >= 0 || errno == ESRCH) {
-			fprintf(err_stream(), "vmctl %s: VM '%s' ended meanwhile\n",
-				cmd, vm.name);
+			cli_error(cmd, "VM '%s' ended meanwhile", vm.name);
 			return EXIT_OK;
 		}
-		fprintf(err_stream(), "vmctl %s: pid %d, the owner of VM '%s': %s\n",
-			cmd, vm.owner_pid, vm.name, strerror(errno));
-		return EXIT_ERROR;
+		return cli_error(cmd, "pid %d, the owner of VM '%s': %s",
+				 vm.owner_pid, vm.name, strerror(errno));
 	}
 	if (pidfd_send_signal(pidfd, sig, NULL, 0) < 0) {
 		ret = errno;
 		close(pidfd);
-		fprintf(err_stream(), "vmctl %s: %s pid %d, the owner of VM '%s': %s\n",
-			cmd, ret == EPERM ? "not permitted to signal" : "cannot signal",
-			vm.owner_pid, vm.name, strerror(ret));
-		return EXIT_ERROR;
+		return cli_error(cmd, "%s pid %d, the owner of VM '%s': %s",
+				 ret == EPERM ? "not permitted to signal" :
+						"cannot signal",
+				 vm.owner_pid, vm.name, strerror(ret));
 	}
 	if (!o->wait) {
 		close(pidfd);
@@ -123,16 +111,25 @@ int signal_vm(const char *cmd, const struct signal_opts *o, int sig)
 	}
 	ret = wait_exit(pidfd, o->timeout);
 	close(pidfd);
-	if (!ret) {
-		fprintf(err_stream(), "vmctl %s: pid %d, the owner of VM '%s', still runs %g s after SIG%s%s\n",
-			cmd, vm.owner_pid, vm.name, o->timeout, sigabbrev_np(sig),
-			sig == SIGKILL ? "" : "; 'vmctl kill' ends it");
-		return EXIT_ERROR;
-	}
-	if (still_owned(vm.id, vm.owner_pid)) {
-		fprintf(err_stream(), "vmctl %s: the owner exited, but VM '%s' lives on: another process holds its file descriptors\n",
-			cmd, vm.name);
-		return EXIT_ERROR;
-	}
+	if (!ret)
+		return cli_error(cmd, "pid %d, the owner of VM '%s', still runs %g s after SIG%s%s",
+				 vm.owner_pid, vm.name, o->timeout,
+				 sigabbrev_np(sig),
+				 sig == SIGKILL ? "" : "; 'vmctl kill' ends it");
+	if (still_owned(vm.id, vm.owner_pid))
+		return cli_error(cmd, "the owner exited, but VM '%s' lives on: another process holds its file descriptors",
+				 vm.name);
 	return EXIT_OK;
+}
+
+int signal_command(const char *cmd, const char *usage, int sig, int argc,
+		   char **argv)
+{
+	struct signal_opts o;
+	int ret;
+
+	ret = parse_exit(signal_parse(cmd, argc, argv, &o), usage);
+	if (ret >= 0)
+		return ret;
+	return signal_vm(cmd, &o, sig);
 }

@@ -49,11 +49,16 @@ enum parse_result getopt_error(const char *cmd, int opt, char **argv);
 /* Options of a command whose only option is -j/--json (and -h/--help). */
 enum parse_result json_only_parse(const char *cmd, int argc, char **argv,
 				  bool *json);
+/* After parsing: -1 to go on, else the exit status (--help printed). */
+int parse_exit(enum parse_result r, const char *usage);
 /* "vmctl CMD: <message>"; returns EXIT_ERROR. */
 int cli_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* "vmctl CMD: <what>: <library error text> (<detail>)"; returns EXIT_ERROR. */
 int lib_error(const char *cmd, const char *what, int err);
+
+/* json.c: s as a JSON string literal, escaped per RFC 8259. */
+void json_string(FILE *f, const char *s);
 
 /* The commands. */
 int cmd_run(int argc, char **argv);
@@ -69,10 +74,15 @@ struct run_opts {
 	const char *elf;
 	uint64_t load;		/* VMCTL_ENTRY_DEFAULT: not given */
 	uint64_t entry;
+	const char *kernel;	/* Linux bzImage */
+	const char *initrd;
+	const char *cmdline;	/* NULL: run_default_cmdline */
 	const char *console;	/* log file for guest output */
 };
 
 #define RUN_DEFAULT_MEM		(16ULL << 20)
+#define RUN_DEFAULT_LINUX_MEM	(256ULL << 20)
+extern const char run_default_cmdline[];
 
 enum parse_result run_parse(int argc, char **argv, struct run_opts *o);
 

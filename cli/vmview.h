@@ -21,9 +21,6 @@ int cmd_stop(int argc, char **argv);
 int cmd_kill(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 
-/* json.c: a JSON string literal for s. */
-void json_string(FILE *f, const char *s);
-
 /* cmd_ps.c */
 struct ps_opts {
 	bool json;
@@ -63,17 +60,33 @@ struct stats_opts {
 enum parse_result stats_parse(int argc, char **argv, struct stats_opts *o);
 void stats_print(FILE *f, const struct vmctl_vm_stats *s, bool json);
 
-/* signal_vm.c: stop and kill. */
+/* signal_vm.c: stop and kill, which differ in their signal and text. */
 struct signal_opts {
 	const char *target;
 	bool wait;
 	double timeout;		/* seconds to wait for the owner to exit */
 };
 
+#define SIGNAL_DEFAULT_TIMEOUT	10.0
+/* The end of their --help: options and exit status. */
+#define SIGNAL_HELP_TAIL \
+"Options:\n" \
+"  -t, --timeout SECONDS  how long to wait for the owner to exit\n" \
+"                         (default 10, decimals allowed)\n" \
+"  -n, --no-wait          return once the signal is sent\n" \
+"  -h, --help             show this help\n" \
+"\n" \
+"Exit status: 0 the owner exited (or the VM was already gone), 1 no such\n" \
+"VM, not permitted, module not loaded, or the owner still running at the\n" \
+"timeout, 2 bad command line.\n"
+
 enum parse_result signal_parse(const char *cmd, int argc, char **argv,
-			       double default_timeout, struct signal_opts *o);
+			       struct signal_opts *o);
 /* Send sig to the VM's owner and wait for it to exit: EXIT_* */
 int signal_vm(const char *cmd, const struct signal_opts *o, int sig);
+/* A whole command: options (usage for --help), then signal_vm(). */
+int signal_command(const char *cmd, const char *usage, int sig, int argc,
+		   char **argv);
 
 /* cmd_events.c */
 struct events_opts {
@@ -85,7 +98,10 @@ struct events_opts {
 enum parse_result events_parse(int argc, char **argv, struct events_opts *o);
 void event_print(FILE *f, const struct vmctl_event *e, bool json);
 
-/* A positive number of seconds of at most a day ("0.5", "10"). */
+/* seconds.c: a positive number of seconds of at most a day ("0.5", "10"). */
 int parse_seconds(const char *s, double *out);
+/* The same for the value arg of option opt, with cmd's usage errors. */
+enum parse_result seconds_option(const char *cmd, const char *opt,
+				 const char *arg, double *out);
 
 #endif /* VMCTL_CLI_VMVIEW_H */

@@ -370,8 +370,8 @@ static uint64_t low_ram_end(const struct vmctl_bzimage_params *p)
 static int plan_mptable(struct vmctl_bzimage_plan *plan, unsigned int nr_cpus)
 {
 	struct vmctl_mptable_config cfg = {
-		.nr_cpus = nr_cpus, .ioapic_id = VMCTL_BZ_IOAPIC_ID,
-		.ioapic_addr = 0xfec00000, .lapic_addr = 0xfee00000,
+		.nr_cpus = nr_cpus, .ioapic_id = VMCTL_IOAPIC_ID,
+		.ioapic_addr = VMCTL_IOAPIC_BASE, .lapic_addr = VMCTL_APIC_BASE,
 	};
 	int size;
 
@@ -409,9 +409,11 @@ int vmctl_bzimage_plan(const struct vmctl_bzimage_params *p,
 	plan->kernel_end = kernel_end(&plan->hdr, plan->kernel_gpa);
 	if (plan->kernel_end > low_end)
 		return vmctl_fail(-VMCTL_E_IMAGE_RANGE,
-				  "the kernel needs guest RAM from 0 to 0x%llx; there is 0x%llx",
+				  "the kernel needs guest RAM from 0 to 0x%llx (%llu MiB); there is 0x%llx (%llu MiB)",
 				  (unsigned long long)plan->kernel_end,
-				  (unsigned long long)low_end);
+				  (unsigned long long)(plan->kernel_end + ONE_MIB - 1) >> 20,
+				  (unsigned long long)low_end,
+				  (unsigned long long)low_end >> 20);
 	ret = plan_initrd(plan, p, low_end);
 	if (ret)
 		return ret;
@@ -449,21 +451,21 @@ static struct vmctl_segment segment(uint16_t selector, uint8_t type,
 	};
 }
 
-void vmctl_bzimage_cpu_state(const struct vmctl_bzimage_plan *plan,
+void vmctl_bzimage_cpu_state(bool long_mode, uint64_t entry,
 			     struct vmctl_regs *regs,
 			     struct vmctl_sregs *sregs)
 {
 	struct vmctl_segment data = segment(VMCTL_BZ_DS, SEG_TYPE_DATA, false,
-					    plan->long_mode);
+					    long_mode);
 
 	/* Interrupts off; EBX, EBP, EDI zero as the 32-bit protocol asks. */
 	memset(regs, 0, sizeof(*regs));
 	regs->rflags = RFLAGS_FIXED;
-	regs->rip = plan->entry;
+	regs->rip = entry;
 	regs->rsi = VMCTL_BZ_ZERO_PAGE;
 	regs->rsp = VMCTL_BZ_STACK_TOP;
 
-	sregs->cs = segment(VMCTL_BZ_CS, SEG_TYPE_CODE, true, plan->long_mode);
+	sregs->cs = segment(VMCTL_BZ_CS, SEG_TYPE_CODE, true, long_mode);
 	sregs->ds = sregs->es = sregs->fs = sregs->gs = sregs->ss = data;
 	sregs->tr = (struct vmctl_segment){
 		.base = VMCTL_BZ_GDT + TSS_OFFSET, .limit = TSS_LIMIT,
@@ -478,7 +480,7 @@ void vmctl_bzimage_cpu_state(const struct vmctl_bzimage_plan *plan,
 	sregs->cr3 = 0;
 	sregs->cr4 = 0;
 	sregs->efer = 0;
-	if (plan->long_mode) {
+	if (long_mode) {
 		sregs->cr0 |= CR0_PG;
 		sregs->cr3 = VMCTL_BZ_PAGE_TABLES;
 		sregs->cr4 = CR4_PAE;

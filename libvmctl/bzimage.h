@@ -62,7 +62,7 @@ struct vmctl_bzimage_params {
 	/* Guest RAM; one range must start at 0, everything is put there. */
 	const struct vmctl_ram_range *ram;
 	unsigned int nr_ram;
-	/* > 0: an MP table lists them and the I/O APIC */
+	/* > 0: an MP table lists them (APIC ID = vCPU id) and the I/O APIC */
 	unsigned int nr_cpus;
 	enum vmctl_bzimage_entry entry;
 };
@@ -87,8 +87,6 @@ struct vmctl_bzimage_params {
 #define VMCTL_BZ_TABLES_SIZE	((2 + VMCTL_BZ_NR_PDS) * 4096)
 #define VMCTL_BZ_MAX_WRITES	7
 #define VMCTL_BZ_MAX_CPUS	VMCTL_MAX_VCPUS
-/* The I/O APIC's ID in the MP table: above every CPU's APIC ID. */
-#define VMCTL_BZ_IOAPIC_ID	VMCTL_MAX_VCPUS
 #define VMCTL_BZ_MPTABLE_ROOM	2048	/* for VMCTL_BZ_MAX_CPUS */
 
 /* One piece of guest memory to fill: len bytes from data at gpa. */
@@ -125,11 +123,11 @@ int vmctl_bzimage_plan(const struct vmctl_bzimage_params *p,
 		       struct vmctl_bzimage_plan *plan);
 
 /*
- * Set the boot CPU's registers for the plan's entry.  sregs should come
- * from VMCTL_GET_SREGS: fields the boot protocol does not concern
- * (apic_base, cr8, flags) are left as they are.
+ * Set the boot CPU's registers for a plan's entry (plan->long_mode,
+ * plan->entry).  sregs should come from VMCTL_GET_SREGS: fields the boot
+ * protocol does not concern (apic_base, cr8, flags) are left as they are.
  */
-void vmctl_bzimage_cpu_state(const struct vmctl_bzimage_plan *plan,
+void vmctl_bzimage_cpu_state(bool long_mode, uint64_t entry,
 			     struct vmctl_regs *regs,
 			     struct vmctl_sregs *sregs);
 

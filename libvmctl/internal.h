@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
+#include <time.h>
 #include <linux/vmctl.h>
 #include <vmctl/libvmctl.h>
 
@@ -65,6 +66,18 @@ int vmctl_serve_pio_exit(const struct vmctl_io_table *t, struct vmctl_run *run,
 int vmctl_serve_mmio_exit(const struct vmctl_io_table *t,
 			  struct vmctl_run *run, vmctl_unclaimed_fn unclaimed,
 			  void *ctx);
+
+/* ---- image files (load.c) ---- */
+
+/* A file mapped read-only; len 0 leaves data NULL. */
+struct vmctl_image {
+	const uint8_t *data;
+	size_t len;
+};
+
+int vmctl_map_image(const char *path, struct vmctl_image *img);
+/* Safe on a zeroed, never-mapped image. */
+void vmctl_unmap_image(struct vmctl_image *img);
 
 /* ---- image planning (elf.c, flat.c, boot.c): no I/O, no ioctls ---- */
 
@@ -134,10 +147,57 @@ struct vmctl_uart {
 	int irq_level;
 	void (*set_irq)(void *opaque, int level);
 	void *irq_opaque;
+	uint16_t base;
+	/* wired to the in-kernel irqchip: the input pump feeds the FIFO */
+	struct vmctl_vm *irq_vm;
+	unsigned int irq_pin;
+	bool irq_warned;
+	pthread_cond_t rx_room;		/* signalled when the FIFO drains */
+	pthread_t pump;
+	bool pump_running;
+	bool pump_stop;
+	int pump_wake;			/* eventfd that ends the pump's poll */
 };
 
 extern const struct vmctl_io_ops vmctl_uart_ops;
 void vmctl_uart_init(struct vmctl_uart *u, int in_fd, int out_fd);
+void vmctl_uart_destroy(struct vmctl_uart *u);
+/* Take input now and update the line; called with u->lock held. */
+void vmctl_uart_rx_fill_locked(struct vmctl_uart *u);
+/* Whether input would be taken now (room in the FIFO, no loopback). */
+bool vmctl_uart_wants_input(const struct vmctl_uart *u);
+
+/*
+ * The input pump (uart_input.c): a thread per interrupt-driven UART that
+ * waits for input and raises the line, so input reaches a guest whose
+ * vCPUs all sleep in HLT inside the kernel.  Started and stopped with
+ * the VM's vCPU threads.
+ */
+int vmctl_uart_pump_start(struct vmctl_uart *u);
+void vmctl_uart_pump_stop(struct vmctl_uart *u);
+
+/* Connect a UART's line to the irqchip (irqchip.c). */
+void vmctl_uart_wire_irqchip(struct vmctl_vm *vm, struct vmctl_uart *u,
+			     uint16_t base);
+
+/* ---- the CMOS real-time clock (rtc.c) ---- */
+
+#define VMCTL_RTC_PORT		0x70
+#define VMCTL_RTC_NVRAM		128
+
+struct vmctl_rtc {
+	pthread_mutex_t lock;
+	uint8_t index;
+	uint8_t nvram[VMCTL_RTC_NVRAM];	/* every register but the clock's */
+	time_t (*now)(time_t *t);	/* time(), replaceable in tests */
+};
+
+extern const struct vmctl_io_ops vmctl_rtc_ops;
+void vmctl_rtc_init(struct vmctl_rtc *rtc);
+
+/* ---- ports a PC has and this VM leaves empty on purpose (absent.c) ---- */
+
+int vmctl_register_absent_ports(struct vmctl_vm *vm);
 
 /* ---- handles (sys.c, vm.c, memory.c, vcpu.c, run.c) ---- */
 
@@ -164,9 +224,15 @@ struct vmctl_vcpu {
 	bool thread_started;
 };
 
-/* What the last image load needs every vCPU to start with. */
+/*
+ * What the last image load needs the vCPUs to start with.  A Linux boot
+ * starts only vCPU 0; the others wait for the guest's INIT/SIPI.
+ */
 struct vmctl_boot_state {
 	bool valid;
+	bool linux_boot;
+	bool linux_long_mode;
+	uint64_t linux_entry;
 	struct vmctl_load_plan plan;
 	struct vmctl_boot_area area;
 };
@@ -179,6 +245,8 @@ struct vmctl_vm {
 	struct vmctl_io_table pio;
 	struct vmctl_io_table mmio;
 	struct vmctl_uart *uarts[4];
+	struct vmctl_rtc *rtc;
+	bool irqchip;			/* VMCTL_CREATE_IRQCHIP done */
 	struct vmctl_boot_state boot;
 
 	/* run state, under lock */

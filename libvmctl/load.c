@@ -12,12 +12,7 @@
 
 #include "internal.h"
 
-struct image {
-	const uint8_t *data;
-	size_t len;
-};
-
-static int map_image(const char *path, struct image *img)
+int vmctl_map_image(const char *path, struct vmctl_image *img)
 {
 	struct stat st;
 	int fd, err;
@@ -49,14 +44,14 @@ static int map_image(const char *path, struct image *img)
 	return 0;
 }
 
-static void unmap_image(struct image *img)
+void vmctl_unmap_image(struct vmctl_image *img)
 {
 	if (img->len)
 		munmap((void *)img->data, img->len);
 }
 
 /* Copy the planned segments and boot area in, then reset the vCPUs. */
-static int apply_plan(struct vmctl_vm *vm, const struct image *img,
+static int apply_plan(struct vmctl_vm *vm, const struct vmctl_image *img,
 		      const struct vmctl_load_plan *plan, uint64_t mem_size)
 {
 	struct vmctl_boot_area area;
@@ -88,7 +83,8 @@ static int apply_plan(struct vmctl_vm *vm, const struct image *img,
 		vmctl_boot_area_fill(&area, plan->mode, hva);
 	}
 
-	vm->boot = (struct vmctl_boot_state){ true, *plan, area };
+	vm->boot = (struct vmctl_boot_state){
+		.valid = true, .plan = *plan, .area = area };
 	for (i = 0; i < VMCTL_MAX_VCPUS; i++) {
 		if (!vm->vcpus[i])
 			continue;
@@ -104,13 +100,13 @@ static int load(struct vmctl_vm *vm, const char *path, bool elf,
 {
 	uint64_t mem_size = vmctl_vm_low_memory(vm);
 	struct vmctl_load_plan plan;
-	struct image img = { 0 };
+	struct vmctl_image img = { 0 };
 	int ret;
 
 	vmctl_clear_detail();
 	if (vm->running)
 		return -VMCTL_E_VM_RUNNING;
-	ret = map_image(path, &img);
+	ret = vmctl_map_image(path, &img);
 	if (ret)
 		return ret;
 	if (elf)
@@ -120,7 +116,7 @@ static int load(struct vmctl_vm *vm, const char *path, bool elf,
 				      &plan);
 	if (!ret)
 		ret = apply_plan(vm, &img, &plan, mem_size);
-	unmap_image(&img);
+	vmctl_unmap_image(&img);
 	return ret;
 }
 

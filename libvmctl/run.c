@@ -244,6 +244,20 @@ static void *vcpu_thread(void *arg)
 	return NULL;
 }
 
+/* UARTs on the irqchip take input by themselves while the VM runs. */
+static void start_input_pumps(struct vmctl_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vm->uarts); i++) {
+		struct vmctl_uart *u = vm->uarts[i];
+
+		if (u && u->irq_vm && vmctl_uart_pump_start(u))
+			vmctl_log("UART at 0x%x: %s; guest input arrives only when the guest polls",
+				  u->base, vmctl_error_detail());
+	}
+}
+
 int vmctl_vm_start(struct vmctl_vm *vm)
 {
 	unsigned int i, n = 0;
@@ -287,6 +301,8 @@ int vmctl_vm_start(struct vmctl_vm *vm)
 		n--;
 	}
 	pthread_mutex_unlock(&vm->lock);
+	if (!ret)
+		start_input_pumps(vm);
 	return ret;
 }
 
@@ -317,6 +333,9 @@ int vmctl_vm_wait(struct vmctl_vm *vm, struct vmctl_vm_end *end)
 		pthread_join(vcpu->thread, NULL);
 		vcpu->thread_started = false;
 	}
+	for (i = 0; i < ARRAY_SIZE(vm->uarts); i++)
+		if (vm->uarts[i])
+			vmctl_uart_pump_stop(vm->uarts[i]);
 	/* Consume the end notification so the fd is ready for a restart. */
 	if (read(vm->done_fd, &v, sizeof(v)) < 0)
 		v = 0;

@@ -117,7 +117,14 @@ static uint8_t rx_pop(struct vmctl_uart *u)
 	byte = u->rbr_fifo[u->rx_head];
 	u->rx_head = (u->rx_head + 1) % VMCTL_UART_RX_BUF;
 	u->rx_count--;
+	pthread_cond_broadcast(&u->rx_room);
 	return byte;
+}
+
+bool vmctl_uart_wants_input(const struct vmctl_uart *u)
+{
+	return u->in_fd >= 0 && u->rx_count < VMCTL_UART_RX_BUF &&
+	       !(u->mcr & MCR_LOOP);
 }
 
 /* Take whatever input is ready, without blocking, as room allows. */
@@ -128,7 +135,7 @@ static void rx_fill(struct vmctl_uart *u)
 	size_t room = VMCTL_UART_RX_BUF - u->rx_count;
 	ssize_t i, n;
 
-	if (u->in_fd < 0 || !room || (u->mcr & MCR_LOOP))
+	if (!vmctl_uart_wants_input(u))
 		return;
 	if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & (POLLIN | POLLHUP)))
 		return;
@@ -242,6 +249,8 @@ static void uart_write(void *opaque, uint64_t offset, unsigned int size,
 		break;
 	}
 	update_irq(u);
+	/* FIFO cleared or loopback left: the input pump may read again. */
+	pthread_cond_broadcast(&u->rx_room);
 	pthread_mutex_unlock(&u->lock);
 }
 
@@ -252,25 +261,42 @@ const struct vmctl_io_ops vmctl_uart_ops = {
 
 void vmctl_uart_init(struct vmctl_uart *u, int in_fd, int out_fd)
 {
-	*u = (struct vmctl_uart){ .in_fd = in_fd, .out_fd = out_fd };
+	*u = (struct vmctl_uart){ .in_fd = in_fd, .out_fd = out_fd,
+				  .pump_wake = -1 };
 	pthread_mutex_init(&u->lock, NULL);
+	pthread_cond_init(&u->rx_room, NULL);
 	u->msr = modem_status(0);
+}
+
+void vmctl_uart_destroy(struct vmctl_uart *u)
+{
+	vmctl_uart_pump_stop(u);
+	pthread_cond_destroy(&u->rx_room);
+	pthread_mutex_destroy(&u->lock);
+}
+
+void vmctl_uart_rx_fill_locked(struct vmctl_uart *u)
+{
+	rx_fill(u);
+	update_irq(u);
 }
 
 void vmctl_uart_poll(struct vmctl_uart *u)
 {
 	pthread_mutex_lock(&u->lock);
-	rx_fill(u);
-	update_irq(u);
+	vmctl_uart_rx_fill_locked(u);
 	pthread_mutex_unlock(&u->lock);
 }
 
+/* The new sink learns the line's level at once if it is high. */
 void vmctl_uart_set_irq(struct vmctl_uart *u,
 			void (*set_irq)(void *opaque, int level), void *opaque)
 {
 	pthread_mutex_lock(&u->lock);
 	u->set_irq = set_irq;
 	u->irq_opaque = opaque;
+	if (set_irq && u->irq_level)
+		set_irq(opaque, 1);
 	pthread_mutex_unlock(&u->lock);
 }
 
@@ -290,13 +316,16 @@ int vmctl_uart_create(struct vmctl_vm *vm, uint16_t base, int in_fd,
 	if (!u)
 		return -ENOMEM;
 	vmctl_uart_init(u, in_fd, out_fd);
+	u->base = base;
 	ret = vmctl_vm_register_pio(vm, base, 8, &vmctl_uart_ops, u);
 	if (ret) {
-		pthread_mutex_destroy(&u->lock);
+		vmctl_uart_destroy(u);
 		free(u);
 		return ret;
 	}
 	vm->uarts[i] = u;
+	if (vm->irqchip)
+		vmctl_uart_wire_irqchip(vm, u, base);
 	if (out)
 		*out = u;
 	return 0;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "bzimage.h"
 
 static int run_size(struct vmctl *sys)
 {
@@ -121,7 +122,8 @@ int vmctl_vcpu_stats(struct vmctl_vcpu *vcpu, struct vmctl_vcpu_stats *stats)
 /*
  * Start at the loaded image's entry.  The module's own sregs are the
  * base, so fields the loader does not own (APIC base, CR8) keep their
- * reset values.
+ * reset values.  A Linux guest starts its other CPUs itself (INIT/SIPI),
+ * so only vCPU 0 is set up for it.
  */
 int vmctl_vcpu_apply_boot(struct vmctl_vcpu *vcpu)
 {
@@ -130,11 +132,18 @@ int vmctl_vcpu_apply_boot(struct vmctl_vcpu *vcpu)
 	struct vmctl_regs regs;
 	int ret;
 
+	if (boot->linux_boot && vcpu->id != 0)
+		return 0;
 	ret = vmctl_vcpu_get_sregs(vcpu, &sregs);
 	if (ret)
 		return vmctl_fail(ret, "VMCTL_GET_SREGS on vCPU %u", vcpu->id);
-	vmctl_boot_cpu_state(&boot->plan, &boot->area, &regs, &sregs);
-	regs.rdi = vcpu->id;
+	if (boot->linux_boot) {
+		vmctl_bzimage_cpu_state(boot->linux_long_mode, boot->linux_entry,
+					&regs, &sregs);
+	} else {
+		vmctl_boot_cpu_state(&boot->plan, &boot->area, &regs, &sregs);
+		regs.rdi = vcpu->id;
+	}
 	ret = vmctl_vcpu_set_sregs(vcpu, &sregs);
 	if (ret)
 		return vmctl_fail(ret, "VMCTL_SET_SREGS on vCPU %u", vcpu->id);

@@ -94,9 +94,12 @@ void vmctl_vm_destroy(struct vmctl_vm *vm)
 			munmap(vm->mem[i].hva, vm->mem[i].size);
 	for (i = 0; i < ARRAY_SIZE(vm->uarts); i++) {
 		if (vm->uarts[i])
-			pthread_mutex_destroy(&vm->uarts[i]->lock);
+			vmctl_uart_destroy(vm->uarts[i]);
 		free(vm->uarts[i]);
 	}
+	if (vm->rtc)
+		pthread_mutex_destroy(&vm->rtc->lock);
+	free(vm->rtc);
 	vmctl_io_table_free(&vm->pio);
 	vmctl_io_table_free(&vm->mmio);
 	close(vm->done_fd);

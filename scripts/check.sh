@@ -138,15 +138,30 @@ if [ "${CHECK_SKIP_VM:-0}" = 1 ]; then
 	result ok "tests in Bochs # SKIP CHECK_SKIP_VM=1"
 else
 	adds=(--add scripts/guest-tests.sh)
-	for f in */tests/e2e*.sh; do
+	for f in */tests/e2e*.sh cli/tests/tap.sh; do
 		[ -f "$f" ] && adds+=(--add "$f")
 	done
+	# Debian's kvm_intel for selftests/reload_test.sh (VMX already in
+	# use), unpacked here: xz in the emulated machine costs half a minute.
+	for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-intel; do
+		ko=$out/${m##*/}.ko
+		xz -dc "${KMODS_612:-}/kernel/$m.ko.xz" >"$ko" 2>/dev/null &&
+			adds+=(--add "$ko:/vmctl/kvm/${m##*/}.ko")
+	done
+	# cli/tests/e2e_linux.sh's guest: the test machine's own kernel and
+	# a busybox initramfs (a missing one shows as that test's "not ok").
+	if scripts/guest-initramfs.sh "$out/guest-initrd.gz" 2>&1 | indent; then
+		adds+=(--add "${VMLINUZ_612:-}:/vmctl/guest/vmlinuz"
+			--add "$out/guest-initrd.gz:/vmctl/guest/initrd.gz")
+	fi
 	# vm-run's messages go through the same pipe, so they show in order;
 	# they never start with "ok".
 	log=$out/selftests.tap
 	# WERROR=1 reaches kmod's make through the environment: the module
 	# built in (b) is reused as it is instead of being rebuilt.
-	WERROR=1 scripts/vm-run --kernel 6.12 --cpus 2 --timeout 1200 \
+	# The timeout allows for cli/tests/e2e_linux.sh's three nested Linux
+	# boots (several minutes each on a busy host).
+	WERROR=1 scripts/vm-run --kernel 6.12 --cpus 2 --timeout 3600 \
 		"${adds[@]}" -- sh scripts/guest-tests.sh 2>&1 | tee "$log" | indent
 	rc=${PIPESTATUS[0]}
 	if { [ "$rc" -ge 120 ] && [ "$rc" -le 125 ]; } || [ "$rc" = 130 ]; then

@@ -12,18 +12,7 @@ TMP=${TMPDIR:-/tmp}/vmctl-e2e.$$
 mkdir -p "$TMP" || exit 1
 trap 'rm -rf "$TMP"' EXIT
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
-	# the evidence, as TAP comments
-	for f in "$TMP/out" "$TMP/err"; do
-		[ -s "$f" ] && sed 's/^/# /' "$f" | head -20
-	done
-}
-# check DESC COMMAND...: a passing command makes an ok line
-check() { desc=$1; shift; if "$@"; then ok "$desc"; else not_ok "$desc"; fi; }
+. "$(dirname "$0")/tap.sh"
 
 # vmctl_run ARGS...: run vmctl with no input; status in $rc
 vmctl_run() {
@@ -106,5 +95,4 @@ check "version: shows the module's API version" has "module: API version 1" "$TM
 vmctl_run info --json
 check "no VM left behind in the module" has '"vms":0,' "$TMP/out"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done

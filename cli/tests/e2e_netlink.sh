@@ -3,8 +3,7 @@
 # for the emulated test machine: busybox sh as root, vmctl.ko loaded, the
 # build tree at /vmctl.  TAP output.
 #
-#   scripts/vm-run --add cli/tests/e2e_netlink.sh -- \
-#       sh /vmctl/cli/tests/e2e_netlink.sh
+#   scripts/vm-run -- sh /vmctl/cli/tests/e2e_netlink.sh
 #
 # The guest under test loops for ever with an OUT to port 0x80 now and then,
 # so it shows up in every listing and counts IO_INSTRUCTION exits.  The unprivileged user
@@ -23,16 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
-	for f in "$TMP/out" "$TMP/err"; do
-		[ -s "$f" ] && sed 's/^/# /' "$f" | head -20
-	done
-}
-check() { desc=$1; shift; if "$@"; then ok "$desc"; else not_ok "$desc"; fi; }
+. "$(dirname "$0")/tap.sh"
 has() { grep -q -- "$1" "$2"; }
 hasnt() { ! grep -q -- "$1" "$2"; }
 
@@ -224,35 +214,29 @@ vm ps --bogus
 check "ps --bogus: status 2" [ "$rc" -eq 2 ]
 
 # --- stats --watch ------------------------------------------------------------
-# Skipped unless VMCTL_E2E_WATCH=1: with a guest running, starting
-# `vmctl stats --watch` froze the whole emulated machine in every try (not
-# even the shell's `sleep 5` returned; on the host the same loop works).
-# Last in the script so that everything else is checked first.
-if [ "${VMCTL_E2E_WATCH:-0}" = 1 ]; then
-	start_loop e2e-watch
-	watch_vm_pid=$!
-	check "ps lists the VM to watch" wait_listed e2e-watch
-	"$VMCTL" stats --watch 1 e2e-watch >"$TMP/out" 2>"$TMP/err" &
-	watch_pid=$!
-	sleep 5
-	kill -INT "$watch_pid"
-	sleep 2
-	if kill -0 "$watch_pid" 2>/dev/null; then
-		echo "# stats --watch still runs: $(cat /proc/$watch_pid/wchan)"
-		sed 's/^/# /' "/proc/$watch_pid/stack" 2>/dev/null
-		kill -KILL "$watch_pid"
-	fi
-	wait "$watch_pid"
-	rc=$?
-	check "stats --watch: ends with status 0 on Ctrl-C (got $rc)" [ "$rc" -eq 0 ]
-	check "stats --watch: refreshed at least twice" \
-		[ "$(grep -c '^VM ' "$TMP/out")" -ge 2 ]
-	vm kill e2e-watch
-	wait "$watch_vm_pid"
-else
-	n=$((n + 1))
-	echo "ok $n - stats --watch # SKIP freezes the emulated machine (VMCTL_E2E_WATCH=1 runs it)"
+# Refreshes while a guest runs on another CPU, and ends with status 0 on
+# Ctrl-C.  (This once looked like a freeze of the whole emulated machine:
+# the guest kernel's clock ran 35 times too slow, see scripts/vm-run.)
+start_loop e2e-watch
+watch_vm_pid=$!
+check "ps lists the VM to watch" wait_listed e2e-watch
+"$VMCTL" stats --watch 1 e2e-watch >"$TMP/out" 2>"$TMP/err" &
+watch_pid=$!
+sleep 5
+kill -INT "$watch_pid"
+sleep 2
+if kill -0 "$watch_pid" 2>/dev/null; then
+	echo "# stats --watch still runs: $(cat /proc/$watch_pid/wchan)"
+	sed 's/^/# /' "/proc/$watch_pid/stack" 2>/dev/null
+	kill -KILL "$watch_pid"
 fi
+wait "$watch_pid"
+rc=$?
+check "stats --watch: ends with status 0 on Ctrl-C (got $rc)" [ "$rc" -eq 0 ]
+check "stats --watch: refreshed at least twice" \
+	[ "$(grep -c '^VM ' "$TMP/out")" -ge 2 ]
+vm kill e2e-watch
+wait "$watch_vm_pid"
 
 # --- module not loaded ----------------------------------------------------------
 if rmmod vmctl 2>"$TMP/err"; then
@@ -266,5 +250,4 @@ else
 	not_ok "rmmod vmctl"
 fi
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done

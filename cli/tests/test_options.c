@@ -12,36 +12,8 @@
 #include <vmctl/libvmctl.h>
 
 #include "vmctl.h"
+#include "capture.h"
 
-static char *errbuf;
-static size_t errlen;
-
-static int capture(void **state)
-{
-	(void)state;
-	cli_err = open_memstream(&errbuf, &errlen);
-	return cli_err ? 0 : -1;
-}
-
-static int release(void **state)
-{
-	(void)state;
-	fclose(cli_err);
-	cli_err = NULL;
-	free(errbuf);
-	errbuf = NULL;
-	return 0;
-}
-
-/* The error output so far. */
-static const char *errors(void)
-{
-	fflush(cli_err);
-	return errbuf;
-}
-
-#define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
-#define ARGC(...) ((int)(sizeof((char *[]){ __VA_ARGS__ }) / sizeof(char *)))
 #define RUN(o, ...) run_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), o)
 
 static void expect_run_error(int argc, char **argv, const char *msg)
@@ -153,10 +125,53 @@ static void test_run_bad_addresses(void **state)
 static void test_run_image_choice(void **state)
 {
 	(void)state;
-	RUN_ERROR("exactly one of --image and --elf", "run");
-	RUN_ERROR("exactly one of --image and --elf", "run", "--mem", "2M");
-	RUN_ERROR("exactly one of --image and --elf", "run", "--image", "a",
-		  "--elf", "b");
+	RUN_ERROR("exactly one of --image, --elf and --kernel", "run");
+	RUN_ERROR("exactly one of --image, --elf and --kernel", "run", "--mem",
+		  "2M");
+	RUN_ERROR("exactly one of --image, --elf and --kernel", "run",
+		  "--image", "a", "--elf", "b");
+	RUN_ERROR("exactly one of --image, --elf and --kernel", "run",
+		  "--kernel", "a", "--elf", "b");
+	RUN_ERROR("exactly one of --image, --elf and --kernel", "run",
+		  "--image", "a", "--kernel", "b");
+}
+
+static void test_run_kernel(void **state)
+{
+	struct run_opts o;
+
+	(void)state;
+	assert_int_equal(RUN(&o, "run", "--kernel", "bzImage"), PARSE_OK);
+	assert_string_equal(o.kernel, "bzImage");
+	assert_null(o.initrd);
+	assert_null(o.cmdline);		/* run_default_cmdline */
+	assert_true(o.mem == RUN_DEFAULT_LINUX_MEM);
+	assert_int_equal(o.cpus, 1);
+	assert_non_null(strstr(run_default_cmdline, "console=ttyS0"));
+
+	assert_int_equal(RUN(&o, "run", "-k", "bz", "-r", "rd.gz", "-a",
+			     "quiet", "-c", "2", "-m", "1G"), PARSE_OK);
+	assert_string_equal(o.kernel, "bz");
+	assert_string_equal(o.initrd, "rd.gz");
+	assert_string_equal(o.cmdline, "quiet");
+	assert_int_equal(o.cpus, 2);
+	assert_true(o.mem == 1ULL << 30);
+	assert_int_equal(RUN(&o, "run", "--kernel=bz", "--initrd=rd",
+			     "--cmdline="), PARSE_OK);
+	assert_string_equal(o.cmdline, "");	/* empty is not the default */
+}
+
+static void test_run_kernel_only_options(void **state)
+{
+	(void)state;
+	RUN_ERROR("--initrd and --cmdline are for --kernel", "run", "--image",
+		  "x", "--initrd", "rd");
+	RUN_ERROR("--initrd and --cmdline are for --kernel", "run", "--elf",
+		  "x", "--cmdline", "quiet");
+	RUN_ERROR("a Linux kernel says where it goes", "run", "--kernel", "x",
+		  "--load", "0x1000");
+	RUN_ERROR("option '--cmdline' needs a value", "run", "--kernel", "x",
+		  "--cmdline");
 }
 
 static void test_run_bad_words(void **state)
@@ -240,6 +255,8 @@ int main(void)
 		T(test_run_bad_cpus),
 		T(test_run_bad_addresses),
 		T(test_run_image_choice),
+		T(test_run_kernel),
+		T(test_run_kernel_only_options),
 		T(test_run_bad_words),
 		T(test_info_options),
 		T(test_version_options),

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,31 +16,7 @@
 
 #include "vmview.h"
 
-static char *errbuf;
-static size_t errlen;
-
-static int capture(void **state)
-{
-	(void)state;
-	cli_err = open_memstream(&errbuf, &errlen);
-	return cli_err ? 0 : -1;
-}
-
-static int release(void **state)
-{
-	(void)state;
-	fclose(cli_err);
-	cli_err = NULL;
-	free(errbuf);
-	errbuf = NULL;
-	return 0;
-}
-
-static const char *errors(void)
-{
-	fflush(cli_err);
-	return errbuf;
-}
+#include "capture.h"
 
 static void expect_error(const char *msg)
 {
@@ -47,12 +24,10 @@ static void expect_error(const char *msg)
 		fail_msg("\"%s\" not in \"%s\"", msg, errors());
 }
 
-#define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
-#define ARGC(...) ((int)(sizeof((char *[]){ __VA_ARGS__ }) / sizeof(char *)))
 #define PARSE(fn, o, ...) fn(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), o)
 #define SIGNAL(o, ...) \
 	signal_parse(ARGV(__VA_ARGS__)[0], ARGC(__VA_ARGS__), \
-		     ARGV(__VA_ARGS__), 10.0, o)
+		     ARGV(__VA_ARGS__), o)
 
 static void test_ps(void **state)
 {
@@ -195,6 +170,34 @@ static void test_stop_kill_errors(void **state)
 	expect_error("--timeout: '0' is not between 0 and 86400 seconds");
 }
 
+/* What every command does with its parse result. */
+static void test_parse_exit(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_exit(PARSE_OK, "# unused\n"), -1);
+	assert_int_equal(parse_exit(PARSE_HELP, "# usage: printed\n"),
+			 EXIT_OK);
+	assert_int_equal(parse_exit(PARSE_ERROR, "# unused\n"), EXIT_USAGE);
+}
+
+/* stop and kill share one command body: exit statuses before any VM. */
+static void test_signal_command(void **state)
+{
+	/* A TAP comment, should --help print it among the results. */
+	static const char usage[] = "# usage: vmctl stop\n";
+
+	(void)state;
+	assert_int_equal(signal_command("stop", usage, SIGTERM, 2,
+					ARGV("stop", "--help")), EXIT_OK);
+	assert_int_equal(signal_command("kill", usage, SIGKILL, 3,
+					ARGV("kill", "--bogus", "x")),
+			 EXIT_USAGE);
+	expect_error("vmctl kill: unknown option '--bogus'");
+	assert_int_equal(signal_command("stop", usage, SIGTERM, 1,
+					ARGV("stop")), EXIT_USAGE);
+	expect_error("vmctl stop: which VM? Give its name or id");
+}
+
 static void test_events(void **state)
 {
 	struct events_opts o;
@@ -215,6 +218,9 @@ static void test_events(void **state)
 	assert_int_equal(PARSE(events_parse, &o, "events", "-t", "x"),
 			 PARSE_ERROR);
 	expect_error("--timeout: 'x' is not a number of seconds");
+	assert_int_equal(PARSE(events_parse, &o, "events", "-t", "90000"),
+			 PARSE_ERROR);
+	expect_error("vmctl events: --timeout: '90000' is not between 0 and 86400 seconds");
 	assert_int_equal(PARSE(events_parse, &o, "events", "vm0"),
 			 PARSE_ERROR);
 	expect_error("unexpected argument 'vm0'");
@@ -294,6 +300,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stop_kill, capture,
 						release),
 		cmocka_unit_test_setup_teardown(test_stop_kill_errors, capture,
+						release),
+		cmocka_unit_test(test_parse_exit),
+		cmocka_unit_test_setup_teardown(test_signal_command, capture,
 						release),
 		cmocka_unit_test_setup_teardown(test_events, capture, release),
 		cmocka_unit_test(test_seconds),

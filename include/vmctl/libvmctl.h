@@ -175,6 +175,32 @@ int vmctl_load_elf(struct vmctl_vm *vm, const char *path);
 
 /* Every vCPU starts with its id in RDI (so SMP guests can tell). */
 
+/* A Linux kernel to boot (vmctl_load_linux). */
+struct vmctl_linux_boot {
+	const char *kernel;	/* bzImage, boot protocol 2.06 or later */
+	const char *initrd;	/* NULL: none */
+	const char *cmdline;	/* NULL: empty */
+	unsigned int nr_cpus;	/* vCPUs the caller creates next, >= 1 */
+};
+
+/*
+ * Boot a Linux bzImage through its 64-bit entry (32-bit for kernels
+ * without one): the protected-mode kernel at 1 MiB, the initrd as high
+ * as the kernel allows, boot_params with an e820 map of the VM's RAM,
+ * identity-mapped page tables and a flat GDT, and an MP table listing
+ * nr_cpus CPUs (APIC ID = vCPU id) and the I/O APIC.  Call it after
+ * adding memory at 0 and before creating vCPUs 0 .. nr_cpus - 1: it
+ * creates the in-kernel irqchip when the module has one
+ * (VMCTL_CAP_IRQCHIP) and the PC devices Linux probes (CMOS clock, no
+ * 8259 PIC).  vCPU 0 starts at the kernel's entry; the others wait for
+ * the guest's INIT/SIPI.  Errors: -VMCTL_E_IMAGE_FORMAT (not a bzImage,
+ * boot protocol too old), -VMCTL_E_IMAGE_TRUNCATED, -VMCTL_E_IMAGE_RANGE
+ * (kernel, initrd or command line do not fit), -EOPNOTSUPP (more than
+ * one CPU without an irqchip), -errno for the files; the VM is left as
+ * it was, so destroying it frees everything.
+ */
+int vmctl_load_linux(struct vmctl_vm *vm, const struct vmctl_linux_boot *boot);
+
 /* ------------------------------------------------------------------ */
 /* Device models: the I/O dispatch table                                */
 
@@ -202,6 +228,20 @@ int vmctl_vm_register_mmio(struct vmctl_vm *vm, uint64_t base, uint64_t len,
 			   const struct vmctl_io_ops *ops, void *opaque);
 
 /* ------------------------------------------------------------------ */
+/* Interrupt controllers                                                */
+
+/*
+ * The in-kernel local APICs and I/O APIC (VMCTL_CREATE_IRQCHIP), before
+ * the first vCPU.  UARTs, created before or after, get their ISA line:
+ * IRQ 4 for ports 0x3f8 and 0x3e8, IRQ 3 for 0x2f8 and 0x2e8.  Errors:
+ * -EEXIST (created already), -EBUSY (vCPUs exist), -ENOTTY (the module
+ * has no irqchip).
+ */
+int vmctl_vm_create_irqchip(struct vmctl_vm *vm);
+/* Drive I/O APIC input pin (0..23) to level 1 or 0.  Any thread. */
+int vmctl_vm_irq_line(struct vmctl_vm *vm, unsigned int pin, int level);
+
+/* ------------------------------------------------------------------ */
 /* The 16550A UART                                                      */
 
 #define VMCTL_COM1_BASE		0x3f8
@@ -210,7 +250,8 @@ int vmctl_vm_register_mmio(struct vmctl_vm *vm, uint64_t base, uint64_t len,
  * A 16550A at ports [base, base + 8).  Transmitted bytes are written to
  * out_fd; received bytes are read (non-blocking) from in_fd when the guest
  * polls the line status or receive buffer, in_fd may be -1.  The fds stay
- * the caller's.
+ * the caller's.  With an irqchip, a thread of the library also waits for
+ * input while the VM runs and raises the interrupt line when it comes.
  */
 int vmctl_uart_create(struct vmctl_vm *vm, uint16_t base, int in_fd,
 		      int out_fd, struct vmctl_uart **out);

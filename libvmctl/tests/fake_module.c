@@ -138,6 +138,25 @@ static int fake_run_locked(struct fake_vcpu *v)
 	return 0;
 }
 
+bool fake_irqchip_cap;
+bool fake_irqchip_created;
+unsigned int fake_irq_pin;
+int fake_irq_level = -1;
+unsigned int fake_irq_calls;
+
+/* VMCTL_IRQ_LINE comes from any thread: publish with atomics. */
+static int fake_irq_line(const struct vmctl_irq_line *line)
+{
+	if (!fake_irqchip_created) {
+		errno = ENXIO;
+		return -1;
+	}
+	__atomic_store_n(&fake_irq_pin, line->irq, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&fake_irq_level, line->level, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&fake_irq_calls, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
 int ioctl(int fd, unsigned long req, ...)
 {
 	struct fake_vcpu *v;
@@ -159,14 +178,31 @@ int ioctl(int fd, unsigned long req, ...)
 			memcpy(vm_name, ((struct vmctl_vm_config *)arg)->name,
 			       sizeof(vm_name));
 			vm_fd = tmpfile_fd(0);
+			fake_irqchip_created = false;
+			fake_irq_level = -1;
+			fake_irq_calls = 0;
 			return vm_fd;
 		case VMCTL_GET_RUN_SIZE:
 			return RUN_SIZE;
+		case VMCTL_CHECK_CAP:
+			return (uintptr_t)arg == VMCTL_CAP_IRQCHIP &&
+			       fake_irqchip_cap;
 		}
 	} else if (fd == vm_fd) {
 		switch (req) {
 		case VMCTL_SET_MEM_SLOT:
 			return 0;
+		case VMCTL_CREATE_IRQCHIP:
+			if (!fake_irqchip_cap || fake_irqchip_created ||
+			    nr_fake_vcpus) {
+				errno = !fake_irqchip_cap ? ENOTTY :
+					fake_irqchip_created ? EEXIST : EBUSY;
+				return -1;
+			}
+			fake_irqchip_created = true;
+			return 0;
+		case VMCTL_IRQ_LINE:
+			return fake_irq_line(arg);
 		case VMCTL_GET_VM_INFO:
 			memcpy(((struct vmctl_vm_info *)arg)->name, vm_name,
 			       sizeof(vm_name));

@@ -38,6 +38,13 @@ struct fake_vcpu {
 	sigset_t entry_mask;	/* the thread's mask while "in the guest" */
 };
 
+/* The irqchip: offered when fake_irqchip_cap is set (before the VM). */
+extern bool fake_irqchip_cap;
+extern bool fake_irqchip_created;
+extern unsigned int fake_irq_pin;	/* the last VMCTL_IRQ_LINE */
+extern int fake_irq_level;		/* -1: none yet */
+extern unsigned int fake_irq_calls;
+
 /* The vCPUs created so far, and the scripts the next ones will play. */
 extern struct fake_vcpu fv[MAX_FAKE_VCPUS];
 extern unsigned int nr_fake_vcpus;

@@ -276,7 +276,7 @@ static void test_plan_writes(void **state)
 	assert_memory_equal(w->data, "_MP_", 4);
 	/* The I/O APIC entry follows the header, 2 CPUs and the bus. */
 	assert_int_equal(((const uint8_t *)w->data)[16 + 44 + 40 + 8 + 1],
-			 VMCTL_BZ_IOAPIC_ID);
+			 VMCTL_IOAPIC_ID);
 
 	/* No two writes overlap. */
 	for (i = 0; i < plan.nr_writes; i++)
@@ -490,7 +490,7 @@ static void test_cpu_state_64(void **state)
 
 	(void)state;
 	assert_int_equal(vmctl_bzimage_plan(&params, &plan), 0);
-	vmctl_bzimage_cpu_state(&plan, &regs, &sregs);
+	vmctl_bzimage_cpu_state(plan.long_mode, plan.entry, &regs, &sregs);
 	assert_int_equal(regs.rip, 0x100200);
 	assert_int_equal(regs.rsi, VMCTL_BZ_ZERO_PAGE);
 	assert_int_equal(regs.rflags, 2);		/* interrupts off */
@@ -526,7 +526,7 @@ static void test_cpu_state_32(void **state)
 	(void)state;
 	params.entry = VMCTL_BZ_ENTRY_32;
 	assert_int_equal(vmctl_bzimage_plan(&params, &plan), 0);
-	vmctl_bzimage_cpu_state(&plan, &regs, &sregs);
+	vmctl_bzimage_cpu_state(plan.long_mode, plan.entry, &regs, &sregs);
 	assert_int_equal(regs.rip, 0x100000);
 	assert_int_equal(regs.rsi, VMCTL_BZ_ZERO_PAGE);
 	assert_int_equal(sregs.cs.selector, 0x10);
@@ -594,7 +594,7 @@ static void test_host_kernels(void **state)
 		assert_true(plan.hdr.init_size > plan.hdr.kernel_size);
 		assert_true(plan.initrd_gpa >= plan.kernel_end);
 		assert_memory_equal(plan.zero_page + 0x202, "HdrS", 4);
-		vmctl_bzimage_cpu_state(&plan, &regs, &sregs);
+		vmctl_bzimage_cpu_state(plan.long_mode, plan.entry, &regs, &sregs);
 		assert_int_equal(regs.rip, 0x100200);
 		fprintf(stderr, "# %s: protocol %u.%02u, kernel %u KiB, init_size %u KiB, up to 0x%llx\n",
 			g.gl_pathv[i], plan.hdr.version >> 8,

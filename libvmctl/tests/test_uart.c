@@ -210,6 +210,20 @@ static void test_out2_gates_line(void **state)
 	assert_int_equal(r->irq_level, 0);
 }
 
+/* A sink connected while the line is high hears about it at once. */
+static void test_late_sink_sees_high_line(void **state)
+{
+	struct rig *r = *state;
+
+	vmctl_uart_set_irq(&r->u, NULL, NULL);
+	wr(r, MCR, 0x08);
+	wr(r, IER, 0x02);		/* THRE pending: the line is high */
+	assert_int_equal(r->irq_changes, 0);
+	vmctl_uart_set_irq(&r->u, on_irq, r);
+	assert_int_equal(r->irq_changes, 1);
+	assert_int_equal(r->irq_level, 1);
+}
+
 static void test_loopback(void **state)
 {
 	struct rig *r = *state;
@@ -278,6 +292,7 @@ int main(void)
 		T(test_thre_interrupt),
 		T(test_rda_interrupt_priority),
 		T(test_out2_gates_line),
+		T(test_late_sink_sees_high_line),
 		T(test_loopback),
 		T(test_modem_status_deltas),
 		T(test_read_only_registers),

@@ -1,0 +1,221 @@
+#!/bin/sh
+# End-to-end test: Debian's kernel booted as a vmctl guest with
+# `vmctl run --kernel`, inside the emulated test machine (busybox sh,
+# vmctl.ko loaded, the build tree at /vmctl).  TAP output.
+#
+#   scripts/vm-run --add cli/tests/e2e_linux.sh --add cli/tests/tap.sh \
+#       --add "$VMLINUZ_612:/vmctl/guest/vmlinuz" \
+#       --add initrd.gz:/vmctl/guest/initrd.gz -- sh cli/tests/e2e_linux.sh
+#
+# (scripts/check.sh adds all of them: the kernel from scripts/deps.sh'
+# cache, the initramfs from scripts/guest-initramfs.sh.)  Checks: 1 and 2 vCPUs
+# boot to /init, whose banner reports nproc and memory; input typed on the
+# console reaches the guest's shell and the reply comes back; `sleep 1`
+# returns and uptime advances; poweroff in the guest, `vmctl stop` and
+# `vmctl kill` all end the guest and free its memory; bad images are
+# refused with a clear message and leave no VM behind.  Boot figures (time
+# to /init in this machine's clock, whose TSC counts Bochs instructions,
+# and the exits by reason) are printed as TAP comments.
+#
+# VMCTL, LINUX_KERNEL and LINUX_INITRD can be overridden.
+#
+# Timeouts: this machine's clock is its TSC, which Bochs advances once
+# per instruction, while the rate its kernel assumes for it varies from
+# boot to boot (100 MHz or 3.5 GHz seen): a boot to /init is about 3.6e9
+# instructions, 36 s or 1 s on this clock.  So timeouts are instruction
+# budgets, turned into seconds with the TSC rate of this boot.
+VMCTL=${VMCTL:-vmctl}
+KERNEL=${LINUX_KERNEL:-/vmctl/guest/vmlinuz}
+INITRD=${LINUX_INITRD:-/vmctl/guest/initrd.gz}
+TMP=${TMPDIR:-/tmp}/vmctl-e2e-linux.$$
+mkdir -p "$TMP" || exit 1
+guest_pid=
+cleanup() {
+	[ -n "$guest_pid" ] && kill -9 "$guest_pid" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+. "$(dirname "$0")/tap.sh"
+has() { grep -q -- "$1" "$2"; }
+uptime_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
+
+# The TSC rate this machine's kernel assumes, in MHz.
+tsc_mhz=$(grep -Eo '(TSC|tsc).* [0-9]+\.[0-9]+ MHz' /tmp/dmesg.boot 2>/dev/null |
+	tail -n 1 | grep -Eo '[0-9]+\.[0-9]+ MHz' | cut -d' ' -f1)
+[ -n "$tsc_mhz" ] ||
+	tsc_mhz=$(awk '/^cpu MHz/ { print $4; exit }' /proc/cpuinfo)
+# secs GINSTR: seconds of this machine's clock for GINSTR 1e9 instructions.
+secs() {
+	awk -v g="$1" -v mhz="${tsc_mhz:-100}" \
+		'BEGIN { s = int(g * 1000 / mhz) + 1; print (s < 2) ? 2 : s }'
+}
+T_BOOT=$(secs 40)	# a boot to /init: ~3.6
+T_CMD=$(secs 10)	# a shell command, poweroff, stop
+
+# Memory the module holds for VMs: "vms N" and "pinned_pages N" of info.
+no_vm_left() {
+	"$VMCTL" info >"$TMP/info" 2>&1 &&
+		grep -Eq '^ *vms +0$' "$TMP/info" &&
+		grep -Eq '^ *pinned_pages +0$' "$TMP/info"
+}
+# The module frees a VM when its last fd closes: allow it a moment.
+eventually_no_vm_left() {
+	i=0
+	while ! no_vm_left && [ $i -lt 20 ]; do sleep 0.5; i=$((i + 1)); done
+	no_vm_left
+}
+
+# start_guest NAME CPUS [ARGS...]: vmctl run in the background with its
+# console in $TMP/out and $TMP/err and its input from a fifo held open on
+# fd 3; the boot clock starts.
+start_guest() {
+	name=$1 cpus=$2
+	shift 2
+	rm -f "$TMP/in" "$TMP/out" "$TMP/err"
+	mkfifo "$TMP/in"
+	echo "# $name: vmctl run --cpus $cpus --kernel $KERNEL $*"
+	t0=$(uptime_cs)
+	"$VMCTL" run --name "$name" --cpus "$cpus" --mem 128M \
+		--kernel "$KERNEL" --initrd "$INITRD" "$@" \
+		<"$TMP/in" >"$TMP/out" 2>"$TMP/err" &
+	guest_pid=$!
+	exec 3>"$TMP/in"
+}
+
+# wait_for PATTERN SECONDS: until the console shows PATTERN; fails early
+# when vmctl run has ended.
+wait_for() {
+	deadline=$(($(uptime_cs) + $2 * 100))
+	while ! has "$1" "$TMP/out"; do
+		kill -0 "$guest_pid" 2>/dev/null || { has "$1" "$TMP/out"; return; }
+		[ "$(uptime_cs)" -lt "$deadline" ] || return 1
+		sleep 0.02
+	done
+}
+
+# wait_exit SECONDS: until vmctl run exits; its status in $rc.
+wait_exit() {
+	deadline=$(($(uptime_cs) + $1 * 100))
+	while kill -0 "$guest_pid" 2>/dev/null; do
+		if [ "$(uptime_cs)" -ge "$deadline" ]; then
+			rc=timeout
+			return 1
+		fi
+		sleep 0.02
+	done
+	wait "$guest_pid"
+	rc=$?
+	guest_pid=
+	exec 3>&-
+}
+
+# type_line TEXT: a line typed on the guest's console.
+type_line() { printf '%s\n' "$1" >&3; }
+
+# Boot figures as TAP comments: time to /init and the exits by reason.
+# This machine's clock comes from its TSC, which Bochs advances by one
+# tick per instruction, so time x TSC rate = instructions.
+report_boot() {
+	t1=$(uptime_cs)
+	mhz=$tsc_mhz
+	echo "# $1: vmctl run to the guest's /init banner: $((t1 - t0))0 ms of test-machine time, TSC ${mhz:-?} MHz: $(awk -v cs=$((t1 - t0)) -v mhz="${mhz:-0}" 'BEGIN { printf "%.3g", cs / 100 * mhz * 1e6 }') TSC ticks (Bochs instructions)"
+	"$VMCTL" stats "$2" 2>&1 | sed 's/^/# /'
+}
+
+if [ ! -r "$KERNEL" ] || [ ! -r "$INITRD" ]; then
+	not_ok "guest kernel $KERNEL and initramfs $INITRD are in this machine"
+	tap_done
+	exit 1
+fi
+
+echo "# this machine's TSC: ${tsc_mhz:-?} MHz; timeouts: boot ${T_BOOT} s, command ${T_CMD} s"
+
+# --- 1 vCPU: boot, console input, time, poweroff --------------------------
+start_guest linux1 1
+if wait_for "vmctl guest: ready" "$T_BOOT"; then
+	ok "1 vCPU: Debian's kernel boots to /init"
+	report_boot "1 vCPU" linux1
+else
+	not_ok "1 vCPU: Debian's kernel boots to /init"
+fi
+check "1 vCPU: the banner names the kernel and 1 CPU" \
+	has "vmctl guest: Linux [0-9.]*.*, 1 CPUs, MemTotal [0-9]* kB" "$TMP/out"
+mem=$(sed -n 's/.*MemTotal \([0-9]*\) kB.*/\1/p' "$TMP/out" | head -n 1)
+check "1 vCPU: MemTotal ${mem:-?} kB, a little under --mem 128M" \
+	[ "${mem:-0}" -gt 65536 ] && [ "${mem:-0}" -le 131072 ]
+
+type_line 'echo "reply-$((6 * 7))"'
+check "console input reaches the guest's shell and the reply comes back" \
+	wait_for "reply-42" "$T_CMD"
+type_line 'a=$(cut -d" " -f1 /proc/uptime); sleep 1; echo "slept from $a to $(cut -d" " -f1 /proc/uptime)"'
+if wait_for "slept from [0-9]" $((T_CMD + 2)); then
+	ok "sleep 1 in the guest returns"
+else
+	not_ok "sleep 1 in the guest returns"
+fi
+span=$(sed -n 's/.*slept from \([0-9.]*\) to \([0-9.]*\).*/\1 \2/p' "$TMP/out" |
+	awk '{ print ($2 - $1 >= 1.0) ? "yes" : "no" }')
+check "the guest's uptime advances by at least 1 s across sleep 1" [ "$span" = yes ]
+
+type_line 'poweroff -f'
+wait_exit "$T_CMD"
+check "poweroff -f in the guest ends vmctl run with status 0 (got $rc)" \
+	[ "$rc" = 0 ]
+check "poweroff: the VM's memory is freed" eventually_no_vm_left
+
+# --- 2 vCPUs: boot, then vmctl stop ---------------------------------------
+start_guest linux2 2
+if wait_for "vmctl guest: ready" "$T_BOOT"; then
+	ok "2 vCPUs: Debian's kernel boots to /init"
+	report_boot "2 vCPUs" linux2
+else
+	not_ok "2 vCPUs: Debian's kernel boots to /init"
+fi
+check "2 vCPUs: the banner says 2 CPUs" has "vmctl guest: Linux .*, 2 CPUs" "$TMP/out"
+"$VMCTL" stop --timeout "$T_CMD" linux2 >"$TMP/stop.out" 2>&1
+stop_rc=$?
+wait_exit "$T_CMD"
+check "vmctl stop: succeeds (got $stop_rc) and vmctl run exits with 6 (got $rc)" \
+	[ "$stop_rc" = 0 ] && [ "$rc" = 6 ]
+check "vmctl stop: the VM's memory is freed" eventually_no_vm_left
+
+# --- vmctl kill while the kernel boots ------------------------------------
+start_guest linux3 1
+wait_for "Linux version" "$T_BOOT"
+"$VMCTL" kill --timeout "$T_CMD" linux3 >"$TMP/kill.out" 2>&1
+kill_rc=$?
+wait_exit "$T_CMD"
+check "vmctl kill: succeeds (got $kill_rc) and vmctl run is killed (status $rc)" \
+	[ "$kill_rc" = 0 ] && [ "$rc" = 137 ]
+check "vmctl kill: the VM's memory is freed" eventually_no_vm_left
+
+# --- bad images -----------------------------------------------------------
+# refused DESC EXPECTED-TEXT ARGS...: vmctl run fails at once with status
+# 1 and the text, and no VM is left behind.
+refused() {
+	what=$1 text=$2
+	shift 2
+	"$VMCTL" run --mem 128M "$@" </dev/null >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	sed 's/^/# /' "$TMP/err"
+	check "$what: exit status 1 (got $rc)" [ "$rc" = 1 ]
+	check "$what: says \"$text\"" has "$text" "$TMP/err"
+	check "$what: no VM left behind" eventually_no_vm_left
+}
+dd if=/dev/urandom of="$TMP/random" bs=1024 count=1024 2>/dev/null
+refused "random file as --kernel" "not a Linux bzImage" --kernel "$TMP/random"
+head -c 4000000 "$KERNEL" >"$TMP/truncated"
+refused "truncated bzImage" "image file is truncated" --kernel "$TMP/truncated"
+refused "kernel bigger than --mem 16M" "the kernel needs guest RAM" \
+	--kernel "$KERNEL" --mem 16M
+# Room for the kernel (it runs at 16M and needs init_size bytes from
+# there, per its setup header) plus 4M: an 8M initrd cannot fit.
+init_size=$(od -An -tu4 -j 608 -N 4 "$KERNEL" | tr -d ' ')
+mem_mb=$(( ( (16 << 20) + init_size + (4 << 20) ) >> 20 ))
+dd if=/dev/urandom of="$TMP/initrd8m" bs=1024 count=8192 2>/dev/null
+refused "initrd bigger than the memory left" "initrd of 8388608 bytes does not fit" \
+	--kernel "$KERNEL" --initrd "$TMP/initrd8m" \
+	--mem "${mem_mb}M"
+
+tap_done
