@@ -121,6 +121,9 @@ static struct vmctl_cpuid_entry *find(struct vmctl_cpuid_entry *t, u32 n,
 	return NULL;
 }
 
+#define CPUID_1_ECX_XSAVE	BIT(26)
+#define CPUID_1_ECX_AVX		BIT(28)
+
 static void apply_policy(struct vmctl_cpuid_entry *t, u32 n)
 {
 	struct vmctl_cpuid_entry *e;
@@ -140,8 +143,16 @@ static void apply_policy(struct vmctl_cpuid_entry *t, u32 n)
 	if (e)
 		e->eax = min(e->eax, (u32)MAX_BASIC_LEAF);
 	e = find(t, n, 1, 0);
-	if (e)
+	if (e) {
 		e->ecx |= BIT(31);	/* running under a hypervisor */
+		/*
+		 * A host without XSAVE in use gives guests none either (XSETBV
+		 * would #GP): hide XSAVE and AVX, whose state needs it, rather
+		 * than offer a leaf 0xd that lists no components.
+		 */
+		if (!xcr0)
+			e->ecx &= ~(CPUID_1_ECX_XSAVE | CPUID_1_ECX_AVX);
+	}
 	e = find(t, n, 0xd, 0);
 	if (e) {
 		e->eax = (u32)xcr0;
