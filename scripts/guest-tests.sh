@@ -2,12 +2,15 @@
 # guest-tests.sh: layer (c) of scripts/check.sh, run inside the test
 # machine by scripts/vm-run (busybox sh, cwd /vmctl, vmctl.ko loaded):
 # selftests/run_all.sh, then every guest-side end-to-end script
-# */tests/e2e*.sh, one after the other in the same boot.  Prints their TAP.
+# */tests/e2e*.sh, then selftests/reload_test.sh (module reloads with other
+# parameters, kvm_intel; last, so that nothing else depends on how it
+# leaves the module), one after the other in the same boot.  Prints their
+# TAP.
 # A script that is missing, or that fails without printing a "not ok" of
 # its own, gets a "not ok" line here.  Exit status 1 when anything failed.
 cd /vmctl || exit 1
 failed=0
-for t in selftests/run_all.sh */tests/e2e*.sh; do
+for t in selftests/run_all.sh */tests/e2e*.sh selftests/reload_test.sh; do
 	echo "# ==== $t"
 	if [ ! -f "$t" ]; then
 		echo "not ok - $t is missing"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kselftest_harness.h"
+#include "string_io.h"
 #include "ucall.h"
 
 #define TEST_PORT	0x1234
@@ -111,64 +112,9 @@ TEST(in_sizes_round_trip)
 	guest_destroy(vcpu);
 }
 
-/*
- * String I/O may arrive in more than one exit (one per element, or one per
- * page): collect OUT data until the guest's ucall, and feed IN data the
- * same way.  Returns the number of exits, or -1 on an unexpected exit.
- */
-static int string_out(struct vcpu *vcpu, uint8_t size, uint8_t *buf,
-		      size_t *len)
-{
-	struct vmctl_run *run = vcpu->run;
-	int exits = 0;
-
-	*len = 0;
-	for (;;) {
-		size_t n;
-
-		if (vcpu_run(vcpu))
-			return -1;
-		if (exit_is_ucall(run))
-			return exits;
-		if (run->exit_reason != VMCTL_EXIT_IO ||
-		    run->io.direction != VMCTL_IO_OUT ||
-		    run->io.port != TEST_PORT || run->io.size != size)
-			return -1;
-		n = (size_t)run->io.count * size;
-		if (*len + n > 64)
-			return -1;
-		memcpy(buf + *len, io_data(run), n);
-		*len += n;
-		exits++;
-	}
-}
-
-static int string_in(struct vcpu *vcpu, uint8_t size, const uint8_t *buf,
-		     size_t *len)
-{
-	struct vmctl_run *run = vcpu->run;
-	int exits = 0;
-
-	*len = 0;
-	for (;;) {
-		size_t n;
-
-		if (vcpu_run(vcpu))
-			return -1;
-		if (exit_is_ucall(run))
-			return exits;
-		if (run->exit_reason != VMCTL_EXIT_IO ||
-		    run->io.direction != VMCTL_IO_IN ||
-		    run->io.port != TEST_PORT || run->io.size != size)
-			return -1;
-		n = (size_t)run->io.count * size;
-		if (*len + n > 64)
-			return -1;
-		memcpy((uint8_t *)run + run->io.data_offset, buf + *len, n);
-		*len += n;
-		exits++;
-	}
-}
+/* string_io() on TEST_PORT with @buf an array (IN only reads it). */
+#define STRING_IO(vcpu, dir, size, buf, len) \
+	string_io(vcpu, dir, TEST_PORT, size, (uint8_t *)(buf), sizeof(buf), len)
 
 /* REP OUTSB then REP OUTSL; each reports the final RSI and RCX. */
 GUEST64(outs_guest,
@@ -199,7 +145,7 @@ TEST(rep_outs)
 	size_t len;
 	int exits;
 
-	exits = string_out(vcpu, 1, buf, &len);
+	exits = STRING_IO(vcpu, VMCTL_IO_OUT, 1, buf, &len);
 	ASSERT_GE(exits, 1);
 	ASSERT_EQ(11, len);
 	EXPECT_EQ(0, memcmp(buf, "hello world", 11));
@@ -208,7 +154,7 @@ TEST(rep_outs)
 	EXPECT_EQ(0, uc.args[1]);
 	TH_LOG("rep outsb: 11 bytes in %d exit(s)", exits);
 
-	exits = string_out(vcpu, 4, buf, &len);
+	exits = STRING_IO(vcpu, VMCTL_IO_OUT, 4, buf, &len);
 	ASSERT_GE(exits, 1);
 	ASSERT_EQ(12, len);
 	EXPECT_EQ(0, memcmp(buf, "hello world!", 12));
@@ -241,7 +187,7 @@ TEST(rep_ins)
 	struct ucall uc;
 	size_t len;
 
-	ASSERT_GE(string_in(vcpu, 1, src, &len), 1);
+	ASSERT_GE(STRING_IO(vcpu, VMCTL_IO_IN, 1, src, &len), 1);
 	ASSERT_EQ(8, len);
 	ASSERT_EQ(UCALL_SYNC, ucall_decode(vcpu, &uc));
 	EXPECT_EQ(DATA_GPA + 8, uc.args[0]);
@@ -249,7 +195,7 @@ TEST(rep_ins)
 	EXPECT_EQ(0, memcmp(data, src, 8));
 	EXPECT_EQ(0, data[8]);
 
-	ASSERT_GE(string_in(vcpu, 2, src, &len), 1);
+	ASSERT_GE(STRING_IO(vcpu, VMCTL_IO_IN, 2, src, &len), 1);
 	ASSERT_EQ(10, len);
 	ASSERT_EQ(UCALL_SYNC, ucall_decode(vcpu, &uc));
 	EXPECT_EQ(DATA_GPA + 0x100 + 10, uc.args[0]);
@@ -292,7 +238,7 @@ TEST(rep_outs_across_pages_and_backwards)
 
 	for (i = 0; i < 32; i++)
 		src[i] = 0x40 + i;
-	exits = string_out(vcpu, 1, buf, &len);
+	exits = STRING_IO(vcpu, VMCTL_IO_OUT, 1, buf, &len);
 	ASSERT_GE(exits, 1);
 	ASSERT_EQ(32, len);
 	EXPECT_EQ(0, memcmp(buf, src, 32));
@@ -301,7 +247,7 @@ TEST(rep_outs_across_pages_and_backwards)
 	EXPECT_EQ(0, uc.args[1]);
 	TH_LOG("32 bytes across a page boundary in %d exit(s)", exits);
 
-	ASSERT_GE(string_out(vcpu, 1, buf, &len), 1);
+	ASSERT_GE(STRING_IO(vcpu, VMCTL_IO_OUT, 1, buf, &len), 1);
 	ASSERT_EQ(32, len);
 	for (i = 0; i < 32; i++)
 		EXPECT_EQ(src[31 - i], buf[i]) TH_LOG("byte %d", i);

@@ -2,89 +2,21 @@
 /*
  * A vCPU and the host scheduler: the vCPU thread moves between CPUs in
  * the middle of a run and the guest does not notice; a signal ends RUN
- * with EINTR and the guest continues afterwards; immediate_exit makes RUN
- * return EINTR without entering the guest.
+ * with EINTR and the guest continues afterwards, also when the guest has
+ * its interrupts masked (the module's VMX-preemption-timer backstop);
+ * immediate_exit makes RUN return EINTR without entering the guest.
  */
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdatomic.h>
-#include <stdint.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "counter.h"
+#include "kick.h"
 #include "modes.h"
 #include "ucall.h"
-
-/* Counts in RDI from 1, spinning between ucalls so CPU moves land mid-run. */
-GUEST64(counting_guest,
-	"xor %edi, %edi\n"
-	"1:\n\t"
-	"inc %rdi\n\t"
-	"mov $20000, %ecx\n"
-	"2:\n\t"
-	"dec %ecx\n\t"
-	"jnz 2b\n\t"
-	G_UCALL(UCALL_SYNC)
-	"jmp 1b\n");
-
-struct mover {
-	struct vcpu *vcpu;
-	pid_t tid;
-	atomic_int reports;	/* ucalls seen */
-	atomic_int stop;
-	uint64_t bad_count;	/* first count out of sequence, or 0 */
-	int bad_type;		/* first unexpected ucall type, or 0 */
-	unsigned int cpus_seen;	/* bit n: a ucall returned on CPU n */
-};
-
-static void *count_thread(void *arg)
-{
-	struct mover *m = arg;
-	struct ucall uc;
-	uint64_t expect = 1;
-
-	m->tid = syscall(SYS_gettid);
-	while (!atomic_load(&m->stop)) {
-		int type = vcpu_ucall(m->vcpu, &uc);
-		int cpu = sched_getcpu();
-
-		if (type != UCALL_SYNC) {
-			m->bad_type = type ? type : -1;
-			break;
-		}
-		if (uc.args[0] != expect) {
-			m->bad_count = uc.args[0];
-			break;
-		}
-		if (cpu >= 0 && cpu < 32)
-			m->cpus_seen |= 1U << cpu;
-		expect++;
-		atomic_fetch_add(&m->reports, 1);
-	}
-	atomic_store(&m->stop, 1);
-	return NULL;
-}
-
-static void pin(pid_t tid, int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(tid, sizeof(set), &set);
-}
-
-/* Wait until @n more reports arrive or the thread stops. */
-static void wait_reports(struct mover *m, int n)
-{
-	int target = atomic_load(&m->reports) + n;
-
-	while (atomic_load(&m->reports) < target && !atomic_load(&m->stop))
-		usleep(1000);
-}
 
 FIXTURE(sched) {
 	struct vcpu *vcpu;
@@ -100,28 +32,22 @@ FIXTURE_TEARDOWN(sched)
 
 TEST_F_TIMEOUT(sched, migrate_between_cpus, 120)
 {
-	struct mover m = { 0 };
-	pthread_t thread;
+	struct counter c;
 	int round;
 
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		SKIP(return, "needs two online CPUs");
-	self->vcpu = vcpu_create_guest(&counting_guest);
-	m.vcpu = self->vcpu;
-	ASSERT_EQ(0, pthread_create(&thread, NULL, count_thread, &m));
-	while (!m.tid)
-		usleep(1000);
-	for (round = 0; round < 20 && !atomic_load(&m.stop); round++) {
-		pin(m.tid, round & 1);
-		wait_reports(&m, 3);
+	counter_start(&c);
+	for (round = 0; round < 20 && !atomic_load(&c.stop); round++) {
+		pin_to_cpu(c.tid, round & 1);
+		counter_wait(&c, 3);
 	}
-	atomic_store(&m.stop, 1);
-	pthread_join(thread, NULL);
+	counter_stop(&c);
 
-	EXPECT_EQ(0, m.bad_type);
-	EXPECT_EQ(0, m.bad_count);
-	EXPECT_GE(m.reports, 60);
-	EXPECT_EQ(3, m.cpus_seen & 3);
+	EXPECT_EQ(0, c.bad_type);
+	EXPECT_EQ(0, c.bad_count);
+	EXPECT_GE(c.reports, 60);
+	EXPECT_EQ(3, c.cpus_seen & 3);
 }
 
 /* Spins until the host sets R12, then reports its loop count. */
@@ -136,54 +62,27 @@ GUEST64(spin_guest,
 
 GUEST_LABEL(spin_loop);
 
-struct runner {
-	struct vcpu *vcpu;
-	atomic_int running;
-	int ret;
-	int err;
-};
-
-static void *run_once(void *arg)
-{
-	struct runner *r = arg;
-
-	atomic_store(&r->running, 1);
-	r->ret = vcpu_run(r->vcpu);
-	r->err = errno;
-	atomic_store(&r->running, 2);
-	return NULL;
-}
-
-static void on_sigusr1(int sig)
-{
-	(void)sig;
-}
+/* RUN, kicked with signals, must end with EINTR / VMCTL_EXIT_INTR. */
+#define ASSERT_KICKED_OUT(vcpu, max_kicks, r) do {			\
+	vcpu_run_kicked(vcpu, max_kicks, r);				\
+	if ((r)->ret == 0)						\
+		TH_LOG("RUN returned after %d kicks: %s", (r)->kicks,	\
+		       exit_str((vcpu)->run, buf, sizeof(buf)));	\
+	ASSERT_EQ(-1, (r)->ret);					\
+	ASSERT_EQ(EINTR, (r)->err);					\
+	EXPECT_EQ(VMCTL_EXIT_INTR, (vcpu)->run->exit_reason);		\
+} while (0)
 
 TEST_F_TIMEOUT(sched, signal_interrupts_run, 60)
 {
-	struct sigaction sa = { .sa_handler = on_sigusr1 };
-	struct runner r = { 0 };
 	struct vmctl_regs regs;
-	pthread_t thread;
+	struct kicked_run r;
 	struct ucall uc;
-	int kicks = 0;
+	char buf[128];
 
-	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
 	self->vcpu = vcpu_create_guest(&spin_guest);
-	r.vcpu = self->vcpu;
 	ASSERT_EQ(UCALL_SYNC, vcpu_ucall(self->vcpu, &uc));
-
-	ASSERT_EQ(0, pthread_create(&thread, NULL, run_once, &r));
-	/* Kick until RUN returns: a kick before the entry would be lost. */
-	while (atomic_load(&r.running) != 2 && kicks < 500) {
-		usleep(20000);
-		pthread_kill(thread, SIGUSR1);
-		kicks++;
-	}
-	pthread_join(thread, NULL);
-	ASSERT_EQ(-1, r.ret);
-	ASSERT_EQ(EINTR, r.err);
-	EXPECT_EQ(VMCTL_EXIT_INTR, self->vcpu->run->exit_reason);
+	ASSERT_KICKED_OUT(self->vcpu, 500, &r);
 
 	/* Stopped inside the loop; let it finish. */
 	vcpu_get_regs(self->vcpu, &regs);
@@ -201,45 +100,72 @@ TEST_F_TIMEOUT(sched, signal_interrupts_run, 60)
  * exiting does not depend on the guest's IF).  A guest that reaches the
  * end of the loop first was never interrupted: under Bochs 2.7, whose VM
  * entry leaves host interrupts masked for a guest entered with IF=0, only
- * a VMX-preemption-timer deadline in the module would rescue this CPU.
+ * the module's VMX-preemption-timer backstop rescues this CPU.  Where the
+ * CPU has that timer, the vCPU's counters must show its exits (basic
+ * reason 52): the loop runs far longer than one backstop period (1 ms).
  */
 GUEST64(spin_if0_guest,
 	G_UCALL(UCALL_SYNC)
 	"mov $400000000, %ecx\n"
-	"1:\n\t"
+	"if0_loop:\n\t"
 	"dec %ecx\n\t"
-	"jnz 1b\n\t"
+	"jnz if0_loop\n\t"
 	G_UCALL(UCALL_DONE));
+
+GUEST_LABEL(if0_loop);
+
+#define VMX_EXIT_PREEMPTION_TIMER	52
+
+/* Is @flag among the "vmx flags" of /proc/cpuinfo (Linux 5.8+)? */
+static bool cpu_has_vmx_flag(const char *flag)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[4096], word[64];
+	bool found = false;
+
+	if (!f)
+		return false;
+	snprintf(word, sizeof(word), " %s ", flag);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "vmx flags", 9))
+			continue;
+		line[strcspn(line, "\n")] = ' ';	/* the last flag too */
+		found = strstr(line, word);
+		break;
+	}
+	fclose(f);
+	return found;
+}
 
 TEST_F_TIMEOUT(sched, signal_interrupts_run_with_guest_if_clear, 120)
 {
-	struct sigaction sa = { .sa_handler = on_sigusr1 };
-	struct runner r = { 0 };
+	struct vmctl_vcpu_stats stats = { 0 };
 	struct vmctl_regs regs;
-	pthread_t thread;
+	struct kicked_run r;
 	struct ucall uc;
-	int kicks = 0;
+	char buf[128];
 
-	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
 	self->vcpu = vcpu_create_guest(&spin_if0_guest);
-	r.vcpu = self->vcpu;
 	ASSERT_EQ(UCALL_SYNC, vcpu_ucall(self->vcpu, &uc));
 	vcpu_get_regs(self->vcpu, &regs);
 	regs.rflags &= ~X86_RFLAGS_IF;
 	vcpu_set_regs(self->vcpu, &regs);
 
-	ASSERT_EQ(0, pthread_create(&thread, NULL, run_once, &r));
-	while (atomic_load(&r.running) != 2 && kicks < 2000) {
-		usleep(20000);
-		pthread_kill(thread, SIGUSR1);
-		kicks++;
-	}
-	pthread_join(thread, NULL);
-	if (r.ret == 0 && exit_is_ucall(self->vcpu->run))
-		TH_LOG("the guest ran 400M iterations without an exit");
-	ASSERT_EQ(-1, r.ret);
-	ASSERT_EQ(EINTR, r.err);
-	EXPECT_EQ(VMCTL_EXIT_INTR, self->vcpu->run->exit_reason);
+	ASSERT_KICKED_OUT(self->vcpu, 2000, &r);
+	ASSERT_EQ(0, ioctl(self->vcpu->fd, VMCTL_GET_VCPU_STATS, &stats));
+	TH_LOG("%d kicks, %llu exits, %llu by the VMX-preemption timer",
+	       r.kicks, (unsigned long long)stats.exits,
+	       (unsigned long long)stats.hw_exits[VMX_EXIT_PREEMPTION_TIMER]);
+	if (cpu_has_vmx_flag("preemption_timer"))
+		EXPECT_GT(stats.hw_exits[VMX_EXIT_PREEMPTION_TIMER], 0);
+
+	/* Stopped inside the loop; the last round, not the rest of 400M. */
+	vcpu_get_regs(self->vcpu, &regs);
+	EXPECT_GE(regs.rip, guest_addr(&spin_if0_guest, if0_loop));
+	EXPECT_LT(regs.rip, guest_addr(&spin_if0_guest, if0_loop) + 8);
+	EXPECT_GT(regs.rcx, 1);
+	regs.rcx = 1;
+	vcpu_set_regs(self->vcpu, &regs);
 	ASSERT_EQ(UCALL_DONE, vcpu_ucall(self->vcpu, &uc));
 }
 
@@ -249,7 +175,7 @@ TEST_F(sched, immediate_exit)
 	struct vmctl_run *run;
 	struct ucall uc;
 
-	self->vcpu = vcpu_create_guest(&counting_guest);
+	self->vcpu = counting_guest_create();
 	run = self->vcpu->run;
 	if (!ioctl(self->vcpu->vm->sys_fd, VMCTL_CHECK_CAP,
 		   VMCTL_CAP_IMMEDIATE_EXIT))

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * 2 MiB EPT pages.  A slot at a 2 MiB-aligned guest-physical address
+ * backed by hugetlbfs pages (2 MiB, physically contiguous and aligned) is
+ * mapped with one EPT entry per 2 MiB when VMCTL_CAP_EPT_2M says 2 MiB
+ * pages are in use; the same slot in 4 KiB pages needs one more EPT page
+ * table per 2 MiB.  The module's ept_table_pages counter shows which was
+ * built, and the guest reads and writes every page of the slot either way.
+ * Loaded with ept_2m=0 (selftests/reload_test.sh) both cost the same.
+ * Deleting such a slot must leave no 2 MiB translation behind.
+ *
+ * The test kernel's transparent huge pages cannot be relied on, so the
+ * huge side uses MAP_HUGETLB, reserving the pages it needs in
+ * /proc/sys/vm/nr_hugepages (root) and giving them back afterwards, and
+ * the small side asks for no THP (MADV_NOHUGEPAGE).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "stats.h"
+#include "ucall.h"
+
+#ifndef MAP_HUGE_2MB
+#define MAP_HUGE_2MB	(21 << 26)	/* MAP_HUGE_SHIFT 26 */
+#endif
+
+#define SZ_2M		0x200000UL
+#define SLOT_GPA	0x40000000	/* 1 GiB: 2 MiB aligned, own EPT PD */
+#define SLOT_HUGE_PAGES	2
+#define SLOT_SIZE	(SLOT_HUGE_PAGES * SZ_2M)
+#define SLOT_PAGES	(512 * SLOT_HUGE_PAGES)	/* 4 KiB pages */
+#define MAGIC		0x5a5a000012340000
+
+#define NR_HUGEPAGES	"/proc/sys/vm/nr_hugepages"
+
+/*
+ * For every 4 KiB page i of the slot: check that its first qword holds
+ * MAGIC ^ i (written by the host), write the complement of that to the
+ * second.  Reports the number of pages whose first qword was wrong.
+ */
+GUEST64(touch_guest,
+	"movabs $" __stringify(MAGIC) ", %r8\n\t"
+	"mov $" __stringify(SLOT_GPA) ", %rbx\n\t"
+	"xor %ecx, %ecx\n\t"
+	"xor %edi, %edi\n"
+	"1:\n\t"
+	"mov %rcx, %rax\n\t"
+	"shl $12, %rax\n\t"
+	"add %rbx, %rax\n\t"
+	"mov %r8, %rdx\n\t"
+	"xor %rcx, %rdx\n\t"
+	"cmp (%rax), %rdx\n\t"
+	"je 2f\n\t"
+	"inc %edi\n"
+	"2:\n\t"
+	"not %rdx\n\t"
+	"mov %rdx, 8(%rax)\n\t"
+	"inc %ecx\n\t"
+	"cmp $" __stringify(SLOT_PAGES) ", %ecx\n\t"
+	"jne 1b\n\t"
+	G_UCALL(UCALL_DONE));
+
+/* What the host puts in the first qword of page @i (MAGIC is for asm). */
+static uint64_t pattern(int i)
+{
+	return (uint64_t)MAGIC ^ i;
+}
+
+static long read_long(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static int write_long(const char *path, long v)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f)
+		return -1;
+	ret = fprintf(f, "%ld\n", v) < 0;
+	return (fclose(f) || ret) ? -1 : 0;
+}
+
+/* A field of /proc/meminfo, or -1. */
+static long meminfo(const char *field)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	size_t n = strlen(field);
+	char line[256];
+	long v = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n) && line[n] == ':') {
+			v = strtol(line + n + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/* One read of SLOT_GPA into RDI: MMIO once the slot is gone. */
+GUEST64(probe_guest,
+	"mov $" __stringify(SLOT_GPA) ", %ebx\n\t"
+	"mov (%rbx), %rdi\n\t"
+	G_UCALL(UCALL_DONE));
+
+FIXTURE(ept_2m) {
+	int sys_fd;
+	long nr_hugepages;	/* to restore, or -1 */
+	uint64_t *huge;		/* SLOT_SIZE of hugetlb memory, or NULL */
+	uint64_t *small;	/* SLOT_SIZE of 4 KiB pages */
+	const char *skip;
+};
+
+/* Reserve SLOT_HUGE_PAGES more 2 MiB pages and map them. */
+FIXTURE_SETUP(ept_2m)
+{
+	void *mem;
+
+	self->sys_fd = vmctl_open();
+	self->nr_hugepages = -1;
+	self->small = mmap(NULL, SLOT_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->small);
+	ASSERT_EQ(0, madvise(self->small, SLOT_SIZE, MADV_NOHUGEPAGE));
+	if (meminfo("Hugepagesize") != 2048) {
+		self->skip = "the default huge page size is not 2 MiB";
+		return;
+	}
+	if (meminfo("HugePages_Free") < SLOT_HUGE_PAGES) {
+		long nr = read_long(NR_HUGEPAGES);
+
+		if (nr < 0 || write_long(NR_HUGEPAGES, nr + SLOT_HUGE_PAGES)) {
+			self->skip = "cannot reserve huge pages (needs root and " NR_HUGEPAGES ")";
+			return;
+		}
+		self->nr_hugepages = nr;
+	}
+	mem = mmap(NULL, SLOT_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_2MB,
+		   -1, 0);
+	if (mem == MAP_FAILED)
+		self->skip = "no 2 MiB huge pages free (MAP_HUGETLB failed)";
+	else
+		self->huge = mem;
+}
+
+FIXTURE_TEARDOWN(ept_2m)
+{
+	if (self->huge)
+		munmap(self->huge, SLOT_SIZE);
+	if (self->nr_hugepages >= 0)
+		write_long(NR_HUGEPAGES, self->nr_hugepages);
+	munmap(self->small, SLOT_SIZE);
+	close(self->sys_fd);
+}
+
+/*
+ * @mem at SLOT_GPA as slot 1 of @vcpu's VM, touch_guest run over it from
+ * its start.  Returns how many EPT table pages the slot added.
+ */
+static long map_and_touch(struct __test_metadata *_metadata,
+			  struct vcpu *vcpu, uint64_t *mem)
+{
+	struct vmctl_module_stats before, after;
+	struct vmctl_mem_slot slot = {
+		.slot = 1,
+		.guest_phys = SLOT_GPA,
+		.size = SLOT_SIZE,
+		.user_addr = (unsigned long)mem,
+	};
+	struct ucall uc;
+	int i;
+
+	for (i = 0; i < SLOT_PAGES; i++) {
+		mem[i * 512] = pattern(i);
+		mem[i * 512 + 1] = 0;
+	}
+	module_stats(vcpu->vm->sys_fd, &before);
+	EXPECT_EQ(0, ioctl(vcpu->vm->fd, VMCTL_SET_MEM_SLOT, &slot));
+	module_stats(vcpu->vm->sys_fd, &after);
+	EXPECT_EQ(SLOT_PAGES, (long)(after.pinned_pages - before.pinned_pages));
+
+	vcpu_load_guest(vcpu, &touch_guest);
+	EXPECT_EQ(UCALL_DONE, vcpu_ucall(vcpu, &uc));
+	EXPECT_EQ(0, uc.args[0]) TH_LOG("the guest read wrong data");
+	for (i = 0; i < SLOT_PAGES; i++)
+		if (mem[i * 512 + 1] != ~pattern(i)) {
+			EXPECT_EQ(~pattern(i), mem[i * 512 + 1])
+				TH_LOG("page %d: the guest's write is missing", i);
+			break;
+		}
+	return after.ept_table_pages - before.ept_table_pages;
+}
+
+TEST_F_TIMEOUT(ept_2m, hugetlb_slot_uses_2m_ept_pages, 120)
+{
+	long ept_2m = ioctl(self->sys_fd, VMCTL_CHECK_CAP, VMCTL_CAP_EPT_2M);
+	struct vcpu *vcpu;
+	long huge, small;
+
+	if (self->skip)
+		SKIP(return, "%s", self->skip);
+	ASSERT_GE(ept_2m, 0);
+	/* A VM each, so both slots start from the same empty EPT range. */
+	vcpu = vcpu_create_guest(&touch_guest);
+	huge = map_and_touch(_metadata, vcpu, self->huge);
+	guest_destroy(vcpu);
+	vcpu = vcpu_create_guest(&touch_guest);
+	small = map_and_touch(_metadata, vcpu, self->small);
+	guest_destroy(vcpu);
+	TH_LOG("EPT table pages for %lu MiB: %ld with hugetlb backing, %ld with 4 KiB pages (VMCTL_CAP_EPT_2M %ld)",
+	       SLOT_SIZE >> 20, huge, small, ept_2m);
+
+	/* One page directory for the new GiB, then a page table per 2 MiB. */
+	EXPECT_EQ(1 + SLOT_HUGE_PAGES, small);
+	/* The harness's EXPECT_* cannot stand alone under an if. */
+	EXPECT_EQ(ept_2m ? 1 : small, huge);
+}
+
+/*
+ * Deleting a slot the guest used through 2 MiB entries leaves no stale
+ * translation (the next read is MMIO), and 4 KiB pages mapped at the same
+ * place afterwards are the ones the guest sees, not the old huge pages.
+ */
+TEST_F_TIMEOUT(ept_2m, slot_replaced_after_2m_mapping, 120)
+{
+	struct vcpu *vcpu;
+	struct ucall uc;
+	int i;
+
+	if (self->skip)
+		SKIP(return, "%s", self->skip);
+	vcpu = vcpu_create_guest(&touch_guest);
+	map_and_touch(_metadata, vcpu, self->huge);
+	ASSERT_EQ(0, ioctl(vcpu->vm->fd, VMCTL_DELETE_MEM_SLOT, 1));
+
+	vcpu_load_guest(vcpu, &probe_guest);
+	ASSERT_EQ(0, vcpu_run(vcpu));
+	ASSERT_EQ(VMCTL_EXIT_MMIO, vcpu->run->exit_reason);
+	EXPECT_EQ(SLOT_GPA, vcpu->run->mmio.phys_addr);
+	EXPECT_EQ(0, vcpu->run->mmio.is_write);
+	EXPECT_EQ(8, vcpu->run->mmio.len);
+	memset(vcpu->run->mmio.data, 0x5a, 8);
+	ASSERT_EQ(UCALL_DONE, vcpu_ucall(vcpu, &uc));
+	EXPECT_EQ(0x5a5a5a5a5a5a5a5aULL, uc.args[0]);
+
+	for (i = 0; i < SLOT_PAGES; i++)
+		self->huge[i * 512 + 1] = 0;
+	map_and_touch(_metadata, vcpu, self->small);
+	for (i = 0; i < SLOT_PAGES; i++)
+		if (self->huge[i * 512 + 1]) {
+			EXPECT_EQ(0, self->huge[i * 512 + 1])
+				TH_LOG("page %d: written through a stale mapping", i);
+			break;
+		}
+	guest_destroy(vcpu);
+}
+
+TEST_HARNESS_MAIN
