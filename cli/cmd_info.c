@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vmctl info: is the module loaded, what can it do, what does it hold. */
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -12,7 +13,8 @@ static const char info_usage[] =
 "usage: vmctl info [--json]\n"
 "\n"
 "Show whether the vmctl module is loaded, its API version, its capabilities\n"
-"(VMCTL_CHECK_CAP) and its module-wide statistics (VMCTL_GET_MODULE_STATS).\n"
+"(VMCTL_CHECK_CAP), which CPUs are in VMX operation (VMCTL_GET_VMX_CPUS) and\n"
+"its module-wide statistics (VMCTL_GET_MODULE_STATS).\n"
 "\n"
 "Options:\n"
 "  -j, --json   one JSON object instead of text\n"
@@ -55,7 +57,9 @@ static int not_loaded(bool json, int err)
 	return EXIT_ERROR;
 }
 
+/* cpus is NULL when the module predates VMCTL_GET_VMX_CPUS. */
 static void print_text(struct vmctl *sys, const long *values,
+		       const struct vmctl_vmx_cpus *cpus,
 		       const struct vmctl_module_stats *st)
 {
 	size_t i;
@@ -70,6 +74,8 @@ static void print_text(struct vmctl *sys, const long *values,
 		else
 			printf("  %-20s %ld\n", caps[i].name, values[i]);
 	}
+	if (cpus)
+		vmx_cpus_print_text(stdout, cpus);
 	printf("module stats:\n"
 	       "  %-20s %" PRIu64 "\n  %-20s %" PRIu64 "\n  %-20s %" PRIu64 "\n"
 	       "  %-20s %" PRIu64 "\n  %-20s %" PRIu64 "\n  %-20s %" PRIu64 "\n"
@@ -83,6 +89,7 @@ static void print_text(struct vmctl *sys, const long *values,
 }
 
 static void print_json(struct vmctl *sys, const long *values,
+		       const struct vmctl_vmx_cpus *cpus,
 		       const struct vmctl_module_stats *st)
 {
 	size_t i;
@@ -96,7 +103,12 @@ static void print_json(struct vmctl *sys, const long *values,
 		else
 			printf("%ld", values[i]);
 	}
-	printf("},\"stats\":{\"vms\":%" PRIu64 ",\"vcpus\":%" PRIu64
+	putchar('}');
+	if (cpus) {
+		putchar(',');
+		vmx_cpus_print_json(stdout, cpus);
+	}
+	printf(",\"stats\":{\"vms\":%" PRIu64 ",\"vcpus\":%" PRIu64
 	       ",\"mem_slots\":%" PRIu64 ",\"pinned_pages\":%" PRIu64
 	       ",\"ept_table_pages\":%" PRIu64 ",\"vmcs_pages\":%" PRIu64
 	       ",\"kernel_bytes\":%" PRIu64 "}}\n",
@@ -108,6 +120,7 @@ static void print_json(struct vmctl *sys, const long *values,
 
 int cmd_info(int argc, char **argv)
 {
+	struct vmctl_vmx_cpus cpus, *have_cpus = &cpus;
 	struct vmctl_module_stats st;
 	long values[NR_CAPS];
 	struct info_opts o;
@@ -128,15 +141,22 @@ int cmd_info(int argc, char **argv)
 			goto out;
 		}
 	}
+	ret = vmctl_vmx_cpus(sys, &cpus);
+	if (ret == -ENOTTY) {
+		have_cpus = NULL;
+	} else if (ret) {
+		ret = lib_error("info", "VMCTL_GET_VMX_CPUS", ret);
+		goto out;
+	}
 	ret = vmctl_module_stats(sys, &st);
 	if (ret) {
 		ret = lib_error("info", "VMCTL_GET_MODULE_STATS", ret);
 		goto out;
 	}
 	if (o.json)
-		print_json(sys, values, &st);
+		print_json(sys, values, have_cpus, &st);
 	else
-		print_text(sys, values, &st);
+		print_text(sys, values, have_cpus, &st);
 	ret = EXIT_OK;
 out:
 	vmctl_close(sys);

@@ -60,6 +60,11 @@ int lib_error(const char *cmd, const char *what, int err);
 /* json.c: s as a JSON string literal, escaped per RFC 8259. */
 void json_string(FILE *f, const char *s);
 
+/* vmx_cpus.c: VMX state per CPU, as vmctl info lines or a JSON member. */
+struct vmctl_vmx_cpus;
+void vmx_cpus_print_text(FILE *f, const struct vmctl_vmx_cpus *c);
+void vmx_cpus_print_json(FILE *f, const struct vmctl_vmx_cpus *c);
+
 /* The commands. */
 int cmd_run(int argc, char **argv);
 int cmd_info(int argc, char **argv);

@@ -48,6 +48,19 @@ static long vmctl_check_cap(unsigned long cap)
 	}
 }
 
+/* flags is the only input; every other field is output. */
+static long vmctl_get_vmx_cpus(struct vmctl_vmx_cpus __user *uarg)
+{
+	struct vmctl_vmx_cpus r = { 0 };
+
+	if (get_user(r.flags, &uarg->flags))
+		return -EFAULT;
+	if (r.flags)
+		return -EINVAL;
+	vmx_report_cpus(&r);
+	return copy_to_user(uarg, &r, sizeof(r)) ? -EFAULT : 0;
+}
+
 static long vmctl_dev_ioctl(struct file *f, unsigned int cmd,
 			    unsigned long arg)
 {
@@ -73,6 +86,8 @@ static long vmctl_dev_ioctl(struct file *f, unsigned int cmd,
 		vmctl_module_stats(&st);
 		return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
 	}
+	case VMCTL_GET_VMX_CPUS:
+		return vmctl_get_vmx_cpus(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -51,6 +51,7 @@ int vmx_probe(void);
 int vmx_enable_all(void);
 void vmx_disable_all(void);
 unsigned int vmx_nr_cpus_on(void);
+void vmx_report_cpus(struct vmctl_vmx_cpus *r);
 int vmx_vpid_alloc(void);
 void vmx_vpid_free(int vpid);
 void vmx_invept_all_cpus(u64 eptp);

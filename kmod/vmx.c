@@ -346,7 +346,7 @@ static void vmx_cpu_off(struct vmx_cpu *vc)
 	vmctl_vmcs_clear_cpu();
 	vmx_vmxoff();
 	cr4_clear_bits(X86_CR4_VMXE);
-	vc->on = false;
+	WRITE_ONCE(vc->on, false);
 	atomic_dec(&vmx_cpus_on);
 }
 
@@ -379,7 +379,7 @@ static int vmx_cpu_online(unsigned int cpu)
 		goto out;
 	}
 	vc->vmxon_region = region;
-	vc->on = true;
+	WRITE_ONCE(vc->on, true);
 	atomic_inc(&vmx_cpus_on);
 	/* Drop translations another hypervisor may have left tagged. */
 	if (vmx_invept(VMX_INVEPT_ALL, 0))
@@ -438,6 +438,25 @@ void vmx_disable_all(void)
 unsigned int vmx_nr_cpus_on(void)
 {
 	return atomic_read(&vmx_cpus_on);
+}
+
+/*
+ * A snapshot for VMCTL_GET_VMX_CPUS.  Each CPU's flag is written only by
+ * its own hotplug callbacks, so a racing hotplug shows the CPU either way.
+ */
+void vmx_report_cpus(struct vmctl_vmx_cpus *r)
+{
+	unsigned int cpu;
+
+	r->nr_cpus = min_t(unsigned int, nr_cpu_ids, VMCTL_MAX_CPU_REPORT);
+	for (cpu = 0; cpu < r->nr_cpus; cpu++) {
+		u64 bit = 1ULL << (cpu % 64);
+
+		if (cpu_online(cpu))
+			r->online[cpu / 64] |= bit;
+		if (READ_ONCE(per_cpu(vmx_cpu, cpu).on))
+			r->vmx_on[cpu / 64] |= bit;
+	}
 }
 
 /*

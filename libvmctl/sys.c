@@ -76,3 +76,14 @@ int vmctl_module_stats(struct vmctl *sys, struct vmctl_module_stats *stats)
 	memset(stats, 0, sizeof(*stats));
 	return ioctl(sys->fd, VMCTL_GET_MODULE_STATS, stats) < 0 ? -errno : 0;
 }
+
+int vmctl_vmx_cpus(struct vmctl *sys, struct vmctl_vmx_cpus *cpus)
+{
+	memset(cpus, 0, sizeof(*cpus));
+	if (ioctl(sys->fd, VMCTL_GET_VMX_CPUS, cpus) < 0)
+		return -errno;
+	/* Callers index the masks by nr_cpus: never past their end. */
+	if (cpus->nr_cpus > VMCTL_MAX_CPU_REPORT)
+		cpus->nr_cpus = VMCTL_MAX_CPU_REPORT;
+	return 0;
+}

@@ -77,6 +77,7 @@ FIXTURE_TEARDOWN(bad)
 
 TEST_F(bad, system_ioctls)
 {
+	struct vmctl_vmx_cpus cpus = { 0 };
 	struct vmctl_vm_config cfg = { 0 };
 	int fd = self->sys_fd;
 
@@ -91,6 +92,11 @@ TEST_F(bad, system_ioctls)
 	ASSERT_ERRNO(EINVAL, ioctl(fd, VMCTL_CREATE_VM, &cfg));
 	ASSERT_ERRNO(EFAULT, ioctl(fd, VMCTL_CREATE_VM, NULL));
 	ASSERT_ERRNO(EFAULT, ioctl(fd, VMCTL_GET_MODULE_STATS, NULL));
+	cpus.flags = 1;
+	ASSERT_ERRNO(EINVAL, ioctl(fd, VMCTL_GET_VMX_CPUS, &cpus));
+	cpus.flags = 1U << 31;
+	ASSERT_ERRNO(EINVAL, ioctl(fd, VMCTL_GET_VMX_CPUS, &cpus));
+	ASSERT_ERRNO(EFAULT, ioctl(fd, VMCTL_GET_VMX_CPUS, NULL));
 	ASSERT_ERRNO2(ENOTTY, EINVAL,
 		      ioctl(fd, RESIZED(VMCTL_CREATE_VM, sizeof(cfg) - 8),
 			    &cfg));

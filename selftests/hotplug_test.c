@@ -2,8 +2,9 @@
 /*
  * CPU hotplug with the module loaded.  A CPU going offline leaves VMX
  * operation (the VMCSs active on it are VMCLEARed, then VMXOFF) and one
- * coming online enters it (VMXON): VMCTL_CAP_NR_CPUS_VMX_ON and the
- * VMXON regions in the module's vmcs_pages follow.  A VM whose vCPU runs
+ * coming online enters it (VMXON): VMCTL_CAP_NR_CPUS_VMX_ON, the CPU's
+ * bits in VMCTL_GET_VMX_CPUS and the VMXON regions in the module's
+ * vmcs_pages follow.  A VM whose vCPU runs
  * on the CPU that goes away keeps running on the others, and its thread
  * runs on that CPU again once it is back; a VMCS left active on the CPU
  * by an idle vCPU is taken over by the next RUN elsewhere; the module
@@ -80,6 +81,33 @@ static long nr_cpus_vmx_on(int sys_fd)
 	return ioctl(sys_fd, VMCTL_CHECK_CAP, VMCTL_CAP_NR_CPUS_VMX_ON);
 }
 
+/* Bit @cpu of VMCTL_GET_VMX_CPUS's online and vmx_on masks, as 0/1. */
+struct cpu_bits {
+	int online, vmx_on;
+};
+
+static int vmx_cpu_bits(int sys_fd, int cpu, struct cpu_bits *b)
+{
+	struct vmctl_vmx_cpus r;
+
+	memset(&r, 0xff, sizeof(r));	/* the module must clear every bit */
+	r.flags = 0;
+	if (ioctl(sys_fd, VMCTL_GET_VMX_CPUS, &r))
+		return -1;
+	if (cpu >= (int)r.nr_cpus)
+		return -1;
+	b->online = r.online[cpu / 64] >> (cpu % 64) & 1;
+	b->vmx_on = r.vmx_on[cpu / 64] >> (cpu % 64) & 1;
+	return 0;
+}
+
+#define EXPECT_CPU_BITS(fd, cpu, on) do {				\
+	struct cpu_bits __b;						\
+	ASSERT_EQ(0, vmx_cpu_bits(fd, cpu, &__b));			\
+	EXPECT_EQ(on, __b.online) TH_LOG("cpu%d online bit", cpu);	\
+	EXPECT_EQ(on, __b.vmx_on) TH_LOG("cpu%d vmx_on bit", cpu);	\
+} while (0)
+
 FIXTURE(hotplug) {
 	int sys_fd;
 	int cpu;		/* the CPU taken offline and back */
@@ -133,16 +161,21 @@ TEST_F_TIMEOUT(hotplug, vmx_off_and_on_with_the_cpu, 120)
 	if (self->skip)
 		SKIP(return, "%s", self->skip);
 	ASSERT_EQ(online, nr_cpus_vmx_on(self->sys_fd));
+	EXPECT_CPU_BITS(self->sys_fd, 0, 1);
+	EXPECT_CPU_BITS(self->sys_fd, self->cpu, 1);
 	module_stats(self->sys_fd, &before);
 
 	ASSERT_SET_ONLINE(0);
 	EXPECT_EQ(online - 1, nr_cpus_vmx_on(self->sys_fd));
+	EXPECT_CPU_BITS(self->sys_fd, 0, 1);
+	EXPECT_CPU_BITS(self->sys_fd, self->cpu, 0);
 	module_stats(self->sys_fd, &offline);
 	/* Its VMXON region is freed with VMXOFF. */
 	EXPECT_EQ(before.vmcs_pages - 1, offline.vmcs_pages);
 
 	ASSERT_SET_ONLINE(1);
 	EXPECT_EQ(online, nr_cpus_vmx_on(self->sys_fd));
+	EXPECT_CPU_BITS(self->sys_fd, self->cpu, 1);
 	module_stats(self->sys_fd, &after);
 	EXPECT_STATS_EQ(&before, &after);
 }

@@ -83,10 +83,14 @@ vmctl_run info
 check "info: exit status 0 (got $rc)" [ "$rc" -eq 0 ]
 check "info: API version 1" grep -q "^api version: *1$" "$TMP/out"
 check "info: lists capabilities" has "max_vcpus *64" "$TMP/out"
+check "info: VMX on both CPUs of the test machine" \
+	has "^VMX on: *CPUs 0-1 (2 of 2 online)$" "$TMP/out"
 
 vmctl_run info --json
 check "info --json: module loaded, API version 1" \
 	has '"module_loaded":true,"api_version":1' "$TMP/out"
+check "info --json: CPU 1 online and in VMX operation" \
+	has '"cpus":\[{"cpu":0,"online":true,"vmx":true},{"cpu":1,"online":true,"vmx":true}' "$TMP/out"
 
 vmctl_run version
 check "version: shows the module's API version" has "module: API version 1" "$TMP/out"

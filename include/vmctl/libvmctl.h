@@ -54,6 +54,7 @@ struct vmctl_regs;
 struct vmctl_sregs;
 struct vmctl_cpuid;
 struct vmctl_module_stats;
+struct vmctl_vmx_cpus;
 struct vmctl_vcpu_stats;
 
 /* Opaque handles. */
@@ -104,6 +105,11 @@ int vmctl_api_version(struct vmctl *sys);
 /* VMCTL_CHECK_CAP: 0 when absent, else the capability's value. */
 long vmctl_check_cap(struct vmctl *sys, unsigned int cap);
 int vmctl_module_stats(struct vmctl *sys, struct vmctl_module_stats *stats);
+/*
+ * VMCTL_GET_VMX_CPUS: which CPUs are online and in VMX operation.
+ * -ENOTTY from a module older than the ioctl.
+ */
+int vmctl_vmx_cpus(struct vmctl *sys, struct vmctl_vmx_cpus *cpus);
 
 /* ------------------------------------------------------------------ */
 /* VMs and memory                                                       */

@@ -64,6 +64,21 @@ struct vmctl_module_stats {
 	__u64 kernel_bytes;		/* every allocation the module holds */
 };
 
+/*
+ * Which CPUs are online and which of them are in VMX operation (the
+ * module enters it on every CPU that comes online, leaves it on every CPU
+ * that goes offline).  Bit n of a mask is CPU n.  Errors: EINVAL (flags),
+ * EFAULT.
+ */
+#define VMCTL_MAX_CPU_REPORT	1024
+
+struct vmctl_vmx_cpus {
+	__u32 nr_cpus;			/* out: CPU numbers covered (<= MAX) */
+	__u32 flags;			/* none defined: must be 0 */
+	__u64 online[VMCTL_MAX_CPU_REPORT / 64];	/* out */
+	__u64 vmx_on[VMCTL_MAX_CPU_REPORT / 64];	/* out */
+};
+
 #define VMCTL_IO 0xB7
 
 #define VMCTL_GET_API_VERSION	_IO(VMCTL_IO, 0x00)
@@ -71,6 +86,7 @@ struct vmctl_module_stats {
 #define VMCTL_CREATE_VM		_IOW(VMCTL_IO, 0x02, struct vmctl_vm_config)
 #define VMCTL_GET_RUN_SIZE	_IO(VMCTL_IO, 0x03)	/* bytes to mmap */
 #define VMCTL_GET_MODULE_STATS	_IOR(VMCTL_IO, 0x04, struct vmctl_module_stats)
+#define VMCTL_GET_VMX_CPUS	_IOWR(VMCTL_IO, 0x05, struct vmctl_vmx_cpus)
 
 /* ---------------------------------------------------------------------- */
 /* VM ioctls                                                                */
