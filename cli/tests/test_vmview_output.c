@@ -10,32 +10,8 @@
 #include <cmocka.h>
 
 #include "vmview.h"
+#include "output.h"
 
-static char *out;
-static size_t outlen;
-static FILE *f;
-
-static int open_out(void **state)
-{
-	(void)state;
-	f = open_memstream(&out, &outlen);
-	return f ? 0 : -1;
-}
-
-static int close_out(void **state)
-{
-	(void)state;
-	fclose(f);
-	free(out);
-	out = NULL;
-	return 0;
-}
-
-static const char *output(void)
-{
-	fflush(f);
-	return out;
-}
 
 static void expect_output(const char *s)
 {

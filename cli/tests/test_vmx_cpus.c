@@ -12,33 +12,14 @@
 #include <linux/vmctl.h>
 
 #include "vmctl.h"
+#include "output.h"
 
-static char *out;
-static size_t outlen;
-static FILE *f;
 static struct vmctl_vmx_cpus cpus;
 
-static int open_out(void **state)
+static int setup(void **state)
 {
-	(void)state;
 	memset(&cpus, 0, sizeof(cpus));
-	f = open_memstream(&out, &outlen);
-	return f ? 0 : -1;
-}
-
-static int close_out(void **state)
-{
-	(void)state;
-	fclose(f);
-	free(out);
-	out = NULL;
-	return 0;
-}
-
-static const char *output(void)
-{
-	fflush(f);
-	return out;
+	return open_out(state);
 }
 
 static void set(__u64 *mask, unsigned int cpu)
@@ -132,7 +113,7 @@ static void test_json_empty(void **state)
 	assert_string_equal(output(), "\"cpus\":[]");
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, open_out, close_out)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, close_out)
 
 int main(void)
 {
