@@ -23,6 +23,14 @@
 /* Record the specifics of a failure for vmctl_error_detail(); returns err. */
 int vmctl_fail(int err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Where a loader writes [gpa, gpa + len): the host address, or the
+ * loaders' range error (-VMCTL_E_IMAGE_RANGE, with its message) when the
+ * range is not inside one RAM slot.
+ */
+int vmctl_image_dst(struct vmctl_vm *vm, uint64_t gpa, uint64_t len,
+		    void **dst);
 void vmctl_clear_detail(void);
 void vmctl_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -29,16 +29,15 @@ static unsigned int ram_ranges(struct vmctl_vm *vm,
 static int copy_plan(struct vmctl_vm *vm, const struct vmctl_bzimage_plan *plan)
 {
 	unsigned int i;
+	void *dst;
+	int ret;
 
 	for (i = 0; i < plan->nr_writes; i++) {
 		const struct vmctl_guest_write *w = &plan->writes[i];
-		void *dst = vmctl_vm_gpa_to_hva(vm, w->gpa, w->len);
 
-		if (!dst)
-			return vmctl_fail(-VMCTL_E_IMAGE_RANGE,
-					  "[0x%llx, 0x%llx) is not in one RAM slot",
-					  (unsigned long long)w->gpa,
-					  (unsigned long long)(w->gpa + w->len));
+		ret = vmctl_image_dst(vm, w->gpa, w->len, &dst);
+		if (ret)
+			return ret;
 		memcpy(dst, w->data, w->len);
 	}
 	return 0;

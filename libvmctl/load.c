@@ -56,7 +56,7 @@ static int apply_plan(struct vmctl_vm *vm, const struct vmctl_image *img,
 {
 	struct vmctl_boot_area area;
 	unsigned int i;
-	void *hva;
+	void *hva, *dst;
 	int ret;
 
 	ret = vmctl_boot_area_plan(plan, mem_size, &area);
@@ -64,15 +64,13 @@ static int apply_plan(struct vmctl_vm *vm, const struct vmctl_image *img,
 		return ret;
 	for (i = 0; i < plan->nr_segs; i++) {
 		const struct vmctl_load_seg *s = &plan->segs[i];
-		uint8_t *dst = vmctl_vm_gpa_to_hva(vm, s->gpa, s->mem_size);
 
-		if (!dst)
-			return vmctl_fail(-VMCTL_E_IMAGE_RANGE,
-					  "[0x%llx, 0x%llx) is not guest RAM",
-					  (unsigned long long)s->gpa,
-					  (unsigned long long)(s->gpa + s->mem_size));
+		ret = vmctl_image_dst(vm, s->gpa, s->mem_size, &dst);
+		if (ret)
+			return ret;
 		memcpy(dst, img->data + s->file_off, s->file_size);
-		memset(dst + s->file_size, 0, s->mem_size - s->file_size);
+		memset((uint8_t *)dst + s->file_size, 0,
+		       s->mem_size - s->file_size);
 	}
 	if (area.size) {
 		hva = vmctl_vm_gpa_to_hva(vm, area.gpa, area.size);

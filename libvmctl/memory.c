@@ -97,6 +97,18 @@ void *vmctl_vm_gpa_to_hva(struct vmctl_vm *vm, uint64_t gpa, uint64_t len)
 	return NULL;
 }
 
+int vmctl_image_dst(struct vmctl_vm *vm, uint64_t gpa, uint64_t len,
+		    void **dst)
+{
+	*dst = vmctl_vm_gpa_to_hva(vm, gpa, len);
+	if (!*dst)
+		return vmctl_fail(-VMCTL_E_IMAGE_RANGE,
+				  "[0x%llx, 0x%llx) is not in one RAM slot",
+				  (unsigned long long)gpa,
+				  (unsigned long long)(gpa + len));
+	return 0;
+}
+
 uint64_t vmctl_vm_low_memory(struct vmctl_vm *vm)
 {
 	uint64_t end = 0;
