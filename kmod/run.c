@@ -159,10 +159,6 @@ static int complete_pending(struct vmctl_vcpu *vcpu)
 	}
 }
 
-/* Exceptions that push an error code (in protected mode only). */
-#define EXC_WITH_ERROR_CODE	(BIT(8) | BIT(10) | BIT(11) | BIT(12) | \
-				 BIT(13) | BIT(14) | BIT(17) | BIT(21))
-
 /* Returns true when an event goes in with this entry. */
 static bool inject_events(struct vmctl_vcpu *vcpu)
 {

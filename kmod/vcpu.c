@@ -205,10 +205,6 @@ static long vcpu_ioctl_get_cpuid(struct vmctl_vcpu *vcpu, void __user *uarg)
 	return 0;
 }
 
-/* Exceptions that push an error code in protected mode. */
-#define EXC_WITH_ERROR_CODE	(BIT(8) | BIT(10) | BIT(11) | BIT(12) | \
-				 BIT(13) | BIT(14) | BIT(17) | BIT(21))
-
 static long vcpu_ioctl_inject(struct vmctl_vcpu *vcpu, void __user *uarg)
 {
 	struct vmctl_exception e;

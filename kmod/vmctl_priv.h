@@ -288,6 +288,11 @@ void vmctl_vcpu_put(struct vmctl_vcpu *vcpu);
 void vmctl_fpu_init_guest(void *area);
 
 /* ---- run.c: the run loop ---- */
+
+/* Exceptions that push an error code (in protected mode only). */
+#define EXC_WITH_ERROR_CODE	(BIT(8) | BIT(10) | BIT(11) | BIT(12) | \
+				 BIT(13) | BIT(14) | BIT(17) | BIT(21))
+
 long vmctl_vcpu_run(struct vmctl_vcpu *vcpu);
 void vmctl_skip_insn(struct vmctl_vcpu *vcpu);
 void vmctl_skip_insn_len(struct vmctl_vcpu *vcpu, u32 len);
