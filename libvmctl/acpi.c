@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * ACPI tables (see acpi.h).  Layouts from the ACPI 6.0 specification,
+ * chapter 5.2: the 36-byte RSDP (ACPI 2.0 form: XSDT address, extended
+ * checksum), the 36-byte header every other table starts with, the
+ * 276-byte FADT of revision 6 and the MADT's interrupt controller
+ * structures.  Each table's checksum makes its bytes sum to zero; the
+ * RSDP has one over its first 20 bytes and one over all 36.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "acpi.h"
+#include "pc_layout.h"
+
+#define RSDP_SIZE		36
+#define RSDP_V1_SIZE		20
+#define HEADER_SIZE		36
+#define FADT_SIZE		276
+#define MADT_HEADER_SIZE	44
+
+#define OEM_ID			"VMCTL "	/* 6 characters */
+#define OEM_TABLE_ID		"VMCTL VM"	/* 8 */
+#define CREATOR_ID		"VMCT"
+#define OEM_REVISION		1
+#define CREATOR_REVISION	1
+
+/* FADT fields (offsets) and flags */
+#define FADT_DSDT		40
+#define FADT_SCI_INT		46
+#define FADT_IAPC_BOOT_ARCH	109
+#define FADT_FLAGS		112
+#define FADT_RESET_REG		116
+#define FADT_RESET_VALUE	128
+#define FADT_MINOR_VERSION	131
+#define FADT_X_DSDT		140
+#define FADT_SLEEP_CONTROL	244
+#define FADT_SLEEP_STATUS	256
+#define FADT_REVISION		6	/* ACPI 6.0 */
+
+#define BOOT_ARCH_LEGACY_DEVICES	(1U << 0)	/* COM1, CMOS */
+#define BOOT_ARCH_VGA_NOT_PRESENT	(1U << 2)
+/* no 8042 (bit 1 clear); a CMOS clock (bit 5 clear) */
+
+#define FLAG_WBINVD		(1U << 0)
+#define FLAG_PROC_C1		(1U << 2)
+#define FLAG_PWR_BUTTON		(1U << 4)	/* none as fixed hardware */
+#define FLAG_SLP_BUTTON		(1U << 5)
+#define FLAG_RESET_REG_SUP	(1U << 10)
+#define FLAG_HW_REDUCED_ACPI	(1U << 20)
+
+/* Generic Address Structure */
+#define GAS_SYSTEM_IO		1
+#define GAS_ACCESS_BYTE		1
+
+/* MADT */
+#define MADT_REVISION		4	/* ACPI 6.0 */
+#define MADT_LOCAL_APIC		0
+#define MADT_IO_APIC		1
+#define MADT_INT_OVERRIDE	2
+#define MADT_LOCAL_APIC_NMI	4
+#define MADT_LOCAL_APIC_SIZE	8
+#define MADT_IO_APIC_SIZE	12
+#define MADT_INT_OVERRIDE_SIZE	10
+#define MADT_LOCAL_APIC_NMI_SIZE 6
+#define LAPIC_ENABLED		(1U << 0)
+#define ALL_PROCESSORS		0xff
+#define ISA_BUS			0
+#define TIMER_IRQ		0
+#define TIMER_GSI		2
+#define INTI_CONFORMS		0	/* polarity and trigger of the bus */
+#define NMI_LINT		1
+
+#define XSDT_REVISION		1
+#define DSDT_REVISION		2	/* 64-bit integers */
+#define NR_XSDT_ENTRIES		2	/* FADT, MADT */
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v);
+	put16(p + 2, v >> 16);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, v);
+	put32(p + 4, v >> 32);
+}
+
+static uint8_t checksum(const uint8_t *p, size_t len)
+{
+	uint8_t sum = 0;
+
+	while (len--)
+		sum += *p++;
+	return -sum;
+}
+
+static size_t align8(size_t v)
+{
+	return (v + 7) & ~(size_t)7;
+}
+
+/* The common header; the checksum is set once the body is written. */
+static void header(uint8_t *t, const char *sig, uint32_t len, uint8_t rev)
+{
+	memcpy(t, sig, 4);
+	put32(t + 4, len);
+	t[8] = rev;
+	memcpy(t + 10, OEM_ID, 6);
+	memcpy(t + 16, OEM_TABLE_ID, 8);
+	put32(t + 24, OEM_REVISION);
+	memcpy(t + 28, CREATOR_ID, 4);
+	put32(t + 32, CREATOR_REVISION);
+}
+
+static void seal(uint8_t *t)
+{
+	uint32_t len = t[4] | t[5] << 8 | t[6] << 16 | (uint32_t)t[7] << 24;
+
+	t[9] = 0;
+	t[9] = checksum(t, len);
+}
+
+/* A byte-wide I/O port as a Generic Address Structure. */
+static void gas_port(uint8_t *p, uint16_t port)
+{
+	p[0] = GAS_SYSTEM_IO;
+	p[1] = 8;			/* register bit width */
+	p[2] = 0;			/* bit offset */
+	p[3] = GAS_ACCESS_BYTE;
+	put64(p + 4, port);
+}
+
+static void build_fadt(uint8_t *t, uint32_t dsdt)
+{
+	memset(t, 0, FADT_SIZE);
+	header(t, "FACP", FADT_SIZE, FADT_REVISION);
+	put32(t + FADT_DSDT, dsdt);
+	put16(t + FADT_SCI_INT, VMCTL_SCI_IRQ);
+	put16(t + FADT_IAPC_BOOT_ARCH,
+	      BOOT_ARCH_LEGACY_DEVICES | BOOT_ARCH_VGA_NOT_PRESENT);
+	put32(t + FADT_FLAGS, FLAG_WBINVD | FLAG_PROC_C1 | FLAG_PWR_BUTTON |
+	      FLAG_SLP_BUTTON | FLAG_RESET_REG_SUP | FLAG_HW_REDUCED_ACPI);
+	gas_port(t + FADT_RESET_REG, VMCTL_PM_RESET);
+	t[FADT_RESET_VALUE] = VMCTL_PM_RESET_VALUE;
+	t[FADT_MINOR_VERSION] = 0;
+	put64(t + FADT_X_DSDT, dsdt);
+	gas_port(t + FADT_SLEEP_CONTROL, VMCTL_PM_SLEEP_CONTROL);
+	gas_port(t + FADT_SLEEP_STATUS, VMCTL_PM_SLEEP_STATUS);
+	seal(t);
+}
+
+static size_t madt_size(unsigned int nr_cpus)
+{
+	return MADT_HEADER_SIZE + nr_cpus * MADT_LOCAL_APIC_SIZE +
+	       MADT_IO_APIC_SIZE + MADT_INT_OVERRIDE_SIZE +
+	       MADT_LOCAL_APIC_NMI_SIZE;
+}
+
+static void build_madt(uint8_t *t, const struct vmctl_acpi_config *cfg)
+{
+	size_t len = madt_size(cfg->nr_cpus);
+	uint8_t *p = t + MADT_HEADER_SIZE;
+	unsigned int i;
+
+	memset(t, 0, len);
+	header(t, "APIC", len, MADT_REVISION);
+	put32(t + 36, cfg->lapic_addr);
+	/* flags 0: no 8259 PICs to mask (PCAT_COMPAT clear) */
+	for (i = 0; i < cfg->nr_cpus; i++, p += MADT_LOCAL_APIC_SIZE) {
+		p[0] = MADT_LOCAL_APIC;
+		p[1] = MADT_LOCAL_APIC_SIZE;
+		p[2] = i;			/* processor UID, as in the DSDT */
+		p[3] = i;			/* APIC ID */
+		put32(p + 4, LAPIC_ENABLED);
+	}
+	p[0] = MADT_IO_APIC;
+	p[1] = MADT_IO_APIC_SIZE;
+	p[2] = cfg->ioapic_id;
+	put32(p + 4, cfg->ioapic_addr);
+	put32(p + 8, 0);			/* its inputs are GSIs 0.. */
+	p += MADT_IO_APIC_SIZE;
+	/* The only ISA IRQ not on the I/O APIC input of its number. */
+	p[0] = MADT_INT_OVERRIDE;
+	p[1] = MADT_INT_OVERRIDE_SIZE;
+	p[2] = ISA_BUS;
+	p[3] = TIMER_IRQ;
+	put32(p + 4, TIMER_GSI);
+	put16(p + 8, INTI_CONFORMS);
+	p += MADT_INT_OVERRIDE_SIZE;
+	p[0] = MADT_LOCAL_APIC_NMI;
+	p[1] = MADT_LOCAL_APIC_NMI_SIZE;
+	p[2] = ALL_PROCESSORS;
+	put16(p + 3, INTI_CONFORMS);
+	p[5] = NMI_LINT;
+	seal(t);
+}
+
+static void build_rsdp(uint8_t *p, uint64_t xsdt)
+{
+	memset(p, 0, RSDP_SIZE);
+	memcpy(p, "RSD PTR ", 8);
+	memcpy(p + 9, OEM_ID, 6);
+	p[15] = 2;			/* revision: ACPI 2.0 and later */
+	/* RSDT address 0: an XSDT only, which every 64-bit OS reads */
+	put32(p + 20, RSDP_SIZE);
+	put64(p + 24, xsdt);
+	p[8] = checksum(p, RSDP_V1_SIZE);
+	p[32] = checksum(p, RSDP_SIZE);
+}
+
+int vmctl_acpi_build(const struct vmctl_acpi_config *cfg, uint32_t gpa,
+		     void *buf, size_t room)
+{
+	size_t xsdt, fadt, madt, dsdt, end;
+	uint8_t *b = buf;
+	int aml;
+
+	if (!cfg->nr_cpus || cfg->nr_cpus > 255 ||
+	    cfg->ioapic_id < cfg->nr_cpus || (gpa & 15))
+		return -EINVAL;
+	xsdt = align8(RSDP_SIZE);
+	fadt = align8(xsdt + HEADER_SIZE + 8 * NR_XSDT_ENTRIES);
+	madt = align8(fadt + FADT_SIZE);
+	dsdt = align8(madt + madt_size(cfg->nr_cpus));
+	if (room < dsdt + HEADER_SIZE)
+		return -ENOSPC;
+	aml = vmctl_dsdt_aml(cfg->nr_cpus, b + dsdt + HEADER_SIZE,
+			     room - dsdt - HEADER_SIZE);
+	if (aml < 0)
+		return aml;
+	end = dsdt + HEADER_SIZE + aml;
+	if ((uint64_t)gpa + end > UINT32_MAX)
+		return -EINVAL;
+
+	memset(b, 0, dsdt);
+	build_rsdp(b, gpa + xsdt);
+	header(b + xsdt, "XSDT", HEADER_SIZE + 8 * NR_XSDT_ENTRIES,
+	       XSDT_REVISION);
+	put64(b + xsdt + HEADER_SIZE, gpa + fadt);
+	put64(b + xsdt + HEADER_SIZE + 8, gpa + madt);
+	seal(b + xsdt);
+	build_fadt(b + fadt, gpa + dsdt);
+	build_madt(b + madt, cfg);
+	header(b + dsdt, "DSDT", HEADER_SIZE + aml, DSDT_REVISION);
+	seal(b + dsdt);
+	return end;
+}
