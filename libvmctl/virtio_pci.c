@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The virtio-pci modern transport (see virtio_pci.h): capabilities,
+ * common configuration, ISR, notifications, device status and reset,
+ * and the worker thread that serves the queues.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "virtio_pci.h"
+
+/* Common configuration offsets (virtio 1.2, 4.1.4.3). */
+enum {
+	CC_DFSELECT = 0, CC_DF = 4, CC_GFSELECT = 8, CC_GF = 12,
+	CC_MSIX = 16, CC_NUM_QUEUES = 18, CC_STATUS = 20, CC_CFGGEN = 21,
+	CC_Q_SELECT = 22, CC_Q_SIZE = 24, CC_Q_MSIX = 26, CC_Q_ENABLE = 28,
+	CC_Q_NOTIFY_OFF = 30, CC_Q_DESC = 32, CC_Q_DRIVER = 40,
+	CC_Q_DEVICE = 48,
+};
+
+#define PCI_CAP_ID_VNDR		0x09
+#define ISR_QUEUE		1
+#define ISR_CONFIG		2
+
+bool vmctl_virtio_has(const struct vmctl_virtio_dev *vdev, unsigned int bit)
+{
+	return vdev->guest_features >> bit & 1;
+}
+
+static void add_cap(struct vmctl_virtio_dev *vdev, uint8_t type,
+		    uint32_t offset, uint32_t length, bool notify)
+{
+	uint8_t cap[20] = { 0 };
+
+	cap[2] = notify ? 20 : 16;	/* cap_len */
+	cap[3] = type;
+	cap[4] = 0;			/* BAR 0 */
+	memcpy(cap + 8, &offset, 4);
+	memcpy(cap + 12, &length, 4);
+	if (notify) {
+		uint32_t mult = VIRTIO_NOTIFY_MULTIPLIER;
+
+		memcpy(cap + 16, &mult, 4);
+	}
+	vmctl_pci_dev_add_cap(&vdev->pci, PCI_CAP_ID_VNDR, cap, cap[2], NULL);
+}
+
+/* Called with the lock held. */
+static void reset_locked(struct vmctl_virtio_dev *vdev)
+{
+	unsigned int q;
+
+	while (vdev->busy)
+		pthread_cond_wait(&vdev->cond, &vdev->lock);
+	vdev->kicked = 0;
+	vdev->guest_features = 0;
+	vdev->dfselect = vdev->gfselect = 0;
+	vdev->status = 0;
+	vdev->queue_select = 0;
+	vdev->broken_err = 0;
+	for (q = 0; q < vdev->nr_queues; q++) {
+		vmctl_vq_reset(&vdev->vqs[q]);
+		vdev->vqs[q].size = vdev->max_queue_size;
+		vdev->queue_enabled[q] = false;
+	}
+	vdev->isr = 0;
+	if (vdev->pci.bus)
+		vmctl_pci_set_intx(&vdev->pci, 0);
+}
+
+/*
+ * Interrupt the driver.  INTx only for now: with MSI-X enabled, queue
+ * q's (or the configuration's) vector would be signalled here instead.
+ * Called with the lock held.
+ */
+static void interrupt_locked(struct vmctl_virtio_dev *vdev, uint8_t why)
+{
+	vdev->isr |= why;
+	__atomic_add_fetch(&vdev->stats.interrupts, 1, __ATOMIC_RELAXED);
+	if (vdev->pci.bus)
+		vmctl_pci_set_intx(&vdev->pci, 1);
+}
+
+/* The guest broke a queue: stop serving it until the driver resets. */
+static void set_broken_locked(struct vmctl_virtio_dev *vdev, int err)
+{
+	if (vdev->status & VIRTIO_STATUS_NEEDS_RESET)
+		return;
+	vdev->status |= VIRTIO_STATUS_NEEDS_RESET;
+	vdev->broken_err = err;
+	vdev->kicked = 0;
+	vmctl_log("%s at 00:%02x.0: %s; the device needs a reset",
+		  vdev->be->name, vdev->pci.slot, vmctl_vq_strerror(err));
+	interrupt_locked(vdev, ISR_CONFIG);
+}
+
+int vmctl_virtio_init(struct vmctl_virtio_dev *vdev,
+		      const struct vmctl_virtio_backend *be, void *be_ctx,
+		      unsigned int nr_queues, uint16_t max_queue_size,
+		      const struct vmctl_guest_ram *ram)
+{
+	int ret;
+
+	if (!nr_queues || nr_queues > VMCTL_VIRTIO_MAX_QUEUES ||
+	    !max_queue_size || max_queue_size > VMCTL_VQ_MAX_SIZE ||
+	    (max_queue_size & (max_queue_size - 1)))
+		return -EINVAL;
+	memset(vdev, 0, sizeof(*vdev));
+	vdev->be = be;
+	vdev->be_ctx = be_ctx;
+	vdev->ram = *ram;
+	vdev->nr_queues = nr_queues;
+	vdev->max_queue_size = max_queue_size;
+	vdev->kick_fd = -1;
+	vmctl_pci_dev_init(&vdev->pci, VIRTIO_PCI_VENDOR,
+			   VIRTIO_PCI_DEVICE_BASE + be->device_id, be->class, 1,
+			   VIRTIO_PCI_VENDOR, 0x1100);
+	ret = vmctl_pci_dev_set_bar(&vdev->pci, 0, VIRTIO_BAR_SIZE, false,
+				    &vmctl_virtio_bar_ops, vdev);
+	if (ret)
+		return ret;
+	add_cap(vdev, VIRTIO_PCI_CAP_COMMON_CFG, VIRTIO_BAR_COMMON,
+		VIRTIO_COMMON_SIZE, false);
+	add_cap(vdev, VIRTIO_PCI_CAP_ISR_CFG, VIRTIO_BAR_ISR, 1, false);
+	add_cap(vdev, VIRTIO_PCI_CAP_DEVICE_CFG, VIRTIO_BAR_DEVICE,
+		VIRTIO_DEVICE_CFG_MAX, false);
+	add_cap(vdev, VIRTIO_PCI_CAP_NOTIFY_CFG, VIRTIO_BAR_NOTIFY,
+		VIRTIO_NOTIFY_MULTIPLIER * nr_queues, true);
+	pthread_mutex_init(&vdev->lock, NULL);
+	pthread_cond_init(&vdev->cond, NULL);
+	vdev->host_features = 1ULL << VIRTIO_F_VERSION_1 |
+			      1ULL << VIRTIO_F_RING_INDIRECT_DESC |
+			      1ULL << VIRTIO_F_RING_EVENT_IDX;
+	pthread_mutex_lock(&vdev->lock);
+	reset_locked(vdev);
+	pthread_mutex_unlock(&vdev->lock);
+	return 0;
+}
+
+void vmctl_virtio_destroy(struct vmctl_virtio_dev *vdev)
+{
+	vmctl_virtio_stop(vdev);
+	pthread_mutex_destroy(&vdev->lock);
+	pthread_cond_destroy(&vdev->cond);
+}
+
+/* ---- common configuration ---- */
+
+static struct vmctl_vq *selected(struct vmctl_virtio_dev *vdev)
+{
+	return vdev->queue_select < vdev->nr_queues ?
+	       &vdev->vqs[vdev->queue_select] : NULL;
+}
+
+/* The common structure as the guest sees it now, little-endian. */
+static void common_image(struct vmctl_virtio_dev *vdev, uint8_t *img)
+{
+	struct vmctl_vq *vq = selected(vdev);
+	uint32_t df = vdev->dfselect < 2 ?
+		      vdev->host_features >> (32 * vdev->dfselect) : 0;
+	uint32_t gf = vdev->gfselect < 2 ?
+		      vdev->guest_features >> (32 * vdev->gfselect) : 0;
+	uint16_t v16;
+
+	memset(img, 0, VIRTIO_COMMON_SIZE);
+	memcpy(img + CC_DFSELECT, &vdev->dfselect, 4);
+	memcpy(img + CC_DF, &df, 4);
+	memcpy(img + CC_GFSELECT, &vdev->gfselect, 4);
+	memcpy(img + CC_GF, &gf, 4);
+	v16 = VIRTIO_MSI_NO_VECTOR;
+	memcpy(img + CC_MSIX, &v16, 2);
+	v16 = vdev->nr_queues;
+	memcpy(img + CC_NUM_QUEUES, &v16, 2);
+	img[CC_STATUS] = vdev->status;
+	img[CC_CFGGEN] = vdev->config_generation;
+	memcpy(img + CC_Q_SELECT, &vdev->queue_select, 2);
+	if (!vq)
+		return;		/* a queue that does not exist: size 0 */
+	memcpy(img + CC_Q_SIZE, &vq->size, 2);
+	v16 = VIRTIO_MSI_NO_VECTOR;
+	memcpy(img + CC_Q_MSIX, &v16, 2);
+	v16 = vdev->queue_enabled[vdev->queue_select];
+	memcpy(img + CC_Q_ENABLE, &v16, 2);
+	v16 = vdev->queue_select;
+	memcpy(img + CC_Q_NOTIFY_OFF, &v16, 2);
+	memcpy(img + CC_Q_DESC, &vq->desc_gpa, 8);
+	memcpy(img + CC_Q_DRIVER, &vq->avail_gpa, 8);
+	memcpy(img + CC_Q_DEVICE, &vq->used_gpa, 8);
+}
+
+static void write_features_ok(struct vmctl_virtio_dev *vdev, uint8_t status)
+{
+	uint64_t f = vdev->guest_features;
+	unsigned int q;
+
+	/* Only what we offered, and never a legacy driver. */
+	if ((f & ~vdev->host_features) || !(f >> VIRTIO_F_VERSION_1 & 1))
+		status &= ~VIRTIO_STATUS_FEATURES_OK;
+	if (status & VIRTIO_STATUS_FEATURES_OK)
+		for (q = 0; q < vdev->nr_queues; q++) {
+			vdev->vqs[q].event_idx =
+				vmctl_virtio_has(vdev, VIRTIO_F_RING_EVENT_IDX);
+			vdev->vqs[q].indirect =
+				vmctl_virtio_has(vdev, VIRTIO_F_RING_INDIRECT_DESC);
+		}
+	vdev->status = status;
+}
+
+static void write_status(struct vmctl_virtio_dev *vdev, uint8_t status)
+{
+	uint8_t old = vdev->status;
+	unsigned int q;
+
+	if (!status) {
+		reset_locked(vdev);
+		return;
+	}
+	/* NEEDS_RESET is the device's; only a reset clears it. */
+	status |= old & VIRTIO_STATUS_NEEDS_RESET;
+	if ((status & VIRTIO_STATUS_FEATURES_OK) &&
+	    !(old & VIRTIO_STATUS_FEATURES_OK)) {
+		write_features_ok(vdev, status);
+		return;
+	}
+	/* FEATURES_OK cannot be withdrawn without a reset. */
+	vdev->status = status | (old & VIRTIO_STATUS_FEATURES_OK);
+	if ((status & VIRTIO_STATUS_DRIVER_OK) &&
+	    !(old & VIRTIO_STATUS_DRIVER_OK)) {
+		/* Serve what was queued before the driver said it was ready. */
+		for (q = 0; q < vdev->nr_queues; q++)
+			if (vdev->queue_enabled[q])
+				vdev->kicked |= 1U << q;
+		if (vdev->kicked && vdev->kick_fd >= 0)
+			eventfd_write(vdev->kick_fd, 1);
+	}
+}
+
+static void enable_queue(struct vmctl_virtio_dev *vdev, unsigned int q)
+{
+	int err;
+
+	if (vdev->queue_enabled[q])
+		return;
+	err = vdev->vqs[q].size > vdev->max_queue_size ? VQ_ERR_SIZE :
+	      vmctl_vq_start(&vdev->vqs[q], &vdev->ram);
+	if (err) {
+		set_broken_locked(vdev, err);
+		return;
+	}
+	vdev->queue_enabled[q] = true;
+}
+
+/* A 32-bit half (hi) or all of a 64-bit ring address. */
+static void set_addr(uint64_t *addr, unsigned int part, unsigned int size,
+		     uint64_t value)
+{
+	if (size == 8)
+		*addr = value;
+	else if (part)
+		*addr = (*addr & 0xffffffffULL) | value << 32;
+	else
+		*addr = (*addr & ~0xffffffffULL) | (uint32_t)value;
+}
+
+static void common_write(struct vmctl_virtio_dev *vdev, unsigned int off,
+			 unsigned int size, uint64_t value)
+{
+	struct vmctl_vq *vq = selected(vdev);
+	bool q_live = vq && vdev->queue_enabled[vdev->queue_select];
+	unsigned int shift;
+
+	switch (off) {
+	case CC_DFSELECT:
+		if (size == 4)
+			vdev->dfselect = value;
+		return;
+	case CC_GFSELECT:
+		if (size == 4)
+			vdev->gfselect = value;
+		return;
+	case CC_GF:
+		/* Features are fixed once FEATURES_OK is set. */
+		if (size != 4 || vdev->gfselect > 1 ||
+		    (vdev->status & VIRTIO_STATUS_FEATURES_OK))
+			return;
+		shift = 32 * vdev->gfselect;
+		vdev->guest_features &= ~(0xffffffffULL << shift);
+		vdev->guest_features |= (value & 0xffffffffULL) << shift;
+		return;
+	case CC_STATUS:
+		if (size == 1)
+			write_status(vdev, value);
+		return;
+	case CC_Q_SELECT:
+		if (size == 2)
+			vdev->queue_select = value;
+		return;
+	case CC_Q_SIZE:
+		/* Checked (power of 2, not above the maximum) at enable. */
+		if (size == 2 && vq && !q_live)
+			vq->size = value;
+		return;
+	case CC_Q_ENABLE:
+		if (size == 2 && vq && value == 1)
+			enable_queue(vdev, vdev->queue_select);
+		return;
+	case CC_Q_DESC:
+	case CC_Q_DESC + 4:
+		if (vq && !q_live && (size == 4 || (size == 8 && off == CC_Q_DESC)))
+			set_addr(&vq->desc_gpa, off - CC_Q_DESC, size, value);
+		return;
+	case CC_Q_DRIVER:
+	case CC_Q_DRIVER + 4:
+		if (vq && !q_live && (size == 4 || (size == 8 && off == CC_Q_DRIVER)))
+			set_addr(&vq->avail_gpa, off - CC_Q_DRIVER, size, value);
+		return;
+	case CC_Q_DEVICE:
+	case CC_Q_DEVICE + 4:
+		if (vq && !q_live && (size == 4 || (size == 8 && off == CC_Q_DEVICE)))
+			set_addr(&vq->used_gpa, off - CC_Q_DEVICE, size, value);
+		return;
+	default:
+		/* MSI-X vectors (none yet) and read-only fields. */
+		return;
+	}
+}
+
+/* ---- BAR 0 ---- */
+
+static void notify(struct vmctl_virtio_dev *vdev, unsigned int q)
+{
+	bool live = vdev->status & VIRTIO_STATUS_DRIVER_OK &&
+		    !(vdev->status & VIRTIO_STATUS_NEEDS_RESET) &&
+		    q < vdev->nr_queues && vdev->queue_enabled[q];
+
+	if (!live) {
+		vdev->stats.ignored_notifications++;
+		return;
+	}
+	vdev->stats.notifications++;
+	vdev->kicked |= 1U << q;
+	if (vdev->kick_fd >= 0)
+		eventfd_write(vdev->kick_fd, 1);
+}
+
+static uint64_t bar_read(void *opaque, uint64_t off, unsigned int size)
+{
+	struct vmctl_virtio_dev *vdev = opaque;
+	uint8_t img[VIRTIO_COMMON_SIZE];
+	uint64_t v = 0;
+
+	pthread_mutex_lock(&vdev->lock);
+	if (off < VIRTIO_COMMON_SIZE && off + size <= VIRTIO_COMMON_SIZE) {
+		common_image(vdev, img);
+		memcpy(&v, img + off, size);
+	} else if (off == VIRTIO_BAR_ISR) {
+		/* Reading the ISR acknowledges it. */
+		v = vdev->isr;
+		vdev->isr = 0;
+		if (vdev->pci.bus)
+			vmctl_pci_set_intx(&vdev->pci, 0);
+	} else if (off >= VIRTIO_BAR_DEVICE &&
+		   off + size <= VIRTIO_BAR_DEVICE + vdev->config_len) {
+		memcpy(&v, vdev->config + (off - VIRTIO_BAR_DEVICE), size);
+	}
+	pthread_mutex_unlock(&vdev->lock);
+	return v;
+}
+
+static void bar_write(void *opaque, uint64_t off, unsigned int size,
+		      uint64_t value)
+{
+	struct vmctl_virtio_dev *vdev = opaque;
+
+	pthread_mutex_lock(&vdev->lock);
+	if (off < VIRTIO_COMMON_SIZE)
+		common_write(vdev, off, size, value);
+	else if (off >= VIRTIO_BAR_NOTIFY)
+		notify(vdev, (off - VIRTIO_BAR_NOTIFY) / VIRTIO_NOTIFY_MULTIPLIER);
+	/* The ISR and the device configuration are read-only. */
+	pthread_mutex_unlock(&vdev->lock);
+}
+
+const struct vmctl_io_ops vmctl_virtio_bar_ops = {
+	.read = bar_read,
+	.write = bar_write,
+};
+
+/* ---- serving the queues ---- */
+
+void vmctl_virtio_used(struct vmctl_virtio_dev *vdev, unsigned int q)
+{
+	if (!vmctl_vq_need_interrupt(&vdev->vqs[q]))
+		return;
+	pthread_mutex_lock(&vdev->lock);
+	interrupt_locked(vdev, ISR_QUEUE);
+	pthread_mutex_unlock(&vdev->lock);
+}
+
+void vmctl_virtio_serve(struct vmctl_virtio_dev *vdev)
+{
+	uint32_t pending;
+	unsigned int q;
+	int ret;
+
+	pthread_mutex_lock(&vdev->lock);
+	while (vdev->kicked && !vdev->stop) {
+		pending = vdev->kicked;
+		vdev->kicked = 0;
+		if (!(vdev->status & VIRTIO_STATUS_DRIVER_OK) ||
+		    (vdev->status & VIRTIO_STATUS_NEEDS_RESET))
+			break;
+		vdev->busy = true;
+		pthread_mutex_unlock(&vdev->lock);
+		for (ret = 0, q = 0; q < vdev->nr_queues && !ret; q++)
+			if (pending & (1U << q))
+				ret = vdev->be->handle(vdev, q);
+		pthread_mutex_lock(&vdev->lock);
+		vdev->busy = false;
+		pthread_cond_broadcast(&vdev->cond);
+		if (ret < 0)
+			set_broken_locked(vdev, -ret);
+	}
+	pthread_mutex_unlock(&vdev->lock);
+}
+
+static void *worker(void *arg)
+{
+	struct vmctl_virtio_dev *vdev = arg;
+	eventfd_t n;
+
+	while (eventfd_read(vdev->kick_fd, &n) == 0 || errno == EINTR) {
+		if (__atomic_load_n(&vdev->stop, __ATOMIC_ACQUIRE))
+			break;
+		vmctl_virtio_serve(vdev);
+	}
+	return NULL;
+}
+
+int vmctl_virtio_start(struct vmctl_virtio_dev *vdev)
+{
+	int ret;
+
+	if (vdev->worker_running)
+		return 0;
+	vdev->kick_fd = eventfd(0, EFD_CLOEXEC);
+	if (vdev->kick_fd < 0)
+		return -errno;
+	vdev->stop = false;
+	ret = pthread_create(&vdev->worker, NULL, worker, vdev);
+	if (ret) {
+		close(vdev->kick_fd);
+		vdev->kick_fd = -1;
+		return -ret;
+	}
+	vdev->worker_running = true;
+	/* Kicks that came while no worker ran. */
+	pthread_mutex_lock(&vdev->lock);
+	if (vdev->kicked)
+		eventfd_write(vdev->kick_fd, 1);
+	pthread_mutex_unlock(&vdev->lock);
+	return 0;
+}
+
+void vmctl_virtio_stop(struct vmctl_virtio_dev *vdev)
+{
+	if (!vdev->worker_running)
+		return;
+	pthread_mutex_lock(&vdev->lock);
+	__atomic_store_n(&vdev->stop, true, __ATOMIC_RELEASE);
+	eventfd_write(vdev->kick_fd, 1);
+	pthread_mutex_unlock(&vdev->lock);
+	pthread_join(vdev->worker, NULL);
+	pthread_mutex_lock(&vdev->lock);
+	close(vdev->kick_fd);
+	vdev->kick_fd = -1;
+	vdev->worker_running = false;
+	pthread_mutex_unlock(&vdev->lock);
+}

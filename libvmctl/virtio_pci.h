@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * virtio 1.x over PCI, modern only (virtio 1.2, 4.1): a device with
+ * vendor 0x1af4, device 0x1040 + its virtio ID, revision 1, and
+ * vendor-specific capabilities locating four structures in its memory
+ * BAR 0:
+ *
+ *	0x0000	common configuration (features, status, queue setup)
+ *	0x1000	ISR status (read clears it and lowers INTx)
+ *	0x2000	device-specific configuration
+ *	0x3000	notifications: queue q at 0x3000 + 4 * q
+ *
+ * Interrupts: INTx (INTA# on the bus) with the ISR, because the module
+ * cannot send an MSI yet.  The MSI-X vector registers exist and read
+ * VIRTIO_MSI_NO_VECTOR, so a driver falls back to INTx; per-queue
+ * vectors go in vmctl_virtio_interrupt() once MSIs can be sent.
+ *
+ * A notification only marks the queue and wakes the device's worker
+ * thread through an eventfd (a kernel doorbell can signal the same fd
+ * later), so requests are served off the vCPU threads.  A queue the
+ * guest broke sets DEVICE_NEEDS_RESET and raises a configuration
+ * interrupt; the device then ignores the guest until it resets it.
+ *
+ * All of a device's state is in struct vmctl_virtio_dev.
+ */
+#ifndef VMCTL_VIRTIO_PCI_H
+#define VMCTL_VIRTIO_PCI_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pci.h"
+#include "virtq.h"
+
+#define VIRTIO_PCI_VENDOR	0x1af4
+#define VIRTIO_PCI_DEVICE_BASE	0x1040
+#define VIRTIO_MSI_NO_VECTOR	0xffff
+
+/* Device status bits (virtio 1.2, 2.1). */
+#define VIRTIO_STATUS_ACKNOWLEDGE	1
+#define VIRTIO_STATUS_DRIVER		2
+#define VIRTIO_STATUS_DRIVER_OK		4
+#define VIRTIO_STATUS_FEATURES_OK	8
+#define VIRTIO_STATUS_NEEDS_RESET	0x40
+#define VIRTIO_STATUS_FAILED		0x80
+
+/* Transport feature bits. */
+#define VIRTIO_F_RING_INDIRECT_DESC	28
+#define VIRTIO_F_RING_EVENT_IDX		29
+#define VIRTIO_F_VERSION_1		32
+
+/* Capability cfg_type. */
+#define VIRTIO_PCI_CAP_COMMON_CFG	1
+#define VIRTIO_PCI_CAP_NOTIFY_CFG	2
+#define VIRTIO_PCI_CAP_ISR_CFG		3
+#define VIRTIO_PCI_CAP_DEVICE_CFG	4
+
+/* BAR 0 layout. */
+#define VIRTIO_BAR_COMMON	0x0000
+#define VIRTIO_BAR_ISR		0x1000
+#define VIRTIO_BAR_DEVICE	0x2000
+#define VIRTIO_BAR_NOTIFY	0x3000
+#define VIRTIO_BAR_SIZE		0x4000
+#define VIRTIO_NOTIFY_MULTIPLIER 4
+#define VIRTIO_COMMON_SIZE	0x40
+#define VIRTIO_DEVICE_CFG_MAX	0x100
+
+#define VMCTL_VIRTIO_MAX_QUEUES	8
+
+struct vmctl_virtio_dev;
+
+/* What a device type adds to the transport. */
+struct vmctl_virtio_backend {
+	const char *name;		/* "virtio-blk" */
+	uint16_t device_id;		/* virtio device ID */
+	uint32_t class;			/* PCI class code */
+	/*
+	 * Serve queue q: pop, handle, push, then vmctl_virtio_used(); called
+	 * on the worker thread, never at once for two queues.  A negative
+	 * return (-VQ_ERR_*) marks the device broken (NEEDS_RESET).
+	 */
+	int (*handle)(struct vmctl_virtio_dev *vdev, unsigned int q);
+};
+
+struct vmctl_virtio_counters {
+	uint64_t notifications;		/* queue notifications by the guest */
+	uint64_t ignored_notifications;	/* before DRIVER_OK or while broken */
+	uint64_t requests;
+	uint64_t interrupts;
+};
+
+struct vmctl_virtio_dev {
+	struct vmctl_pci_dev pci;
+	const struct vmctl_virtio_backend *be;
+	void *be_ctx;
+	struct vmctl_guest_ram ram;
+
+	pthread_mutex_t lock;		/* everything below */
+	pthread_cond_t cond;
+	uint64_t host_features;
+	uint64_t guest_features;
+	uint32_t dfselect, gfselect;
+	uint8_t status;
+	uint8_t isr;
+	uint8_t config_generation;
+	uint16_t queue_select;
+	unsigned int nr_queues;
+	uint16_t max_queue_size;
+	struct vmctl_vq vqs[VMCTL_VIRTIO_MAX_QUEUES];
+	bool queue_enabled[VMCTL_VIRTIO_MAX_QUEUES];
+	uint8_t config[VIRTIO_DEVICE_CFG_MAX];	/* device-specific, read-only */
+	unsigned int config_len;
+	struct vmctl_virtio_counters stats;
+	int broken_err;			/* why NEEDS_RESET was set */
+
+	/* the worker: kicked queues, its eventfd and thread */
+	uint32_t kicked;		/* bit per queue */
+	bool busy;			/* serving queues, outside the lock */
+	bool stop;
+	int kick_fd;
+	pthread_t worker;
+	bool worker_running;
+};
+
+/*
+ * Set up the transport: PCI header and capabilities, BAR 0; the caller
+ * fills config/config_len and host_features (device bits; VERSION_1,
+ * INDIRECT_DESC and EVENT_IDX are added here), then plugs vdev->pci.
+ * Returns 0 or -errno.
+ */
+int vmctl_virtio_init(struct vmctl_virtio_dev *vdev,
+		      const struct vmctl_virtio_backend *be, void *be_ctx,
+		      unsigned int nr_queues, uint16_t max_queue_size,
+		      const struct vmctl_guest_ram *ram);
+void vmctl_virtio_destroy(struct vmctl_virtio_dev *vdev);
+
+/* The worker thread, started and stopped with the vCPUs. */
+int vmctl_virtio_start(struct vmctl_virtio_dev *vdev);
+void vmctl_virtio_stop(struct vmctl_virtio_dev *vdev);
+
+/*
+ * Serve the kicked queues now, on the calling thread (what the worker
+ * does on each wake-up; the unit tests call it directly).
+ */
+void vmctl_virtio_serve(struct vmctl_virtio_dev *vdev);
+
+/* After pushing to queue q: interrupt the driver if it wants one. */
+void vmctl_virtio_used(struct vmctl_virtio_dev *vdev, unsigned int q);
+
+/* Whether the driver negotiated feature bit. */
+bool vmctl_virtio_has(const struct vmctl_virtio_dev *vdev, unsigned int bit);
+
+/* BAR 0's accessors (exposed for the unit tests). */
+extern const struct vmctl_io_ops vmctl_virtio_bar_ops;
+
+#endif /* VMCTL_VIRTIO_PCI_H */
