@@ -341,7 +341,7 @@ static int apic_block(struct vmctl_vcpu *vcpu)
 	if (vmctl_vcpu_load(vcpu))
 		return -EIO;
 	if (ret) {
-		vcpu->run->exit_reason = VMCTL_EXIT_INTR;
+		vmctl_set_exit(vcpu, VMCTL_EXIT_INTR);
 		return -EINTR;
 	}
 	return EXIT_REENTER;
@@ -406,7 +406,7 @@ int vmctl_apic_halt(struct vmctl_vcpu *vcpu)
 	vcpu->halt_if = vmcs_read(VMCS_GUEST_RFLAGS) & X86_EFLAGS_IF;
 	if (vcpu->halt_if)
 		return EXIT_REENTER;
-	vcpu->run->exit_reason = VMCTL_EXIT_HLT;
+	vmctl_set_exit(vcpu, VMCTL_EXIT_HLT);
 	return EXIT_TO_USER;
 }
 

@@ -34,7 +34,7 @@ static int handle_exception_nmi(struct vmctl_vcpu *vcpu)
 
 static int handle_triple_fault(struct vmctl_vcpu *vcpu)
 {
-	vcpu->run->exit_reason = VMCTL_EXIT_SHUTDOWN;
+	vmctl_set_exit(vcpu, VMCTL_EXIT_SHUTDOWN);
 	return EXIT_TO_USER;
 }
 
@@ -43,7 +43,7 @@ static int handle_hlt(struct vmctl_vcpu *vcpu)
 	vmctl_skip_insn(vcpu);
 	if (vcpu->apic)		/* sleeps in the kernel: apic.c */
 		return vmctl_apic_halt(vcpu);
-	vcpu->run->exit_reason = VMCTL_EXIT_HLT;
+	vmctl_set_exit(vcpu, VMCTL_EXIT_HLT);
 	return EXIT_TO_USER;
 }
 
@@ -78,7 +78,7 @@ static int handle_vmcall(struct vmctl_vcpu *vcpu)
 		vcpu->gpr[GPR_RAX] = VMCTL_API_VERSION;
 		return EXIT_REENTER;
 	}
-	run->exit_reason = VMCTL_EXIT_HYPERCALL;
+	vmctl_set_exit(vcpu, VMCTL_EXIT_HYPERCALL);
 	run->hypercall.nr = nr;
 	run->hypercall.args[0] = vcpu->gpr[GPR_RBX];
 	run->hypercall.args[1] = vcpu->gpr[GPR_RCX];
@@ -144,7 +144,7 @@ int vmctl_handle_exit(struct vmctl_vcpu *vcpu)
 	if (basic < VMCTL_NR_HW_EXIT_REASONS)
 		vcpu->stats.hw_exits[basic]++;
 	if (reason & EXIT_REASON_FAILED_ENTRY) {
-		run->exit_reason = VMCTL_EXIT_FAIL_ENTRY;
+		vmctl_set_exit(vcpu, VMCTL_EXIT_FAIL_ENTRY);
 		run->fail_entry.hardware_reason = reason;
 		run->fail_entry.qualification = vcpu->exit_qual;
 		return EXIT_TO_USER;

@@ -11,6 +11,11 @@
  * MMIO: an EPT violation outside every slot, or a write to a read-only
  * slot, is decoded by the emulator (emulate.h) into one access for user
  * space; the emulator finishes the instruction on the next RUN.
+ *
+ * The run area is userspace's to rewrite (struct vmctl_vcpu): completion
+ * takes the size, count, direction and length from what the kernel saved
+ * at the exit (vcpu->io_size, vcpu->str, vcpu->mmio), and reads only the
+ * data bytes from the run area, once, into kernel memory.
  */
 #include <linux/mm.h>
 #include <asm/processor-flags.h>
@@ -28,7 +33,7 @@ static void io_exit(struct vmctl_vcpu *vcpu, bool in, u32 size, u16 port,
 {
 	struct vmctl_run *run = vcpu->run;
 
-	run->exit_reason = VMCTL_EXIT_IO;
+	vmctl_set_exit(vcpu, VMCTL_EXIT_IO);
 	run->io = (typeof(run->io)) {
 		.direction = in ? VMCTL_IO_IN : VMCTL_IO_OUT,
 		.size = size,
@@ -85,22 +90,29 @@ static u64 string_elem_gva(struct vmctl_vcpu *vcpu, u32 i)
 	return vcpu->str.down ? vcpu->str.gva - off : vcpu->str.gva + off;
 }
 
+/* Moves vcpu->str.count elements (at most a page) through the run area. */
 static int string_copy(struct vmctl_vcpu *vcpu, bool in)
 {
 	struct vmctl_emu_cpu cpu;
 	u8 *data = io_data(vcpu);
-	u32 i;
+	u32 size = vcpu->str.size, i;
+	u8 elem[4];
 	int ret;
 
 	vmctl_emu_cpu_get(vcpu, &cpu);
 	for (i = 0; i < vcpu->str.count; i++) {
 		u64 gva = string_elem_gva(vcpu, i);
-		void *p = data + i * vcpu->str.size;
+		u8 *p = data + i * size;
 
-		ret = in ? vmctl_write_linear(&cpu, &vmctl_guest_mem_ops, vcpu,
-					      gva, p, vcpu->str.size) :
-			   vmctl_read_linear(&cpu, &vmctl_guest_mem_ops, vcpu,
-					     gva, p, vcpu->str.size);
+		if (in) {
+			memcpy(elem, p, size);
+			ret = vmctl_write_linear(&cpu, &vmctl_guest_mem_ops,
+						 vcpu, gva, elem, size);
+		} else {
+			ret = vmctl_read_linear(&cpu, &vmctl_guest_mem_ops,
+						vcpu, gva, elem, size);
+			memcpy(p, elem, size);
+		}
 		if (ret) {
 			u64 d[2] = { gva, ret };
 
@@ -158,10 +170,12 @@ int vmctl_handle_io(struct vmctl_vcpu *vcpu)
 	if (q & IO_QUAL_STRING)
 		return handle_string_io(vcpu, q);
 	io_exit(vcpu, in, size, IO_QUAL_PORT(q), 1);
-	if (in)
+	if (in) {
+		vcpu->io_size = size;
 		vcpu->pending = PENDING_IO_IN;
-	else
+	} else {
 		memcpy(io_data(vcpu), &vcpu->gpr[GPR_RAX], size);
+	}
 	vmctl_skip_insn(vcpu);
 	return EXIT_TO_USER;
 }
@@ -178,8 +192,8 @@ int vmctl_complete_io(struct vmctl_vcpu *vcpu, bool string)
 		string_advance(vcpu, true);
 		return EXIT_REENTER;
 	}
-	memcpy(&val, io_data(vcpu), vcpu->run->io.size);
-	switch (vcpu->run->io.size) {
+	memcpy(&val, io_data(vcpu), vcpu->io_size);
+	switch (vcpu->io_size) {
 	case 1:
 		*rax = (*rax & ~0xffULL) | val;
 		break;
@@ -243,7 +257,7 @@ int vmctl_handle_ept_violation(struct vmctl_vcpu *vcpu)
 		return mmio_error(vcpu, ret, gpa);
 	if (vcpu->apic && vmctl_irqchip_mmio(vcpu, op))
 		return finish_mmio(vcpu);
-	run->exit_reason = VMCTL_EXIT_MMIO;
+	vmctl_set_exit(vcpu, VMCTL_EXIT_MMIO);
 	run->mmio.phys_addr = op->gpa;
 	run->mmio.len = op->len;
 	run->mmio.is_write = op->is_write;
@@ -259,7 +273,7 @@ int vmctl_complete_mmio(struct vmctl_vcpu *vcpu)
 {
 	struct vmctl_mmio_op *op = &vcpu->mmio;
 
-	if (!op->is_write)
+	if (!op->is_write)	/* op->len: the kernel's, at most 8 */
 		memcpy(op->data, vcpu->run->mmio.data, op->len);
 	return finish_mmio(vcpu);
 }

@@ -452,12 +452,9 @@ long vmctl_nl_vcpu_run(struct vmctl_vcpu *vcpu)
 	atomic_dec(&vm->vcpus_in_run);
 	if (ret)
 		return ret;
-	/*
-	 * The run page says how this RUN ended; the kernel's copy of the
-	 * exit confirms it, as userspace may write the run page.
-	 */
+	/* The kernel's copies of the exit: userspace may write the run page. */
 	reason = vcpu->exit_reason;
-	switch (READ_ONCE(vcpu->run->exit_reason)) {
+	switch (vcpu->user_exit) {
 	case VMCTL_EXIT_FAIL_ENTRY:
 		if (reason & EXIT_REASON_FAILED_ENTRY)
 			send_event(vm, VMCTL_CMD_EVENT_VCPU_FAIL_ENTRY, vcpu,

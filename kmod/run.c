@@ -98,7 +98,7 @@ int vmctl_internal_error(struct vmctl_vcpu *vcpu, u32 suberror, u32 ndata,
 	struct vmctl_run *run = vcpu->run;
 
 	memset(&run->internal, 0, sizeof(run->internal));
-	run->exit_reason = VMCTL_EXIT_INTERNAL_ERROR;
+	vmctl_set_exit(vcpu, VMCTL_EXIT_INTERNAL_ERROR);
 	run->internal.suberror = suberror;
 	run->internal.ndata = ndata;
 	memcpy(run->internal.data, data, ndata * sizeof(*data));
@@ -152,7 +152,7 @@ static int complete_pending(struct vmctl_vcpu *vcpu)
 	case PENDING_MMIO:
 		return vmctl_complete_mmio(vcpu);
 	case PENDING_HYPERCALL:
-		vcpu->gpr[GPR_RAX] = vcpu->run->hypercall.ret;
+		vcpu->gpr[GPR_RAX] = READ_ONCE(vcpu->run->hypercall.ret);
 		return EXIT_REENTER;
 	default:
 		return EXIT_REENTER;
@@ -311,7 +311,7 @@ static int run_once(struct vmctl_vcpu *vcpu)
 	int ret;
 
 	if (signal_pending(current)) {
-		vcpu->run->exit_reason = VMCTL_EXIT_INTR;
+		vmctl_set_exit(vcpu, VMCTL_EXIT_INTR);
 		return -EINTR;
 	}
 	if (must_put()) {
@@ -371,7 +371,7 @@ long vmctl_vcpu_run(struct vmctl_vcpu *vcpu)
 	int ret;
 
 	vcpu->stats.runs++;
-	run->exit_reason = VMCTL_EXIT_NONE;
+	vmctl_set_exit(vcpu, VMCTL_EXIT_NONE);
 	ret = vmctl_vcpu_load(vcpu);
 	if (ret) {
 		u64 d = ret;
@@ -381,7 +381,7 @@ long vmctl_vcpu_run(struct vmctl_vcpu *vcpu)
 	}
 	ret = complete_pending(vcpu);
 	if (ret == EXIT_REENTER && READ_ONCE(run->immediate_exit)) {
-		run->exit_reason = VMCTL_EXIT_INTR;
+		vmctl_set_exit(vcpu, VMCTL_EXIT_INTR);
 		ret = -EINTR;
 	}
 	while (ret == EXIT_REENTER)

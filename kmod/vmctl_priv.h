@@ -169,7 +169,18 @@ struct vmctl_vcpu {
 	struct vmctl_vm *vm;
 	u32 id;
 	struct mutex lock;	/* serialises this vCPU's ioctls */
-	struct vmctl_run *run;	/* VMCTL_RUN_PAGES, mmap'd by userspace */
+	/*
+	 * The run area (VMCTL_RUN_PAGES, mmap'd by userspace) is hostile:
+	 * userspace may rewrite any byte of it at any time, from another
+	 * thread even during RUN.  The kernel writes it and never trusts
+	 * it.  What completing an exit needs (exit reason, I/O size, count,
+	 * port and direction, MMIO length and address) is kept in this
+	 * struct from the moment of the exit; what userspace supplies (IN
+	 * and MMIO read data, the hypercall result) is copied out once,
+	 * into kernel memory, and only then used.
+	 */
+	struct vmctl_run *run;
+	u32 user_exit;		/* run->exit_reason as the kernel set it */
 
 	/* VMCS and where it is active */
 	void *vmcs;
@@ -201,6 +212,7 @@ struct vmctl_vcpu {
 	u32 exit_reason;
 	u64 exit_qual;
 	enum vmctl_pending pending;
+	u8 io_size;		/* IN in flight: 1, 2 or 4 bytes */
 	struct vmctl_mmio_op mmio;
 	struct {		/* string I/O in flight */
 		u64 gva;
@@ -313,6 +325,13 @@ void vmctl_vmexit(void);	/* HOST_RIP: not callable */
 /* ---- exits.c, io.c: exit handlers ---- */
 #define EXIT_TO_USER	0	/* run->exit_reason filled in */
 #define EXIT_REENTER	1
+
+/* The exit userspace sees, and the kernel's own copy of it. */
+static inline void vmctl_set_exit(struct vmctl_vcpu *vcpu, u32 reason)
+{
+	vcpu->user_exit = reason;
+	vcpu->run->exit_reason = reason;
+}
 
 int vmctl_handle_exit(struct vmctl_vcpu *vcpu);
 int vmctl_unhandled_exit(struct vmctl_vcpu *vcpu);
