@@ -6,8 +6,19 @@
  * builds tables.  A 2 MiB leaf is used where the guest-physical address
  * is 2 MiB aligned and the 512 pinned pages behind it are physically
  * contiguous and aligned (transparent huge pages give exactly that).
- * Tables are only freed with the VM: a deleted slot leaves empty tables
- * that the next slot in that range reuses.
+ * A deleted slot leaves empty tables that the next slot in that range
+ * reuses, except an empty page table where a 2 MiB leaf goes.
+ *
+ * The rule: a CPU may cache any present EPT entry, paging-structure
+ * entries included, until an INVEPT for this EPTP on that CPU.  So before
+ * a paging-structure page is freed, or an entry that points to a table
+ * becomes a leaf, the entry is cleared and the VM's EPT context is
+ * invalidated on every CPU (vmx_invept_all_cpus()); only then is the page
+ * freed and the new entry written.  Otherwise a CPU could walk a freed
+ * page, reused by anyone, as EPT entries.  Entries going from not present
+ * to present need no INVEPT (not-present entries are never cached), and
+ * leaves that are cleared are invalidated by the callers (vm.c) before
+ * the pages they mapped are unpinned.
  */
 #include <linux/io.h>
 #include <linux/mm.h>
@@ -99,13 +110,19 @@ static bool ept_can_map_2m(const struct vmctl_slot *s, unsigned long i)
 	return true;
 }
 
-/* An empty page table under a PDE about to become a 2 MiB leaf. */
-static void ept_drop_empty_pt(u64 *pde)
+/*
+ * An empty page table under a PDE about to become a 2 MiB leaf: unhook
+ * it, flush every CPU's cached walk through it, then free it.
+ */
+static void ept_drop_empty_pt(struct vmctl_ept *ept, u64 *pde)
 {
-	if (*pde & EPT_R) {
-		ept_free_table(__va(*pde & EPT_ADDR_MASK), 0);
-		WRITE_ONCE(*pde, 0);
-	}
+	u64 old = *pde;
+
+	if (!(old & EPT_R) || (old & EPT_LARGE))
+		return;
+	WRITE_ONCE(*pde, 0);
+	vmx_invept_all_cpus(ept->eptp);
+	ept_free_table(__va(old & EPT_ADDR_MASK), 0);
 }
 
 int vmctl_ept_map_slot(struct vmctl_ept *ept, const struct vmctl_slot *s)
@@ -124,7 +141,7 @@ int vmctl_ept_map_slot(struct vmctl_ept *ept, const struct vmctl_slot *s)
 			e = ept_walk(ept, gpa, 1, true);
 			if (!e)
 				return -ENOMEM;
-			ept_drop_empty_pt(e);
+			ept_drop_empty_pt(ept, e);
 			WRITE_ONCE(*e, hpa | perm | EPT_LARGE);
 			i += SZ_2M_PAGES;
 			continue;
