@@ -159,29 +159,66 @@ static int complete_pending(struct vmctl_vcpu *vcpu)
 	}
 }
 
+/*
+ * VM entry checks the event it injects against the guest state it enters
+ * (SDM 26.2.1.3, 26.3.1.5) and fails, with the event still in the VMCS,
+ * when they disagree.  Userspace may change that state after an event
+ * was queued (SET_REGS, SET_SREGS), so each one is made to fit here: a
+ * hardware exception pushes an error code exactly when the mode asks for
+ * one (0 when none was given); an external interrupt needs RFLAGS.IF and
+ * no STI or MOV SS blocking, an NMI no MOV SS, STI or NMI blocking, and
+ * one that no longer fits is dropped.  Returns the interruption
+ * information to write, 0 for none.
+ */
+static u32 entry_event(struct vmctl_vcpu *vcpu, u32 info)
+{
+	u32 intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+	u8 vector = info & INTR_INFO_VECTOR_MASK;
+
+	switch (info & INTR_INFO_TYPE_MASK) {
+	case INTR_TYPE_HW_EXCEPTION:
+		info &= ~INTR_INFO_DELIVER_CODE;
+		if (vmctl_exc_has_error_code(vcpu, vector))
+			info |= INTR_INFO_DELIVER_CODE;
+		return info;
+	case INTR_TYPE_EXT_INTR:
+		if (!(vmcs_read(VMCS_GUEST_RFLAGS) & X86_EFLAGS_IF) ||
+		    (intr & (GUEST_INTR_STI | GUEST_INTR_MOV_SS)))
+			return 0;
+		return info;
+	case INTR_TYPE_NMI:
+		if (intr & (GUEST_INTR_STI | GUEST_INTR_MOV_SS | GUEST_INTR_NMI))
+			return 0;
+		return info;
+	default:		/* INT n, INT3, INTO, INT1: as the insn does */
+		return info;
+	}
+}
+
 /* Returns true when an event goes in with this entry. */
 static bool inject_events(struct vmctl_vcpu *vcpu)
 {
-	u32 info;
+	u32 info, err;
 
 	if (vcpu->reinject_info & INTR_INFO_VALID) {
 		/* An event whose delivery the last exit interrupted. */
-		vmcs_write(VMCS_ENTRY_INTR_INFO, vcpu->reinject_info);
-		vmcs_write(VMCS_ENTRY_EXCEPTION_ERRCODE, vcpu->reinject_err);
+		info = entry_event(vcpu, vcpu->reinject_info);
+		err = vcpu->reinject_err;
 		vmcs_write(VMCS_ENTRY_INSN_LEN, vcpu->reinject_len);
 		vcpu->reinject_info = 0;
-		return true;
-	}
-	if (!vcpu->exc_pending)
+	} else if (vcpu->exc_pending) {
+		info = entry_event(vcpu, vcpu->exc.vector |
+				   INTR_TYPE_HW_EXCEPTION | INTR_INFO_VALID);
+		err = vcpu->exc.has_error_code ? vcpu->exc.error_code : 0;
+		vcpu->exc_pending = false;
+	} else {
 		return false;
-	info = vcpu->exc.vector | INTR_TYPE_HW_EXCEPTION | INTR_INFO_VALID;
-	if (vcpu->exc.has_error_code && (vcpu->cr0 & X86_CR0_PE) &&
-	    (EXC_WITH_ERROR_CODE & BIT(vcpu->exc.vector))) {
-		info |= INTR_INFO_DELIVER_CODE;
-		vmcs_write(VMCS_ENTRY_EXCEPTION_ERRCODE, vcpu->exc.error_code);
 	}
+	if (!info)
+		return false;
+	if (info & INTR_INFO_DELIVER_CODE)
+		vmcs_write(VMCS_ENTRY_EXCEPTION_ERRCODE, err & 0xffff);
 	vmcs_write(VMCS_ENTRY_INTR_INFO, info);
-	vcpu->exc_pending = false;
 	return true;
 }
 
@@ -284,6 +321,20 @@ static int vmx_failure(struct vmctl_vcpu *vcpu, const char *what)
 	return vmctl_internal_error(vcpu, VMCTL_INTERNAL_VMX_FAILURE, 2, d);
 }
 
+/*
+ * VMLAUNCH/VMRESUME failed its checks: reported once, and the event this
+ * entry tried to inject (the one thing here userspace may have made
+ * invalid) is dropped, or it would fail every RUN after.  A VM exit,
+ * failed entries included, clears the field by itself.
+ */
+static int entry_failure(struct vmctl_vcpu *vcpu)
+{
+	int ret = vmx_failure(vcpu, vcpu->launched ? "VMRESUME" : "VMLAUNCH");
+
+	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
+	return ret;
+}
+
 static void snapshot(struct vmctl_vcpu *vcpu)
 {
 	struct vmctl_run *run = vcpu->run;
@@ -343,8 +394,7 @@ static int run_once(struct vmctl_vcpu *vcpu)
 		WRITE_ONCE(vcpu->in_guest, false);
 	if (ret) {
 		local_irq_enable();
-		return vmx_failure(vcpu, vcpu->launched ? "VMRESUME" :
-							   "VMLAUNCH");
+		return entry_failure(vcpu);
 	}
 	vcpu->exit_reason = vmcs_read(VMCS_EXIT_REASON);
 	if (!(vcpu->exit_reason & EXIT_REASON_FAILED_ENTRY)) {

@@ -93,9 +93,15 @@ static int do_get_regs(struct vmctl_vcpu *vcpu, void *arg)
 	return 0;
 }
 
+/*
+ * New registers end a halt, as RUN after an HLT exit does without an
+ * irqchip (with one, a halt with IF=0 would otherwise sleep for good).
+ * Queued events are checked against the new state at the entry (run.c).
+ */
 static int do_set_regs(struct vmctl_vcpu *vcpu, void *arg)
 {
 	vcpu_set_regs(vcpu, arg);
+	vcpu->halted = false;
 	return 0;
 }
 
@@ -105,9 +111,20 @@ static int do_get_sregs(struct vmctl_vcpu *vcpu, void *arg)
 	return 0;
 }
 
+/*
+ * A new context: the event whose delivery the last exit interrupted
+ * belonged to the old one (a fault or INT n happens again if the guest
+ * runs the instruction again), and a halt ends as with SET_REGS.
+ */
 static int do_set_sregs(struct vmctl_vcpu *vcpu, void *arg)
 {
-	return vmctl_set_sregs(vcpu, arg);
+	int ret = vmctl_set_sregs(vcpu, arg);
+
+	if (!ret) {
+		vcpu->reinject_info = 0;
+		vcpu->halted = false;
+	}
+	return ret;
 }
 
 struct msr_batch {
@@ -212,9 +229,8 @@ static long vcpu_ioctl_inject(struct vmctl_vcpu *vcpu, void __user *uarg)
 	if (copy_from_user(&e, uarg, sizeof(e)))
 		return -EFAULT;
 	if (e.flags || e.padding || e.vector > 31 || e.vector == 2 ||
-	    e.has_error_code > 1 ||
-	    (e.has_error_code && !(EXC_WITH_ERROR_CODE & BIT(e.vector))) ||
-	    (!e.has_error_code && e.error_code))
+	    e.has_error_code != vmctl_exc_has_error_code(vcpu, e.vector) ||
+	    (!e.has_error_code && e.error_code) || e.error_code > 0xffff)
 		return -EINVAL;
 	if (vcpu->exc_pending)
 		return -EBUSY;

@@ -305,6 +305,14 @@ void vmctl_fpu_init_guest(void *area);
 #define EXC_WITH_ERROR_CODE	(BIT(8) | BIT(10) | BIT(11) | BIT(12) | \
 				 BIT(13) | BIT(14) | BIT(17) | BIT(21))
 
+/* Does @vector push an error code in the guest's present mode? */
+static inline bool vmctl_exc_has_error_code(struct vmctl_vcpu *vcpu,
+					    u8 vector)
+{
+	return (vcpu->cr0 & X86_CR0_PE) && vector < 32 &&
+	       (EXC_WITH_ERROR_CODE & BIT(vector));
+}
+
 long vmctl_vcpu_run(struct vmctl_vcpu *vcpu);
 void vmctl_skip_insn(struct vmctl_vcpu *vcpu);
 void vmctl_skip_insn_len(struct vmctl_vcpu *vcpu, u32 len);

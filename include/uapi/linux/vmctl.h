@@ -223,12 +223,19 @@ struct vmctl_cpuid {
 	struct vmctl_cpuid_entry entries[];
 };
 
-/* Queue an exception for the next VM entry. */
+/*
+ * Queue an exception for the next VM entry.  As the architecture has it:
+ * has_error_code is 1 exactly for #DF, #TS, #NP, #SS, #GP, #PF, #AC and
+ * #CP (8, 10-14, 17, 21) while the guest is in protected mode (CR0.PE),
+ * 0 otherwise; error_code fits in 16 bits.  Anything else is EINVAL, one
+ * already queued EBUSY.  Should the mode change before the entry
+ * (SET_SREGS), the error code is pushed or not as the new mode asks.
+ */
 struct vmctl_exception {
 	__u8 vector;			/* 0..31, not 2 (NMI) */
 	__u8 has_error_code;
 	__u16 padding;
-	__u32 error_code;
+	__u32 error_code;		/* bits 31:16 zero */
 	__u64 flags;			/* must be 0 */
 };
 
