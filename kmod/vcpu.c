@@ -321,15 +321,22 @@ static long vmctl_vcpu_ioctl(struct file *f, unsigned int cmd,
 	return ret;
 }
 
-/* The run area is vmalloc_user() memory: remap_vmalloc_range() maps it. */
+/* The run area's pages, each referenced by the mapping as long as it lives. */
 static int vmctl_vcpu_mmap(struct file *f, struct vm_area_struct *vma)
 {
 	struct vmctl_vcpu *vcpu = f->private_data;
+	unsigned long i;
+	int ret;
 
-	if (vma->vm_pgoff ||
-	    vma->vm_end - vma->vm_start > VMCTL_RUN_PAGES * PAGE_SIZE)
+	if (vma->vm_pgoff || vma_pages(vma) > VMCTL_RUN_PAGES)
 		return -EINVAL;
-	return remap_vmalloc_range(vma, vcpu->run, 0);
+	for (i = 0; i < vma_pages(vma); i++) {
+		ret = vm_insert_page(vma, vma->vm_start + i * PAGE_SIZE,
+				     vcpu->run_pages[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 static int vmctl_vcpu_release(struct inode *inode, struct file *f)
@@ -349,6 +356,42 @@ static const struct file_operations vmctl_vcpu_fops = {
 	.llseek = noop_llseek,
 };
 
+/*
+ * The run area: pages charged to the caller's memory cgroup like every
+ * other allocation of the module, one virtually contiguous view of them
+ * for the kernel (struct vmctl_run, then the I/O data page).
+ */
+static int run_area_alloc(struct vmctl_vcpu *vcpu)
+{
+	int i;
+
+	for (i = 0; i < VMCTL_RUN_PAGES; i++) {
+		vcpu->run_pages[i] = alloc_page(GFP_KERNEL_ACCOUNT |
+						__GFP_ZERO);
+		if (!vcpu->run_pages[i])
+			return -ENOMEM;
+	}
+	vcpu->run = vmap(vcpu->run_pages, VMCTL_RUN_PAGES, VM_MAP,
+			 PAGE_KERNEL);
+	if (!vcpu->run)
+		return -ENOMEM;
+	vmctl_acct_add(ACCT_BYTES, VMCTL_RUN_PAGES * PAGE_SIZE);
+	return 0;
+}
+
+static void run_area_free(struct vmctl_vcpu *vcpu)
+{
+	int i;
+
+	if (vcpu->run) {
+		vunmap(vcpu->run);
+		vmctl_acct_add(ACCT_BYTES, -VMCTL_RUN_PAGES * PAGE_SIZE);
+	}
+	for (i = 0; i < VMCTL_RUN_PAGES; i++)
+		if (vcpu->run_pages[i])
+			__free_page(vcpu->run_pages[i]);
+}
+
 void vmctl_vcpu_free(struct vmctl_vcpu *vcpu)
 {
 	vmctl_apic_free(vcpu);
@@ -359,10 +402,7 @@ void vmctl_vcpu_free(struct vmctl_vcpu *vcpu)
 	vmctl_free(vcpu->fpu, vmx_caps.xsave_size);
 	vmctl_free(vcpu->cpuid,
 		   VMCTL_MAX_CPUID_ENTRIES * sizeof(*vcpu->cpuid));
-	if (vcpu->run) {
-		vfree(vcpu->run);
-		vmctl_acct_add(ACCT_BYTES, -VMCTL_RUN_PAGES * PAGE_SIZE);
-	}
+	run_area_free(vcpu);
 	mutex_destroy(&vcpu->lock);
 	vmctl_free(vcpu, sizeof(*vcpu));
 	vmctl_acct_add(ACCT_VCPUS, -1);
@@ -380,15 +420,12 @@ static struct vmctl_vcpu *vcpu_alloc(struct vmctl_vm *vm, u32 id)
 	vcpu->cpu = -1;
 	mutex_init(&vcpu->lock);
 	INIT_LIST_HEAD(&vcpu->loaded_node);
-	/* Zeroed, virtually contiguous (struct + I/O data), mappable. */
-	vcpu->run = vmalloc_user(VMCTL_RUN_PAGES * PAGE_SIZE);
-	if (vcpu->run)
-		vmctl_acct_add(ACCT_BYTES, VMCTL_RUN_PAGES * PAGE_SIZE);
 	vcpu->vmcs = vmctl_alloc_page(ACCT_VMCS_PAGES);
 	vcpu->msr_bitmap = vmctl_alloc_page(ACCT_BYTES);
 	/* A power-of-two kmalloc size is naturally aligned, as XSAVE needs. */
 	vcpu->fpu = vmctl_zalloc(vmx_caps.xsave_size);
-	if (!vcpu->run || !vcpu->vmcs || !vcpu->msr_bitmap || !vcpu->fpu ||
+	if (run_area_alloc(vcpu) || !vcpu->vmcs || !vcpu->msr_bitmap ||
+	    !vcpu->fpu ||
 	    vmctl_cpuid_init_default(vcpu) ||
 	    (vm->irqchip && vmctl_apic_create(vcpu))) {
 		vmctl_vcpu_free(vcpu);
@@ -414,6 +451,9 @@ int vmctl_create_vcpu(struct vmctl_vm *vm, unsigned long id)
 
 	if (id >= VMCTL_MAX_VCPUS)
 		return -EINVAL;
+	ret = vmctl_charge_vcpu(vm);
+	if (ret)
+		return ret;
 	mutex_lock(&vm->lock);
 	ret = -EEXIST;
 	if (vm->vcpus[id])
@@ -450,5 +490,7 @@ free_vcpu:
 	vmctl_vcpu_free(vcpu);
 out:
 	mutex_unlock(&vm->lock);
+	if (ret < 0)
+		vmctl_uncharge_vcpu(vm);
 	return ret;
 }

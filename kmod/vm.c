@@ -25,6 +25,58 @@ LIST_HEAD(vmctl_vm_list);
 DEFINE_MUTEX(vmctl_vm_list_lock);
 static DEFINE_IDA(vm_ida);
 
+/*
+ * What one user (the VM's creator, by euid) may hold: VMs alive, and
+ * vCPUs in them, however they are kept alive (fds, run-area mappings).
+ * Beyond either: EMFILE, as for inotify's max_user_instances.
+ */
+static unsigned int max_vms_per_user = 128;
+module_param(max_vms_per_user, uint, 0644);
+MODULE_PARM_DESC(max_vms_per_user, "VMs one user may hold (default: 128)");
+
+static unsigned int max_vcpus_per_user = 1024;
+module_param(max_vcpus_per_user, uint, 0644);
+MODULE_PARM_DESC(max_vcpus_per_user, "vCPUs one user may hold (default: 1024)");
+
+/* VMs and vCPUs @uid holds.  vmctl_vm_list_lock held. */
+static void user_usage(kuid_t uid, u32 *vms, u32 *vcpus)
+{
+	struct vmctl_vm *vm;
+
+	*vms = 0;
+	*vcpus = 0;
+	list_for_each_entry(vm, &vmctl_vm_list, node) {
+		if (uid_eq(vm->owner_uid, uid)) {
+			(*vms)++;
+			*vcpus += vm->vcpus_charged;
+		}
+	}
+}
+
+/* Count a vCPU of @vm against its owner's limit before creating it. */
+int vmctl_charge_vcpu(struct vmctl_vm *vm)
+{
+	u32 vms, vcpus;
+	int ret = 0;
+
+	mutex_lock(&vmctl_vm_list_lock);
+	user_usage(vm->owner_uid, &vms, &vcpus);
+	if (vcpus >= READ_ONCE(max_vcpus_per_user))
+		ret = -EMFILE;
+	else
+		vm->vcpus_charged++;
+	mutex_unlock(&vmctl_vm_list_lock);
+	return ret;
+}
+
+/* A charged vCPU that was not created after all. */
+void vmctl_uncharge_vcpu(struct vmctl_vm *vm)
+{
+	mutex_lock(&vmctl_vm_list_lock);
+	vm->vcpus_charged--;
+	mutex_unlock(&vmctl_vm_list_lock);
+}
+
 /* Guest-physical addresses EPT 4-level paging can reach. */
 #define VMCTL_GPA_LIMIT		(1ULL << 48)
 
@@ -275,6 +327,7 @@ static const struct file_operations vmctl_vm_fops = {
 int vmctl_create_vm(const struct vmctl_vm_config *cfg)
 {
 	struct vmctl_vm *vm;
+	u32 vms, vcpus;
 	int ret, id;
 
 	if (cfg->flags || !memchr(cfg->name, 0, sizeof(cfg->name)))
@@ -302,7 +355,14 @@ int vmctl_create_vm(const struct vmctl_vm_config *cfg)
 	ret = vmctl_ept_init(&vm->ept);
 	if (ret)
 		goto free_id;
+	/* Counted and listed under one lock: no two creations race past. */
 	mutex_lock(&vmctl_vm_list_lock);
+	user_usage(vm->owner_uid, &vms, &vcpus);
+	if (vms >= READ_ONCE(max_vms_per_user)) {
+		mutex_unlock(&vmctl_vm_list_lock);
+		ret = -EMFILE;
+		goto free_ept;
+	}
 	list_add_tail(&vm->node, &vmctl_vm_list);
 	mutex_unlock(&vmctl_vm_list_lock);
 	vmctl_nl_vm_event(vm, VMCTL_CMD_EVENT_VM_CREATED);
@@ -313,6 +373,8 @@ int vmctl_create_vm(const struct vmctl_vm_config *cfg)
 		vmctl_vm_put(vm);
 	return ret;
 
+free_ept:
+	vmctl_ept_destroy(&vm->ept);
 free_id:
 	ida_free(&vm_ida, vm->id);
 free_vm:

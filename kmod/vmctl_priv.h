@@ -104,6 +104,7 @@ struct vmctl_vm {
 	struct vmctl_ept ept;
 	struct vmctl_vcpu *vcpus[VMCTL_MAX_VCPUS];	/* smp_load_acquire */
 	u32 nr_vcpus;
+	u32 vcpus_charged;	/* against the owner's limit; list lock */
 	struct vmctl_irqchip *irqchip;	/* set once, before any vCPU */
 	u64 tsc_origin;		/* host TSC when the guest's TSC read 0 */
 };
@@ -114,6 +115,8 @@ extern struct mutex vmctl_vm_list_lock;
 
 int vmctl_create_vm(const struct vmctl_vm_config *cfg);
 void vmctl_vm_put(struct vmctl_vm *vm);
+int vmctl_charge_vcpu(struct vmctl_vm *vm);
+void vmctl_uncharge_vcpu(struct vmctl_vm *vm);
 struct vmctl_slot *vmctl_slot_find(struct vmctl_vm *vm, u64 gpa);
 
 /* ---- irqchip.c: the VM's I/O APIC and the APIC bus ---- */
@@ -180,6 +183,7 @@ struct vmctl_vcpu {
 	 * into kernel memory, and only then used.
 	 */
 	struct vmctl_run *run;
+	struct page *run_pages[VMCTL_RUN_PAGES];	/* run is their vmap */
 	u32 user_exit;		/* run->exit_reason as the kernel set it */
 
 	/* VMCS and where it is active */
