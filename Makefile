@@ -1,12 +1,13 @@
 # vmctl top-level build.  `make` builds everything; `make check` runs every
 # test layer and ends with one line "N passed, N failed[, N skipped]".
 
-# Kernel build tree: the running kernel's when present, else the newest
-# installed headers.  Override with KDIR=.
-KDIR ?= $(shell scripts/kdir.sh)
+# The kernel build tree is kmod/Makefile's business (KDIR= on the command
+# line reaches it): computed here, it would be fixed when make starts,
+# before `make check` has run scripts/deps.sh, and exported empty to every
+# make below.
 PREFIX ?= /usr/local
 DESTDIR ?=
-export KDIR PREFIX DESTDIR
+export PREFIX DESTDIR
 
 SUBDIRS_USER := libvmctl cli selftests
 
@@ -15,7 +16,7 @@ SUBDIRS_USER := libvmctl cli selftests
 all: kmod libvmctl cli selftests
 
 kmod:
-	$(MAKE) -C kmod KDIR=$(KDIR)
+	$(MAKE) -C kmod
 
 libvmctl:
 	$(MAKE) -C libvmctl

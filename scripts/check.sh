@@ -88,12 +88,18 @@ step() {
 
 heading "dependencies and build"
 if env_out=$(scripts/deps.sh --print-env 2>"$out/deps.log"); then
+	indent <"$out/deps.log"
 	eval "$env_out"
 	result ok "scripts/deps.sh"
 else
-	result "not ok" "scripts/deps.sh"
+	# Nothing can be built or run without them: say which one is
+	# missing (deps.sh's last line) and stop.
+	indent <"$out/deps.log"
+	result "not ok" "scripts/deps.sh: $(tail -n 1 "$out/deps.log")"
+	echo
+	scripts/tap-summary "$results"
+	exit 1
 fi
-indent <"$out/deps.log"
 step "make all" make -k -j"$(nproc)" all
 step "make unit" make -k -j"$(nproc)" unit
 

@@ -13,15 +13,23 @@
 #
 # What it provides:
 #   - Debian packages: build tools, Bochs, busybox, ISO tools, libnl, cmocka,
-#     and kernel headers for Debian's 6.1 (linux-headers-amd64) and the
-#     newest 6.12 backport (VMCTL_KVER_612=6.12.N+deb12-amd64 pins one;
-#     VMCTL_KVER_61 likewise).  An installed 6.12 tree is kept as it is:
-#     the package lists are only consulted when none is installed.
+#     and kernel headers for Debian's 6.1 (linux-headers-amd64;
+#     VMCTL_KVER_61=6.1.0-N-amd64 pins one).
+#   - Kernel headers for the newest 6.12 backport (VMCTL_KVER_612=
+#     6.12.N+deb12-amd64 pins one), unpacked under
+#     $VMCTL_CACHE/headers/<kver>/ rather than installed: Debian's
+#     linux-headers-6.12.* package depends on a linux-image package, whose
+#     installation rewrites the host's /boot and regenerates its initramfs
+#     (minutes) for a kernel nobody boots here.  A cached tree is kept as it
+#     is: the package lists are only consulted when none is cached.
 #   - The test machine's kernels: linux-image-<kver>-unsigned fetched with
 #     `apt-get download` and unpacked with `dpkg-deb -x` under
 #     $VMCTL_CACHE/kernels/<kver>/ (vmlinuz and /lib/modules with kvm.ko,
 #     kvm-intel.ko, irqbypass.ko), so no initramfs is ever generated on the
 #     host and the host's /boot is left alone.
+#
+# A package that cannot be had (no network, gone from the archive) ends the
+# run with one line naming it and what to do.
 #   - From linux-source-6.1: kselftest_harness.h and kselftest.h in
 #     $VMCTL_CACHE/kselftest/, checkpatch.pl with spelling.txt and
 #     const_structs.checkpatch in $VMCTL_CACHE/checkpatch/.
@@ -53,7 +61,8 @@ updated=
 apt_update() {
 	[ -n "$updated" ] && return 0
 	say "apt-get update"
-	$SUDO apt-get update -qq >&2
+	$SUDO apt-get update -qq >&2 ||
+		die "apt-get update failed: check the network and the apt sources (/etc/apt), then run scripts/deps.sh again"
 	updated=1
 }
 
@@ -61,19 +70,38 @@ installed() {
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
 }
 
-apt_install() {
-	apt_update
-	say "installing $*"
-	$SUDO apt-get install -y -qq --no-install-recommends "$@" >&2
+# cannot PACKAGE: the one line that ends a run missing a package.
+cannot() {
+	die "cannot get Debian package $1: check the network and the apt sources (/etc/apt), or install it by hand, then run scripts/deps.sh again"
 }
 
-# Newest /usr/src/linux-headers-<major.minor>.*-amd64 installed, as a kver.
-newest_headers() {
-	local d
-	d=$(printf '%s\n' /usr/src/linux-headers-"$1".*-amd64 |
-		grep -v -e -rt- -e -cloud- -e '\*' | sort -V | tail -n 1)
-	[ -n "$d" ] && echo "${d#/usr/src/linux-headers-}"
+apt_install() {
+	local pkg
+	apt_update
+	say "installing $*"
+	$SUDO apt-get install -y -qq --no-install-recommends "$@" >&2 && return 0
+	# Name the package at fault: the first that does not install alone.
+	for pkg in "$@"; do
+		installed "$pkg" ||
+			$SUDO apt-get install -y -qq --no-install-recommends "$pkg" >&2 ||
+			cannot "$pkg"
+	done
 }
+
+# newest_kver MAJOR.MINOR PATH...: the newest kver MAJOR.MINOR.*-amd64 among
+# PATHs ending in it.
+newest_kver() {
+	local mm=$1 d
+	shift
+	d=$(printf '%s\n' "$@" | sed -n "s/.*[-/]\($mm\.[^/]*-amd64\)\$/\1/p" |
+		grep -v -e -rt- -e -cloud- | sort -V | tail -n 1)
+	[ -n "$d" ] && echo "$d"
+}
+
+# The cached 6.12 trees: $VMCTL_CACHE/headers/<kver>/usr/src/linux-headers-*,
+# complete once .complete exists.
+headers_root() { echo "$VMCTL_CACHE/headers/$1"; }
+cached_kdir() { echo "$(headers_root "$1")/usr/src/linux-headers-$1"; }
 
 install_packages() {
 	local missing
@@ -86,22 +114,28 @@ install_packages() {
 	[ -z "$missing" ] || apt_install $missing
 }
 
-# Sets KVER_61 and KVER_612, installing headers when needed.
+# Sets KVER_61, KDIR_61, KVER_612 and KDIR_612, getting headers when needed.
 resolve_kernels() {
-	KVER_61=${VMCTL_KVER_61:-$(newest_headers 6.1 || true)}
+	KVER_61=${VMCTL_KVER_61:-$(newest_kver 6.1 /usr/src/linux-headers-* || true)}
 	[ -n "$KVER_61" ] || die "no 6.1 headers after installing linux-headers-amd64"
 	installed "linux-headers-$KVER_61" || apt_install "linux-headers-$KVER_61"
+	KDIR_61=/usr/src/linux-headers-$KVER_61
 
-	KVER_612=${VMCTL_KVER_612:-$(newest_headers 6.12 || true)}
+	local cached
+	cached=$(find "$VMCTL_CACHE/headers" -mindepth 2 -maxdepth 2 \
+		-name .complete 2>/dev/null | sed 's|/.complete$||')
+	# shellcheck disable=SC2086 # one path per word
+	KVER_612=${VMCTL_KVER_612:-$(newest_kver 6.12 $cached || true)}
 	if [ -z "$KVER_612" ]; then
 		apt_update
 		KVER_612=$(apt-cache search --names-only \
 				'^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' |
 			awk '{ sub(/^linux-headers-/, "", $1); print $1 }' |
 			sort -V | tail -n 1)
-		[ -n "$KVER_612" ] || die "no linux-headers-6.12.*+deb12-amd64 in the package lists"
+		[ -n "$KVER_612" ] || cannot "linux-headers-6.12.*+deb12-amd64 (none in the package lists)"
 	fi
-	installed "linux-headers-$KVER_612" || apt_install "linux-headers-$KVER_612"
+	fetch_headers "$KVER_612"
+	KDIR_612=$(cached_kdir "$KVER_612")
 }
 
 # apt-get download PACKAGE into DIR (as root the download would otherwise
@@ -112,7 +146,34 @@ apt_download() {
 		"$pkg" >&2) && return 0
 	apt_update
 	(cd "$dir" && apt-get download -qq -o APT::Sandbox::User="$(id -un)" \
-		"$pkg" >&2)
+		"$pkg" >&2) || cannot "$pkg"
+}
+
+# fetch_headers KVER (6.12 naming: 6.12.N+deb12-amd64): unpack the headers,
+# their -common half and kbuild's host programs into one root, where their
+# relative links (scripts -> ../../lib/linux-kbuild-*/scripts) hold; the one
+# absolute path, the -amd64 Makefile's include of the -common tree, is
+# pointed into that root.
+fetch_headers() {
+	local kver=$1 root tmp deb pkg
+	local base=${1%-amd64}
+	root=$(headers_root "$kver")
+	[ -f "$root/.complete" ] && return 0
+	say "fetching the headers of $kver"
+	tmp=$(mktemp -d "$VMCTL_CACHE/headers-deb.XXXXXX")
+	for pkg in "linux-headers-$kver" "linux-headers-$base-common" \
+		"linux-kbuild-$base"; do
+		apt_download "$pkg" "$tmp"
+	done
+	rm -rf "$root"
+	mkdir -p "$root"
+	for deb in "$tmp"/*.deb; do
+		dpkg-deb -x "$deb" "$root"
+	done
+	rm -rf "$tmp"
+	sed -i "s|^include /usr/src/|include $root/usr/src/|" \
+		"$root/usr/src/linux-headers-$kver/Makefile"
+	: >"$root/.complete"
 }
 
 # Unpack linux-image-<kver>-unsigned under $VMCTL_CACHE/kernels/<kver>/.
@@ -162,10 +223,10 @@ print_env() {
 	local kv
 	printf "VMCTL_CACHE='%s'\n" "$VMCTL_CACHE"
 	printf "KVER_61='%s'\nKVER_612='%s'\n" "$KVER_61" "$KVER_612"
+	printf "KDIR_61='%s'\nKDIR_612='%s'\n" "$KDIR_61" "$KDIR_612"
 	for kv in 61 612; do
 		local kver_var=KVER_$kv
 		local kver=${!kver_var}
-		printf "KDIR_%s='%s'\n" $kv "/usr/src/linux-headers-$kver"
 		printf "VMLINUZ_%s='%s'\n" $kv "$VMCTL_CACHE/kernels/$kver/boot/vmlinuz-$kver"
 		printf "KMODS_%s='%s'\n" $kv "$VMCTL_CACHE/kernels/$kver/lib/modules/$kver"
 	done
