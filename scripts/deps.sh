@@ -56,6 +56,8 @@ export DEBIAN_FRONTEND=noninteractive
 
 say() { echo "deps.sh: $*" >&2; }
 die() { say "$*"; exit 1; }
+# Whatever fails, the last line says what (make check shows that line).
+trap 'say "failed (line $LINENO): $BASH_COMMAND"' ERR
 
 updated=
 apt_update() {
@@ -123,7 +125,7 @@ resolve_kernels() {
 
 	local cached
 	cached=$(find "$VMCTL_CACHE/headers" -mindepth 2 -maxdepth 2 \
-		-name .complete 2>/dev/null | sed 's|/.complete$||')
+		-name .complete 2>/dev/null | sed 's|/.complete$||' || true)
 	# shellcheck disable=SC2086 # one path per word
 	KVER_612=${VMCTL_KVER_612:-$(newest_kver 6.12 $cached || true)}
 	if [ -z "$KVER_612" ]; then
