@@ -169,10 +169,22 @@ fetch_headers() {
 	done
 	rm -rf "$root"
 	mkdir -p "$root"
+	local needs=()
 	for deb in "$tmp"/*.deb; do
 		dpkg-deb -x "$deb" "$root"
+		# What installing them would have brought (kbuild's programs
+		# need pahole and libssl3, say), less the kernel packages and
+		# the alternatives ("a | b": the first).
+		mapfile -t -O "${#needs[@]}" needs < <(dpkg-deb -f "$deb" Depends |
+			tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/[[:space:]]//g' |
+			grep -v -e '^linux-' -e '^$')
 	done
 	rm -rf "$tmp"
+	local missing=() pkg
+	for pkg in "${needs[@]}"; do
+		installed "$pkg" || missing+=("$pkg")
+	done
+	[ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 	sed -i "s|^include /usr/src/|include $root/usr/src/|" \
 		"$root/usr/src/linux-headers-$kver/Makefile"
 	: >"$root/.complete"
