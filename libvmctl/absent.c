@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Ports a PC has and this VM deliberately leaves empty.  They read as
+ * Ports a PC has and this VM deliberately leaves empty (pc.c lists them
+ * among the PC devices; no state, so no struct vmctl_device).  They read as
  * all-ones and ignore writes, like any unclaimed port, but are claimed
  * so the guest's routine probes do not fill the log with "unclaimed
  * port" warnings:
@@ -55,7 +56,7 @@ static const struct {
 	{ 0xcf8, 8 },		/* PCI configuration */
 };
 
-int vmctl_register_absent_ports(struct vmctl_vm *vm)
+int vmctl_absent_ports_create(struct vmctl_vm *vm)
 {
 	unsigned int i;
 	int ret;

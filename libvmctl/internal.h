@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * libvmctl internals: the handles' contents and the pure-logic pieces
- * (I/O table, ELF and flat planning, boot CPU state, UART registers) that
- * the unit tests in tests/ call directly.
+ * (I/O table, ELF and flat planning, boot CPU state) that the unit tests
+ * in tests/ call directly.  The device layer is device.h; each device
+ * model's insides are in its own header.
  */
 #ifndef VMCTL_INTERNAL_H
 #define VMCTL_INTERNAL_H
@@ -11,9 +12,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
-#include <time.h>
 #include <linux/vmctl.h>
 #include <vmctl/libvmctl.h>
+
+#include "device.h"
 
 #define VMCTL_PAGE_SIZE		4096ULL
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
@@ -139,73 +141,11 @@ void vmctl_boot_cpu_state(const struct vmctl_load_plan *plan,
 			  const struct vmctl_boot_area *area,
 			  struct vmctl_regs *regs, struct vmctl_sregs *sregs);
 
-/* ---- the UART's register logic (uart.c) ---- */
-
-#define VMCTL_UART_RX_BUF	64
-
-struct vmctl_uart {
-	pthread_mutex_t lock;
-	int in_fd;
-	int out_fd;
-	uint8_t rbr_fifo[VMCTL_UART_RX_BUF];
-	unsigned int rx_head, rx_count;
-	uint8_t ier, lcr, mcr, msr, scr, fcr;
-	uint8_t dll, dlm;
-	bool thre_pending;	/* THR-empty interrupt not yet acknowledged */
-	int irq_level;
-	void (*set_irq)(void *opaque, int level);
-	void *irq_opaque;
-	uint16_t base;
-	/* wired to the in-kernel irqchip: the input pump feeds the FIFO */
-	struct vmctl_vm *irq_vm;
-	unsigned int irq_pin;
-	bool irq_warned;
-	pthread_cond_t rx_room;		/* signalled when the FIFO drains */
-	pthread_t pump;
-	bool pump_running;
-	bool pump_stop;
-	int pump_wake;			/* eventfd that ends the pump's poll */
-};
-
-extern const struct vmctl_io_ops vmctl_uart_ops;
-void vmctl_uart_init(struct vmctl_uart *u, int in_fd, int out_fd);
-void vmctl_uart_destroy(struct vmctl_uart *u);
-/* Take input now and update the line; called with u->lock held. */
-void vmctl_uart_rx_fill_locked(struct vmctl_uart *u);
-/* Whether input would be taken now (room in the FIFO, no loopback). */
-bool vmctl_uart_wants_input(const struct vmctl_uart *u);
-
 /*
- * The input pump (uart_input.c): a thread per interrupt-driven UART that
- * waits for input and raises the line, so input reaches a guest whose
- * vCPUs all sleep in HLT inside the kernel.  Started and stopped with
- * the VM's vCPU threads.
+ * ---- the devices every PC guest gets (pc.c): the CMOS clock, quiet
+ * legacy ports; once per VM, later calls do nothing ----
  */
-int vmctl_uart_pump_start(struct vmctl_uart *u);
-void vmctl_uart_pump_stop(struct vmctl_uart *u);
-
-/* Connect a UART's line to the irqchip (irqchip.c). */
-void vmctl_uart_wire_irqchip(struct vmctl_vm *vm, struct vmctl_uart *u,
-			     uint16_t base);
-
-/* ---- the CMOS real-time clock (rtc.c) ---- */
-
-#define VMCTL_RTC_PORT		0x70
-#define VMCTL_RTC_NVRAM		128
-
-struct vmctl_rtc {
-	pthread_mutex_t lock;
-	uint8_t index;
-	uint8_t nvram[VMCTL_RTC_NVRAM];	/* every register but the clock's */
-	time_t (*now)(time_t *t);	/* time(), replaceable in tests */
-};
-
-extern const struct vmctl_io_ops vmctl_rtc_ops;
-void vmctl_rtc_init(struct vmctl_rtc *rtc);
-
-/* ---- ports a PC has and this VM leaves empty on purpose (absent.c) ---- */
-
-int vmctl_register_absent_ports(struct vmctl_vm *vm);
+int vmctl_pc_devices_create(struct vmctl_vm *vm);
 
 /* ---- handles (sys.c, vm.c, memory.c, vcpu.c, run.c) ---- */
 
@@ -252,9 +192,9 @@ struct vmctl_vm {
 	struct vmctl_vcpu *vcpus[VMCTL_MAX_VCPUS];
 	struct vmctl_io_table pio;
 	struct vmctl_io_table mmio;
-	struct vmctl_uart *uarts[4];
-	struct vmctl_rtc *rtc;
+	struct vmctl_device_list devices;	/* device.h */
 	bool irqchip;			/* VMCTL_CREATE_IRQCHIP done */
+	bool pc_devices;		/* vmctl_pc_devices_create() done */
 	struct vmctl_boot_state boot;
 
 	/* run state, under lock */

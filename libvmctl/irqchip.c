@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The in-kernel interrupt controllers seen from userspace: creating them
- * and driving I/O APIC pins.  Device models in this library raise their
- * lines through here; the module does the rest (routing, delivery,
- * waking a halted vCPU).
+ * and driving I/O APIC pins.  Device models raise their interrupts
+ * through vmctl_irq_set() (device.h), which lands here; the module does
+ * the rest (routing, delivery, waking a halted vCPU).  The ISA IRQ to
+ * pin wiring is the MP table's, so guest and devices agree on it.
  */
 #include <errno.h>
 #include <sys/ioctl.h>
@@ -13,8 +14,6 @@
 
 int vmctl_vm_create_irqchip(struct vmctl_vm *vm)
 {
-	unsigned int i;
-
 	vmctl_clear_detail();
 	if (vm->irqchip)
 		return -EEXIST;
@@ -23,10 +22,7 @@ int vmctl_vm_create_irqchip(struct vmctl_vm *vm)
 	if (ioctl(vm->fd, VMCTL_CREATE_IRQCHIP, 0) < 0)
 		return vmctl_fail(-errno, "VMCTL_CREATE_IRQCHIP");
 	vm->irqchip = true;
-	for (i = 0; i < ARRAY_SIZE(vm->uarts); i++)
-		if (vm->uarts[i])
-			vmctl_uart_wire_irqchip(vm, vm->uarts[i],
-						vm->uarts[i]->base);
+	vmctl_devices_connect_irqchip(&vm->devices);
 	return 0;
 }
 
@@ -37,45 +33,24 @@ int vmctl_vm_irq_line(struct vmctl_vm *vm, unsigned int pin, int level)
 	return ioctl(vm->fd, VMCTL_IRQ_LINE, &line) < 0 ? -errno : 0;
 }
 
-static void uart_line(void *opaque, int level)
+void vmctl_irq_connect_pin(struct vmctl_irq *irq, struct vmctl_vm *vm,
+			   unsigned int pin)
 {
-	struct vmctl_uart *u = opaque;
-	int ret = vmctl_vm_irq_line(u->irq_vm, u->irq_pin, level);
-
-	/* Called under the UART's lock: irq_warned needs no other. */
-	if (ret && !u->irq_warned) {
-		u->irq_warned = true;
-		vmctl_log("UART at 0x%x: VMCTL_IRQ_LINE pin %u: %s",
-			  u->base, u->irq_pin, vmctl_strerror(ret));
-	}
+	*irq = (struct vmctl_irq){ .kind = VMCTL_IRQ_PIN, .vm = vm, .pin = pin };
 }
 
-/* The PC's wiring: COM1 and COM3 on ISA IRQ 4, COM2 and COM4 on 3. */
-static int isa_irq(uint16_t base)
+void vmctl_irq_connect_isa(struct vmctl_irq *irq, struct vmctl_vm *vm,
+			   unsigned int isa_irq)
 {
-	switch (base) {
-	case 0x3f8:
-	case 0x3e8:
-		return 4;
-	case 0x2f8:
-	case 0x2e8:
-		return 3;
+	vmctl_irq_connect_pin(irq, vm, vmctl_mptable_isa_pin(isa_irq));
+}
+
+int vmctl_irq_set(const struct vmctl_irq *irq, int level)
+{
+	switch (irq->kind) {
+	case VMCTL_IRQ_PIN:
+		return vmctl_vm_irq_line(irq->vm, irq->pin, level);
 	default:
-		return -1;
+		return 0;
 	}
-}
-
-void vmctl_uart_wire_irqchip(struct vmctl_vm *vm, struct vmctl_uart *u,
-			     uint16_t base)
-{
-	int irq = isa_irq(base);
-
-	if (irq < 0) {
-		vmctl_log("UART at 0x%x is not at a COM port: no interrupt line",
-			  base);
-		return;
-	}
-	u->irq_vm = vm;
-	u->irq_pin = vmctl_mptable_isa_pin(irq);
-	vmctl_uart_set_irq(u, uart_line, u);
 }

@@ -2,7 +2,7 @@
 /*
  * vmctl_load_linux(): read a bzImage and an initrd, let bzimage.c plan
  * the boot, and give the VM what an unmodified PC kernel expects: the
- * in-kernel irqchip, a CMOS clock and quiet legacy ports.  Every check
+ * in-kernel irqchip and the PC devices (pc.c).  Every check
  * (file, format, size) happens before guest memory is touched, so a
  * refused kernel leaves the VM as it was.
  */
@@ -41,24 +41,6 @@ static int copy_plan(struct vmctl_vm *vm, const struct vmctl_bzimage_plan *plan)
 		memcpy(dst, w->data, w->len);
 	}
 	return 0;
-}
-
-/* The devices a PC kernel probes over port I/O, once per VM. */
-static int add_platform(struct vmctl_vm *vm)
-{
-	int ret;
-
-	if (vm->rtc)
-		return 0;
-	vm->rtc = malloc(sizeof(*vm->rtc));
-	if (!vm->rtc)
-		return -ENOMEM;
-	vmctl_rtc_init(vm->rtc);
-	ret = vmctl_vm_register_pio(vm, VMCTL_RTC_PORT, 2, &vmctl_rtc_ops,
-				    vm->rtc);
-	if (!ret)
-		ret = vmctl_register_absent_ports(vm);
-	return ret;
 }
 
 /* The irqchip's pages are served in the kernel: RAM must leave them free. */
@@ -140,7 +122,7 @@ int vmctl_load_linux(struct vmctl_vm *vm, const struct vmctl_linux_boot *boot)
 	if (irqchip && !vm->irqchip)
 		ret = vmctl_vm_create_irqchip(vm);
 	if (!ret)
-		ret = add_platform(vm);
+		ret = vmctl_pc_devices_create(vm);
 	if (!ret)
 		ret = copy_plan(vm, plan);
 	if (ret)

@@ -7,11 +7,14 @@
  * 12 or 24-hour form as register B asks.  Writes to the clock registers
  * are ignored (the guest cannot move the host's clock); the other
  * registers and the NVRAM keep what the guest writes.  No alarm or
- * periodic interrupt: register C never flags one.
+ * periodic interrupt: register C never flags one.  Every PC guest gets
+ * one (pc.c); it needs no thread and no interrupt line.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <time.h>
 
-#include "internal.h"
+#include "rtc.h"
 
 enum {
 	RTC_SECONDS = 0x00, RTC_MINUTES = 0x02, RTC_HOURS = 0x04,
@@ -136,4 +139,34 @@ void vmctl_rtc_init(struct vmctl_rtc *rtc)
 	pthread_mutex_init(&rtc->lock, NULL);
 	rtc->nvram[RTC_REG_A] = A_DEFAULT;
 	rtc->nvram[RTC_REG_B] = B_24H;
+}
+
+static void rtc_free(struct vmctl_device *dev)
+{
+	struct vmctl_rtc *rtc = container_of(dev, struct vmctl_rtc, dev);
+
+	pthread_mutex_destroy(&rtc->lock);
+	free(rtc);
+}
+
+static const struct vmctl_device_ops rtc_device_ops = {
+	.name = "cmos",
+	.destroy = rtc_free,
+};
+
+int vmctl_rtc_create(struct vmctl_vm *vm)
+{
+	struct vmctl_rtc *rtc = malloc(sizeof(*rtc));
+	int ret;
+
+	if (!rtc)
+		return -ENOMEM;
+	vmctl_rtc_init(rtc);
+	ret = vmctl_vm_register_pio(vm, VMCTL_RTC_PORT, 2, &vmctl_rtc_ops, rtc);
+	if (ret) {
+		rtc_free(&rtc->dev);
+		return ret;
+	}
+	vmctl_device_add(vm, &rtc->dev, &rtc_device_ops);
+	return 0;
 }

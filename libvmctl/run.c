@@ -4,7 +4,8 @@
  * exits the module hands up.  The first vCPU that ends the VM (poweroff,
  * triple fault, failed entry, ...) records why and kicks the others out:
  * immediate_exit catches a vCPU about to enter, the kick signal one
- * already in the guest.
+ * already in the guest.  The VM's devices (device.h) start before the
+ * vCPU threads and stop after they are joined.
  */
 #include <errno.h>
 #include <signal.h>
@@ -244,20 +245,6 @@ static void *vcpu_thread(void *arg)
 	return NULL;
 }
 
-/* UARTs on the irqchip take input by themselves while the VM runs. */
-static void start_input_pumps(struct vmctl_vm *vm)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(vm->uarts); i++) {
-		struct vmctl_uart *u = vm->uarts[i];
-
-		if (u && u->irq_vm && vmctl_uart_pump_start(u))
-			vmctl_log("UART at 0x%x: %s; guest input arrives only when the guest polls",
-				  u->base, vmctl_error_detail());
-	}
-}
-
 int vmctl_vm_start(struct vmctl_vm *vm)
 {
 	unsigned int i, n = 0;
@@ -270,6 +257,10 @@ int vmctl_vm_start(struct vmctl_vm *vm)
 		n += vm->vcpus[i] != NULL;
 	if (!n)
 		return vmctl_fail(-EINVAL, "the VM has no vCPU");
+	/* Devices' own threads run before and after the vCPUs'. */
+	ret = vmctl_devices_start(&vm->devices);
+	if (ret)
+		return ret;
 	pthread_once(&kick_once, install_kick_handler);
 
 	pthread_mutex_lock(&vm->lock);
@@ -301,8 +292,6 @@ int vmctl_vm_start(struct vmctl_vm *vm)
 		n--;
 	}
 	pthread_mutex_unlock(&vm->lock);
-	if (!ret)
-		start_input_pumps(vm);
 	return ret;
 }
 
@@ -333,9 +322,7 @@ int vmctl_vm_wait(struct vmctl_vm *vm, struct vmctl_vm_end *end)
 		pthread_join(vcpu->thread, NULL);
 		vcpu->thread_started = false;
 	}
-	for (i = 0; i < ARRAY_SIZE(vm->uarts); i++)
-		if (vm->uarts[i])
-			vmctl_uart_pump_stop(vm->uarts[i]);
+	vmctl_devices_stop(&vm->devices);
 	/* Consume the end notification so the fd is ready for a restart. */
 	if (read(vm->done_fd, &v, sizeof(v)) < 0)
 		v = 0;

@@ -3,14 +3,16 @@
  * A 16550A UART: the registers Linux's 8250 driver and simple polled
  * drivers use.  Transmission is instant, so THR-empty and transmitter-empty
  * always read as set; received bytes come from an fd, read when the guest
- * looks (LSR, RBR, IIR) or when the owner calls vmctl_uart_poll().
+ * looks (LSR, RBR, IIR) or when the owner calls vmctl_uart_poll().  A
+ * device on the VM's list (device.h): with the in-kernel irqchip, COM
+ * ports drive their ISA line and run the input pump (uart_input.c).
  */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "uart.h"
 
 /* Register offsets (DLAB = LCR bit 7 swaps 0 and 1 for the divisor). */
 enum { UART_RBR_THR, UART_IER, UART_IIR_FCR, UART_LCR, UART_MCR, UART_LSR,
@@ -300,18 +302,86 @@ void vmctl_uart_set_irq(struct vmctl_uart *u,
 	pthread_mutex_unlock(&u->lock);
 }
 
+static void uart_line(void *opaque, int level)
+{
+	struct vmctl_uart *u = opaque;
+	int ret = vmctl_irq_set(&u->irq, level);
+
+	/* Called under the UART's lock: irq_warned needs no other. */
+	if (ret && !u->irq_warned) {
+		u->irq_warned = true;
+		vmctl_log("UART at 0x%x: VMCTL_IRQ_LINE pin %u: %s",
+			  u->base, u->irq.pin, vmctl_strerror(ret));
+	}
+}
+
+/* The PC's wiring: COM1 and COM3 on ISA IRQ 4, COM2 and COM4 on 3. */
+static int isa_irq(uint16_t base)
+{
+	switch (base) {
+	case 0x3f8:
+	case 0x3e8:
+		return 4;
+	case 0x2f8:
+	case 0x2e8:
+		return 3;
+	default:
+		return -1;
+	}
+}
+
+static void uart_connect_irqchip(struct vmctl_device *dev)
+{
+	struct vmctl_uart *u = container_of(dev, struct vmctl_uart, dev);
+	int irq = isa_irq(u->base);
+
+	if (irq < 0) {
+		vmctl_log("UART at 0x%x is not at a COM port: no interrupt line",
+			  u->base);
+		return;
+	}
+	vmctl_irq_connect_isa(&u->irq, dev->vm, irq);
+	vmctl_uart_set_irq(u, uart_line, u);
+}
+
+/* A UART on the irqchip takes input by itself while the VM runs. */
+static int uart_start(struct vmctl_device *dev)
+{
+	struct vmctl_uart *u = container_of(dev, struct vmctl_uart, dev);
+
+	if (u->irq.kind != VMCTL_IRQ_NONE && vmctl_uart_pump_start(u))
+		vmctl_log("UART at 0x%x: %s; guest input arrives only when the guest polls",
+			  u->base, vmctl_error_detail());
+	return 0;
+}
+
+static void uart_stop(struct vmctl_device *dev)
+{
+	vmctl_uart_pump_stop(container_of(dev, struct vmctl_uart, dev));
+}
+
+static void uart_free(struct vmctl_device *dev)
+{
+	struct vmctl_uart *u = container_of(dev, struct vmctl_uart, dev);
+
+	vmctl_uart_destroy(u);
+	free(u);
+}
+
+static const struct vmctl_device_ops uart_device_ops = {
+	.name = "uart",
+	.start = uart_start,
+	.stop = uart_stop,
+	.destroy = uart_free,
+	.connect_irqchip = uart_connect_irqchip,
+};
+
 int vmctl_uart_create(struct vmctl_vm *vm, uint16_t base, int in_fd,
 		      int out_fd, struct vmctl_uart **out)
 {
 	struct vmctl_uart *u;
-	unsigned int i;
 	int ret;
 
-	for (i = 0; i < ARRAY_SIZE(vm->uarts); i++)
-		if (!vm->uarts[i])
-			break;
-	if (i == ARRAY_SIZE(vm->uarts))
-		return -ENOSPC;
 	u = malloc(sizeof(*u));
 	if (!u)
 		return -ENOMEM;
@@ -323,9 +393,7 @@ int vmctl_uart_create(struct vmctl_vm *vm, uint16_t base, int in_fd,
 		free(u);
 		return ret;
 	}
-	vm->uarts[i] = u;
-	if (vm->irqchip)
-		vmctl_uart_wire_irqchip(vm, u, base);
+	vmctl_device_add(vm, &u->dev, &uart_device_ops);
 	if (out)
 		*out = u;
 	return 0;

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* VM handles: create one, ask its id, tear everything down. */
+/*
+ * VM handles: create one, ask its id, register I/O ranges, tear
+ * everything down (its devices first, through device.h).
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +81,7 @@ void vmctl_vm_destroy(struct vmctl_vm *vm)
 		vmctl_vm_stop(vm);
 		vmctl_vm_wait(vm, NULL);
 	}
+	vmctl_devices_destroy(&vm->devices);
 	for (i = 0; i < VMCTL_MAX_VCPUS; i++) {
 		struct vmctl_vcpu *vcpu = vm->vcpus[i];
 
@@ -92,14 +96,6 @@ void vmctl_vm_destroy(struct vmctl_vm *vm)
 	for (i = 0; i < VMCTL_MAX_MEM_SLOTS; i++)
 		if (vm->mem[i].used)
 			munmap(vm->mem[i].hva, vm->mem[i].size);
-	for (i = 0; i < ARRAY_SIZE(vm->uarts); i++) {
-		if (vm->uarts[i])
-			vmctl_uart_destroy(vm->uarts[i]);
-		free(vm->uarts[i]);
-	}
-	if (vm->rtc)
-		pthread_mutex_destroy(&vm->rtc->lock);
-	free(vm->rtc);
 	vmctl_io_table_free(&vm->pio);
 	vmctl_io_table_free(&vm->mmio);
 	close(vm->done_fd);

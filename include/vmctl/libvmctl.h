@@ -299,8 +299,10 @@ struct vmctl_vm_end {
 };
 
 /*
- * Start one thread per vCPU.  The kick signal (SIGUSR1) gets a no-op
- * handler so that vmctl_vm_stop() can break a vCPU out of VMCTL_RUN.
+ * Start the devices' threads (a UART's input thread, with an irqchip),
+ * then one thread per vCPU; vmctl_vm_wait() stops the devices after the
+ * vCPUs.  The kick signal (SIGUSR1) gets a no-op handler so that
+ * vmctl_vm_stop() can break a vCPU out of VMCTL_RUN.
  */
 int vmctl_vm_start(struct vmctl_vm *vm);
 /* Ask every vCPU to stop (any thread, not a signal handler); no wait. */

@@ -38,6 +38,27 @@ static int tmpfile_fd(size_t size)
 	return fd;
 }
 
+static char dev_path[] = "/tmp/test_dev_XXXXXX";
+
+int fake_device_setup(void **state)
+{
+	int fd = mkstemp(dev_path);
+
+	(void)state;
+	if (fd < 0)
+		return -1;
+	close(fd);
+	setenv("VMCTL_DEVICE", dev_path, 1);
+	return 0;
+}
+
+int fake_device_teardown(void **state)
+{
+	(void)state;
+	unlink(dev_path);
+	return 0;
+}
+
 static struct fake_vcpu *vcpu_of(int fd)
 {
 	unsigned int i;

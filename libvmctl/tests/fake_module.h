@@ -51,4 +51,11 @@ extern unsigned int nr_fake_vcpus;
 extern const struct step *scripts[MAX_FAKE_VCPUS];
 extern unsigned int script_len[MAX_FAKE_VCPUS];
 
+/*
+ * cmocka group setup and teardown: a temporary file stands for
+ * /dev/vmctl ($VMCTL_DEVICE), so vmctl_open() lands here.
+ */
+int fake_device_setup(void **state);
+int fake_device_teardown(void **state);
+
 #endif /* VMCTL_FAKE_MODULE_H */

@@ -21,6 +21,8 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "rtc.h"
+#include "uart.h"
 #include "bzimage.h"
 #include "fake_module.h"
 

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "internal.h"
+#include "rtc.h"
 
 static struct vmctl_rtc rtc;
 

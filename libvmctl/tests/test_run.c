@@ -22,26 +22,6 @@
 #include "internal.h"
 #include "fake_module.h"
 
-static char dev_path[] = "/tmp/test_run_dev_XXXXXX";
-
-static int setup(void **state)
-{
-	int fd = mkstemp(dev_path);
-
-	(void)state;
-	if (fd < 0)
-		return -1;
-	close(fd);
-	setenv("VMCTL_DEVICE", dev_path, 1);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	unlink(dev_path);
-	return 0;
-}
 
 /* A VM with 2 MiB of RAM, a UART writing to a pipe, and n vCPUs. */
 struct rig {
@@ -272,5 +252,6 @@ int main(void)
 		cmocka_unit_test(test_register_after_start_refused),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fake_device_setup,
+				      fake_device_teardown);
 }

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The VM's device list and the lifecycle calls over it (device.h): start
+ * in the order the devices were added, stop and destroy in reverse, as
+ * kvmtool runs its dev_init and dev_exit lists.
+ */
+#include "internal.h"
+
+void vmctl_device_add(struct vmctl_vm *vm, struct vmctl_device *dev,
+		      const struct vmctl_device_ops *ops)
+{
+	struct vmctl_device_list *list = &vm->devices;
+
+	dev->ops = ops;
+	dev->vm = vm;
+	dev->started = false;
+	dev->next = NULL;
+	dev->prev = list->last;
+	if (list->last)
+		list->last->next = dev;
+	else
+		list->first = dev;
+	list->last = dev;
+	if (vm->irqchip && ops->connect_irqchip)
+		ops->connect_irqchip(dev);
+}
+
+void vmctl_devices_stop(struct vmctl_device_list *list)
+{
+	struct vmctl_device *dev;
+
+	for (dev = list->last; dev; dev = dev->prev) {
+		if (dev->started && dev->ops->stop)
+			dev->ops->stop(dev);
+		dev->started = false;
+	}
+}
+
+int vmctl_devices_start(struct vmctl_device_list *list)
+{
+	struct vmctl_device *dev;
+	int ret;
+
+	for (dev = list->first; dev; dev = dev->next) {
+		ret = dev->ops->start ? dev->ops->start(dev) : 0;
+		if (ret) {
+			vmctl_devices_stop(list);
+			return ret;
+		}
+		dev->started = true;
+	}
+	return 0;
+}
+
+void vmctl_devices_destroy(struct vmctl_device_list *list)
+{
+	struct vmctl_device *dev = list->last, *prev;
+
+	vmctl_devices_stop(list);
+	for (; dev; dev = prev) {
+		prev = dev->prev;
+		dev->ops->destroy(dev);
+	}
+	list->first = list->last = NULL;
+}
+
+void vmctl_devices_connect_irqchip(struct vmctl_device_list *list)
+{
+	struct vmctl_device *dev;
+
+	for (dev = list->first; dev; dev = dev->next)
+		if (dev->ops->connect_irqchip)
+			dev->ops->connect_irqchip(dev);
+}
