@@ -12,6 +12,7 @@
 
 #include "internal.h"
 #include "bzimage.h"
+#include "x86_boot.h"
 
 /* setup header */
 #define HDR_START		0x1f1
@@ -55,29 +56,10 @@
 #define ENTRY64_OFFSET		0x200
 #define LOW_RAM_END		0xa0000ULL	/* 640 KiB */
 #define ONE_MIB			0x100000ULL
-#define GIB			(1ULL << 30)
 #define PAGE			4096ULL
 
-/* CPU state bits */
-#define CR0_PE			(1ULL << 0)
-#define CR0_ET			(1ULL << 4)
-#define CR0_NE			(1ULL << 5)
-#define CR0_PG			(1ULL << 31)
-#define CR4_PAE			(1ULL << 5)
-#define EFER_LME		(1ULL << 8)
-#define EFER_LMA		(1ULL << 10)
-#define RFLAGS_FIXED		(1ULL << 1)
-#define PTE_P			(1ULL << 0)
-#define PTE_RW			(1ULL << 1)
-#define PTE_PS			(1ULL << 7)
-
 /* GDT: null, null, __BOOT_CS, __BOOT_DS, a 16-byte TSS; the TSS after. */
-#define GDT_LIMIT		(VMCTL_BZ_TR + 16 - 1)
 #define TSS_OFFSET		0x80
-#define TSS_LIMIT		0x67
-#define SEG_TYPE_DATA		0x3	/* read/write, accessed */
-#define SEG_TYPE_CODE		0xb	/* execute/read, accessed */
-#define SEG_TYPE_TSS_BUSY	0xb
 
 static uint16_t get16(const uint8_t *p)
 {
@@ -262,46 +244,16 @@ static void fill_zero_page(struct vmctl_bzimage_plan *plan,
 	fill_e820(zp, p->ram, p->nr_ram);
 }
 
-/* ---- GDT and page tables ---- */
+/* ---- GDT, TSS and page tables: x86_boot.c, at our addresses ---- */
 
-/* A segment descriptor; flags are G, D/B, L, AVL from the top down. */
-static uint64_t descriptor(uint32_t base, uint32_t limit, uint8_t access,
-			   uint8_t flags)
+static struct vmctl_x86_flat_boot flat_boot(bool long_mode)
 {
-	return (limit & 0xffffULL) | (uint64_t)(base & 0xffffff) << 16 |
-	       (uint64_t)access << 40 | (uint64_t)(limit >> 16 & 0xf) << 48 |
-	       (uint64_t)(flags & 0xf) << 52 | (uint64_t)(base >> 24) << 56;
-}
-
-static void fill_gdt(uint8_t *page, bool long_mode)
-{
-	memset(page, 0, PAGE);
-	put64(page + VMCTL_BZ_CS, descriptor(0, 0xfffff, 0x9b,
-					     long_mode ? 0xa : 0xc));
-	put64(page + VMCTL_BZ_DS, descriptor(0, 0xfffff, 0x93, 0xc));
-	put64(page + VMCTL_BZ_TR, descriptor(VMCTL_BZ_GDT + TSS_OFFSET,
-					     TSS_LIMIT, 0x8b, 0));
-	/* I/O bitmap offset past the limit: no bitmap. */
-	page[TSS_OFFSET + 0x66] = TSS_LIMIT + 1;
-}
-
-/* PML4, PDPT, then the PDs: 2 MiB pages mapping 4 GiB one to one. */
-static void fill_page_tables(uint8_t *t)
-{
-	uint64_t pdpt = VMCTL_BZ_PAGE_TABLES + PAGE;
-	unsigned int i, j;
-
-	memset(t, 0, VMCTL_BZ_TABLES_SIZE);
-	put64(t, pdpt | PTE_P | PTE_RW);
-	for (i = 0; i < VMCTL_BZ_NR_PDS; i++) {
-		uint64_t pd = pdpt + (1 + i) * PAGE;
-		uint8_t *pd_host = t + (pd - VMCTL_BZ_PAGE_TABLES);
-
-		put64(t + PAGE + 8 * i, pd | PTE_P | PTE_RW);
-		for (j = 0; j < 512; j++)
-			put64(pd_host + 8 * j, (i * GIB + (j << 21)) |
-			      PTE_P | PTE_RW | PTE_PS);
-	}
+	return (struct vmctl_x86_flat_boot){
+		.long_mode = long_mode,
+		.gdt = VMCTL_BZ_GDT, .tss = VMCTL_BZ_GDT + TSS_OFFSET,
+		.cs = VMCTL_BZ_CS, .ds = VMCTL_BZ_DS, .tr = VMCTL_BZ_TR,
+		.pml4 = VMCTL_BZ_PAGE_TABLES,
+	};
 }
 
 /* ---- the plan ---- */
@@ -392,6 +344,7 @@ int vmctl_bzimage_plan(const struct vmctl_bzimage_params *p,
 	const char *cmdline = p->cmdline ? p->cmdline : "";
 	size_t cmdline_len = strlen(cmdline);
 	uint64_t low_end = low_ram_end(p);
+	struct vmctl_x86_flat_boot boot;
 	int ret;
 
 	memset(plan, 0, sizeof(*plan));
@@ -419,10 +372,12 @@ int vmctl_bzimage_plan(const struct vmctl_bzimage_params *p,
 		return ret;
 
 	fill_zero_page(plan, p);
-	fill_gdt(plan->gdt_page, plan->long_mode);
+	boot = flat_boot(plan->long_mode);
+	vmctl_x86_flat_gdt(&boot, plan->gdt_page);
 	add_write(plan, VMCTL_BZ_GDT, plan->gdt_page, PAGE);
 	if (plan->long_mode) {
-		fill_page_tables(plan->page_tables);
+		vmctl_x86_identity_map(VMCTL_BZ_PAGE_TABLES, VMCTL_BZ_NR_PDS,
+				       plan->page_tables);
 		add_write(plan, VMCTL_BZ_PAGE_TABLES, plan->page_tables,
 			  VMCTL_BZ_TABLES_SIZE);
 	}
@@ -441,49 +396,17 @@ int vmctl_bzimage_plan(const struct vmctl_bzimage_params *p,
 
 /* ---- registers ---- */
 
-static struct vmctl_segment segment(uint16_t selector, uint8_t type,
-				    bool code, bool long_mode)
-{
-	return (struct vmctl_segment){
-		.limit = 0xffffffff, .selector = selector, .type = type,
-		.present = 1, .s = 1, .g = 1,
-		.l = code && long_mode, .db = !(code && long_mode),
-	};
-}
-
 void vmctl_bzimage_cpu_state(bool long_mode, uint64_t entry,
 			     struct vmctl_regs *regs,
 			     struct vmctl_sregs *sregs)
 {
-	struct vmctl_segment data = segment(VMCTL_BZ_DS, SEG_TYPE_DATA, false,
-					    long_mode);
+	struct vmctl_x86_flat_boot boot = flat_boot(long_mode);
 
 	/* Interrupts off; EBX, EBP, EDI zero as the 32-bit protocol asks. */
 	memset(regs, 0, sizeof(*regs));
-	regs->rflags = RFLAGS_FIXED;
+	regs->rflags = VMCTL_X86_RFLAGS_FIXED;
 	regs->rip = entry;
 	regs->rsi = VMCTL_BZ_ZERO_PAGE;
 	regs->rsp = VMCTL_BZ_STACK_TOP;
-
-	sregs->cs = segment(VMCTL_BZ_CS, SEG_TYPE_CODE, true, long_mode);
-	sregs->ds = sregs->es = sregs->fs = sregs->gs = sregs->ss = data;
-	sregs->tr = (struct vmctl_segment){
-		.base = VMCTL_BZ_GDT + TSS_OFFSET, .limit = TSS_LIMIT,
-		.selector = VMCTL_BZ_TR, .type = SEG_TYPE_TSS_BUSY,
-		.present = 1 };
-	sregs->ldt = (struct vmctl_segment){ .type = 0x2, .unusable = 1 };
-	sregs->gdt = (struct vmctl_dtable){ .base = VMCTL_BZ_GDT,
-		.limit = GDT_LIMIT };
-	sregs->idt = (struct vmctl_dtable){ 0 };
-	sregs->cr0 = CR0_PE | CR0_ET | CR0_NE;
-	sregs->cr2 = 0;
-	sregs->cr3 = 0;
-	sregs->cr4 = 0;
-	sregs->efer = 0;
-	if (long_mode) {
-		sregs->cr0 |= CR0_PG;
-		sregs->cr3 = VMCTL_BZ_PAGE_TABLES;
-		sregs->cr4 = CR4_PAE;
-		sregs->efer = EFER_LME | EFER_LMA;
-	}
+	vmctl_x86_flat_sregs(&boot, sregs);
 }
