@@ -126,12 +126,16 @@ static enum step vcpu_error(struct vmctl_vcpu *vcpu, int err)
 	return STEP_ENDED;
 }
 
-/* HLT with interrupts on: wait for something that can wake the vCPU. */
+/*
+ * HLT with interrupts on comes here only without the in-kernel irqchip
+ * (with it, the module sleeps in HLT until an interrupt is due): nothing
+ * can interrupt this vCPU, so it waits for the VM to be stopped.
+ */
 static void wait_for_interrupt(struct vmctl_vcpu *vcpu)
 {
 	struct vmctl_vm *vm = vcpu->vm;
 
-	vmctl_log("vCPU %u halted with interrupts enabled at rip 0x%llx; no interrupt source is modelled yet, so it waits until the VM is stopped",
+	vmctl_log("vCPU %u halted with interrupts enabled at rip 0x%llx; without the in-kernel irqchip no interrupt can wake it, so it waits until the VM is stopped",
 		  vcpu->id, (unsigned long long)vcpu->run->rip);
 	pthread_mutex_lock(&vm->lock);
 	while (!vm->stopping)
