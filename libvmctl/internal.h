@@ -147,7 +147,12 @@ void vmctl_boot_cpu_state(const struct vmctl_load_plan *plan,
  */
 int vmctl_pc_devices_create(struct vmctl_vm *vm);
 
-/* ---- handles (sys.c, vm.c, memory.c, vcpu.c, run.c) ---- */
+/*
+ * ---- handles (sys.c, vm.c, memory.c, vcpu.c, run.c) ----
+ * The contents of the public header's opaque types.  The module has a
+ * struct vmctl_vm and a struct vmctl_vcpu of its own (kmod/), private to
+ * it: these reach them only through the VM and vCPU fds.
+ */
 
 struct vmctl {
 	int fd;
