@@ -13,11 +13,6 @@
 #define HOST_BRIDGE_DEVICE	0x0d57	/* no Linux quirk matches it */
 #define MIN_MEM_BAR		4096	/* one BAR per page: no sharing */
 
-unsigned int vmctl_pci_slot_pin(unsigned int slot)
-{
-	return VMCTL_PCI_FIRST_PIN + (slot - 1) % VMCTL_PCI_NR_PINS;
-}
-
 static void put16(uint8_t *p, uint16_t v)
 {
 	p[0] = v;
@@ -102,7 +97,7 @@ void vmctl_pci_bus_init(struct vmctl_pci_bus *bus,
 	bus->host.wmask[PCI_INTERRUPT_LINE] = 0;
 	bus->host.bus = bus;
 	bus->devs[0] = &bus->host;
-	bus->mem_next = VMCTL_PCI_MEM_BASE;
+	bus->mem_next = VMCTL_PCI_HOLE_BASE;
 	bus->io_next = VMCTL_PCI_IO_BASE;
 	bus->set_irq = set_irq;
 	bus->irq_ctx = irq_ctx;
@@ -133,7 +128,7 @@ int vmctl_pci_bus_plug(struct vmctl_pci_bus *bus, struct vmctl_pci_dev *dev)
 		uint8_t *reg = dev->cfg + PCI_BASE_ADDRESS_0 + 4 * i;
 		uint32_t mask = ~(b->size - 1);
 		uint64_t *next = b->io ? &io : &mem;
-		uint64_t end = b->io ? VMCTL_PCI_IO_END : VMCTL_PCI_MEM_END;
+		uint64_t end = b->io ? VMCTL_PCI_IO_END : VMCTL_PCI_HOLE_END;
 		uint64_t at;
 
 		if (!b->size)
@@ -160,7 +155,7 @@ int vmctl_pci_bus_plug(struct vmctl_pci_bus *bus, struct vmctl_pci_dev *dev)
 	bus->io_next = io;
 	dev->bus = bus;
 	dev->slot = slot;
-	dev->pin = vmctl_pci_slot_pin(slot);
+	dev->pin = vmctl_pci_intx_gsi(slot, 0);
 	dev->cfg[PCI_INTERRUPT_PIN] = 1;	/* INTA# */
 	dev->cfg[PCI_INTERRUPT_LINE] = dev->pin;
 	bus->devs[slot] = dev;
@@ -181,9 +176,9 @@ static void update_pin(struct vmctl_pci_bus *bus, unsigned int pin)
 		    !(get16(d->cfg + PCI_COMMAND) & PCI_COMMAND_INTX_DISABLE))
 			level = true;
 	}
-	if (level == bus->pin_level[pin - VMCTL_PCI_FIRST_PIN])
+	if (level == bus->pin_level[pin - VMCTL_PCI_INTX_GSI_BASE])
 		return;
-	bus->pin_level[pin - VMCTL_PCI_FIRST_PIN] = level;
+	bus->pin_level[pin - VMCTL_PCI_INTX_GSI_BASE] = level;
 	if (bus->set_irq)
 		bus->set_irq(bus->irq_ctx, pin, level);
 }
@@ -373,13 +368,13 @@ static void bar_write(struct vmctl_pci_bus *bus, uint64_t addr,
 
 static uint64_t mem_read(void *opaque, uint64_t offset, unsigned int size)
 {
-	return bar_read(opaque, VMCTL_PCI_MEM_BASE + offset, size, false);
+	return bar_read(opaque, VMCTL_PCI_HOLE_BASE + offset, size, false);
 }
 
 static void mem_write(void *opaque, uint64_t offset, unsigned int size,
 		      uint64_t value)
 {
-	bar_write(opaque, VMCTL_PCI_MEM_BASE + offset, size, value, false);
+	bar_write(opaque, VMCTL_PCI_HOLE_BASE + offset, size, value, false);
 }
 
 static uint64_t io_read(void *opaque, uint64_t offset, unsigned int size)

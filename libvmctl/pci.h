@@ -12,8 +12,9 @@
  * the guest sees now (with the command register's decode bits), so a
  * guest that moves a BAR inside the window keeps reaching its device.
  *
- * INTx: a device's INTA# drives I/O APIC pin 16 + (slot - 1) % 8, shared
- * and level-triggered; the MP table describes the same routing.  The
+ * INTx: a device's INTA# drives the I/O APIC pin pc_layout.h names for
+ * it, shared and level-triggered; the MP table and the DSDT's _PRT
+ * describe the same routing.  The
  * line a pin shows is the OR of the devices asserting it, masked by each
  * device's Interrupt Disable bit.
  *
@@ -30,21 +31,15 @@
 
 #include <vmctl/libvmctl.h>
 
-/* Type-1 configuration mechanism: address at 0xcf8, data at 0xcfc. */
-#define VMCTL_PCI_CFG_PORT	0xcf8
-#define VMCTL_PCI_CFG_PORTS	8
+#include "pc_layout.h"
 
-/* Where BARs go: a hole below 4 GiB that no RAM and no e820 entry covers. */
-#define VMCTL_PCI_MEM_BASE	0xc0000000ULL	/* 3 GiB */
-#define VMCTL_PCI_MEM_END	0xfec00000ULL	/* the I/O APIC's page */
+/* I/O BARs go at ports 0xc000-0xffff (memory BARs in the PCI hole). */
 #define VMCTL_PCI_IO_BASE	0xc000
 #define VMCTL_PCI_IO_END	0x10000
 
 #define VMCTL_PCI_SLOTS		32
 #define VMCTL_PCI_NR_BARS	6
 #define VMCTL_PCI_CFG_SIZE	256
-#define VMCTL_PCI_FIRST_PIN	16	/* I/O APIC pins 16-23 carry INTx */
-#define VMCTL_PCI_NR_PINS	8
 
 /* Configuration header offsets and bits (PCI Local Bus 3.0, 6.1). */
 #define PCI_VENDOR_ID		0x00
@@ -99,13 +94,10 @@ struct vmctl_pci_bus {
 	struct vmctl_pci_dev *devs[VMCTL_PCI_SLOTS];	/* [0] = &host */
 	uint64_t mem_next;
 	uint32_t io_next;
-	bool pin_level[VMCTL_PCI_NR_PINS];
+	bool pin_level[VMCTL_PCI_INTX_GSIS];
 	void (*set_irq)(void *ctx, unsigned int pin, int level);
 	void *irq_ctx;
 };
-
-/* The I/O APIC pin a slot's INTA# reaches (the MP table says the same). */
-unsigned int vmctl_pci_slot_pin(unsigned int slot);
 
 void vmctl_pci_bus_init(struct vmctl_pci_bus *bus,
 			void (*set_irq)(void *ctx, unsigned int pin, int level),
@@ -147,8 +139,8 @@ void vmctl_pci_cfg_write(struct vmctl_pci_bus *bus, unsigned int slot,
 			 uint32_t value);
 
 /*
- * The guest's view: ports [VMCTL_PCI_CFG_PORT, +8) (type-1 access), the
- * memory window [VMCTL_PCI_MEM_BASE, VMCTL_PCI_MEM_END) and the I/O
+ * The guest's view: ports [VMCTL_PCI_CONFIG_PORT, +8) (type-1 access),
+ * the memory window [VMCTL_PCI_HOLE_BASE, VMCTL_PCI_HOLE_END) and the I/O
  * window [VMCTL_PCI_IO_BASE, VMCTL_PCI_IO_END), each with the bus as
  * opaque.  An address no enabled BAR decodes reads all-ones.
  */

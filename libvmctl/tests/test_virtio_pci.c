@@ -80,13 +80,13 @@ static int teardown(void **state)
 /* BAR 0 accesses through the bus, as the guest's MMIO would arrive. */
 static uint64_t rd(uint64_t off, unsigned int size)
 {
-	return vmctl_pci_mem_ops.read(&bus, bar_base + off - VMCTL_PCI_MEM_BASE,
+	return vmctl_pci_mem_ops.read(&bus, bar_base + off - VMCTL_PCI_HOLE_BASE,
 				      size);
 }
 
 static void wr(uint64_t off, unsigned int size, uint64_t v)
 {
-	vmctl_pci_mem_ops.write(&bus, bar_base + off - VMCTL_PCI_MEM_BASE,
+	vmctl_pci_mem_ops.write(&bus, bar_base + off - VMCTL_PCI_HOLE_BASE,
 				size, v);
 }
 
@@ -199,10 +199,10 @@ static void test_request_and_intx(void **state)
 	assert_int_equal(handled, 1);
 	assert_int_equal(rd16(USED_GPA + 2), 1);
 	assert_int_equal(rd32(USED_GPA + 8), 100);
-	assert_int_equal(pin_level[16], 1);
+	assert_int_equal(pin_level[17], 1);
 	/* Reading the ISR says "queue", clears it and lowers the line. */
 	assert_int_equal(rd(VIRTIO_BAR_ISR, 1), 1);
-	assert_int_equal(pin_level[16], 0);
+	assert_int_equal(pin_level[17], 0);
 	assert_int_equal(rd(VIRTIO_BAR_ISR, 1), 0);
 }
 
@@ -218,7 +218,7 @@ static void test_notify_before_driver_ok(void **state)
 	assert_int_equal(handled, 0);
 	assert_int_equal(vdev.stats.ignored_notifications, 2);
 	assert_int_equal(rd16(USED_GPA + 2), 0);
-	assert_int_equal(pin_level[16], 0);
+	assert_int_equal(pin_level[17], 0);
 	/* DRIVER_OK then serves what was queued. */
 	wr(20, 1, 0x0f);
 	vmctl_virtio_serve(&vdev);
@@ -229,7 +229,7 @@ static void test_notify_before_driver_ok(void **state)
 static void assert_broken(void)
 {
 	assert_true(status() & VIRTIO_STATUS_NEEDS_RESET);
-	assert_int_equal(pin_level[16], 1);
+	assert_int_equal(pin_level[17], 1);
 	assert_int_equal(rd(VIRTIO_BAR_ISR, 1), 2);
 	/* Further notifications are ignored. */
 	handled = 0;
