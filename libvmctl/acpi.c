@@ -11,7 +11,8 @@
 #include <string.h>
 
 #include "acpi.h"
-#include "pc_layout.h"
+#include "bytes.h"
+#include "pm.h"
 
 #define RSDP_SIZE		36
 #define RSDP_V1_SIZE		20
@@ -71,36 +72,15 @@
 #define INTI_CONFORMS		0	/* polarity and trigger of the bus */
 #define NMI_LINT		1
 
+/*
+ * The SCI's ISA IRQ.  Hardware-reduced ACPI raises none here, but Linux
+ * routes the one the FADT names: a line no ISA device of ours uses.
+ */
+#define SCI_IRQ			9
+
 #define XSDT_REVISION		1
 #define DSDT_REVISION		2	/* 64-bit integers */
 #define NR_XSDT_ENTRIES		2	/* FADT, MADT */
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v);
-	put16(p + 2, v >> 16);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, v);
-	put32(p + 4, v >> 32);
-}
-
-static uint8_t checksum(const uint8_t *p, size_t len)
-{
-	uint8_t sum = 0;
-
-	while (len--)
-		sum += *p++;
-	return -sum;
-}
 
 static size_t align8(size_t v)
 {
@@ -111,21 +91,19 @@ static size_t align8(size_t v)
 static void header(uint8_t *t, const char *sig, uint32_t len, uint8_t rev)
 {
 	memcpy(t, sig, 4);
-	put32(t + 4, len);
+	vmctl_put32(t + 4, len);
 	t[8] = rev;
 	memcpy(t + 10, OEM_ID, 6);
 	memcpy(t + 16, OEM_TABLE_ID, 8);
-	put32(t + 24, OEM_REVISION);
+	vmctl_put32(t + 24, OEM_REVISION);
 	memcpy(t + 28, CREATOR_ID, 4);
-	put32(t + 32, CREATOR_REVISION);
+	vmctl_put32(t + 32, CREATOR_REVISION);
 }
 
 static void seal(uint8_t *t)
 {
-	uint32_t len = t[4] | t[5] << 8 | t[6] << 16 | (uint32_t)t[7] << 24;
-
 	t[9] = 0;
-	t[9] = checksum(t, len);
+	t[9] = -vmctl_sum8(t, vmctl_get32(t + 4));
 }
 
 /* A byte-wide I/O port as a Generic Address Structure. */
@@ -135,23 +113,23 @@ static void gas_port(uint8_t *p, uint16_t port)
 	p[1] = 8;			/* register bit width */
 	p[2] = 0;			/* bit offset */
 	p[3] = GAS_ACCESS_BYTE;
-	put64(p + 4, port);
+	vmctl_put64(p + 4, port);
 }
 
 static void build_fadt(uint8_t *t, uint32_t dsdt)
 {
 	memset(t, 0, FADT_SIZE);
 	header(t, "FACP", FADT_SIZE, FADT_REVISION);
-	put32(t + FADT_DSDT, dsdt);
-	put16(t + FADT_SCI_INT, VMCTL_SCI_IRQ);
-	put16(t + FADT_IAPC_BOOT_ARCH,
+	vmctl_put32(t + FADT_DSDT, dsdt);
+	vmctl_put16(t + FADT_SCI_INT, SCI_IRQ);
+	vmctl_put16(t + FADT_IAPC_BOOT_ARCH,
 	      BOOT_ARCH_LEGACY_DEVICES | BOOT_ARCH_VGA_NOT_PRESENT);
-	put32(t + FADT_FLAGS, FLAG_WBINVD | FLAG_PROC_C1 | FLAG_PWR_BUTTON |
+	vmctl_put32(t + FADT_FLAGS, FLAG_WBINVD | FLAG_PROC_C1 | FLAG_PWR_BUTTON |
 	      FLAG_SLP_BUTTON | FLAG_RESET_REG_SUP | FLAG_HW_REDUCED_ACPI);
 	gas_port(t + FADT_RESET_REG, VMCTL_PM_RESET);
 	t[FADT_RESET_VALUE] = VMCTL_PM_RESET_VALUE;
 	t[FADT_MINOR_VERSION] = 0;
-	put64(t + FADT_X_DSDT, dsdt);
+	vmctl_put64(t + FADT_X_DSDT, dsdt);
 	gas_port(t + FADT_SLEEP_CONTROL, VMCTL_PM_SLEEP_CONTROL);
 	gas_port(t + FADT_SLEEP_STATUS, VMCTL_PM_SLEEP_STATUS);
 	seal(t);
@@ -172,33 +150,33 @@ static void build_madt(uint8_t *t, const struct vmctl_acpi_config *cfg)
 
 	memset(t, 0, len);
 	header(t, "APIC", len, MADT_REVISION);
-	put32(t + 36, cfg->lapic_addr);
+	vmctl_put32(t + 36, cfg->lapic_addr);
 	/* flags 0: no 8259 PICs to mask (PCAT_COMPAT clear) */
 	for (i = 0; i < cfg->nr_cpus; i++, p += MADT_LOCAL_APIC_SIZE) {
 		p[0] = MADT_LOCAL_APIC;
 		p[1] = MADT_LOCAL_APIC_SIZE;
 		p[2] = i;			/* processor UID, as in the DSDT */
 		p[3] = i;			/* APIC ID */
-		put32(p + 4, LAPIC_ENABLED);
+		vmctl_put32(p + 4, LAPIC_ENABLED);
 	}
 	p[0] = MADT_IO_APIC;
 	p[1] = MADT_IO_APIC_SIZE;
 	p[2] = cfg->ioapic_id;
-	put32(p + 4, cfg->ioapic_addr);
-	put32(p + 8, 0);			/* its inputs are GSIs 0.. */
+	vmctl_put32(p + 4, cfg->ioapic_addr);
+	vmctl_put32(p + 8, 0);			/* its inputs are GSIs 0.. */
 	p += MADT_IO_APIC_SIZE;
 	/* The only ISA IRQ not on the I/O APIC input of its number. */
 	p[0] = MADT_INT_OVERRIDE;
 	p[1] = MADT_INT_OVERRIDE_SIZE;
 	p[2] = ISA_BUS;
 	p[3] = TIMER_IRQ;
-	put32(p + 4, TIMER_GSI);
-	put16(p + 8, INTI_CONFORMS);
+	vmctl_put32(p + 4, TIMER_GSI);
+	vmctl_put16(p + 8, INTI_CONFORMS);
 	p += MADT_INT_OVERRIDE_SIZE;
 	p[0] = MADT_LOCAL_APIC_NMI;
 	p[1] = MADT_LOCAL_APIC_NMI_SIZE;
 	p[2] = ALL_PROCESSORS;
-	put16(p + 3, INTI_CONFORMS);
+	vmctl_put16(p + 3, INTI_CONFORMS);
 	p[5] = NMI_LINT;
 	seal(t);
 }
@@ -210,10 +188,10 @@ static void build_rsdp(uint8_t *p, uint64_t xsdt)
 	memcpy(p + 9, OEM_ID, 6);
 	p[15] = 2;			/* revision: ACPI 2.0 and later */
 	/* RSDT address 0: an XSDT only, which every 64-bit OS reads */
-	put32(p + 20, RSDP_SIZE);
-	put64(p + 24, xsdt);
-	p[8] = checksum(p, RSDP_V1_SIZE);
-	p[32] = checksum(p, RSDP_SIZE);
+	vmctl_put32(p + 20, RSDP_SIZE);
+	vmctl_put64(p + 24, xsdt);
+	p[8] = -vmctl_sum8(p, RSDP_V1_SIZE);
+	p[32] = -vmctl_sum8(p, RSDP_SIZE);
 }
 
 int vmctl_acpi_build(const struct vmctl_acpi_config *cfg, uint32_t gpa,
@@ -244,8 +222,8 @@ int vmctl_acpi_build(const struct vmctl_acpi_config *cfg, uint32_t gpa,
 	build_rsdp(b, gpa + xsdt);
 	header(b + xsdt, "XSDT", HEADER_SIZE + 8 * NR_XSDT_ENTRIES,
 	       XSDT_REVISION);
-	put64(b + xsdt + HEADER_SIZE, gpa + fadt);
-	put64(b + xsdt + HEADER_SIZE + 8, gpa + madt);
+	vmctl_put64(b + xsdt + HEADER_SIZE, gpa + fadt);
+	vmctl_put64(b + xsdt + HEADER_SIZE + 8, gpa + madt);
 	seal(b + xsdt);
 	build_fadt(b + fadt, gpa + dsdt);
 	build_madt(b + madt, cfg);

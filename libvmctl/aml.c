@@ -236,6 +236,7 @@ int aml_finish(struct aml *a)
 
 /* ---- resource descriptors ---- */
 
+#define RES_IRQ			0x22	/* small item 4, 2 bytes */
 #define RES_IO			0x47	/* small item 8, 7 bytes */
 #define RES_END			0x79	/* small item 15, 1 byte */
 #define RES_DWORD_SPACE		0x87	/* large item 7 */
@@ -297,6 +298,14 @@ void aml_res_io(struct aml_res *r, uint16_t base, uint8_t len)
 	res_put(r, base, 2);
 	res_put(r, 1, 1);			/* alignment */
 	res_put(r, len, 1);
+}
+
+void aml_res_irq(struct aml_res *r, unsigned int irq)
+{
+	if (irq > 15)
+		r->failed = true;
+	res_put(r, RES_IRQ, 1);
+	res_put(r, 1U << (irq & 15), 2);	/* the mask of IRQs */
 }
 
 void aml_res_end(struct aml_res *r)

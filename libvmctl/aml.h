@@ -7,7 +7,7 @@
  * Why AML is generated at run time rather than compiled from ASL with
  * iasl at build time: the DSDT depends on the VM (one processor device
  * per vCPU), its constants (the PCI hole, the INTx routing, the PM
- * ports) come from the same C header the devices use (pc_layout.h), the
+ * ports) come from the same C headers the devices use (pci.h, pm.h), the
  * build needs no extra tool, and the unit tests parse the bytes back.
  * The handful of opcodes below is all it takes.
  */
@@ -69,6 +69,8 @@ void aml_res_word(struct aml_res *r, enum aml_space space, uint16_t min,
 void aml_res_dword_mem(struct aml_res *r, uint32_t min, uint32_t max);
 /* Ports the device itself decodes: IO(Decode16, base, base, 1, len). */
 void aml_res_io(struct aml_res *r, uint16_t base, uint8_t len);
+/* An edge-triggered, active-high ISA interrupt: IRQNoFlags () { irq }. */
+void aml_res_irq(struct aml_res *r, unsigned int irq);
 /* The End Tag; call last. */
 void aml_res_end(struct aml_res *r);
 

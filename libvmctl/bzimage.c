@@ -38,6 +38,7 @@
 #define HDR_COPY_LIMIT		0x290	/* boot_params.edd_mbr_sig_buffer */
 
 /* the rest of struct boot_params */
+#define BP_ACPI_RSDP_ADDR	0x070	/* read by boot protocol 2.14+ */
 #define BP_EXT_RAMDISK_IMAGE	0x0c0
 #define BP_EXT_RAMDISK_SIZE	0x0c4
 #define BP_EXT_CMD_LINE_PTR	0x0c8
@@ -51,6 +52,7 @@
 #define BOOT_FLAG		0xaa55
 #define HDRS_MAGIC		"HdrS"
 #define MIN_VERSION		0x206
+#define RSDP_ADDR_VERSION	0x20e
 #define LOADED_HIGH		(1U << 0)
 #define LOADER_UNDEFINED	0xff	/* type_of_loader: no assigned ID */
 #define ENTRY64_OFFSET		0x200
@@ -186,7 +188,7 @@ static void e820_add(uint8_t *zp, uint64_t addr, uint64_t size,
 /*
  * RAM in address order, minus the firmware areas: the top of the first
  * 640 KiB (an EBDA's place) and the BIOS area under 1 MiB that holds the
- * MP table.  The VGA hole between is simply not RAM.
+ * MP, SMBIOS and ACPI tables.  The VGA hole between is simply not RAM.
  */
 static void fill_e820(uint8_t *zp, const struct vmctl_ram_range *ram,
 		      unsigned int nr)
@@ -319,22 +321,26 @@ static uint64_t low_ram_end(const struct vmctl_bzimage_params *p)
 	return 0;
 }
 
-static int plan_mptable(struct vmctl_bzimage_plan *plan, unsigned int nr_cpus)
+/*
+ * The BIOS area's tables; kernels of boot protocol 2.14 and later also
+ * take the RSDP's address from the zero page instead of scanning for it.
+ */
+static int plan_firmware(struct vmctl_bzimage_plan *plan,
+			 unsigned int nr_cpus)
 {
-	struct vmctl_mptable_config cfg = {
-		.nr_cpus = nr_cpus, .ioapic_id = VMCTL_IOAPIC_ID,
-		.ioapic_addr = VMCTL_IOAPIC_BASE, .lapic_addr = VMCTL_APIC_BASE,
-	};
 	int size;
 
 	if (!nr_cpus)
 		return 0;
-	size = vmctl_mptable_build(&cfg, VMCTL_BZ_BIOS, plan->mptable,
-				   sizeof(plan->mptable));
+	size = vmctl_firmware_build(nr_cpus, plan->firmware,
+				    sizeof(plan->firmware));
 	if (size < 0)
-		return vmctl_fail(size, "cannot describe %u CPUs in an MP table",
+		return vmctl_fail(size,
+				  "cannot describe %u CPUs in the firmware tables",
 				  nr_cpus);
-	add_write(plan, VMCTL_BZ_BIOS, plan->mptable, size);
+	if (plan->hdr.version >= RSDP_ADDR_VERSION)
+		put64(plan->zero_page + BP_ACPI_RSDP_ADDR, VMCTL_FW_ACPI);
+	add_write(plan, VMCTL_BZ_BIOS, plan->firmware, size);
 	return 0;
 }
 
@@ -383,7 +389,7 @@ int vmctl_bzimage_plan(const struct vmctl_bzimage_params *p,
 	}
 	add_write(plan, VMCTL_BZ_ZERO_PAGE, plan->zero_page, PAGE);
 	add_write(plan, VMCTL_BZ_CMDLINE, cmdline, cmdline_len + 1);
-	ret = plan_mptable(plan, p->nr_cpus);
+	ret = plan_firmware(plan, p->nr_cpus);
 	if (ret)
 		return ret;
 	add_write(plan, plan->kernel_gpa,

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <linux/vmctl.h>
 
-#include "mptable.h"
+#include "firmware.h"
 
 /* What the setup header says, once checked. */
 struct vmctl_bzimage {
@@ -62,7 +62,10 @@ struct vmctl_bzimage_params {
 	/* Guest RAM; one range must start at 0, everything is put there. */
 	const struct vmctl_ram_range *ram;
 	unsigned int nr_ram;
-	/* > 0: an MP table lists them (APIC ID = vCPU id) and the I/O APIC */
+	/*
+	 * > 0: the MP table and the ACPI tables list them (APIC ID = vCPU
+	 * id) and the I/O APIC; SMBIOS tables name the machine
+	 */
 	unsigned int nr_cpus;
 	enum vmctl_bzimage_entry entry;
 };
@@ -75,7 +78,7 @@ struct vmctl_bzimage_params {
 #define VMCTL_BZ_CMDLINE	0x20000ULL
 #define VMCTL_BZ_CMDLINE_MAX	0x10000ULL
 #define VMCTL_BZ_EBDA		0x9fc00ULL	/* reserved up to 640 KiB */
-#define VMCTL_BZ_BIOS		0xf0000ULL	/* reserved up to 1 MiB: MP table */
+#define VMCTL_BZ_BIOS		VMCTL_FW_BASE	/* firmware tables, to 1 MiB */
 #define VMCTL_BZ_KERNEL		0x100000ULL
 
 /* The boot protocol's selectors (__BOOT_CS, __BOOT_DS), then our TSS. */
@@ -87,7 +90,6 @@ struct vmctl_bzimage_params {
 #define VMCTL_BZ_TABLES_SIZE	((2 + VMCTL_BZ_NR_PDS) * 4096)
 #define VMCTL_BZ_MAX_WRITES	7
 #define VMCTL_BZ_MAX_CPUS	VMCTL_MAX_VCPUS
-#define VMCTL_BZ_MPTABLE_ROOM	2048	/* for VMCTL_BZ_MAX_CPUS */
 
 /* One piece of guest memory to fill: len bytes from data at gpa. */
 struct vmctl_guest_write {
@@ -109,7 +111,7 @@ struct vmctl_bzimage_plan {
 	uint8_t zero_page[4096];
 	uint8_t gdt_page[4096];
 	uint8_t page_tables[VMCTL_BZ_TABLES_SIZE];
-	uint8_t mptable[VMCTL_BZ_MPTABLE_ROOM];
+	uint8_t firmware[VMCTL_FW_ROOM];
 };
 
 /*

@@ -44,6 +44,15 @@ const char *vmctl_vm_end_describe(const struct vmctl_vm_end *e, char *buf,
 		snprintf(buf, len, "guest powered off (hypercall from vCPU %d)",
 			 e->vcpu);
 		break;
+	case VMCTL_END_ACPI_POWEROFF:
+		snprintf(buf, len, "guest powered off (ACPI S5 from vCPU %d)",
+			 e->vcpu);
+		break;
+	case VMCTL_END_RESET:
+		snprintf(buf, len,
+			 "guest reset the machine (ACPI reset register, vCPU %d)",
+			 e->vcpu);
+		break;
 	case VMCTL_END_HALT:
 		snprintf(buf, len,
 			 "guest halted: every vCPU executed HLT with interrupts disabled (vCPU %d last, at rip 0x%llx)",

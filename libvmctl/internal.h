@@ -219,4 +219,11 @@ struct vmctl_vm {
 
 int vmctl_vcpu_apply_boot(struct vmctl_vcpu *vcpu);
 
+/*
+ * The guest asked to end the VM (ACPI poweroff or reset): record why
+ * (the first reason wins) and stop every vCPU.  Called from a device's
+ * I/O callback on a vCPU thread, whose vCPU and RIP are recorded.
+ */
+void vmctl_vm_guest_end(struct vmctl_vm *vm, enum vmctl_end_reason why);
+
 #endif /* VMCTL_INTERNAL_H */

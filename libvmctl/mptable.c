@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "mptable.h"
 
 #define MPF_SIZE		16
@@ -47,27 +48,6 @@ size_t vmctl_mptable_size(unsigned int nr_cpus)
 	       (2 + NR_INTSRC + NR_LINTSRC) * ENTRY_SIZE;
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v);
-	put16(p + 2, v >> 16);
-}
-
-static uint8_t checksum(const uint8_t *p, size_t len)
-{
-	uint8_t sum = 0;
-
-	while (len--)
-		sum += *p++;
-	return -sum;
-}
-
 /* An I/O or local interrupt assignment entry; flags 0: as the bus says. */
 static uint8_t *irq_entry(uint8_t *p, enum mp_entry_type type,
 			  enum mp_irq_type irq_type, uint8_t src_irq,
@@ -75,7 +55,7 @@ static uint8_t *irq_entry(uint8_t *p, enum mp_entry_type type,
 {
 	p[0] = type;
 	p[1] = irq_type;
-	put16(p + 2, 0);
+	vmctl_put16(p + 2, 0);
 	p[4] = ISA_BUS_ID;
 	p[5] = src_irq;
 	p[6] = dst_id;
@@ -96,11 +76,11 @@ int vmctl_mptable_build(const struct vmctl_mptable_config *cfg, uint32_t gpa,
 	memset(buf, 0, size);
 
 	memcpy(mpf, "_MP_", 4);
-	put32(mpf + 4, gpa + MPF_SIZE);	/* configuration table */
+	vmctl_put32(mpf + 4, gpa + MPF_SIZE);	/* configuration table */
 	mpf[8] = MPF_SIZE / 16;
 	mpf[9] = MP_SPEC_REV;
 	/* feature bytes 0: a table is present, virtual wire mode */
-	mpf[10] = checksum(mpf, MPF_SIZE);
+	mpf[10] = -vmctl_sum8(mpf, MPF_SIZE);
 
 	p = mpc + MPC_HEADER_SIZE;
 	for (i = 0; i < cfg->nr_cpus; i++) {
@@ -119,7 +99,7 @@ int vmctl_mptable_build(const struct vmctl_mptable_config *cfg, uint32_t gpa,
 	p[1] = cfg->ioapic_id;
 	p[2] = IOAPIC_VERSION;
 	p[3] = IOAPIC_ENABLED;
-	put32(p + 4, cfg->ioapic_addr);
+	vmctl_put32(p + 4, cfg->ioapic_addr);
 	p += ENTRY_SIZE;
 	for (i = 0; i < NR_ISA_IRQS; i++)
 		if (i != 2)
@@ -129,12 +109,12 @@ int vmctl_mptable_build(const struct vmctl_mptable_config *cfg, uint32_t gpa,
 	p = irq_entry(p, MP_LINTSRC, MP_NMI, 0, ALL_LAPICS, 1);
 
 	memcpy(mpc, "PCMP", 4);
-	put16(mpc + 4, p - mpc);
+	vmctl_put16(mpc + 4, p - mpc);
 	mpc[6] = MP_SPEC_REV;
 	memcpy(mpc + 8, "VMCTL   ", 8);
 	memcpy(mpc + 16, "VMCTL VM    ", 12);
-	put16(mpc + 34, cfg->nr_cpus + 2 + NR_INTSRC + NR_LINTSRC);
-	put32(mpc + 36, cfg->lapic_addr);
-	mpc[7] = checksum(mpc, p - mpc);
+	vmctl_put16(mpc + 34, cfg->nr_cpus + 2 + NR_INTSRC + NR_LINTSRC);
+	vmctl_put32(mpc + 36, cfg->lapic_addr);
+	mpc[7] = -vmctl_sum8(mpc, p - mpc);
 	return size;
 }

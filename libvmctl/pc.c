@@ -10,10 +10,12 @@
 
 int vmctl_rtc_create(struct vmctl_vm *vm);
 int vmctl_absent_ports_create(struct vmctl_vm *vm);
+int vmctl_pm_create(struct vmctl_vm *vm);
 
 static int (*const pc_devices[])(struct vmctl_vm *vm) = {
 	vmctl_rtc_create,		/* CMOS clock at 0x70-0x71 (rtc.c) */
 	vmctl_absent_ports_create,	/* no PIC, PIT, PCI... (absent.c) */
+	vmctl_pm_create,		/* ACPI sleep and reset registers (pm.c) */
 };
 
 int vmctl_pc_devices_create(struct vmctl_vm *vm)

@@ -20,6 +20,9 @@
 #define RFLAGS_IF	(1ULL << 9)
 #define MAX_MMIO_WARNINGS 8
 
+/* The vCPU this thread runs, for device callbacks that end the VM. */
+static __thread struct vmctl_vcpu *this_vcpu;
+
 static void kick_handler(int sig)
 {
 	(void)sig;	/* only here so the signal interrupts VMCTL_RUN */
@@ -61,6 +64,17 @@ static void end_vm(struct vmctl_vm *vm, const struct vmctl_vm_end *end)
 	vm->stopping = true;
 	kick_all(vm);
 	pthread_mutex_unlock(&vm->lock);
+}
+
+void vmctl_vm_guest_end(struct vmctl_vm *vm, enum vmctl_end_reason why)
+{
+	struct vmctl_vm_end end = { .reason = why, .vcpu = -1 };
+
+	if (this_vcpu && this_vcpu->vm == vm) {
+		end.vcpu = this_vcpu->id;
+		end.rip = this_vcpu->run->rip;
+	}
+	end_vm(vm, &end);
 }
 
 static bool stopping(struct vmctl_vm *vm)
@@ -218,6 +232,7 @@ static void *vcpu_thread(void *arg)
 	sigfillset(&mask);
 	sigdelset(&mask, KICK_SIGNAL);
 	pthread_sigmask(SIG_SETMASK, &mask, NULL);
+	this_vcpu = vcpu;
 
 	while (step == STEP_CONTINUE && !stopping(vm)) {
 		if (ioctl(vcpu->fd, VMCTL_RUN, 0) < 0) {

@@ -10,6 +10,7 @@
 
 #include <vmctl/libvmctl.h>
 
+#include "bytes.h"
 #include "smbios.h"
 
 #define ENTRY_SIZE		24	/* 64-bit (SMBIOS 3.0) entry point */
@@ -103,15 +104,6 @@ static void end_of_table(struct writer *w)
 	strings(w, NULL, 0);
 }
 
-static uint8_t checksum(const uint8_t *p, size_t len)
-{
-	uint8_t sum = 0;
-
-	while (len--)
-		sum += *p++;
-	return -sum;
-}
-
 int vmctl_smbios_build(uint64_t gpa, void *buf, size_t room)
 {
 	struct writer w = { .p = buf, .len = TABLE_OFFSET, .room = room };
@@ -136,8 +128,8 @@ int vmctl_smbios_build(uint64_t gpa, void *buf, size_t room)
 	e[7] = SMBIOS_MAJOR;
 	e[8] = SMBIOS_MINOR;
 	e[10] = ENTRY_REVISION;
-	memcpy(e + 12, &table_len, 4);	/* little-endian, like the guest */
-	memcpy(e + 16, &table, 8);
-	e[5] = checksum(e, ENTRY_SIZE);
+	vmctl_put32(e + 12, table_len);
+	vmctl_put64(e + 16, table);
+	e[5] = -vmctl_sum8(e, ENTRY_SIZE);
 	return w.len;
 }

@@ -193,13 +193,18 @@ struct vmctl_linux_boot {
  * Boot a Linux bzImage through its 64-bit entry (32-bit for kernels
  * without one): the protected-mode kernel at 1 MiB, the initrd as high
  * as the kernel allows, boot_params with an e820 map of the VM's RAM,
- * identity-mapped page tables and a flat GDT, and an MP table listing
- * nr_cpus CPUs (APIC ID = vCPU id) and the I/O APIC.  Call it after
+ * identity-mapped page tables and a flat GDT, ACPI tables (hardware-
+ * reduced; RSDP in boot_params and at 0xf1000) and an MP table (for
+ * acpi=off) listing nr_cpus CPUs (APIC ID = vCPU id) and the I/O APIC,
+ * and SMBIOS tables naming the machine "vmctl".  Call it after
  * adding memory at 0 and before creating vCPUs 0 .. nr_cpus - 1: it
  * creates the in-kernel irqchip when the module has one
  * (VMCTL_CAP_IRQCHIP) and the PC devices Linux probes (CMOS clock, no
- * 8259 PIC).  vCPU 0 starts at the kernel's entry; the others wait for
- * the guest's INIT/SIPI.  Errors: -VMCTL_E_IMAGE_FORMAT (not a bzImage,
+ * 8259 PIC, the ACPI PM device: the guest's ACPI poweroff ends the VM
+ * with VMCTL_END_ACPI_POWEROFF, its ACPI reset with VMCTL_END_RESET,
+ * after which booting it again is the caller's choice).  vCPU 0 starts
+ * at the kernel's entry; the others wait for the guest's INIT/SIPI.
+ * Errors: -VMCTL_E_IMAGE_FORMAT (not a bzImage,
  * boot protocol too old), -VMCTL_E_IMAGE_TRUNCATED, -VMCTL_E_IMAGE_RANGE
  * (kernel, initrd or command line do not fit), -EOPNOTSUPP (more than
  * one CPU without an irqchip), -errno for the files; the VM is left as
@@ -284,6 +289,8 @@ enum vmctl_end_reason {
 	VMCTL_END_INTERNAL,	/* the module reported an internal error */
 	VMCTL_END_STOPPED,	/* vmctl_vm_stop() */
 	VMCTL_END_ERROR,	/* a library call failed: see err */
+	VMCTL_END_ACPI_POWEROFF,/* ACPI S5: SLP_EN with SLP_TYP 5 written */
+	VMCTL_END_RESET,	/* the ACPI reset register written */
 };
 
 struct vmctl_vm_end {

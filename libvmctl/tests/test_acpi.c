@@ -19,9 +19,11 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "bytes.h"
 #include "acpi.h"
 #include "aml.h"
-#include "pc_layout.h"
+#include "pci.h"
+#include "pm.h"
 
 #define GPA		0xf1000
 #define ROOM		VMCTL_ACPI_ROOM
@@ -32,30 +34,6 @@ static const struct vmctl_acpi_config cfg2 = {
 	.nr_cpus = 2, .ioapic_id = 64,
 	.ioapic_addr = 0xfec00000, .lapic_addr = 0xfee00000,
 };
-
-static uint16_t get16(const uint8_t *p)
-{
-	return p[0] | p[1] << 8;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return get16(p) | (uint32_t)get16(p + 2) << 16;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
-static uint8_t sum(const uint8_t *p, size_t len)
-{
-	uint8_t s = 0;
-
-	while (len--)
-		s += *p++;
-	return s;
-}
 
 static int build(const struct vmctl_acpi_config *cfg)
 {
@@ -71,8 +49,8 @@ static const uint8_t *table(uint64_t gpa, const char *sig, int size)
 	assert_true(gpa >= GPA && gpa + 36 <= GPA + (uint64_t)size);
 	t = buf + (gpa - GPA);
 	assert_memory_equal(t, sig, 4);
-	assert_true(gpa + get32(t + 4) <= GPA + (uint64_t)size);
-	assert_int_equal(sum(t, get32(t + 4)), 0);
+	assert_true(gpa + vmctl_get32(t + 4) <= GPA + (uint64_t)size);
+	assert_int_equal(vmctl_sum8(t, vmctl_get32(t + 4)), 0);
 	assert_memory_equal(t + 10, "VMCTL ", 6);
 	return t;
 }
@@ -80,14 +58,14 @@ static const uint8_t *table(uint64_t gpa, const char *sig, int size)
 /* The XSDT's entry whose table has signature sig. */
 static const uint8_t *xsdt_entry(const char *sig, int size)
 {
-	const uint8_t *xsdt = table(get64(buf + 24), "XSDT", size);
-	uint32_t i, n = (get32(xsdt + 4) - 36) / 8;
+	const uint8_t *xsdt = table(vmctl_get64(buf + 24), "XSDT", size);
+	uint32_t i, n = (vmctl_get32(xsdt + 4) - 36) / 8;
 
 	for (i = 0; i < n; i++) {
-		const uint8_t *t = buf + (get64(xsdt + 36 + 8 * i) - GPA);
+		const uint8_t *t = buf + (vmctl_get64(xsdt + 36 + 8 * i) - GPA);
 
 		if (!memcmp(t, sig, 4))
-			return table(get64(xsdt + 36 + 8 * i), sig, size);
+			return table(vmctl_get64(xsdt + 36 + 8 * i), sig, size);
 	}
 	fail_msg("no %s in the XSDT", sig);
 	return NULL;
@@ -101,14 +79,14 @@ static void test_rsdp(void **state)
 	size = build(&cfg2);
 	assert_true(size > 36 && size <= ROOM);
 	assert_memory_equal(buf, "RSD PTR ", 8);
-	assert_int_equal(sum(buf, 20), 0);	/* ACPI 1.0 checksum */
-	assert_int_equal(sum(buf, 36), 0);	/* extended checksum */
+	assert_int_equal(vmctl_sum8(buf, 20), 0);	/* ACPI 1.0 checksum */
+	assert_int_equal(vmctl_sum8(buf, 36), 0);	/* extended checksum */
 	assert_int_equal(buf[15], 2);		/* revision: has an XSDT */
-	assert_int_equal(get32(buf + 20), 36);
-	assert_int_equal(get32(buf + 16), 0);	/* no RSDT */
-	table(get64(buf + 24), "XSDT", size);
+	assert_int_equal(vmctl_get32(buf + 20), 36);
+	assert_int_equal(vmctl_get32(buf + 16), 0);	/* no RSDT */
+	table(vmctl_get64(buf + 24), "XSDT", size);
 	/* FADT and MADT; the DSDT is reached through the FADT */
-	assert_int_equal(get32(buf + (get64(buf + 24) - GPA) + 4), 36 + 16);
+	assert_int_equal(vmctl_get32(buf + (vmctl_get64(buf + 24) - GPA) + 4), 36 + 16);
 }
 
 static void expect_gas_port(const uint8_t *g, uint16_t port)
@@ -117,7 +95,7 @@ static void expect_gas_port(const uint8_t *g, uint16_t port)
 	assert_int_equal(g[1], 8);		/* 8 bits wide */
 	assert_int_equal(g[2], 0);
 	assert_int_equal(g[3], 1);		/* byte access */
-	assert_int_equal(get64(g + 4), port);
+	assert_int_equal(vmctl_get64(g + 4), port);
 }
 
 static void test_fadt(void **state)
@@ -129,27 +107,27 @@ static void test_fadt(void **state)
 	(void)state;
 	size = build(&cfg2);
 	fadt = xsdt_entry("FACP", size);
-	assert_int_equal(get32(fadt + 4), 276);
+	assert_int_equal(vmctl_get32(fadt + 4), 276);
 	assert_int_equal(fadt[8], 6);		/* ACPI 6.0 */
-	flags = get32(fadt + 112);
+	flags = vmctl_get32(fadt + 112);
 	assert_true(flags & (1U << 20));	/* HW_REDUCED_ACPI */
 	assert_true(flags & (1U << 10));	/* RESET_REG_SUP */
 	/* hardware-reduced: no FACS, PM1 blocks, PM timer or GPEs */
-	assert_int_equal(get32(fadt + 36), 0);
-	assert_int_equal(get64(fadt + 132), 0);
+	assert_int_equal(vmctl_get32(fadt + 36), 0);
+	assert_int_equal(vmctl_get64(fadt + 132), 0);
 	for (size_t off = 56; off < 88; off += 4)
-		assert_int_equal(get32(fadt + off), 0);
-	assert_int_equal(get16(fadt + 46), VMCTL_SCI_IRQ);
+		assert_int_equal(vmctl_get32(fadt + off), 0);
+	assert_int_equal(vmctl_get16(fadt + 46), 9);		/* SCI */
 	/* reset register, sleep control and status: the PM device's ports */
 	expect_gas_port(fadt + 116, VMCTL_PM_RESET);
 	assert_int_equal(fadt[128], VMCTL_PM_RESET_VALUE);
 	expect_gas_port(fadt + 244, VMCTL_PM_SLEEP_CONTROL);
 	expect_gas_port(fadt + 256, VMCTL_PM_SLEEP_STATUS);
 	/* no i8042, no VGA, a CMOS clock */
-	assert_int_equal(get16(fadt + 109) & 0x26, 0x04);
+	assert_int_equal(vmctl_get16(fadt + 109) & 0x26, 0x04);
 	/* the DSDT, by its 32- and 64-bit pointers alike */
-	assert_int_equal(get32(fadt + 40), get64(fadt + 140));
-	table(get64(fadt + 140), "DSDT", size);
+	assert_int_equal(vmctl_get32(fadt + 40), vmctl_get64(fadt + 140));
+	table(vmctl_get64(fadt + 140), "DSDT", size);
 }
 
 static void test_madt(void **state)
@@ -163,9 +141,9 @@ static void test_madt(void **state)
 	cfg.nr_cpus = 5;
 	size = build(&cfg);
 	madt = xsdt_entry("APIC", size);
-	assert_int_equal(get32(madt + 36), 0xfee00000);
-	assert_int_equal(get32(madt + 40), 0);	/* no 8259s (PCAT_COMPAT) */
-	end = madt + get32(madt + 4);
+	assert_int_equal(vmctl_get32(madt + 36), 0xfee00000);
+	assert_int_equal(vmctl_get32(madt + 40), 0);	/* no 8259s (PCAT_COMPAT) */
+	end = madt + vmctl_get32(madt + 4);
 	for (p = madt + 44; p < end; p += p[1]) {
 		assert_true(p[1] >= 2 && p + p[1] <= end);
 		switch (p[0]) {
@@ -173,22 +151,22 @@ static void test_madt(void **state)
 			assert_int_equal(p[1], 8);
 			assert_int_equal(p[2], cpus);	/* UID */
 			assert_int_equal(p[3], cpus);	/* APIC ID */
-			assert_int_equal(get32(p + 4), 1);	/* enabled */
+			assert_int_equal(vmctl_get32(p + 4), 1);	/* enabled */
 			cpus++;
 			break;
 		case 1:		/* I/O APIC */
 			assert_int_equal(p[1], 12);
 			assert_int_equal(p[2], 64);
-			assert_int_equal(get32(p + 4), 0xfec00000);
-			assert_int_equal(get32(p + 8), 0);	/* GSI base */
+			assert_int_equal(vmctl_get32(p + 4), 0xfec00000);
+			assert_int_equal(vmctl_get32(p + 8), 0);	/* GSI base */
 			ioapics++;
 			break;
 		case 2:		/* interrupt source override */
 			assert_int_equal(p[1], 10);
 			assert_int_equal(p[2], 0);		/* ISA */
 			assert_int_equal(p[3], 0);		/* IRQ 0 */
-			assert_int_equal(get32(p + 4), 2);	/* to pin 2 */
-			assert_int_equal(get16(p + 8), 0);	/* as ISA */
+			assert_int_equal(vmctl_get32(p + 4), 2);	/* to pin 2 */
+			assert_int_equal(vmctl_get16(p + 8), 0);	/* as ISA */
 			overrides++;
 			break;
 		case 4:		/* local APIC NMI */
@@ -301,13 +279,13 @@ static const uint8_t *data_object(const uint8_t *p, const uint8_t *end,
 		o->v = p[1];
 		return p + 2;
 	case 0x0b:
-		o->v = get16(p + 1);
+		o->v = vmctl_get16(p + 1);
 		return p + 3;
 	case 0x0c:
-		o->v = get32(p + 1);
+		o->v = vmctl_get32(p + 1);
 		return p + 5;
 	case 0x0e:
-		o->v = get64(p + 1);
+		o->v = vmctl_get64(p + 1);
 		return p + 9;
 	case 0x0d:
 		o->type = OBJ_STR;
@@ -431,9 +409,9 @@ static void parse_dsdt(const struct vmctl_acpi_config *cfg)
 
 	assert_true(size > 0);
 	fadt = xsdt_entry("FACP", size);
-	dsdt = table(get64(fadt + 140), "DSDT", size);
+	dsdt = table(vmctl_get64(fadt + 140), "DSDT", size);
 	assert_int_equal(dsdt[8], 2);		/* 64-bit integers */
-	parse_aml(dsdt + 36, get32(dsdt + 4) - 36);
+	parse_aml(dsdt + 36, vmctl_get32(dsdt + 4) - 36);
 }
 
 static void test_dsdt_pci_root(void **state)
@@ -465,11 +443,11 @@ static void test_dsdt_crs(void **state)
 	end = p + crs->len;
 	while (p < end && *p != 0x79) {
 		if (*p == 0x88) {		/* Word Address Space */
-			uint16_t min = get16(p + 8), max = get16(p + 10);
+			uint16_t min = vmctl_get16(p + 8), max = vmctl_get16(p + 10);
 
-			assert_int_equal(get16(p + 1), 13);
+			assert_int_equal(vmctl_get16(p + 1), 13);
 			assert_int_equal(p[4] & 1, 0);	/* a producer */
-			assert_int_equal(get16(p + 14), max - min + 1);
+			assert_int_equal(vmctl_get16(p + 14), max - min + 1);
 			if (p[3] == 2) {		/* bus numbers */
 				assert_int_equal(min, 0);
 				assert_int_equal(max, 0xff);
@@ -481,19 +459,19 @@ static void test_dsdt_crs(void **state)
 			words++;
 			p += 16;
 		} else if (*p == 0x87) {	/* DWord Address Space */
-			assert_int_equal(get16(p + 1), 23);
+			assert_int_equal(vmctl_get16(p + 1), 23);
 			assert_int_equal(p[3], 0);	/* memory */
-			assert_int_equal(get32(p + 10), VMCTL_PCI_HOLE_BASE);
-			assert_int_equal(get32(p + 14),
-					 VMCTL_PCI_HOLE_END - 1);
-			assert_int_equal(get32(p + 22),
-					 VMCTL_PCI_HOLE_END - VMCTL_PCI_HOLE_BASE);
+			assert_int_equal(vmctl_get32(p + 10), VMCTL_PCI_MEM_BASE);
+			assert_int_equal(vmctl_get32(p + 14),
+					 VMCTL_PCI_MEM_END - 1);
+			assert_int_equal(vmctl_get32(p + 22),
+					 VMCTL_PCI_MEM_END - VMCTL_PCI_MEM_BASE);
 			mem++;
 			p += 26;
 		} else {
 			assert_int_equal(*p, 0x47);	/* I/O port */
-			assert_int_equal(get16(p + 2), 0xcf8);
-			assert_int_equal(get16(p + 4), 0xcf8);
+			assert_int_equal(vmctl_get16(p + 2), 0xcf8);
+			assert_int_equal(vmctl_get16(p + 4), 0xcf8);
 			assert_int_equal(p[7], 8);
 			io++;
 			p += 8;
@@ -524,11 +502,33 @@ static void test_dsdt_prt(void **state)
 		assert_int_equal(element(&e, 0).v, (uint64_t)slot << 16 | 0xffff);
 		assert_int_equal(element(&e, 1).v, pin);
 		assert_int_equal(element(&e, 2).v, 0);	/* a GSI */
-		assert_int_equal(element(&e, 3).v, vmctl_pci_intx_gsi(slot, pin));
+		assert_int_equal(element(&e, 3).v, vmctl_dsdt_intx_gsi(slot, pin));
 		assert_in_range(element(&e, 3).v, 16, 23);
+		/* INTA where the PCI bus drives it */
+		if (pin == 0)
+			assert_int_equal(element(&e, 3).v,
+					 vmctl_pci_slot_pin(slot));
 	}
-	/* INTA of neighbouring slots on different inputs */
-	assert_int_not_equal(vmctl_pci_intx_gsi(1, 0), vmctl_pci_intx_gsi(2, 0));
+	/* neighbouring slots and a slot's pins on different inputs */
+	assert_int_not_equal(vmctl_dsdt_intx_gsi(1, 0), vmctl_dsdt_intx_gsi(2, 0));
+	assert_int_not_equal(vmctl_dsdt_intx_gsi(1, 0), vmctl_dsdt_intx_gsi(1, 1));
+}
+
+/* COM1, so that Linux maps ISA IRQ 4 without a legacy PIC. */
+static void test_dsdt_com1(void **state)
+{
+	const struct obj *crs;
+
+	(void)state;
+	parse_dsdt(&cfg2);
+	assert_int_equal(lookup("\\_SB_.COM1._HID")->v, 0x0105d041);
+	assert_int_equal(lookup("\\_SB_.COM1._UID")->v, 1);
+	crs = lookup("\\_SB_.COM1._CRS");
+	assert_int_equal(crs->len, 8 + 3 + 2);
+	/* IO (Decode16, 0x3f8, 0x3f8, 1, 8) */
+	assert_memory_equal(crs->data, "\x47\x01\xf8\x03\xf8\x03\x01\x08", 8);
+	/* IRQNoFlags () {4}, then the End Tag */
+	assert_memory_equal(crs->data + 8, "\x22\x10\x00\x79\x00", 5);
 }
 
 static void test_dsdt_processors_and_s5(void **state)
@@ -615,7 +615,7 @@ static void test_aml_eisaid(void **state)
 	aml_eisaid(&a, "PNP0501");
 	assert_int_equal(aml_finish(&a), 5);
 	assert_int_equal(aml_buf[0], 0x0c);
-	assert_int_equal(get32(aml_buf + 1), 0x0105d041);
+	assert_int_equal(vmctl_get32(aml_buf + 1), 0x0105d041);
 	aml_eisaid(&a, "pnp0501");
 	assert_int_equal(aml_finish(&a), -EINVAL);
 }
@@ -663,6 +663,7 @@ int main(void)
 		cmocka_unit_test(test_dsdt_pci_root),
 		cmocka_unit_test(test_dsdt_crs),
 		cmocka_unit_test(test_dsdt_prt),
+		cmocka_unit_test(test_dsdt_com1),
 		cmocka_unit_test(test_dsdt_processors_and_s5),
 		cmocka_unit_test(test_aml_pkglen_sizes),
 		cmocka_unit_test(test_aml_eisaid),

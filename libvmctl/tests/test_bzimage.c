@@ -322,7 +322,7 @@ static void test_zero_page(void **state)
 	assert_int_equal(zp32(0xc0), 0);
 	assert_int_equal(zp32(0xc4), 0);
 	assert_int_equal(plan.zero_page[0x1ef], 0);	/* sentinel */
-	assert_int_equal(get64(plan.zero_page + 0x70), 0); /* no RSDP */
+	/* acpi_rsdp_addr: see test_firmware_tables */
 }
 
 struct e820 { uint64_t addr, size; uint32_t type; };
@@ -450,8 +450,62 @@ static void test_too_many_cpus(void **state)
 	assert_int_equal(vmctl_bzimage_plan(&params, &plan), -EINVAL);
 	params.nr_cpus = VMCTL_MAX_VCPUS;
 	assert_int_equal(vmctl_bzimage_plan(&params, &plan), 0);
-	assert_int_equal(find_write(VMCTL_BZ_BIOS)->len,
-			 vmctl_mptable_size(VMCTL_MAX_VCPUS));
+	/* the MP table and the ACPI tables for 64 CPUs fit their room */
+	assert_true(find_write(VMCTL_BZ_BIOS)->len <= VMCTL_FW_ROOM);
+}
+
+static uint8_t sum(const uint8_t *p, size_t len)
+{
+	uint8_t s = 0;
+
+	while (len--)
+		s += *p++;
+	return s;
+}
+
+/*
+ * Where Linux looks for a table without EFI: a signature on a 16-byte
+ * boundary in [from, 1 MiB) whose first len bytes sum to 0.  Only the
+ * BIOS area's write is memory here; the rest reads as zero.
+ */
+static uint64_t scan(uint64_t from, const char *sig, size_t len)
+{
+	const struct vmctl_guest_write *w = find_write(VMCTL_BZ_BIOS);
+	const uint8_t *data = w->data;
+	uint64_t a;
+
+	for (a = from; a < 0x100000; a += 16)
+		if (a >= w->gpa && a + len <= w->gpa + w->len &&
+		    !memcmp(data + (a - w->gpa), sig, strlen(sig)) &&
+		    !sum(data + (a - w->gpa), len))
+			return a;
+	return 0;
+}
+
+static void test_firmware_tables(void **state)
+{
+	uint64_t rsdp;
+
+	(void)state;
+	assert_int_equal(vmctl_bzimage_plan(&params, &plan), 0);
+	/* the RSDP: found by the legacy scan, and named in the zero page */
+	rsdp = scan(0xe0000, "RSD PTR ", 20);
+	assert_int_not_equal(rsdp, 0);
+	assert_int_equal(get64(plan.zero_page + 0x070), rsdp);
+	/* SMBIOS and MP floating pointer in 0xf0000-0xfffff */
+	assert_int_not_equal(scan(0xf0000, "_SM3_", 24), 0);
+	assert_int_equal(scan(0xf0000, "_MP_", 16), VMCTL_BZ_BIOS);
+	/* all of it inside the e820 reservation [0xf0000, 1 MiB) */
+	assert_true(find_write(VMCTL_BZ_BIOS)->len <= 0x10000);
+	/* the reset vector: mov al, 1; mov dx, 0x602; out dx, al; cli; hlt */
+	assert_memory_equal((const uint8_t *)find_write(VMCTL_BZ_BIOS)->data +
+			    0xfff0, "\xb0\x01\xba\x02\x06\xee\xfa\xf4", 8);
+
+	/* before boot protocol 2.14 acpi_rsdp_addr is not a field yet */
+	set16(0x206, 0x20d);
+	assert_int_equal(vmctl_bzimage_plan(&params, &plan), 0);
+	assert_int_equal(get64(plan.zero_page + 0x070), 0);
+	assert_int_equal(scan(0xe0000, "RSD PTR ", 20), rsdp);
 }
 
 static void test_gdt_and_page_tables(void **state)
@@ -633,6 +687,7 @@ int main(void)
 		T(test_kernel_footprint),
 		T(test_cmdline_limit),
 		T(test_too_many_cpus),
+		T(test_firmware_tables),
 		T(test_gdt_and_page_tables),
 		T(test_cpu_state_64),
 		T(test_cpu_state_32),

@@ -362,6 +362,60 @@ static void test_no_pic(void **state)
 	rig_down(&r);
 }
 
+/* Run a loaded Linux VM whose vCPU 0 plays script; how did it end? */
+static struct vmctl_vm_end run_script(const struct step *script,
+				      unsigned int len)
+{
+	struct vmctl_linux_boot b = boot(1);
+	struct vmctl_vm_end end;
+	struct rig r;
+
+	nr_fake_vcpus = 0;
+	scripts[0] = script;
+	script_len[0] = len;
+	rig_up(&r, 64 * MIB);
+	assert_int_equal(vmctl_load_linux(r.vm, &b), 0);
+	assert_int_equal(vmctl_vcpu_create(r.vm, 0, NULL), 0);
+	assert_int_equal(vmctl_vm_start(r.vm), 0);
+	assert_int_equal(vmctl_vm_wait(r.vm, &end), 0);
+	rig_down(&r);
+	scripts[0] = NULL;
+	script_len[0] = 0;
+	return end;
+}
+
+/*
+ * The ACPI PM device, as Linux drives it: poweroff acknowledges the wake
+ * status, then writes S5 | SLP_EN to the sleep control register; reboot
+ * writes the reset value.  Either ends the VM with its own reason; other
+ * writes (another sleep state, a wrong reset value) do not.
+ */
+static void test_acpi_poweroff_and_reset(void **state)
+{
+	static const struct step poweroff[] = {
+		{ S_OUT, 0x602, 0x06 },		/* not the reset value */
+		{ S_OUT, 0x600, 3 << 2 | 1 << 5 },	/* S3: not offered */
+		{ S_IN, 0x601, 0 },
+		{ S_OUT, 0x601, 0x80 },		/* WAK_STS */
+		{ S_OUT, 0x600, 5 << 2 | 1 << 5 },
+		{ S_BLOCK, 0, 0 },
+	};
+	static const struct step reset[] = {
+		{ S_OUT, 0x602, 0x01 },
+		{ S_BLOCK, 0, 0 },
+	};
+	struct vmctl_vm_end end;
+
+	(void)state;
+	end = run_script(poweroff, ARRAY_SIZE(poweroff));
+	assert_int_equal(end.reason, VMCTL_END_ACPI_POWEROFF);
+	assert_int_equal(end.vcpu, 0);
+	assert_int_equal(fv[0].last_in, 0);	/* no wake status */
+	end = run_script(reset, ARRAY_SIZE(reset));
+	assert_int_equal(end.reason, VMCTL_END_RESET);
+	assert_int_equal(end.vcpu, 0);
+}
+
 /*
  * Input on the UART's fd raises IRQ 4 through VMCTL_IRQ_LINE while the
  * only vCPU sits in VMCTL_RUN and never exits: the input pump did it.
@@ -428,6 +482,7 @@ int main(void)
 		T(test_refuse_after_vcpus),
 		T(test_no_pic),
 		T(test_input_raises_irq_without_exits),
+		T(test_acpi_poweroff_and_reset),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "bytes.h"
 #include "mptable.h"
 
 #define GPA		0xf0000
@@ -24,29 +25,10 @@ static const struct vmctl_mptable_config cfg4 = {
 	.ioapic_addr = 0xfec00000, .lapic_addr = 0xfee00000,
 };
 
-static uint16_t get16(const uint8_t *p)
-{
-	return p[0] | p[1] << 8;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return get16(p) | (uint32_t)get16(p + 2) << 16;
-}
-
-static uint8_t sum(const uint8_t *p, size_t len)
-{
-	uint8_t s = 0;
-
-	while (len--)
-		s += *p++;
-	return s;
-}
-
 /* The configuration table, located through the floating pointer. */
 static const uint8_t *config_table(void)
 {
-	return buf + (get32(buf + 4) - GPA);
+	return buf + (vmctl_get32(buf + 4) - GPA);
 }
 
 static int build(const struct vmctl_mptable_config *cfg)
@@ -60,10 +42,10 @@ static void test_floating_pointer(void **state)
 	(void)state;
 	assert_int_equal(build(&cfg4), vmctl_mptable_size(4));
 	assert_memory_equal(buf, "_MP_", 4);
-	assert_int_equal(get32(buf + 4), GPA + 16);
+	assert_int_equal(vmctl_get32(buf + 4), GPA + 16);
 	assert_int_equal(buf[8], 1);		/* length in paragraphs */
 	assert_int_equal(buf[9], 4);		/* spec 1.4 */
-	assert_int_equal(sum(buf, 16), 0);
+	assert_int_equal(vmctl_sum8(buf, 16), 0);
 	assert_int_equal(buf[11], 0);		/* a table is present */
 	assert_int_equal(buf[12], 0);		/* no IMCR: virtual wire */
 }
@@ -77,14 +59,14 @@ static void test_config_header(void **state)
 	mpc = config_table();
 	assert_memory_equal(mpc, "PCMP", 4);
 	/* 44 header + 4 CPUs * 20 + bus, I/O APIC, 15 IRQs, 2 LINTs * 8 */
-	assert_int_equal(get16(mpc + 4), 44 + 80 + 19 * 8);
-	assert_int_equal(16 + get16(mpc + 4), vmctl_mptable_size(4));
+	assert_int_equal(vmctl_get16(mpc + 4), 44 + 80 + 19 * 8);
+	assert_int_equal(16 + vmctl_get16(mpc + 4), vmctl_mptable_size(4));
 	assert_int_equal(mpc[6], 4);
-	assert_int_equal(sum(mpc, get16(mpc + 4)), 0);
-	assert_int_equal(get16(mpc + 34), 4 + 19);
-	assert_int_equal(get32(mpc + 36), 0xfee00000);
-	assert_int_equal(get32(mpc + 28), 0);	/* no OEM table */
-	assert_int_equal(get16(mpc + 40), 0);	/* no extended table */
+	assert_int_equal(vmctl_sum8(mpc, vmctl_get16(mpc + 4)), 0);
+	assert_int_equal(vmctl_get16(mpc + 34), 4 + 19);
+	assert_int_equal(vmctl_get32(mpc + 36), 0xfee00000);
+	assert_int_equal(vmctl_get32(mpc + 28), 0);	/* no OEM table */
+	assert_int_equal(vmctl_get16(mpc + 40), 0);	/* no extended table */
 	/* Nothing written past the end. */
 	assert_int_equal(buf[vmctl_mptable_size(4)], 0xa5);
 }
@@ -99,7 +81,7 @@ static void test_entries(void **state)
 	memset(pin_of_irq, -1, sizeof(pin_of_irq));
 	build(&cfg4);
 	mpc = config_table();
-	end = mpc + get16(mpc + 4);
+	end = mpc + vmctl_get16(mpc + 4);
 	for (p = mpc + 44; p < end;) {
 		switch (p[0]) {
 		case 0:		/* processor */
@@ -116,12 +98,12 @@ static void test_entries(void **state)
 		case 2:
 			assert_int_equal(p[1], 4);
 			assert_int_equal(p[3], 1);
-			assert_int_equal(get32(p + 4), 0xfec00000);
+			assert_int_equal(vmctl_get32(p + 4), 0xfec00000);
 			ioapics++;
 			break;
 		case 3:
 			assert_int_equal(p[1], 0);	/* INT */
-			assert_int_equal(get16(p + 2), 0);
+			assert_int_equal(vmctl_get16(p + 2), 0);
 			assert_int_equal(p[4], 0);	/* the ISA bus */
 			assert_int_equal(p[6], 4);
 			assert_int_equal(pin_of_irq[p[5]], -1);
@@ -161,8 +143,8 @@ static void test_many_cpus(void **state)
 	cfg.ioapic_id = 64;
 	assert_int_equal(build(&cfg), 16 + 44 + 64 * 20 + 19 * 8);
 	mpc = config_table();
-	assert_int_equal(sum(mpc, get16(mpc + 4)), 0);
-	assert_int_equal(get16(mpc + 34), 64 + 19);
+	assert_int_equal(vmctl_sum8(mpc, vmctl_get16(mpc + 4)), 0);
+	assert_int_equal(vmctl_get16(mpc + 34), 64 + 19);
 	assert_int_equal(mpc[44 + 63 * 20 + 1], 63);
 }
 

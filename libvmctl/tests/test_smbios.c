@@ -15,30 +15,12 @@
 
 #include <vmctl/libvmctl.h>
 
+#include "bytes.h"
 #include "smbios.h"
 
 #define GPA		0xf0800
 
 static uint8_t buf[VMCTL_SMBIOS_ROOM];
-
-static uint32_t get32(const uint8_t *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
-static uint8_t sum(const uint8_t *p, size_t len)
-{
-	uint8_t s = 0;
-
-	while (len--)
-		s += *p++;
-	return s;
-}
 
 /* String n (1-based) of the structure at s. */
 static const char *string(const uint8_t *s, unsigned int n)
@@ -72,12 +54,12 @@ static void test_entry_point(void **state)
 	assert_true(size > 24);
 	assert_memory_equal(buf, "_SM3_", 5);
 	assert_int_equal(buf[6], 24);
-	assert_int_equal(sum(buf, buf[6]), 0);
+	assert_int_equal(vmctl_sum8(buf, buf[6]), 0);
 	assert_int_equal(buf[7], 3);		/* SMBIOS 3.0 */
 	assert_int_equal(buf[8], 0);
 	assert_int_equal(buf[10], 1);		/* entry point revision */
-	assert_true(get64(buf + 16) >= GPA + 24);
-	assert_int_equal(get64(buf + 16) - GPA + get32(buf + 12), size);
+	assert_true(vmctl_get64(buf + 16) >= GPA + 24);
+	assert_int_equal(vmctl_get64(buf + 16) - GPA + vmctl_get32(buf + 12), size);
 }
 
 static void test_structures(void **state)
@@ -88,8 +70,8 @@ static void test_structures(void **state)
 
 	(void)state;
 	size = vmctl_smbios_build(GPA, buf, sizeof(buf));
-	s = buf + (get64(buf + 16) - GPA);
-	end = s + get32(buf + 12);
+	s = buf + (vmctl_get64(buf + 16) - GPA);
+	end = s + vmctl_get32(buf + 12);
 	assert_ptr_equal(end, buf + size);
 	for (; s < end; s = next(s, end)) {
 		assert_true(s[1] >= 4 && s + s[1] <= end);

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The ACPI power management device (see pm.h).  Linux's poweroff writes
+ * WAK_STS to the sleep status register, then SLP_TYP | SLP_EN to the
+ * sleep control register and polls the status until the machine is
+ * gone; its reboot writes the FADT's reset value to the reset register.
+ * Reads return 0: never "woken", nothing to report.
+ */
+#include "internal.h"
+#include "pm.h"
+
+enum vmctl_end_reason vmctl_pm_decode(unsigned int offset, uint8_t value)
+{
+	switch (offset) {
+	case VMCTL_PM_SLEEP_CONTROL - VMCTL_PM_PORT:
+		if ((value & VMCTL_PM_SLP_EN) &&
+		    (value & VMCTL_PM_SLP_TYP_MASK) >> VMCTL_PM_SLP_TYP_SHIFT ==
+		    VMCTL_PM_SLP_TYP_S5)
+			return VMCTL_END_ACPI_POWEROFF;
+		return VMCTL_END_NONE;
+	case VMCTL_PM_RESET - VMCTL_PM_PORT:
+		return value == VMCTL_PM_RESET_VALUE ? VMCTL_END_RESET :
+						       VMCTL_END_NONE;
+	default:
+		return VMCTL_END_NONE;
+	}
+}
+
+static uint64_t pm_read(void *opaque, uint64_t offset, unsigned int size)
+{
+	(void)opaque;
+	(void)offset;
+	(void)size;
+	return 0;
+}
+
+static void pm_write(void *opaque, uint64_t offset, unsigned int size,
+		     uint64_t value)
+{
+	struct vmctl_vm *vm = opaque;
+	enum vmctl_end_reason why = vmctl_pm_decode(offset, value);
+
+	(void)size;
+	if (why != VMCTL_END_NONE)
+		vmctl_vm_guest_end(vm, why);
+}
+
+static const struct vmctl_io_ops pm_ops = {
+	.read = pm_read,
+	.write = pm_write,
+};
+
+/* A line in the PC's device list: ports only, no state of its own. */
+int vmctl_pm_create(struct vmctl_vm *vm)
+{
+	return vmctl_vm_register_pio(vm, VMCTL_PM_PORT, VMCTL_PM_PORTS,
+				     &pm_ops, vm);
+}
