@@ -16,7 +16,7 @@
 static const char run_usage[] =
 "usage: vmctl run [--name N] [--mem SIZE] [--cpus N]\n"
 "                 (--image FILE [--load ADDR] [--entry ADDR] | --elf FILE |\n"
-"                  --kernel FILE [--initrd FILE] [--cmdline STR])\n"
+"                  --kernel FILE [--initrd FILE] [--cmdline STR] [--no-reboot])\n"
 "                 [--console FILE]\n"
 "\n"
 "Run a guest until it powers off.  Its serial console, a 16550A UART at\n"
@@ -41,22 +41,26 @@ static const char run_usage[] =
 "                      protected mode, ELF64 in 64-bit long mode with memory\n"
 "                      identity-mapped; both get a GDT and a 16K stack\n"
 "  -k, --kernel FILE   Linux bzImage (boot protocol 2.06 or later), booted\n"
-"                      through its 64-bit entry with an e820 map and an MP\n"
-"                      table; its console is ttyS0\n"
+"                      through its 64-bit entry with an e820 map, ACPI,\n"
+"                      SMBIOS and MP tables; its console is ttyS0; when\n"
+"                      it resets the machine (ACPI reset register, triple\n"
+"                      fault) it boots again\n"
 "  -r, --initrd FILE   initramfs for --kernel\n"
 "  -a, --cmdline STR   kernel command line for --kernel (default:\n"
 "                      \"%s\")\n"
+"  -R, --no-reboot     with --kernel: end at the guest's reset (status 3)\n"
+"                      instead of booting it again\n"
 "  -o, --console FILE  write the guest's console output to FILE instead\n"
 "  -h, --help          show this help\n"
 "Numbers are decimal or 0x-prefixed hex.\n"
 "\n"
 "Exit status:\n"
-"  0  the guest powered off (VMCALL with RAX = 0x10000) or every vCPU\n"
-"     executed HLT with interrupts disabled (what Linux does on poweroff\n"
+"  0  the guest powered off: ACPI S5, VMCALL with RAX = 0x10000, or every\n"
+"     vCPU executed HLT with interrupts disabled (Linux's poweroff\n"
 "     without ACPI)\n"
 "  1  vmctl failed: module not loaded, unreadable file, bad image, ...\n"
 "  2  bad command line\n"
-"  3  the guest shut down (triple fault; a Linux guest's reboot)\n"
+"  3  the guest shut down (triple fault) or, with --no-reboot, reset\n"
 "  4  VM entry failed\n"
 "  5  the vmctl module reported an internal error\n"
 "  6  stopped by Ctrl-A x or by SIGINT, SIGTERM or SIGHUP\n"
@@ -66,13 +70,14 @@ static const char run_usage[] =
 #define LINUX_LOW_RAM_MAX	(3ULL << 30)
 
 /*
- * Linux on the serial console, as a PC without ACPI: ttyS0 from the start
- * (earlyprintk shows the decompressor and early boot too); reboot by
- * triple fault and reboot at once on a panic, both of which end the VM;
- * no port 0x80 delays (each would be an exit for nothing).
+ * Linux on the serial console: ttyS0 from the start (earlyprintk shows
+ * the decompressor and early boot too); reboot at once on a panic (which
+ * boots the kernel again, or ends the VM with --no-reboot); no port 0x80
+ * delays (each would be an exit for nothing).  Reboot takes Linux's
+ * default way, the ACPI reset register.
  */
 const char run_default_cmdline[] =
-	"console=ttyS0,115200 earlyprintk=serial,ttyS0,115200 reboot=t panic=-1 io_delay=none";
+	"console=ttyS0,115200 earlyprintk=serial,ttyS0,115200 panic=-1 io_delay=none";
 
 static enum parse_result parse_number(const char *opt, const char *arg,
 				      uint64_t *v)
@@ -120,6 +125,7 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 		{ "initrd", required_argument, NULL, 'r' },
 		{ "cmdline", required_argument, NULL, 'a' },
 		{ "console", required_argument, NULL, 'o' },
+		{ "no-reboot", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -133,7 +139,7 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 	};
 	optind = 0;
 	while (r == PARSE_OK &&
-	       (opt = getopt_long(argc, argv, "+:n:m:c:i:l:e:E:k:r:a:o:h", longopts,
+	       (opt = getopt_long(argc, argv, "+:n:m:c:i:l:e:E:k:r:a:o:Rh", longopts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'n':
@@ -177,6 +183,9 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 		case 'o':
 			o->console = optarg;
 			break;
+		case 'R':
+			o->no_reboot = true;
+			break;
 		case 'h':
 			return PARSE_HELP;
 		default:
@@ -197,8 +206,9 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 		return usage_error("run", o->elf ?
 				   "--load and --entry are for --image; an ELF file says where it goes" :
 				   "--load and --entry are for --image; a Linux kernel says where it goes");
-	if (!o->kernel && (o->initrd || o->cmdline))
-		return usage_error("run", "--initrd and --cmdline are for --kernel");
+	if (!o->kernel && (o->initrd || o->cmdline || o->no_reboot))
+		return usage_error("run",
+				   "--initrd, --cmdline and --no-reboot are for --kernel");
 	if (!o->mem)
 		o->mem = o->kernel ? RUN_DEFAULT_LINUX_MEM : RUN_DEFAULT_MEM;
 	return PARSE_OK;
@@ -209,9 +219,11 @@ static int end_status(const struct vmctl_vm_end *end)
 {
 	switch (end->reason) {
 	case VMCTL_END_POWEROFF:
+	case VMCTL_END_ACPI_POWEROFF:
 	case VMCTL_END_HALT:
 		return EXIT_OK;
 	case VMCTL_END_SHUTDOWN:
+	case VMCTL_END_RESET:
 		return EXIT_GUEST_SHUTDOWN;
 	case VMCTL_END_FAIL_ENTRY:
 		return EXIT_ENTRY_FAILED;
@@ -224,32 +236,34 @@ static int end_status(const struct vmctl_vm_end *end)
 	}
 }
 
-/* Everything set up: run until the end and say how it went. */
-static int run_console(struct vmctl_vm *vm, int out_fd, const char *name)
+bool run_boots_again(const struct run_opts *o, const struct vmctl_vm_end *end)
+{
+	return o->kernel && !o->no_reboot &&
+	       (end->reason == VMCTL_END_RESET ||
+		end->reason == VMCTL_END_SHUTDOWN);
+}
+
+/*
+ * One boot, everything set up: run until the end and say how it went.
+ * *again: the guest reset the machine and boots again.
+ */
+static int run_once(struct vmctl_vm *vm, struct console *con, int out_fd,
+		    const char *name, const struct run_opts *o, bool *again)
 {
 	struct vmctl_uart *uart;
 	struct vmctl_vm_end end;
-	struct console con;
 	enum console_end why;
 	char line[256];
 	int sig = 0, ret;
 
-	ret = console_open(&con);
-	if (ret) {
-		console_close(&con);
-		return lib_error("run", "setting up the terminal", ret);
-	}
-	ret = vmctl_uart_create(vm, VMCTL_COM1_BASE, console_input_fd(&con),
+	ret = vmctl_uart_create(vm, VMCTL_COM1_BASE, console_input_fd(con),
 				out_fd, &uart);
 	if (!ret)
 		ret = vmctl_vm_start(vm);
-	if (ret) {
-		console_close(&con);
+	if (ret)
 		return lib_error("run", "starting the VM", ret);
-	}
-	why = console_loop(&con, vm, uart, &sig);
+	why = console_loop(con, vm, uart, &sig);
 	vmctl_vm_wait(vm, &end);
-	console_close(&con);
 
 	if (why == CONSOLE_QUIT)
 		snprintf(line, sizeof(line), "stopped by Ctrl-A x");
@@ -258,7 +272,9 @@ static int run_console(struct vmctl_vm *vm, int out_fd, const char *name)
 			 sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
 	else
 		vmctl_vm_end_describe(&end, line, sizeof(line));
-	fprintf(stderr, "vmctl run: %s: %s\n", name, line);
+	*again = why == CONSOLE_VM_DONE && run_boots_again(o, &end);
+	fprintf(stderr, "vmctl run: %s: %s%s\n", name, line,
+		*again ? "; booting again" : "");
 	return end_status(&end);
 }
 
@@ -286,31 +302,27 @@ static const char *run_file(const struct run_opts *o)
 	return o->image ? o->image : o->elf ? o->elf : o->kernel;
 }
 
-static int run_vm(const struct run_opts *o, int out_fd)
+/*
+ * A VM with the options' memory, image and vCPUs, ready to start, in
+ * *vm (also on failure, for the caller to destroy).  name: the VM's
+ * name to ask for (NULL: the module picks one), then the name it got.
+ */
+static int build_vm(struct vmctl *sys, const struct run_opts *o,
+		    const char *want, char *name, struct vmctl_vm **vm)
 {
 	const char *file = run_file(o);
-	char name[VMCTL_NAME_LEN] = "";
-	struct vmctl *sys;
-	struct vmctl_vm *vm = NULL;
 	unsigned int i;
 	int ret;
 
-	ret = vmctl_open(&sys);
+	ret = vmctl_vm_create(sys, want, vm);
 	if (ret)
-		return lib_error("run", NULL, ret);
-	ret = vmctl_vm_create(sys, o->name, &vm);
-	if (ret) {
-		ret = lib_error("run", "creating the VM", ret);
-		goto out;
-	}
+		return lib_error("run", "creating the VM", ret);
 	/* The module's name for it ("vm<id>" when none was given). */
-	if (vmctl_vm_id(vm, NULL, name, sizeof(name)) || !name[0])
-		snprintf(name, sizeof(name), "%s", o->name ? o->name : "vm");
-	ret = add_memory(vm, o);
-	if (ret < 0) {
-		ret = lib_error("run", "adding guest memory", ret);
-		goto out;
-	}
+	if (vmctl_vm_id(*vm, NULL, name, VMCTL_NAME_LEN) || !name[0])
+		snprintf(name, VMCTL_NAME_LEN, "%s", want ? want : "vm");
+	ret = add_memory(*vm, o);
+	if (ret < 0)
+		return lib_error("run", "adding guest memory", ret);
 	if (o->kernel) {
 		struct vmctl_linux_boot boot = {
 			.kernel = o->kernel, .initrd = o->initrd,
@@ -318,26 +330,59 @@ static int run_vm(const struct run_opts *o, int out_fd)
 			.nr_cpus = o->cpus,
 		};
 
-		ret = vmctl_load_linux(vm, &boot);
+		ret = vmctl_load_linux(*vm, &boot);
 	} else if (o->image) {
-		ret = vmctl_load_flat(vm, file, o->load, o->entry);
+		ret = vmctl_load_flat(*vm, file, o->load, o->entry);
 	} else {
-		ret = vmctl_load_elf(vm, file);
+		ret = vmctl_load_elf(*vm, file);
 	}
-	if (ret) {
-		ret = lib_error("run", file, ret);
-		goto out;
-	}
+	if (ret)
+		return lib_error("run", file, ret);
 	for (i = 0; i < o->cpus; i++) {
-		ret = vmctl_vcpu_create(vm, i, NULL);
-		if (ret) {
-			ret = lib_error("run", "creating a vCPU", ret);
-			goto out;
-		}
+		ret = vmctl_vcpu_create(*vm, i, NULL);
+		if (ret)
+			return lib_error("run", "creating a vCPU", ret);
 	}
-	ret = run_console(vm, out_fd, name);
-out:
-	vmctl_vm_destroy(vm);
+	return 0;
+}
+
+/*
+ * Boot, and boot again while the guest resets the machine: each boot is
+ * a new VM of the same name (the module's vCPU and interrupt controller
+ * state starts afresh, the kernel and initrd are loaded anew), on the
+ * same console.
+ */
+static int run_vm(const struct run_opts *o, int out_fd)
+{
+	char name[VMCTL_NAME_LEN] = "";
+	struct vmctl *sys;
+	struct vmctl_vm *vm;
+	struct console con;
+	bool console_up = false, again = false;
+	int ret;
+
+	ret = vmctl_open(&sys);
+	if (ret)
+		return lib_error("run", NULL, ret);
+	do {
+		vm = NULL;
+		ret = build_vm(sys, o, again ? name : o->name, name, &vm);
+		if (!ret && !console_up) {
+			ret = console_open(&con);
+			if (ret) {
+				console_close(&con);
+				ret = lib_error("run", "setting up the terminal",
+						ret);
+			}
+			console_up = !ret;
+		}
+		again = false;
+		if (!ret)
+			ret = run_once(vm, &con, out_fd, name, o, &again);
+		vmctl_vm_destroy(vm);
+	} while (again);
+	if (console_up)
+		console_close(&con);
 	vmctl_close(sys);
 	return ret;
 }

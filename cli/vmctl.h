@@ -83,6 +83,7 @@ struct run_opts {
 	const char *initrd;
 	const char *cmdline;	/* NULL: run_default_cmdline */
 	const char *console;	/* log file for guest output */
+	bool no_reboot;		/* a Linux guest's reset ends the run */
 };
 
 #define RUN_DEFAULT_MEM		(16ULL << 20)
@@ -90,6 +91,9 @@ struct run_opts {
 extern const char run_default_cmdline[];
 
 enum parse_result run_parse(int argc, char **argv, struct run_opts *o);
+/* Whether a VM that ended this way boots again (a Linux guest's reset). */
+struct vmctl_vm_end;
+bool run_boots_again(const struct run_opts *o, const struct vmctl_vm_end *end);
 
 /* cmd_info.c */
 struct info_opts {

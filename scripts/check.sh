@@ -165,7 +165,7 @@ else
 	log=$out/selftests.tap
 	# WERROR=1 reaches kmod's make through the environment: the module
 	# built in (b) is reused as it is instead of being rebuilt.
-	# The timeout allows for cli/tests/e2e_linux.sh's three nested Linux
+	# The timeout allows for cli/tests/e2e_linux.sh's five nested Linux
 	# boots (several minutes each on a busy host).
 	WERROR=1 scripts/vm-run --kernel 6.12 --cpus 2 --timeout 3600 \
 		"${adds[@]}" -- sh scripts/guest-tests.sh 2>&1 | tee "$log" | indent

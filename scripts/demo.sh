@@ -22,4 +22,5 @@ scripts/vm-run --mem 1024 --timeout 1800 \
 vmctl run --name hello --mem 2M --image /vmctl/cli/guests/hello.bin &&
 vmctl run --name linux --cpus 2 --kernel /vmctl/guest/vmlinuz \
 	--initrd /vmctl/guest/initrd.gz \
-	--cmdline "console=ttyS0,115200 reboot=t panic=-1 io_delay=none vmctl_init=poweroff"'
+	--no-reboot \
+	--cmdline "console=ttyS0,115200 panic=-1 io_delay=none vmctl_init=poweroff"'

@@ -14,8 +14,8 @@
 #   anything else         a shell on the console, "vmctl guest: ready"
 #                         before its first prompt; the guest powers off
 #                         when the shell exits
-# Power off without ACPI is a halt: every CPU ends in HLT with interrupts
-# off, which ends `vmctl run` with status 0.
+# Power off is ACPI S5 (with acpi=off a halt: every CPU ends in HLT with
+# interrupts off); either ends `vmctl run` with status 0.
 set -euo pipefail
 
 [ $# -eq 1 ] || { echo "usage: $0 OUT.cpio.gz" >&2; exit 2; }

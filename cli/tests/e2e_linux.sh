@@ -9,11 +9,15 @@
 #
 # (scripts/check.sh adds all of them: the kernel from scripts/deps.sh'
 # cache, the initramfs from scripts/guest-initramfs.sh.)  Checks: 1 and 2 vCPUs
-# boot to /init, whose banner reports nproc and memory; input typed on the
-# console reaches the guest's shell and the reply comes back; `sleep 1`
-# returns and uptime advances; poweroff in the guest, `vmctl stop` and
-# `vmctl kill` all end the guest and free its memory; bad images are
-# refused with a clear message and leave no VM behind.  Boot figures (time
+# boot to /init, whose banner reports nproc and memory; the guest finds
+# the ACPI tables (MADT among them, and no MP table) and SMBIOS's "vmctl";
+# input typed on the console reaches the guest's shell and the reply comes
+# back; `sleep 1` returns and uptime advances; `reboot -f` (ACPI reset)
+# boots the kernel again to /init; `poweroff -f` (ACPI S5), `vmctl stop`
+# and `vmctl kill` all end the guest and free its memory; with acpi=off
+# the guest boots through the MP table and, with --no-reboot, its reboot
+# (triple fault) ends vmctl run with status 3; bad images are refused with
+# a clear message and leave no VM behind.  Boot figures (time
 # to /init in this machine's clock, whose TSC counts Bochs instructions,
 # and the exits by reason) are printed as TAP comments.
 #
@@ -94,6 +98,18 @@ wait_for() {
 	done
 }
 
+# wait_for_count PATTERN N SECONDS: until the console shows PATTERN on
+# N lines (a guest that booted N times).
+wait_for_count() {
+	deadline=$(($(uptime_cs) + $3 * 100))
+	while [ "$(grep -c -- "$1" "$TMP/out")" -lt "$2" ]; do
+		kill -0 "$guest_pid" 2>/dev/null || break
+		[ "$(uptime_cs)" -lt "$deadline" ] || return 1
+		sleep 0.02
+	done
+	[ "$(grep -c -- "$1" "$TMP/out")" -ge "$2" ]
+}
+
 # wait_exit SECONDS: until vmctl run exits; its status in $rc.
 wait_exit() {
 	deadline=$(($(uptime_cs) + $1 * 100))
@@ -145,6 +161,24 @@ mem=$(sed -n 's/.*MemTotal \([0-9]*\) kB.*/\1/p' "$TMP/out" | head -n 1)
 check "1 vCPU: MemTotal ${mem:-?} kB, a little under --mem 128M" \
 	[ "${mem:-0}" -gt 65536 ] && [ "${mem:-0}" -le 131072 ]
 
+# The firmware tables, as the guest's kernel log names them.
+acpi_tables() {
+	for t in RSDP XSDT FACP DSDT APIC; do
+		has "ACPI: $t 0x" "$TMP/out" || return 1
+	done
+}
+check "ACPI: the guest lists the RSDP, XSDT, FADT, DSDT and MADT (APIC)" \
+	acpi_tables
+check "ACPI: the CPUs come from the MADT, no MP-table fallback" \
+	has "Using ACPI (MADT) for SMP configuration" "$TMP/out" &&
+	! has "Intel MultiProcessor Specification" "$TMP/out"
+check "ACPI: the guest enables its interpreter and finds S5 and the PCI root" \
+	has "ACPI: PM: (supports S0 S5)" "$TMP/out" &&
+	has "ACPI: PCI Root Bridge \[PCI0\]" "$TMP/out"
+type_line 'echo "dmi-$(cat /sys/class/dmi/id/sys_vendor)-$(cat /sys/class/dmi/id/product_name)"'
+check "SMBIOS: the guest's DMI names vendor and product vmctl" \
+	wait_for "dmi-vmctl-vmctl" "$T_CMD"
+
 type_line 'echo "reply-$((6 * 7))"'
 check "console input reaches the guest's shell and the reply comes back" \
 	wait_for "reply-42" "$T_CMD"
@@ -158,10 +192,24 @@ span=$(sed -n 's/.*slept from \([0-9.]*\) to \([0-9.]*\).*/\1 \2/p' "$TMP/out" |
 	awk '{ print ($2 - $1 >= 1.0) ? "yes" : "no" }')
 check "the guest's uptime advances by at least 1 s across sleep 1" [ "$span" = yes ]
 
+type_line 'reboot -f'
+if wait_for_count "vmctl guest: ready" 2 "$T_BOOT"; then
+	ok "reboot -f: the ACPI reset boots the kernel again to /init"
+else
+	not_ok "reboot -f: the ACPI reset boots the kernel again to /init"
+fi
+check "reboot -f: vmctl run says the guest reset the machine and boots it again" \
+	has "guest reset the machine (ACPI reset register.*; booting again" "$TMP/err"
+check "reboot -f: the second boot has the banner again" \
+	wait_for_count "vmctl guest: Linux [0-9.]*.*, 1 CPUs" 2 "$T_CMD"
+
 type_line 'poweroff -f'
 wait_exit "$T_CMD"
 check "poweroff -f in the guest ends vmctl run with status 0 (got $rc)" \
 	[ "$rc" = 0 ]
+check "poweroff -f: through ACPI S5 (\"reboot: Power down\")" \
+	has "reboot: Power down" "$TMP/out" &&
+	has "guest powered off (ACPI S5" "$TMP/err"
 check "poweroff: the VM's memory is freed" eventually_no_vm_left
 
 # --- 2 vCPUs: boot, then vmctl stop ---------------------------------------
@@ -179,6 +227,25 @@ wait_exit "$T_CMD"
 check "vmctl stop: succeeds (got $stop_rc) and vmctl run exits with 6 (got $rc)" \
 	[ "$stop_rc" = 0 ] && [ "$rc" = 6 ]
 check "vmctl stop: the VM's memory is freed" eventually_no_vm_left
+
+# --- acpi=off: the MP table; --no-reboot ----------------------------------
+start_guest linux4 1 --no-reboot \
+	--cmdline "console=ttyS0,115200 panic=-1 io_delay=none acpi=off reboot=t"
+if wait_for "vmctl guest: ready" "$T_BOOT"; then
+	ok "acpi=off: Debian's kernel boots to /init"
+else
+	not_ok "acpi=off: Debian's kernel boots to /init"
+fi
+check "acpi=off: the CPUs come from the MP table, no ACPI table is read" \
+	has "Intel MultiProcessor Specification" "$TMP/out" &&
+	! has "ACPI: RSDP" "$TMP/out"
+type_line 'reboot -f'
+wait_exit "$T_CMD"
+check "acpi=off reboot=t --no-reboot: the triple fault ends vmctl run with status 3 (got $rc)" \
+	[ "$rc" = 3 ] && has "triple fault" "$TMP/err"
+check "--no-reboot: the kernel did not boot again" \
+	[ "$(grep -c "vmctl guest: ready" "$TMP/out")" = 1 ]
+check "--no-reboot: the VM's memory is freed" eventually_no_vm_left
 
 # --- vmctl kill while the kernel boots ------------------------------------
 start_guest linux3 1

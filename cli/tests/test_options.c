@@ -161,13 +161,47 @@ static void test_run_kernel(void **state)
 	assert_string_equal(o.cmdline, "");	/* empty is not the default */
 }
 
+/* A Linux guest's reset boots it again unless --no-reboot. */
+static void test_run_reboot(void **state)
+{
+	struct vmctl_vm_end reset = { .reason = VMCTL_END_RESET };
+	struct vmctl_vm_end triple = { .reason = VMCTL_END_SHUTDOWN };
+	struct vmctl_vm_end acpi_off = { .reason = VMCTL_END_ACPI_POWEROFF };
+	struct vmctl_vm_end halt = { .reason = VMCTL_END_HALT };
+	struct run_opts o;
+
+	(void)state;
+	assert_int_equal(RUN(&o, "run", "--kernel", "bz"), PARSE_OK);
+	assert_false(o.no_reboot);
+	assert_true(run_boots_again(&o, &reset));
+	assert_true(run_boots_again(&o, &triple));
+	assert_false(run_boots_again(&o, &acpi_off));
+	assert_false(run_boots_again(&o, &halt));
+
+	assert_int_equal(RUN(&o, "run", "--kernel", "bz", "--no-reboot"),
+			 PARSE_OK);
+	assert_true(o.no_reboot);
+	assert_false(run_boots_again(&o, &reset));
+	assert_false(run_boots_again(&o, &triple));
+	assert_int_equal(RUN(&o, "run", "-k", "bz", "-R"), PARSE_OK);
+	assert_true(o.no_reboot);
+
+	/* a flat image has no firmware to boot again: its triple fault ends */
+	assert_int_equal(RUN(&o, "run", "--image", "g.bin"), PARSE_OK);
+	assert_false(run_boots_again(&o, &triple));
+	/* the default command line leaves reboot to ACPI */
+	assert_null(strstr(run_default_cmdline, "reboot="));
+}
+
 static void test_run_kernel_only_options(void **state)
 {
 	(void)state;
-	RUN_ERROR("--initrd and --cmdline are for --kernel", "run", "--image",
-		  "x", "--initrd", "rd");
-	RUN_ERROR("--initrd and --cmdline are for --kernel", "run", "--elf",
-		  "x", "--cmdline", "quiet");
+	RUN_ERROR("--initrd, --cmdline and --no-reboot are for --kernel", "run",
+		  "--image", "x", "--initrd", "rd");
+	RUN_ERROR("--initrd, --cmdline and --no-reboot are for --kernel", "run",
+		  "--elf", "x", "--cmdline", "quiet");
+	RUN_ERROR("--initrd, --cmdline and --no-reboot are for --kernel", "run",
+		  "--image", "x", "--no-reboot");
 	RUN_ERROR("a Linux kernel says where it goes", "run", "--kernel", "x",
 		  "--load", "0x1000");
 	RUN_ERROR("option '--cmdline' needs a value", "run", "--kernel", "x",
@@ -256,6 +290,7 @@ int main(void)
 		T(test_run_bad_addresses),
 		T(test_run_image_choice),
 		T(test_run_kernel),
+		T(test_run_reboot),
 		T(test_run_kernel_only_options),
 		T(test_run_bad_words),
 		T(test_info_options),
