@@ -51,7 +51,4 @@ int vmctl_acpi_build(const struct vmctl_acpi_config *cfg, uint32_t gpa,
  */
 int vmctl_dsdt_aml(unsigned int nr_cpus, void *buf, size_t room);
 
-/* The I/O APIC input of INTx pin (0-3: INTA-INTD) of a slot, as _PRT says. */
-unsigned int vmctl_dsdt_intx_gsi(unsigned int slot, unsigned int pin);
-
 #endif /* VMCTL_ACPI_H */

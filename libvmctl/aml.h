@@ -7,7 +7,7 @@
  * Why AML is generated at run time rather than compiled from ASL with
  * iasl at build time: the DSDT depends on the VM (one processor device
  * per vCPU), its constants (the PCI hole, the INTx routing, the PM
- * ports) come from the same C headers the devices use (pci.h, pm.h), the
+ * ports) come from the same C headers the devices use (pc_layout.h, pm.h), the
  * build needs no extra tool, and the unit tests parse the bytes back.
  * The handful of opcodes below is all it takes.
  */

@@ -25,8 +25,8 @@
  *
  * _PRT entries name GSIs directly (source 0), so no interrupt link
  * devices are needed: the routing is fixed.  The hole, the ports and
- * INTA's routing are the PCI bus's own definitions (pci.h); INTB-INTD
- * follow INTA round the same eight inputs, as a bridge's swizzle does.
+ * the routing are the definitions the PCI bus (pci.c) uses too
+ * (pc_layout.h).
  * Linux programs those inputs level triggered, active low; the in-kernel
  * I/O APIC leaves polarity to the device and takes "asserted".
  *
@@ -42,32 +42,26 @@
 
 #include "acpi.h"
 #include "aml.h"
-#include "pci.h"
+#include "pc_layout.h"
 #include "pm.h"
 
+#define PCI_SLOTS		32
 #define PCI_PINS		4	/* INTA..INTD */
 #define PRT_ALL_FUNCTIONS	0xffff
 #define PROCESSOR_HID		"ACPI0007"
 #define COM1_IRQ		4	/* as irqchip.c wires 0x3f8 */
 #define UART_PORTS		8
 
-unsigned int vmctl_dsdt_intx_gsi(unsigned int slot, unsigned int pin)
-{
-	unsigned int inta = vmctl_pci_slot_pin(slot) - VMCTL_PCI_FIRST_PIN;
-
-	return VMCTL_PCI_FIRST_PIN + (inta + pin) % VMCTL_PCI_NR_PINS;
-}
-
 static int crs(struct aml *a)
 {
 	struct aml_res r = { .len = 0 };
 
 	aml_res_word(&r, AML_SPACE_BUS, 0, 0xff);
-	aml_res_word(&r, AML_SPACE_IO, 0, VMCTL_PCI_CFG_PORT - 1);
-	aml_res_io(&r, VMCTL_PCI_CFG_PORT, VMCTL_PCI_CFG_PORTS);
+	aml_res_word(&r, AML_SPACE_IO, 0, VMCTL_PCI_CONFIG_PORT - 1);
+	aml_res_io(&r, VMCTL_PCI_CONFIG_PORT, VMCTL_PCI_CONFIG_PORTS);
 	aml_res_word(&r, AML_SPACE_IO,
-		     VMCTL_PCI_CFG_PORT + VMCTL_PCI_CFG_PORTS, 0xffff);
-	aml_res_dword_mem(&r, VMCTL_PCI_MEM_BASE, VMCTL_PCI_MEM_END - 1);
+		     VMCTL_PCI_CONFIG_PORT + VMCTL_PCI_CONFIG_PORTS, 0xffff);
+	aml_res_dword_mem(&r, VMCTL_PCI_HOLE_BASE, VMCTL_PCI_HOLE_END - 1);
 	aml_res_end(&r);
 	if (r.failed)
 		return -ENOSPC;
@@ -81,14 +75,14 @@ static void prt(struct aml *a)
 	unsigned int slot, pin;
 
 	aml_name(a, "_PRT");
-	aml_package(a, VMCTL_PCI_SLOTS * PCI_PINS);
-	for (slot = 0; slot < VMCTL_PCI_SLOTS; slot++) {
+	aml_package(a, PCI_SLOTS * PCI_PINS);
+	for (slot = 0; slot < PCI_SLOTS; slot++) {
 		for (pin = 0; pin < PCI_PINS; pin++) {
 			aml_package(a, 4);
 			aml_integer(a, (uint64_t)slot << 16 | PRT_ALL_FUNCTIONS);
 			aml_integer(a, pin);
 			aml_integer(a, 0);	/* source: a GSI, no link */
-			aml_integer(a, vmctl_dsdt_intx_gsi(slot, pin));
+			aml_integer(a, vmctl_pci_intx_gsi(slot, pin));
 			aml_close(a);
 		}
 	}

@@ -22,7 +22,7 @@
 #include "bytes.h"
 #include "acpi.h"
 #include "aml.h"
-#include "pci.h"
+#include "pc_layout.h"
 #include "pm.h"
 
 #define GPA		0xf1000
@@ -461,11 +461,11 @@ static void test_dsdt_crs(void **state)
 		} else if (*p == 0x87) {	/* DWord Address Space */
 			assert_int_equal(vmctl_get16(p + 1), 23);
 			assert_int_equal(p[3], 0);	/* memory */
-			assert_int_equal(vmctl_get32(p + 10), VMCTL_PCI_MEM_BASE);
+			assert_int_equal(vmctl_get32(p + 10), VMCTL_PCI_HOLE_BASE);
 			assert_int_equal(vmctl_get32(p + 14),
-					 VMCTL_PCI_MEM_END - 1);
+					 VMCTL_PCI_HOLE_END - 1);
 			assert_int_equal(vmctl_get32(p + 22),
-					 VMCTL_PCI_MEM_END - VMCTL_PCI_MEM_BASE);
+					 VMCTL_PCI_HOLE_END - VMCTL_PCI_HOLE_BASE);
 			mem++;
 			p += 26;
 		} else {
@@ -502,16 +502,13 @@ static void test_dsdt_prt(void **state)
 		assert_int_equal(element(&e, 0).v, (uint64_t)slot << 16 | 0xffff);
 		assert_int_equal(element(&e, 1).v, pin);
 		assert_int_equal(element(&e, 2).v, 0);	/* a GSI */
-		assert_int_equal(element(&e, 3).v, vmctl_dsdt_intx_gsi(slot, pin));
+		/* the routing the PCI bus drives (pci.c) */
+		assert_int_equal(element(&e, 3).v, vmctl_pci_intx_gsi(slot, pin));
 		assert_in_range(element(&e, 3).v, 16, 23);
-		/* INTA where the PCI bus drives it */
-		if (pin == 0)
-			assert_int_equal(element(&e, 3).v,
-					 vmctl_pci_slot_pin(slot));
 	}
 	/* neighbouring slots and a slot's pins on different inputs */
-	assert_int_not_equal(vmctl_dsdt_intx_gsi(1, 0), vmctl_dsdt_intx_gsi(2, 0));
-	assert_int_not_equal(vmctl_dsdt_intx_gsi(1, 0), vmctl_dsdt_intx_gsi(1, 1));
+	assert_int_not_equal(vmctl_pci_intx_gsi(1, 0), vmctl_pci_intx_gsi(2, 0));
+	assert_int_not_equal(vmctl_pci_intx_gsi(1, 0), vmctl_pci_intx_gsi(1, 1));
 }
 
 /* COM1, so that Linux maps ISA IRQ 4 without a legacy PIC. */
