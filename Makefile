@@ -11,7 +11,8 @@ export PREFIX DESTDIR
 
 SUBDIRS_USER := libvmctl cli selftests
 
-.PHONY: all kmod libvmctl cli selftests unit check demo bench install clean deps
+.PHONY: all kmod libvmctl cli selftests unit check demo bench bench-boot ci-nested \
+	install clean deps
 
 all: kmod libvmctl cli selftests
 
@@ -45,6 +46,15 @@ demo:
 # Exit costs of vmctl.ko next to kvm-intel in one emulated machine.
 bench:
 	scripts/bench.sh
+
+# Booting Linux: vmctl next to QEMU+KVM in one emulated machine (slow).
+bench-boot:
+	scripts/bench-boot.sh
+
+# The users' CI path (vm-run --emulator qemu) inside the emulated machine,
+# with nested VMX three levels deep (slow).
+ci-nested:
+	scripts/ci-nested.sh
 
 install: all
 	$(MAKE) -C kmod install

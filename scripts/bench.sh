@@ -60,16 +60,9 @@ ko=$("$ROOT/scripts/kmod-build" "$kernel" 2>"$work/kmod-build.log") || {
 	die "building vmctl.ko failed"
 }
 eval "$("$ROOT/scripts/deps.sh" --print-env)"
-kmods_var=KMODS_${kernel/./}
-kmods=${!kmods_var}
+. "$ROOT/scripts/lib/machine-files.sh"
 adds=(--add "$ko:/bench/vmctl.ko")
-for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-intel; do
-	name=$(basename "$m")
-	# busybox insmod hands the file to the kernel as is: decompress here.
-	xz -dc "$kmods/kernel/$m.ko.xz" >"$work/$name.ko" ||
-		die "$kmods/kernel/$m.ko.xz: missing (run scripts/deps.sh)"
-	adds+=(--add "$work/$name.ko:/bench/$name.ko")
-done
+kvm_module_adds adds "$work" "$kernel" || die "the kvm modules are missing"
 
 # vm-run boots with mitigations=off; the default mitigations need its
 # --append to put mitigations=auto after that (the last one counts).

@@ -6,6 +6,10 @@
 #   scripts/deps.sh --print-env  the same, then print shell assignments
 #                                saying where things are, for eval:
 #                                eval "$(scripts/deps.sh --print-env)"
+#   scripts/deps.sh --qemu ...   also install Debian's QEMU (qemu-system-x86,
+#                                with SeaBIOS and its option ROMs), which
+#                                only the benchmarks and the nested CI
+#                                check put into the test machine
 #
 # Idempotent.  Runs `apt-get update` only when something is missing, and
 # uses sudo when not root.  Everything it says goes to stderr, so stdout of
@@ -248,13 +252,17 @@ print_env() {
 	printf "CHECKPATCH='%s'\n" "$VMCTL_CACHE/checkpatch/checkpatch.pl"
 }
 
-case "${1:-}" in
-"" | --print-env) ;;
--h | --help)
-	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
-	exit 0 ;;
-*) die "unknown argument '$1' (try --help)" ;;
-esac
+print=
+for arg in "$@"; do
+	case $arg in
+	--print-env) print=1 ;;
+	--qemu) PACKAGES+=(qemu-system-x86) ;;
+	-h | --help)
+		sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
+		exit 0 ;;
+	*) die "unknown argument '$arg' (try --help)" ;;
+	esac
+done
 
 mkdir -p "$VMCTL_CACHE"
 install_packages
@@ -262,5 +270,5 @@ resolve_kernels
 fetch_kernel "$KVER_61"
 fetch_kernel "$KVER_612"
 fetch_source_files
-[ "${1:-}" = --print-env ] && print_env
+[ -n "$print" ] && print_env
 exit 0

@@ -1,0 +1,166 @@
+#!/bin/bash
+# bench-boot.sh: vmctl next to QEMU+KVM on the main job, booting Linux,
+# in one boot of the emulated test machine, counted in its instructions.
+#
+# Usage: scripts/bench-boot.sh [--runs N] [--cpus "1 2"] [--mem MB]
+#                              [--trace] [--raw FILE]
+#
+#   --runs N   boots per configuration, the median is reported (default 3)
+#   --cpus L   the guests' vCPU counts (default "1 2")
+#   --mem MB   the guests' memory (default 256)
+#   --trace    also count KVM's exits by VMX reason (kvm:kvm_exit
+#              histogram) in one extra boot per QEMU machine
+#   --raw FILE also append the machine's output to FILE as it comes
+#   --table FILE  no run: print the table of a --raw FILE kept before
+#
+# The test machine (scripts/vm-run: Debian 6.12 in Bochs 2.7, 2 CPUs,
+# 1536 MB, mitigations=off) runs selftests/bench/boot-in-guest.sh: its own
+# kernel and scripts/guest-initramfs.sh's initramfs booted to /init and
+# powered off by `vmctl run` under vmctl.ko, then by Debian's QEMU
+# (-M microvm, and -M pc with -kernel: SeaBIOS and the linuxboot option
+# ROM) under Debian's kvm-intel.  Same command line, memory and vCPU count
+# for all; bootbench (selftests/bench/bootbench.c) reads the TSC, which
+# Bochs advances once per instruction, at fork() and when the /init
+# banner comes out of the VMM's console pipe.  QEMU comes from
+# `scripts/deps.sh --qemu`, installed on first use; it only ever goes into
+# this machine, not into make check's.  Prints one Markdown table on
+# stdout, progress on stderr.  Takes about an hour on an idle 2-core
+# machine with the defaults (18 guest boots inside Bochs).
+# VM_RUN=PATH runs another vm-run.
+# Exit status: 0 when every boot was measured, 1 otherwise.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PROG=bench-boot.sh
+VM_RUN=${VM_RUN:-$ROOT/scripts/vm-run}
+runs=3 cpus="1 2" mem=256 raw="" table="" trace=""
+
+say() { echo "[$PROG] $*" >&2; }
+die() { say "$*"; exit 2; }
+need_arg() { [ $# -ge 2 ] || die "$1 needs an argument"; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--runs) need_arg "$@"; runs=$2; shift 2 ;;
+	--cpus) need_arg "$@"; cpus=$2; shift 2 ;;
+	--mem) need_arg "$@"; mem=$2; shift 2 ;;
+	--raw) need_arg "$@"; raw=$2; shift 2 ;;
+	--trace) trace=-t; shift ;;
+	--table) need_arg "$@"; table=$2; shift 2 ;;
+	-h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+	*) die "unknown option '$1' (try --help)" ;;
+	esac
+done
+[[ $runs =~ ^[0-9]+$ && $runs -ge 1 ]] || die "--runs must be a positive number"
+[[ $cpus =~ ^[1-2]( [1-2])*$ ]] || die "--cpus must list 1 or 2 (the machine has 2 CPUs)"
+[[ $mem =~ ^[0-9]+$ && $mem -ge 64 && $mem -le 512 ]] || die "--mem must be 64..512"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/bench-boot.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+# --- what goes into the machine, and the run --------------------------------
+measure() {
+	eval "$("$ROOT/scripts/deps.sh" --qemu --print-env)"
+	. "$ROOT/scripts/lib/machine-files.sh"
+	make -s -C "$ROOT" cli >&2 || die "building the CLI failed"
+	make -s -C "$ROOT/selftests/bench" >&2 || die "building bootbench failed"
+	ko=$("$ROOT/scripts/kmod-build" 6.12 2>"$work/kmod-build.log") || {
+		sed 's/^/    /' "$work/kmod-build.log" >&2
+		die "building vmctl.ko failed"
+	}
+	"$ROOT/scripts/guest-initramfs.sh" "$work/initrd.gz" ||
+		die "building the guest initramfs failed"
+	adds=(--add "$ko:/bench/vmctl.ko" --add "$VMLINUZ_612:/bench/vmlinuz"
+		--add "$work/initrd.gz:/bench/initrd.gz")
+	kvm_module_adds adds "$work" 6.12 || die "the kvm modules are missing"
+	qemu_adds adds || die "QEMU is missing"
+
+	say "booting the test machine: $runs boots per configuration (about an hour)"
+	"$VM_RUN" --kernel 6.12 --cpus 2 --mem 1536 --no-module --timeout 10800 \
+		"${adds[@]}" -- selftests/bench/boot-in-guest.sh -r "$runs" \
+		-c "$cpus" -m "$mem" ${trace:+"$trace"} | tee -a "${raw:-/dev/null}" >"$work/out" ||
+		status=$?
+	[ $status = 0 ] || say "vm-run exited with status $status"
+	grep -E '^(boot |bench |# )' "$work/out" | sed 's/^/    /' >&2 || true
+}
+
+status=0
+if [ -n "$table" ]; then
+	cp "$table" "$work/out" || die "--table: cannot read $table"
+else
+	measure
+fi
+
+# --- the table ---------------------------------------------------------------
+awk -v date="$(date -u +%Y-%m-%d)" -v cpus="$cpus" '
+function kv(key,    i, n) {
+	for (i = 2; i <= NF; i++) {
+		n = index($i, "=")
+		if (substr($i, 1, n - 1) == key)
+			return substr($i, n + 1)
+	}
+	return ""
+}
+function median(list,    a, n, i, j, t) {
+	n = split(list, a, " ")
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+/^bench info kernel=/ { sub(/^bench info kernel=/, ""); kernel = $0 }
+/^bench info guest_mem=/ { mem = kv("guest_mem"); runs = kv("runs") }
+/^boot / {
+	# "boot label=vmctl cpus=1 status=..." (the label holds one space)
+	vmm = kv("label"); c = kv("cpus")
+	if (kv("status") != 0 || kv("to_init") < 0) { failed[vmm, c]++; next }
+	n[vmm, c]++
+	for (f = 1; f <= 6; f++) {
+		k = split("to_init total hwm_kib rss_kib ram_rss_kib kernel_kib", key, " ")
+		v = kv(key[f])
+		if (key[f] == "rss_kib") v = kv("rss_kib") - kv("ram_rss_kib")
+		vals[vmm, c, key[f]] = vals[vmm, c, key[f]] " " v
+	}
+}
+function cell(vmm, c, k) {
+	return ((vmm, c) in n) ? median(vals[vmm, c, k]) : "n/a"
+}
+function fmt(x) { return x == "n/a" ? x : sprintf("%.0f", x) }
+function ratio(a, b) { return (a == "n/a" || b == "n/a" || b <= 0) ? "n/a" : sprintf("%.2f", a / b) }
+function row(label, k, c, scale,    v, m, p) {
+	v = cell("vmctl", c, k); m = cell("qemu-microvm", c, k); p = cell("qemu-pc", c, k)
+	if (scale) {
+		if (v != "n/a") v /= scale
+		if (m != "n/a") m /= scale
+		if (p != "n/a") p /= scale
+	}
+	printf "| %s | %s | %s | %s | %s | %s |\n", label, fmt(v), fmt(m), ratio(v, m), fmt(p), ratio(v, p)
+}
+END {
+	printf "vmctl vs QEMU+KVM booting Linux, %s: Debian kernel %s as host and guest,\n", date, kernel
+	printf "in Bochs 2.7 (corei7_skylake_x, 2 CPUs); guest %s, same kernel, initramfs and command line;\n", mem
+	printf "median of the boots measured (%d rounds asked); instructions are L1 instructions\n", runs
+	printf "in millions (RDTSC, Bochs counts one per instruction).  Boots measured:"
+	for (k in n) { split(k, p, SUBSEP); printf " %s/%s vCPU: %d;", p[1], p[2], n[k] }
+	printf "\n\n"
+	print "| | vmctl | QEMU+KVM -M microvm | vmctl/microvm | QEMU+KVM -M pc | vmctl/pc |"
+	print "|---|---:|---:|---:|---:|---:|"
+	nc = split(cpus, cl, " ")
+	for (i = 1; i <= nc; i++) {
+		c = cl[i]
+		row(sprintf("boot to /init, %d vCPU%s, M instructions", c, c > 1 ? "s" : ""), "to_init", c, 1e6)
+		row(sprintf("boot to power-off, %d vCPU%s, M instructions", c, c > 1 ? "s" : ""), "total", c, 1e6)
+	}
+	c = cl[1]
+	row(sprintf("VMM peak RSS (VmHWM), %d vCPU, MiB", c), "hwm_kib", c, 1024)
+	row(sprintf("VMM RSS at /init outside guest RAM, %d vCPU, MiB", c), "rss_kib", c, 1024)
+	row(sprintf("guest RAM resident at /init, %d vCPU, MiB", c), "ram_rss_kib", c, 1024)
+	row(sprintf("kernel memory for the VM and its VMM at /init, %d vCPU, KiB", c), "kernel_kib", c, 0)
+	print "| virtio-blk: 1 MiB sequential read, write; 4 KiB random read | n/a | not measured | | not measured | |"
+	print "| virtio-net: TCP each way, per MiB | n/a | not measured | | not measured | |"
+	print "| snapshot and restore of a 256 MiB guest | n/a | not measured | | not measured | |"
+	print "| migration on localhost, idle and busy guest | n/a | not measured | | not measured | |"
+	for (k in failed) { split(k, p, SUBSEP); printf "\n%s cpus=%s: %d boots failed\n", p[1], p[2], failed[k] }
+}' "$work/out"
+
+[ $status = 0 ] || exit 1
