@@ -31,7 +31,10 @@
 #define XCR0_GUEST_BITS	(XFEATURE_MASK_FP | XFEATURE_MASK_SSE | \
 			 XFEATURE_MASK_YMM | XFEATURE_MASK_AVX512)
 #define DR6_FIXED1	0xffff0ff0ULL
+#define DR6_BD		BIT(13)		/* debug register access detected */
 #define DR7_FIXED1	0x400ULL
+#define DR7_GD		BIT(13)		/* general detect */
+#define DR7_ZERO	(BIT(11) | BIT(12) | BIT(14) | BIT(15))
 
 u64 vmctl_real_cr0(u64 cr0)
 {
@@ -219,9 +222,18 @@ int vmctl_handle_cr(struct vmctl_vcpu *vcpu)
 	return EXIT_REENTER;
 }
 
+/* The VMCS holds DR7 for the CPU; general detect is ours to emulate. */
+static void set_dr7(struct vmctl_vcpu *vcpu, u64 dr7)
+{
+	vcpu->dr7 = dr7;
+	vmcs_write(VMCS_GUEST_DR7, dr7 & ~DR7_GD);
+}
+
 /*
- * Debug registers are shadowed, never loaded: guest breakpoints do not
- * fire, but the host's hardware breakpoints and DR7 stay intact.
+ * Every MOV DR exits and reads or writes the shadow here.  The guest's
+ * breakpoints are in the CPU only while it runs with one enabled in DR7
+ * (run.c); DR7.GD is emulated: the next MOV DR raises #DB with DR6.BD
+ * instead, and clears GD as the CPU does when it delivers that #DB.
  */
 int vmctl_handle_dr(struct vmctl_vcpu *vcpu)
 {
@@ -229,24 +241,34 @@ int vmctl_handle_dr(struct vmctl_vcpu *vcpu)
 	int dr = DR_QUAL_NUM(q), reg = DR_QUAL_GPR(q);
 	u64 val;
 
-	if (dr == 4 || dr == 5) {
-		if (vcpu->cr4 & X86_CR4_DE) {
-			vmctl_queue_exception(vcpu, X86_TRAP_UD, false, 0);
-			return EXIT_REENTER;
-		}
-		dr += 2;
+	if ((dr == 4 || dr == 5) && (vcpu->cr4 & X86_CR4_DE)) {
+		vmctl_queue_exception(vcpu, X86_TRAP_UD, false, 0);
+		return EXIT_REENTER;
 	}
+	if (vcpu->dr7 & DR7_GD) {
+		vcpu->dr6 |= DR6_BD;
+		set_dr7(vcpu, vcpu->dr7 & ~DR7_GD);
+		vmctl_queue_exception(vcpu, X86_TRAP_DB, false, 0);
+		return EXIT_REENTER;
+	}
+	if (dr == 4 || dr == 5)
+		dr += 2;
 	if (q & DR_QUAL_FROM_DR) {
 		val = dr < 4 ? vcpu->dr[dr] : dr == 6 ? vcpu->dr6 : vcpu->dr7;
 		vmctl_gpr_write(vcpu, reg, val);
 	} else {
 		val = vmctl_gpr_read(vcpu, reg);
+		/* DR6 and DR7 are 32-bit registers: the rest must be 0. */
+		if (dr >= 6 && (val >> 32)) {
+			vmctl_queue_exception(vcpu, X86_TRAP_GP, true, 0);
+			return EXIT_REENTER;
+		}
 		if (dr < 4)
 			vcpu->dr[dr] = val;
 		else if (dr == 6)
-			vcpu->dr6 = (u32)val | DR6_FIXED1;
+			vcpu->dr6 = val | DR6_FIXED1;
 		else
-			vcpu->dr7 = (u32)val | DR7_FIXED1;
+			set_dr7(vcpu, (val | DR7_FIXED1) & ~DR7_ZERO);
 	}
 	vmctl_skip_insn(vcpu);
 	return EXIT_REENTER;

@@ -262,6 +262,27 @@ static bool l1d_flush_due(struct vmctl_vcpu *vcpu)
 	return due;
 }
 
+/* Breakpoint enables L0-3/G0-3: the guest's debug registers go in. */
+#define DR7_BP_ENABLED	0xffULL
+
+static void load_guest_dr(struct vmctl_vcpu *vcpu)
+{
+	set_debugreg(vcpu->dr[0], 0);
+	set_debugreg(vcpu->dr[1], 1);
+	set_debugreg(vcpu->dr[2], 2);
+	set_debugreg(vcpu->dr[3], 3);
+	set_debugreg(vcpu->dr6, 6);
+}
+
+/* What a guest #DB set in DR6 is the guest's. */
+static void save_guest_dr6(struct vmctl_vcpu *vcpu)
+{
+	unsigned long dr6;
+
+	get_debugreg(dr6, 6);
+	vcpu->dr6 = dr6;
+}
+
 /* One entry and exit, interrupts off.  Returns vmctl_vmenter()'s value. */
 static int enter_guest(struct vmctl_vcpu *vcpu)
 {
@@ -269,6 +290,7 @@ static int enter_guest(struct vmctl_vcpu *vcpu)
 	unsigned long cr3 = __read_cr3(), cr4 = __read_cr4();
 	u64 host_xcr0 = vmx_caps.host_xcr0;
 	bool swap_xcr0 = host_xcr0 && vcpu->xcr0 != host_xcr0;
+	bool guest_dr = vcpu->dr7 & DR7_BP_ENABLED;
 	bool queued;
 	int ret;
 
@@ -295,6 +317,8 @@ static int enter_guest(struct vmctl_vcpu *vcpu)
 		native_write_cr2(vcpu->cr2);
 	if (swap_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+	if (unlikely(guest_dr))
+		load_guest_dr(vcpu);
 
 	if (vmx_caps.flush_l1d && l1d_flush_due(vcpu))
 		vmx_flush_l1d();
@@ -307,7 +331,10 @@ static int enter_guest(struct vmctl_vcpu *vcpu)
 	/* A VM exit clears DEBUGCTL and sets DR7 to 0x400. */
 	if (h->debugctl)
 		wrmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
-	if (hw_breakpoint_active())
+	/* The host's DR0-3, DR6 and DR7 back, the guest's out of sight. */
+	if (unlikely(guest_dr))
+		save_guest_dr6(vcpu);
+	if (hw_breakpoint_active() || unlikely(guest_dr))
 		hw_breakpoint_restore();
 	return ret;
 }
