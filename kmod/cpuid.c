@@ -121,8 +121,60 @@ static struct vmctl_cpuid_entry *find(struct vmctl_cpuid_entry *t, u32 n,
 	return NULL;
 }
 
+#define CPUID_1_ECX_FMA		BIT(12)
 #define CPUID_1_ECX_XSAVE	BIT(26)
 #define CPUID_1_ECX_AVX		BIT(28)
+#define CPUID_1_ECX_F16C	BIT(29)
+#define CPUID_7_EBX_AVX2	BIT(5)
+/* AVX512 F DQ IFMA PF ER CD BW VL */
+#define CPUID_7_EBX_AVX512	(BIT(16) | BIT(17) | BIT(21) | BIT(26) | \
+				 BIT(27) | BIT(28) | BIT(30) | BIT(31))
+/* AVX512 VBMI VBMI2 VNNI BITALG VPOPCNTDQ */
+#define CPUID_7_ECX_AVX512	(BIT(1) | BIT(6) | BIT(11) | BIT(12) | BIT(14))
+#define CPUID_7_ECX_VEX256	(BIT(9) | BIT(10))	/* VAES VPCLMULQDQ */
+/* AVX512 4VNNIW 4FMAPS VP2INTERSECT FP16 */
+#define CPUID_7_EDX_AVX512	(BIT(2) | BIT(3) | BIT(8) | BIT(23))
+#define CPUID_7_1_EAX_AVX_VNNI	BIT(4)
+#define CPUID_7_1_EAX_AVX512	BIT(5)			/* BF16 */
+
+/*
+ * Features whose registers XSAVE manages exist for a guest only when XCR0
+ * can enable their state: no XSAVE without any state, nothing AVX without
+ * YMM, nothing AVX-512 without opmask and ZMM state.  Leaf 7 must agree
+ * with leaf 1, and leaf 0xd with both.
+ */
+static void hide_xsave_features(struct vmctl_cpuid_entry *t, u32 n, u64 xcr0)
+{
+	bool avx = xcr0 & XFEATURE_MASK_YMM;
+	bool avx512 = (xcr0 & XFEATURE_MASK_AVX512) == XFEATURE_MASK_AVX512;
+	struct vmctl_cpuid_entry *e;
+	u32 i;
+
+	e = find(t, n, 1, 0);
+	if (e && !xcr0)
+		e->ecx &= ~CPUID_1_ECX_XSAVE;
+	if (e && !avx)
+		e->ecx &= ~(CPUID_1_ECX_AVX | CPUID_1_ECX_FMA |
+			    CPUID_1_ECX_F16C);
+	e = find(t, n, 7, 0);
+	if (e && !avx512) {
+		e->ebx &= ~CPUID_7_EBX_AVX512;
+		e->ecx &= ~CPUID_7_ECX_AVX512;
+		e->edx &= ~CPUID_7_EDX_AVX512;
+	}
+	if (e && !avx) {
+		e->ebx &= ~CPUID_7_EBX_AVX2;
+		e->ecx &= ~CPUID_7_ECX_VEX256;
+	}
+	e = find(t, n, 7, 1);
+	if (e && !avx512)
+		e->eax &= ~CPUID_7_1_EAX_AVX512;
+	if (e && !avx)
+		e->eax &= ~CPUID_7_1_EAX_AVX_VNNI;
+	for (i = 0; i < n && !xcr0; i++)
+		if (t[i].function == 0xd)
+			t[i].eax = t[i].ebx = t[i].ecx = t[i].edx = 0;
+}
 
 static void apply_policy(struct vmctl_cpuid_entry *t, u32 n)
 {
@@ -143,16 +195,8 @@ static void apply_policy(struct vmctl_cpuid_entry *t, u32 n)
 	if (e)
 		e->eax = min(e->eax, (u32)MAX_BASIC_LEAF);
 	e = find(t, n, 1, 0);
-	if (e) {
+	if (e)
 		e->ecx |= BIT(31);	/* running under a hypervisor */
-		/*
-		 * A host without XSAVE in use gives guests none either (XSETBV
-		 * would #GP): hide XSAVE and AVX, whose state needs it, rather
-		 * than offer a leaf 0xd that lists no components.
-		 */
-		if (!xcr0)
-			e->ecx &= ~(CPUID_1_ECX_XSAVE | CPUID_1_ECX_AVX);
-	}
 	e = find(t, n, 0xd, 0);
 	if (e) {
 		e->eax = (u32)xcr0;
@@ -161,6 +205,11 @@ static void apply_policy(struct vmctl_cpuid_entry *t, u32 n)
 	e = find(t, n, 0xd, 1);
 	if (e)
 		e->ecx = e->edx = 0;	/* no supervisor (XSS) state */
+	/*
+	 * A host without XSAVE in use gives guests none either (XSETBV
+	 * would #GP), rather than a leaf 0xd that lists no components.
+	 */
+	hide_xsave_features(t, n, xcr0);
 }
 
 /* Leaf @fn (index 0) with these values, replaced or appended. */

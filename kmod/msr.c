@@ -179,6 +179,8 @@ int vmctl_msr_set(struct vmctl_vcpu *vcpu, u32 index, u64 data, bool host)
 		vcpu->tsc_aux = data;
 		break;
 	case MSR_IA32_APICBASE:
+		if (!vmctl_apic_base_in_pa(vcpu, data))
+			return -EINVAL;
 		if (vcpu->apic)
 			return vmctl_apic_set_base(vcpu, data, host);
 		if (data & (GENMASK_ULL(7, 0) | BIT(9) | BIT(10) |
@@ -217,6 +219,19 @@ int vmctl_handle_rdmsr(struct vmctl_vcpu *vcpu)
 	vcpu->gpr[GPR_RDX] = data >> 32;
 	vmctl_skip_insn(vcpu);
 	return EXIT_REENTER;
+}
+
+/*
+ * The APIC base is a physical address: bits from the guest's MAXPHYADDR
+ * (CPUID 0x80000008 EAX[7:0]; 36 without that leaf) up are reserved.
+ */
+bool vmctl_apic_base_in_pa(struct vmctl_vcpu *vcpu, u64 base)
+{
+	u32 r[4], bits;
+
+	vmctl_cpuid_lookup(vcpu, 0x80000008, 0, r);
+	bits = clamp(r[0] & 0xff ? r[0] & 0xff : 36, 32, 52);
+	return !(base & GENMASK_ULL(63, bits));
 }
 
 int vmctl_handle_wrmsr(struct vmctl_vcpu *vcpu)

@@ -403,7 +403,8 @@ int vmctl_set_sregs(struct vmctl_vcpu *vcpu, const struct vmctl_sregs *s)
 	int i;
 
 	if (s->flags || !dtable_valid(&s->gdt) || !dtable_valid(&s->idt) ||
-	    s->cr8 > 15 || (!vcpu->apic &&
+	    s->cr8 > 15 || !vmctl_apic_base_in_pa(vcpu, s->apic_base) ||
+	    (!vcpu->apic &&
 			    (s->apic_base & 0xfff & ~(BIT(8) | BIT(11)))))
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(sregs_segs); i++)

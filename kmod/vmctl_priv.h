@@ -365,5 +365,6 @@ int vmctl_msr_set(struct vmctl_vcpu *vcpu, u32 index, u64 data, bool host);
 void vmctl_msr_bitmap_init(void *bitmap);
 int vmctl_handle_rdmsr(struct vmctl_vcpu *vcpu);
 int vmctl_handle_wrmsr(struct vmctl_vcpu *vcpu);
+bool vmctl_apic_base_in_pa(struct vmctl_vcpu *vcpu, u64 base);
 
 #endif /* VMCTL_PRIV_H */

@@ -162,4 +162,63 @@ TEST(set_table_is_what_guest_sees)
 	guest_destroy(vcpu);
 }
 
+static const struct vmctl_cpuid_entry *
+entry(const struct vmctl_cpuid *c, uint32_t fn, uint32_t idx)
+{
+	static const struct vmctl_cpuid_entry none;
+	uint32_t i;
+
+	for (i = 0; i < c->nent; i++)
+		if (c->entries[i].function == fn && c->entries[i].index == idx)
+			return &c->entries[i];
+	return &none;
+}
+
+#define CPUID_1_ECX_FMA		(1U << 12)
+#define CPUID_1_ECX_XSAVE	(1U << 26)
+#define CPUID_1_ECX_AVX		(1U << 28)
+#define CPUID_1_ECX_F16C	(1U << 29)
+#define CPUID_7_EBX_AVX2	(1U << 5)
+#define CPUID_7_EBX_AVX512	0xdc230000U	/* F DQ IFMA PF ER CD BW VL */
+#define XCR0_YMM		(1U << 2)
+#define XCR0_AVX512		0xe0U		/* opmask, ZMM_Hi256, Hi16_ZMM */
+
+/*
+ * The default table agrees with itself: features whose state XSAVE
+ * manages are offered only with that state in leaf 0xd, and without
+ * XSAVE leaf 0xd is empty.  (The test machine's kernel runs without
+ * XSAVE in use, which once left leaf 7 offering AVX2 and AVX-512.)
+ */
+TEST(xsave_features_agree)
+{
+	struct vcpu *vcpu = vcpu_create_guest(&default_cpuid_guest);
+	struct vmctl_cpuid *c = cpuid_alloc(VMCTL_MAX_CPUID_ENTRIES);
+	const struct vmctl_cpuid_entry *l1, *l7, *d;
+	uint32_t xcr0, i;
+
+	ASSERT_EQ(0, ioctl(vcpu->fd, VMCTL_GET_CPUID, c));
+	l1 = entry(c, 1, 0);
+	l7 = entry(c, 7, 0);
+	xcr0 = entry(c, 0xd, 0)->eax;
+	TH_LOG("leaf 1 ECX %#x, leaf 7 EBX %#x, XCR0 mask %#x",
+	       l1->ecx, l7->ebx, xcr0);
+	if (!(l1->ecx & CPUID_1_ECX_XSAVE))
+		for (i = 0; i < c->nent; i++) {
+			d = &c->entries[i];
+			if (d->function == 0xd)
+				EXPECT_EQ(0, d->eax | d->ebx | d->ecx | d->edx)
+					TH_LOG("leaf 0xd.%u without XSAVE",
+					       d->index);
+		}
+	if (!(xcr0 & XCR0_YMM)) {
+		EXPECT_EQ(0, l1->ecx & (CPUID_1_ECX_AVX | CPUID_1_ECX_FMA |
+					CPUID_1_ECX_F16C));
+		EXPECT_EQ(0, l7->ebx & CPUID_7_EBX_AVX2);
+	}
+	if ((xcr0 & XCR0_AVX512) != XCR0_AVX512)
+		EXPECT_EQ(0, l7->ebx & CPUID_7_EBX_AVX512);
+	free(c);
+	guest_destroy(vcpu);
+}
+
 TEST_HARNESS_MAIN
