@@ -412,6 +412,46 @@ TEST_F(apic, periodic_timer_then_teardown_armed)
 	usleep(20000);
 }
 
+/*
+ * A periodic timer of one tick would interrupt the guest faster than it
+ * can take the interrupts; the module's floor on the period (200 us)
+ * leaves it time to run.  The guest counts down with the timer running,
+ * stops it and reports how many interrupts came.
+ */
+GUEST64(fast_periodic_guest,
+	XAPIC_ENABLE
+	MMIO_W(XAPIC_LVT_TIMER, 0x20040)	/* periodic, VEC_TIMER */
+	MMIO_W(XAPIC_TIMER_DCR, 0xb)
+	MMIO_W(XAPIC_TIMER_ICR, 1)
+	"mov $20000, %ecx\n"
+	"1: dec %ecx\n\t"
+	"jnz 1b\n\t"
+	MMIO_W(XAPIC_TIMER_ICR, 0)
+	"mov " COUNT0 ", %edi\n\t"
+	GUEST_END
+	ISR_XAPIC("fast_periodic_isr", COUNT0));
+GUEST_LABEL(fast_periodic_isr);
+
+TEST_F(apic, one_tick_periodic_timer_leaves_the_guest_time)
+{
+	struct kicked_run r;
+	struct ucall uc;
+	int i;
+
+	load(self->vcpu, &fast_periodic_guest, VEC_TIMER, fast_periodic_isr);
+	/* Up to 30 s, a second per RUN: a livelocked guest never gets out. */
+	for (i = 0; i < 30; i++) {
+		vcpu_run_kicked(self->vcpu, 50, &r);
+		if (r.ret == 0)
+			break;
+		ASSERT_EQ(EINTR, r.err);
+	}
+	ASSERT_EQ(0, r.ret) TH_LOG("no progress in %d s", i);
+	ASSERT_EQ(UCALL_DONE, ucall_decode(self->vcpu, &uc));
+	EXPECT_LE(1, uc.args[0]);
+	TH_LOG("%llu timer interrupts, %d s", (unsigned long long)uc.args[0], i);
+}
+
 GUEST64(if0_guest,
 	"cli\n\t"
 	XAPIC_ENABLE
