@@ -24,8 +24,12 @@
 # banner comes out of the VMM's console pipe.  QEMU comes from
 # `scripts/deps.sh --qemu`, installed on first use; it only ever goes into
 # this machine, not into make check's.  Prints one Markdown table on
-# stdout, progress on stderr.  Takes about an hour on an idle 2-core
-# machine with the defaults (18 guest boots inside Bochs).
+# stdout, progress on stderr.  Each guest boot is about 3 billion Bochs
+# instructions (30 s of an idle core), the machine's own boot with QEMU in
+# its initramfs a few minutes: about 15 minutes with the defaults (18 guest
+# boots) on an idle 2-core machine, two hours and more when other
+# emulators share it (2026-12-02: 9 minutes to boot the machine, then
+# about 6 minutes per guest boot).
 # VM_RUN=PATH runs another vm-run.
 # Exit status: 0 when every boot was measured, 1 otherwise.
 set -euo pipefail
@@ -74,7 +78,7 @@ measure() {
 	kvm_module_adds adds "$work" 6.12 || die "the kvm modules are missing"
 	qemu_adds adds || die "QEMU is missing"
 
-	say "booting the test machine: $runs boots per configuration (about an hour)"
+	say "booting the test machine: $runs boots per configuration (slow: see --help)"
 	"$VM_RUN" --kernel 6.12 --cpus 2 --mem 1536 --no-module --timeout 10800 \
 		"${adds[@]}" -- selftests/bench/boot-in-guest.sh -r "$runs" \
 		-c "$cpus" -m "$mem" ${trace:+"$trace"} | tee -a "${raw:-/dev/null}" >"$work/out" ||

@@ -25,7 +25,8 @@
 # (busybox lacks `tail --pid` and `cpio --quiet`, and its gzip takes
 # minutes of Bochs time for the initramfs), and QEMU with its firmware.
 # Exits with the inner vm-run's status (see vm-run --help), or the outer
-# one's when it failed first.  Slow: about an hour on a busy 2-core host.
+# one's when it failed first.  Slow: 38 minutes on a 2-core host shared
+# with other emulators (2026-12-02), most of it Bochs booting L1.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
