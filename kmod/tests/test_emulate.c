@@ -865,6 +865,32 @@ static void test16_ip_wraps(void **state)
 	assert_int_equal(f->cpu.rip, 0);
 }
 
+/*
+ * A read completes from op->len bytes of op->data only: the kernel copies
+ * no more than that from the run page, and bytes past it (stale, or
+ * whatever userspace wrote there) never reach a register.
+ */
+static void test64_read_uses_only_op_len(void **state)
+{
+	struct fixture *f = *state;
+
+	*reg(f, GPR_RBX) = 0x1000;
+	*reg(f, GPR_RAX) = 0x1122334455667788ULL;
+	BEGIN_OK(f, 0x1000, 1, 0x8a, 0x03);		/* mov al, [rbx] */
+	memset(f->op.data, 0xee, sizeof(f->op.data));
+	f->op.data[0] = 0x5a;
+	assert_int_equal(complete(f), 0);
+	assert_int_equal(*reg(f, GPR_RAX), 0x112233445566775aULL);
+
+	f->cpu.rip = CODE64;
+	*reg(f, GPR_RAX) = ~0ULL;
+	BEGIN_OK(f, 0x1000, 4, 0x8b, 0x03);		/* mov eax, [rbx] */
+	memset(f->op.data, 0xee, sizeof(f->op.data));
+	memcpy(f->op.data, "\x01\x02\x03\x04", 4);
+	assert_int_equal(complete(f), 0);
+	assert_int_equal(*reg(f, GPR_RAX), 0x04030201ULL);
+}
+
 int main(void)
 {
 #define T64(fn) cmocka_unit_test_setup_teardown(fn, setup64, teardown)
@@ -873,6 +899,7 @@ int main(void)
 #define T16(fn) cmocka_unit_test_setup_teardown(fn, setup16, teardown)
 	const struct CMUnitTest tests[] = {
 		T64(test64_store_reg),
+		T64(test64_read_uses_only_op_len),
 		T64(test64_load_partial_registers),
 		T64(test64_movzx_movsx),
 		T64(test64_movsxd),
