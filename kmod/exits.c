@@ -98,52 +98,52 @@ static int handle_ept_misconfig(struct vmctl_vcpu *vcpu)
 }
 
 static int (*const exit_handlers[])(struct vmctl_vcpu *vcpu) = {
-	[EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
-	[EXIT_REASON_EXTERNAL_INTR] = handle_reenter,
-	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
-	[EXIT_REASON_INTR_WINDOW] = handle_reenter,	/* apic.c injects */
-	[EXIT_REASON_NMI_WINDOW] = handle_reenter,
-	[EXIT_REASON_CPUID] = vmctl_handle_cpuid,
-	[EXIT_REASON_HLT] = handle_hlt,
-	[EXIT_REASON_INVD] = handle_skip,
-	[EXIT_REASON_RDPMC] = handle_gp,
-	[EXIT_REASON_VMCALL] = handle_vmcall,
-	[EXIT_REASON_VMCLEAR] = handle_ud,
-	[EXIT_REASON_VMLAUNCH] = handle_ud,
-	[EXIT_REASON_VMPTRLD] = handle_ud,
-	[EXIT_REASON_VMPTRST] = handle_ud,
-	[EXIT_REASON_VMREAD] = handle_ud,
-	[EXIT_REASON_VMRESUME] = handle_ud,
-	[EXIT_REASON_VMWRITE] = handle_ud,
-	[EXIT_REASON_VMXOFF] = handle_ud,
-	[EXIT_REASON_VMXON] = handle_ud,
-	[EXIT_REASON_CR_ACCESS] = vmctl_handle_cr,
-	[EXIT_REASON_DR_ACCESS] = vmctl_handle_dr,
-	[EXIT_REASON_IO] = vmctl_handle_io,
-	[EXIT_REASON_MSR_READ] = vmctl_handle_rdmsr,
-	[EXIT_REASON_MSR_WRITE] = vmctl_handle_wrmsr,
-	[EXIT_REASON_MWAIT] = handle_ud,
-	[EXIT_REASON_MONITOR] = handle_ud,
-	[EXIT_REASON_EPT_VIOLATION] = vmctl_handle_ept_violation,
-	[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
-	[EXIT_REASON_INVEPT] = handle_ud,
-	[EXIT_REASON_PREEMPTION_TIMER] = handle_reenter,	/* backstop, vmx.c */
-	[EXIT_REASON_INVVPID] = handle_ud,
-	[EXIT_REASON_WBINVD] = handle_skip,
-	[EXIT_REASON_XSETBV] = vmctl_handle_xsetbv,
-	[EXIT_REASON_VMFUNC] = handle_ud,
+	[VMCTL_HW_EXIT_EXCEPTION_NMI] = handle_exception_nmi,
+	[VMCTL_HW_EXIT_EXTERNAL_INTERRUPT] = handle_reenter,
+	[VMCTL_HW_EXIT_TRIPLE_FAULT] = handle_triple_fault,
+	[VMCTL_HW_EXIT_INTERRUPT_WINDOW] = handle_reenter,	/* apic.c injects */
+	[VMCTL_HW_EXIT_NMI_WINDOW] = handle_reenter,
+	[VMCTL_HW_EXIT_CPUID] = vmctl_handle_cpuid,
+	[VMCTL_HW_EXIT_HLT] = handle_hlt,
+	[VMCTL_HW_EXIT_INVD] = handle_skip,
+	[VMCTL_HW_EXIT_RDPMC] = handle_gp,
+	[VMCTL_HW_EXIT_VMCALL] = handle_vmcall,
+	[VMCTL_HW_EXIT_VMCLEAR] = handle_ud,
+	[VMCTL_HW_EXIT_VMLAUNCH] = handle_ud,
+	[VMCTL_HW_EXIT_VMPTRLD] = handle_ud,
+	[VMCTL_HW_EXIT_VMPTRST] = handle_ud,
+	[VMCTL_HW_EXIT_VMREAD] = handle_ud,
+	[VMCTL_HW_EXIT_VMRESUME] = handle_ud,
+	[VMCTL_HW_EXIT_VMWRITE] = handle_ud,
+	[VMCTL_HW_EXIT_VMXOFF] = handle_ud,
+	[VMCTL_HW_EXIT_VMXON] = handle_ud,
+	[VMCTL_HW_EXIT_CR_ACCESS] = vmctl_handle_cr,
+	[VMCTL_HW_EXIT_DR_ACCESS] = vmctl_handle_dr,
+	[VMCTL_HW_EXIT_IO_INSTRUCTION] = vmctl_handle_io,
+	[VMCTL_HW_EXIT_RDMSR] = vmctl_handle_rdmsr,
+	[VMCTL_HW_EXIT_WRMSR] = vmctl_handle_wrmsr,
+	[VMCTL_HW_EXIT_MWAIT] = handle_ud,
+	[VMCTL_HW_EXIT_MONITOR] = handle_ud,
+	[VMCTL_HW_EXIT_EPT_VIOLATION] = vmctl_handle_ept_violation,
+	[VMCTL_HW_EXIT_EPT_MISCONFIG] = handle_ept_misconfig,
+	[VMCTL_HW_EXIT_INVEPT] = handle_ud,
+	[VMCTL_HW_EXIT_PREEMPTION_TIMER] = handle_reenter,	/* backstop, vmx.c */
+	[VMCTL_HW_EXIT_INVVPID] = handle_ud,
+	[VMCTL_HW_EXIT_WBINVD] = handle_skip,
+	[VMCTL_HW_EXIT_XSETBV] = vmctl_handle_xsetbv,
+	[VMCTL_HW_EXIT_VMFUNC] = handle_ud,
 };
 
 int vmctl_handle_exit(struct vmctl_vcpu *vcpu)
 {
 	u32 reason = vcpu->exit_reason;
-	u32 basic = reason & EXIT_REASON_MASK;
+	u32 basic = reason & VMCTL_HW_EXIT_BASIC_MASK;
 	struct vmctl_run *run = vcpu->run;
 
 	vcpu->stats.exits++;
 	if (basic < VMCTL_NR_HW_EXIT_REASONS)
 		vcpu->stats.hw_exits[basic]++;
-	if (reason & EXIT_REASON_FAILED_ENTRY) {
+	if (reason & VMCTL_HW_EXIT_FAILED_ENTRY) {
 		vmctl_set_exit(vcpu, VMCTL_EXIT_FAIL_ENTRY);
 		run->fail_entry.hardware_reason = reason;
 		run->fail_entry.qualification = vcpu->exit_qual;

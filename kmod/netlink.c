@@ -456,12 +456,12 @@ long vmctl_nl_vcpu_run(struct vmctl_vcpu *vcpu)
 	reason = vcpu->exit_reason;
 	switch (vcpu->user_exit) {
 	case VMCTL_EXIT_FAIL_ENTRY:
-		if (reason & EXIT_REASON_FAILED_ENTRY)
+		if (reason & VMCTL_HW_EXIT_FAILED_ENTRY)
 			send_event(vm, VMCTL_CMD_EVENT_VCPU_FAIL_ENTRY, vcpu,
 				   reason);
 		break;
 	case VMCTL_EXIT_SHUTDOWN:
-		if ((reason & EXIT_REASON_MASK) == EXIT_REASON_TRIPLE_FAULT)
+		if ((reason & VMCTL_HW_EXIT_BASIC_MASK) == VMCTL_HW_EXIT_TRIPLE_FAULT)
 			send_event(vm, VMCTL_CMD_EVENT_VCPU_SHUTDOWN, vcpu, 0);
 		break;
 	}

@@ -424,9 +424,9 @@ static int run_once(struct vmctl_vcpu *vcpu)
 		return entry_failure(vcpu);
 	}
 	vcpu->exit_reason = vmcs_read(VMCS_EXIT_REASON);
-	if (!(vcpu->exit_reason & EXIT_REASON_FAILED_ENTRY)) {
+	if (!(vcpu->exit_reason & VMCTL_HW_EXIT_FAILED_ENTRY)) {
 		vcpu->launched = true;
-		if (vcpu->exit_reason == EXIT_REASON_EXCEPTION_NMI) {
+		if (vcpu->exit_reason == VMCTL_HW_EXIT_EXCEPTION_NMI) {
 			info = vmcs_read(VMCS_EXIT_INTR_INFO);
 			if ((info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI)
 				asm volatile("int $2");

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * VMX architectural constants: VMCS field encodings, control bits, exit
- * reasons and capability MSRs, written from the Intel SDM volume 3
- * (appendix A, B and C).  Prefixed VMX_/VMCS_ so they never collide with
- * the kernel's own <asm/vmx.h>, which we do not include.
+ * VMX architectural constants: VMCS field encodings, control bits and
+ * capability MSRs, written from the Intel SDM volume 3 (appendix A and B).
+ * Prefixed VMX_/VMCS_ so they never collide with the kernel's own
+ * <asm/vmx.h>, which we do not include.  Exit reasons are part of the
+ * ABI: VMCTL_HW_EXIT_* in <linux/vmctl.h>.
  */
 #ifndef VMCTL_VMX_DEFS_H
 #define VMCTL_VMX_DEFS_H
@@ -197,49 +198,6 @@
 #define ENTRY_IA32E_MODE		BIT(9)
 #define ENTRY_LOAD_PAT			BIT(14)
 #define ENTRY_LOAD_EFER			BIT(15)
-
-/* Exit reasons (SDM appendix C) */
-#define EXIT_REASON_EXCEPTION_NMI	0
-#define EXIT_REASON_EXTERNAL_INTR	1
-#define EXIT_REASON_TRIPLE_FAULT	2
-#define EXIT_REASON_INTR_WINDOW		7
-#define EXIT_REASON_NMI_WINDOW		8
-#define EXIT_REASON_CPUID		10
-#define EXIT_REASON_GETSEC		11
-#define EXIT_REASON_HLT			12
-#define EXIT_REASON_INVD		13
-#define EXIT_REASON_RDPMC		15
-#define EXIT_REASON_RSM			17
-#define EXIT_REASON_VMCALL		18
-#define EXIT_REASON_VMCLEAR		19
-#define EXIT_REASON_VMLAUNCH		20
-#define EXIT_REASON_VMPTRLD		21
-#define EXIT_REASON_VMPTRST		22
-#define EXIT_REASON_VMREAD		23
-#define EXIT_REASON_VMRESUME		24
-#define EXIT_REASON_VMWRITE		25
-#define EXIT_REASON_VMXOFF		26
-#define EXIT_REASON_VMXON		27
-#define EXIT_REASON_CR_ACCESS		28
-#define EXIT_REASON_DR_ACCESS		29
-#define EXIT_REASON_IO			30
-#define EXIT_REASON_MSR_READ		31
-#define EXIT_REASON_MSR_WRITE		32
-#define EXIT_REASON_INVALID_STATE	33
-#define EXIT_REASON_MSR_LOAD_FAIL	34
-#define EXIT_REASON_MWAIT		36
-#define EXIT_REASON_MONITOR		39
-#define EXIT_REASON_MCE_DURING_ENTRY	41
-#define EXIT_REASON_EPT_VIOLATION	48
-#define EXIT_REASON_EPT_MISCONFIG	49
-#define EXIT_REASON_INVEPT		50
-#define EXIT_REASON_PREEMPTION_TIMER	52
-#define EXIT_REASON_INVVPID		53
-#define EXIT_REASON_WBINVD		54
-#define EXIT_REASON_XSETBV		55
-#define EXIT_REASON_VMFUNC		59
-#define EXIT_REASON_MASK		0xffff
-#define EXIT_REASON_FAILED_ENTRY	BIT(31)
 
 /* Interruption information (exit, IDT vectoring and entry fields) */
 #define INTR_INFO_VECTOR_MASK		0xff

@@ -10,9 +10,6 @@
 #include "modes.h"
 #include "ucall.h"
 
-#define VMX_EXIT_INVALID_GUEST_STATE	33
-#define VMX_EXIT_ENTRY_FAILED		(1U << 31)
-
 GUEST64(hlt_guest,
 	"hlt\n"
 	"after_hlt:\n\t"
@@ -77,7 +74,7 @@ TEST(invalid_guest_state_is_fail_entry)
 	vcpu_set_sregs(vcpu, &sregs);
 	ASSERT_EQ(0, vcpu_run(vcpu));
 	ASSERT_EQ(VMCTL_EXIT_FAIL_ENTRY, vcpu->run->exit_reason);
-	EXPECT_EQ(VMX_EXIT_ENTRY_FAILED | VMX_EXIT_INVALID_GUEST_STATE,
+	EXPECT_EQ(VMCTL_HW_EXIT_FAILED_ENTRY | VMCTL_HW_EXIT_INVALID_GUEST_STATE,
 		  vcpu->run->fail_entry.hardware_reason);
 
 	sregs.tr.type = 11;
@@ -97,7 +94,7 @@ TEST(long_mode_cs_with_db_is_fail_entry)
 	vcpu_set_sregs(vcpu, &sregs);
 	ASSERT_EQ(0, vcpu_run(vcpu));
 	ASSERT_EQ(VMCTL_EXIT_FAIL_ENTRY, vcpu->run->exit_reason);
-	EXPECT_EQ(VMX_EXIT_ENTRY_FAILED | VMX_EXIT_INVALID_GUEST_STATE,
+	EXPECT_EQ(VMCTL_HW_EXIT_FAILED_ENTRY | VMCTL_HW_EXIT_INVALID_GUEST_STATE,
 		  vcpu->run->fail_entry.hardware_reason);
 	guest_destroy(vcpu);
 }

@@ -10,9 +10,6 @@
 #include "kselftest_harness.h"
 #include "ucall.h"
 
-#define VMX_EXIT_IO		30
-#define VMX_EXIT_VMCALL		18
-
 GUEST64(user_hypercall_guest,
 	"mov $0x1234, %eax\n\t"
 	"movabs $0x1111111111111111, %rbx\n\t"
@@ -65,8 +62,8 @@ TEST(hypercall_get_version_in_kernel)
 	EXPECT_EQ(0, stats.flags);
 	EXPECT_EQ(1, stats.runs);
 	EXPECT_EQ(1, stats.user_exits);
-	EXPECT_EQ(1, stats.hw_exits[VMX_EXIT_VMCALL]);
-	EXPECT_EQ(1, stats.hw_exits[VMX_EXIT_IO]);
+	EXPECT_EQ(1, stats.hw_exits[VMCTL_HW_EXIT_VMCALL]);
+	EXPECT_EQ(1, stats.hw_exits[VMCTL_HW_EXIT_IO_INSTRUCTION]);
 	EXPECT_GE(stats.exits, 2);
 	guest_destroy(vcpu);
 }

@@ -23,8 +23,6 @@
 #include "stats.h"
 #include "ucall.h"
 
-#define VMX_EXIT_HLT		12
-
 #define VEC_TIMER		0x40
 #define VEC_TIMER_X2		0x41
 #define VEC_IPI			0x60
@@ -355,7 +353,7 @@ TEST_F(apic, oneshot_timer_wakes_hlt_in_kernel)
 	EXPECT_EQ(0, uc.args[1]);
 	/* The guest halted, and no HLT reached user space. */
 	vcpu_stats(self->vcpu, &st);
-	EXPECT_LE(1, st.hw_exits[VMX_EXIT_HLT]);
+	EXPECT_LE(1, st.hw_exits[VMCTL_HW_EXIT_HLT]);
 }
 
 GUEST64(deadline_guest,
@@ -387,7 +385,7 @@ TEST_F(apic, tsc_deadline_timer_in_xapic_mode)
 	EXPECT_EQ(1, uc.args[0]);
 	EXPECT_EQ(0, uc.args[1]);
 	vcpu_stats(self->vcpu, &st);
-	EXPECT_LE(1, st.hw_exits[VMX_EXIT_HLT]);
+	EXPECT_LE(1, st.hw_exits[VMCTL_HW_EXIT_HLT]);
 }
 
 GUEST64(periodic_guest,
@@ -496,7 +494,7 @@ TEST_F(apic, signal_ends_run_asleep_in_hlt)
 	EXPECT_EQ(EINTR, r.err);
 	EXPECT_EQ(VMCTL_EXIT_INTR, self->vcpu->run->exit_reason);
 	vcpu_stats(self->vcpu, &st);
-	EXPECT_LE(1, st.hw_exits[VMX_EXIT_HLT]);
+	EXPECT_LE(1, st.hw_exits[VMCTL_HW_EXIT_HLT]);
 	EXPECT_EQ(0, st.user_exits);
 }
 

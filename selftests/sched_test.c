@@ -114,8 +114,6 @@ GUEST64(spin_if0_guest,
 
 GUEST_LABEL(if0_loop);
 
-#define VMX_EXIT_PREEMPTION_TIMER	52
-
 /* Is @flag among the "vmx flags" of /proc/cpuinfo (Linux 5.8+)? */
 static bool cpu_has_vmx_flag(const char *flag)
 {
@@ -155,9 +153,9 @@ TEST_F_TIMEOUT(sched, signal_interrupts_run_with_guest_if_clear, 120)
 	ASSERT_EQ(0, ioctl(self->vcpu->fd, VMCTL_GET_VCPU_STATS, &stats));
 	TH_LOG("%d kicks, %llu exits, %llu by the VMX-preemption timer",
 	       r.kicks, (unsigned long long)stats.exits,
-	       (unsigned long long)stats.hw_exits[VMX_EXIT_PREEMPTION_TIMER]);
+	       (unsigned long long)stats.hw_exits[VMCTL_HW_EXIT_PREEMPTION_TIMER]);
 	if (cpu_has_vmx_flag("preemption_timer"))
-		EXPECT_GT(stats.hw_exits[VMX_EXIT_PREEMPTION_TIMER], 0);
+		EXPECT_GT(stats.hw_exits[VMCTL_HW_EXIT_PREEMPTION_TIMER], 0);
 
 	/* Stopped inside the loop; the last round, not the rest of 400M. */
 	vcpu_get_regs(self->vcpu, &regs);
