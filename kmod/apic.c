@@ -37,7 +37,7 @@
 #include <asm/tsc.h>
 #include "vmctl_priv.h"
 #include "vmx_ops.h"
-#include "inject.h"
+#include "model/inject.h"
 
 /* A deadline further away than this (a day at 3 GHz) is not honoured. */
 #define MAX_TIMER_TSC_DELTA	(1ULL << 48)

@@ -9,7 +9,7 @@
  * a REP INS/OUTS longer than that simply exits again.
  *
  * MMIO: an EPT violation outside every slot, or a write to a read-only
- * slot, is decoded by the emulator (emulate.h) into one access for user
+ * slot, is decoded by the emulator (model/emulate.h) into one access for user
  * space; the emulator finishes the instruction on the next RUN.
  *
  * The run area is userspace's to rewrite (struct vmctl_vcpu): completion

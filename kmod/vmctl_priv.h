@@ -20,8 +20,8 @@
 #include <linux/wait.h>
 #include <linux/vmctl.h>
 #include <asm/desc_defs.h>
-#include "emulate.h"
-#include "ioapic.h"
+#include "model/emulate.h"
+#include "model/ioapic.h"
 
 #define VMCTL_VERSION		"0.1"
 #define VMCTL_RUN_PAGES		2	/* struct vmctl_run + I/O data page */

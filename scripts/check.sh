@@ -8,9 +8,9 @@
 #          scripts), run from the repo root with CMOCKA_MESSAGE_OUTPUT=TAP
 #   (b)    kmod builds against Debian's 6.1 and 6.12 headers with warnings
 #          as errors (build/kmod-<k>); checkpatch --no-tree -f, no error
-#          nor warning allowed, on kmod/*.[chS], include/uapi/linux/vmctl.h
-#          and, with the userspace exceptions below, libvmctl/, cli/ and
-#          selftests/ C files
+#          nor warning allowed, on kmod/**/*.[chS] (not kmod/tests/),
+#          include/uapi/linux/vmctl.h and, with the userspace exceptions
+#          below, libvmctl/, cli/ and selftests/ C files
 #   (c)    one Bochs boot (6.12, 2 CPUs) with vmctl.ko loaded, running
 #          scripts/guest-tests.sh there: selftests/run_all.sh, then every
 #          guest-side */tests/e2e*.sh script, all printing TAP
@@ -131,8 +131,10 @@ checkpatch_file() {
 		result "not ok" "checkpatch $f"
 	fi
 }
-# kbuild's generated *.mod.c is not ours.
-for f in kmod/*.[chS] include/uapi/linux/vmctl.h; do
+# Every folder of the module (not tests/, userspace); kbuild's generated
+# *.mod.c is not ours.
+for f in $(find kmod -path kmod/tests -prune -o -name '*.[chS]' -print |
+	sort) include/uapi/linux/vmctl.h; do
 	[[ $f == *.mod.c ]] || [ ! -f "$f" ] || checkpatch_file "$f"
 done
 for f in libvmctl/*.[ch] cli/*.[ch] selftests/*.[ch] selftests/lib/*.[ch]; do

@@ -8,24 +8,7 @@
 #ifndef VMCTL_EMULATE_H
 #define VMCTL_EMULATE_H
 
-/* The one kernel/userspace compatibility block of the emulator sources. */
-#ifdef __KERNEL__
-#include <linux/types.h>
-#include <linux/errno.h>
-#include <linux/string.h>
-#else
-#include <stdint.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <errno.h>
-#include <string.h>
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-typedef int8_t s8;
-typedef int64_t s64;
-#endif
+#include "compat.h"
 #include <asm/processor-flags.h>	/* X86_CR0_*, X86_CR4_*, X86_EFLAGS_* */
 
 #define VMCTL_EFER_LMA		(1ULL << 10)	/* IA32_EFER.LMA */

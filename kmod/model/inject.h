@@ -9,7 +9,7 @@
 #ifndef VMCTL_INJECT_H
 #define VMCTL_INJECT_H
 
-#include "emulate.h"
+#include "compat.h"
 
 struct vmctl_inject_in {
 	bool event_queued;	/* an exception or re-injection goes in first */

@@ -13,24 +13,7 @@
 #ifndef VMCTL_LAPIC_H
 #define VMCTL_LAPIC_H
 
-/*
- * u8..u64, errno and string functions in both builds: emulate.h holds the
- * module's one kernel/userspace compatibility block.
- */
-#include "emulate.h"
-#ifdef __KERNEL__
-#include <linux/math64.h>
-#else
-static inline u64 mul_u64_u32_div(u64 a, u32 mul, u32 divisor)
-{
-	__uint128_t q = (__uint128_t)a * mul / divisor;
-
-	/* The kernel's raises a divide error when q needs 65 bits: trap. */
-	if (q >> 64)
-		__builtin_trap();
-	return q;
-}
-#endif
+#include "compat.h"
 
 #define VMCTL_APIC_DEFAULT_BASE	0xfee00000ULL
 #define VMCTL_APIC_VERSION	0x14	/* integrated APIC */
