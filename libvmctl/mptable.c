@@ -5,12 +5,20 @@
  * 44-byte configuration table header, then base entries (processor 20
  * bytes, bus, I/O APIC, I/O and local interrupt assignment 8 bytes each).
  * Both checksums make their structure's bytes sum to zero.
+ *
+ * Two buses: PCI bus 0 (its MP bus ID must be the PCI bus number: Linux
+ * matches them when it looks up a device's INTx) and the ISA bus.  INTA#
+ * of slots 1-31 (every device here is single-function on INTA#; four
+ * pins would not fit next to 64 CPUs in the table's 2 KiB) gets an
+ * entry with the routing pc_layout.h defines; flags 0 make them
+ * level-triggered, active low, as PCI says.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "bytes.h"
 #include "mptable.h"
+#include "pc_layout.h"
 
 #define MPF_SIZE		16
 #define MPC_HEADER_SIZE		44
@@ -18,7 +26,12 @@
 #define APIC_VERSION		0x14
 #define IOAPIC_VERSION		0x11
 #define NR_ISA_IRQS		16
-#define ISA_BUS_ID		0
+#define PCI_BUS_ID		0
+#define ISA_BUS_ID		1
+#define NR_BUSES		2
+#define PCI_SLOTS		32	/* slot 0 is the host bridge's */
+#define PCI_PINS		1	/* INTA#: the only pin our devices use */
+#define NR_PCI_INTSRC		((PCI_SLOTS - 1) * PCI_PINS)
 
 enum mp_entry_type {
 	MP_PROCESSOR, MP_BUS, MP_IOAPIC, MP_INTSRC, MP_LINTSRC,
@@ -45,18 +58,19 @@ unsigned int vmctl_mptable_isa_pin(unsigned int irq)
 size_t vmctl_mptable_size(unsigned int nr_cpus)
 {
 	return MPF_SIZE + MPC_HEADER_SIZE + nr_cpus * PROCESSOR_SIZE +
-	       (2 + NR_INTSRC + NR_LINTSRC) * ENTRY_SIZE;
+	       (NR_BUSES + 1 + NR_INTSRC + NR_PCI_INTSRC + NR_LINTSRC) *
+	       ENTRY_SIZE;
 }
 
 /* An I/O or local interrupt assignment entry; flags 0: as the bus says. */
 static uint8_t *irq_entry(uint8_t *p, enum mp_entry_type type,
-			  enum mp_irq_type irq_type, uint8_t src_irq,
-			  uint8_t dst_id, uint8_t dst_pin)
+			  enum mp_irq_type irq_type, uint8_t src_bus,
+			  uint8_t src_irq, uint8_t dst_id, uint8_t dst_pin)
 {
 	p[0] = type;
 	p[1] = irq_type;
 	vmctl_put16(p + 2, 0);
-	p[4] = ISA_BUS_ID;
+	p[4] = src_bus;
 	p[5] = src_irq;
 	p[6] = dst_id;
 	p[7] = dst_pin;
@@ -68,7 +82,7 @@ int vmctl_mptable_build(const struct vmctl_mptable_config *cfg, uint32_t gpa,
 {
 	size_t size = vmctl_mptable_size(cfg->nr_cpus);
 	uint8_t *mpf = buf, *mpc = mpf + MPF_SIZE, *p;
-	unsigned int i;
+	unsigned int i, slot, pin;
 
 	if (!cfg->nr_cpus || cfg->nr_cpus > 255 ||
 	    cfg->ioapic_id < cfg->nr_cpus || (gpa & 15) || room < size)
@@ -92,6 +106,10 @@ int vmctl_mptable_build(const struct vmctl_mptable_config *cfg, uint32_t gpa,
 		p += PROCESSOR_SIZE;
 	}
 	p[0] = MP_BUS;
+	p[1] = PCI_BUS_ID;
+	memcpy(p + 2, "PCI   ", 6);
+	p += ENTRY_SIZE;
+	p[0] = MP_BUS;
 	p[1] = ISA_BUS_ID;
 	memcpy(p + 2, "ISA   ", 6);
 	p += ENTRY_SIZE;
@@ -103,17 +121,24 @@ int vmctl_mptable_build(const struct vmctl_mptable_config *cfg, uint32_t gpa,
 	p += ENTRY_SIZE;
 	for (i = 0; i < NR_ISA_IRQS; i++)
 		if (i != 2)
-			p = irq_entry(p, MP_INTSRC, MP_INT, i, cfg->ioapic_id,
-				      vmctl_mptable_isa_pin(i));
-	p = irq_entry(p, MP_LINTSRC, MP_EXTINT, 0, ALL_LAPICS, 0);
-	p = irq_entry(p, MP_LINTSRC, MP_NMI, 0, ALL_LAPICS, 1);
+			p = irq_entry(p, MP_INTSRC, MP_INT, ISA_BUS_ID, i,
+				      cfg->ioapic_id, vmctl_mptable_isa_pin(i));
+	/* PCI: source "IRQ" is the slot in bits 6:2, the pin in 1:0. */
+	for (slot = 1; slot < PCI_SLOTS; slot++)
+		for (pin = 0; pin < PCI_PINS; pin++)
+			p = irq_entry(p, MP_INTSRC, MP_INT, PCI_BUS_ID,
+				      slot << 2 | pin, cfg->ioapic_id,
+				      vmctl_pci_intx_gsi(slot, pin));
+	p = irq_entry(p, MP_LINTSRC, MP_EXTINT, ISA_BUS_ID, 0, ALL_LAPICS, 0);
+	p = irq_entry(p, MP_LINTSRC, MP_NMI, ISA_BUS_ID, 0, ALL_LAPICS, 1);
 
 	memcpy(mpc, "PCMP", 4);
 	vmctl_put16(mpc + 4, p - mpc);
 	mpc[6] = MP_SPEC_REV;
 	memcpy(mpc + 8, "VMCTL   ", 8);
 	memcpy(mpc + 16, "VMCTL VM    ", 12);
-	vmctl_put16(mpc + 34, cfg->nr_cpus + 2 + NR_INTSRC + NR_LINTSRC);
+	vmctl_put16(mpc + 34, cfg->nr_cpus + NR_BUSES + 1 + NR_INTSRC +
+		    NR_PCI_INTSRC + NR_LINTSRC);
 	vmctl_put32(mpc + 36, cfg->lapic_addr);
 	mpc[7] = -vmctl_sum8(mpc, p - mpc);
 	return size;

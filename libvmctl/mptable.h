@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Intel MultiProcessor Specification 1.4 tables: how a guest kernel
- * without ACPI learns its CPUs, its I/O APIC and how the ISA interrupts
- * reach it.  Linux reads them when it finds no ACPI tables (or boots with
+ * without ACPI learns its CPUs, its I/O APIC and how the ISA and PCI
+ * interrupts reach it.  Linux reads them when it finds no ACPI tables (or boots with
  * acpi=off): it scans 0xf0000-0xfffff (and the first and the 640th KiB)
  * for the floating pointer.  Pure logic: a buffer in, bytes out.
  */

@@ -274,8 +274,8 @@ static void test_plan_writes(void **state)
 	assert_int_equal(find_write(VMCTL_BZ_GDT)->len, 4096);
 	w = find_write(VMCTL_BZ_BIOS);
 	assert_memory_equal(w->data, "_MP_", 4);
-	/* The I/O APIC entry follows the header, 2 CPUs and the bus. */
-	assert_int_equal(((const uint8_t *)w->data)[16 + 44 + 40 + 8 + 1],
+	/* The I/O APIC entry follows the header, 2 CPUs and two buses. */
+	assert_int_equal(((const uint8_t *)w->data)[16 + 44 + 40 + 16 + 1],
 			 VMCTL_IOAPIC_ID);
 
 	/* No two writes overlap. */

@@ -195,13 +195,13 @@ static void test_load_smp_creates_irqchip(void **state)
 	/* vCPU 1 keeps its reset state: it waits for the guest's SIPI. */
 	assert_true(fv[0].sregs_set);
 	assert_false(fv[1].sregs_set);
-	/* Two processor entries with APIC IDs 0 and 1, then the I/O APIC. */
+	/* Two processor entries (APIC IDs 0, 1), two buses, the I/O APIC. */
 	mpc = r.ram + VMCTL_BZ_BIOS + 16;
 	assert_memory_equal(mpc, "PCMP", 4);
 	assert_int_equal(mpc[44], 0);
 	assert_int_equal(mpc[44 + 1], 0);
 	assert_int_equal(mpc[44 + 20 + 1], 1);
-	assert_int_equal(mpc[44 + 40 + 8 + 1], VMCTL_IOAPIC_ID);
+	assert_int_equal(mpc[44 + 40 + 16 + 1], VMCTL_IOAPIC_ID);
 	assert_int_equal(vmctl_vm_create_irqchip(r.vm), -EEXIST);
 	rig_down(&r);
 }

@@ -58,12 +58,15 @@ static void test_config_header(void **state)
 	build(&cfg4);
 	mpc = config_table();
 	assert_memory_equal(mpc, "PCMP", 4);
-	/* 44 header + 4 CPUs * 20 + bus, I/O APIC, 15 IRQs, 2 LINTs * 8 */
-	assert_int_equal(vmctl_get16(mpc + 4), 44 + 80 + 19 * 8);
+	/*
+	 * 44 header + 4 CPUs * 20 + 2 buses, I/O APIC, 15 ISA IRQs,
+	 * INTA# of 31 PCI slots, 2 LINTs * 8
+	 */
+	assert_int_equal(vmctl_get16(mpc + 4), 44 + 80 + (20 + 31) * 8);
 	assert_int_equal(16 + vmctl_get16(mpc + 4), vmctl_mptable_size(4));
 	assert_int_equal(mpc[6], 4);
 	assert_int_equal(vmctl_sum8(mpc, vmctl_get16(mpc + 4)), 0);
-	assert_int_equal(vmctl_get16(mpc + 34), 4 + 19);
+	assert_int_equal(vmctl_get16(mpc + 34), 4 + 20 + 31);
 	assert_int_equal(vmctl_get32(mpc + 36), 0xfee00000);
 	assert_int_equal(vmctl_get32(mpc + 28), 0);	/* no OEM table */
 	assert_int_equal(vmctl_get16(mpc + 40), 0);	/* no extended table */
@@ -75,10 +78,11 @@ static void test_entries(void **state)
 {
 	const uint8_t *mpc, *p, *end;
 	unsigned int cpus = 0, buses = 0, ioapics = 0, lints = 0, i;
-	int pin_of_irq[16];
+	int pin_of_irq[16], pin_of_inta[32];
 
 	(void)state;
 	memset(pin_of_irq, -1, sizeof(pin_of_irq));
+	memset(pin_of_inta, -1, sizeof(pin_of_inta));
 	build(&cfg4);
 	mpc = config_table();
 	end = mpc + vmctl_get16(mpc + 4);
@@ -92,7 +96,9 @@ static void test_entries(void **state)
 			p += 20;
 			continue;
 		case 1:
-			assert_memory_equal(p + 2, "ISA   ", 6);
+			/* PCI bus 0 has MP bus ID 0; ISA is 1. */
+			assert_int_equal(p[1], buses);
+			assert_memory_equal(p + 2, buses ? "ISA   " : "PCI   ", 6);
 			buses++;
 			break;
 		case 2:
@@ -103,9 +109,15 @@ static void test_entries(void **state)
 			break;
 		case 3:
 			assert_int_equal(p[1], 0);	/* INT */
-			assert_int_equal(vmctl_get16(p + 2), 0);
-			assert_int_equal(p[4], 0);	/* the ISA bus */
+			assert_int_equal(vmctl_get16(p + 2), 0); /* as the bus says */
 			assert_int_equal(p[6], 4);
+			if (p[4] == 0) {	/* PCI: slot << 2 | pin, INTA# */
+				assert_int_equal(p[5] & 3, 0);
+				assert_int_equal(pin_of_inta[p[5] >> 2], -1);
+				pin_of_inta[p[5] >> 2] = p[7];
+				break;
+			}
+			assert_int_equal(p[4], 1);	/* the ISA bus */
 			assert_int_equal(pin_of_irq[p[5]], -1);
 			pin_of_irq[p[5]] = p[7];
 			break;
@@ -122,7 +134,11 @@ static void test_entries(void **state)
 	}
 	assert_ptr_equal(p, end);
 	assert_int_equal(cpus, 4);
-	assert_int_equal(buses, 1);
+	assert_int_equal(buses, 2);
+	/* INTA# of slots 1-31 reaches inputs 16-23, rotated by slot. */
+	assert_int_equal(pin_of_inta[0], -1);
+	for (i = 1; i < 32; i++)
+		assert_int_equal(pin_of_inta[i], 16 + i % 8);
 	assert_int_equal(ioapics, 1);
 	assert_int_equal(lints, 2);
 	assert_int_equal(pin_of_irq[0], 2);
@@ -141,10 +157,10 @@ static void test_many_cpus(void **state)
 	(void)state;
 	cfg.nr_cpus = 64;
 	cfg.ioapic_id = 64;
-	assert_int_equal(build(&cfg), 16 + 44 + 64 * 20 + 19 * 8);
+	assert_int_equal(build(&cfg), 16 + 44 + 64 * 20 + (20 + 31) * 8);
 	mpc = config_table();
 	assert_int_equal(vmctl_sum8(mpc, vmctl_get16(mpc + 4)), 0);
-	assert_int_equal(vmctl_get16(mpc + 34), 64 + 19);
+	assert_int_equal(vmctl_get16(mpc + 34), 64 + 20 + 31);
 	assert_int_equal(mpc[44 + 63 * 20 + 1], 63);
 }
 
