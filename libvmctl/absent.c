@@ -12,10 +12,9 @@
  *  - the 8254 PIT (0x40-0x43): the local APIC timer is the clock; Linux
  *    only writes the PIT to stop it;
  *  - port 0x80, the POST code port that old drivers write for a delay;
- *  - what Linux probes and finds missing: PCI configuration ports
- *    (0xcf8-0xcff, so no PCI), the i8042 keyboard controller (0x60, 0x64:
- *    a status of all-ones means "no controller"), Super I/O chips (0x2e,
- *    0x4e) and a DMA page register (0x87).
+ *  - what Linux probes and finds missing: the i8042 keyboard controller
+ *    (0x60, 0x64: a status of all-ones means "no controller"), Super I/O
+ *    chips (0x2e, 0x4e) and a DMA page register (0x87).
  */
 #include "internal.h"
 
@@ -53,7 +52,6 @@ static const struct {
 	{ 0x80, 1 },		/* POST code / I/O delay */
 	{ 0x87, 1 },		/* DMA page register */
 	{ 0xa0, 2 },		/* slave 8259 */
-	{ 0xcf8, 8 },		/* PCI configuration */
 };
 
 int vmctl_absent_ports_create(struct vmctl_vm *vm)

@@ -31,6 +31,10 @@ static const char *const lib_messages[VMCTL_E_END - VMCTL_E_BASE] = {
 	[VMCTL_E_IO_OVERLAP - VMCTL_E_BASE] =
 		"device I/O range overlaps a registered one",
 	[VMCTL_E_VM_RUNNING - VMCTL_E_BASE] = "the VM is running",
+	[VMCTL_E_DISK_LOCKED - VMCTL_E_BASE] =
+		"disk image is in use by another VM (it is locked)",
+	[VMCTL_E_DISK_SIZE - VMCTL_E_BASE] =
+		"disk image size is not a non-zero multiple of 512 bytes",
 };
 
 const char *vmctl_strerror(int err)

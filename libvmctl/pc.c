@@ -11,11 +11,13 @@
 int vmctl_rtc_create(struct vmctl_vm *vm);
 int vmctl_absent_ports_create(struct vmctl_vm *vm);
 int vmctl_pm_create(struct vmctl_vm *vm);
+int vmctl_pci_host_create(struct vmctl_vm *vm);
 
 static int (*const pc_devices[])(struct vmctl_vm *vm) = {
 	vmctl_rtc_create,		/* CMOS clock at 0x70-0x71 (rtc.c) */
-	vmctl_absent_ports_create,	/* no PIC, PIT, PCI... (absent.c) */
+	vmctl_absent_ports_create,	/* no PIC, PIT, i8042... (absent.c) */
 	vmctl_pm_create,		/* ACPI sleep and reset registers (pm.c) */
+	vmctl_pci_host_create,		/* PCI bus 0, host bridge (pci_vm.c) */
 };
 
 int vmctl_pc_devices_create(struct vmctl_vm *vm)

@@ -81,6 +81,8 @@ enum vmctl_error {
 	VMCTL_E_NO_BOOT_ROOM,	/* no free memory for GDT/page tables */
 	VMCTL_E_IO_OVERLAP,	/* device range overlaps a registered one */
 	VMCTL_E_VM_RUNNING,	/* operation needs a stopped VM */
+	VMCTL_E_DISK_LOCKED,	/* another VM (or process) holds the image */
+	VMCTL_E_DISK_SIZE,	/* image size not a multiple of 512 bytes */
 	VMCTL_E_END
 };
 
@@ -275,6 +277,40 @@ void vmctl_uart_poll(struct vmctl_uart *uart);
 void vmctl_uart_set_irq(struct vmctl_uart *uart,
 			void (*set_irq)(void *opaque, int level),
 			void *opaque);
+
+/* ------------------------------------------------------------------ */
+/* virtio devices on PCI                                                */
+
+/*
+ * The VM's PCI bus (a host bridge at 00:00.0, type-1 configuration
+ * access, BARs in the hole from 3 GiB to the I/O APIC) exists for every
+ * guest vmctl_load_linux() boots, and is created with the first device
+ * otherwise.  Devices are modern virtio 1.x over PCI with their INTx
+ * line on I/O APIC inputs 16-23 (the MP table and the DSDT say which),
+ * and serve their queues on a thread of their own while the VM runs.
+ * Add them before vmctl_vm_start(); the VM frees them.
+ */
+
+/* A virtio-blk disk on a raw image file or block device. */
+struct vmctl_disk {
+	const char *path;
+	int read_only;		/* opened O_RDONLY, VIRTIO_BLK_F_RO */
+	int direct;		/* O_DIRECT: bypass the host's page cache */
+	const char *serial;	/* GET_ID answer, at most 20 bytes; NULL: "" */
+};
+
+/*
+ * Errors: -errno opening the image, -VMCTL_E_DISK_LOCKED (another VM
+ * uses it: a writable image is locked exclusively, a read-only one
+ * shared), -VMCTL_E_DISK_SIZE (empty or not whole 512-byte sectors),
+ * -EINVAL (serial too long), -ENOSPC (no PCI slot left),
+ * -VMCTL_E_IMAGE_RANGE (guest RAM covers the PCI hole).  Nothing is left
+ * behind on failure.
+ */
+int vmctl_disk_create(struct vmctl_vm *vm, const struct vmctl_disk *disk);
+
+/* A virtio-rng entropy source fed from the host's getrandom(). */
+int vmctl_rng_create(struct vmctl_vm *vm);
 
 /* ------------------------------------------------------------------ */
 /* Running                                                              */

@@ -352,8 +352,7 @@ static void test_no_pic(void **state)
 	assert_int_equal(pio(&r, 0x21, false, 0), 0xff);
 	assert_int_equal(pio(&r, 0x20, false, 0), 0xff);
 	pio(&r, 0x80, true, 0);		/* a delay write: claimed, ignored */
-	/* No PCI, no keyboard controller: all-ones, quietly. */
-	assert_int_equal(pio(&r, 0xcfc, false, 0), 0xff);
+	/* No keyboard controller: all-ones, quietly. */
 	assert_int_equal(pio(&r, 0x64, false, 0), 0xff);
 	pio(&r, 0x43, true, 0x30);	/* the PIT stopped: ignored */
 	/* The CMOS clock answers at 0x70/0x71. */
@@ -414,6 +413,25 @@ static void test_acpi_poweroff_and_reset(void **state)
 	end = run_script(reset, ARRAY_SIZE(reset));
 	assert_int_equal(end.reason, VMCTL_END_RESET);
 	assert_int_equal(end.vcpu, 0);
+}
+
+/* A PC guest has a PCI bus: a host bridge answers at 00:00.0. */
+static void test_pci_host_bridge(void **state)
+{
+	struct vmctl_linux_boot b = boot(1);
+	struct rig r;
+	uint64_t v = 0x80000008;
+
+	(void)state;
+	rig_up(&r, 64 * MIB);
+	assert_int_equal(vmctl_load_linux(r.vm, &b), 0);
+	assert_true(vmctl_io_table_access(&r.vm->pio, 0xcf8, 4, true, &v));
+	assert_true(vmctl_io_table_access(&r.vm->pio, 0xcfe, 2, false, &v));
+	assert_int_equal(v, 0x0600);		/* class: host bridge */
+	/* The hole is the bus's: nothing decodes there yet, all-ones. */
+	assert_true(vmctl_io_table_access(&r.vm->mmio, 0xc0000000, 4, false, &v));
+	assert_int_equal(v, 0xffffffff);
+	rig_down(&r);
 }
 
 /*
@@ -481,6 +499,7 @@ int main(void)
 		T(test_refuse_ram_over_apic),
 		T(test_refuse_after_vcpus),
 		T(test_no_pic),
+		T(test_pci_host_bridge),
 		T(test_input_raises_irq_without_exits),
 		T(test_acpi_poweroff_and_reset),
 	};

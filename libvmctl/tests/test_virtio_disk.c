@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * virtio-blk and virtio-rng on a VM (the fake module stands in for the
+ * kernel): refusals of bad images with nothing left behind, the image
+ * locks, and requests driven through the VM's I/O tables the way a guest
+ * driver would (PCI configuration at 0xcf8, BAR 0 in the hole, rings in
+ * guest RAM), served by the device's worker thread into a real file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "fake_module.h"
+#include "internal.h"
+#include "virtio_blk.h"
+#include "virtio_pci.h"
+
+#define MIB		(1ULL << 20)
+#define DESC		0x100000ULL
+#define AVAIL		0x101000ULL
+#define USED		0x102000ULL
+#define HDR		0x110000ULL
+#define DATA		0x120000ULL
+#define STATUS		0x130000ULL
+#define QSIZE		8
+
+static char img_path[64];
+static char dev_path[] = "/tmp/vmctl-test-dev.XXXXXX";
+static struct vmctl *sys;
+static struct vmctl_vm *vm;
+static uint8_t *ram;
+static uint32_t bar;
+static uint16_t next_avail;
+
+static void make_image(size_t size)
+{
+	int fd;
+
+	snprintf(img_path, sizeof(img_path), "/tmp/vmctl-test-disk.XXXXXX");
+	fd = mkstemp(img_path);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, size), 0);
+	close(fd);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	make_image(MIB);
+	assert_int_equal(vmctl_open(&sys), 0);
+	assert_int_equal(vmctl_vm_create(sys, "disk", &vm), 0);
+	assert_int_equal(vmctl_vm_add_memory(vm, 0, 64 * MIB, 0), 0);
+	ram = vmctl_vm_gpa_to_hva(vm, 0, 64 * MIB);
+	next_avail = 0;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	vmctl_vm_destroy(vm);
+	vmctl_close(sys);
+	unlink(img_path);
+	return 0;
+}
+
+static unsigned int nr_devices(void)
+{
+	struct vmctl_device *d;
+	unsigned int n = 0;
+
+	for (d = vm->devices.first; d; d = d->next)
+		n++;
+	return n;
+}
+
+static void test_refusals(void **state)
+{
+	struct vmctl_disk d = { .path = "/nonexistent/disk.img" };
+	int fd;
+
+	(void)state;
+	assert_int_equal(vmctl_disk_create(vm, &d), -ENOENT);
+	assert_string_equal(vmctl_error_detail(), "opening the disk image");
+	assert_int_equal(nr_devices(), 0);
+
+	d.path = img_path;
+	assert_int_equal(truncate(img_path, 1000), 0);
+	assert_int_equal(vmctl_disk_create(vm, &d), -VMCTL_E_DISK_SIZE);
+	assert_int_equal(truncate(img_path, 0), 0);
+	assert_int_equal(vmctl_disk_create(vm, &d), -VMCTL_E_DISK_SIZE);
+	assert_int_equal(truncate(img_path, MIB), 0);
+	d.serial = "123456789012345678901";		/* 21 bytes */
+	assert_int_equal(vmctl_disk_create(vm, &d), -EINVAL);
+	d.serial = NULL;
+	d.path = "/tmp";
+	assert_int_equal(vmctl_disk_create(vm, &d), -EISDIR);
+	assert_int_equal(nr_devices(), 0);
+
+	/* Another process holds the image: refused, writable or not. */
+	fd = open(img_path, O_RDONLY);
+	assert_int_equal(flock(fd, LOCK_EX), 0);
+	d.path = img_path;
+	assert_int_equal(vmctl_disk_create(vm, &d), -VMCTL_E_DISK_LOCKED);
+	d.read_only = 1;
+	assert_int_equal(vmctl_disk_create(vm, &d), -VMCTL_E_DISK_LOCKED);
+	close(fd);
+	assert_int_equal(nr_devices(), 0);
+	assert_string_not_equal(vmctl_strerror(-VMCTL_E_DISK_LOCKED), "");
+}
+
+static void test_locks(void **state)
+{
+	struct vmctl_disk rw = { .path = img_path };
+	struct vmctl_disk ro = { .path = img_path, .read_only = 1 };
+
+	(void)state;
+	assert_int_equal(vmctl_disk_create(vm, &rw), 0);
+	/* The PCI bus came with the first device. */
+	assert_int_equal(nr_devices(), 2);
+	/* The same writable image again (in another VM, or this one). */
+	assert_int_equal(vmctl_disk_create(vm, &rw), -VMCTL_E_DISK_LOCKED);
+	assert_int_equal(vmctl_disk_create(vm, &ro), -VMCTL_E_DISK_LOCKED);
+	assert_int_equal(nr_devices(), 2);
+}
+
+static void test_read_only_shared(void **state)
+{
+	struct vmctl_disk ro = { .path = img_path, .read_only = 1 };
+	struct vmctl_disk rw = { .path = img_path };
+	char link[64], target[128], line[64];
+	bool found = false;
+	unsigned int fd;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(vmctl_disk_create(vm, &ro), 0);
+	assert_int_equal(vmctl_disk_create(vm, &ro), 0);	/* readers share */
+	assert_int_equal(vmctl_disk_create(vm, &rw), -VMCTL_E_DISK_LOCKED);
+	/* The image is open read-only. */
+	for (fd = 3; fd < 1024; fd++) {
+		ssize_t n;
+
+		snprintf(link, sizeof(link), "/proc/self/fd/%u", fd);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n < 0)
+			continue;
+		target[n] = 0;
+		if (strcmp(target, img_path))
+			continue;
+		snprintf(link, sizeof(link), "/proc/self/fdinfo/%u", fd);
+		f = fopen(link, "r");
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, "flags:", 6)) {
+				assert_int_equal(strtoul(line + 6, NULL, 8) & O_ACCMODE,
+						 O_RDONLY);
+				found = true;
+			}
+		fclose(f);
+	}
+	assert_true(found);
+}
+
+/* ---- a guest driver's side ---- */
+
+static uint32_t cfg_read(unsigned int slot, unsigned int reg)
+{
+	uint64_t v = 0x80000000U | slot << 11 | reg;
+
+	assert_true(vmctl_io_table_access(&vm->pio, 0xcf8, 4, true, &v));
+	assert_true(vmctl_io_table_access(&vm->pio, 0xcfc, 4, false, &v));
+	return v;
+}
+
+static void cfg_write(unsigned int slot, unsigned int reg, uint32_t val)
+{
+	uint64_t v = 0x80000000U | slot << 11 | reg;
+
+	assert_true(vmctl_io_table_access(&vm->pio, 0xcf8, 4, true, &v));
+	v = val;
+	assert_true(vmctl_io_table_access(&vm->pio, 0xcfc, 4, true, &v));
+}
+
+static uint64_t rd(uint64_t off, unsigned int size)
+{
+	uint64_t v;
+
+	assert_true(vmctl_io_table_access(&vm->mmio, bar + off, size, false, &v));
+	return v;
+}
+
+static void wr(uint64_t off, unsigned int size, uint64_t v)
+{
+	assert_true(vmctl_io_table_access(&vm->mmio, bar + off, size, true, &v));
+}
+
+/* Probe slot's virtio device up to DRIVER_OK with queue 0 at DESC. */
+static uint64_t bring_up(unsigned int slot)
+{
+	uint64_t features;
+
+	assert_int_equal(cfg_read(slot, 0) & 0xffff, 0x1af4);
+	bar = cfg_read(slot, 0x10) & ~15U;
+	assert_true(bar >= 0xc0000000U);
+	cfg_write(slot, 0x04, PCI_COMMAND_MEMORY);
+	wr(20, 1, 3);
+	wr(0, 4, 0);
+	features = rd(4, 4);
+	wr(0, 4, 1);
+	features |= rd(4, 4) << 32;
+	wr(8, 4, 0);
+	wr(12, 4, features & ~(1ULL << VIRTIO_F_RING_EVENT_IDX));
+	wr(8, 4, 1);
+	wr(12, 4, features >> 32);
+	wr(20, 1, 0x0b);
+	assert_int_equal(rd(20, 1), 0x0b);
+	wr(22, 2, 0);
+	wr(24, 2, QSIZE);
+	wr(32, 8, DESC);
+	wr(40, 8, AVAIL);
+	wr(48, 8, USED);
+	wr(28, 2, 1);
+	wr(20, 1, 0x0f);
+	memset(ram + AVAIL, 0, 0x2000);
+	next_avail = 0;
+	return features;
+}
+
+static void desc(unsigned int i, uint64_t addr, uint32_t len, uint16_t flags,
+		 uint16_t next)
+{
+	uint8_t *d = ram + DESC + 16 * i;
+
+	memcpy(d, &addr, 8);
+	memcpy(d + 8, &len, 4);
+	memcpy(d + 12, &flags, 2);
+	memcpy(d + 14, &next, 2);
+}
+
+/* One request: header, data (len bytes, device-writable or not), status. */
+static uint8_t request(uint32_t type, uint64_t sector, uint32_t len,
+		       bool data_in)
+{
+	uint16_t used;
+	unsigned int i;
+
+	memcpy(ram + HDR, &type, 4);
+	memset(ram + HDR + 4, 0, 4);
+	memcpy(ram + HDR + 8, &sector, 8);
+	ram[STATUS] = 0xee;
+	desc(0, HDR, 16, VIRTQ_DESC_F_NEXT, 1);
+	if (len) {
+		desc(1, DATA, len, VIRTQ_DESC_F_NEXT |
+		     (data_in ? VIRTQ_DESC_F_WRITE : 0), 2);
+		desc(2, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
+	} else {
+		desc(1, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
+	}
+	memcpy(ram + AVAIL + 4 + 2 * (next_avail % QSIZE), &(uint16_t){ 0 }, 2);
+	next_avail++;
+	__atomic_store_n((uint16_t *)(ram + AVAIL + 2), next_avail,
+			 __ATOMIC_RELEASE);
+	wr(VIRTIO_BAR_NOTIFY, 2, 0);
+	for (i = 0; i < 5000; i++) {
+		used = __atomic_load_n((uint16_t *)(ram + USED + 2),
+				       __ATOMIC_ACQUIRE);
+		if (used == next_avail)
+			break;
+		usleep(1000);
+	}
+	assert_int_equal(used, next_avail);
+	/* The INTx line went up; reading the ISR acknowledges it. */
+	assert_int_equal(rd(VIRTIO_BAR_ISR, 1) & 1, 1);
+	return ram[STATUS];
+}
+
+static void file_read(uint64_t off, void *buf, size_t len)
+{
+	int fd = open(img_path, O_RDONLY);
+
+	assert_int_equal(pread(fd, buf, len, off), len);
+	close(fd);
+}
+
+static void test_requests(void **state)
+{
+	struct vmctl_disk d = { .path = img_path, .serial = "vmctl-serial" };
+	uint8_t buf[4096], capacity[8];
+	uint64_t features, cap;
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(vmctl_disk_create(vm, &d), 0);
+	assert_int_equal(vmctl_devices_start(&vm->devices), 0);
+	features = bring_up(1);
+	assert_true(features & 1ULL << VIRTIO_BLK_F_FLUSH);
+	assert_false(features & 1ULL << VIRTIO_BLK_F_RO);
+	for (i = 0; i < 8; i++)
+		capacity[i] = rd(VIRTIO_BAR_DEVICE + i, 1);
+	memcpy(&cap, capacity, 8);
+	assert_int_equal(cap, MIB / 512);
+
+	/* A write lands in the file, a read brings it back. */
+	for (i = 0; i < sizeof(buf); i++)
+		ram[DATA + i] = i * 7;
+	assert_int_equal(request(VIRTIO_BLK_T_OUT, 8, 4096, false), 0);
+	file_read(8 * 512, buf, sizeof(buf));
+	assert_memory_equal(buf, ram + DATA, sizeof(buf));
+	memset(ram + DATA, 0, 4096);
+	assert_int_equal(request(VIRTIO_BLK_T_IN, 8, 4096, true), 0);
+	assert_memory_equal(buf, ram + DATA, sizeof(buf));
+	assert_int_equal(request(VIRTIO_BLK_T_FLUSH, 0, 0, false), 0);
+	assert_int_equal(request(VIRTIO_BLK_T_GET_ID, 0, 20, true), 0);
+	assert_memory_equal(ram + DATA, "vmctl-serial\0", 13);
+	/* Past the end: an error, and nothing written. */
+	assert_int_equal(request(VIRTIO_BLK_T_OUT, MIB / 512 - 4, 4096, false),
+			 VIRTIO_BLK_S_IOERR);
+	/* Write zeroes over the data. */
+	memcpy(ram + DATA, &(uint64_t){ 8 }, 8);
+	memcpy(ram + DATA + 8, &(uint32_t){ 8 }, 4);
+	memset(ram + DATA + 12, 0, 4);
+	assert_int_equal(request(VIRTIO_BLK_T_WRITE_ZEROES, 0, 16, false), 0);
+	file_read(8 * 512, buf, sizeof(buf));
+	for (i = 0; i < sizeof(buf); i++)
+		assert_int_equal(buf[i], 0);
+	assert_int_equal(request(12345, 0, 0, false), VIRTIO_BLK_S_UNSUPP);
+	vmctl_devices_stop(&vm->devices);
+}
+
+static void test_read_only_requests(void **state)
+{
+	struct vmctl_disk d = { .path = img_path, .read_only = 1 };
+	uint8_t buf[4096];
+	int fd;
+
+	(void)state;
+	fd = open(img_path, O_WRONLY);
+	memset(buf, 0x5a, sizeof(buf));
+	assert_int_equal(pwrite(fd, buf, sizeof(buf), 0), sizeof(buf));
+	close(fd);
+	assert_int_equal(vmctl_disk_create(vm, &d), 0);
+	assert_int_equal(vmctl_devices_start(&vm->devices), 0);
+	assert_true(bring_up(1) & 1ULL << VIRTIO_BLK_F_RO);
+	memset(ram + DATA, 0x11, 4096);
+	assert_int_equal(request(VIRTIO_BLK_T_OUT, 0, 4096, false),
+			 VIRTIO_BLK_S_IOERR);
+	assert_int_equal(request(VIRTIO_BLK_T_IN, 0, 4096, true), 0);
+	assert_memory_equal(ram + DATA, buf, 4096);
+	file_read(0, buf, sizeof(buf));
+	assert_int_equal(buf[0], 0x5a);
+	vmctl_devices_stop(&vm->devices);
+}
+
+static void test_rng(void **state)
+{
+	unsigned int i, nonzero = 0;
+	uint16_t used;
+
+	(void)state;
+	assert_int_equal(vmctl_rng_create(vm), 0);
+	assert_int_equal(vmctl_devices_start(&vm->devices), 0);
+	assert_int_equal(cfg_read(1, 0) >> 16, 0x1044);
+	bring_up(1);
+	memset(ram + DATA, 0, 64);
+	desc(0, DATA, 64, VIRTQ_DESC_F_WRITE, 0);
+	__atomic_store_n((uint16_t *)(ram + AVAIL + 2), 1, __ATOMIC_RELEASE);
+	wr(VIRTIO_BAR_NOTIFY, 2, 0);
+	for (i = 0; i < 5000; i++) {
+		used = __atomic_load_n((uint16_t *)(ram + USED + 2),
+				       __ATOMIC_ACQUIRE);
+		if (used == 1)
+			break;
+		usleep(1000);
+	}
+	assert_int_equal(used, 1);
+	assert_int_equal(*(uint32_t *)(ram + USED + 8), 64);
+	for (i = 0; i < 64; i++)
+		nonzero += ram[DATA + i] != 0;
+	assert_true(nonzero > 32);
+	vmctl_devices_stop(&vm->devices);
+}
+
+/* The fake module answers ioctls on a plain file as /dev/vmctl. */
+static int group_setup(void **state)
+{
+	int fd = mkstemp(dev_path);
+
+	(void)state;
+	if (fd < 0)
+		return -1;
+	close(fd);
+	setenv("VMCTL_DEVICE", dev_path, 1);
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	unlink(dev_path);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_locks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_only_shared, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_requests, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_only_requests, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rng, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
