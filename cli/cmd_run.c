@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,7 +18,8 @@ static const char run_usage[] =
 "usage: vmctl run [--name N] [--mem SIZE] [--cpus N]\n"
 "                 (--image FILE [--load ADDR] [--entry ADDR] | --elf FILE |\n"
 "                  --kernel FILE [--initrd FILE] [--cmdline STR] [--no-reboot])\n"
-"                 [--console FILE]\n"
+"                 [--console FILE] [--disk FILE[,ro][,direct][,serial=S]]...\n"
+"                 [--rng]\n"
 "\n"
 "Run a guest until it powers off.  Its serial console, a 16550A UART at\n"
 "port 0x3f8, is this terminal: keyboard input goes to the guest (raw mode\n"
@@ -51,6 +53,14 @@ static const char run_usage[] =
 "  -R, --no-reboot     with --kernel: end at the guest's reset (status 3)\n"
 "                      instead of booting it again\n"
 "  -o, --console FILE  write the guest's console output to FILE instead\n"
+"  -d, --disk FILE[,ro][,direct][,serial=S]\n"
+"                      a virtio-blk disk on a raw image file or block device\n"
+"                      (its size a multiple of 512), locked against other\n"
+"                      VMs; ro: read-only (opened read-only, the guest sees\n"
+"                      a read-only disk), direct: O_DIRECT, serial: the ID\n"
+"                      the guest reads (at most 20 bytes); repeatable, up\n"
+"                      to %d; Linux names them vda, vdb, ... in this order\n"
+"      --rng           a virtio-rng entropy source fed by the host\n"
 "  -h, --help          show this help\n"
 "Numbers are decimal or 0x-prefixed hex.\n"
 "\n"
@@ -91,6 +101,50 @@ static enum parse_result parse_number(const char *opt, const char *arg,
 	return PARSE_OK;
 }
 
+/* Long options without a short form. */
+enum { OPT_RNG = 0x100 };
+
+/* --disk FILE[,ro][,direct][,serial=S]: a file name holds no comma. */
+static enum parse_result parse_disk(const char *arg, struct run_opts *o)
+{
+	const char *p = strchr(arg, ','), *opt, *end;
+	struct vmctl_disk *d;
+	size_t len;
+
+	if (o->nr_disks == RUN_MAX_DISKS)
+		return usage_error("run", "--disk: at most %d disks",
+				   RUN_MAX_DISKS);
+	d = &o->disks[o->nr_disks];
+	*d = (struct vmctl_disk){ 0 };
+	len = p ? (size_t)(p - arg) : strlen(arg);
+	if (!len)
+		return usage_error("run", "--disk: '%s' names no file", arg);
+	d->path = strndup(arg, len);
+	for (opt = p; opt; opt = end) {
+		opt++;
+		end = strchr(opt, ',');
+		len = end ? (size_t)(end - opt) : strlen(opt);
+		if (len == 2 && !strncmp(opt, "ro", 2)) {
+			d->read_only = 1;
+		} else if (len == 6 && !strncmp(opt, "direct", 6)) {
+			d->direct = 1;
+		} else if (len >= 7 && !strncmp(opt, "serial=", 7)) {
+			if (len - 7 > 20)
+				return usage_error("run",
+						   "--disk: serial '%.*s' is longer than 20 bytes",
+						   (int)(len - 7), opt + 7);
+			free((char *)d->serial);
+			d->serial = strndup(opt + 7, len - 7);
+		} else {
+			return usage_error("run",
+					   "--disk: unknown option '%.*s' in '%s' (ro, direct, serial=S)",
+					   (int)len, opt, arg);
+		}
+	}
+	o->nr_disks++;
+	return PARSE_OK;
+}
+
 static enum parse_result parse_mem(const char *arg, uint64_t *mem)
 {
 	int ret = parse_size(arg, mem);
@@ -126,6 +180,8 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 		{ "cmdline", required_argument, NULL, 'a' },
 		{ "console", required_argument, NULL, 'o' },
 		{ "no-reboot", no_argument, NULL, 'R' },
+		{ "disk", required_argument, NULL, 'd' },
+		{ "rng", no_argument, NULL, OPT_RNG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -139,7 +195,7 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 	};
 	optind = 0;
 	while (r == PARSE_OK &&
-	       (opt = getopt_long(argc, argv, "+:n:m:c:i:l:e:E:k:r:a:o:Rh", longopts,
+	       (opt = getopt_long(argc, argv, "+:n:m:c:i:l:e:E:k:r:a:o:d:Rh", longopts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'n':
@@ -185,6 +241,12 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'R':
 			o->no_reboot = true;
+			break;
+		case 'd':
+			r = parse_disk(optarg, o);
+			break;
+		case OPT_RNG:
+			o->rng = true;
 			break;
 		case 'h':
 			return PARSE_HELP;
@@ -296,6 +358,25 @@ static int add_memory(struct vmctl_vm *vm, const struct run_opts *o)
 	return ret;
 }
 
+/* The virtio devices, before the image: a refused disk fails fast. */
+static int add_devices(struct vmctl_vm *vm, const struct run_opts *o)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < o->nr_disks; i++) {
+		ret = vmctl_disk_create(vm, &o->disks[i]);
+		if (ret)
+			return lib_error("run", o->disks[i].path, ret);
+	}
+	if (o->rng) {
+		ret = vmctl_rng_create(vm);
+		if (ret)
+			return lib_error("run", "--rng", ret);
+	}
+	return 0;
+}
+
 /* The image the options name. */
 static const char *run_file(const struct run_opts *o)
 {
@@ -323,6 +404,9 @@ static int build_vm(struct vmctl *sys, const struct run_opts *o,
 	ret = add_memory(*vm, o);
 	if (ret < 0)
 		return lib_error("run", "adding guest memory", ret);
+	ret = add_devices(*vm, o);
+	if (ret)
+		return ret;
 	if (o->kernel) {
 		struct vmctl_linux_boot boot = {
 			.kernel = o->kernel, .initrd = o->initrd,
@@ -395,7 +479,7 @@ int cmd_run(int argc, char **argv)
 
 	switch (run_parse(argc, argv, &o)) {
 	case PARSE_HELP:
-		printf(run_usage, run_default_cmdline);
+		printf(run_usage, run_default_cmdline, RUN_MAX_DISKS);
 		return EXIT_OK;
 	case PARSE_ERROR:
 		return EXIT_USAGE;

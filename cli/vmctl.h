@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <vmctl/libvmctl.h>
+
 #define VMCTL_CLI_VERSION	"0.1.0"
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 
@@ -71,6 +73,8 @@ int cmd_info(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 /* cmd_run.c: parsed options of `vmctl run`. */
+#define RUN_MAX_DISKS		16
+
 struct run_opts {
 	const char *name;
 	uint64_t mem;
@@ -84,6 +88,9 @@ struct run_opts {
 	const char *cmdline;	/* NULL: run_default_cmdline */
 	const char *console;	/* log file for guest output */
 	bool no_reboot;		/* a Linux guest's reset ends the run */
+	struct vmctl_disk disks[RUN_MAX_DISKS];	/* path and serial: malloc'd */
+	unsigned int nr_disks;
+	bool rng;
 };
 
 #define RUN_DEFAULT_MEM		(16ULL << 20)

@@ -45,6 +45,53 @@ static void test_run_defaults(void **state)
 	assert_true(o.entry == VMCTL_ENTRY_DEFAULT);
 }
 
+static void test_run_disks(void **state)
+{
+	struct run_opts o;
+
+	(void)state;
+	assert_int_equal(RUN(&o, "run", "--kernel", "bz", "--disk", "a.img",
+			     "-d", "/dev/sdb,ro,direct,serial=abc,def",
+			     "--disk", "c.img,serial=", "--rng"), PARSE_ERROR);
+	assert_int_equal(RUN(&o, "run", "--kernel", "bz", "--disk", "a.img",
+			     "-d", "/dev/sdb,ro,direct,serial=abc",
+			     "--disk", "c.img,serial=", "--rng"), PARSE_OK);
+	assert_int_equal(o.nr_disks, 3);
+	assert_string_equal(o.disks[0].path, "a.img");
+	assert_false(o.disks[0].read_only);
+	assert_false(o.disks[0].direct);
+	assert_null(o.disks[0].serial);
+	assert_string_equal(o.disks[1].path, "/dev/sdb");
+	assert_true(o.disks[1].read_only);
+	assert_true(o.disks[1].direct);
+	assert_string_equal(o.disks[1].serial, "abc");
+	assert_string_equal(o.disks[2].serial, "");
+	assert_true(o.rng);
+	assert_int_equal(RUN(&o, "run", "--kernel", "bz"), PARSE_OK);
+	assert_int_equal(o.nr_disks, 0);
+	assert_false(o.rng);
+}
+
+static void test_run_disk_errors(void **state)
+{
+	(void)state;
+	RUN_ERROR("--disk: ',ro' names no file", "run", "--kernel", "bz",
+		  "--disk", ",ro");
+	RUN_ERROR("--disk: unknown option 'rw' in 'a.img,rw' (ro, direct, serial=S)",
+		  "run", "--kernel", "bz", "--disk", "a.img,rw");
+	RUN_ERROR("--disk: unknown option '' in 'a.img,'", "run", "--kernel",
+		  "bz", "--disk", "a.img,");
+	RUN_ERROR("--disk: serial '123456789012345678901' is longer than 20 bytes",
+		  "run", "--kernel", "bz", "--disk",
+		  "a.img,serial=123456789012345678901");
+	RUN_ERROR("--disk: at most 16 disks", "run", "--kernel", "bz",
+		  "-d", "a", "-d", "a", "-d", "a", "-d", "a", "-d", "a", "-d", "a",
+		  "-d", "a", "-d", "a", "-d", "a", "-d", "a", "-d", "a", "-d", "a",
+		  "-d", "a", "-d", "a", "-d", "a", "-d", "a", "-d", "a");
+	RUN_ERROR("option '--disk' needs a value", "run", "--kernel",
+		  "bz", "--disk");
+}
+
 static void test_run_all_options(void **state)
 {
 	struct run_opts o;
@@ -284,6 +331,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_run_defaults),
 		T(test_run_all_options),
+		T(test_run_disks),
+		T(test_run_disk_errors),
 		T(test_run_help),
 		T(test_run_bad_mem),
 		T(test_run_bad_cpus),
