@@ -146,7 +146,7 @@ if [ "${CHECK_SKIP_VM:-0}" = 1 ]; then
 	result ok "tests in Bochs # SKIP CHECK_SKIP_VM=1"
 else
 	adds=(--add scripts/guest-tests.sh)
-	for f in */tests/e2e*.sh cli/tests/tap.sh; do
+	for f in */tests/e2e*.sh cli/tests/tap.sh cli/tests/linux_guest.sh; do
 		[ -f "$f" ] && adds+=(--add "$f")
 	done
 	# Debian's kvm_intel for selftests/reload_test.sh (VMX already in
@@ -161,6 +161,17 @@ else
 	if scripts/guest-initramfs.sh "$out/guest-initrd.gz" 2>&1 | indent; then
 		adds+=(--add "${VMLINUZ_612:-}:/vmctl/guest/vmlinuz"
 			--add "$out/guest-initrd.gz:/vmctl/guest/initrd.gz")
+	fi
+	# cli/tests/e2e_virtio.sh's disk, an ext4 file system made here (the
+	# test machine has no mke2fs), and the loop driver that lets the
+	# test machine look into it afterwards.
+	mkdir -p "$out/ext4-root"
+	echo "made by mke2fs -d on the host" >"$out/ext4-root/hello.txt"
+	if mke2fs -q -F -t ext4 -d "$out/ext4-root" "$out/ext4.img" 16M 2>&1 | indent &&
+		xz -dc "${KMODS_612:-}/kernel/drivers/block/loop.ko.xz" \
+			>"$out/loop.ko" 2>/dev/null; then
+		adds+=(--add "$out/ext4.img:/vmctl/guest/ext4.img"
+			--add "$out/loop.ko:/vmctl/guest/loop.ko")
 	fi
 	# vm-run's messages go through the same pipe, so they show in order;
 	# they never start with "ok".

@@ -48,7 +48,7 @@ PACKAGES=(
 	build-essential bc kmod pkg-config libelf-dev perl xz-utils
 	linux-headers-amd64
 	bochs bochsbios vgabios
-	busybox-static cpio xorriso isolinux syslinux-common
+	busybox-static cpio xorriso isolinux syslinux-common e2fsprogs
 	libnl-3-dev libnl-genl-3-dev libcmocka-dev
 )
 # Bochs' headless display (rfb) is a plugin inside the bochs package

@@ -4,8 +4,13 @@
 #
 #   scripts/guest-initramfs.sh OUT.cpio.gz
 #
-# A gzip'd newc cpio holding busybox-static and an /init that mounts
-# /proc, /sys and /dev, prints the banner
+# A gzip'd newc cpio holding busybox-static, the modules a guest needs
+# for vmctl's virtio devices (Debian builds them as modules: virtio_blk,
+# virtio-rng, ext4 and its dependencies, from the 6.12 kernel that
+# scripts/deps.sh unpacks; $KMODS_612 overrides where) under
+# /lib/modules/vmctl, and an /init that mounts /proc, /sys and /dev,
+# loads those modules when the VM has a virtio PCI device (vendor
+# 0x1af4; "vmctl guest: virtio modules loaded"), prints the banner
 #   vmctl guest: Linux <release>, <n> CPUs, MemTotal <kB> kB
 # runs a few commands, then acts on vmctl_init= from the kernel command
 # line (the kernel hands name=value words it does not know to init's
@@ -27,10 +32,25 @@ if LC_ALL=C ldd $busybox >/dev/null 2>&1; then
 	exit 1
 fi
 
+if [ -z "${KMODS_612:-}" ]; then
+	env_out=$("$(dirname "$0")/deps.sh" --print-env) || exit 1
+	eval "$env_out"
+fi
+# In load order: dependencies first.  crc32c serves ext4's metadata
+# checksums (the kernel cannot load it on demand without modprobe).
+modules="lib/crc16 fs/mbcache fs/jbd2/jbd2 crypto/crc32c_generic fs/ext4/ext4
+	drivers/block/virtio_blk drivers/char/hw_random/virtio-rng"
+
 stage=$(mktemp -d "${TMPDIR:-/tmp}/guest-initramfs.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,root,etc}
+mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,root,etc,mnt,lib/modules/vmctl}
 cp $busybox "$stage/bin/busybox"
+for m in $modules; do
+	ko=${KMODS_612:-}/kernel/$m.ko.xz
+	[ -r "$ko" ] || { echo "$0: $ko missing (scripts/deps.sh unpacks it)" >&2; exit 1; }
+	xz -dc "$ko" >"$stage/lib/modules/vmctl/${m##*/}.ko"
+	echo "${m##*/}" >>"$stage/lib/modules/vmctl/order"
+done
 
 cat >"$stage/init" <<'INIT'
 #!/bin/busybox sh
@@ -40,6 +60,15 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 hostname vmctl-linux-guest
+
+# Debian's kernel has the virtio device drivers as modules.
+if grep -qs 0x1af4 /sys/bus/pci/devices/*/vendor; then
+	ok=1
+	for m in $(cat /lib/modules/vmctl/order); do
+		insmod /lib/modules/vmctl/$m.ko || ok=0
+	done
+	[ $ok = 1 ] && echo "vmctl guest: virtio modules loaded"
+fi
 
 mem=$(awk '/^MemTotal:/ { print $2 " " $3 }' /proc/meminfo)
 echo "vmctl guest: Linux $(uname -r), $(nproc) CPUs, MemTotal $mem"

@@ -4,6 +4,7 @@
 # vmctl.ko loaded, the build tree at /vmctl).  TAP output.
 #
 #   scripts/vm-run --add cli/tests/e2e_linux.sh --add cli/tests/tap.sh \
+#       --add cli/tests/linux_guest.sh \
 #       --add "$VMLINUZ_612:/vmctl/guest/vmlinuz" \
 #       --add initrd.gz:/vmctl/guest/initrd.gz -- sh cli/tests/e2e_linux.sh
 #
@@ -22,15 +23,8 @@
 # and the exits by reason) are printed as TAP comments.
 #
 # VMCTL, LINUX_KERNEL and LINUX_INITRD can be overridden.
-#
-# Timeouts: this machine's clock is its TSC, which Bochs advances once
-# per instruction, while the rate its kernel assumes for it varies from
-# boot to boot (100 MHz or 3.5 GHz seen): a boot to /init is about 3.6e9
-# instructions, 36 s or 1 s on this clock.  So timeouts are instruction
-# budgets, turned into seconds with the TSC rate of this boot.
+# Timeouts are instruction budgets (see linux_guest.sh).
 VMCTL=${VMCTL:-vmctl}
-KERNEL=${LINUX_KERNEL:-/vmctl/guest/vmlinuz}
-INITRD=${LINUX_INITRD:-/vmctl/guest/initrd.gz}
 TMP=${TMPDIR:-/tmp}/vmctl-e2e-linux.$$
 mkdir -p "$TMP" || exit 1
 guest_pid=
@@ -41,103 +35,7 @@ cleanup() {
 trap cleanup EXIT
 
 . "$(dirname "$0")/tap.sh"
-has() { grep -q -- "$1" "$2"; }
-uptime_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
-
-# The TSC rate this machine's kernel assumes, in MHz.
-tsc_mhz=$(grep -Eo '(TSC|tsc).* [0-9]+\.[0-9]+ MHz' /tmp/dmesg.boot 2>/dev/null |
-	tail -n 1 | grep -Eo '[0-9]+\.[0-9]+ MHz' | cut -d' ' -f1)
-[ -n "$tsc_mhz" ] ||
-	tsc_mhz=$(awk '/^cpu MHz/ { print $4; exit }' /proc/cpuinfo)
-# secs GINSTR: seconds of this machine's clock for GINSTR 1e9 instructions.
-secs() {
-	awk -v g="$1" -v mhz="${tsc_mhz:-100}" \
-		'BEGIN { s = int(g * 1000 / mhz) + 1; print (s < 2) ? 2 : s }'
-}
-T_BOOT=$(secs 40)	# a boot to /init: ~3.6
-T_CMD=$(secs 10)	# a shell command, poweroff, stop
-
-# Memory the module holds for VMs: "vms N" and "pinned_pages N" of info.
-no_vm_left() {
-	"$VMCTL" info >"$TMP/info" 2>&1 &&
-		grep -Eq '^ *vms +0$' "$TMP/info" &&
-		grep -Eq '^ *pinned_pages +0$' "$TMP/info"
-}
-# The module frees a VM when its last fd closes: allow it a moment.
-eventually_no_vm_left() {
-	i=0
-	while ! no_vm_left && [ $i -lt 20 ]; do sleep 0.5; i=$((i + 1)); done
-	no_vm_left
-}
-
-# start_guest NAME CPUS [ARGS...]: vmctl run in the background with its
-# console in $TMP/out and $TMP/err and its input from a fifo held open on
-# fd 3; the boot clock starts.
-start_guest() {
-	name=$1 cpus=$2
-	shift 2
-	rm -f "$TMP/in" "$TMP/out" "$TMP/err"
-	mkfifo "$TMP/in"
-	echo "# $name: vmctl run --cpus $cpus --kernel $KERNEL $*"
-	t0=$(uptime_cs)
-	"$VMCTL" run --name "$name" --cpus "$cpus" --mem 128M \
-		--kernel "$KERNEL" --initrd "$INITRD" "$@" \
-		<"$TMP/in" >"$TMP/out" 2>"$TMP/err" &
-	guest_pid=$!
-	exec 3>"$TMP/in"
-}
-
-# wait_for PATTERN SECONDS: until the console shows PATTERN; fails early
-# when vmctl run has ended.
-wait_for() {
-	deadline=$(($(uptime_cs) + $2 * 100))
-	while ! has "$1" "$TMP/out"; do
-		kill -0 "$guest_pid" 2>/dev/null || { has "$1" "$TMP/out"; return; }
-		[ "$(uptime_cs)" -lt "$deadline" ] || return 1
-		sleep 0.02
-	done
-}
-
-# wait_for_count PATTERN N SECONDS: until the console shows PATTERN on
-# N lines (a guest that booted N times).
-wait_for_count() {
-	deadline=$(($(uptime_cs) + $3 * 100))
-	while [ "$(grep -c -- "$1" "$TMP/out")" -lt "$2" ]; do
-		kill -0 "$guest_pid" 2>/dev/null || break
-		[ "$(uptime_cs)" -lt "$deadline" ] || return 1
-		sleep 0.02
-	done
-	[ "$(grep -c -- "$1" "$TMP/out")" -ge "$2" ]
-}
-
-# wait_exit SECONDS: until vmctl run exits; its status in $rc.
-wait_exit() {
-	deadline=$(($(uptime_cs) + $1 * 100))
-	while kill -0 "$guest_pid" 2>/dev/null; do
-		if [ "$(uptime_cs)" -ge "$deadline" ]; then
-			rc=timeout
-			return 1
-		fi
-		sleep 0.02
-	done
-	wait "$guest_pid"
-	rc=$?
-	guest_pid=
-	exec 3>&-
-}
-
-# type_line TEXT: a line typed on the guest's console.
-type_line() { printf '%s\n' "$1" >&3; }
-
-# Boot figures as TAP comments: time to /init and the exits by reason.
-# This machine's clock comes from its TSC, which Bochs advances by one
-# tick per instruction, so time x TSC rate = instructions.
-report_boot() {
-	t1=$(uptime_cs)
-	mhz=$tsc_mhz
-	echo "# $1: vmctl run to the guest's /init banner: $((t1 - t0))0 ms of test-machine time, TSC ${mhz:-?} MHz: $(awk -v cs=$((t1 - t0)) -v mhz="${mhz:-0}" 'BEGIN { printf "%.3g", cs / 100 * mhz * 1e6 }') TSC ticks (Bochs instructions)"
-	"$VMCTL" stats "$2" 2>&1 | sed 's/^/# /'
-}
+. "$(dirname "$0")/linux_guest.sh"
 
 if [ ! -r "$KERNEL" ] || [ ! -r "$INITRD" ]; then
 	not_ok "guest kernel $KERNEL and initramfs $INITRD are in this machine"
@@ -258,18 +156,6 @@ check "vmctl kill: succeeds (got $kill_rc) and vmctl run is killed (status $rc)"
 check "vmctl kill: the VM's memory is freed" eventually_no_vm_left
 
 # --- bad images -----------------------------------------------------------
-# refused DESC EXPECTED-TEXT ARGS...: vmctl run fails at once with status
-# 1 and the text, and no VM is left behind.
-refused() {
-	what=$1 text=$2
-	shift 2
-	"$VMCTL" run --mem 128M "$@" </dev/null >"$TMP/out" 2>"$TMP/err"
-	rc=$?
-	sed 's/^/# /' "$TMP/err"
-	check "$what: exit status 1 (got $rc)" [ "$rc" = 1 ]
-	check "$what: says \"$text\"" has "$text" "$TMP/err"
-	check "$what: no VM left behind" eventually_no_vm_left
-}
 dd if=/dev/urandom of="$TMP/random" bs=1024 count=1024 2>/dev/null
 refused "random file as --kernel" "not a Linux bzImage" --kernel "$TMP/random"
 head -c 4000000 "$KERNEL" >"$TMP/truncated"

@@ -1,0 +1,163 @@
+#!/bin/sh
+# End-to-end test of the virtio devices: Debian's kernel booted as a
+# vmctl guest with two virtio-blk disks and a virtio-rng, inside the
+# emulated test machine (busybox sh, vmctl.ko loaded, the build tree at
+# /vmctl).  TAP output.  One guest boot carries every in-guest check:
+#
+#   - the initramfs loads virtio_blk, virtio-rng and ext4 (Debian's
+#     modules) because the VM has virtio PCI devices;
+#   - virtio-rng: rng_current names the virtio device and /dev/hwrng
+#     gives data;
+#   - disk 1 (vda): ext4 made on the host with `mke2fs -d`: the guest
+#     mounts it, reads the host's file, writes 1 MiB of random data and
+#     its checksum, runs sync; then the VM is killed (`vmctl kill`) and
+#     the test machine mounts the image (loop; ext4 replays the journal
+#     of the killed guest): data and checksum are there.  GET_ID:
+#     /sys/block/vda/serial;
+#   - disk 2 (vdb), read-only: the guest sees it read-only, reads the
+#     host's checksum from it, and a write to it fails; the image is
+#     unchanged afterwards;
+#   - while the guest runs, a second VM with the same writable image is
+#     refused (locked), with one message, status 1, no VM left;
+# and before it, without a boot: a missing image, a size that is not a
+# multiple of 512 and a bad --disk option are refused.
+#
+#   scripts/vm-run --add cli/tests/e2e_virtio.sh --add cli/tests/tap.sh \
+#       --add cli/tests/linux_guest.sh \
+#       --add "$VMLINUZ_612:/vmctl/guest/vmlinuz" \
+#       --add initrd.gz:/vmctl/guest/initrd.gz \
+#       --add ext4.img:/vmctl/guest/ext4.img \
+#       --add loop.ko:/vmctl/guest/loop.ko -- sh cli/tests/e2e_virtio.sh
+#
+# (scripts/check.sh adds all of them: ext4.img holds hello.txt with the
+# text "made by mke2fs -d on the host"; the modules the test machine
+# needs to mount it come out of the guest's initramfs.)
+VMCTL=${VMCTL:-vmctl}
+EXT4_IMG=${EXT4_IMG:-/vmctl/guest/ext4.img}
+LOOP_KO=${LOOP_KO:-/vmctl/guest/loop.ko}
+TMP=${TMPDIR:-/tmp}/vmctl-e2e-virtio.$$
+mkdir -p "$TMP" || exit 1
+guest_pid=
+cleanup() {
+	[ -n "$guest_pid" ] && kill -9 "$guest_pid" 2>/dev/null
+	umount "$TMP/mnt" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+. "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/linux_guest.sh"
+
+for f in "$KERNEL" "$INITRD" "$EXT4_IMG" "$LOOP_KO"; do
+	if [ ! -r "$f" ]; then
+		not_ok "$f is in this machine"
+		tap_done
+		exit 1
+	fi
+done
+
+# The guest's answer to a typed command: the text after "TAG=" on the
+# console (the echo of the typed line itself says "TAG=$").
+answer() { sed -n "s/^$1=\([^$].*\)/\1/p" "$TMP/out" | tr -d '\r' | tail -n 1; }
+# ask TAG COMMAND: type COMMAND, whose output is one line "TAG=...", and
+# wait for it.
+ask() {
+	type_line "$2"
+	wait_for "^$1=[^$]" "$T_CMD"
+}
+vms() { "$VMCTL" info 2>/dev/null | awk '$1 == "vms" { print $2 }'; }
+
+cp "$EXT4_IMG" "$TMP/root.img"
+dd if=/dev/urandom of="$TMP/ro.img" bs=1024 count=1024 2>/dev/null
+ro_sum=$(sha256sum "$TMP/ro.img" | cut -d' ' -f1)
+
+# --- refused before anything boots ------------------------------------------
+refused "--disk with a missing image" "No such file or directory" \
+	--kernel "$KERNEL" --disk "$TMP/missing.img"
+head -c 1000 "$TMP/ro.img" >"$TMP/odd.img"
+refused "--disk with 1000 bytes" "not a non-zero multiple of 512 bytes" \
+	--kernel "$KERNEL" --disk "$TMP/odd.img"
+"$VMCTL" run --kernel "$KERNEL" --disk "$TMP/root.img,rw" </dev/null \
+	>"$TMP/out" 2>"$TMP/err"
+rc=$?
+check "--disk FILE,rw: a usage error, status 2 (got $rc)" [ "$rc" = 2 ]
+
+# --- one guest: two disks and an entropy source -----------------------------
+start_guest virtio1 1 --disk "$TMP/root.img,serial=vmctl-root" \
+	--disk "$TMP/ro.img,ro" --rng
+if wait_for "vmctl guest: ready" "$T_BOOT"; then
+	ok "a guest with two virtio-blk disks and virtio-rng boots to /init"
+	report_boot "virtio" virtio1
+else
+	not_ok "a guest with two virtio-blk disks and virtio-rng boots to /init"
+fi
+check "the initramfs loaded the virtio modules" \
+	has "vmctl guest: virtio modules loaded" "$TMP/out"
+
+# The same writable image for a second VM, while the first runs.
+"$VMCTL" run --name virtio2 --mem 64M --kernel "$KERNEL" \
+	--disk "$TMP/root.img" </dev/null >"$TMP/out2" 2>"$TMP/err2"
+rc=$?
+sed 's/^/# /' "$TMP/err2"
+check "the same writable image in a second VM: status 1 (got $rc)" [ "$rc" = 1 ]
+check "the same writable image in a second VM: one message, \"in use by another VM\"" \
+	[ "$(wc -l <"$TMP/err2")" = 1 ] && has "in use by another VM" "$TMP/err2"
+check "the same writable image in a second VM: no second VM left" [ "$(vms)" = 1 ]
+
+ask RNG 'echo "RNG=$(cat /sys/class/misc/hw_random/rng_current)"'
+check "virtio-rng: rng_current is the virtio device ($(answer RNG))" \
+	[ "$(answer RNG)" = "virtio_rng.0" ]
+ask HWRNG 'echo "HWRNG=$(dd if=/dev/hwrng bs=32 count=1 2>/dev/null | od -An -tx1 | tr -d " \n")"'
+check "virtio-rng: /dev/hwrng gives 32 bytes ($(answer HWRNG))" \
+	[ "$(answer HWRNG | wc -c)" = 65 ]
+
+ask DISKS 'echo "DISKS=$(ls /sys/block | grep vd | tr "\n" " ")ro=$(cat /sys/block/vdb/ro) serial=$(cat /sys/block/vda/serial)"'
+check "two disks: vda and vdb, vdb read-only, vda's serial ($(answer DISKS))" \
+	[ "$(answer DISKS)" = "vda vdb ro=1 serial=vmctl-root" ]
+ask ROSUM 'echo "ROSUM=$(sha256sum /dev/vdb | cut -d" " -f1)"'
+check "read-only disk: the guest reads the host's data (sha256 matches)" \
+	[ "$(answer ROSUM)" = "$ro_sum" ]
+ask ROWRITE 'dd if=/dev/zero of=/dev/vdb bs=4096 count=1 2>/dev/null; echo "ROWRITE=$?"'
+check "read-only disk: a write fails in the guest (dd status $(answer ROWRITE))" \
+	[ -n "$(answer ROWRITE)" ] && [ "$(answer ROWRITE)" != 0 ]
+
+ask HELLO 'mount -t ext4 /dev/vda /mnt && echo "HELLO=$(cat /mnt/hello.txt)"'
+check "ext4 on vda (mke2fs -d on the host): mounted, hello.txt reads back" \
+	[ "$(answer HELLO)" = "made by mke2fs -d on the host" ]
+ask SYNCED 'dd if=/dev/urandom of=/mnt/data bs=1024 count=1024 2>/dev/null && (cd /mnt && sha256sum data >data.sha256) && sync && echo "SYNCED=$(cut -d" " -f1 /mnt/data.sha256)"'
+data_sum=$(answer SYNCED)
+check "ext4 on vda: 1 MiB of random data and its checksum written, sync returned" \
+	[ "${#data_sum}" = 64 ]
+"$VMCTL" stats virtio1 2>&1 | sed 's/^/# /'
+
+"$VMCTL" kill --timeout "$T_CMD" virtio1 >"$TMP/kill.out" 2>&1
+kill_rc=$?
+wait_exit "$T_CMD"
+check "vmctl kill: succeeds (got $kill_rc), vmctl run killed (status $rc)" \
+	[ "$kill_rc" = 0 ] && [ "$rc" = 137 ]
+check "vmctl kill: the VM's memory is freed" eventually_no_vm_left
+
+# --- the images afterwards, seen by the test machine ------------------------
+# The same kernel: ext4 and its dependencies come out of the initramfs.
+mkdir -p "$TMP/initrd" "$TMP/mnt"
+(cd "$TMP/initrd" && zcat "$INITRD" | cpio -id 'lib/modules/vmctl/*' 2>/dev/null)
+for m in crc16 mbcache jbd2 crc32c_generic ext4; do
+	insmod "$TMP/initrd/lib/modules/vmctl/$m.ko" 2>/dev/null
+done
+insmod "$LOOP_KO" 2>/dev/null
+# Read-write: the guest was killed, so ext4 replays its journal first.
+if mount -t ext4 -o loop "$TMP/root.img" "$TMP/mnt" 2>"$TMP/err"; then
+	ok "after vmctl kill: the image mounts in the test machine (journal replayed)"
+else
+	not_ok "after vmctl kill: the image mounts in the test machine (journal replayed)"
+fi
+check "after vmctl kill: the guest's data and checksum are in the image" \
+	sh -c "cd '$TMP/mnt' && sha256sum -c data.sha256 >/dev/null &&
+		grep -q '^$data_sum ' data.sha256"
+check "after vmctl kill: the host's file is intact" \
+	[ "$(cat "$TMP/mnt/hello.txt" 2>/dev/null)" = "made by mke2fs -d on the host" ]
+umount "$TMP/mnt" 2>/dev/null
+check "the read-only image is unchanged" \
+	[ "$(sha256sum "$TMP/ro.img" | cut -d' ' -f1)" = "$ro_sum" ]
+
+tap_done
