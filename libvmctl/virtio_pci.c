@@ -24,6 +24,7 @@ enum {
 #define PCI_CAP_ID_VNDR		0x09
 #define ISR_QUEUE		1
 #define ISR_CONFIG		2
+#define MAX_BROKEN_LOGS		3
 
 bool vmctl_virtio_has(const struct vmctl_virtio_dev *vdev, unsigned int bit)
 {
@@ -92,8 +93,12 @@ static void set_broken_locked(struct vmctl_virtio_dev *vdev, int err)
 	vdev->status |= VIRTIO_STATUS_NEEDS_RESET;
 	vdev->broken_err = err;
 	vdev->kicked = 0;
-	vmctl_log("%s at 00:%02x.0: %s; the device needs a reset",
-		  vdev->be->name, vdev->pci.slot, vmctl_vq_strerror(err));
+	/* A guest that breaks it again after every reset floods nothing. */
+	if (vdev->stats.broken++ < MAX_BROKEN_LOGS)
+		vmctl_log("%s at 00:%02x.0: %s; the device needs a reset%s",
+			  vdev->be->name, vdev->pci.slot, vmctl_vq_strerror(err),
+			  vdev->stats.broken == MAX_BROKEN_LOGS ?
+			  " (not logged again)" : "");
 	interrupt_locked(vdev, ISR_CONFIG);
 }
 

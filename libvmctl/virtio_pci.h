@@ -88,6 +88,7 @@ struct vmctl_virtio_counters {
 	uint64_t ignored_notifications;	/* before DRIVER_OK or while broken */
 	uint64_t requests;
 	uint64_t interrupts;
+	uint64_t broken;		/* times the guest broke a queue */
 };
 
 struct vmctl_virtio_dev {
