@@ -26,6 +26,7 @@
 
 #define QUEUE_SIZE	VMCTL_VQ_MAX_SIZE
 #define DIRECT_ALIGN	4096	/* O_DIRECT buffers: a page is always enough */
+#define BOUNCE_SIZE	(1U << 20)
 #define PCI_CLASS_STORAGE_OTHER 0x018000
 
 struct vmctl_virtio_blk {
@@ -40,7 +41,6 @@ struct vmctl_virtio_blk {
 	struct vmctl_vq_req req;
 	struct vmctl_blk_req breq;
 	void *bounce;				/* O_DIRECT, unaligned buffers */
-	size_t bounce_len;
 };
 
 /* All of [off, off + len) through iov, however the kernel splits it. */
@@ -88,28 +88,32 @@ static bool aligned(const struct iovec *iov, unsigned int n)
 	return true;
 }
 
-/* O_DIRECT with guest buffers it cannot take: through aligned memory. */
+/*
+ * O_DIRECT with guest buffers it cannot take: through aligned memory, a
+ * chunk at a time, so a guest's request size never sets the host's.
+ */
 static int rw_bounce(struct vmctl_virtio_blk *b, struct vmctl_blk_req *r,
 		     bool write)
 {
-	struct iovec one;
+	uint64_t done, off = r->sector * VMCTL_BLK_SECTOR;
 	int ret;
 
-	if (b->bounce_len < r->len) {
-		free(b->bounce);
-		b->bounce_len = 0;
-		if (posix_memalign(&b->bounce, DIRECT_ALIGN, r->len))
-			return -ENOMEM;
-		b->bounce_len = r->len;
+	if (!b->bounce && posix_memalign(&b->bounce, DIRECT_ALIGN, BOUNCE_SIZE))
+		return -ENOMEM;
+	for (done = 0; done < r->len; done += BOUNCE_SIZE) {
+		size_t n = r->len - done < BOUNCE_SIZE ? r->len - done :
+			   BOUNCE_SIZE;
+		struct iovec one = { b->bounce, n };	/* rw_full moves it */
+
+		if (write)
+			vmctl_iov_read(r->data, r->nr_data, done, b->bounce, n);
+		ret = rw_full(b->fd, &one, 1, off + done, write);
+		if (ret)
+			return ret;
+		if (!write)
+			vmctl_iov_write(r->data, r->nr_data, done, b->bounce, n);
 	}
-	one.iov_base = b->bounce;
-	one.iov_len = r->len;
-	if (write)
-		vmctl_iov_read(r->data, r->nr_data, 0, b->bounce, r->len);
-	ret = rw_full(b->fd, &one, 1, r->sector * VMCTL_BLK_SECTOR, write);
-	if (!ret && !write)
-		vmctl_iov_write(r->data, r->nr_data, 0, b->bounce, r->len);
-	return ret;
+	return 0;
 }
 
 static int zero_range(struct vmctl_virtio_blk *b, struct vmctl_blk_req *r)

@@ -196,7 +196,8 @@ static void common_image(struct vmctl_virtio_dev *vdev, uint8_t *img)
 	memcpy(img + CC_Q_DEVICE, &vq->used_gpa, 8);
 }
 
-static void write_features_ok(struct vmctl_virtio_dev *vdev, uint8_t status)
+/* The status with FEATURES_OK, if the driver's features are acceptable. */
+static uint8_t write_features_ok(struct vmctl_virtio_dev *vdev, uint8_t status)
 {
 	uint64_t f = vdev->guest_features;
 	unsigned int q;
@@ -211,7 +212,7 @@ static void write_features_ok(struct vmctl_virtio_dev *vdev, uint8_t status)
 			vdev->vqs[q].indirect =
 				vmctl_virtio_has(vdev, VIRTIO_F_RING_INDIRECT_DESC);
 		}
-	vdev->status = status;
+	return status;
 }
 
 static void write_status(struct vmctl_virtio_dev *vdev, uint8_t status)
@@ -225,10 +226,16 @@ static void write_status(struct vmctl_virtio_dev *vdev, uint8_t status)
 	}
 	/* NEEDS_RESET is the device's; only a reset clears it. */
 	status |= old & VIRTIO_STATUS_NEEDS_RESET;
+	/*
+	 * Features are agreed before DRIVER_OK, never after: so they do not
+	 * change under the worker, which serves only with both bits set.
+	 */
 	if ((status & VIRTIO_STATUS_FEATURES_OK) &&
 	    !(old & VIRTIO_STATUS_FEATURES_OK)) {
-		write_features_ok(vdev, status);
-		return;
+		if (old & VIRTIO_STATUS_DRIVER_OK)
+			status &= ~VIRTIO_STATUS_FEATURES_OK;
+		else
+			status = write_features_ok(vdev, status);
 	}
 	/* FEATURES_OK cannot be withdrawn without a reset. */
 	vdev->status = status | (old & VIRTIO_STATUS_FEATURES_OK);
@@ -338,6 +345,7 @@ static void common_write(struct vmctl_virtio_dev *vdev, unsigned int off,
 static void notify(struct vmctl_virtio_dev *vdev, unsigned int q)
 {
 	bool live = vdev->status & VIRTIO_STATUS_DRIVER_OK &&
+		    vdev->status & VIRTIO_STATUS_FEATURES_OK &&
 		    !(vdev->status & VIRTIO_STATUS_NEEDS_RESET) &&
 		    q < vdev->nr_queues && vdev->queue_enabled[q];
 
@@ -416,6 +424,7 @@ void vmctl_virtio_serve(struct vmctl_virtio_dev *vdev)
 		pending = vdev->kicked;
 		vdev->kicked = 0;
 		if (!(vdev->status & VIRTIO_STATUS_DRIVER_OK) ||
+		    !(vdev->status & VIRTIO_STATUS_FEATURES_OK) ||
 		    (vdev->status & VIRTIO_STATUS_NEEDS_RESET))
 			break;
 		vdev->busy = true;

@@ -40,6 +40,7 @@ static struct vmctl_vm *vm;
 static uint8_t *ram;
 static uint32_t bar;
 static uint16_t next_avail;
+static uint64_t data_gpa = DATA;	/* where request() puts its data */
 
 static void make_image(size_t size)
 {
@@ -61,6 +62,7 @@ static int setup(void **state)
 	assert_int_equal(vmctl_vm_add_memory(vm, 0, 64 * MIB, 0), 0);
 	ram = vmctl_vm_gpa_to_hva(vm, 0, 64 * MIB);
 	next_avail = 0;
+	data_gpa = DATA;
 	return 0;
 }
 
@@ -259,7 +261,7 @@ static uint8_t request(uint32_t type, uint64_t sector, uint32_t len,
 	ram[STATUS] = 0xee;
 	desc(0, HDR, 16, VIRTQ_DESC_F_NEXT, 1);
 	if (len) {
-		desc(1, DATA, len, VIRTQ_DESC_F_NEXT |
+		desc(1, data_gpa, len, VIRTQ_DESC_F_NEXT |
 		     (data_in ? VIRTQ_DESC_F_WRITE : 0), 2);
 		desc(2, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
 	} else {
@@ -333,6 +335,34 @@ static void test_requests(void **state)
 	for (i = 0; i < sizeof(buf); i++)
 		assert_int_equal(buf[i], 0);
 	assert_int_equal(request(12345, 0, 0, false), VIRTIO_BLK_S_UNSUPP);
+	vmctl_devices_stop(&vm->devices);
+}
+
+/* O_DIRECT: aligned guest buffers go straight, others through a bounce. */
+static void test_direct(void **state)
+{
+	struct vmctl_disk d = { .path = img_path, .direct = 1 };
+	uint8_t buf[8192];
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(vmctl_disk_create(vm, &d), 0);
+	assert_int_equal(vmctl_devices_start(&vm->devices), 0);
+	bring_up(1);
+	for (i = 0; i < sizeof(buf); i++)
+		ram[DATA + 8 + i] = ram[DATA + 0x8000 + i] = i * 13 + 1;
+	data_gpa = DATA + 8;			/* not 512-byte aligned */
+	assert_int_equal(request(VIRTIO_BLK_T_OUT, 16, 8192, false), 0);
+	data_gpa = DATA + 0x8000;		/* page aligned */
+	assert_int_equal(request(VIRTIO_BLK_T_OUT, 64, 8192, false), 0);
+	file_read(16 * 512, buf, sizeof(buf));
+	assert_memory_equal(buf, ram + DATA + 0x8000, sizeof(buf));
+	file_read(64 * 512, buf, sizeof(buf));
+	assert_memory_equal(buf, ram + DATA + 0x8000, sizeof(buf));
+	memset(ram + DATA, 0, 0x10000);
+	data_gpa = DATA + 8;
+	assert_int_equal(request(VIRTIO_BLK_T_IN, 64, 8192, true), 0);
+	assert_memory_equal(buf, ram + DATA + 8, sizeof(buf));
 	vmctl_devices_stop(&vm->devices);
 }
 
@@ -495,6 +525,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_locks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_shared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_requests, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_direct, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rng, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_guest, setup, teardown),

@@ -153,6 +153,8 @@ static void test_features(void **state)
 	assert_true(vmctl_virtio_has(&vdev, VIRTIO_F_RING_EVENT_IDX));
 	assert_true(vdev.vqs[1].event_idx);
 	/* Fixed from now on. */
+	wr(20, 1, 0x0f);
+	assert_int_equal(status(), 0x0f);
 	wr(12, 4, 0);
 	assert_int_equal(rd(12, 4), 1U << 29);
 	/* Reset clears everything. */
@@ -242,6 +244,33 @@ static void assert_broken(void)
 	assert_int_equal(rd(28, 2), 0);
 }
 
+static void test_driver_ok_without_features_ok(void **state)
+{
+	(void)state;
+	wr(20, 1, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	wr(8, 4, 1);
+	wr(12, 4, 1);
+	wr(22, 2, 0);
+	wr(24, 2, 8);
+	wr(32, 4, DESC_GPA);
+	wr(40, 4, AVAIL_GPA);
+	wr(48, 4, USED_GPA);
+	wr(28, 2, 1);
+	wr(20, 1, 0x07);			/* DRIVER_OK, no FEATURES_OK */
+	set_desc(0, BUF_GPA, 100, VIRTQ_DESC_F_WRITE, 0);
+	make_avail(8, 0);
+	wr(VIRTIO_BAR_NOTIFY, 2, 0);
+	vmctl_virtio_serve(&vdev);
+	assert_int_equal(handled, 0);
+	assert_int_equal(vdev.stats.ignored_notifications, 1);
+	/* Too late to agree on features now. */
+	wr(20, 1, 0x0f);
+	assert_int_equal(status(), 0x07);
+	wr(VIRTIO_BAR_NOTIFY, 2, 0);
+	vmctl_virtio_serve(&vdev);
+	assert_int_equal(handled, 0);
+}
+
 static void test_queue_size_not_power_of_2(void **state)
 {
 	(void)state;
@@ -316,6 +345,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_features, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_request_and_intx, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notify_before_driver_ok, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_driver_ok_without_features_ok, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_size_not_power_of_2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ring_outside_ram, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_descriptor_loop, setup, teardown),
