@@ -166,9 +166,9 @@ static int complete_pending(struct vmctl_vcpu *vcpu)
  * was queued (SET_REGS, SET_SREGS), so each one is made to fit here: a
  * hardware exception pushes an error code exactly when the mode asks for
  * one (0 when none was given); an external interrupt needs RFLAGS.IF and
- * no STI or MOV SS blocking, an NMI no MOV SS, STI or NMI blocking, and
- * one that no longer fits is dropped.  Returns the interruption
- * information to write, 0 for none.
+ * no STI or MOV SS blocking, an NMI no STI or MOV SS blocking, and one
+ * that no longer fits is dropped.  Returns the interruption information
+ * to write, 0 for none.
  */
 static u32 entry_event(struct vmctl_vcpu *vcpu, u32 info)
 {
@@ -187,8 +187,12 @@ static u32 entry_event(struct vmctl_vcpu *vcpu, u32 info)
 			return 0;
 		return info;
 	case INTR_TYPE_NMI:
-		if (intr & (GUEST_INTR_STI | GUEST_INTR_MOV_SS | GUEST_INTR_NMI))
+		if (intr & (GUEST_INTR_STI | GUEST_INTR_MOV_SS))
 			return 0;
+		/* Only re-injected: its cut-short delivery blocks no NMI. */
+		if (intr & GUEST_INTR_NMI)
+			vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
+				   intr & ~GUEST_INTR_NMI);
 		return info;
 	default:		/* INT n, INT3, INTO, INT1: as the insn does */
 		return info;
