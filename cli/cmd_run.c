@@ -306,16 +306,17 @@ bool run_boots_again(const struct run_opts *o, const struct vmctl_vm_end *end)
 }
 
 /*
- * One boot, everything set up: run until the end and say how it went.
+ * One boot, everything set up: run until the end and put how it went in
+ * line (len bytes; left empty on an error already reported).
  * *again: the guest reset the machine and boots again.
  */
 static int run_once(struct vmctl_vm *vm, struct console *con, int out_fd,
-		    const char *name, const struct run_opts *o, bool *again)
+		    const struct run_opts *o, bool *again, char *line,
+		    size_t len)
 {
 	struct vmctl_uart *uart;
 	struct vmctl_vm_end end;
 	enum console_end why;
-	char line[256];
 	int sig = 0, ret;
 
 	ret = vmctl_uart_create(vm, VMCTL_COM1_BASE, console_input_fd(con),
@@ -328,15 +329,13 @@ static int run_once(struct vmctl_vm *vm, struct console *con, int out_fd,
 	vmctl_vm_wait(vm, &end);
 
 	if (why == CONSOLE_QUIT)
-		snprintf(line, sizeof(line), "stopped by Ctrl-A x");
+		snprintf(line, len, "stopped by Ctrl-A x");
 	else if (why == CONSOLE_SIGNAL)
-		snprintf(line, sizeof(line), "stopped by SIG%s",
+		snprintf(line, len, "stopped by SIG%s",
 			 sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
 	else
-		vmctl_vm_end_describe(&end, line, sizeof(line));
+		vmctl_vm_end_describe(&end, line, len);
 	*again = why == CONSOLE_VM_DONE && run_boots_again(o, &end);
-	fprintf(stderr, "vmctl run: %s: %s%s\n", name, line,
-		*again ? "; booting again" : "");
 	return end_status(&end);
 }
 
@@ -438,7 +437,7 @@ static int build_vm(struct vmctl *sys, const struct run_opts *o,
  */
 static int run_vm(const struct run_opts *o, int out_fd)
 {
-	char name[VMCTL_NAME_LEN] = "";
+	char name[VMCTL_NAME_LEN] = "", line[256];
 	struct vmctl *sys;
 	struct vmctl_vm *vm;
 	struct console con;
@@ -461,12 +460,20 @@ static int run_vm(const struct run_opts *o, int out_fd)
 			console_up = !ret;
 		}
 		again = false;
+		line[0] = '\0';
 		if (!ret)
-			ret = run_once(vm, &con, out_fd, name, o, &again);
+			ret = run_once(vm, &con, out_fd, o, &again, line,
+				       sizeof(line));
+		if (again)
+			fprintf(stderr, "vmctl run: %s: %s; booting again\n",
+				name, line);
 		vmctl_vm_destroy(vm);
 	} while (again);
+	/* The terminal is cooked again before the last word is said. */
 	if (console_up)
 		console_close(&con);
+	if (line[0])
+		fprintf(stderr, "vmctl run: %s: %s\n", name, line);
 	vmctl_close(sys);
 	return ret;
 }
