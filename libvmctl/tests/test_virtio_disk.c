@@ -34,7 +34,6 @@
 #define QSIZE		8
 
 static char img_path[64];
-static char dev_path[] = "/tmp/vmctl-test-dev.XXXXXX";
 static struct vmctl *sys;
 static struct vmctl_vm *vm;
 static uint8_t *ram;
@@ -498,26 +497,6 @@ static void test_hostile_guest(void **state)
 	close(fd);
 }
 
-/* The fake module answers ioctls on a plain file as /dev/vmctl. */
-static int group_setup(void **state)
-{
-	int fd = mkstemp(dev_path);
-
-	(void)state;
-	if (fd < 0)
-		return -1;
-	close(fd);
-	setenv("VMCTL_DEVICE", dev_path, 1);
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	unlink(dev_path);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -531,5 +510,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile_guest, setup, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, fake_device_setup,
+				      fake_device_teardown);
 }
