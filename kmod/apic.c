@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A vCPU's local APIC in the kernel: the pure model behind a spinlock,
- * its timer on an hrtimer, interrupt injection before each VM entry, HLT
- * and wait-for-SIPI as sleeps in the run loop.
+ * its timer on an hrtimer, and what the run loop asks of it before each
+ * entry: INIT and SIPI to take, whether a halted vCPU may run, and the
+ * interrupt or NMI to inject.  The loop itself blocks and resets (run.c,
+ * reset.c).
  *
  * Locking: the vCPU's own thread, other vCPUs (IPIs), the I/O APIC
  * (IRQ_LINE, EOI) and the hrtimer all deliver into one APIC, so every
@@ -16,14 +18,6 @@
  * exiting) and the next entry injects.  The run loop marks itself
  * in_guest before it reads the APIC for injection (run.c), so an event is
  * either seen by that read or followed by an IPI.
- *
- * HLT: the exit handler skips the instruction and marks the vCPU halted;
- * vmctl_apic_before_entry() then puts the vCPU and sleeps until an
- * interrupt can wake it (vmctl_apic_halt() for HLT with IF=0).  Skipping
- * HLT and sleeping in the kernel, rather than entering the guest in the
- * HLT activity state, keeps the host in control of the wait (signals,
- * immediate RUN return) with no VMX state that user space or a later
- * INIT would have to know about.
  */
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
@@ -136,7 +130,7 @@ void vmctl_apic_kick(struct vmctl_vcpu *vcpu)
 {
 	int cpu;
 
-	wake_up(&vcpu->apic->wq);
+	wake_up(&vcpu->wq);
 	/* The event before in_guest: pairs with the barrier in run_once(). */
 	smp_mb();
 	if (!READ_ONCE(vcpu->in_guest))
@@ -191,7 +185,6 @@ int vmctl_apic_create(struct vmctl_vcpu *vcpu)
 	spin_lock_init(&a->lock);
 	hrtimer_init(&a->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
 	a->timer.function = timer_fn;
-	init_waitqueue_head(&a->wq);
 	a->vcpu = vcpu;
 	vcpu->apic = a;
 	return 0;
@@ -309,110 +302,45 @@ int vmctl_apic_set_base(struct vmctl_vcpu *vcpu, u64 base, bool host)
 	return ret;
 }
 
-/* ---- the run loop: INIT, SIPI, HLT, injection ---- */
+/* ---- what the run loop asks: INIT? SIPI? runnable? what to inject? ---- */
 
-/* Can the vCPU run now?  apic->lock held. */
-static bool apic_runnable(struct vmctl_vcpu *vcpu)
-{
-	struct vmctl_lapic *l = &vcpu->apic->lapic;
-
-	if (l->init_pending || l->mp_state == VMCTL_MP_SIPI)
-		return true;
-	if (l->mp_state == VMCTL_MP_WAIT_SIPI)
-		return false;
-	if (!vcpu->halted || l->nmi_pending)
-		return true;
-	return vcpu->halt_if && vmctl_lapic_pending_vector(l) >= 0;
-}
-
-static bool apic_wake_cond(struct vmctl_vcpu *vcpu)
-{
-	unsigned long flags;
-	bool ret;
-
-	spin_lock_irqsave(&vcpu->apic->lock, flags);
-	ret = apic_runnable(vcpu);
-	spin_unlock_irqrestore(&vcpu->apic->lock, flags);
-	return ret;
-}
-
-/* Sleep, vCPU put, until the APIC has work or a signal comes. */
-static int apic_block(struct vmctl_vcpu *vcpu)
-{
-	int ret;
-
-	vmctl_vcpu_put(vcpu);
-	ret = wait_event_interruptible(vcpu->apic->wq, apic_wake_cond(vcpu));
-	if (vmctl_vcpu_load(vcpu))
-		return -EIO;
-	if (ret) {
-		vmctl_set_exit(vcpu, VMCTL_EXIT_INTR);
-		return -EINTR;
-	}
-	return EXIT_REENTER;
-}
-
-/* INIT: the reset state, but the TSC keeps counting (SDM 10.1). */
-static void apic_init_vcpu(struct vmctl_vcpu *vcpu)
-{
-	u64 offset = vcpu->tsc_offset;
-
-	vmctl_vmcs_reset_state(vcpu);
-	vmctl_vmcs_set_tsc_offset(vcpu, offset);
-	vcpu->exc_pending = false;
-	vcpu->reinject_info = 0;
-}
-
-/* SIPI: real mode at vector:0000, i.e. CS base vector << 12. */
-static void apic_start_vcpu(struct vmctl_vcpu *vcpu, u8 vector)
-{
-	vmcs_write(VMCS_GUEST_ES_SEL + 2 * SEG_CS, (u32)vector << 8);
-	vmcs_write(VMCS_GUEST_ES_BASE + 2 * SEG_CS, (u64)vector << 12);
-	vmcs_write(VMCS_GUEST_RIP, 0);
-}
-
-int vmctl_apic_before_entry(struct vmctl_vcpu *vcpu)
+/* Take a pending INIT (its timer reset done) and SIPI (-1: none). */
+void vmctl_apic_take_init_sipi(struct vmctl_vcpu *vcpu, bool *init, int *sipi)
 {
 	struct vmctl_vapic *a = vcpu->apic;
-	bool init, runnable;
-	int sipi = -1;
 
 	spin_lock_irq(&a->lock);
-	init = a->lapic.init_pending;
+	*init = a->lapic.init_pending;
 	a->lapic.init_pending = false;
-	if (init)
+	if (*init)
 		timer_update(a);	/* INIT stopped the timer */
-	if (a->lapic.mp_state == VMCTL_MP_SIPI)
-		sipi = vmctl_lapic_take_sipi(&a->lapic);
-	if (init || sipi >= 0)
-		vcpu->halted = false;
-	runnable = apic_runnable(vcpu);
+	*sipi = a->lapic.mp_state == VMCTL_MP_SIPI ?
+		vmctl_lapic_take_sipi(&a->lapic) : -1;
 	spin_unlock_irq(&a->lock);
-
-	if (init)
-		apic_init_vcpu(vcpu);
-	if (sipi >= 0)
-		apic_start_vcpu(vcpu, sipi);
-	if (!runnable)
-		return apic_block(vcpu);
-	vcpu->halted = false;
-	return 0;
 }
 
 /*
- * With RFLAGS.IF=0 only an NMI, INIT or SIPI ends the halt: that is how a
- * guest stops for good (Linux powering off without ACPI halts every CPU
- * so), and user space hears of it (VMCTL_EXIT_HLT).  Its next RUN sleeps
- * on like any other halt.
+ * Can a vCPU run: not while it waits for SIPI; if @halted, only once an
+ * NMI or, with @irq_wakes (RFLAGS.IF at the HLT), an interrupt is
+ * pending.  A pending INIT or SIPI always makes it runnable.
  */
-int vmctl_apic_halt(struct vmctl_vcpu *vcpu)
+bool vmctl_apic_runnable(struct vmctl_vcpu *vcpu, bool halted, bool irq_wakes)
 {
-	vcpu->halted = true;
-	vcpu->halt_if = vmcs_read(VMCS_GUEST_RFLAGS) & X86_EFLAGS_IF;
-	if (vcpu->halt_if)
-		return EXIT_REENTER;
-	vmctl_set_exit(vcpu, VMCTL_EXIT_HLT);
-	return EXIT_TO_USER;
+	struct vmctl_vapic *a = vcpu->apic;
+	struct vmctl_lapic *l = &a->lapic;
+	unsigned long flags;
+	bool ret;
+
+	spin_lock_irqsave(&a->lock, flags);
+	if (l->init_pending || l->mp_state == VMCTL_MP_SIPI)
+		ret = true;
+	else if (l->mp_state == VMCTL_MP_WAIT_SIPI)
+		ret = false;
+	else
+		ret = !halted || l->nmi_pending ||
+		      (irq_wakes && vmctl_lapic_pending_vector(l) >= 0);
+	spin_unlock_irqrestore(&a->lock, flags);
+	return ret;
 }
 
 /* Interrupts off, right before the entry, after in_guest is set. */

@@ -30,9 +30,7 @@
 /* XSAVE components a guest may enable: x87, SSE, AVX, AVX-512. */
 #define XCR0_GUEST_BITS	(XFEATURE_MASK_FP | XFEATURE_MASK_SSE | \
 			 XFEATURE_MASK_YMM | XFEATURE_MASK_AVX512)
-#define DR6_FIXED1	0xffff0ff0ULL
 #define DR6_BD		BIT(13)		/* debug register access detected */
-#define DR7_FIXED1	0x400ULL
 #define DR7_GD		BIT(13)		/* general detect */
 #define DR7_ZERO	(BIT(11) | BIT(12) | BIT(14) | BIT(15))
 

@@ -1,21 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VM-exit dispatch: a table indexed by basic exit reason.  A handler
- * returns EXIT_REENTER to go straight back into the guest or EXIT_TO_USER
- * after filling the run structure.  Reasons without a handler reach user
- * space as VMCTL_INTERNAL_UNHANDLED_EXIT with the reason in data[0].
+ * VM-exit dispatch: a table indexed by basic exit reason (KVM's
+ * kvm_vmx_exit_handlers[]), and the handlers of the simple exits.  A
+ * handler returns EXIT_REENTER to go straight back into the guest or
+ * EXIT_TO_USER after filling the run structure; one whose exit needs user
+ * space's answer leaves its completion in vcpu->complete_user_exit for
+ * the next RUN.  Reasons without a handler reach user space as
+ * VMCTL_INTERNAL_UNHANDLED_EXIT with the reason in data[0].
  */
+#include <asm/processor-flags.h>
 #include <asm/trapnr.h>
 #include "vmctl_priv.h"
 #include "vmx_ops.h"
-
-int vmctl_unhandled_exit(struct vmctl_vcpu *vcpu)
-{
-	u64 data[2] = { vcpu->exit_reason, vcpu->exit_qual };
-
-	return vmctl_internal_error(vcpu, VMCTL_INTERNAL_UNHANDLED_EXIT, 2,
-				    data);
-}
 
 static int handle_reenter(struct vmctl_vcpu *vcpu)
 {
@@ -38,11 +34,23 @@ static int handle_triple_fault(struct vmctl_vcpu *vcpu)
 	return EXIT_TO_USER;
 }
 
+/*
+ * Without the in-kernel APIC, HLT goes to user space.  With it, the vCPU
+ * is marked halted and the run loop sleeps until an interrupt can wake
+ * it (run.c).  With RFLAGS.IF=0 only an NMI, INIT or SIPI ends the halt:
+ * that is how a guest stops for good (Linux powering off without ACPI
+ * halts every CPU so), and user space hears of it (VMCTL_EXIT_HLT).  Its
+ * next RUN sleeps on like any other halt.
+ */
 static int handle_hlt(struct vmctl_vcpu *vcpu)
 {
 	vmctl_skip_insn(vcpu);
-	if (vcpu->apic)		/* sleeps in the kernel: apic.c */
-		return vmctl_apic_halt(vcpu);
+	if (vcpu->apic) {
+		vcpu->halted = true;
+		vcpu->halt_if = vmcs_read(VMCS_GUEST_RFLAGS) & X86_EFLAGS_IF;
+		if (vcpu->halt_if)
+			return EXIT_REENTER;
+	}
 	vmctl_set_exit(vcpu, VMCTL_EXIT_HLT);
 	return EXIT_TO_USER;
 }
@@ -68,6 +76,13 @@ static int handle_gp(struct vmctl_vcpu *vcpu)
 	return EXIT_REENTER;
 }
 
+/* On the next RUN: user space's result goes to RAX. */
+static int complete_hypercall(struct vmctl_vcpu *vcpu)
+{
+	vcpu->gpr[GPR_RAX] = READ_ONCE(vcpu->run->hypercall.ret);
+	return EXIT_REENTER;
+}
+
 static int handle_vmcall(struct vmctl_vcpu *vcpu)
 {
 	struct vmctl_run *run = vcpu->run;
@@ -85,7 +100,7 @@ static int handle_vmcall(struct vmctl_vcpu *vcpu)
 	run->hypercall.args[2] = vcpu->gpr[GPR_RDX];
 	run->hypercall.args[3] = vcpu->gpr[GPR_RSI];
 	run->hypercall.ret = 0;
-	vcpu->pending = PENDING_HYPERCALL;
+	vcpu->complete_user_exit = complete_hypercall;
 	return EXIT_TO_USER;
 }
 

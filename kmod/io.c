@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Port I/O and MMIO exits, and their completion on the next RUN.
+ * Port I/O exits, and their completion on the next RUN.
  *
  * Port I/O: the data goes through the second page of the run area
  * (run->io.data_offset).  String I/O moves, per exit, as many elements as
@@ -8,14 +8,10 @@
  * follow, and RIP moves past the instruction only when it is complete, so
  * a REP INS/OUTS longer than that simply exits again.
  *
- * MMIO: an EPT violation outside every slot, or a write to a read-only
- * slot, is decoded by the emulator (model/emulate.h) into one access for user
- * space; the emulator finishes the instruction on the next RUN.
- *
  * The run area is userspace's to rewrite (struct vmctl_vcpu): completion
- * takes the size, count, direction and length from what the kernel saved
- * at the exit (vcpu->io_size, vcpu->str, vcpu->mmio), and reads only the
- * data bytes from the run area, once, into kernel memory.
+ * takes the size, count and direction from what the kernel saved at the
+ * exit (vcpu->io_size, vcpu->str), and reads only the data bytes from the
+ * run area, once, into kernel memory.
  */
 #include <linux/mm.h>
 #include <asm/processor-flags.h>
@@ -123,6 +119,36 @@ static int string_copy(struct vmctl_vcpu *vcpu, bool in)
 	return EXIT_REENTER;
 }
 
+/* On the next RUN: the elements user space read go to guest memory. */
+static int complete_pio_ins(struct vmctl_vcpu *vcpu)
+{
+	if (string_copy(vcpu, true) != EXIT_REENTER)
+		return EXIT_TO_USER;
+	string_advance(vcpu, true);
+	return EXIT_REENTER;
+}
+
+/* On the next RUN: the value user space read goes to AL, AX or EAX. */
+static int complete_pio_in(struct vmctl_vcpu *vcpu)
+{
+	u64 *rax = &vcpu->gpr[GPR_RAX];
+	u32 val = 0;
+
+	memcpy(&val, io_data(vcpu), vcpu->io_size);
+	switch (vcpu->io_size) {
+	case 1:
+		*rax = (*rax & ~0xffULL) | val;
+		break;
+	case 2:
+		*rax = (*rax & ~0xffffULL) | val;
+		break;
+	default:
+		*rax = val;	/* 32-bit writes zero-extend */
+		break;
+	}
+	return EXIT_REENTER;
+}
+
 static int handle_string_io(struct vmctl_vcpu *vcpu, u64 q)
 {
 	bool in = q & IO_QUAL_IN;
@@ -152,7 +178,7 @@ static int handle_string_io(struct vmctl_vcpu *vcpu, u64 q)
 
 	io_exit(vcpu, in, size, IO_QUAL_PORT(q), count);
 	if (in) {
-		vcpu->pending = PENDING_IO_INS;
+		vcpu->complete_user_exit = complete_pio_ins;
 		return EXIT_TO_USER;
 	}
 	if (string_copy(vcpu, false) != EXIT_REENTER)
@@ -172,7 +198,7 @@ int vmctl_handle_io(struct vmctl_vcpu *vcpu)
 	io_exit(vcpu, in, size, IO_QUAL_PORT(q), 1);
 	if (in) {
 		vcpu->io_size = size;
-		vcpu->pending = PENDING_IO_IN;
+		vcpu->complete_user_exit = complete_pio_in;
 	} else {
 		memcpy(io_data(vcpu), &vcpu->gpr[GPR_RAX], size);
 	}
@@ -180,100 +206,3 @@ int vmctl_handle_io(struct vmctl_vcpu *vcpu)
 	return EXIT_TO_USER;
 }
 
-/* On the next RUN: the data user space put in the run area goes in. */
-int vmctl_complete_io(struct vmctl_vcpu *vcpu, bool string)
-{
-	u64 *rax = &vcpu->gpr[GPR_RAX];
-	u32 val = 0;
-
-	if (string) {
-		if (string_copy(vcpu, true) != EXIT_REENTER)
-			return EXIT_TO_USER;
-		string_advance(vcpu, true);
-		return EXIT_REENTER;
-	}
-	memcpy(&val, io_data(vcpu), vcpu->io_size);
-	switch (vcpu->io_size) {
-	case 1:
-		*rax = (*rax & ~0xffULL) | val;
-		break;
-	case 2:
-		*rax = (*rax & ~0xffffULL) | val;
-		break;
-	default:
-		*rax = val;	/* 32-bit writes zero-extend */
-		break;
-	}
-	return EXIT_REENTER;
-}
-
-static int mmio_error(struct vmctl_vcpu *vcpu, int err, u64 gpa)
-{
-	u64 d[3] = { gpa, vmcs_read(VMCS_GUEST_RIP), err };
-
-	return vmctl_internal_error(vcpu, err == VMCTL_EMU_UNHANDLED ?
-				    VMCTL_INTERNAL_EMULATION :
-				    VMCTL_INTERNAL_BAD_GUEST_MEMORY, 3, d);
-}
-
-/* The access is done (by user space or the irqchip): finish the insn. */
-static int finish_mmio(struct vmctl_vcpu *vcpu)
-{
-	struct vmctl_mmio_op *op = &vcpu->mmio;
-	struct vmctl_emu_cpu cpu;
-	int ret;
-
-	vmctl_emu_cpu_get(vcpu, &cpu);
-	ret = vmctl_mmio_complete(&cpu, &vmctl_guest_mem_ops, vcpu, op);
-	if (ret)
-		return mmio_error(vcpu, ret, op->gpa);
-	vmctl_emu_cpu_set(vcpu, &cpu);
-	return EXIT_REENTER;
-}
-
-int vmctl_handle_ept_violation(struct vmctl_vcpu *vcpu)
-{
-	u64 gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR), q = vcpu->exit_qual;
-	struct vmctl_mmio_op *op = &vcpu->mmio;
-	struct vmctl_run *run = vcpu->run;
-	struct vmctl_emu_cpu cpu;
-	struct vmctl_slot *s;
-	bool ram;
-	int ret;
-
-	rcu_read_lock();
-	s = vmctl_slot_find(vcpu->vm, gpa);
-	ram = s && !((q & EPT_QUAL_WRITE) && (s->flags & VMCTL_MEM_READONLY));
-	rcu_read_unlock();
-	if (ram)	/* raced with a slot change: the retry resolves it */
-		return EXIT_REENTER;
-	/* Code outside RAM, or MMIO touched while delivering an event. */
-	if ((q & EPT_QUAL_FETCH) || (vcpu->reinject_info & INTR_INFO_VALID))
-		return mmio_error(vcpu, VMCTL_EMU_UNHANDLED, gpa);
-
-	vmctl_emu_cpu_get(vcpu, &cpu);
-	ret = vmctl_mmio_begin(&cpu, &vmctl_guest_mem_ops, vcpu, gpa, op);
-	if (ret)
-		return mmio_error(vcpu, ret, gpa);
-	if (vcpu->apic && vmctl_irqchip_mmio(vcpu, op))
-		return finish_mmio(vcpu);
-	vmctl_set_exit(vcpu, VMCTL_EXIT_MMIO);
-	run->mmio.phys_addr = op->gpa;
-	run->mmio.len = op->len;
-	run->mmio.is_write = op->is_write;
-	memset(run->mmio.padding, 0, sizeof(run->mmio.padding));
-	memset(run->mmio.data, 0, sizeof(run->mmio.data));
-	if (op->is_write)
-		memcpy(run->mmio.data, op->data, op->len);
-	vcpu->pending = PENDING_MMIO;
-	return EXIT_TO_USER;
-}
-
-int vmctl_complete_mmio(struct vmctl_vcpu *vcpu)
-{
-	struct vmctl_mmio_op *op = &vcpu->mmio;
-
-	if (!op->is_write)	/* op->len: the kernel's, at most 8 */
-		memcpy(op->data, vcpu->run->mmio.data, op->len);
-	return finish_mmio(vcpu);
-}

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmctl.ko: module entry points, the /dev/vmctl misc device and the
- * system ioctls.  VM and vCPU fds have their own file_operations (vm.c,
- * vcpu.c), so an fd of the wrong kind fails with -ENOTTY by construction.
+ * system ioctls.  VM and vCPU fds have their own file_operations
+ * (vm_ioctl.c, vcpu_ioctl.c), so an fd of the wrong kind fails with
+ * -ENOTTY by construction.
  */
 #include <linux/module.h>
 #include <linux/miscdevice.h>
@@ -11,14 +12,6 @@
 #include <asm/tsc.h>
 #include "vmctl_priv.h"
 #include "netlink.h"
-
-bool vmctl_param_vpid = true;
-module_param_named(vpid, vmctl_param_vpid, bool, 0444);
-MODULE_PARM_DESC(vpid, "Tag guest TLB entries with VPIDs (default: on)");
-
-bool vmctl_param_ept_2m = true;
-module_param_named(ept_2m, vmctl_param_ept_2m, bool, 0444);
-MODULE_PARM_DESC(ept_2m, "Map 2 MiB of guest RAM per EPT entry where possible (default: on)");
 
 static long vmctl_check_cap(unsigned long cap)
 {

@@ -171,7 +171,7 @@ int vmctl_msr_set(struct vmctl_vcpu *vcpu, u32 index, u64 data, bool host)
 		vmcs_write(address_msr_field(index), data);
 		break;
 	case MSR_IA32_TSC:
-		vmctl_vmcs_set_tsc_offset(vcpu, data - rdtsc());
+		vmctl_set_tsc_offset(vcpu, data - rdtsc());
 		break;
 	case MSR_TSC_AUX:
 		if (data >> 32)

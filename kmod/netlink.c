@@ -18,6 +18,10 @@
  * other users' activity while being of little use to a monitor.  Users
  * follow their own VMs by polling VMCTL_CMD_GET_VM.
  *
+ * It observes the VM layer and calls nothing that changes it: the VMs'
+ * events come through the one-way hook of vm.c (vmctl_vm_set_watcher()),
+ * the running state from the counters the run loop keeps in the VM.
+ *
  * Locking: vmctl_vm_list_lock, then vm->lock.  A VM on the list is not
  * freed while vmctl_vm_list_lock is held (its destructor takes the lock to
  * unlink it first), so replies are built from a snapshot taken under the
@@ -35,7 +39,6 @@
 #include <net/genetlink.h>
 #include "vmctl_priv.h"
 #include "netlink.h"
-#include "vmx_defs.h"
 
 /* A vCPU thread that left VMCTL_RUN this recently is still running it. */
 #define RUNNING_GRACE	HZ
@@ -435,38 +438,24 @@ static void send_event(struct vmctl_vm *vm, u8 cmd,
 	genlmsg_multicast(&vmctl_nl_family, skb, 0, MCGRP_EVENTS, GFP_KERNEL);
 }
 
-void vmctl_nl_vm_event(struct vmctl_vm *vm, u8 cmd)
+/* The VM layer's hook (vm.c): which event each of its events is. */
+static void vm_event(struct vmctl_vm *vm, const struct vmctl_vcpu *vcpu,
+		     enum vmctl_vm_event ev, u32 hw_reason)
 {
-	send_event(vm, cmd, NULL, 0);
+	static const u8 cmds[] = {
+		[VMCTL_VM_CREATED] = VMCTL_CMD_EVENT_VM_CREATED,
+		[VMCTL_VM_DESTROYED] = VMCTL_CMD_EVENT_VM_DESTROYED,
+		[VMCTL_VCPU_SHUTDOWN] = VMCTL_CMD_EVENT_VCPU_SHUTDOWN,
+		[VMCTL_VCPU_FAIL_ENTRY] = VMCTL_CMD_EVENT_VCPU_FAIL_ENTRY,
+	};
+
+	if (ev < ARRAY_SIZE(cmds) && cmds[ev])
+		send_event(vm, cmds[ev], vcpu, hw_reason);
 }
 
-long vmctl_nl_vcpu_run(struct vmctl_vcpu *vcpu)
-{
-	struct vmctl_vm *vm = vcpu->vm;
-	u32 reason;
-	long ret;
-
-	atomic_inc(&vm->vcpus_in_run);
-	ret = vmctl_vcpu_run(vcpu);
-	WRITE_ONCE(vm->last_run, jiffies);
-	atomic_dec(&vm->vcpus_in_run);
-	if (ret)
-		return ret;
-	/* The kernel's copies of the exit: userspace may write the run page. */
-	reason = vcpu->exit_reason;
-	switch (vcpu->user_exit) {
-	case VMCTL_EXIT_FAIL_ENTRY:
-		if (reason & VMCTL_HW_EXIT_FAILED_ENTRY)
-			send_event(vm, VMCTL_CMD_EVENT_VCPU_FAIL_ENTRY, vcpu,
-				   reason);
-		break;
-	case VMCTL_EXIT_SHUTDOWN:
-		if ((reason & VMCTL_HW_EXIT_BASIC_MASK) == VMCTL_HW_EXIT_TRIPLE_FAULT)
-			send_event(vm, VMCTL_CMD_EVENT_VCPU_SHUTDOWN, vcpu, 0);
-		break;
-	}
-	return ret;
-}
+static const struct vmctl_vm_watcher nl_watcher = {
+	.event = vm_event,
+};
 
 /* ---- the family ---- */
 
@@ -512,13 +501,17 @@ int vmctl_nl_init(void)
 {
 	int ret = genl_register_family(&vmctl_nl_family);
 
-	if (ret)
+	if (ret) {
 		pr_err("vmctl: cannot register generic netlink family \"%s\" (%d)\n",
 		       VMCTL_GENL_NAME, ret);
-	return ret;
+		return ret;
+	}
+	vmctl_vm_set_watcher(&nl_watcher);
+	return 0;
 }
 
 void vmctl_nl_exit(void)
 {
+	vmctl_vm_set_watcher(NULL);
 	genl_unregister_family(&vmctl_nl_family);
 }

@@ -6,7 +6,7 @@
  * the guest for every exit handled in the kernel and leaves for user space
  * exits, a pending signal (-EINTR, VMCTL_EXIT_INTR) or a VMX failure.  A
  * reschedule request puts the vCPU, schedules and loads it again, maybe on
- * another CPU (the VMCS follows, vmcs.c).
+ * another CPU (the VMCS follows, vmcs_cpu.c).
  *
  * External interrupts exit with "acknowledge interrupt on exit" off: the
  * interrupt stays pending in the local APIC and the host takes it through
@@ -18,10 +18,20 @@
  * comes back to the checks in run_once() even if an (emulated) CPU holds
  * external interrupts back while the guest's RFLAGS.IF is 0.
  *
- * With the in-kernel irqchip, apic.c takes part in every iteration:
- * before an entry it handles INIT and SIPI and sleeps while the vCPU
- * halts, right before it (interrupts off) it injects the next interrupt
- * or NMI or asks for the window exit that will let it in.
+ * The loop owns the vCPU's waiting and resets, as KVM's vcpu_run() and
+ * vcpu_block() do: with the in-kernel irqchip it asks the local APIC
+ * (apic.c) before each entry whether INIT or SIPI arrived (reset.c does
+ * what they say) and whether a halted vCPU may run, and sleeps on
+ * vcpu->wq until it may; right before the entry (interrupts off) the APIC
+ * injects the next interrupt or NMI or asks for the window exit that will
+ * let it in.  HLT is skipped and slept in the kernel, rather than
+ * entered in the HLT activity state: the host keeps control of the wait
+ * (signals, immediate RUN return) with no VMX state that user space or a
+ * later INIT would have to know about.
+ *
+ * An exit that needs user space's answer (port I/O in, MMIO, hypercalls)
+ * leaves its completion in vcpu->complete_user_exit; the next RUN calls
+ * it before entering (KVM's complete_userspace_io).
  */
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -39,124 +49,19 @@
 #include "vmctl_priv.h"
 #include "vmx_ops.h"
 
-u64 vmctl_gpr_read(struct vmctl_vcpu *vcpu, int reg)
+/*
+ * What user space supplied for the last exit goes into the guest: the
+ * handler that sent the exit out left its completion (KVM's
+ * complete_userspace_io).
+ */
+static int complete_user_exit(struct vmctl_vcpu *vcpu)
 {
-	return reg == GPR_RSP ? vmcs_read(VMCS_GUEST_RSP) : vcpu->gpr[reg];
-}
+	int (*complete)(struct vmctl_vcpu *vcpu) = vcpu->complete_user_exit;
 
-void vmctl_gpr_write(struct vmctl_vcpu *vcpu, int reg, u64 val)
-{
-	if (reg == GPR_RSP)
-		vmcs_write(VMCS_GUEST_RSP, val);
-	else
-		vcpu->gpr[reg] = val;
-}
-
-u8 vmctl_guest_cpl(void)
-{
-	return (vmcs_read(VMCS_GUEST_ES_AR + 2 * SEG_SS) >> VMX_AR_DPL_SHIFT) & 3;
-}
-
-/* Moving RIP ends STI / MOV SS blocking, as executing would. */
-static void set_rip(u64 rip)
-{
-	u32 intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
-
-	vmcs_write(VMCS_GUEST_RIP, rip);
-	if (intr & (GUEST_INTR_STI | GUEST_INTR_MOV_SS))
-		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
-			   intr & ~(GUEST_INTR_STI | GUEST_INTR_MOV_SS));
-}
-
-void vmctl_skip_insn_len(struct vmctl_vcpu *vcpu, u32 len)
-{
-	u64 rip = vmcs_read(VMCS_GUEST_RIP) + len;
-
-	if (!(vcpu->efer & EFER_LMA) ||
-	    !(vmcs_read(VMCS_GUEST_ES_AR + 2 * SEG_CS) & VMX_AR_L))
-		rip = (u32)rip;
-	set_rip(rip);
-}
-
-void vmctl_skip_insn(struct vmctl_vcpu *vcpu)
-{
-	vmctl_skip_insn_len(vcpu, vmcs_read(VMCS_EXIT_INSN_LEN));
-}
-
-void vmctl_queue_exception(struct vmctl_vcpu *vcpu, u8 vector, bool has_err,
-			   u32 err)
-{
-	vcpu->exc.vector = vector;
-	vcpu->exc.has_error_code = has_err;
-	vcpu->exc.error_code = err;
-	vcpu->exc_pending = true;
-}
-
-int vmctl_internal_error(struct vmctl_vcpu *vcpu, u32 suberror, u32 ndata,
-			 const u64 *data)
-{
-	struct vmctl_run *run = vcpu->run;
-
-	memset(&run->internal, 0, sizeof(run->internal));
-	vmctl_set_exit(vcpu, VMCTL_EXIT_INTERNAL_ERROR);
-	run->internal.suberror = suberror;
-	run->internal.ndata = ndata;
-	memcpy(run->internal.data, data, ndata * sizeof(*data));
-	return EXIT_TO_USER;
-}
-
-void vmctl_emu_cpu_get(struct vmctl_vcpu *vcpu, struct vmctl_emu_cpu *cpu)
-{
-	u32 cs_ar = vmcs_read(VMCS_GUEST_ES_AR + 2 * SEG_CS);
-	int i;
-
-	memcpy(cpu->gpr, vcpu->gpr, sizeof(cpu->gpr));
-	cpu->gpr[GPR_RSP] = vmcs_read(VMCS_GUEST_RSP);
-	cpu->rip = vmcs_read(VMCS_GUEST_RIP);
-	cpu->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
-	cpu->cr0 = vcpu->cr0;
-	cpu->cr3 = vmcs_read(VMCS_GUEST_CR3);
-	cpu->cr4 = vcpu->cr4;
-	cpu->efer = vcpu->efer;
-	for (i = 0; i < NR_SEGS; i++)
-		cpu->seg_base[i] = vmcs_read(VMCS_GUEST_ES_BASE + 2 * i);
-	cpu->cs_l = cs_ar & VMX_AR_L;
-	cpu->cs_db = cs_ar & VMX_AR_DB;
-	cpu->cpl = vmctl_guest_cpl();
-}
-
-void vmctl_emu_cpu_set(struct vmctl_vcpu *vcpu,
-		       const struct vmctl_emu_cpu *cpu)
-{
-	u64 rsp = vcpu->gpr[GPR_RSP];
-
-	memcpy(vcpu->gpr, cpu->gpr, sizeof(vcpu->gpr));
-	vcpu->gpr[GPR_RSP] = rsp;
-	vmcs_write(VMCS_GUEST_RSP, cpu->gpr[GPR_RSP]);
-	vmcs_write(VMCS_GUEST_RFLAGS, cpu->rflags);
-	if (cpu->rip != vmcs_read(VMCS_GUEST_RIP))
-		set_rip(cpu->rip);
-}
-
-/* What user space supplied for the last exit goes into the guest. */
-static int complete_pending(struct vmctl_vcpu *vcpu)
-{
-	enum vmctl_pending p = vcpu->pending;
-
-	vcpu->pending = PENDING_NONE;
-	switch (p) {
-	case PENDING_IO_IN:
-		return vmctl_complete_io(vcpu, false);
-	case PENDING_IO_INS:
-		return vmctl_complete_io(vcpu, true);
-	case PENDING_MMIO:
-		return vmctl_complete_mmio(vcpu);
-	case PENDING_HYPERCALL:
-		vcpu->gpr[GPR_RAX] = READ_ONCE(vcpu->run->hypercall.ret);
+	if (!complete)
 		return EXIT_REENTER;
-	default:
-		return EXIT_REENTER;
-	}
+	vcpu->complete_user_exit = NULL;
+	return complete(vcpu);
 }
 
 /*
@@ -375,6 +280,56 @@ static void snapshot(struct vmctl_vcpu *vcpu)
 	run->cr8 = vcpu->apic ? vmctl_apic_get_cr8(vcpu) : vcpu->cr8;
 }
 
+static bool runnable(struct vmctl_vcpu *vcpu)
+{
+	return vmctl_apic_runnable(vcpu, vcpu->halted, vcpu->halt_if);
+}
+
+/*
+ * Sleep, vCPU put, until the APIC has work for it or a signal comes
+ * (KVM's vcpu_block(), bhyve's vm_handle_hlt()).
+ */
+static int block(struct vmctl_vcpu *vcpu)
+{
+	int ret;
+
+	vmctl_vcpu_put(vcpu);
+	ret = wait_event_interruptible(vcpu->wq, runnable(vcpu));
+	if (vmctl_vcpu_load(vcpu))
+		return -EIO;
+	if (ret) {
+		vmctl_set_exit(vcpu, VMCTL_EXIT_INTR);
+		return -EINTR;
+	}
+	return EXIT_REENTER;
+}
+
+/*
+ * With the in-kernel APIC, before each entry: INIT resets the vCPU, SIPI
+ * starts it, and a vCPU halted or waiting for SIPI sleeps until its APIC
+ * says it can run.  Returns 0 to enter now, else what run_once() returns
+ * (after a sleep, the checks start over: what woke us is taken then).
+ */
+static int apic_events(struct vmctl_vcpu *vcpu)
+{
+	bool init;
+	int sipi;
+
+	vmctl_apic_take_init_sipi(vcpu, &init, &sipi);
+	if (init) {
+		vmctl_vcpu_reset(vcpu, true);
+		vcpu->halted = false;
+	}
+	if (sipi >= 0) {
+		vmctl_vcpu_sipi(vcpu, sipi);
+		vcpu->halted = false;
+	}
+	if (!runnable(vcpu))
+		return block(vcpu);
+	vcpu->halted = false;
+	return 0;
+}
+
 /*
  * Time to leave the loaded section: the scheduler wants the CPU, or (when
  * kernel_fpu_begin() disabled bottom halves, as newer kernels do) softirqs
@@ -403,8 +358,8 @@ static int run_once(struct vmctl_vcpu *vcpu)
 			return -EIO;
 		return EXIT_REENTER;
 	}
-	if (vcpu->apic) {	/* INIT, SIPI, sleep in HLT: apic.c */
-		ret = vmctl_apic_before_entry(vcpu);
+	if (vcpu->apic) {
+		ret = apic_events(vcpu);
 		if (ret)
 			return ret;
 	}
@@ -446,7 +401,20 @@ static int run_once(struct vmctl_vcpu *vcpu)
 	return ret;
 }
 
-long vmctl_vcpu_run(struct vmctl_vcpu *vcpu)
+/*
+ * How this RUN ended, from the kernel's own copy of the exit, for the
+ * VM's watcher (netlink.c): a triple fault or a failed entry.
+ */
+static void report_end(struct vmctl_vcpu *vcpu)
+{
+	if (vcpu->user_exit == VMCTL_EXIT_SHUTDOWN)
+		vmctl_vm_notify(vcpu->vm, vcpu, VMCTL_VCPU_SHUTDOWN, 0);
+	else if (vcpu->user_exit == VMCTL_EXIT_FAIL_ENTRY)
+		vmctl_vm_notify(vcpu->vm, vcpu, VMCTL_VCPU_FAIL_ENTRY,
+				vcpu->exit_reason);
+}
+
+static long vcpu_run(struct vmctl_vcpu *vcpu)
 {
 	struct vmctl_run *run = vcpu->run;
 	int ret;
@@ -460,7 +428,7 @@ long vmctl_vcpu_run(struct vmctl_vcpu *vcpu)
 		vmctl_internal_error(vcpu, VMCTL_INTERNAL_VMX_FAILURE, 1, &d);
 		return 0;
 	}
-	ret = complete_pending(vcpu);
+	ret = complete_user_exit(vcpu);
 	if (ret == EXIT_REENTER && READ_ONCE(run->immediate_exit)) {
 		vmctl_set_exit(vcpu, VMCTL_EXIT_INTR);
 		ret = -EINTR;
@@ -478,4 +446,19 @@ long vmctl_vcpu_run(struct vmctl_vcpu *vcpu)
 	snapshot(vcpu);
 	vmctl_vcpu_put(vcpu);
 	return ret == -EINTR ? -EINTR : 0;
+}
+
+/* VMCTL_RUN; the VM counts its vCPUs inside it, for `vmctl ps`. */
+long vmctl_vcpu_run(struct vmctl_vcpu *vcpu)
+{
+	struct vmctl_vm *vm = vcpu->vm;
+	long ret;
+
+	atomic_inc(&vm->vcpus_in_run);
+	ret = vcpu_run(vcpu);
+	WRITE_ONCE(vm->last_run, jiffies);
+	atomic_dec(&vm->vcpus_in_run);
+	if (!ret)
+		report_end(vcpu);
+	return ret;
 }

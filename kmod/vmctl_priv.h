@@ -44,8 +44,6 @@ struct vmx_caps {
 };
 
 extern struct vmx_caps vmx_caps;
-extern bool vmctl_param_vpid;
-extern bool vmctl_param_ept_2m;
 
 int vmx_probe(void);
 int vmx_enable_all(void);
@@ -95,7 +93,7 @@ struct vmctl_vm {
 	pid_t owner;		/* tgid of the creator */
 	time64_t created;	/* CLOCK_REALTIME seconds */
 	kuid_t owner_uid;	/* creator's euid: who sees it over netlink */
-	atomic_t vcpus_in_run;	/* netlink.c: vCPUs inside VMCTL_RUN ... */
+	atomic_t vcpus_in_run;	/* run.c: vCPUs inside VMCTL_RUN ... */
 	unsigned long last_run;	/* ... and jiffies when one last left it */
 	struct mutex lock;	/* slots, EPT, vcpus[] */
 	struct vmctl_slot __rcu *slots[VMCTL_MAX_MEM_SLOTS];
@@ -113,11 +111,36 @@ struct vmctl_vm {
 extern struct list_head vmctl_vm_list;
 extern struct mutex vmctl_vm_list_lock;
 
-int vmctl_create_vm(const struct vmctl_vm_config *cfg);
+struct vmctl_vm *vmctl_vm_create(const struct vmctl_vm_config *cfg);
 void vmctl_vm_put(struct vmctl_vm *vm);
 int vmctl_charge_vcpu(struct vmctl_vm *vm);
 void vmctl_uncharge_vcpu(struct vmctl_vm *vm);
+
+/* What the VM's watcher hears of. */
+enum vmctl_vm_event {
+	VMCTL_VM_CREATED = 1,
+	VMCTL_VM_DESTROYED,
+	VMCTL_VCPU_SHUTDOWN,	/* RUN ended in a triple fault */
+	VMCTL_VCPU_FAIL_ENTRY,	/* RUN ended in a failed entry (@hw_reason) */
+};
+
+struct vmctl_vm_watcher {
+	void (*event)(struct vmctl_vm *vm, const struct vmctl_vcpu *vcpu,
+		      enum vmctl_vm_event ev, u32 hw_reason);
+};
+
+void vmctl_vm_set_watcher(const struct vmctl_vm_watcher *w);
+void vmctl_vm_notify(struct vmctl_vm *vm, const struct vmctl_vcpu *vcpu,
+		     enum vmctl_vm_event ev, u32 hw_reason);
+
+/* ---- vm_ioctl.c: the VM fd ---- */
+int vmctl_create_vm(const struct vmctl_vm_config *cfg);
+
+/* ---- memslot.c: memory slots ---- */
 struct vmctl_slot *vmctl_slot_find(struct vmctl_vm *vm, u64 gpa);
+int vmctl_slot_set(struct vmctl_vm *vm, const struct vmctl_mem_slot *m);
+int vmctl_slot_delete(struct vmctl_vm *vm, unsigned long id);
+void vmctl_slot_free(struct vmctl_slot *s);
 
 /* ---- irqchip.c: the VM's I/O APIC and the APIC bus ---- */
 struct vmctl_irqchip {
@@ -146,14 +169,6 @@ void vmctl_ept_unmap_slot(struct vmctl_ept *ept, const struct vmctl_slot *s);
 extern const struct vmctl_emu_ops vmctl_guest_mem_ops;
 
 /* ---- vcpu.c: vCPU object and its fd ---- */
-enum vmctl_pending {
-	PENDING_NONE,
-	PENDING_IO_IN,		/* IN: run data -> RAX */
-	PENDING_IO_INS,		/* INS: run data -> guest memory */
-	PENDING_MMIO,		/* emulator completes the instruction */
-	PENDING_HYPERCALL,	/* run->hypercall.ret -> RAX */
-};
-
 struct vmctl_host_state {
 	u16 ds, es, fs, gs, ldt;
 	struct desc_ptr gdt;
@@ -215,9 +230,10 @@ struct vmctl_vcpu {
 	/* exit bookkeeping */
 	u32 exit_reason;
 	u64 exit_qual;
-	enum vmctl_pending pending;
-	u8 io_size;		/* IN in flight: 1, 2 or 4 bytes */
+	/* the exit user space answers: finished on the next RUN */
+	int (*complete_user_exit)(struct vmctl_vcpu *vcpu);
 	struct vmctl_mmio_op mmio;
+	u8 io_size;		/* IN in flight: 1, 2 or 4 bytes */
 	struct {		/* string I/O in flight */
 		u64 gva;
 		u32 count, size;
@@ -226,6 +242,7 @@ struct vmctl_vcpu {
 		u8 insn_len;
 	} str;
 	u64 tsc_offset;		/* mirror of VMCS_TSC_OFFSET, for apic.c */
+	wait_queue_head_t wq;	/* where the run loop sleeps in HLT */
 	u32 proc_ctls;		/* VMCS_PROC_CTLS as last written */
 	struct vmctl_vapic *apic;	/* NULL without an irqchip */
 	bool in_guest;		/* between the APIC check and the exit */
@@ -238,18 +255,23 @@ struct vmctl_vcpu {
 	struct vmctl_vcpu_stats stats;
 };
 
-int vmctl_create_vcpu(struct vmctl_vm *vm, unsigned long id);
+struct vmctl_vcpu *vmctl_vcpu_create(struct vmctl_vm *vm, u32 id);
 void vmctl_vcpu_free(struct vmctl_vcpu *vcpu);
+int vmctl_vcpu_with_vmcs(struct vmctl_vcpu *vcpu,
+			 int (*fn)(struct vmctl_vcpu *vcpu, void *arg),
+			 void *arg);
 /* The exit counters; safe while the vCPU runs (GET_VCPU_STATS, netlink). */
 void vmctl_vcpu_get_stats(const struct vmctl_vcpu *vcpu,
 			  struct vmctl_vcpu_stats *st);
+
+/* ---- vcpu_ioctl.c: the vCPU fd ---- */
+int vmctl_create_vcpu(struct vmctl_vm *vm, unsigned long id);
 
 /* ---- apic.c: a vCPU's local APIC, its timer, injection, HLT, SIPI ---- */
 struct vmctl_vapic {
 	spinlock_t lock;	/* the model; other vCPUs, timer, IRQ_LINE */
 	struct vmctl_lapic lapic;
 	struct hrtimer timer;
-	wait_queue_head_t wq;	/* the vCPU blocked in HLT or for SIPI */
 	struct vmctl_vcpu *vcpu;
 };
 
@@ -259,10 +281,9 @@ void vmctl_apic_free(struct vmctl_vcpu *vcpu);
 void vmctl_apic_kick(struct vmctl_vcpu *vcpu);
 bool vmctl_apic_deliver(struct vmctl_vcpu *vcpu,
 			const struct vmctl_apic_irq *irq, bool *matched);
-/* 0: enter the guest; else what run_once() returns (sleeps in between) */
-int vmctl_apic_before_entry(struct vmctl_vcpu *vcpu);
+void vmctl_apic_take_init_sipi(struct vmctl_vcpu *vcpu, bool *init, int *sipi);
+bool vmctl_apic_runnable(struct vmctl_vcpu *vcpu, bool halted, bool irq_wakes);
 void vmctl_apic_inject(struct vmctl_vcpu *vcpu, bool event_queued);
-int vmctl_apic_halt(struct vmctl_vcpu *vcpu);
 u64 vmctl_apic_get_base(struct vmctl_vcpu *vcpu);
 int vmctl_apic_set_base(struct vmctl_vcpu *vcpu, u64 base, bool host);
 int vmctl_apic_rdmsr(struct vmctl_vcpu *vcpu, u32 index, u64 *data);
@@ -271,16 +292,22 @@ u64 vmctl_apic_get_cr8(struct vmctl_vcpu *vcpu);
 void vmctl_apic_set_cr8(struct vmctl_vcpu *vcpu, u64 cr8);
 bool vmctl_apic_mmio(struct vmctl_vcpu *vcpu, struct vmctl_mmio_op *op);
 
-/* ---- vmcs.c: VMCS contents and where it is loaded ---- */
+/* ---- vmcs_cpu.c: where a VMCS is active ---- */
 void vmctl_vmcs_cpu_init(void);
-int vmctl_vmcs_init(struct vmctl_vcpu *vcpu);
-void vmctl_vmcs_reset_state(struct vmctl_vcpu *vcpu);
-void vmctl_vmcs_set_tsc_offset(struct vmctl_vcpu *vcpu, u64 offset);
 int vmctl_vmcs_activate(struct vmctl_vcpu *vcpu);
 void vmctl_vmcs_release(struct vmctl_vcpu *vcpu);
 void vmctl_vmcs_clear_cpu(void);
 int vmctl_vmcs_get(struct vmctl_vcpu *vcpu);
 void vmctl_vmcs_put(struct vmctl_vcpu *vcpu);
+
+/* ---- vmcs.c: VMCS controls and constant host state ---- */
+void vmctl_vmcs_setup(struct vmctl_vcpu *vcpu);
+
+/* ---- reset.c: RESET, INIT, SIPI ---- */
+void vmctl_vcpu_reset(struct vmctl_vcpu *vcpu, bool init);
+void vmctl_vcpu_sipi(struct vmctl_vcpu *vcpu, u8 vector);
+
+/* ---- sregs.c ---- */
 void vmctl_get_sregs(struct vmctl_vcpu *vcpu, struct vmctl_sregs *s);
 int vmctl_set_sregs(struct vmctl_vcpu *vcpu, const struct vmctl_sregs *s);
 
@@ -303,7 +330,9 @@ int vmctl_vcpu_load(struct vmctl_vcpu *vcpu);
 void vmctl_vcpu_put(struct vmctl_vcpu *vcpu);
 void vmctl_fpu_init_guest(void *area);
 
-/* ---- run.c: the run loop ---- */
+/* ---- vcpu_state.c: the vCPU state below the exit handlers ---- */
+#define EXIT_TO_USER	0	/* run->exit_reason filled in */
+#define EXIT_REENTER	1
 
 /* Exceptions that push an error code (in protected mode only). */
 #define EXC_WITH_ERROR_CODE	(BIT(8) | BIT(10) | BIT(11) | BIT(12) | \
@@ -317,26 +346,32 @@ static inline bool vmctl_exc_has_error_code(struct vmctl_vcpu *vcpu,
 	       (EXC_WITH_ERROR_CODE & BIT(vector));
 }
 
-long vmctl_vcpu_run(struct vmctl_vcpu *vcpu);
+/* Segment fields are laid out ES CS SS DS FS GS LDTR TR, 2 apart. */
+#define SEG_LDTR	6
+#define SEG_TR		7
+#define SEG_SEL(i)	(VMCS_GUEST_ES_SEL + 2 * (i))
+#define SEG_LIMIT(i)	(VMCS_GUEST_ES_LIMIT + 2 * (i))
+#define SEG_AR(i)	(VMCS_GUEST_ES_AR + 2 * (i))
+#define SEG_BASE(i)	(VMCS_GUEST_ES_BASE + 2 * (i))
+
+#define DR6_FIXED1	0xffff0ff0ULL
+#define DR7_FIXED1	0x400ULL
+
+u64 vmctl_gpr_read(struct vmctl_vcpu *vcpu, int reg);
+void vmctl_gpr_write(struct vmctl_vcpu *vcpu, int reg, u64 val);
+u8 vmctl_guest_cpl(void);
 void vmctl_skip_insn(struct vmctl_vcpu *vcpu);
 void vmctl_skip_insn_len(struct vmctl_vcpu *vcpu, u32 len);
 void vmctl_queue_exception(struct vmctl_vcpu *vcpu, u8 vector, bool has_err,
 			   u32 err);
 int vmctl_internal_error(struct vmctl_vcpu *vcpu, u32 suberror, u32 ndata,
 			 const u64 *data);
+int vmctl_unhandled_exit(struct vmctl_vcpu *vcpu);
 void vmctl_emu_cpu_get(struct vmctl_vcpu *vcpu, struct vmctl_emu_cpu *cpu);
 void vmctl_emu_cpu_set(struct vmctl_vcpu *vcpu,
 		       const struct vmctl_emu_cpu *cpu);
-u8 vmctl_guest_cpl(void);
-u64 vmctl_gpr_read(struct vmctl_vcpu *vcpu, int reg);
-void vmctl_gpr_write(struct vmctl_vcpu *vcpu, int reg, u64 val);
-/* vmenter.S; @verw: clear CPU buffers right before the entry */
-int vmctl_vmenter(u64 *gpr, unsigned long launched, unsigned long verw);
-void vmctl_vmexit(void);	/* HOST_RIP: not callable */
-
-/* ---- exits.c, io.c: exit handlers ---- */
-#define EXIT_TO_USER	0	/* run->exit_reason filled in */
-#define EXIT_REENTER	1
+void vmctl_set_seg(int i, u16 sel, u64 base, u32 limit, u32 ar);
+void vmctl_set_tsc_offset(struct vmctl_vcpu *vcpu, u64 offset);
 
 /* The exit userspace sees, and the kernel's own copy of it. */
 static inline void vmctl_set_exit(struct vmctl_vcpu *vcpu, u32 reason)
@@ -345,12 +380,16 @@ static inline void vmctl_set_exit(struct vmctl_vcpu *vcpu, u32 reason)
 	vcpu->run->exit_reason = reason;
 }
 
+/* ---- run.c: the run loop ---- */
+long vmctl_vcpu_run(struct vmctl_vcpu *vcpu);
+/* vmenter.S; @verw: clear CPU buffers right before the entry */
+int vmctl_vmenter(u64 *gpr, unsigned long launched, unsigned long verw);
+void vmctl_vmexit(void);	/* HOST_RIP: not callable */
+
+/* ---- exits.c, io.c, ept_violation.c: exit handlers ---- */
 int vmctl_handle_exit(struct vmctl_vcpu *vcpu);
-int vmctl_unhandled_exit(struct vmctl_vcpu *vcpu);
 int vmctl_handle_io(struct vmctl_vcpu *vcpu);
 int vmctl_handle_ept_violation(struct vmctl_vcpu *vcpu);
-int vmctl_complete_io(struct vmctl_vcpu *vcpu, bool string);
-int vmctl_complete_mmio(struct vmctl_vcpu *vcpu);
 
 /* ---- cpuid.c ---- */
 int vmctl_cpuid_init_default(struct vmctl_vcpu *vcpu);

@@ -26,8 +26,16 @@
 #include "vmctl_priv.h"
 #include "vmx_ops.h"
 
+/* Optional features, switched off for testing (README). */
+static bool vmctl_param_vpid = true;
+module_param_named(vpid, vmctl_param_vpid, bool, 0444);
+MODULE_PARM_DESC(vpid, "Tag guest TLB entries with VPIDs (default: on)");
+
+static bool vmctl_param_ept_2m = true;
+module_param_named(ept_2m, vmctl_param_ept_2m, bool, 0444);
+MODULE_PARM_DESC(ept_2m, "Map 2 MiB of guest RAM per EPT entry where possible (default: on)");
+
 struct vmx_caps vmx_caps;
-DEFINE_PER_CPU(unsigned int, vmctl_vmx_failures);
 
 struct vmx_cpu {
 	void *vmxon_region;
@@ -38,20 +46,6 @@ static DEFINE_PER_CPU(struct vmx_cpu, vmx_cpu);
 static atomic_t vmx_cpus_on = ATOMIC_INIT(0);
 static enum cpuhp_state vmx_hp_state;
 static DEFINE_IDA(vpid_ida);
-
-void vmx_report_failure(const char *insn, unsigned long field, bool valid)
-{
-	/* VMfailValid leaves the reason in the current VMCS. */
-	unsigned long err = 0;
-
-	this_cpu_inc(vmctl_vmx_failures);
-	if (valid)
-		asm volatile("vmread %1, %0" : "=r"(err)
-			     : "r"((unsigned long)VMCS_INSN_ERROR) : "cc");
-	pr_err_ratelimited("vmctl: %s of field %#lx failed (%s, error %lu)\n",
-			   insn, field, valid ? "VMfailValid" : "VMfailInvalid",
-			   err);
-}
 
 /* Controls: the bits we want must be allowed-1, must-be-1 bits are added. */
 static bool vmx_adjust(u32 msr, u32 want, u32 optional, u32 *out)

@@ -10,7 +10,8 @@
 #          as errors (build/kmod-<k>); checkpatch --no-tree -f, no error
 #          nor warning allowed, on kmod/**/*.[chS] (not kmod/tests/),
 #          include/uapi/linux/vmctl.h and, with the userspace exceptions
-#          below, libvmctl/, cli/ and selftests/ C files
+#          below, libvmctl/, cli/ and selftests/ C files; no circle of
+#          calls between kmod's files but the APIC bus (kmod-cycles)
 #   (c)    one Bochs boot (6.12, 2 CPUs) with vmctl.ko loaded, running
 #          scripts/guest-tests.sh there: selftests/run_all.sh, then every
 #          guest-side */tests/e2e*.sh script, all printing TAP
@@ -116,6 +117,10 @@ for kv in 6.1 6.12; do
 	step "kmod builds against Debian's $kv headers with -Werror" \
 		scripts/kmod-build "$kv" WERROR=1
 done
+# Layers: no files of the module call each other in a circle but the
+# APIC bus (scripts/kmod-cycles reads the 6.12 build's symbol tables).
+step "kmod: no circle of calls between files but the APIC bus" \
+	scripts/kmod-cycles build/kmod-6.12
 
 # checkpatch_file FILE [EXTRA_ARGS...]
 checkpatch_file() {
