@@ -10,8 +10,14 @@
 #include <linux/fs.h>
 #include <linux/uaccess.h>
 #include <asm/tsc.h>
-#include "vmctl_priv.h"
 #include "netlink.h"
+#include "stats.h"
+#include "vm/vcpu.h"
+#include "vm/vm_ioctl.h"
+#include "vmx/vmx.h"
+
+/* MODULE_VERSION; kmod/Makefile reads it for the DKMS tree. */
+#define VMCTL_VERSION	"0.1"
 
 static long vmctl_check_cap(unsigned long cap)
 {

@@ -37,8 +37,10 @@
 #include <linux/uidgid.h>
 #include <linux/user_namespace.h>
 #include <net/genetlink.h>
-#include "vmctl_priv.h"
 #include "netlink.h"
+#include "stats.h"
+#include "vm/vcpu.h"
+#include "vm/vm.h"
 
 /* A vCPU thread that left VMCTL_RUN this recently is still running it. */
 #define RUNNING_GRACE	HZ

@@ -8,7 +8,8 @@
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/gfp.h>
-#include "vmctl_priv.h"
+#include <linux/vmctl.h>
+#include "stats.h"
 
 static atomic64_t acct[NR_ACCT];
 

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * EPT violations: guest-physical accesses EPT does not map.  Every slot
+ * is mapped eagerly (ept.c), so a violation is either a race with a slot
+ * change (retried) or MMIO: an access outside every slot, or a write to
+ * a read-only slot.  MMIO is decoded by the emulator (model/emulate.h)
+ * into one access; the in-kernel irqchip serves its pages at once, any
+ * other access goes to user space (VMCTL_EXIT_MMIO) and the emulator
+ * finishes the instruction on the next RUN, taking the access's length
+ * and direction from what the kernel saved (vcpu->mmio), never from the
+ * run area userspace may rewrite (struct vmctl_vcpu).
+ */
+#include <linux/rcupdate.h>
+#include "cpu/ept_violation.h"
+#include "cpu/state.h"
+#include "irqchip/irqchip.h"
+#include "model/emulate.h"
+#include "vm/guest_mem.h"
+#include "vm/memslot.h"
+#include "vm/vcpu.h"
+#include "vmx/vmx_ops.h"
+
+static int mmio_error(struct vmctl_vcpu *vcpu, int err, u64 gpa)
+{
+	u64 d[3] = { gpa, vmcs_read(VMCS_GUEST_RIP), err };
+
+	return vmctl_internal_error(vcpu, err == VMCTL_EMU_UNHANDLED ?
+				    VMCTL_INTERNAL_EMULATION :
+				    VMCTL_INTERNAL_BAD_GUEST_MEMORY, 3, d);
+}
+
+/* The access is done (by user space or the irqchip): finish the insn. */
+static int finish_mmio(struct vmctl_vcpu *vcpu)
+{
+	struct vmctl_mmio_op *op = &vcpu->mmio;
+	struct vmctl_emu_cpu cpu;
+	int ret;
+
+	vmctl_emu_cpu_get(vcpu, &cpu);
+	ret = vmctl_mmio_complete(&cpu, &vmctl_guest_mem_ops, vcpu, op);
+	if (ret)
+		return mmio_error(vcpu, ret, op->gpa);
+	vmctl_emu_cpu_set(vcpu, &cpu);
+	return EXIT_REENTER;
+}
+
+/* On the next RUN: a read gets user space's data; then finish the insn. */
+static int complete_mmio(struct vmctl_vcpu *vcpu)
+{
+	struct vmctl_mmio_op *op = &vcpu->mmio;
+
+	if (!op->is_write)	/* op->len: the kernel's, at most 8 */
+		memcpy(op->data, vcpu->run->mmio.data, op->len);
+	return finish_mmio(vcpu);
+}
+
+int vmctl_handle_ept_violation(struct vmctl_vcpu *vcpu)
+{
+	u64 gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR), q = vcpu->exit_qual;
+	struct vmctl_mmio_op *op = &vcpu->mmio;
+	struct vmctl_run *run = vcpu->run;
+	struct vmctl_emu_cpu cpu;
+	struct vmctl_slot *s;
+	bool ram;
+	int ret;
+
+	rcu_read_lock();
+	s = vmctl_slot_find(vcpu->vm, gpa);
+	ram = s && !((q & EPT_QUAL_WRITE) && (s->flags & VMCTL_MEM_READONLY));
+	rcu_read_unlock();
+	if (ram)	/* raced with a slot change: the retry resolves it */
+		return EXIT_REENTER;
+	/* Code outside RAM, or MMIO touched while delivering an event. */
+	if ((q & EPT_QUAL_FETCH) || (vcpu->reinject_info & INTR_INFO_VALID))
+		return mmio_error(vcpu, VMCTL_EMU_UNHANDLED, gpa);
+
+	vmctl_emu_cpu_get(vcpu, &cpu);
+	ret = vmctl_mmio_begin(&cpu, &vmctl_guest_mem_ops, vcpu, gpa, op);
+	if (ret)
+		return mmio_error(vcpu, ret, gpa);
+	if (vcpu->apic && vmctl_irqchip_mmio(vcpu, op))
+		return finish_mmio(vcpu);
+	vmctl_set_exit(vcpu, VMCTL_EXIT_MMIO);
+	run->mmio.phys_addr = op->gpa;
+	run->mmio.len = op->len;
+	run->mmio.is_write = op->is_write;
+	memset(run->mmio.padding, 0, sizeof(run->mmio.padding));
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (op->is_write)
+		memcpy(run->mmio.data, op->data, op->len);
+	vcpu->complete_user_exit = complete_mmio;
+	return EXIT_TO_USER;
+}

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * io.c: port I/O exits.
+ */
+#ifndef VMCTL_CPU_IO_H
+#define VMCTL_CPU_IO_H
+
+struct vmctl_vcpu;
+
+int vmctl_handle_io(struct vmctl_vcpu *vcpu);
+
+#endif /* VMCTL_CPU_IO_H */

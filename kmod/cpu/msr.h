@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * msr.c: the MSRs a guest can use, for its exits and for
+ * VMCTL_GET/SET_MSRS.
+ */
+#ifndef VMCTL_CPU_MSR_H
+#define VMCTL_CPU_MSR_H
+
+#include <linux/types.h>
+
+struct vmctl_vcpu;
+
+int vmctl_msr_get(struct vmctl_vcpu *vcpu, u32 index, u64 *data);
+int vmctl_msr_set(struct vmctl_vcpu *vcpu, u32 index, u64 data, bool host);
+void vmctl_msr_bitmap_init(void *bitmap);
+int vmctl_handle_rdmsr(struct vmctl_vcpu *vcpu);
+int vmctl_handle_wrmsr(struct vmctl_vcpu *vcpu);
+bool vmctl_apic_base_in_pa(struct vmctl_vcpu *vcpu, u64 base);
+
+#endif /* VMCTL_CPU_MSR_H */

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * run.c: the run loop, VMCTL_RUN.
+ */
+#ifndef VMCTL_CPU_RUN_H
+#define VMCTL_CPU_RUN_H
+
+struct vmctl_vcpu;
+
+long vmctl_vcpu_run(struct vmctl_vcpu *vcpu);
+
+#endif /* VMCTL_CPU_RUN_H */

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vcpu.c: the vCPU object: what the kernel keeps of a guest CPU beyond
+ * its VMCS, its creation in the reset state and its teardown.
+ */
+#ifndef VMCTL_VM_VCPU_H
+#define VMCTL_VM_VCPU_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/vmctl.h>
+#include "model/emulate.h"
+#include "vmx/hoststate.h"
+
+struct page;
+struct vmctl_vm;
+struct vmctl_vapic;
+
+#define VMCTL_RUN_PAGES		2	/* struct vmctl_run + I/O data page */
+#define VMCTL_IO_DATA_OFFSET	PAGE_SIZE
+
+struct vmctl_vcpu {
+	struct vmctl_vm *vm;
+	u32 id;
+	struct mutex lock;	/* serialises this vCPU's ioctls */
+	/*
+	 * The run area (VMCTL_RUN_PAGES, mmap'd by userspace) is hostile:
+	 * userspace may rewrite any byte of it at any time, from another
+	 * thread even during RUN.  The kernel writes it and never trusts
+	 * it.  What completing an exit needs (exit reason, I/O size, count,
+	 * port and direction, MMIO length and address) is kept in this
+	 * struct from the moment of the exit; what userspace supplies (IN
+	 * and MMIO read data, the hypercall result) is copied out once,
+	 * into kernel memory, and only then used.
+	 */
+	struct vmctl_run *run;
+	struct page *run_pages[VMCTL_RUN_PAGES];	/* run is their vmap */
+	u32 user_exit;		/* run->exit_reason as the kernel set it */
+
+	/* VMCS and where it is active */
+	void *vmcs;
+	u64 vmcs_pa;
+	int cpu;		/* CPU the VMCS is active on, or -1 */
+	bool launched;
+	struct list_head loaded_node;	/* per-CPU list of active VMCSs */
+	int vpid;
+	void *msr_bitmap;
+
+	/* guest state not held in the VMCS */
+	u64 gpr[NR_GPRS];	/* GPR_RSP unused: it lives in the VMCS */
+	u64 cr0, cr4;		/* as the guest sees them */
+	u64 efer;		/* as the guest sees it (LMA included) */
+	u64 cr2, cr8, xcr0;
+	u64 dr[4], dr6, dr7;	/* shadowed: never loaded into hardware */
+	u64 swapped[NR_SWAPPED_MSRS];
+	u64 tsc_aux, apic_base, misc_enable, mtrr_def_type;
+	void *fpu;		/* XSAVE area, standard format */
+	struct vmctl_cpuid_entry *cpuid;
+	u32 cpuid_nent;
+
+	/* host state saved by vcpu_load, restored by vcpu_put */
+	struct vmctl_host_state host;
+	bool loaded;
+	bool l1d_flush_due;	/* host code ran since the last entry */
+
+	/* exit bookkeeping */
+	u32 exit_reason;
+	u64 exit_qual;
+	/* the exit user space answers: finished on the next RUN */
+	int (*complete_user_exit)(struct vmctl_vcpu *vcpu);
+	struct vmctl_mmio_op mmio;
+	u8 io_size;		/* IN in flight: 1, 2 or 4 bytes */
+	struct {		/* string I/O in flight */
+		u64 gva;
+		u32 count, size;
+		bool rep, down;
+		u8 addr_size;	/* bytes: 2, 4 or 8 */
+		u8 insn_len;
+	} str;
+	u64 tsc_offset;		/* mirror of VMCS_TSC_OFFSET, for apic.c */
+	wait_queue_head_t wq;	/* where the run loop sleeps in HLT */
+	u32 proc_ctls;		/* VMCS_PROC_CTLS as last written */
+	struct vmctl_vapic *apic;	/* NULL without an irqchip */
+	bool in_guest;		/* between the APIC check and the exit */
+	bool halted;		/* in HLT, waiting for an interrupt */
+	bool halt_if;		/* RFLAGS.IF at the HLT */
+	bool exc_pending;	/* from VMCTL_INJECT_EXCEPTION */
+	struct vmctl_exception exc;
+	u32 reinject_info, reinject_err, reinject_len;	/* IDT vectoring */
+
+	struct vmctl_vcpu_stats stats;
+};
+
+struct vmctl_vcpu *vmctl_vcpu_create(struct vmctl_vm *vm, u32 id);
+void vmctl_vcpu_free(struct vmctl_vcpu *vcpu);
+int vmctl_vcpu_with_vmcs(struct vmctl_vcpu *vcpu,
+			 int (*fn)(struct vmctl_vcpu *vcpu, void *arg),
+			 void *arg);
+/* The exit counters; safe while the vCPU runs (GET_VCPU_STATS, netlink). */
+void vmctl_vcpu_get_stats(const struct vmctl_vcpu *vcpu,
+			  struct vmctl_vcpu_stats *st);
+
+#endif /* VMCTL_VM_VCPU_H */

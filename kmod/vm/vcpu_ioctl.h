@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vcpu_ioctl.c: the vCPU fd, its ioctls and the mmap of its run area.
+ */
+#ifndef VMCTL_VM_VCPU_IOCTL_H
+#define VMCTL_VM_VCPU_IOCTL_H
+
+#include <linux/types.h>
+
+struct vmctl_vm;
+
+int vmctl_create_vcpu(struct vmctl_vm *vm, unsigned long id);
+
+#endif /* VMCTL_VM_VCPU_IOCTL_H */

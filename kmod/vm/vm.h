@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vm.c: the VM object, the global list of VMs, and the one-way hook
+ * through which a watcher (netlink.c) hears of VM and vCPU events.
+ */
+#ifndef VMCTL_VM_VM_H
+#define VMCTL_VM_VM_H
+
+#include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/time64.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/vmctl.h>
+#include "vmx/ept.h"
+
+struct vmctl_slot;
+struct vmctl_vcpu;
+struct vmctl_irqchip;
+
+struct vmctl_vm {
+	struct kref ref;	/* VM fd + one per vCPU fd */
+	struct list_head node;	/* vmctl_vm_list */
+	u32 id;
+	char name[VMCTL_NAME_LEN];
+	pid_t owner;		/* tgid of the creator */
+	time64_t created;	/* CLOCK_REALTIME seconds */
+	kuid_t owner_uid;	/* creator's euid: who sees it over netlink */
+	atomic_t vcpus_in_run;	/* run.c: vCPUs inside VMCTL_RUN ... */
+	unsigned long last_run;	/* ... and jiffies when one last left it */
+	struct mutex lock;	/* slots, EPT, vcpus[] */
+	struct vmctl_slot __rcu *slots[VMCTL_MAX_MEM_SLOTS];
+	u32 nr_slots;
+	u64 mem_bytes;
+	struct vmctl_ept ept;
+	struct vmctl_vcpu *vcpus[VMCTL_MAX_VCPUS];	/* smp_load_acquire */
+	u32 nr_vcpus;
+	u32 vcpus_charged;	/* against the owner's limit; list lock */
+	struct vmctl_irqchip *irqchip;	/* set once, before any vCPU */
+	u64 tsc_origin;		/* host TSC when the guest's TSC read 0 */
+};
+
+/* Every live VM, for `vmctl ps` / netlink; walk under vmctl_vm_list_lock. */
+extern struct list_head vmctl_vm_list;
+extern struct mutex vmctl_vm_list_lock;
+
+struct vmctl_vm *vmctl_vm_create(const struct vmctl_vm_config *cfg);
+void vmctl_vm_put(struct vmctl_vm *vm);
+int vmctl_charge_vcpu(struct vmctl_vm *vm);
+void vmctl_uncharge_vcpu(struct vmctl_vm *vm);
+
+/* What the VM's watcher hears of. */
+enum vmctl_vm_event {
+	VMCTL_VM_CREATED = 1,
+	VMCTL_VM_DESTROYED,
+	VMCTL_VCPU_SHUTDOWN,	/* RUN ended in a triple fault */
+	VMCTL_VCPU_FAIL_ENTRY,	/* RUN ended in a failed entry (@hw_reason) */
+};
+
+struct vmctl_vm_watcher {
+	void (*event)(struct vmctl_vm *vm, const struct vmctl_vcpu *vcpu,
+		      enum vmctl_vm_event ev, u32 hw_reason);
+};
+
+void vmctl_vm_set_watcher(const struct vmctl_vm_watcher *w);
+void vmctl_vm_notify(struct vmctl_vm *vm, const struct vmctl_vcpu *vcpu,
+		     enum vmctl_vm_event ev, u32 hw_reason);
+
+#endif /* VMCTL_VM_VM_H */

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The VM fd (bhyve's vmm_dev.c, for the VM object of vm.c): VMCTL_CREATE_VM
+ * makes one, and its ioctls add and delete memory slots (memslot.c),
+ * create vCPUs (vcpu_ioctl.c) and the irqchip (irqchip.c), raise
+ * interrupt lines and report the VM.  Closing it drops its reference.
+ */
+#include <linux/module.h>
+#include <linux/anon_inodes.h>
+#include <linux/err.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/uaccess.h>
+#include "irqchip/irqchip.h"
+#include "vm/memslot.h"
+#include "vm/vcpu_ioctl.h"
+#include "vm/vm.h"
+#include "vm/vm_ioctl.h"
+
+static void vmctl_vm_info(struct vmctl_vm *vm, struct vmctl_vm_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	mutex_lock(&vm->lock);
+	info->id = vm->id;
+	info->nr_vcpus = vm->nr_vcpus;
+	info->mem_bytes = vm->mem_bytes;
+	memcpy(info->name, vm->name, sizeof(info->name));
+	mutex_unlock(&vm->lock);
+}
+
+static long vmctl_vm_ioctl(struct file *f, unsigned int cmd,
+			   unsigned long arg)
+{
+	struct vmctl_vm *vm = f->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case VMCTL_SET_MEM_SLOT: {
+		struct vmctl_mem_slot m;
+
+		if (copy_from_user(&m, uarg, sizeof(m)))
+			return -EFAULT;
+		return vmctl_slot_set(vm, &m);
+	}
+	case VMCTL_DELETE_MEM_SLOT:
+		return vmctl_slot_delete(vm, arg);
+	case VMCTL_CREATE_VCPU:
+		return vmctl_create_vcpu(vm, arg);
+	case VMCTL_GET_VM_INFO: {
+		struct vmctl_vm_info info;
+
+		vmctl_vm_info(vm, &info);
+		return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
+	}
+	case VMCTL_CREATE_IRQCHIP:
+		return arg ? -EINVAL : vmctl_create_irqchip(vm);
+	case VMCTL_IRQ_LINE: {
+		struct vmctl_irq_line l;
+
+		if (copy_from_user(&l, uarg, sizeof(l)))
+			return -EFAULT;
+		return vmctl_irq_line(vm, &l);
+	}
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int vmctl_vm_release(struct inode *inode, struct file *f)
+{
+	vmctl_vm_put(f->private_data);
+	return 0;
+}
+
+static const struct file_operations vmctl_vm_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = vmctl_vm_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.release = vmctl_vm_release,
+	.llseek = noop_llseek,
+};
+
+int vmctl_create_vm(const struct vmctl_vm_config *cfg)
+{
+	struct vmctl_vm *vm;
+	int ret;
+
+	if (cfg->flags || !memchr(cfg->name, 0, sizeof(cfg->name)))
+		return -EINVAL;
+	vm = vmctl_vm_create(cfg);
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	ret = anon_inode_getfd("vmctl-vm", &vmctl_vm_fops, vm,
+			       O_RDWR | O_CLOEXEC);
+	if (ret < 0)
+		vmctl_vm_put(vm);
+	return ret;
+}

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vmcs.c: a new VMCS's controls and constant host state.
+ */
+#ifndef VMCTL_VMX_VMCS_H
+#define VMCTL_VMX_VMCS_H
+
+struct vmctl_vcpu;
+
+void vmctl_vmcs_setup(struct vmctl_vcpu *vcpu);
+
+#endif /* VMCTL_VMX_VMCS_H */
