@@ -19,7 +19,7 @@
  * follow their own VMs by polling VMCTL_CMD_GET_VM.
  *
  * It observes the VM layer and calls nothing that changes it: the VMs'
- * events come through the one-way hook of vm.c (vmctl_vm_set_watcher()),
+ * events come through the one-way hook of vm.c (vmk_vm_set_watcher()),
  * the running state from the counters the run loop keeps in the VM.
  *
  * Locking: vmctl_vm_list_lock, then vm->lock.  A VM on the list is not
@@ -72,7 +72,7 @@ static void viewer_put(struct viewer *v)
 	put_user_ns(v->user_ns);
 }
 
-static bool viewer_sees(const struct viewer *v, const struct vmctl_vm *vm)
+static bool viewer_sees(const struct viewer *v, const struct vmk_vm *vm)
 {
 	return v->admin || uid_eq(v->euid, vm->owner_uid);
 }
@@ -111,7 +111,7 @@ struct stats_snap {
 	struct vmctl_vcpu_stats total;
 };
 
-static u32 vm_state(struct vmctl_vm *vm)
+static u32 vm_state(struct vmk_vm *vm)
 {
 	unsigned long last = READ_ONCE(vm->last_run);
 
@@ -134,7 +134,7 @@ static void stats_add(struct vmctl_vcpu_stats *sum,
 }
 
 /* Called with vmctl_vm_list_lock held; @stats may be NULL. */
-static void vm_snapshot(struct vmctl_vm *vm, struct vm_snap *snap,
+static void vm_snapshot(struct vmk_vm *vm, struct vm_snap *snap,
 			struct stats_snap *stats)
 {
 	struct vcpu_snap *vs;
@@ -154,7 +154,7 @@ static void vm_snapshot(struct vmctl_vm *vm, struct vm_snap *snap,
 			continue;
 		vs = &stats->vcpu[stats->nr++];
 		vs->id = i;
-		vmctl_vcpu_get_stats(vm->vcpus[i], &vs->st);
+		vmk_vcpu_get_stats(vm->vcpus[i], &vs->st);
 		stats_add(&stats->total, &vs->st);
 	}
 	mutex_unlock(&vm->lock);
@@ -164,7 +164,7 @@ static void vm_snapshot(struct vmctl_vm *vm, struct vm_snap *snap,
 static int vm_find_snapshot(const struct viewer *v, u32 id,
 			    struct vm_snap *snap, struct stats_snap *stats)
 {
-	struct vmctl_vm *vm;
+	struct vmk_vm *vm;
 	int ret = -ENOENT;
 
 	mutex_lock(&vmctl_vm_list_lock);
@@ -393,7 +393,7 @@ static int vm_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	const struct viewer *v = (const struct viewer *)cb->args[0];
 	long pos = 0, skip = cb->args[1];
 	struct vm_snap snap;
-	struct vmctl_vm *vm;
+	struct vmk_vm *vm;
 
 	mutex_lock(&vmctl_vm_list_lock);
 	list_for_each_entry(vm, &vmctl_vm_list, node) {
@@ -414,8 +414,8 @@ static int vm_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 /* ---- events ---- */
 
-static void send_event(struct vmctl_vm *vm, u8 cmd,
-		       const struct vmctl_vcpu *vcpu, u32 hw_reason)
+static void send_event(struct vmk_vm *vm, u8 cmd,
+		       const struct vmk_vcpu *vcpu, u32 hw_reason)
 {
 	struct sk_buff *skb;
 	void *hdr;
@@ -441,7 +441,7 @@ static void send_event(struct vmctl_vm *vm, u8 cmd,
 }
 
 /* The VM layer's hook (vm.c): which event each of its events is. */
-static void vm_event(struct vmctl_vm *vm, const struct vmctl_vcpu *vcpu,
+static void vm_event(struct vmk_vm *vm, const struct vmk_vcpu *vcpu,
 		     enum vmctl_vm_event ev, u32 hw_reason)
 {
 	static const u8 cmds[] = {
@@ -455,7 +455,7 @@ static void vm_event(struct vmctl_vm *vm, const struct vmctl_vcpu *vcpu,
 		send_event(vm, cmds[ev], vcpu, hw_reason);
 }
 
-static const struct vmctl_vm_watcher nl_watcher = {
+static const struct vmk_vm_watcher nl_watcher = {
 	.event = vm_event,
 };
 
@@ -508,12 +508,12 @@ int vmctl_nl_init(void)
 		       VMCTL_GENL_NAME, ret);
 		return ret;
 	}
-	vmctl_vm_set_watcher(&nl_watcher);
+	vmk_vm_set_watcher(&nl_watcher);
 	return 0;
 }
 
 void vmctl_nl_exit(void)
 {
-	vmctl_vm_set_watcher(NULL);
+	vmk_vm_set_watcher(NULL);
 	genl_unregister_family(&vmctl_nl_family);
 }

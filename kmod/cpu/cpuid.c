@@ -4,15 +4,17 @@
  *
  * The default is the host's, restricted to what this hypervisor lets a
  * guest use: VMX/SMX, MONITOR/MWAIT, PCID/INVPCID, PKU, LA57, RDTSCP/
- * RDPID, XSAVES, TSC_ADJUST, x2APIC/TSC-deadline (no local APIC model),
- * machine checks, the PMU and speculation-control MSRs (not modelled) are
- * hidden; the
- * hypervisor bit is set and leaf 0x40000000 names us.  A few fields follow
- * vCPU state at lookup: the APIC ID, OSXSAVE, and the XSAVE size for the
- * guest's XCR0.  A VM with the in-kernel irqchip also sees x2APIC,
- * TSC-deadline, ARAT and its TSC rate in leaves 0x15/0x16, so a Linux
- * guest neither calibrates the TSC nor the APIC timer against a PIT, and
- * a topology of one-thread packages that matches its APIC IDs.
+ * RDPID, XSAVES, TSC_ADJUST, machine checks, the PMU and the
+ * speculation-control MSRs (not modelled) are hidden, and so are x2APIC
+ * and TSC-deadline unless the VM has the in-kernel irqchip (without it
+ * no local APIC answers their MSRs).  XSAVE and AVX are hidden too when
+ * the host uses no XSAVE.  The hypervisor bit is set and leaf 0x40000000
+ * names us.  A few fields follow vCPU state at lookup: the APIC ID,
+ * OSXSAVE, and the XSAVE size for the guest's XCR0.  A VM with the
+ * in-kernel irqchip sees x2APIC, TSC-deadline, ARAT and its TSC rate in
+ * leaves 0x15/0x16, so a Linux guest neither calibrates the TSC nor the
+ * APIC timer against a PIT, and a topology of one-thread packages that
+ * matches its APIC IDs.
  */
 #include <asm/processor.h>
 #include <asm/page.h>
@@ -302,7 +304,7 @@ static void apply_irqchip_policy(struct vmctl_cpuid_entry *t, u32 *n)
 		e->eax = max_t(u32, e->eax, FREQ_LEAF);
 }
 
-int vmctl_cpuid_init_default(struct vmctl_vcpu *vcpu)
+int vmctl_cpuid_init_default(struct vmk_vcpu *vcpu)
 {
 	struct vmctl_cpuid_entry *t;
 	u32 n = 0, fn, max;
@@ -333,7 +335,7 @@ int vmctl_cpuid_init_default(struct vmctl_vcpu *vcpu)
 	return 0;
 }
 
-int vmctl_cpuid_set(struct vmctl_vcpu *vcpu, const struct vmctl_cpuid *c,
+int vmctl_cpuid_set(struct vmk_vcpu *vcpu, const struct vmctl_cpuid *c,
 		    const struct vmctl_cpuid_entry *ents)
 {
 	u32 i;
@@ -362,7 +364,7 @@ static u32 xsave_size(u64 xcr0)
 	return size;
 }
 
-void vmctl_cpuid_lookup(struct vmctl_vcpu *vcpu, u32 fn, u32 idx, u32 out[4])
+void vmctl_cpuid_lookup(struct vmk_vcpu *vcpu, u32 fn, u32 idx, u32 out[4])
 {
 	struct vmctl_cpuid_entry *e = find(vcpu->cpuid, vcpu->cpuid_nent,
 					   fn, idx);
@@ -393,7 +395,7 @@ void vmctl_cpuid_lookup(struct vmctl_vcpu *vcpu, u32 fn, u32 idx, u32 out[4])
 	}
 }
 
-int vmctl_handle_cpuid(struct vmctl_vcpu *vcpu)
+int vmctl_handle_cpuid(struct vmk_vcpu *vcpu)
 {
 	u32 out[4];
 

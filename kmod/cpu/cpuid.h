@@ -8,12 +8,12 @@
 #include <linux/types.h>
 #include <linux/vmctl.h>
 
-struct vmctl_vcpu;
+struct vmk_vcpu;
 
-int vmctl_cpuid_init_default(struct vmctl_vcpu *vcpu);
-int vmctl_cpuid_set(struct vmctl_vcpu *vcpu, const struct vmctl_cpuid *c,
+int vmctl_cpuid_init_default(struct vmk_vcpu *vcpu);
+int vmctl_cpuid_set(struct vmk_vcpu *vcpu, const struct vmctl_cpuid *c,
 		    const struct vmctl_cpuid_entry *ents);
-void vmctl_cpuid_lookup(struct vmctl_vcpu *vcpu, u32 fn, u32 idx, u32 out[4]);
-int vmctl_handle_cpuid(struct vmctl_vcpu *vcpu);
+void vmctl_cpuid_lookup(struct vmk_vcpu *vcpu, u32 fn, u32 idx, u32 out[4]);
+int vmctl_handle_cpuid(struct vmk_vcpu *vcpu);
 
 #endif /* VMCTL_CPU_CPUID_H */

@@ -61,7 +61,7 @@ static bool guest_cs_l(void)
 	return vmcs_read(VMCS_GUEST_ES_AR + 2 * SEG_CS) & VMX_AR_L;
 }
 
-static void load_pdptes(struct vmctl_vcpu *vcpu)
+static void load_pdptes(struct vmk_vcpu *vcpu)
 {
 	u64 pdpte[4] = {};
 	int i;
@@ -76,7 +76,7 @@ static void load_pdptes(struct vmctl_vcpu *vcpu)
 		vmcs_write(VMCS_GUEST_PDPTE0 + 2 * i, pdpte[i]);
 }
 
-static void update_efer(struct vmctl_vcpu *vcpu)
+static void update_efer(struct vmk_vcpu *vcpu)
 {
 	u64 efer = vcpu->efer & ~EFER_LMA;
 
@@ -90,7 +90,7 @@ static void update_efer(struct vmctl_vcpu *vcpu)
 		vmcs_clear_bits(VMCS_ENTRY_CTLS, ENTRY_IA32E_MODE);
 }
 
-void vmctl_apply_cr0(struct vmctl_vcpu *vcpu, u64 cr0)
+void vmctl_apply_cr0(struct vmk_vcpu *vcpu, u64 cr0)
 {
 	vcpu->cr0 = cr0;
 	vmcs_write(VMCS_GUEST_CR0, vmctl_real_cr0(cr0));
@@ -99,7 +99,7 @@ void vmctl_apply_cr0(struct vmctl_vcpu *vcpu, u64 cr0)
 	load_pdptes(vcpu);
 }
 
-void vmctl_apply_cr4(struct vmctl_vcpu *vcpu, u64 cr4)
+void vmctl_apply_cr4(struct vmk_vcpu *vcpu, u64 cr4)
 {
 	vcpu->cr4 = cr4;
 	vmcs_write(VMCS_GUEST_CR4, vmctl_real_cr4(cr4));
@@ -107,7 +107,7 @@ void vmctl_apply_cr4(struct vmctl_vcpu *vcpu, u64 cr4)
 	load_pdptes(vcpu);
 }
 
-void vmctl_apply_efer(struct vmctl_vcpu *vcpu, u64 efer)
+void vmctl_apply_efer(struct vmk_vcpu *vcpu, u64 efer)
 {
 	vcpu->efer = efer;
 	update_efer(vcpu);
@@ -118,7 +118,7 @@ void vmctl_apply_efer(struct vmctl_vcpu *vcpu, u64 efer)
  * @host: userspace restoring state may jump straight into any consistent
  * mode; the guest itself must follow the architectural transitions.
  */
-bool vmctl_cr0_valid(struct vmctl_vcpu *vcpu, u64 cr0, bool host)
+bool vmctl_cr0_valid(struct vmk_vcpu *vcpu, u64 cr0, bool host)
 {
 	bool pg = cr0 & X86_CR0_PG, was_pg = vcpu->cr0 & X86_CR0_PG;
 
@@ -135,7 +135,7 @@ bool vmctl_cr0_valid(struct vmctl_vcpu *vcpu, u64 cr0, bool host)
 	return true;
 }
 
-bool vmctl_cr4_valid(struct vmctl_vcpu *vcpu, u64 cr4, bool host)
+bool vmctl_cr4_valid(struct vmk_vcpu *vcpu, u64 cr4, bool host)
 {
 	u64 allowed = CR4_GUEST_BITS & vmx_caps.cr4_fixed1;
 
@@ -146,7 +146,7 @@ bool vmctl_cr4_valid(struct vmctl_vcpu *vcpu, u64 cr4, bool host)
 	return host || !(vcpu->efer & EFER_LMA) || (cr4 & X86_CR4_PAE);
 }
 
-bool vmctl_efer_valid(struct vmctl_vcpu *vcpu, u64 efer, bool host)
+bool vmctl_efer_valid(struct vmk_vcpu *vcpu, u64 efer, bool host)
 {
 	if (efer & ~EFER_GUEST_BITS)
 		return false;
@@ -154,12 +154,12 @@ bool vmctl_efer_valid(struct vmctl_vcpu *vcpu, u64 efer, bool host)
 	       !((efer ^ vcpu->efer) & EFER_LME);
 }
 
-static bool guest_64bit(struct vmctl_vcpu *vcpu)
+static bool guest_64bit(struct vmk_vcpu *vcpu)
 {
 	return (vcpu->efer & EFER_LMA) && guest_cs_l();
 }
 
-static int cr_write(struct vmctl_vcpu *vcpu, int cr, u64 val)
+static int cr_write(struct vmk_vcpu *vcpu, int cr, u64 val)
 {
 	switch (cr) {
 	case 0:
@@ -188,7 +188,7 @@ static int cr_write(struct vmctl_vcpu *vcpu, int cr, u64 val)
 	}
 }
 
-int vmctl_handle_cr(struct vmctl_vcpu *vcpu)
+int vmctl_handle_cr(struct vmk_vcpu *vcpu)
 {
 	u64 q = vcpu->exit_qual;
 	int cr = CR_QUAL_NUM(q), reg = CR_QUAL_GPR(q);
@@ -226,7 +226,7 @@ int vmctl_handle_cr(struct vmctl_vcpu *vcpu)
 }
 
 /* The VMCS holds DR7 for the CPU; general detect is ours to emulate. */
-static void set_dr7(struct vmctl_vcpu *vcpu, u64 dr7)
+static void set_dr7(struct vmk_vcpu *vcpu, u64 dr7)
 {
 	vcpu->dr7 = dr7;
 	vmcs_write(VMCS_GUEST_DR7, dr7 & ~DR7_GD);
@@ -238,7 +238,7 @@ static void set_dr7(struct vmctl_vcpu *vcpu, u64 dr7)
  * (run.c); DR7.GD is emulated: the next MOV DR raises #DB with DR6.BD
  * instead, and clears GD as the CPU does when it delivers that #DB.
  */
-int vmctl_handle_dr(struct vmctl_vcpu *vcpu)
+int vmctl_handle_dr(struct vmk_vcpu *vcpu)
 {
 	u64 q = vcpu->exit_qual;
 	int dr = DR_QUAL_NUM(q), reg = DR_QUAL_GPR(q);
@@ -277,7 +277,7 @@ int vmctl_handle_dr(struct vmctl_vcpu *vcpu)
 	return EXIT_REENTER;
 }
 
-int vmctl_handle_xsetbv(struct vmctl_vcpu *vcpu)
+int vmctl_handle_xsetbv(struct vmk_vcpu *vcpu)
 {
 	u64 val = (vcpu->gpr[GPR_RDX] << 32) | (u32)vcpu->gpr[GPR_RAX];
 	u64 avx512 = val & XFEATURE_MASK_AVX512;

@@ -8,19 +8,19 @@
 
 #include <linux/types.h>
 
-struct vmctl_vcpu;
+struct vmk_vcpu;
 
 u64 vmctl_real_cr0(u64 cr0);
 u64 vmctl_real_cr4(u64 cr4);
-void vmctl_apply_cr0(struct vmctl_vcpu *vcpu, u64 cr0);
-void vmctl_apply_cr4(struct vmctl_vcpu *vcpu, u64 cr4);
-void vmctl_apply_efer(struct vmctl_vcpu *vcpu, u64 efer);
-bool vmctl_cr0_valid(struct vmctl_vcpu *vcpu, u64 cr0, bool host);
-bool vmctl_cr4_valid(struct vmctl_vcpu *vcpu, u64 cr4, bool host);
-bool vmctl_efer_valid(struct vmctl_vcpu *vcpu, u64 efer, bool host);
+void vmctl_apply_cr0(struct vmk_vcpu *vcpu, u64 cr0);
+void vmctl_apply_cr4(struct vmk_vcpu *vcpu, u64 cr4);
+void vmctl_apply_efer(struct vmk_vcpu *vcpu, u64 efer);
+bool vmctl_cr0_valid(struct vmk_vcpu *vcpu, u64 cr0, bool host);
+bool vmctl_cr4_valid(struct vmk_vcpu *vcpu, u64 cr4, bool host);
+bool vmctl_efer_valid(struct vmk_vcpu *vcpu, u64 efer, bool host);
 u64 vmctl_guest_xcr0_mask(void);
-int vmctl_handle_cr(struct vmctl_vcpu *vcpu);
-int vmctl_handle_dr(struct vmctl_vcpu *vcpu);
-int vmctl_handle_xsetbv(struct vmctl_vcpu *vcpu);
+int vmctl_handle_cr(struct vmk_vcpu *vcpu);
+int vmctl_handle_dr(struct vmk_vcpu *vcpu);
+int vmctl_handle_xsetbv(struct vmk_vcpu *vcpu);
 
 #endif /* VMCTL_CPU_CR_H */

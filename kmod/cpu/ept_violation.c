@@ -8,7 +8,7 @@
  * other access goes to user space (VMCTL_EXIT_MMIO) and the emulator
  * finishes the instruction on the next RUN, taking the access's length
  * and direction from what the kernel saved (vcpu->mmio), never from the
- * run area userspace may rewrite (struct vmctl_vcpu).
+ * run area userspace may rewrite (struct vmk_vcpu).
  */
 #include <linux/rcupdate.h>
 #include "cpu/ept_violation.h"
@@ -20,7 +20,7 @@
 #include "vm/vcpu.h"
 #include "vmx/vmx_ops.h"
 
-static int mmio_error(struct vmctl_vcpu *vcpu, int err, u64 gpa)
+static int mmio_error(struct vmk_vcpu *vcpu, int err, u64 gpa)
 {
 	u64 d[3] = { gpa, vmcs_read(VMCS_GUEST_RIP), err };
 
@@ -30,7 +30,7 @@ static int mmio_error(struct vmctl_vcpu *vcpu, int err, u64 gpa)
 }
 
 /* The access is done (by user space or the irqchip): finish the insn. */
-static int finish_mmio(struct vmctl_vcpu *vcpu)
+static int finish_mmio(struct vmk_vcpu *vcpu)
 {
 	struct vmctl_mmio_op *op = &vcpu->mmio;
 	struct vmctl_emu_cpu cpu;
@@ -45,7 +45,7 @@ static int finish_mmio(struct vmctl_vcpu *vcpu)
 }
 
 /* On the next RUN: a read gets user space's data; then finish the insn. */
-static int complete_mmio(struct vmctl_vcpu *vcpu)
+static int complete_mmio(struct vmk_vcpu *vcpu)
 {
 	struct vmctl_mmio_op *op = &vcpu->mmio;
 
@@ -54,7 +54,7 @@ static int complete_mmio(struct vmctl_vcpu *vcpu)
 	return finish_mmio(vcpu);
 }
 
-int vmctl_handle_ept_violation(struct vmctl_vcpu *vcpu)
+int vmctl_handle_ept_violation(struct vmk_vcpu *vcpu)
 {
 	u64 gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR), q = vcpu->exit_qual;
 	struct vmctl_mmio_op *op = &vcpu->mmio;

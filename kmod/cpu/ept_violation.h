@@ -5,8 +5,8 @@
 #ifndef VMCTL_CPU_EPT_VIOLATION_H
 #define VMCTL_CPU_EPT_VIOLATION_H
 
-struct vmctl_vcpu;
+struct vmk_vcpu;
 
-int vmctl_handle_ept_violation(struct vmctl_vcpu *vcpu);
+int vmctl_handle_ept_violation(struct vmk_vcpu *vcpu);
 
 #endif /* VMCTL_CPU_EPT_VIOLATION_H */

@@ -20,13 +20,13 @@
 #include "vm/vcpu.h"
 #include "vmx/vmx_ops.h"
 
-static int handle_reenter(struct vmctl_vcpu *vcpu)
+static int handle_reenter(struct vmk_vcpu *vcpu)
 {
 	return EXIT_REENTER;
 }
 
 /* NMIs were already handed to the host right after the exit (run.c). */
-static int handle_exception_nmi(struct vmctl_vcpu *vcpu)
+static int handle_exception_nmi(struct vmk_vcpu *vcpu)
 {
 	u32 info = vmcs_read(VMCS_EXIT_INTR_INFO);
 
@@ -35,7 +35,7 @@ static int handle_exception_nmi(struct vmctl_vcpu *vcpu)
 	return vmctl_unhandled_exit(vcpu);
 }
 
-static int handle_triple_fault(struct vmctl_vcpu *vcpu)
+static int handle_triple_fault(struct vmk_vcpu *vcpu)
 {
 	vmctl_set_exit(vcpu, VMCTL_EXIT_SHUTDOWN);
 	return EXIT_TO_USER;
@@ -49,7 +49,7 @@ static int handle_triple_fault(struct vmctl_vcpu *vcpu)
  * halts every CPU so), and user space hears of it (VMCTL_EXIT_HLT).  Its
  * next RUN sleeps on like any other halt.
  */
-static int handle_hlt(struct vmctl_vcpu *vcpu)
+static int handle_hlt(struct vmk_vcpu *vcpu)
 {
 	vmctl_skip_insn(vcpu);
 	if (vcpu->apic) {
@@ -63,34 +63,34 @@ static int handle_hlt(struct vmctl_vcpu *vcpu)
 }
 
 /* INVD, WBINVD: caches are coherent with what the guest sees; skip. */
-static int handle_skip(struct vmctl_vcpu *vcpu)
+static int handle_skip(struct vmk_vcpu *vcpu)
 {
 	vmctl_skip_insn(vcpu);
 	return EXIT_REENTER;
 }
 
 /* VMX, MONITOR/MWAIT: not offered to the guest (hidden in CPUID). */
-static int handle_ud(struct vmctl_vcpu *vcpu)
+static int handle_ud(struct vmk_vcpu *vcpu)
 {
 	vmctl_queue_exception(vcpu, X86_TRAP_UD, false, 0);
 	return EXIT_REENTER;
 }
 
 /* RDPMC: no PMU is modelled (CPUID leaf 0xa reads as zeros). */
-static int handle_gp(struct vmctl_vcpu *vcpu)
+static int handle_gp(struct vmk_vcpu *vcpu)
 {
 	vmctl_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 	return EXIT_REENTER;
 }
 
 /* On the next RUN: user space's result goes to RAX. */
-static int complete_hypercall(struct vmctl_vcpu *vcpu)
+static int complete_hypercall(struct vmk_vcpu *vcpu)
 {
 	vcpu->gpr[GPR_RAX] = READ_ONCE(vcpu->run->hypercall.ret);
 	return EXIT_REENTER;
 }
 
-static int handle_vmcall(struct vmctl_vcpu *vcpu)
+static int handle_vmcall(struct vmk_vcpu *vcpu)
 {
 	struct vmctl_run *run = vcpu->run;
 	u64 nr = vcpu->gpr[GPR_RAX];
@@ -111,7 +111,7 @@ static int handle_vmcall(struct vmctl_vcpu *vcpu)
 	return EXIT_TO_USER;
 }
 
-static int handle_ept_misconfig(struct vmctl_vcpu *vcpu)
+static int handle_ept_misconfig(struct vmk_vcpu *vcpu)
 {
 	u64 gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR);
 
@@ -119,7 +119,7 @@ static int handle_ept_misconfig(struct vmctl_vcpu *vcpu)
 				    &gpa);
 }
 
-static int (*const exit_handlers[])(struct vmctl_vcpu *vcpu) = {
+static int (*const exit_handlers[])(struct vmk_vcpu *vcpu) = {
 	[VMCTL_HW_EXIT_EXCEPTION_NMI] = handle_exception_nmi,
 	[VMCTL_HW_EXIT_EXTERNAL_INTERRUPT] = handle_reenter,
 	[VMCTL_HW_EXIT_TRIPLE_FAULT] = handle_triple_fault,
@@ -156,7 +156,7 @@ static int (*const exit_handlers[])(struct vmctl_vcpu *vcpu) = {
 	[VMCTL_HW_EXIT_VMFUNC] = handle_ud,
 };
 
-int vmctl_handle_exit(struct vmctl_vcpu *vcpu)
+int vmctl_handle_exit(struct vmk_vcpu *vcpu)
 {
 	u32 reason = vcpu->exit_reason;
 	u32 basic = reason & VMCTL_HW_EXIT_BASIC_MASK;

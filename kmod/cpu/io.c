@@ -8,7 +8,7 @@
  * follow, and RIP moves past the instruction only when it is complete, so
  * a REP INS/OUTS longer than that simply exits again.
  *
- * The run area is userspace's to rewrite (struct vmctl_vcpu): completion
+ * The run area is userspace's to rewrite (struct vmk_vcpu): completion
  * takes the size, count and direction from what the kernel saved at the
  * exit (vcpu->io_size, vcpu->str), and reads only the data bytes from the
  * run area, once, into kernel memory.
@@ -24,12 +24,12 @@
 #include "vmx/vmx.h"
 #include "vmx/vmx_ops.h"
 
-static void *io_data(struct vmctl_vcpu *vcpu)
+static void *io_data(struct vmk_vcpu *vcpu)
 {
 	return (u8 *)vcpu->run + VMCTL_IO_DATA_OFFSET;
 }
 
-static void io_exit(struct vmctl_vcpu *vcpu, bool in, u32 size, u16 port,
+static void io_exit(struct vmk_vcpu *vcpu, bool in, u32 size, u16 port,
 		    u32 count)
 {
 	struct vmctl_run *run = vcpu->run;
@@ -58,7 +58,7 @@ static void reg_add(u64 *reg, s64 delta, u8 addr_size)
 	*reg = addr_size == 2 ? (*reg & ~mask) | val : val;
 }
 
-static u8 string_addr_size(struct vmctl_vcpu *vcpu)
+static u8 string_addr_size(struct vmk_vcpu *vcpu)
 {
 	u32 cs_ar = vmcs_read(VMCS_GUEST_ES_AR + 2 * SEG_CS);
 
@@ -70,7 +70,7 @@ static u8 string_addr_size(struct vmctl_vcpu *vcpu)
 }
 
 /* Finish a string I/O chunk: registers, and RIP once RCX reaches 0. */
-static void string_advance(struct vmctl_vcpu *vcpu, bool in)
+static void string_advance(struct vmk_vcpu *vcpu, bool in)
 {
 	s64 step = (s64)vcpu->str.count * vcpu->str.size;
 
@@ -84,7 +84,7 @@ static void string_advance(struct vmctl_vcpu *vcpu, bool in)
 		vmctl_skip_insn_len(vcpu, vcpu->str.insn_len);
 }
 
-static u64 string_elem_gva(struct vmctl_vcpu *vcpu, u32 i)
+static u64 string_elem_gva(struct vmk_vcpu *vcpu, u32 i)
 {
 	s64 off = (s64)i * vcpu->str.size;
 
@@ -92,7 +92,7 @@ static u64 string_elem_gva(struct vmctl_vcpu *vcpu, u32 i)
 }
 
 /* Moves vcpu->str.count elements (at most a page) through the run area. */
-static int string_copy(struct vmctl_vcpu *vcpu, bool in)
+static int string_copy(struct vmk_vcpu *vcpu, bool in)
 {
 	struct vmctl_emu_cpu cpu;
 	u8 *data = io_data(vcpu);
@@ -125,7 +125,7 @@ static int string_copy(struct vmctl_vcpu *vcpu, bool in)
 }
 
 /* On the next RUN: the elements user space read go to guest memory. */
-static int complete_pio_ins(struct vmctl_vcpu *vcpu)
+static int complete_pio_ins(struct vmk_vcpu *vcpu)
 {
 	if (string_copy(vcpu, true) != EXIT_REENTER)
 		return EXIT_TO_USER;
@@ -134,7 +134,7 @@ static int complete_pio_ins(struct vmctl_vcpu *vcpu)
 }
 
 /* On the next RUN: the value user space read goes to AL, AX or EAX. */
-static int complete_pio_in(struct vmctl_vcpu *vcpu)
+static int complete_pio_in(struct vmk_vcpu *vcpu)
 {
 	u64 *rax = &vcpu->gpr[GPR_RAX];
 	u32 val = 0;
@@ -154,7 +154,7 @@ static int complete_pio_in(struct vmctl_vcpu *vcpu)
 	return EXIT_REENTER;
 }
 
-static int handle_string_io(struct vmctl_vcpu *vcpu, u64 q)
+static int handle_string_io(struct vmk_vcpu *vcpu, u64 q)
 {
 	bool in = q & IO_QUAL_IN;
 	u32 size = IO_QUAL_SIZE(q);
@@ -192,7 +192,7 @@ static int handle_string_io(struct vmctl_vcpu *vcpu, u64 q)
 	return EXIT_TO_USER;
 }
 
-int vmctl_handle_io(struct vmctl_vcpu *vcpu)
+int vmctl_handle_io(struct vmk_vcpu *vcpu)
 {
 	u64 q = vcpu->exit_qual;
 	bool in = q & IO_QUAL_IN;

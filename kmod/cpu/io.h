@@ -5,8 +5,8 @@
 #ifndef VMCTL_CPU_IO_H
 #define VMCTL_CPU_IO_H
 
-struct vmctl_vcpu;
+struct vmk_vcpu;
 
-int vmctl_handle_io(struct vmctl_vcpu *vcpu);
+int vmctl_handle_io(struct vmk_vcpu *vcpu);
 
 #endif /* VMCTL_CPU_IO_H */

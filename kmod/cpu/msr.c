@@ -80,7 +80,7 @@ static unsigned long address_msr_field(u32 index)
 	}
 }
 
-int vmctl_msr_get(struct vmctl_vcpu *vcpu, u32 index, u64 *data)
+int vmctl_msr_get(struct vmk_vcpu *vcpu, u32 index, u64 *data)
 {
 	int swap = swapped_index(index);
 
@@ -135,7 +135,7 @@ int vmctl_msr_get(struct vmctl_vcpu *vcpu, u32 index, u64 *data)
 	return 0;
 }
 
-static int msr_set_swapped(struct vmctl_vcpu *vcpu, int swap, u32 index,
+static int msr_set_swapped(struct vmk_vcpu *vcpu, int swap, u32 index,
 			   u64 data)
 {
 	if (index != MSR_STAR && index != MSR_SYSCALL_MASK && !canonical(data))
@@ -148,7 +148,7 @@ static int msr_set_swapped(struct vmctl_vcpu *vcpu, int swap, u32 index,
 	return 0;
 }
 
-int vmctl_msr_set(struct vmctl_vcpu *vcpu, u32 index, u64 data, bool host)
+int vmctl_msr_set(struct vmk_vcpu *vcpu, u32 index, u64 data, bool host)
 {
 	int swap = swapped_index(index);
 
@@ -213,7 +213,7 @@ int vmctl_msr_set(struct vmctl_vcpu *vcpu, u32 index, u64 data, bool host)
 	return 0;
 }
 
-int vmctl_handle_rdmsr(struct vmctl_vcpu *vcpu)
+int vmctl_handle_rdmsr(struct vmk_vcpu *vcpu)
 {
 	u64 data;
 
@@ -231,7 +231,7 @@ int vmctl_handle_rdmsr(struct vmctl_vcpu *vcpu)
  * The APIC base is a physical address: bits from the guest's MAXPHYADDR
  * (CPUID 0x80000008 EAX[7:0]; 36 without that leaf) up are reserved.
  */
-bool vmctl_apic_base_in_pa(struct vmctl_vcpu *vcpu, u64 base)
+bool vmctl_apic_base_in_pa(struct vmk_vcpu *vcpu, u64 base)
 {
 	u32 r[4], bits;
 
@@ -240,7 +240,7 @@ bool vmctl_apic_base_in_pa(struct vmctl_vcpu *vcpu, u64 base)
 	return !(base & GENMASK_ULL(63, bits));
 }
 
-int vmctl_handle_wrmsr(struct vmctl_vcpu *vcpu)
+int vmctl_handle_wrmsr(struct vmk_vcpu *vcpu)
 {
 	u64 data = (vcpu->gpr[GPR_RDX] << 32) | (u32)vcpu->gpr[GPR_RAX];
 

@@ -8,13 +8,13 @@
 
 #include <linux/types.h>
 
-struct vmctl_vcpu;
+struct vmk_vcpu;
 
-int vmctl_msr_get(struct vmctl_vcpu *vcpu, u32 index, u64 *data);
-int vmctl_msr_set(struct vmctl_vcpu *vcpu, u32 index, u64 data, bool host);
+int vmctl_msr_get(struct vmk_vcpu *vcpu, u32 index, u64 *data);
+int vmctl_msr_set(struct vmk_vcpu *vcpu, u32 index, u64 data, bool host);
 void vmctl_msr_bitmap_init(void *bitmap);
-int vmctl_handle_rdmsr(struct vmctl_vcpu *vcpu);
-int vmctl_handle_wrmsr(struct vmctl_vcpu *vcpu);
-bool vmctl_apic_base_in_pa(struct vmctl_vcpu *vcpu, u64 base);
+int vmctl_handle_rdmsr(struct vmk_vcpu *vcpu);
+int vmctl_handle_wrmsr(struct vmk_vcpu *vcpu);
+bool vmctl_apic_base_in_pa(struct vmk_vcpu *vcpu, u64 base);
 
 #endif /* VMCTL_CPU_MSR_H */

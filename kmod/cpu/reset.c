@@ -25,7 +25,7 @@
  * loop, dropping any exception or event on its way in (SDM vol. 3,
  * 10.1.1 and 10.1.2).
  */
-void vmctl_vcpu_reset(struct vmctl_vcpu *vcpu, bool init)
+void vmk_vcpu_reset(struct vmk_vcpu *vcpu, bool init)
 {
 	u32 sig[4];
 	int i;
@@ -82,7 +82,7 @@ void vmctl_vcpu_reset(struct vmctl_vcpu *vcpu, bool init)
 }
 
 /* SIPI: real mode at vector:0000, i.e. CS base vector << 12. */
-void vmctl_vcpu_sipi(struct vmctl_vcpu *vcpu, u8 vector)
+void vmk_vcpu_sipi(struct vmk_vcpu *vcpu, u8 vector)
 {
 	vmcs_write(VMCS_GUEST_ES_SEL + 2 * SEG_CS, (u32)vector << 8);
 	vmcs_write(VMCS_GUEST_ES_BASE + 2 * SEG_CS, (u64)vector << 12);

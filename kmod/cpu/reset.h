@@ -7,9 +7,9 @@
 
 #include <linux/types.h>
 
-struct vmctl_vcpu;
+struct vmk_vcpu;
 
-void vmctl_vcpu_reset(struct vmctl_vcpu *vcpu, bool init);
-void vmctl_vcpu_sipi(struct vmctl_vcpu *vcpu, u8 vector);
+void vmk_vcpu_reset(struct vmk_vcpu *vcpu, bool init);
+void vmk_vcpu_sipi(struct vmk_vcpu *vcpu, u8 vector);
 
 #endif /* VMCTL_CPU_RESET_H */

@@ -63,9 +63,9 @@
  * handler that sent the exit out left its completion (KVM's
  * complete_userspace_io).
  */
-static int complete_user_exit(struct vmctl_vcpu *vcpu)
+static int complete_user_exit(struct vmk_vcpu *vcpu)
 {
-	int (*complete)(struct vmctl_vcpu *vcpu) = vcpu->complete_user_exit;
+	int (*complete)(struct vmk_vcpu *vcpu) = vcpu->complete_user_exit;
 
 	if (!complete)
 		return EXIT_REENTER;
@@ -84,7 +84,7 @@ static int complete_user_exit(struct vmctl_vcpu *vcpu)
  * that no longer fits is dropped.  Returns the interruption information
  * to write, 0 for none.
  */
-static u32 entry_event(struct vmctl_vcpu *vcpu, u32 info)
+static u32 entry_event(struct vmk_vcpu *vcpu, u32 info)
 {
 	u32 intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
 	u8 vector = info & INTR_INFO_VECTOR_MASK;
@@ -114,7 +114,7 @@ static u32 entry_event(struct vmctl_vcpu *vcpu, u32 info)
 }
 
 /* Returns true when an event goes in with this entry. */
-static bool inject_events(struct vmctl_vcpu *vcpu)
+static bool inject_events(struct vmk_vcpu *vcpu)
 {
 	u32 info, err;
 
@@ -140,7 +140,7 @@ static bool inject_events(struct vmctl_vcpu *vcpu)
 	return true;
 }
 
-static void save_idt_vectoring(struct vmctl_vcpu *vcpu)
+static void save_idt_vectoring(struct vmk_vcpu *vcpu)
 {
 	u32 idt = vmcs_read(VMCS_IDT_VECTORING_INFO);
 	u32 type = idt & INTR_INFO_TYPE_MASK;
@@ -166,7 +166,7 @@ static void save_idt_vectoring(struct vmctl_vcpu *vcpu)
  * only this vCPU's own state.  This is kvm-intel's default policy
  * ("cond"); a kernel built without kvm-intel has no mark: flush always.
  */
-static bool l1d_flush_due(struct vmctl_vcpu *vcpu)
+static bool l1d_flush_due(struct vmk_vcpu *vcpu)
 {
 	bool due = vcpu->l1d_flush_due;
 
@@ -183,7 +183,7 @@ static bool l1d_flush_due(struct vmctl_vcpu *vcpu)
 /* Breakpoint enables L0-3/G0-3: the guest's debug registers go in. */
 #define DR7_BP_ENABLED	0xffULL
 
-static void load_guest_dr(struct vmctl_vcpu *vcpu)
+static void load_guest_dr(struct vmk_vcpu *vcpu)
 {
 	set_debugreg(vcpu->dr[0], 0);
 	set_debugreg(vcpu->dr[1], 1);
@@ -193,7 +193,7 @@ static void load_guest_dr(struct vmctl_vcpu *vcpu)
 }
 
 /* What a guest #DB set in DR6 is the guest's. */
-static void save_guest_dr6(struct vmctl_vcpu *vcpu)
+static void save_guest_dr6(struct vmk_vcpu *vcpu)
 {
 	unsigned long dr6;
 
@@ -202,7 +202,7 @@ static void save_guest_dr6(struct vmctl_vcpu *vcpu)
 }
 
 /* One entry and exit, interrupts off.  Returns vmctl_vmenter()'s value. */
-static int enter_guest(struct vmctl_vcpu *vcpu)
+static int enter_guest(struct vmk_vcpu *vcpu)
 {
 	struct vmctl_host_state *h = &vcpu->host;
 	unsigned long cr3 = __read_cr3(), cr4 = __read_cr4();
@@ -257,7 +257,7 @@ static int enter_guest(struct vmctl_vcpu *vcpu)
 	return ret;
 }
 
-static int vmx_failure(struct vmctl_vcpu *vcpu, const char *what)
+static int vmx_failure(struct vmk_vcpu *vcpu, const char *what)
 {
 	u64 d[2] = { vmcs_read(VMCS_INSN_ERROR), vcpu->launched };
 
@@ -272,7 +272,7 @@ static int vmx_failure(struct vmctl_vcpu *vcpu, const char *what)
  * invalid) is dropped, or it would fail every RUN after.  A VM exit,
  * failed entries included, clears the field by itself.
  */
-static int entry_failure(struct vmctl_vcpu *vcpu)
+static int entry_failure(struct vmk_vcpu *vcpu)
 {
 	int ret = vmx_failure(vcpu, vcpu->launched ? "VMRESUME" : "VMLAUNCH");
 
@@ -280,7 +280,7 @@ static int entry_failure(struct vmctl_vcpu *vcpu)
 	return ret;
 }
 
-static void snapshot(struct vmctl_vcpu *vcpu)
+static void snapshot(struct vmk_vcpu *vcpu)
 {
 	struct vmctl_run *run = vcpu->run;
 
@@ -289,7 +289,7 @@ static void snapshot(struct vmctl_vcpu *vcpu)
 	run->cr8 = vcpu->apic ? vmctl_apic_get_cr8(vcpu) : vcpu->cr8;
 }
 
-static bool runnable(struct vmctl_vcpu *vcpu)
+static bool runnable(struct vmk_vcpu *vcpu)
 {
 	return vmctl_apic_runnable(vcpu, vcpu->halted, vcpu->halt_if);
 }
@@ -298,13 +298,13 @@ static bool runnable(struct vmctl_vcpu *vcpu)
  * Sleep, vCPU put, until the APIC has work for it or a signal comes
  * (KVM's vcpu_block(), bhyve's vm_handle_hlt()).
  */
-static int block(struct vmctl_vcpu *vcpu)
+static int block(struct vmk_vcpu *vcpu)
 {
 	int ret;
 
-	vmctl_vcpu_put(vcpu);
+	vmk_vcpu_put(vcpu);
 	ret = wait_event_interruptible(vcpu->wq, runnable(vcpu));
-	if (vmctl_vcpu_load(vcpu))
+	if (vmk_vcpu_load(vcpu))
 		return -EIO;
 	if (ret) {
 		vmctl_set_exit(vcpu, VMCTL_EXIT_INTR);
@@ -319,18 +319,18 @@ static int block(struct vmctl_vcpu *vcpu)
  * says it can run.  Returns 0 to enter now, else what run_once() returns
  * (after a sleep, the checks start over: what woke us is taken then).
  */
-static int apic_events(struct vmctl_vcpu *vcpu)
+static int apic_events(struct vmk_vcpu *vcpu)
 {
 	bool init;
 	int sipi;
 
 	vmctl_apic_take_init_sipi(vcpu, &init, &sipi);
 	if (init) {
-		vmctl_vcpu_reset(vcpu, true);
+		vmk_vcpu_reset(vcpu, true);
 		vcpu->halted = false;
 	}
 	if (sipi >= 0) {
-		vmctl_vcpu_sipi(vcpu, sipi);
+		vmk_vcpu_sipi(vcpu, sipi);
 		vcpu->halted = false;
 	}
 	if (!runnable(vcpu))
@@ -350,7 +350,7 @@ static bool must_put(void)
 }
 
 /* Returns EXIT_TO_USER, EXIT_REENTER (go on) or -EINTR. */
-static int run_once(struct vmctl_vcpu *vcpu)
+static int run_once(struct vmk_vcpu *vcpu)
 {
 	unsigned int mark;
 	u32 info;
@@ -361,9 +361,9 @@ static int run_once(struct vmctl_vcpu *vcpu)
 		return -EINTR;
 	}
 	if (must_put()) {
-		vmctl_vcpu_put(vcpu);
+		vmk_vcpu_put(vcpu);
 		cond_resched();
-		if (vmctl_vcpu_load(vcpu))
+		if (vmk_vcpu_load(vcpu))
 			return -EIO;
 		return EXIT_REENTER;
 	}
@@ -414,23 +414,23 @@ static int run_once(struct vmctl_vcpu *vcpu)
  * How this RUN ended, from the kernel's own copy of the exit, for the
  * VM's watcher (netlink.c): a triple fault or a failed entry.
  */
-static void report_end(struct vmctl_vcpu *vcpu)
+static void report_end(struct vmk_vcpu *vcpu)
 {
 	if (vcpu->user_exit == VMCTL_EXIT_SHUTDOWN)
-		vmctl_vm_notify(vcpu->vm, vcpu, VMCTL_VCPU_SHUTDOWN, 0);
+		vmk_vm_notify(vcpu->vm, vcpu, VMCTL_VCPU_SHUTDOWN, 0);
 	else if (vcpu->user_exit == VMCTL_EXIT_FAIL_ENTRY)
-		vmctl_vm_notify(vcpu->vm, vcpu, VMCTL_VCPU_FAIL_ENTRY,
-				vcpu->exit_reason);
+		vmk_vm_notify(vcpu->vm, vcpu, VMCTL_VCPU_FAIL_ENTRY,
+			      vcpu->exit_reason);
 }
 
-static long vcpu_run(struct vmctl_vcpu *vcpu)
+static long vcpu_run(struct vmk_vcpu *vcpu)
 {
 	struct vmctl_run *run = vcpu->run;
 	int ret;
 
 	vcpu->stats.runs++;
 	vmctl_set_exit(vcpu, VMCTL_EXIT_NONE);
-	ret = vmctl_vcpu_load(vcpu);
+	ret = vmk_vcpu_load(vcpu);
 	if (ret) {
 		u64 d = ret;
 
@@ -453,14 +453,14 @@ static long vcpu_run(struct vmctl_vcpu *vcpu)
 	if (ret == EXIT_TO_USER)
 		vcpu->stats.user_exits++;
 	snapshot(vcpu);
-	vmctl_vcpu_put(vcpu);
+	vmk_vcpu_put(vcpu);
 	return ret == -EINTR ? -EINTR : 0;
 }
 
 /* VMCTL_RUN; the VM counts its vCPUs inside it, for `vmctl ps`. */
-long vmctl_vcpu_run(struct vmctl_vcpu *vcpu)
+long vmk_vcpu_run(struct vmk_vcpu *vcpu)
 {
-	struct vmctl_vm *vm = vcpu->vm;
+	struct vmk_vm *vm = vcpu->vm;
 	long ret;
 
 	atomic_inc(&vm->vcpus_in_run);

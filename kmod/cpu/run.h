@@ -5,8 +5,8 @@
 #ifndef VMCTL_CPU_RUN_H
 #define VMCTL_CPU_RUN_H
 
-struct vmctl_vcpu;
+struct vmk_vcpu;
 
-long vmctl_vcpu_run(struct vmctl_vcpu *vcpu);
+long vmk_vcpu_run(struct vmk_vcpu *vcpu);
 
 #endif /* VMCTL_CPU_RUN_H */

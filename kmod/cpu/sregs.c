@@ -70,7 +70,7 @@ static struct vmctl_segment *sregs_seg(const struct vmctl_sregs *s, int i)
 	return (struct vmctl_segment *)((char *)s + sregs_segs[i].offset);
 }
 
-void vmctl_get_sregs(struct vmctl_vcpu *vcpu, struct vmctl_sregs *s)
+void vmctl_get_sregs(struct vmk_vcpu *vcpu, struct vmctl_sregs *s)
 {
 	int i;
 
@@ -95,7 +95,7 @@ static bool dtable_valid(const struct vmctl_dtable *d)
 	return !d->padding[0] && !d->padding[1] && !d->padding[2];
 }
 
-int vmctl_set_sregs(struct vmctl_vcpu *vcpu, const struct vmctl_sregs *s)
+int vmctl_set_sregs(struct vmk_vcpu *vcpu, const struct vmctl_sregs *s)
 {
 	u64 old_efer = vcpu->efer;
 	int i;

@@ -7,9 +7,9 @@
 
 #include <linux/vmctl.h>
 
-struct vmctl_vcpu;
+struct vmk_vcpu;
 
-void vmctl_get_sregs(struct vmctl_vcpu *vcpu, struct vmctl_sregs *s);
-int vmctl_set_sregs(struct vmctl_vcpu *vcpu, const struct vmctl_sregs *s);
+void vmctl_get_sregs(struct vmk_vcpu *vcpu, struct vmctl_sregs *s);
+int vmctl_set_sregs(struct vmk_vcpu *vcpu, const struct vmctl_sregs *s);
 
 #endif /* VMCTL_CPU_SREGS_H */

@@ -14,12 +14,12 @@
 #include "vm/vcpu.h"
 #include "vmx/vmx_ops.h"
 
-u64 vmctl_gpr_read(struct vmctl_vcpu *vcpu, int reg)
+u64 vmctl_gpr_read(struct vmk_vcpu *vcpu, int reg)
 {
 	return reg == GPR_RSP ? vmcs_read(VMCS_GUEST_RSP) : vcpu->gpr[reg];
 }
 
-void vmctl_gpr_write(struct vmctl_vcpu *vcpu, int reg, u64 val)
+void vmctl_gpr_write(struct vmk_vcpu *vcpu, int reg, u64 val)
 {
 	if (reg == GPR_RSP)
 		vmcs_write(VMCS_GUEST_RSP, val);
@@ -43,7 +43,7 @@ static void set_rip(u64 rip)
 			   intr & ~(GUEST_INTR_STI | GUEST_INTR_MOV_SS));
 }
 
-void vmctl_skip_insn_len(struct vmctl_vcpu *vcpu, u32 len)
+void vmctl_skip_insn_len(struct vmk_vcpu *vcpu, u32 len)
 {
 	u64 rip = vmcs_read(VMCS_GUEST_RIP) + len;
 
@@ -53,12 +53,12 @@ void vmctl_skip_insn_len(struct vmctl_vcpu *vcpu, u32 len)
 	set_rip(rip);
 }
 
-void vmctl_skip_insn(struct vmctl_vcpu *vcpu)
+void vmctl_skip_insn(struct vmk_vcpu *vcpu)
 {
 	vmctl_skip_insn_len(vcpu, vmcs_read(VMCS_EXIT_INSN_LEN));
 }
 
-void vmctl_queue_exception(struct vmctl_vcpu *vcpu, u8 vector, bool has_err,
+void vmctl_queue_exception(struct vmk_vcpu *vcpu, u8 vector, bool has_err,
 			   u32 err)
 {
 	vcpu->exc.vector = vector;
@@ -67,7 +67,7 @@ void vmctl_queue_exception(struct vmctl_vcpu *vcpu, u8 vector, bool has_err,
 	vcpu->exc_pending = true;
 }
 
-int vmctl_internal_error(struct vmctl_vcpu *vcpu, u32 suberror, u32 ndata,
+int vmctl_internal_error(struct vmk_vcpu *vcpu, u32 suberror, u32 ndata,
 			 const u64 *data)
 {
 	struct vmctl_run *run = vcpu->run;
@@ -80,7 +80,7 @@ int vmctl_internal_error(struct vmctl_vcpu *vcpu, u32 suberror, u32 ndata,
 	return EXIT_TO_USER;
 }
 
-void vmctl_emu_cpu_get(struct vmctl_vcpu *vcpu, struct vmctl_emu_cpu *cpu)
+void vmctl_emu_cpu_get(struct vmk_vcpu *vcpu, struct vmctl_emu_cpu *cpu)
 {
 	u32 cs_ar = vmcs_read(VMCS_GUEST_ES_AR + 2 * SEG_CS);
 	int i;
@@ -100,7 +100,7 @@ void vmctl_emu_cpu_get(struct vmctl_vcpu *vcpu, struct vmctl_emu_cpu *cpu)
 	cpu->cpl = vmctl_guest_cpl();
 }
 
-void vmctl_emu_cpu_set(struct vmctl_vcpu *vcpu,
+void vmctl_emu_cpu_set(struct vmk_vcpu *vcpu,
 		       const struct vmctl_emu_cpu *cpu)
 {
 	u64 rsp = vcpu->gpr[GPR_RSP];
@@ -113,7 +113,7 @@ void vmctl_emu_cpu_set(struct vmctl_vcpu *vcpu,
 		set_rip(cpu->rip);
 }
 
-int vmctl_unhandled_exit(struct vmctl_vcpu *vcpu)
+int vmctl_unhandled_exit(struct vmk_vcpu *vcpu)
 {
 	u64 data[2] = { vcpu->exit_reason, vcpu->exit_qual };
 
@@ -129,7 +129,7 @@ void vmctl_set_seg(int i, u16 sel, u64 base, u32 limit, u32 ar)
 	vmcs_write(SEG_AR(i), ar);
 }
 
-void vmctl_set_tsc_offset(struct vmctl_vcpu *vcpu, u64 offset)
+void vmctl_set_tsc_offset(struct vmk_vcpu *vcpu, u64 offset)
 {
 	WRITE_ONCE(vcpu->tsc_offset, offset);
 	vmcs_write(VMCS_TSC_OFFSET, offset);

@@ -22,7 +22,7 @@
 				 BIT(13) | BIT(14) | BIT(17) | BIT(21))
 
 /* Does @vector push an error code in the guest's present mode? */
-static inline bool vmctl_exc_has_error_code(struct vmctl_vcpu *vcpu,
+static inline bool vmctl_exc_has_error_code(struct vmk_vcpu *vcpu,
 					    u8 vector)
 {
 	return (vcpu->cr0 & X86_CR0_PE) && vector < 32 &&
@@ -40,24 +40,24 @@ static inline bool vmctl_exc_has_error_code(struct vmctl_vcpu *vcpu,
 #define DR6_FIXED1	0xffff0ff0ULL
 #define DR7_FIXED1	0x400ULL
 
-u64 vmctl_gpr_read(struct vmctl_vcpu *vcpu, int reg);
-void vmctl_gpr_write(struct vmctl_vcpu *vcpu, int reg, u64 val);
+u64 vmctl_gpr_read(struct vmk_vcpu *vcpu, int reg);
+void vmctl_gpr_write(struct vmk_vcpu *vcpu, int reg, u64 val);
 u8 vmctl_guest_cpl(void);
-void vmctl_skip_insn(struct vmctl_vcpu *vcpu);
-void vmctl_skip_insn_len(struct vmctl_vcpu *vcpu, u32 len);
-void vmctl_queue_exception(struct vmctl_vcpu *vcpu, u8 vector, bool has_err,
+void vmctl_skip_insn(struct vmk_vcpu *vcpu);
+void vmctl_skip_insn_len(struct vmk_vcpu *vcpu, u32 len);
+void vmctl_queue_exception(struct vmk_vcpu *vcpu, u8 vector, bool has_err,
 			   u32 err);
-int vmctl_internal_error(struct vmctl_vcpu *vcpu, u32 suberror, u32 ndata,
+int vmctl_internal_error(struct vmk_vcpu *vcpu, u32 suberror, u32 ndata,
 			 const u64 *data);
-int vmctl_unhandled_exit(struct vmctl_vcpu *vcpu);
-void vmctl_emu_cpu_get(struct vmctl_vcpu *vcpu, struct vmctl_emu_cpu *cpu);
-void vmctl_emu_cpu_set(struct vmctl_vcpu *vcpu,
+int vmctl_unhandled_exit(struct vmk_vcpu *vcpu);
+void vmctl_emu_cpu_get(struct vmk_vcpu *vcpu, struct vmctl_emu_cpu *cpu);
+void vmctl_emu_cpu_set(struct vmk_vcpu *vcpu,
 		       const struct vmctl_emu_cpu *cpu);
 void vmctl_set_seg(int i, u16 sel, u64 base, u32 limit, u32 ar);
-void vmctl_set_tsc_offset(struct vmctl_vcpu *vcpu, u64 offset);
+void vmctl_set_tsc_offset(struct vmk_vcpu *vcpu, u64 offset);
 
 /* The exit userspace sees, and the kernel's own copy of it. */
-static inline void vmctl_set_exit(struct vmctl_vcpu *vcpu, u32 reason)
+static inline void vmctl_set_exit(struct vmk_vcpu *vcpu, u32 reason)
 {
 	vcpu->user_exit = reason;
 	vcpu->run->exit_reason = reason;

@@ -66,12 +66,12 @@ void vmctl_apic_clock(struct vmctl_lapic_clock *clock, u32 *crystal_hz)
 }
 
 /* Guest TSC = host TSC + offset (no TSC scaling). */
-static u64 guest_tsc(struct vmctl_vcpu *vcpu)
+static u64 guest_tsc(struct vmk_vcpu *vcpu)
 {
 	return rdtsc() + READ_ONCE(vcpu->tsc_offset);
 }
 
-static ktime_t deadline_to_ktime(struct vmctl_vcpu *vcpu, u64 deadline)
+static ktime_t deadline_to_ktime(struct vmk_vcpu *vcpu, u64 deadline)
 {
 	u64 now = guest_tsc(vcpu);
 	u64 delta = deadline > now ? min(deadline - now, MAX_TIMER_TSC_DELTA) : 0;
@@ -131,7 +131,7 @@ out:
 	return ret;
 }
 
-void vmctl_apic_kick(struct vmctl_vcpu *vcpu)
+void vmctl_apic_kick(struct vmk_vcpu *vcpu)
 {
 	int cpu;
 
@@ -145,7 +145,7 @@ void vmctl_apic_kick(struct vmctl_vcpu *vcpu)
 		smp_send_reschedule(cpu);
 }
 
-bool vmctl_apic_deliver(struct vmctl_vcpu *vcpu,
+bool vmctl_apic_deliver(struct vmk_vcpu *vcpu,
 			const struct vmctl_apic_irq *irq, bool *matched)
 {
 	struct vmctl_vapic *a = vcpu->apic;
@@ -163,7 +163,7 @@ bool vmctl_apic_deliver(struct vmctl_vcpu *vcpu,
 }
 
 /* What a register write asks for beyond the model; lock dropped. */
-static void apic_out(struct vmctl_vcpu *vcpu,
+static void apic_out(struct vmk_vcpu *vcpu,
 		     const struct vmctl_lapic_out *out)
 {
 	if (out->flags & VMCTL_LAPIC_OUT_IPI)
@@ -172,7 +172,7 @@ static void apic_out(struct vmctl_vcpu *vcpu,
 		vmctl_irqchip_eoi(vcpu->vm, out->eoi_vector);
 }
 
-int vmctl_apic_create(struct vmctl_vcpu *vcpu)
+int vmctl_apic_create(struct vmk_vcpu *vcpu)
 {
 	struct vmctl_lapic_clock clock;
 	struct vmctl_vapic *a;
@@ -196,7 +196,7 @@ int vmctl_apic_create(struct vmctl_vcpu *vcpu)
 }
 
 /* No other thread can reach the vCPU any more; only its timer. */
-void vmctl_apic_free(struct vmctl_vcpu *vcpu)
+void vmctl_apic_free(struct vmk_vcpu *vcpu)
 {
 	struct vmctl_vapic *a = vcpu->apic;
 
@@ -209,7 +209,7 @@ void vmctl_apic_free(struct vmctl_vcpu *vcpu)
 
 /* ---- register access: MSRs, the xAPIC page, CR8, APIC base ---- */
 
-int vmctl_apic_rdmsr(struct vmctl_vcpu *vcpu, u32 index, u64 *data)
+int vmctl_apic_rdmsr(struct vmk_vcpu *vcpu, u32 index, u64 *data)
 {
 	struct vmctl_vapic *a = vcpu->apic;
 	unsigned long flags;
@@ -223,7 +223,7 @@ int vmctl_apic_rdmsr(struct vmctl_vcpu *vcpu, u32 index, u64 *data)
 	return ret;
 }
 
-int vmctl_apic_wrmsr(struct vmctl_vcpu *vcpu, u32 index, u64 data)
+int vmctl_apic_wrmsr(struct vmk_vcpu *vcpu, u32 index, u64 data)
 {
 	struct vmctl_vapic *a = vcpu->apic;
 	struct vmctl_lapic_out out;
@@ -243,7 +243,7 @@ int vmctl_apic_wrmsr(struct vmctl_vcpu *vcpu, u32 index, u64 data)
 	return ret;
 }
 
-bool vmctl_apic_mmio(struct vmctl_vcpu *vcpu, struct vmctl_mmio_op *op)
+bool vmctl_apic_mmio(struct vmk_vcpu *vcpu, struct vmctl_mmio_op *op)
 {
 	struct vmctl_vapic *a = vcpu->apic;
 	struct vmctl_lapic_out out = { 0 };
@@ -273,12 +273,12 @@ bool vmctl_apic_mmio(struct vmctl_vcpu *vcpu, struct vmctl_mmio_op *op)
 	return true;
 }
 
-u64 vmctl_apic_get_cr8(struct vmctl_vcpu *vcpu)
+u64 vmctl_apic_get_cr8(struct vmk_vcpu *vcpu)
 {
 	return READ_ONCE(vcpu->apic->lapic.tpr) >> 4;
 }
 
-void vmctl_apic_set_cr8(struct vmctl_vcpu *vcpu, u64 cr8)
+void vmctl_apic_set_cr8(struct vmk_vcpu *vcpu, u64 cr8)
 {
 	struct vmctl_vapic *a = vcpu->apic;
 	unsigned long flags;
@@ -288,12 +288,12 @@ void vmctl_apic_set_cr8(struct vmctl_vcpu *vcpu, u64 cr8)
 	spin_unlock_irqrestore(&a->lock, flags);
 }
 
-u64 vmctl_apic_get_base(struct vmctl_vcpu *vcpu)
+u64 vmctl_apic_get_base(struct vmk_vcpu *vcpu)
 {
 	return READ_ONCE(vcpu->apic->lapic.base);
 }
 
-int vmctl_apic_set_base(struct vmctl_vcpu *vcpu, u64 base, bool host)
+int vmctl_apic_set_base(struct vmk_vcpu *vcpu, u64 base, bool host)
 {
 	struct vmctl_vapic *a = vcpu->apic;
 	unsigned long flags;
@@ -310,7 +310,7 @@ int vmctl_apic_set_base(struct vmctl_vcpu *vcpu, u64 base, bool host)
 /* ---- what the run loop asks: INIT? SIPI? runnable? what to inject? ---- */
 
 /* Take a pending INIT (its timer reset done) and SIPI (-1: none). */
-void vmctl_apic_take_init_sipi(struct vmctl_vcpu *vcpu, bool *init, int *sipi)
+void vmctl_apic_take_init_sipi(struct vmk_vcpu *vcpu, bool *init, int *sipi)
 {
 	struct vmctl_vapic *a = vcpu->apic;
 
@@ -329,7 +329,7 @@ void vmctl_apic_take_init_sipi(struct vmctl_vcpu *vcpu, bool *init, int *sipi)
  * NMI or, with @irq_wakes (RFLAGS.IF at the HLT), an interrupt is
  * pending.  A pending INIT or SIPI always makes it runnable.
  */
-bool vmctl_apic_runnable(struct vmctl_vcpu *vcpu, bool halted, bool irq_wakes)
+bool vmctl_apic_runnable(struct vmk_vcpu *vcpu, bool halted, bool irq_wakes)
 {
 	struct vmctl_vapic *a = vcpu->apic;
 	struct vmctl_lapic *l = &a->lapic;
@@ -349,7 +349,7 @@ bool vmctl_apic_runnable(struct vmctl_vcpu *vcpu, bool halted, bool irq_wakes)
 }
 
 /* Interrupts off, right before the entry, after in_guest is set. */
-void vmctl_apic_inject(struct vmctl_vcpu *vcpu, bool event_queued)
+void vmctl_apic_inject(struct vmk_vcpu *vcpu, bool event_queued)
 {
 	struct vmctl_vapic *a = vcpu->apic;
 	u32 intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);

@@ -12,30 +12,30 @@
 #include "model/lapic.h"
 #include "model/emulate.h"
 
-struct vmctl_vcpu;
+struct vmk_vcpu;
 
 struct vmctl_vapic {
 	spinlock_t lock;	/* the model; other vCPUs, timer, IRQ_LINE */
 	struct vmctl_lapic lapic;
 	struct hrtimer timer;
-	struct vmctl_vcpu *vcpu;
+	struct vmk_vcpu *vcpu;
 };
 
 void vmctl_apic_clock(struct vmctl_lapic_clock *clock, u32 *crystal_hz);
-int vmctl_apic_create(struct vmctl_vcpu *vcpu);
-void vmctl_apic_free(struct vmctl_vcpu *vcpu);
-void vmctl_apic_kick(struct vmctl_vcpu *vcpu);
-bool vmctl_apic_deliver(struct vmctl_vcpu *vcpu,
+int vmctl_apic_create(struct vmk_vcpu *vcpu);
+void vmctl_apic_free(struct vmk_vcpu *vcpu);
+void vmctl_apic_kick(struct vmk_vcpu *vcpu);
+bool vmctl_apic_deliver(struct vmk_vcpu *vcpu,
 			const struct vmctl_apic_irq *irq, bool *matched);
-void vmctl_apic_take_init_sipi(struct vmctl_vcpu *vcpu, bool *init, int *sipi);
-bool vmctl_apic_runnable(struct vmctl_vcpu *vcpu, bool halted, bool irq_wakes);
-void vmctl_apic_inject(struct vmctl_vcpu *vcpu, bool event_queued);
-u64 vmctl_apic_get_base(struct vmctl_vcpu *vcpu);
-int vmctl_apic_set_base(struct vmctl_vcpu *vcpu, u64 base, bool host);
-int vmctl_apic_rdmsr(struct vmctl_vcpu *vcpu, u32 index, u64 *data);
-int vmctl_apic_wrmsr(struct vmctl_vcpu *vcpu, u32 index, u64 data);
-u64 vmctl_apic_get_cr8(struct vmctl_vcpu *vcpu);
-void vmctl_apic_set_cr8(struct vmctl_vcpu *vcpu, u64 cr8);
-bool vmctl_apic_mmio(struct vmctl_vcpu *vcpu, struct vmctl_mmio_op *op);
+void vmctl_apic_take_init_sipi(struct vmk_vcpu *vcpu, bool *init, int *sipi);
+bool vmctl_apic_runnable(struct vmk_vcpu *vcpu, bool halted, bool irq_wakes);
+void vmctl_apic_inject(struct vmk_vcpu *vcpu, bool event_queued);
+u64 vmctl_apic_get_base(struct vmk_vcpu *vcpu);
+int vmctl_apic_set_base(struct vmk_vcpu *vcpu, u64 base, bool host);
+int vmctl_apic_rdmsr(struct vmk_vcpu *vcpu, u32 index, u64 *data);
+int vmctl_apic_wrmsr(struct vmk_vcpu *vcpu, u32 index, u64 data);
+u64 vmctl_apic_get_cr8(struct vmk_vcpu *vcpu);
+void vmctl_apic_set_cr8(struct vmk_vcpu *vcpu, u64 cr8);
+bool vmctl_apic_mmio(struct vmk_vcpu *vcpu, struct vmctl_mmio_op *op);
 
 #endif /* VMCTL_IRQCHIP_APIC_H */

@@ -19,7 +19,7 @@ static bool ioapic_deliver(void *ctx, const struct vmctl_apic_irq *irq)
 	return vmctl_irqchip_deliver(ctx, irq);
 }
 
-int vmctl_create_irqchip(struct vmctl_vm *vm)
+int vmctl_create_irqchip(struct vmk_vm *vm)
 {
 	struct vmctl_irqchip *ic;
 	int ret = 0;
@@ -48,14 +48,14 @@ int vmctl_create_irqchip(struct vmctl_vm *vm)
 }
 
 /* VM teardown, after every vCPU (and so every APIC timer) is gone. */
-void vmctl_irqchip_free(struct vmctl_vm *vm)
+void vmctl_irqchip_free(struct vmk_vm *vm)
 {
 	if (vm->irqchip)
 		vmctl_free(vm->irqchip, sizeof(*vm->irqchip));
 	vm->irqchip = NULL;
 }
 
-int vmctl_irq_line(struct vmctl_vm *vm, const struct vmctl_irq_line *l)
+int vmctl_irq_line(struct vmk_vm *vm, const struct vmctl_irq_line *l)
 {
 	/* Pairs with the release in vmctl_create_irqchip(). */
 	struct vmctl_irqchip *ic = smp_load_acquire(&vm->irqchip);
@@ -75,11 +75,11 @@ int vmctl_irq_line(struct vmctl_vm *vm, const struct vmctl_irq_line *l)
  * Every vCPU's APIC looks at the message (vCPUs are only ever added while
  * the VM lives); lowest priority goes to the first that matches.
  */
-bool vmctl_irqchip_deliver(struct vmctl_vm *vm,
+bool vmctl_irqchip_deliver(struct vmk_vm *vm,
 			   const struct vmctl_apic_irq *irq)
 {
 	bool accepted = false, matched;
-	struct vmctl_vcpu *v;
+	struct vmk_vcpu *v;
 	int i;
 
 	for (i = 0; i < VMCTL_MAX_VCPUS; i++) {
@@ -94,7 +94,7 @@ bool vmctl_irqchip_deliver(struct vmctl_vm *vm,
 	return accepted;
 }
 
-void vmctl_irqchip_eoi(struct vmctl_vm *vm, u8 vector)
+void vmctl_irqchip_eoi(struct vmk_vm *vm, u8 vector)
 {
 	struct vmctl_irqchip *ic = vm->irqchip;
 	unsigned long flags;
@@ -113,7 +113,7 @@ void vmctl_irqchip_fill_read(struct vmctl_mmio_op *op, u32 val, u32 byte)
 	memcpy(op->data, &v, min_t(u32, op->len, 4 - byte));
 }
 
-bool vmctl_irqchip_mmio(struct vmctl_vcpu *vcpu, struct vmctl_mmio_op *op)
+bool vmctl_irqchip_mmio(struct vmk_vcpu *vcpu, struct vmctl_mmio_op *op)
 {
 	struct vmctl_irqchip *ic = vcpu->vm->irqchip;
 	u64 off = op->gpa - VMCTL_IOAPIC_BASE;

@@ -13,7 +13,7 @@
 static int guest_mem_copy(void *ctx, u64 gpa, void *buf, unsigned int len,
 			  bool write)
 {
-	struct vmctl_vcpu *vcpu = ctx;
+	struct vmk_vcpu *vcpu = ctx;
 	int ret = 0;
 
 	rcu_read_lock();

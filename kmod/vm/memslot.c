@@ -21,7 +21,7 @@
 /* Guest-physical addresses EPT 4-level paging can reach. */
 #define VMCTL_GPA_LIMIT		(1ULL << 48)
 
-struct vmctl_slot *vmctl_slot_find(struct vmctl_vm *vm, u64 gpa)
+struct vmctl_slot *vmctl_slot_find(struct vmk_vm *vm, u64 gpa)
 {
 	struct vmctl_slot *s;
 	int i;
@@ -64,7 +64,7 @@ static int vmctl_slot_pin(struct vmctl_slot *s)
 	return 0;
 }
 
-static int vmctl_slot_check(struct vmctl_vm *vm, const struct vmctl_mem_slot *m)
+static int vmctl_slot_check(struct vmk_vm *vm, const struct vmctl_mem_slot *m)
 {
 	struct vmctl_slot *s;
 	int i;
@@ -84,7 +84,7 @@ static int vmctl_slot_check(struct vmctl_vm *vm, const struct vmctl_mem_slot *m)
 	return 0;
 }
 
-int vmctl_slot_set(struct vmctl_vm *vm, const struct vmctl_mem_slot *m)
+int vmctl_slot_set(struct vmk_vm *vm, const struct vmctl_mem_slot *m)
 {
 	struct vmctl_slot *s;
 	int ret;
@@ -144,7 +144,7 @@ out:
 	return ret;
 }
 
-int vmctl_slot_delete(struct vmctl_vm *vm, unsigned long id)
+int vmctl_slot_delete(struct vmk_vm *vm, unsigned long id)
 {
 	struct vmctl_slot *s;
 

@@ -10,7 +10,7 @@
 #include <linux/types.h>
 
 struct page;
-struct vmctl_vm;
+struct vmk_vm;
 struct vmctl_mem_slot;
 
 struct vmctl_slot {
@@ -23,9 +23,9 @@ struct vmctl_slot {
 	struct page **pages;	/* pinned, one per 4 KiB of the slot */
 };
 
-struct vmctl_slot *vmctl_slot_find(struct vmctl_vm *vm, u64 gpa);
-int vmctl_slot_set(struct vmctl_vm *vm, const struct vmctl_mem_slot *m);
-int vmctl_slot_delete(struct vmctl_vm *vm, unsigned long id);
+struct vmctl_slot *vmctl_slot_find(struct vmk_vm *vm, u64 gpa);
+int vmctl_slot_set(struct vmk_vm *vm, const struct vmctl_mem_slot *m);
+int vmctl_slot_delete(struct vmk_vm *vm, unsigned long id);
 void vmctl_slot_free(struct vmctl_slot *s);
 
 #endif /* VMCTL_VM_MEMSLOT_H */

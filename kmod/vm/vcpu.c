@@ -22,8 +22,8 @@
 #include "vmx/vmx_ops.h"
 
 /* Run @fn with this vCPU's VMCS current; VMX failures become -EIO. */
-int vmctl_vcpu_with_vmcs(struct vmctl_vcpu *vcpu,
-			  int (*fn)(struct vmctl_vcpu *, void *), void *arg)
+int vmk_vcpu_with_vmcs(struct vmk_vcpu *vcpu,
+		       int (*fn)(struct vmk_vcpu *, void *), void *arg)
 {
 	unsigned int mark;
 	int ret;
@@ -43,8 +43,8 @@ int vmctl_vcpu_with_vmcs(struct vmctl_vcpu *vcpu,
  * Only the run loop writes the counters; READ_ONCE hands readers that do
  * not hold the vCPU mutex (netlink, while the vCPU runs) whole values.
  */
-void vmctl_vcpu_get_stats(const struct vmctl_vcpu *vcpu,
-			  struct vmctl_vcpu_stats *st)
+void vmk_vcpu_get_stats(const struct vmk_vcpu *vcpu,
+			struct vmctl_vcpu_stats *st)
 {
 	const struct vmctl_vcpu_stats *s = &vcpu->stats;
 	int i;
@@ -62,7 +62,7 @@ void vmctl_vcpu_get_stats(const struct vmctl_vcpu *vcpu,
  * other allocation of the module, one virtually contiguous view of them
  * for the kernel (struct vmctl_run, then the I/O data page).
  */
-static int run_area_alloc(struct vmctl_vcpu *vcpu)
+static int run_area_alloc(struct vmk_vcpu *vcpu)
 {
 	int i;
 
@@ -80,7 +80,7 @@ static int run_area_alloc(struct vmctl_vcpu *vcpu)
 	return 0;
 }
 
-static void run_area_free(struct vmctl_vcpu *vcpu)
+static void run_area_free(struct vmk_vcpu *vcpu)
 {
 	int i;
 
@@ -93,7 +93,7 @@ static void run_area_free(struct vmctl_vcpu *vcpu)
 			__free_page(vcpu->run_pages[i]);
 }
 
-void vmctl_vcpu_free(struct vmctl_vcpu *vcpu)
+void vmk_vcpu_free(struct vmk_vcpu *vcpu)
 {
 	vmctl_apic_free(vcpu);
 	vmctl_vmcs_release(vcpu);
@@ -109,9 +109,9 @@ void vmctl_vcpu_free(struct vmctl_vcpu *vcpu)
 	vmctl_acct_add(ACCT_VCPUS, -1);
 }
 
-static struct vmctl_vcpu *vcpu_alloc(struct vmctl_vm *vm, u32 id)
+static struct vmk_vcpu *vcpu_alloc(struct vmk_vm *vm, u32 id)
 {
-	struct vmctl_vcpu *vcpu = vmctl_zalloc(sizeof(*vcpu));
+	struct vmk_vcpu *vcpu = vmctl_zalloc(sizeof(*vcpu));
 
 	if (!vcpu)
 		return NULL;
@@ -130,7 +130,7 @@ static struct vmctl_vcpu *vcpu_alloc(struct vmctl_vm *vm, u32 id)
 	    !vcpu->fpu ||
 	    vmctl_cpuid_init_default(vcpu) ||
 	    (vm->irqchip && vmctl_apic_create(vcpu))) {
-		vmctl_vcpu_free(vcpu);
+		vmk_vcpu_free(vcpu);
 		return NULL;
 	}
 	vcpu->vmcs_pa = __pa(vcpu->vmcs);
@@ -141,24 +141,24 @@ static struct vmctl_vcpu *vcpu_alloc(struct vmctl_vm *vm, u32 id)
 	return vcpu;
 }
 
-static int vcpu_setup_vmcs(struct vmctl_vcpu *vcpu, void *unused)
+static int vcpu_setup_vmcs(struct vmk_vcpu *vcpu, void *unused)
 {
 	vmctl_vmcs_setup(vcpu);
-	vmctl_vcpu_reset(vcpu, false);
+	vmk_vcpu_reset(vcpu, false);
 	return 0;
 }
 
 /* A new vCPU in its reset state, not yet published in the VM. */
-struct vmctl_vcpu *vmctl_vcpu_create(struct vmctl_vm *vm, u32 id)
+struct vmk_vcpu *vmk_vcpu_create(struct vmk_vm *vm, u32 id)
 {
-	struct vmctl_vcpu *vcpu = vcpu_alloc(vm, id);
+	struct vmk_vcpu *vcpu = vcpu_alloc(vm, id);
 	int ret;
 
 	if (!vcpu)
 		return ERR_PTR(-ENOMEM);
-	ret = vmctl_vcpu_with_vmcs(vcpu, vcpu_setup_vmcs, NULL);
+	ret = vmk_vcpu_with_vmcs(vcpu, vcpu_setup_vmcs, NULL);
 	if (ret) {
-		vmctl_vcpu_free(vcpu);
+		vmk_vcpu_free(vcpu);
 		return ERR_PTR(ret);
 	}
 	return vcpu;

@@ -2,6 +2,7 @@
 /*
  * vcpu.c: the vCPU object: what the kernel keeps of a guest CPU beyond
  * its VMCS, its creation in the reset state and its teardown.
+ * (struct vmk_vcpu: the kernel's, not libvmctl's struct vmctl_vcpu.)
  */
 #ifndef VMCTL_VM_VCPU_H
 #define VMCTL_VM_VCPU_H
@@ -15,14 +16,14 @@
 #include "vmx/hoststate.h"
 
 struct page;
-struct vmctl_vm;
+struct vmk_vm;
 struct vmctl_vapic;
 
 #define VMCTL_RUN_PAGES		2	/* struct vmctl_run + I/O data page */
 #define VMCTL_IO_DATA_OFFSET	PAGE_SIZE
 
-struct vmctl_vcpu {
-	struct vmctl_vm *vm;
+struct vmk_vcpu {
+	struct vmk_vm *vm;
 	u32 id;
 	struct mutex lock;	/* serialises this vCPU's ioctls */
 	/*
@@ -69,7 +70,7 @@ struct vmctl_vcpu {
 	u32 exit_reason;
 	u64 exit_qual;
 	/* the exit user space answers: finished on the next RUN */
-	int (*complete_user_exit)(struct vmctl_vcpu *vcpu);
+	int (*complete_user_exit)(struct vmk_vcpu *vcpu);
 	struct vmctl_mmio_op mmio;
 	u8 io_size;		/* IN in flight: 1, 2 or 4 bytes */
 	struct {		/* string I/O in flight */
@@ -93,13 +94,13 @@ struct vmctl_vcpu {
 	struct vmctl_vcpu_stats stats;
 };
 
-struct vmctl_vcpu *vmctl_vcpu_create(struct vmctl_vm *vm, u32 id);
-void vmctl_vcpu_free(struct vmctl_vcpu *vcpu);
-int vmctl_vcpu_with_vmcs(struct vmctl_vcpu *vcpu,
-			 int (*fn)(struct vmctl_vcpu *vcpu, void *arg),
-			 void *arg);
+struct vmk_vcpu *vmk_vcpu_create(struct vmk_vm *vm, u32 id);
+void vmk_vcpu_free(struct vmk_vcpu *vcpu);
+int vmk_vcpu_with_vmcs(struct vmk_vcpu *vcpu,
+		       int (*fn)(struct vmk_vcpu *vcpu, void *arg),
+		       void *arg);
 /* The exit counters; safe while the vCPU runs (GET_VCPU_STATS, netlink). */
-void vmctl_vcpu_get_stats(const struct vmctl_vcpu *vcpu,
-			  struct vmctl_vcpu_stats *st);
+void vmk_vcpu_get_stats(const struct vmk_vcpu *vcpu,
+			struct vmctl_vcpu_stats *st);
 
 #endif /* VMCTL_VM_VCPU_H */

@@ -7,7 +7,7 @@
  *
  * Each ioctl takes the vCPU mutex, so RUN and the state accessors never
  * overlap.  Accessors that touch the VMCS make it current on this CPU with
- * preemption off (vmctl_vcpu_with_vmcs()); user memory is copied before or
+ * preemption off (vmk_vcpu_with_vmcs()); user memory is copied before or
  * after, never while preemption is off.
  */
 #include <linux/module.h>
@@ -31,7 +31,7 @@
 #define RFLAGS_FIXED1		BIT(1)
 #define RFLAGS_RESERVED		(GENMASK_ULL(63, 22) | BIT(15) | BIT(5) | BIT(3))
 
-static void vcpu_get_regs(struct vmctl_vcpu *vcpu, struct vmctl_regs *r)
+static void vcpu_get_regs(struct vmk_vcpu *vcpu, struct vmctl_regs *r)
 {
 	const u64 *g = vcpu->gpr;
 
@@ -55,7 +55,7 @@ static void vcpu_get_regs(struct vmctl_vcpu *vcpu, struct vmctl_regs *r)
 	r->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
 }
 
-static void vcpu_set_regs(struct vmctl_vcpu *vcpu, const struct vmctl_regs *r)
+static void vcpu_set_regs(struct vmk_vcpu *vcpu, const struct vmctl_regs *r)
 {
 	u64 *g = vcpu->gpr;
 
@@ -79,7 +79,7 @@ static void vcpu_set_regs(struct vmctl_vcpu *vcpu, const struct vmctl_regs *r)
 	vmcs_write(VMCS_GUEST_RFLAGS, r->rflags | RFLAGS_FIXED1);
 }
 
-static int do_get_regs(struct vmctl_vcpu *vcpu, void *arg)
+static int do_get_regs(struct vmk_vcpu *vcpu, void *arg)
 {
 	vcpu_get_regs(vcpu, arg);
 	return 0;
@@ -90,14 +90,14 @@ static int do_get_regs(struct vmctl_vcpu *vcpu, void *arg)
  * irqchip (with one, a halt with IF=0 would otherwise sleep for good).
  * Queued events are checked against the new state at the entry (run.c).
  */
-static int do_set_regs(struct vmctl_vcpu *vcpu, void *arg)
+static int do_set_regs(struct vmk_vcpu *vcpu, void *arg)
 {
 	vcpu_set_regs(vcpu, arg);
 	vcpu->halted = false;
 	return 0;
 }
 
-static int do_get_sregs(struct vmctl_vcpu *vcpu, void *arg)
+static int do_get_sregs(struct vmk_vcpu *vcpu, void *arg)
 {
 	vmctl_get_sregs(vcpu, arg);
 	return 0;
@@ -108,7 +108,7 @@ static int do_get_sregs(struct vmctl_vcpu *vcpu, void *arg)
  * belonged to the old one (a fault or INT n happens again if the guest
  * runs the instruction again), and a halt ends as with SET_REGS.
  */
-static int do_set_sregs(struct vmctl_vcpu *vcpu, void *arg)
+static int do_set_sregs(struct vmk_vcpu *vcpu, void *arg)
 {
 	int ret = vmctl_set_sregs(vcpu, arg);
 
@@ -126,7 +126,7 @@ struct msr_batch {
 };
 
 /* Stops at the first MSR that is not modelled or not accepted. */
-static int do_msrs(struct vmctl_vcpu *vcpu, void *arg)
+static int do_msrs(struct vmk_vcpu *vcpu, void *arg)
 {
 	struct msr_batch *b = arg;
 	u32 i;
@@ -142,7 +142,7 @@ static int do_msrs(struct vmctl_vcpu *vcpu, void *arg)
 	return 0;
 }
 
-static long vcpu_ioctl_msrs(struct vmctl_vcpu *vcpu, void __user *uarg,
+static long vcpu_ioctl_msrs(struct vmk_vcpu *vcpu, void __user *uarg,
 			    bool set)
 {
 	struct vmctl_msrs hdr;
@@ -165,7 +165,7 @@ static long vcpu_ioctl_msrs(struct vmctl_vcpu *vcpu, void __user *uarg,
 			ret = -EINVAL;
 			goto out;
 		}
-	ret = vmctl_vcpu_with_vmcs(vcpu, do_msrs, &b);
+	ret = vmk_vcpu_with_vmcs(vcpu, do_msrs, &b);
 	if (ret)
 		goto out;
 	ret = b.n;
@@ -176,7 +176,7 @@ out:
 	return ret;
 }
 
-static long vcpu_ioctl_set_cpuid(struct vmctl_vcpu *vcpu, void __user *uarg)
+static long vcpu_ioctl_set_cpuid(struct vmk_vcpu *vcpu, void __user *uarg)
 {
 	struct vmctl_cpuid hdr;
 	struct vmctl_cpuid_entry *e;
@@ -194,7 +194,7 @@ static long vcpu_ioctl_set_cpuid(struct vmctl_vcpu *vcpu, void __user *uarg)
 	return ret;
 }
 
-static long vcpu_ioctl_get_cpuid(struct vmctl_vcpu *vcpu, void __user *uarg)
+static long vcpu_ioctl_get_cpuid(struct vmk_vcpu *vcpu, void __user *uarg)
 {
 	struct vmctl_cpuid hdr;
 
@@ -214,7 +214,7 @@ static long vcpu_ioctl_get_cpuid(struct vmctl_vcpu *vcpu, void __user *uarg)
 	return 0;
 }
 
-static long vcpu_ioctl_inject(struct vmctl_vcpu *vcpu, void __user *uarg)
+static long vcpu_ioctl_inject(struct vmk_vcpu *vcpu, void __user *uarg)
 {
 	struct vmctl_exception e;
 
@@ -230,7 +230,7 @@ static long vcpu_ioctl_inject(struct vmctl_vcpu *vcpu, void __user *uarg)
 	return 0;
 }
 
-static long vcpu_ioctl(struct vmctl_vcpu *vcpu, unsigned int cmd,
+static long vcpu_ioctl(struct vmk_vcpu *vcpu, unsigned int cmd,
 		       void __user *uarg, unsigned long arg)
 {
 	union {
@@ -242,9 +242,9 @@ static long vcpu_ioctl(struct vmctl_vcpu *vcpu, unsigned int cmd,
 
 	switch (cmd) {
 	case VMCTL_RUN:
-		return arg ? -EINVAL : vmctl_vcpu_run(vcpu);
+		return arg ? -EINVAL : vmk_vcpu_run(vcpu);
 	case VMCTL_GET_REGS:
-		ret = vmctl_vcpu_with_vmcs(vcpu, do_get_regs, &u.regs);
+		ret = vmk_vcpu_with_vmcs(vcpu, do_get_regs, &u.regs);
 		if (!ret && copy_to_user(uarg, &u.regs, sizeof(u.regs)))
 			ret = -EFAULT;
 		return ret;
@@ -253,16 +253,16 @@ static long vcpu_ioctl(struct vmctl_vcpu *vcpu, unsigned int cmd,
 			return -EFAULT;
 		if (u.regs.rflags & RFLAGS_RESERVED)
 			return -EINVAL;
-		return vmctl_vcpu_with_vmcs(vcpu, do_set_regs, &u.regs);
+		return vmk_vcpu_with_vmcs(vcpu, do_set_regs, &u.regs);
 	case VMCTL_GET_SREGS:
-		ret = vmctl_vcpu_with_vmcs(vcpu, do_get_sregs, &u.sregs);
+		ret = vmk_vcpu_with_vmcs(vcpu, do_get_sregs, &u.sregs);
 		if (!ret && copy_to_user(uarg, &u.sregs, sizeof(u.sregs)))
 			ret = -EFAULT;
 		return ret;
 	case VMCTL_SET_SREGS:
 		if (copy_from_user(&u.sregs, uarg, sizeof(u.sregs)))
 			return -EFAULT;
-		return vmctl_vcpu_with_vmcs(vcpu, do_set_sregs, &u.sregs);
+		return vmk_vcpu_with_vmcs(vcpu, do_set_sregs, &u.sregs);
 	case VMCTL_GET_MSRS:
 		return vcpu_ioctl_msrs(vcpu, uarg, false);
 	case VMCTL_SET_MSRS:
@@ -274,7 +274,7 @@ static long vcpu_ioctl(struct vmctl_vcpu *vcpu, unsigned int cmd,
 	case VMCTL_INJECT_EXCEPTION:
 		return vcpu_ioctl_inject(vcpu, uarg);
 	case VMCTL_GET_VCPU_STATS:
-		vmctl_vcpu_get_stats(vcpu, &u.stats);
+		vmk_vcpu_get_stats(vcpu, &u.stats);
 		return copy_to_user(uarg, &u.stats, sizeof(u.stats)) ?
 		       -EFAULT : 0;
 	default:
@@ -282,10 +282,10 @@ static long vcpu_ioctl(struct vmctl_vcpu *vcpu, unsigned int cmd,
 	}
 }
 
-static long vmctl_vcpu_ioctl(struct file *f, unsigned int cmd,
-			     unsigned long arg)
+static long vmk_vcpu_ioctl(struct file *f, unsigned int cmd,
+			   unsigned long arg)
 {
-	struct vmctl_vcpu *vcpu = f->private_data;
+	struct vmk_vcpu *vcpu = f->private_data;
 	long ret;
 
 	if (mutex_lock_killable(&vcpu->lock))
@@ -296,9 +296,9 @@ static long vmctl_vcpu_ioctl(struct file *f, unsigned int cmd,
 }
 
 /* The run area's pages, each referenced by the mapping as long as it lives. */
-static int vmctl_vcpu_mmap(struct file *f, struct vm_area_struct *vma)
+static int vmk_vcpu_mmap(struct file *f, struct vm_area_struct *vma)
 {
-	struct vmctl_vcpu *vcpu = f->private_data;
+	struct vmk_vcpu *vcpu = f->private_data;
 	unsigned long i;
 	int ret;
 
@@ -313,20 +313,20 @@ static int vmctl_vcpu_mmap(struct file *f, struct vm_area_struct *vma)
 	return 0;
 }
 
-static int vmctl_vcpu_release(struct inode *inode, struct file *f)
+static int vmk_vcpu_release(struct inode *inode, struct file *f)
 {
-	struct vmctl_vcpu *vcpu = f->private_data;
+	struct vmk_vcpu *vcpu = f->private_data;
 
-	vmctl_vm_put(vcpu->vm);
+	vmk_vm_put(vcpu->vm);
 	return 0;
 }
 
-static const struct file_operations vmctl_vcpu_fops = {
+static const struct file_operations vmk_vcpu_fops = {
 	.owner = THIS_MODULE,
-	.unlocked_ioctl = vmctl_vcpu_ioctl,
+	.unlocked_ioctl = vmk_vcpu_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.mmap = vmctl_vcpu_mmap,
-	.release = vmctl_vcpu_release,
+	.mmap = vmk_vcpu_mmap,
+	.release = vmk_vcpu_release,
 	.llseek = noop_llseek,
 };
 
@@ -334,9 +334,9 @@ static const struct file_operations vmctl_vcpu_fops = {
  * The vCPU is published in vm->vcpus[] only once nothing can fail: other
  * vCPUs and the I/O APIC deliver interrupts to it without the VM mutex.
  */
-int vmctl_create_vcpu(struct vmctl_vm *vm, unsigned long id)
+int vmctl_create_vcpu(struct vmk_vm *vm, unsigned long id)
 {
-	struct vmctl_vcpu *vcpu;
+	struct vmk_vcpu *vcpu;
 	struct file *file;
 	int ret, fd;
 
@@ -349,7 +349,7 @@ int vmctl_create_vcpu(struct vmctl_vm *vm, unsigned long id)
 	ret = -EEXIST;
 	if (vm->vcpus[id])
 		goto out;
-	vcpu = vmctl_vcpu_create(vm, id);
+	vcpu = vmk_vcpu_create(vm, id);
 	if (IS_ERR(vcpu)) {
 		ret = PTR_ERR(vcpu);
 		goto out;
@@ -359,7 +359,7 @@ int vmctl_create_vcpu(struct vmctl_vm *vm, unsigned long id)
 		ret = fd;
 		goto free_vcpu;
 	}
-	file = anon_inode_getfile("vmctl-vcpu", &vmctl_vcpu_fops, vcpu,
+	file = anon_inode_getfile("vmctl-vcpu", &vmk_vcpu_fops, vcpu,
 				  O_RDWR);
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);
@@ -376,7 +376,7 @@ int vmctl_create_vcpu(struct vmctl_vm *vm, unsigned long id)
 	goto out;
 
 free_vcpu:
-	vmctl_vcpu_free(vcpu);
+	vmk_vcpu_free(vcpu);
 out:
 	mutex_unlock(&vm->lock);
 	if (ret < 0)

@@ -7,8 +7,8 @@
 
 #include <linux/types.h>
 
-struct vmctl_vm;
+struct vmk_vm;
 
-int vmctl_create_vcpu(struct vmctl_vm *vm, unsigned long id);
+int vmctl_create_vcpu(struct vmk_vm *vm, unsigned long id);
 
 #endif /* VMCTL_VM_VCPU_IOCTL_H */

@@ -42,7 +42,7 @@ MODULE_PARM_DESC(max_vcpus_per_user, "vCPUs one user may hold (default: 1024)");
 /* VMs and vCPUs @uid holds.  vmctl_vm_list_lock held. */
 static void user_usage(kuid_t uid, u32 *vms, u32 *vcpus)
 {
-	struct vmctl_vm *vm;
+	struct vmk_vm *vm;
 
 	*vms = 0;
 	*vcpus = 0;
@@ -55,7 +55,7 @@ static void user_usage(kuid_t uid, u32 *vms, u32 *vcpus)
 }
 
 /* Count a vCPU of @vm against its owner's limit before creating it. */
-int vmctl_charge_vcpu(struct vmctl_vm *vm)
+int vmctl_charge_vcpu(struct vmk_vm *vm)
 {
 	u32 vms, vcpus;
 	int ret = 0;
@@ -71,7 +71,7 @@ int vmctl_charge_vcpu(struct vmctl_vm *vm)
 }
 
 /* A charged vCPU that was not created after all. */
-void vmctl_uncharge_vcpu(struct vmctl_vm *vm)
+void vmctl_uncharge_vcpu(struct vmk_vm *vm)
 {
 	mutex_lock(&vmctl_vm_list_lock);
 	vm->vcpus_charged--;
@@ -79,26 +79,26 @@ void vmctl_uncharge_vcpu(struct vmctl_vm *vm)
 }
 
 /* The watcher, set while netlink.c is registered (module init to exit). */
-static const struct vmctl_vm_watcher *vm_watcher;
+static const struct vmk_vm_watcher *vm_watcher;
 
-void vmctl_vm_set_watcher(const struct vmctl_vm_watcher *w)
+void vmk_vm_set_watcher(const struct vmk_vm_watcher *w)
 {
 	WRITE_ONCE(vm_watcher, w);
 }
 
 /* Tell the watcher; process context (it may sleep). */
-void vmctl_vm_notify(struct vmctl_vm *vm, const struct vmctl_vcpu *vcpu,
-		     enum vmctl_vm_event ev, u32 hw_reason)
+void vmk_vm_notify(struct vmk_vm *vm, const struct vmk_vcpu *vcpu,
+		   enum vmctl_vm_event ev, u32 hw_reason)
 {
-	const struct vmctl_vm_watcher *w = READ_ONCE(vm_watcher);
+	const struct vmk_vm_watcher *w = READ_ONCE(vm_watcher);
 
 	if (w)
 		w->event(vm, vcpu, ev, hw_reason);
 }
 
-static void vmctl_vm_destroy(struct kref *ref)
+static void vmk_vm_destroy(struct kref *ref)
 {
-	struct vmctl_vm *vm = container_of(ref, struct vmctl_vm, ref);
+	struct vmk_vm *vm = container_of(ref, struct vmk_vm, ref);
 	struct vmctl_slot *s;
 	int i;
 
@@ -108,7 +108,7 @@ static void vmctl_vm_destroy(struct kref *ref)
 
 	for (i = 0; i < VMCTL_MAX_VCPUS; i++)
 		if (vm->vcpus[i])
-			vmctl_vcpu_free(vm->vcpus[i]);
+			vmk_vcpu_free(vm->vcpus[i]);
 	vmctl_irqchip_free(vm);
 	/* No VMCS uses this EPTP any more; forget its translations. */
 	vmx_invept_all_cpus(vm->ept.eptp);
@@ -118,22 +118,22 @@ static void vmctl_vm_destroy(struct kref *ref)
 			vmctl_slot_free(s);
 	}
 	vmctl_ept_destroy(&vm->ept);
-	vmctl_vm_notify(vm, NULL, VMCTL_VM_DESTROYED, 0);
+	vmk_vm_notify(vm, NULL, VMCTL_VM_DESTROYED, 0);
 	ida_free(&vm_ida, vm->id);
 	mutex_destroy(&vm->lock);
 	vmctl_free(vm, sizeof(*vm));
 	vmctl_acct_add(ACCT_VMS, -1);
 }
 
-void vmctl_vm_put(struct vmctl_vm *vm)
+void vmk_vm_put(struct vmk_vm *vm)
 {
-	kref_put(&vm->ref, vmctl_vm_destroy);
+	kref_put(&vm->ref, vmk_vm_destroy);
 }
 
 /* A new VM on the list, with one reference: the caller's. */
-struct vmctl_vm *vmctl_vm_create(const struct vmctl_vm_config *cfg)
+struct vmk_vm *vmk_vm_create(const struct vmctl_vm_config *cfg)
 {
-	struct vmctl_vm *vm;
+	struct vmk_vm *vm;
 	u32 vms, vcpus;
 	int ret, id;
 
@@ -170,7 +170,7 @@ struct vmctl_vm *vmctl_vm_create(const struct vmctl_vm_config *cfg)
 	}
 	list_add_tail(&vm->node, &vmctl_vm_list);
 	mutex_unlock(&vmctl_vm_list_lock);
-	vmctl_vm_notify(vm, NULL, VMCTL_VM_CREATED, 0);
+	vmk_vm_notify(vm, NULL, VMCTL_VM_CREATED, 0);
 	return vm;
 
 free_ept:

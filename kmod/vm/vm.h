@@ -2,6 +2,10 @@
 /*
  * vm.c: the VM object, the global list of VMs, and the one-way hook
  * through which a watcher (netlink.c) hears of VM and vCPU events.
+ *
+ * The kernel's objects are struct vmk_vm and struct vmk_vcpu (vmk: vmctl
+ * kernel), named apart from libvmctl's struct vmctl_vm and struct
+ * vmctl_vcpu, which are the library's handles on them.
  */
 #ifndef VMCTL_VM_VM_H
 #define VMCTL_VM_VM_H
@@ -18,10 +22,10 @@
 #include "vmx/ept.h"
 
 struct vmctl_slot;
-struct vmctl_vcpu;
+struct vmk_vcpu;
 struct vmctl_irqchip;
 
-struct vmctl_vm {
+struct vmk_vm {
 	struct kref ref;	/* VM fd + one per vCPU fd */
 	struct list_head node;	/* vmctl_vm_list */
 	u32 id;
@@ -36,7 +40,7 @@ struct vmctl_vm {
 	u32 nr_slots;
 	u64 mem_bytes;
 	struct vmctl_ept ept;
-	struct vmctl_vcpu *vcpus[VMCTL_MAX_VCPUS];	/* smp_load_acquire */
+	struct vmk_vcpu *vcpus[VMCTL_MAX_VCPUS];	/* smp_load_acquire */
 	u32 nr_vcpus;
 	u32 vcpus_charged;	/* against the owner's limit; list lock */
 	struct vmctl_irqchip *irqchip;	/* set once, before any vCPU */
@@ -47,10 +51,10 @@ struct vmctl_vm {
 extern struct list_head vmctl_vm_list;
 extern struct mutex vmctl_vm_list_lock;
 
-struct vmctl_vm *vmctl_vm_create(const struct vmctl_vm_config *cfg);
-void vmctl_vm_put(struct vmctl_vm *vm);
-int vmctl_charge_vcpu(struct vmctl_vm *vm);
-void vmctl_uncharge_vcpu(struct vmctl_vm *vm);
+struct vmk_vm *vmk_vm_create(const struct vmctl_vm_config *cfg);
+void vmk_vm_put(struct vmk_vm *vm);
+int vmctl_charge_vcpu(struct vmk_vm *vm);
+void vmctl_uncharge_vcpu(struct vmk_vm *vm);
 
 /* What the VM's watcher hears of. */
 enum vmctl_vm_event {
@@ -60,13 +64,13 @@ enum vmctl_vm_event {
 	VMCTL_VCPU_FAIL_ENTRY,	/* RUN ended in a failed entry (@hw_reason) */
 };
 
-struct vmctl_vm_watcher {
-	void (*event)(struct vmctl_vm *vm, const struct vmctl_vcpu *vcpu,
+struct vmk_vm_watcher {
+	void (*event)(struct vmk_vm *vm, const struct vmk_vcpu *vcpu,
 		      enum vmctl_vm_event ev, u32 hw_reason);
 };
 
-void vmctl_vm_set_watcher(const struct vmctl_vm_watcher *w);
-void vmctl_vm_notify(struct vmctl_vm *vm, const struct vmctl_vcpu *vcpu,
-		     enum vmctl_vm_event ev, u32 hw_reason);
+void vmk_vm_set_watcher(const struct vmk_vm_watcher *w);
+void vmk_vm_notify(struct vmk_vm *vm, const struct vmk_vcpu *vcpu,
+		   enum vmctl_vm_event ev, u32 hw_reason);
 
 #endif /* VMCTL_VM_VM_H */

@@ -17,7 +17,7 @@
 #include "vm/vm.h"
 #include "vm/vm_ioctl.h"
 
-static void vmctl_vm_info(struct vmctl_vm *vm, struct vmctl_vm_info *info)
+static void vmk_vm_info(struct vmk_vm *vm, struct vmctl_vm_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	mutex_lock(&vm->lock);
@@ -28,10 +28,10 @@ static void vmctl_vm_info(struct vmctl_vm *vm, struct vmctl_vm_info *info)
 	mutex_unlock(&vm->lock);
 }
 
-static long vmctl_vm_ioctl(struct file *f, unsigned int cmd,
-			   unsigned long arg)
+static long vmk_vm_ioctl(struct file *f, unsigned int cmd,
+			 unsigned long arg)
 {
-	struct vmctl_vm *vm = f->private_data;
+	struct vmk_vm *vm = f->private_data;
 	void __user *uarg = (void __user *)arg;
 
 	switch (cmd) {
@@ -49,7 +49,7 @@ static long vmctl_vm_ioctl(struct file *f, unsigned int cmd,
 	case VMCTL_GET_VM_INFO: {
 		struct vmctl_vm_info info;
 
-		vmctl_vm_info(vm, &info);
+		vmk_vm_info(vm, &info);
 		return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
 	}
 	case VMCTL_CREATE_IRQCHIP:
@@ -66,33 +66,33 @@ static long vmctl_vm_ioctl(struct file *f, unsigned int cmd,
 	}
 }
 
-static int vmctl_vm_release(struct inode *inode, struct file *f)
+static int vmk_vm_release(struct inode *inode, struct file *f)
 {
-	vmctl_vm_put(f->private_data);
+	vmk_vm_put(f->private_data);
 	return 0;
 }
 
-static const struct file_operations vmctl_vm_fops = {
+static const struct file_operations vmk_vm_fops = {
 	.owner = THIS_MODULE,
-	.unlocked_ioctl = vmctl_vm_ioctl,
+	.unlocked_ioctl = vmk_vm_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.release = vmctl_vm_release,
+	.release = vmk_vm_release,
 	.llseek = noop_llseek,
 };
 
 int vmctl_create_vm(const struct vmctl_vm_config *cfg)
 {
-	struct vmctl_vm *vm;
+	struct vmk_vm *vm;
 	int ret;
 
 	if (cfg->flags || !memchr(cfg->name, 0, sizeof(cfg->name)))
 		return -EINVAL;
-	vm = vmctl_vm_create(cfg);
+	vm = vmk_vm_create(cfg);
 	if (IS_ERR(vm))
 		return PTR_ERR(vm);
-	ret = anon_inode_getfd("vmctl-vm", &vmctl_vm_fops, vm,
+	ret = anon_inode_getfd("vmctl-vm", &vmk_vm_fops, vm,
 			       O_RDWR | O_CLOEXEC);
 	if (ret < 0)
-		vmctl_vm_put(vm);
+		vmk_vm_put(vm);
 	return ret;
 }

@@ -65,7 +65,7 @@ static void fpu_save(void *area, u64 mask)
 		asm volatile("fxsave64 (%0)" : : "r"(area) : "memory");
 }
 
-int vmctl_vcpu_load(struct vmctl_vcpu *vcpu)
+int vmk_vcpu_load(struct vmk_vcpu *vcpu)
 {
 	struct vmctl_host_state *h = &vcpu->host;
 	int i, ret;
@@ -97,7 +97,7 @@ int vmctl_vcpu_load(struct vmctl_vcpu *vcpu)
 	return 0;
 }
 
-void vmctl_vcpu_put(struct vmctl_vcpu *vcpu)
+void vmk_vcpu_put(struct vmk_vcpu *vcpu)
 {
 	struct vmctl_host_state *h = &vcpu->host;
 	int i;

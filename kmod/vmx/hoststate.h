@@ -9,7 +9,7 @@
 #include <linux/types.h>
 #include <asm/desc_defs.h>
 
-struct vmctl_vcpu;
+struct vmk_vcpu;
 
 struct vmctl_host_state {
 	u16 ds, es, fs, gs, ldt;
@@ -25,8 +25,8 @@ enum vmctl_swapped_msr {
 	NR_SWAPPED_MSRS
 };
 
-int vmctl_vcpu_load(struct vmctl_vcpu *vcpu);
-void vmctl_vcpu_put(struct vmctl_vcpu *vcpu);
+int vmk_vcpu_load(struct vmk_vcpu *vcpu);
+void vmk_vcpu_put(struct vmk_vcpu *vcpu);
 void vmctl_fpu_init_guest(void *area);
 
 #endif /* VMCTL_VMX_HOSTSTATE_H */

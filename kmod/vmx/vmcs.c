@@ -15,7 +15,7 @@
 #include "vmx/vmx.h"
 #include "vmx/vmx_ops.h"
 
-static void vmcs_controls(struct vmctl_vcpu *vcpu)
+static void vmcs_controls(struct vmk_vcpu *vcpu)
 {
 	u32 proc2 = vmx_caps.proc2;
 
@@ -50,7 +50,7 @@ static void vmcs_controls(struct vmctl_vcpu *vcpu)
 }
 
 /* Host state that never changes; per-CPU parts come with activation. */
-static void vmcs_host_constant_state(struct vmctl_vcpu *vcpu)
+static void vmcs_host_constant_state(struct vmk_vcpu *vcpu)
 {
 	u64 v;
 
@@ -75,7 +75,7 @@ static void vmcs_host_constant_state(struct vmctl_vcpu *vcpu)
 }
 
 /* A new vCPU's VMCS, current: everything but the guest state. */
-void vmctl_vmcs_setup(struct vmctl_vcpu *vcpu)
+void vmctl_vmcs_setup(struct vmk_vcpu *vcpu)
 {
 	vmcs_controls(vcpu);
 	vmcs_host_constant_state(vcpu);

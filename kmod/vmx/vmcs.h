@@ -5,8 +5,8 @@
 #ifndef VMCTL_VMX_VMCS_H
 #define VMCTL_VMX_VMCS_H
 
-struct vmctl_vcpu;
+struct vmk_vcpu;
 
-void vmctl_vmcs_setup(struct vmctl_vcpu *vcpu);
+void vmctl_vmcs_setup(struct vmk_vcpu *vcpu);
 
 #endif /* VMCTL_VMX_VMCS_H */

@@ -33,7 +33,7 @@ void vmctl_vmcs_cpu_init(void)
 }
 
 /* On the CPU the VMCS is active on, interrupts off. */
-static void vmcs_clear_local(struct vmctl_vcpu *vcpu)
+static void vmcs_clear_local(struct vmk_vcpu *vcpu)
 {
 	if (vmx_vmclear(vcpu->vmcs_pa))
 		pr_err("vmctl: VMCLEAR failed on CPU %d\n", vcpu->cpu);
@@ -48,7 +48,7 @@ static void vmcs_clear_local(struct vmctl_vcpu *vcpu)
 
 static void vmcs_clear_ipi(void *info)
 {
-	struct vmctl_vcpu *vcpu = info;
+	struct vmk_vcpu *vcpu = info;
 
 	if (READ_ONCE(vcpu->cpu) == smp_processor_id())
 		vmcs_clear_local(vcpu);
@@ -57,7 +57,7 @@ static void vmcs_clear_ipi(void *info)
 /* CPU going offline (interrupts off): VMCLEAR everything active here. */
 void vmctl_vmcs_clear_cpu(void)
 {
-	struct vmctl_vcpu *vcpu, *tmp;
+	struct vmk_vcpu *vcpu, *tmp;
 
 	list_for_each_entry_safe(vcpu, tmp, this_cpu_ptr(&vmcs_cpu.active),
 				 loaded_node)
@@ -65,7 +65,7 @@ void vmctl_vmcs_clear_cpu(void)
 }
 
 /* Wherever the VMCS is active, VMCLEAR it there.  May sleep. */
-void vmctl_vmcs_release(struct vmctl_vcpu *vcpu)
+void vmctl_vmcs_release(struct vmk_vcpu *vcpu)
 {
 	int cpu = READ_ONCE(vcpu->cpu);
 
@@ -106,7 +106,7 @@ static void vmcs_host_cpu_state(void)
  * uses IBPB at all), as kvm-intel does, so one guest cannot steer the
  * indirect branches of another VM that runs next on this CPU.
  */
-int vmctl_vmcs_activate(struct vmctl_vcpu *vcpu)
+int vmctl_vmcs_activate(struct vmk_vcpu *vcpu)
 {
 	int cpu = smp_processor_id();
 	int old = READ_ONCE(vcpu->cpu);
@@ -148,7 +148,7 @@ fail:
 	return -EIO;
 }
 
-int vmctl_vmcs_get(struct vmctl_vcpu *vcpu)
+int vmctl_vmcs_get(struct vmk_vcpu *vcpu)
 {
 	int ret;
 
@@ -159,7 +159,7 @@ int vmctl_vmcs_get(struct vmctl_vcpu *vcpu)
 	return ret;
 }
 
-void vmctl_vmcs_put(struct vmctl_vcpu *vcpu)
+void vmctl_vmcs_put(struct vmk_vcpu *vcpu)
 {
 	preempt_enable();
 }

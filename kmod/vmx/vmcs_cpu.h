@@ -6,13 +6,13 @@
 #ifndef VMCTL_VMX_VMCS_CPU_H
 #define VMCTL_VMX_VMCS_CPU_H
 
-struct vmctl_vcpu;
+struct vmk_vcpu;
 
 void vmctl_vmcs_cpu_init(void);
-int vmctl_vmcs_activate(struct vmctl_vcpu *vcpu);
-void vmctl_vmcs_release(struct vmctl_vcpu *vcpu);
+int vmctl_vmcs_activate(struct vmk_vcpu *vcpu);
+void vmctl_vmcs_release(struct vmk_vcpu *vcpu);
 void vmctl_vmcs_clear_cpu(void);
-int vmctl_vmcs_get(struct vmctl_vcpu *vcpu);
-void vmctl_vmcs_put(struct vmctl_vcpu *vcpu);
+int vmctl_vmcs_get(struct vmk_vcpu *vcpu);
+void vmctl_vmcs_put(struct vmk_vcpu *vcpu);
 
 #endif /* VMCTL_VMX_VMCS_CPU_H */
