@@ -16,7 +16,6 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/uaccess.h>
-#include <linux/vmalloc.h>
 #include <linux/err.h>
 #include "cpu/cpuid.h"
 #include "cpu/msr.h"
