@@ -149,8 +149,8 @@ int vmctl_pc_devices_create(struct vmctl_vm *vm);
 
 /*
  * ---- handles (sys.c, vm.c, memory.c, vcpu.c, run.c) ----
- * The contents of the public header's opaque types.  The module has a
- * struct vmctl_vm and a struct vmctl_vcpu of its own (kmod/), private to
+ * The contents of the public header's opaque types.  The module's own
+ * objects are struct vmk_vm and struct vmk_vcpu (kmod/vm/), private to
  * it: these reach them only through the VM and vCPU fds.
  */
 

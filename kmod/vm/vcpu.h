@@ -54,7 +54,7 @@ struct vmk_vcpu {
 	u64 cr0, cr4;		/* as the guest sees them */
 	u64 efer;		/* as the guest sees it (LMA included) */
 	u64 cr2, cr8, xcr0;
-	u64 dr[4], dr6, dr7;	/* shadowed: never loaded into hardware */
+	u64 dr[4], dr6, dr7;	/* in the CPU while DR7 enables one */
 	u64 swapped[NR_SWAPPED_MSRS];
 	u64 tsc_aux, apic_base, misc_enable, mtrr_def_type;
 	void *fpu;		/* XSAVE area, standard format */
