@@ -324,6 +324,19 @@ void vmctl_apic_take_init_sipi(struct vmk_vcpu *vcpu, bool *init, int *sipi)
 	spin_unlock_irq(&a->lock);
 }
 
+/* An INIT or SIPI waits for vmctl_apic_take_init_sipi(). */
+bool vmctl_apic_init_sipi_pending(struct vmk_vcpu *vcpu)
+{
+	struct vmctl_vapic *a = vcpu->apic;
+	unsigned long flags;
+	bool ret;
+
+	spin_lock_irqsave(&a->lock, flags);
+	ret = a->lapic.init_pending || a->lapic.mp_state == VMCTL_MP_SIPI;
+	spin_unlock_irqrestore(&a->lock, flags);
+	return ret;
+}
+
 /*
  * Can a vCPU run: not while it waits for SIPI; if @halted, only once an
  * NMI or, with @irq_wakes (RFLAGS.IF at the HLT), an interrupt is
