@@ -14,18 +14,11 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "assert_errno.h"
 #include "stats.h"
 #include "ucall.h"
 
 #define PAGE	4096UL
-
-/* @call must fail with @err. */
-#define ASSERT_ERRNO(err, call) do {					\
-	long __ret = (call);						\
-	int __err = errno;						\
-	ASSERT_EQ(-1, __ret) TH_LOG("%s", #call);			\
-	ASSERT_EQ(err, __err) TH_LOG("%s", #call);			\
-} while (0)
 
 /*
  * The header names no errno for these (an over-long array in GET/SET_MSRS

@@ -39,49 +39,7 @@
 #define SAVE0			"0x80008"
 #define SAVE1			"0x8000c"
 
-/* 32-bit MMIO above 2 GiB: the address goes through RAX. */
-#define MMIO_W(addr, val)						\
-	"mov $" __stringify(addr) ", %eax\n\t"				\
-	"movl $" __stringify(val) ", (%rax)\n\t"
-#define MMIO_R(addr, reg)						\
-	"mov $" __stringify(addr) ", %eax\n\t"				\
-	"mov (%rax), " reg "\n\t"
-#define WRMSR(msr, lo, hi)						\
-	"mov $" __stringify(msr) ", %ecx\n\t"				\
-	"mov $" __stringify(lo) ", %eax\n\t"				\
-	"mov $" __stringify(hi) ", %edx\n\t"				\
-	"wrmsr\n\t"
-#define RDMSR(msr)							\
-	"mov $" __stringify(msr) ", %ecx\n\t"				\
-	"rdmsr\n\t"
-
-/* Software-enable the APIC, spurious vector 0xff. */
-#define XAPIC_ENABLE		MMIO_W(XAPIC_SVR, 0x1ff)
-
-/*
- * Sleep until the u32 at @counter reaches @n.  The check runs with IF=0
- * and STI's shadow covers the HLT, so an interrupt cannot slip in between
- * the check and the sleep.
- */
-#define WAIT_COUNT(counter, n)						\
-	"1: cli\n\t"							\
-	"cmpl $" __stringify(n) ", " counter "\n\t"			\
-	"jae 2f\n\t"							\
-	"sti\n\t"							\
-	"hlt\n\t"							\
-	"jmp 1b\n"							\
-	"2: sti\n\t"
-
-/* An interrupt handler: count, EOI through the xAPIC page, return. */
-#define ISR_XAPIC(label, counter)					\
-	label ":\n\t"							\
-	"push %rax\n\t"							\
-	"incl " counter "\n\t"						\
-	MMIO_W(XAPIC_EOI, 0)						\
-	"pop %rax\n\t"							\
-	"iretq\n"
-
-/* The same through the x2APIC EOI MSR. */
+/* An interrupt handler: count, EOI through the x2APIC EOI MSR, return. */
 #define ISR_X2APIC(label, counter)					\
 	label ":\n\t"							\
 	"push %rax\n\t"							\
@@ -93,14 +51,6 @@
 	"pop %rcx\n\t"							\
 	"pop %rax\n\t"							\
 	"iretq\n"
-
-#define GUEST_END	G_UCALL(UCALL_DONE) "ud2\n"
-
-static void vcpu_stats(struct vcpu *vcpu, struct vmctl_vcpu_stats *st)
-{
-	die_unless(ioctl(vcpu->fd, VMCTL_GET_VCPU_STATS, st) == 0,
-		   "VMCTL_GET_VCPU_STATS");
-}
 
 /* ---- VMCTL_CREATE_IRQCHIP and VMCTL_IRQ_LINE errors ---- */
 
@@ -258,7 +208,7 @@ static int run_to_done(struct vcpu *vcpu, struct ucall *uc)
 	struct vmctl_vcpu_stats st;
 	int type = vcpu_ucall(vcpu, uc);
 
-	vcpu_stats(vcpu, &st);
+	vcpu_get_stats(vcpu, &st);
 	if (st.user_exits != 1)
 		fprintf(stderr, "# %llu exits to user space\n",
 			(unsigned long long)st.user_exits);
@@ -326,7 +276,7 @@ TEST_F(apic, x2apic_registers_and_tsc_deadline_timer)
 	EXPECT_EQ(0xd00, uc.args[2] & 0xd00);		/* EN EXTD BSP */
 	ASSERT_EQ(UCALL_DONE, vcpu_ucall(self->vcpu, &uc));
 	EXPECT_EQ(1, uc.args[0]);
-	vcpu_stats(self->vcpu, &st);
+	vcpu_get_stats(self->vcpu, &st);
 	EXPECT_EQ(2, st.user_exits);
 }
 
@@ -352,7 +302,7 @@ TEST_F(apic, oneshot_timer_wakes_hlt_in_kernel)
 	EXPECT_EQ(1, uc.args[0]);
 	EXPECT_EQ(0, uc.args[1]);
 	/* The guest halted, and no HLT reached user space. */
-	vcpu_stats(self->vcpu, &st);
+	vcpu_get_stats(self->vcpu, &st);
 	EXPECT_LE(1, st.hw_exits[VMCTL_HW_EXIT_HLT]);
 }
 
@@ -384,7 +334,7 @@ TEST_F(apic, tsc_deadline_timer_in_xapic_mode)
 	ASSERT_EQ(UCALL_DONE, run_to_done(self->vcpu, &uc));
 	EXPECT_EQ(1, uc.args[0]);
 	EXPECT_EQ(0, uc.args[1]);
-	vcpu_stats(self->vcpu, &st);
+	vcpu_get_stats(self->vcpu, &st);
 	EXPECT_LE(1, st.hw_exits[VMCTL_HW_EXIT_HLT]);
 }
 
@@ -493,7 +443,7 @@ TEST_F(apic, signal_ends_run_asleep_in_hlt)
 	EXPECT_EQ(-1, r.ret);
 	EXPECT_EQ(EINTR, r.err);
 	EXPECT_EQ(VMCTL_EXIT_INTR, self->vcpu->run->exit_reason);
-	vcpu_stats(self->vcpu, &st);
+	vcpu_get_stats(self->vcpu, &st);
 	EXPECT_LE(1, st.hw_exits[VMCTL_HW_EXIT_HLT]);
 	EXPECT_EQ(0, st.user_exits);
 }
@@ -614,11 +564,6 @@ TEST_F(apic, hlt_with_if_clear_exits_then_waits_on)
 }
 
 /* The I/O APIC: pin 4 edge, pin 5 level, both to APIC 0. */
-#define IOAPIC_W(reg, val)						\
-	"mov $" __stringify(IOAPIC_REGSEL) ", %ebx\n\t"			\
-	"movl $" __stringify(reg) ", (%rbx)\n\t"			\
-	"movl $" __stringify(val) ", " __stringify(IOAPIC_WIN_OFF) "(%rbx)\n\t"
-
 GUEST64(ioapic_guest,
 	XAPIC_ENABLE
 	IOAPIC_W(0x18, 0x50)			/* pin 4: VEC_EDGE, edge */
@@ -824,7 +769,7 @@ TEST_F(smp, ap_waits_for_sipi_until_a_signal)
 	vcpu_run_kicked(self->ap, 10, &kr);
 	EXPECT_EQ(-1, kr.ret);
 	EXPECT_EQ(EINTR, kr.err);
-	vcpu_stats(self->ap, &st);
+	vcpu_get_stats(self->ap, &st);
 	EXPECT_EQ(0, st.exits);			/* never entered the guest */
 }
 

@@ -37,3 +37,9 @@ void idt_set_gate(struct vm *vm, unsigned int vector, unsigned long handler)
 			  (((handler >> 16) & 0xffff) << 48);
 	idt[2 * vector + 1] = handler >> 32;
 }
+
+void vcpu_get_stats(struct vcpu *vcpu, struct vmctl_vcpu_stats *st)
+{
+	die_unless(ioctl(vcpu->fd, VMCTL_GET_VCPU_STATS, st) == 0,
+		   "VMCTL_GET_VCPU_STATS");
+}

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Guests with the in-kernel interrupt controllers (VMCTL_CREATE_IRQCHIP):
- * the VM, interrupt gates of the test's own handlers, and the register
- * addresses guest assembly pastes in.
+ * the VM, interrupt gates of the test's own handlers, the register
+ * addresses and the guest assembly that drive the APICs, and the vCPU's
+ * exit counters (to prove an interrupt needed no exit to userspace).
  */
 #ifndef SELFTEST_IRQCHIP_H
 #define SELFTEST_IRQCHIP_H
@@ -25,6 +26,62 @@
 #define IOAPIC_REGSEL	0xfec00000
 #define IOAPIC_WIN_OFF	0x10
 
+/*
+ * Guest assembly (64-bit) for the APICs: the clobbers are the
+ * registers each macro names.
+ */
+/* 32-bit MMIO above 2 GiB: the address goes through RAX. */
+#define MMIO_W(addr, val)						\
+	"mov $" __stringify(addr) ", %eax\n\t"				\
+	"movl $" __stringify(val) ", (%rax)\n\t"
+#define MMIO_R(addr, reg)						\
+	"mov $" __stringify(addr) ", %eax\n\t"				\
+	"mov (%rax), " reg "\n\t"
+#define WRMSR(msr, lo, hi)						\
+	"mov $" __stringify(msr) ", %ecx\n\t"				\
+	"mov $" __stringify(lo) ", %eax\n\t"				\
+	"mov $" __stringify(hi) ", %edx\n\t"				\
+	"wrmsr\n\t"
+#define RDMSR(msr)							\
+	"mov $" __stringify(msr) ", %ecx\n\t"				\
+	"rdmsr\n\t"
+
+/* Software-enable the APIC, spurious vector 0xff. */
+#define XAPIC_ENABLE		MMIO_W(XAPIC_SVR, 0x1ff)
+
+/*
+ * Sleep until the u32 at @counter reaches @n.  The check runs with IF=0
+ * and STI's shadow covers the HLT, so an interrupt cannot slip in between
+ * the check and the sleep.
+ */
+#define WAIT_COUNT(counter, n)						\
+	"1: cli\n\t"							\
+	"cmpl $" __stringify(n) ", " counter "\n\t"			\
+	"jae 2f\n\t"							\
+	"sti\n\t"							\
+	"hlt\n\t"							\
+	"jmp 1b\n"							\
+	"2: sti\n\t"
+
+/* An interrupt handler: count, EOI through the xAPIC page, return. */
+#define ISR_XAPIC(label, counter)					\
+	label ":\n\t"							\
+	"push %rax\n\t"							\
+	"incl " counter "\n\t"						\
+	MMIO_W(XAPIC_EOI, 0)						\
+	"pop %rax\n\t"							\
+	"iretq\n"
+
+/* The guest is done: UCALL_DONE, never to return. */
+#define GUEST_END	G_UCALL(UCALL_DONE) "ud2\n"
+
+/* Write @val to I/O APIC register @reg (clobbers RBX). */
+#define IOAPIC_W(reg, val)						\
+	"mov $" __stringify(IOAPIC_REGSEL) ", %ebx\n\t"			\
+	"movl $" __stringify(reg) ", (%rbx)\n\t"			\
+	"movl $" __stringify(val) ", " __stringify(IOAPIC_WIN_OFF) "(%rbx)\n\t"
+
+
 /* Does the module offer VMCTL_CREATE_IRQCHIP (VMCTL_CAP_IRQCHIP)? */
 bool irqchip_available(void);
 
@@ -33,5 +90,8 @@ struct vm *irqchip_vm_create(void);
 
 /* A 64-bit interrupt gate: @vector to guest address @handler. */
 void idt_set_gate(struct vm *vm, unsigned int vector, unsigned long handler);
+
+/* VMCTL_GET_VCPU_STATS, or die. */
+void vcpu_get_stats(struct vcpu *vcpu, struct vmctl_vcpu_stats *st);
 
 #endif /* SELFTEST_IRQCHIP_H */
