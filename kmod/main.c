@@ -10,6 +10,7 @@
 #include <linux/fs.h>
 #include <linux/uaccess.h>
 #include <asm/tsc.h>
+#include "irqchip/irqfd.h"
 #include "netlink.h"
 #include "stats.h"
 #include "vm/vcpu.h"
@@ -42,6 +43,12 @@ static long vmctl_check_cap(unsigned long cap)
 		return vmx_caps.irqchip;
 	case VMCTL_CAP_TSC_KHZ:		/* guest TSC = host TSC + offset */
 		return tsc_khz;
+	case VMCTL_CAP_SIGNAL_MSI:
+		return vmx_caps.irqchip;
+	case VMCTL_CAP_DOORBELL:
+		return VMCTL_MAX_DOORBELLS;
+	case VMCTL_CAP_IRQFD:
+		return vmx_caps.irqchip ? VMCTL_MAX_IRQFDS : 0;
 	default:
 		return 0;
 	}
@@ -116,18 +123,17 @@ static int __init vmctl_init(void)
 	ret = vmx_enable_all();
 	if (ret)
 		return ret;
+	ret = vmk_irqfd_init();
+	if (ret)
+		goto vmx_off;
 	ret = vmctl_nl_init();
-	if (ret) {
-		vmx_disable_all();
-		return ret;
-	}
+	if (ret)
+		goto irqfd_exit;
 	ret = misc_register(&vmctl_dev);
 	if (ret) {
 		pr_err("vmctl: cannot register /dev/%s (%d)\n",
 		       VMCTL_DEVICE_NAME, ret);
-		vmctl_nl_exit();
-		vmx_disable_all();
-		return ret;
+		goto nl_exit;
 	}
 	pr_info("vmctl: VMX on %u CPUs: EPT 4-level write-back%s, unrestricted guest, VPID %s, INVEPT single/all, entry flush %s, guest FPU by %s (%u bytes), API %d\n",
 		vmx_nr_cpus_on(), vmx_caps.ept_2m ? " with 2 MiB pages" : "",
@@ -136,12 +142,21 @@ static int __init vmctl_init(void)
 		vmx_caps.host_xcr0 ? "XSAVE" : "FXSAVE", vmx_caps.xsave_size,
 		VMCTL_API_VERSION);
 	return 0;
+
+nl_exit:
+	vmctl_nl_exit();
+irqfd_exit:
+	vmk_irqfd_exit();
+vmx_off:
+	vmx_disable_all();
+	return ret;
 }
 
 static void __exit vmctl_exit(void)
 {
 	misc_deregister(&vmctl_dev);
 	vmctl_nl_exit();
+	vmk_irqfd_exit();
 	vmx_disable_all();
 	pr_info("vmctl: unloaded, VMX off\n");
 }

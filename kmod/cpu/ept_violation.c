@@ -4,7 +4,8 @@
  * is mapped eagerly (ept.c), so a violation is either a race with a slot
  * change (retried) or MMIO: an access outside every slot, or a write to
  * a read-only slot.  MMIO is decoded by the emulator (model/emulate.h)
- * into one access; the in-kernel irqchip serves its pages at once, any
+ * into one access; the in-kernel irqchip serves its pages at once, a
+ * doorbell (doorbell.c) takes the writes it is registered for, any
  * other access goes to user space (VMCTL_EXIT_MMIO) and the emulator
  * finishes the instruction on the next RUN, taking the access's length
  * and direction from what the kernel saved (vcpu->mmio), never from the
@@ -15,6 +16,7 @@
 #include "cpu/state.h"
 #include "irqchip/irqchip.h"
 #include "model/emulate.h"
+#include "vm/doorbell.h"
 #include "vm/guest_mem.h"
 #include "vm/memslot.h"
 #include "vm/vcpu.h"
@@ -80,6 +82,13 @@ int vmctl_handle_ept_violation(struct vmk_vcpu *vcpu)
 		return mmio_error(vcpu, ret, gpa);
 	if (vcpu->apic && vmctl_irqchip_mmio(vcpu, op))
 		return finish_mmio(vcpu);
+	if (op->is_write) {
+		u64 val = 0;
+
+		memcpy(&val, op->data, op->len);
+		if (vmk_doorbell_ring(vcpu->vm, false, op->gpa, op->len, val))
+			return finish_mmio(vcpu);
+	}
 	vmctl_set_exit(vcpu, VMCTL_EXIT_MMIO);
 	run->mmio.phys_addr = op->gpa;
 	run->mmio.len = op->len;

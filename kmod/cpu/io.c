@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Port I/O exits, and their completion on the next RUN.
+ * Port I/O exits, and their completion on the next RUN.  An OUT that a
+ * doorbell takes (doorbell.c) never leaves the kernel.
  *
  * Port I/O: the data goes through the second page of the run area
  * (run->io.data_offset).  String I/O moves, per exit, as many elements as
@@ -19,6 +20,7 @@
 #include "cpu/io.h"
 #include "cpu/state.h"
 #include "model/emulate.h"
+#include "vm/doorbell.h"
 #include "vm/guest_mem.h"
 #include "vm/vcpu.h"
 #include "vmx/vmx.h"
@@ -200,6 +202,12 @@ int vmctl_handle_io(struct vmk_vcpu *vcpu)
 
 	if (q & IO_QUAL_STRING)
 		return handle_string_io(vcpu, q);
+	if (!in && vmk_doorbell_ring(vcpu->vm, true, IO_QUAL_PORT(q), size,
+				     vcpu->gpr[GPR_RAX] &
+				     GENMASK_ULL(8 * size - 1, 0))) {
+		vmctl_skip_insn(vcpu);
+		return EXIT_REENTER;
+	}
 	io_exit(vcpu, in, size, IO_QUAL_PORT(q), 1);
 	if (in) {
 		vcpu->io_size = size;

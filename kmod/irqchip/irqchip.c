@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The VM's in-kernel interrupt controllers (VMCTL_CREATE_IRQCHIP): the
- * I/O APIC behind VMCTL_IRQ_LINE and its MMIO page, the APIC bus that
- * carries I/O APIC messages and IPIs to the vCPUs' local APICs (apic.c),
- * and the MMIO path that serves both pages without leaving the kernel.
+ * I/O APIC behind VMCTL_IRQ_LINE and its MMIO page, MSIs
+ * (VMCTL_SIGNAL_MSI), the APIC bus that carries I/O APIC messages, MSIs
+ * and IPIs to the vCPUs' local APICs (apic.c), the EOI of level pins with
+ * its notifiers (resampling irqfds, irqfd.c), and the MMIO path that
+ * serves both pages without leaving the kernel.
+ *
+ * Everything that raises an interrupt here may run in atomic context (an
+ * irqfd's eventfd wake-up): spinlocks with interrupts off, no sleeping.
  */
 #include <linux/mm.h>
+#include <linux/rculist.h>
 #include "irqchip/apic.h"
 #include "irqchip/irqchip.h"
 #include "model/ioapic.h"
+#include "model/msi.h"
 #include "stats.h"
 #include "vm/vcpu.h"
 #include "vm/vm.h"
@@ -35,6 +42,7 @@ int vmctl_create_irqchip(struct vmk_vm *vm)
 		ic = vmctl_zalloc(sizeof(*ic));
 		if (ic) {
 			spin_lock_init(&ic->lock);
+			INIT_HLIST_HEAD(&ic->acks);
 			vmctl_ioapic_init(&ic->ioapic, VMCTL_IOAPIC_ID,
 					  ioapic_deliver, vm);
 			/* Published whole to IRQ_LINE, which takes no mutex. */
@@ -71,6 +79,65 @@ int vmctl_irq_line(struct vmk_vm *vm, const struct vmctl_irq_line *l)
 	return 0;
 }
 
+void vmctl_irqchip_raise(struct vmk_vm *vm, u32 pin, bool hold)
+{
+	/* Pairs with the release in vmctl_create_irqchip(). */
+	struct vmctl_irqchip *ic = smp_load_acquire(&vm->irqchip);
+	unsigned long flags;
+
+	spin_lock_irqsave(&ic->lock, flags);
+	vmctl_ioapic_set_irq(&ic->ioapic, pin, true);
+	if (!hold)
+		vmctl_ioapic_set_irq(&ic->ioapic, pin, false);
+	spin_unlock_irqrestore(&ic->lock, flags);
+}
+
+/* Any thread: the message goes straight onto the APIC bus. */
+int vmctl_signal_msi(struct vmk_vm *vm, const struct vmctl_msi *msi)
+{
+	struct vmctl_apic_irq irq;
+	int ret;
+
+	/* Pairs with the release in vmctl_create_irqchip(). */
+	if (!smp_load_acquire(&vm->irqchip))
+		return -ENXIO;
+	if (msi->flags)
+		return -EINVAL;
+	ret = vmctl_msi_decode(msi->address, msi->data, &irq);
+	if (ret < 0)
+		return ret;
+	if (!ret)
+		vmctl_irqchip_deliver(vm, &irq);
+	return 0;
+}
+
+void vmctl_irqchip_add_ack(struct vmk_vm *vm, struct vmctl_irq_ack *ack)
+{
+	struct vmctl_irqchip *ic = vm->irqchip;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ic->lock, flags);
+	hlist_add_head_rcu(&ack->node, &ic->acks);
+	spin_unlock_irqrestore(&ic->lock, flags);
+}
+
+void vmctl_irqchip_del_ack(struct vmk_vm *vm, struct vmctl_irq_ack *ack)
+{
+	struct vmctl_irqchip *ic = vm->irqchip;
+	struct vmctl_irq_ack *a;
+	unsigned long flags;
+	bool shared = false;
+
+	spin_lock_irqsave(&ic->lock, flags);
+	hlist_del_rcu(&ack->node);
+	hlist_for_each_entry(a, &ic->acks, node)
+		shared |= a->pin == ack->pin;
+	/* Nobody resamples the line any more: leave it low. */
+	if (!shared)
+		vmctl_ioapic_set_irq(&ic->ioapic, ack->pin, false);
+	spin_unlock_irqrestore(&ic->lock, flags);
+}
+
 /*
  * Every vCPU's APIC looks at the message (vCPUs are only ever added while
  * the VM lives); lowest priority goes to the first that matches.
@@ -94,14 +161,31 @@ bool vmctl_irqchip_deliver(struct vmk_vm *vm,
 	return accepted;
 }
 
+/*
+ * A level EOI: resampled pins are lowered before their remote IRR
+ * clears (so they do not fire again at once), and their acks hear of it
+ * after the lock is dropped (they signal eventfds, whose wake-ups may
+ * raise pins here).
+ */
 void vmctl_irqchip_eoi(struct vmk_vm *vm, u8 vector)
 {
 	struct vmctl_irqchip *ic = vm->irqchip;
+	struct vmctl_irq_ack *a;
 	unsigned long flags;
+	u32 resampled = 0, acked;
 
 	spin_lock_irqsave(&ic->lock, flags);
-	vmctl_ioapic_eoi(&ic->ioapic, vector);
+	hlist_for_each_entry(a, &ic->acks, node)
+		resampled |= 1U << a->pin;
+	acked = vmctl_ioapic_eoi(&ic->ioapic, vector, resampled);
 	spin_unlock_irqrestore(&ic->lock, flags);
+	if (!(acked & resampled))
+		return;
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(a, &ic->acks, node)
+		if (acked & (1U << a->pin))
+			a->acked(a);
+	rcu_read_unlock();
 }
 
 /* A read of @op->len bytes at byte @byte of the 32-bit register @val. */

@@ -86,9 +86,10 @@ void vmctl_ioapic_set_irq(struct vmctl_ioapic *io, unsigned int pin,
 		fire(io, pin);
 }
 
-void vmctl_ioapic_eoi(struct vmctl_ioapic *io, u8 vector)
+u32 vmctl_ioapic_eoi(struct vmctl_ioapic *io, u8 vector, u32 lower)
 {
 	unsigned int pin;
+	u32 acked = 0;
 
 	for (pin = 0; pin < VMCTL_IOAPIC_PINS; pin++) {
 		u64 rte = io->redir[pin];
@@ -96,9 +97,13 @@ void vmctl_ioapic_eoi(struct vmctl_ioapic *io, u8 vector)
 		if (!rte_level(rte) || !(rte & LAPIC_REMOTE_IRR) ||
 		    (rte & LAPIC_VECTOR_MASK) != vector)
 			continue;
+		if (lower & (1U << pin))
+			io->lines &= ~(1U << pin);
 		io->redir[pin] &= ~(u64)LAPIC_REMOTE_IRR;
+		acked |= 1U << pin;
 		recheck_level(io, pin);
 	}
+	return acked;
 }
 
 static u32 reg_read(const struct vmctl_ioapic *io, u32 reg)

@@ -64,8 +64,10 @@ void vmctl_ioapic_set_irq(struct vmctl_ioapic *io, unsigned int pin,
 /*
  * A local APIC took an EOI for level-triggered @vector
  * (VMCTL_LAPIC_OUT_EOI): clear remote IRR of the pins using it and fire
- * again those still asserted.
+ * again those still asserted.  Pins in the mask @lower are de-asserted
+ * first (a resampled line: its device says again whether it still wants
+ * service).  Returns the mask of pins whose remote IRR this cleared.
  */
-void vmctl_ioapic_eoi(struct vmctl_ioapic *io, u8 vector);
+u32 vmctl_ioapic_eoi(struct vmctl_ioapic *io, u8 vector, u32 lower);
 
 #endif /* VMCTL_IOAPIC_H */

@@ -132,7 +132,7 @@ static void test_edge_pin(void **state)
 	assert_int_equal(nr_sent, 2);
 	/* Edge pins never wait for an EOI. */
 	assert_false(io.redir[4] & LAPIC_REMOTE_IRR);
-	vmctl_ioapic_eoi(&io, 0x24);
+	assert_int_equal(vmctl_ioapic_eoi(&io, 0x24, 0), 0);
 	assert_int_equal(nr_sent, 2);
 }
 
@@ -159,14 +159,15 @@ static void test_level_pin_remote_irr(void **state)
 	/* Still asserted: nothing until the EOI. */
 	vmctl_ioapic_set_irq(&io, 9, true);
 	assert_int_equal(nr_sent, 1);
-	vmctl_ioapic_eoi(&io, 0x38);	/* another vector: no effect */
+	/* Another vector: no effect. */
+	assert_int_equal(vmctl_ioapic_eoi(&io, 0x38, 0), 0);
 	assert_int_equal(nr_sent, 1);
-	vmctl_ioapic_eoi(&io, 0x39);
+	assert_int_equal(vmctl_ioapic_eoi(&io, 0x39, 0), 1U << 9);
 	assert_int_equal(nr_sent, 2);	/* still asserted: fires again */
 	assert_true(io.redir[9] & LAPIC_REMOTE_IRR);
 	/* The device deasserted before the EOI: quiet after it. */
 	vmctl_ioapic_set_irq(&io, 9, false);
-	vmctl_ioapic_eoi(&io, 0x39);
+	vmctl_ioapic_eoi(&io, 0x39, 0);
 	assert_int_equal(nr_sent, 2);
 	assert_false(io.redir[9] & LAPIC_REMOTE_IRR);
 }
@@ -209,10 +210,32 @@ static void test_eoi_shared_vector(void **state)
 	vmctl_ioapic_set_irq(&io, 17, true);
 	assert_int_equal(nr_sent, 2);
 	vmctl_ioapic_set_irq(&io, 16, false);
-	vmctl_ioapic_eoi(&io, 0x50);
+	assert_int_equal(vmctl_ioapic_eoi(&io, 0x50, 0), 3U << 16);
 	assert_int_equal(nr_sent, 3);	/* only pin 17 is still asserted */
 	assert_false(io.redir[16] & LAPIC_REMOTE_IRR);
 	assert_true(io.redir[17] & LAPIC_REMOTE_IRR);
+}
+
+/* A resampled pin is de-asserted by its EOI: quiet until raised again. */
+static void test_eoi_lowers_resampled_pin(void **state)
+{
+	(void)state;
+	route(12, 0x3c | LAPIC_TRIGGER_LEVEL, 0);
+	route(13, 0x3c | LAPIC_TRIGGER_LEVEL, 0);
+	vmctl_ioapic_set_irq(&io, 12, true);
+	vmctl_ioapic_set_irq(&io, 13, true);
+	assert_int_equal(nr_sent, 2);
+	/* Pin 12 resampled, pin 13 not: only 13 fires again. */
+	assert_int_equal(vmctl_ioapic_eoi(&io, 0x3c, 1U << 12), 3U << 12);
+	assert_int_equal(nr_sent, 3);
+	assert_false(io.lines & (1U << 12));
+	assert_false(io.redir[12] & LAPIC_REMOTE_IRR);
+	assert_true(io.redir[13] & LAPIC_REMOTE_IRR);
+	/* A pin without remote IRR is not lowered by someone else's EOI. */
+	vmctl_ioapic_set_irq(&io, 12, true);
+	assert_int_equal(nr_sent, 4);
+	assert_int_equal(vmctl_ioapic_eoi(&io, 0x3d, 1U << 12), 0);
+	assert_true(io.lines & (1U << 12));
 }
 
 static void test_message_fields(void **state)
@@ -260,7 +283,7 @@ static void test_into_local_apic(void **state)
 	vmctl_ioapic_set_irq(&io, 4, false);
 	assert_int_equal(vmctl_lapic_wrmsr(&cpu, 0x80b, 0, 0, &out), 0);
 	assert_int_equal(out.flags, VMCTL_LAPIC_OUT_EOI);
-	vmctl_ioapic_eoi(&io, out.eoi_vector);
+	vmctl_ioapic_eoi(&io, out.eoi_vector, 0);
 	assert_false(io.redir[4] & LAPIC_REMOTE_IRR);
 	assert_int_equal(vmctl_lapic_pending_vector(&cpu), -1);
 }
@@ -278,6 +301,7 @@ int main(void)
 		T(test_level_unmask_delivers),
 		T(test_level_not_accepted),
 		T(test_eoi_shared_vector),
+		T(test_eoi_lowers_resampled_pin),
 		T(test_message_fields),
 		T(test_into_local_apic),
 	};

@@ -5,7 +5,8 @@
  * through which a watcher (netlink.c) hears of VM and vCPU events.
  *
  * Lifetime: the VM fd and every vCPU fd hold a reference; the last put
- * frees vCPUs, the irqchip, EPT tables and pinned memory.
+ * ends the irqfds, then frees vCPUs, doorbells, the irqchip, EPT tables
+ * and pinned memory.
  */
 #include <linux/idr.h>
 #include <linux/moduleparam.h>
@@ -14,7 +15,9 @@
 #include <linux/timekeeping.h>
 #include <asm/msr.h>
 #include "irqchip/irqchip.h"
+#include "irqchip/irqfd.h"
 #include "stats.h"
+#include "vm/doorbell.h"
 #include "vm/memslot.h"
 #include "vm/vcpu.h"
 #include "vm/vm.h"
@@ -106,9 +109,12 @@ static void vmk_vm_destroy(struct kref *ref)
 	list_del(&vm->node);
 	mutex_unlock(&vmctl_vm_list_lock);
 
+	/* No interrupt comes in from an irqfd after this. */
+	vmk_irqfds_release(vm);
 	for (i = 0; i < VMCTL_MAX_VCPUS; i++)
 		if (vm->vcpus[i])
 			vmk_vcpu_free(vm->vcpus[i]);
+	vmk_doorbells_free(vm);
 	vmctl_irqchip_free(vm);
 	/* No VMCS uses this EPTP any more; forget its translations. */
 	vmx_invept_all_cpus(vm->ept.eptp);
@@ -120,6 +126,7 @@ static void vmk_vm_destroy(struct kref *ref)
 	vmctl_ept_destroy(&vm->ept);
 	vmk_vm_notify(vm, NULL, VMCTL_VM_DESTROYED, 0);
 	ida_free(&vm_ida, vm->id);
+	mutex_destroy(&vm->doorbell_lock);
 	mutex_destroy(&vm->lock);
 	vmctl_free(vm, sizeof(*vm));
 	vmctl_acct_add(ACCT_VMS, -1);
@@ -142,6 +149,8 @@ struct vmk_vm *vmk_vm_create(const struct vmctl_vm_config *cfg)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
+	mutex_init(&vm->doorbell_lock);
+	vmk_irqfds_init(&vm->irqfds);
 	vmctl_acct_add(ACCT_VMS, 1);
 	id = ida_alloc(&vm_ida, GFP_KERNEL);
 	if (id < 0) {
@@ -178,6 +187,8 @@ free_ept:
 free_id:
 	ida_free(&vm_ida, vm->id);
 free_vm:
+	mutex_destroy(&vm->irqfds.assign);
+	mutex_destroy(&vm->doorbell_lock);
 	mutex_destroy(&vm->lock);
 	vmctl_free(vm, sizeof(*vm));
 	vmctl_acct_add(ACCT_VMS, -1);

@@ -19,11 +19,13 @@
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/vmctl.h>
+#include "irqchip/irqfd.h"
 #include "vmx/ept.h"
 
 struct vmctl_slot;
 struct vmk_vcpu;
 struct vmctl_irqchip;
+struct vmk_doorbells;
 
 struct vmk_vm {
 	struct kref ref;	/* VM fd + one per vCPU fd */
@@ -44,6 +46,9 @@ struct vmk_vm {
 	u32 nr_vcpus;
 	u32 vcpus_charged;	/* against the owner's limit; list lock */
 	struct vmctl_irqchip *irqchip;	/* set once, before any vCPU */
+	struct vmk_irqfds irqfds;	/* irqfd.c */
+	struct vmk_doorbells __rcu *doorbells;	/* doorbell.c */
+	struct mutex doorbell_lock;	/* changes to doorbells */
 	u64 tsc_origin;		/* host TSC when the guest's TSC read 0 */
 };
 

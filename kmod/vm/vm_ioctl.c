@@ -3,7 +3,8 @@
  * The VM fd (bhyve's vmm_dev.c, for the VM object of vm.c): VMCTL_CREATE_VM
  * makes one, and its ioctls add and delete memory slots (memslot.c),
  * create vCPUs (vcpu_ioctl.c) and the irqchip (irqchip.c), raise
- * interrupt lines and report the VM.  Closing it drops its reference.
+ * interrupt lines and send MSIs, register doorbells (doorbell.c) and
+ * irqfds (irqfd.c), and report the VM.  Closing it drops its reference.
  */
 #include <linux/module.h>
 #include <linux/anon_inodes.h>
@@ -12,6 +13,8 @@
 #include <linux/fs.h>
 #include <linux/uaccess.h>
 #include "irqchip/irqchip.h"
+#include "irqchip/irqfd.h"
+#include "vm/doorbell.h"
 #include "vm/memslot.h"
 #include "vm/vcpu_ioctl.h"
 #include "vm/vm.h"
@@ -60,6 +63,27 @@ static long vmk_vm_ioctl(struct file *f, unsigned int cmd,
 		if (copy_from_user(&l, uarg, sizeof(l)))
 			return -EFAULT;
 		return vmctl_irq_line(vm, &l);
+	}
+	case VMCTL_SIGNAL_MSI: {
+		struct vmctl_msi msi;
+
+		if (copy_from_user(&msi, uarg, sizeof(msi)))
+			return -EFAULT;
+		return vmctl_signal_msi(vm, &msi);
+	}
+	case VMCTL_DOORBELL: {
+		struct vmctl_doorbell db;
+
+		if (copy_from_user(&db, uarg, sizeof(db)))
+			return -EFAULT;
+		return vmk_doorbell(vm, &db);
+	}
+	case VMCTL_IRQFD: {
+		struct vmctl_irqfd fd;
+
+		if (copy_from_user(&fd, uarg, sizeof(fd)))
+			return -EFAULT;
+		return vmk_irqfd(vm, &fd);
 	}
 	default:
 		return -ENOTTY;

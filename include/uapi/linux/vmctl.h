@@ -28,6 +28,8 @@
 #define VMCTL_MAX_CPUID_ENTRIES	128
 #define VMCTL_MAX_MSR_ENTRIES	64
 #define VMCTL_NAME_LEN		32
+#define VMCTL_MAX_DOORBELLS	256	/* per VM */
+#define VMCTL_MAX_IRQFDS	256	/* per VM */
 
 /* Capabilities: VMCTL_CHECK_CAP(cap) returns 0 when absent, else a value. */
 enum vmctl_cap {
@@ -42,6 +44,9 @@ enum vmctl_cap {
 	VMCTL_CAP_NR_CPUS_VMX_ON = 9,	/* value: CPUs now in VMX operation */
 	VMCTL_CAP_IRQCHIP = 10,		/* VMCTL_CREATE_IRQCHIP supported */
 	VMCTL_CAP_TSC_KHZ = 11,		/* value: guest TSC frequency, kHz */
+	VMCTL_CAP_SIGNAL_MSI = 12,	/* VMCTL_SIGNAL_MSI supported */
+	VMCTL_CAP_DOORBELL = 13,	/* value: VMCTL_MAX_DOORBELLS */
+	VMCTL_CAP_IRQFD = 14,		/* value: VMCTL_MAX_IRQFDS */
 };
 
 /* ---------------------------------------------------------------------- */
@@ -134,7 +139,8 @@ struct vmctl_vm_info {
  * which only an NMI, INIT or SIPI could end: it exits with VMCTL_EXIT_HLT
  * (a guest powered off without ACPI halts so) and the next RUN waits on.
  * vCPUs other than id 0 wait for INIT/SIPI from the guest, and device
- * interrupts enter through VMCTL_IRQ_LINE.  Errors: EEXIST (created
+ * interrupts enter through VMCTL_IRQ_LINE, VMCTL_SIGNAL_MSI and
+ * VMCTL_IRQFD.  Errors: EEXIST (created
  * already), EBUSY (vCPUs exist).
  */
 #define VMCTL_APIC_BASE		0xfee00000ULL
@@ -151,6 +157,95 @@ struct vmctl_irq_line {
 
 #define VMCTL_CREATE_IRQCHIP	_IO(VMCTL_IO, 0x14)
 #define VMCTL_IRQ_LINE		_IOW(VMCTL_IO, 0x15, struct vmctl_irq_line)
+
+/*
+ * A message signalled interrupt as a device writes it (Intel SDM vol. 3A
+ * "Message Signalled Interrupts"), delivered to the in-kernel local APICs
+ * from any thread.  address: 0xfee00000 | destination APIC ID << 12 |
+ * redirection hint << 3 (with logical destinations: lowest priority) |
+ * destination mode << 2 (1: logical); bits 11:4 and 63:32 reserved.
+ * data: vector in bits 7:0, delivery mode in 10:8 (fixed, lowest
+ * priority, NMI or INIT), level in 14, trigger mode in 15 (1: level);
+ * the other bits reserved.  A level-triggered de-assert message carries
+ * no interrupt.  Errors: ENXIO (no irqchip), EINVAL (flags, an address
+ * outside 0xfeexxxxx, reserved bits, an SMI, ExtINT or reserved delivery
+ * mode).
+ */
+struct vmctl_msi {
+	__u64 address;
+	__u32 data;
+	__u32 flags;			/* must be 0 */
+};
+
+#define VMCTL_SIGNAL_MSI	_IOW(VMCTL_IO, 0x16, struct vmctl_msi)
+
+/*
+ * Doorbells (KVM's ioeventfd): a guest write of exactly len bytes to port
+ * addr (VMCTL_DOORBELL_PIO) or to guest-physical addr (outside guest RAM:
+ * writes to RAM never exit) signals the eventfd fd inside the kernel, and
+ * the guest goes on with no exit to userspace.  With
+ * VMCTL_DOORBELL_DATAMATCH only writes of the value data ring it; other
+ * writes exit as usual.  String OUTs exit as usual.  The doorbell keeps
+ * its own reference to the eventfd: closing fd leaves it registered
+ * until VMCTL_DOORBELL_DEASSIGN (same addr, len, fd, flags but DEASSIGN,
+ * and data) or the VM's end.  Errors: EINVAL (flags, padding, len not 1,
+ * 2, 4 or 8 (8: MMIO only), a port range beyond 0xffff, an address range
+ * that wraps, data wider than len or set without DATAMATCH, fd not an
+ * eventfd), EBADF (fd not open), EEXIST (a doorbell already takes the
+ * same writes: same space, addr and len, and one of the two without
+ * DATAMATCH or both with the same data), ENOENT (deassign: no such
+ * doorbell), ENOSPC (VMCTL_MAX_DOORBELLS), ENOMEM.
+ */
+#define VMCTL_DOORBELL_PIO		(1U << 0)	/* addr is a port */
+#define VMCTL_DOORBELL_DATAMATCH	(1U << 1)
+#define VMCTL_DOORBELL_DEASSIGN		(1U << 2)
+#define VMCTL_DOORBELL_VALID_FLAGS	(VMCTL_DOORBELL_PIO | \
+					 VMCTL_DOORBELL_DATAMATCH | \
+					 VMCTL_DOORBELL_DEASSIGN)
+
+struct vmctl_doorbell {
+	__u64 addr;
+	__u64 data;			/* DATAMATCH: the value, else 0 */
+	__u32 len;
+	__s32 fd;			/* an eventfd */
+	__u32 flags;			/* VMCTL_DOORBELL_* */
+	__u32 padding;			/* must be 0 */
+};
+
+#define VMCTL_DOORBELL		_IOW(VMCTL_IO, 0x17, struct vmctl_doorbell)
+
+/*
+ * Interrupt eventfds (KVM's irqfd): each write to the eventfd fd, from
+ * any thread or from the kernel (a doorbell), raises I/O APIC pin `pin`
+ * or, with VMCTL_IRQFD_MSI, sends the MSI `msi` (as VMCTL_SIGNAL_MSI;
+ * msi.flags 0).  A pin is pulsed (asserted and de-asserted: one edge, or
+ * one level interrupt until its EOI) unless VMCTL_IRQFD_RESAMPLE (pins
+ * only, for level-triggered pins): then the pin stays asserted until the
+ * guest's EOI of its interrupt, which de-asserts it and signals the
+ * eventfd resamplefd, so that a device still wanting service writes fd
+ * again.  Closing fd deassigns the irqfd; so does VMCTL_IRQFD_DEASSIGN
+ * (fd and flags only), which returns once no more interrupts come from
+ * it.  Fields a mode does not use must be 0.  Errors: ENXIO (no
+ * irqchip), EINVAL (flags, pin >= VMCTL_IOAPIC_PINS, the MSI, unused
+ * fields set, RESAMPLE with MSI, an fd that is not an eventfd), EBADF (fd
+ * or resamplefd not open), EEXIST (fd is an irqfd of this VM already),
+ * ENOENT (deassign: fd is not), ENOSPC (VMCTL_MAX_IRQFDS), ENOMEM.
+ */
+#define VMCTL_IRQFD_MSI		(1U << 0)
+#define VMCTL_IRQFD_RESAMPLE	(1U << 1)
+#define VMCTL_IRQFD_DEASSIGN	(1U << 2)
+#define VMCTL_IRQFD_VALID_FLAGS	(VMCTL_IRQFD_MSI | VMCTL_IRQFD_RESAMPLE | \
+				 VMCTL_IRQFD_DEASSIGN)
+
+struct vmctl_irqfd {
+	__s32 fd;			/* an eventfd */
+	__s32 resamplefd;		/* RESAMPLE: an eventfd, else 0 */
+	__u32 flags;			/* VMCTL_IRQFD_* */
+	__u32 pin;			/* I/O APIC pin; 0 with MSI */
+	struct vmctl_msi msi;		/* MSI: the message; else 0 */
+};
+
+#define VMCTL_IRQFD		_IOW(VMCTL_IO, 0x18, struct vmctl_irqfd)
 
 /* ---------------------------------------------------------------------- */
 /* vCPU ioctls                                                              */
