@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The in-kernel interrupt controllers seen from userspace: creating them
- * and driving I/O APIC pins.  Device models raise their interrupts
- * through vmctl_irq_set() (device.h), which lands here; the module does
- * the rest (routing, delivery, waking a halted vCPU).  The ISA IRQ to
- * pin wiring is the MP table's, so guest and devices agree on it.
+ * The in-kernel interrupt controllers seen from userspace: creating them,
+ * driving I/O APIC pins and sending MSIs.  Device models raise their
+ * interrupts through vmctl_irq_set() (device.h), which lands here; the
+ * module does the rest (routing, delivery, waking a halted vCPU).  The
+ * ISA IRQ to pin wiring is the MP table's, so guest and devices agree on
+ * it.
  */
 #include <errno.h>
 #include <sys/ioctl.h>
@@ -31,6 +32,13 @@ int vmctl_vm_irq_line(struct vmctl_vm *vm, unsigned int pin, int level)
 	struct vmctl_irq_line line = { .irq = pin, .level = !!level };
 
 	return ioctl(vm->fd, VMCTL_IRQ_LINE, &line) < 0 ? -errno : 0;
+}
+
+int vmctl_vm_signal_msi(struct vmctl_vm *vm, uint64_t address, uint32_t data)
+{
+	struct vmctl_msi msi = { .address = address, .data = data };
+
+	return ioctl(vm->fd, VMCTL_SIGNAL_MSI, &msi) < 0 ? -errno : 0;
 }
 
 void vmctl_irq_connect_pin(struct vmctl_irq *irq, struct vmctl_vm *vm,

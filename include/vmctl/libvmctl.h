@@ -253,6 +253,48 @@ int vmctl_vm_register_mmio(struct vmctl_vm *vm, uint64_t base, uint64_t len,
 int vmctl_vm_create_irqchip(struct vmctl_vm *vm);
 /* Drive I/O APIC input pin (0..23) to level 1 or 0.  Any thread. */
 int vmctl_vm_irq_line(struct vmctl_vm *vm, unsigned int pin, int level);
+/*
+ * Send the MSI a device writes: address 0xfee00000 | APIC ID << 12
+ * (| 4: logical destination), data: vector | delivery mode << 8.  Any
+ * thread.  -ENXIO without an irqchip, -EINVAL for a malformed message;
+ * -ENOTTY from a module without VMCTL_CAP_SIGNAL_MSI.
+ */
+int vmctl_vm_signal_msi(struct vmctl_vm *vm, uint64_t address, uint32_t data);
+
+/* ------------------------------------------------------------------ */
+/* In-kernel fast paths for devices                                     */
+
+/*
+ * Doorbells: a guest write of exactly len bytes (1, 2, 4; 8 for MMIO)
+ * to port addr (pio != 0) or guest-physical addr (outside RAM) signals
+ * the eventfd efd inside the module, with no exit to userspace.  match
+ * NULL takes any value, else only writes of *match.  The module keeps
+ * its own reference to efd.  Remove with the same arguments.  -EEXIST
+ * when a doorbell takes those writes already, -ENOENT (remove) when none
+ * matches, -ENOSPC at VMCTL_CAP_DOORBELL doorbells, -EINVAL, -EBADF.
+ */
+int vmctl_vm_add_doorbell(struct vmctl_vm *vm, int efd, int pio,
+			  uint64_t addr, unsigned int len,
+			  const uint64_t *match);
+int vmctl_vm_remove_doorbell(struct vmctl_vm *vm, int efd, int pio,
+			     uint64_t addr, unsigned int len,
+			     const uint64_t *match);
+/*
+ * Interrupt eventfds (needs the irqchip): every write to efd, from any
+ * thread or from a doorbell, pulses I/O APIC pin `pin`; with
+ * resample_efd >= 0 (level-triggered pins) the pin stays asserted until
+ * the guest's EOI, which lowers it and signals resample_efd: write efd
+ * again if the device still wants service.  The MSI variant sends
+ * (address, data) as vmctl_vm_signal_msi() would.  Closing efd removes
+ * the irqfd too.  -EEXIST when efd is an irqfd of this VM already,
+ * -ENOENT (remove) when it is not, -ENXIO without an irqchip, -ENOSPC,
+ * -EINVAL, -EBADF.
+ */
+int vmctl_vm_add_irqfd(struct vmctl_vm *vm, int efd, unsigned int pin,
+		       int resample_efd);
+int vmctl_vm_add_msi_irqfd(struct vmctl_vm *vm, int efd, uint64_t address,
+			   uint32_t data);
+int vmctl_vm_remove_irqfd(struct vmctl_vm *vm, int efd);
 
 /* ------------------------------------------------------------------ */
 /* The 16550A UART                                                      */
