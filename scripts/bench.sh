@@ -134,12 +134,13 @@ function ratio(m, r) {
 }
 END {
 	nm = split(modes, md, " ")
-	nr = split("cpuid vmcall rdmsr out mmio hlt create kmem slab module", row, " ")
+	nr = split("cpuid vmcall rdmsr out mmio doorbell hlt create kmem slab module", row, " ")
 	label["cpuid"] = "CPUID (in kernel), instructions per exit"
 	label["vmcall"] = "VMCALL (in kernel), instructions per exit"
 	label["rdmsr"] = "RDMSR IA32_APIC_BASE (in kernel), instructions per exit"
 	label["out"] = "OUT to userspace and back, instructions per exit"
 	label["mmio"] = "MMIO read to userspace and back, instructions per exit"
+	label["doorbell"] = "OUT to a doorbell (vmctl) / ioeventfd (KVM): eventfd signalled in kernel, instructions per exit"
 	label["hlt"] = "timer: one-shot APIC timer, STI;HLT, interrupt, EOI (3 exits), instructions per iteration"
 	label["create"] = "create VM + 1 vCPU + 64 MiB, run to first OUT, instructions"
 	label["kmem"] = "kernel memory per VM (free pages), KiB"
@@ -183,7 +184,7 @@ END {
 missing=0
 for mode in $modes; do
 	for b in vmctl kvm; do
-		for c in cpuid vmcall rdmsr out mmio hlt create memory; do
+		for c in cpuid vmcall rdmsr out mmio doorbell hlt create memory; do
 			grep -q "^$mode backend=$b case=$c " "$work/all" || missing=1
 		done
 	done

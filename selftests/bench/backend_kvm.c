@@ -5,6 +5,7 @@
  */
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 
 struct bench_vm {
 	int vm_fd, vcpu_fd;
+	int doorbell_fd;		/* eventfd, -1: none */
 	struct kvm_run *run;
 	size_t run_size;
 };
@@ -53,6 +55,7 @@ static struct bench_vm *kvm_create(void *low_ram, void *high_ram,
 
 	if (!vm)
 		die("calloc");
+	vm->doorbell_fd = -1;
 	vm->vm_fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
 	if (vm->vm_fd < 0)
 		die("KVM_CREATE_VM");
@@ -94,6 +97,19 @@ static void kvm_enter_at(struct bench_vm *vm, uint64_t rip, uint64_t rbp)
 		die("KVM_SET_REGS");
 }
 
+static bool kvm_add_doorbell(struct bench_vm *vm, uint16_t port)
+{
+	struct kvm_ioeventfd e = {
+		.addr = port, .len = 1, .flags = KVM_IOEVENTFD_FLAG_PIO,
+	};
+
+	vm->doorbell_fd = eventfd(0, EFD_CLOEXEC);
+	if (vm->doorbell_fd < 0)
+		die("eventfd");
+	e.fd = vm->doorbell_fd;
+	return ioctl(vm->vm_fd, KVM_IOEVENTFD, &e) == 0;
+}
+
 static void kvm_run(struct bench_vm *vm, struct bench_exit *exit)
 {
 	struct kvm_run *run = vm->run;
@@ -117,6 +133,8 @@ static void kvm_run(struct bench_vm *vm, struct bench_exit *exit)
 static void kvm_destroy(struct bench_vm *vm)
 {
 	munmap(vm->run, vm->run_size);
+	if (vm->doorbell_fd >= 0)
+		close(vm->doorbell_fd);
 	close(vm->vcpu_fd);
 	close(vm->vm_fd);
 	free(vm);
@@ -134,6 +152,7 @@ const struct bench_backend bench_kvm = {
 	.open = kvm_open,
 	.create = kvm_create,
 	.enter_at = kvm_enter_at,
+	.add_doorbell = kvm_add_doorbell,
 	.run = kvm_run,
 	.destroy = kvm_destroy,
 	.module_kernel_bytes = kvm_module_kernel_bytes,

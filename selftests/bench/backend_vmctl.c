@@ -6,6 +6,7 @@
  */
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 
 struct bench_vm {
 	int vm_fd, vcpu_fd;
+	int doorbell_fd;		/* eventfd, -1: none */
 	struct vmctl_run *run;
 	size_t run_size;
 };
@@ -55,6 +57,7 @@ static struct bench_vm *vmctl_create(void *low_ram, void *high_ram,
 
 	if (!vm)
 		die("calloc");
+	vm->doorbell_fd = -1;
 	vm->vm_fd = ioctl(vmctl_fd, VMCTL_CREATE_VM, &config);
 	if (vm->vm_fd < 0)
 		die("VMCTL_CREATE_VM");
@@ -96,6 +99,19 @@ static void vmctl_enter_at(struct bench_vm *vm, uint64_t rip, uint64_t rbp)
 		die("VMCTL_SET_REGS");
 }
 
+static bool vmctl_add_doorbell(struct bench_vm *vm, uint16_t port)
+{
+	struct vmctl_doorbell d = {
+		.addr = port, .len = 1, .flags = VMCTL_DOORBELL_PIO,
+	};
+
+	vm->doorbell_fd = eventfd(0, EFD_CLOEXEC);
+	if (vm->doorbell_fd < 0)
+		die("eventfd");
+	d.fd = vm->doorbell_fd;
+	return ioctl(vm->vm_fd, VMCTL_DOORBELL, &d) == 0;
+}
+
 static void vmctl_run(struct bench_vm *vm, struct bench_exit *exit)
 {
 	struct vmctl_run *run = vm->run;
@@ -119,6 +135,8 @@ static void vmctl_run(struct bench_vm *vm, struct bench_exit *exit)
 static void vmctl_destroy(struct bench_vm *vm)
 {
 	munmap(vm->run, vm->run_size);
+	if (vm->doorbell_fd >= 0)
+		close(vm->doorbell_fd);
 	close(vm->vcpu_fd);
 	close(vm->vm_fd);
 	free(vm);
@@ -139,6 +157,7 @@ const struct bench_backend bench_vmctl = {
 	.open = vmctl_open,
 	.create = vmctl_create,
 	.enter_at = vmctl_enter_at,
+	.add_doorbell = vmctl_add_doorbell,
 	.run = vmctl_run,
 	.destroy = vmctl_destroy,
 	.module_kernel_bytes = vmctl_module_kernel_bytes,

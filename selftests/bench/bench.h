@@ -52,6 +52,12 @@ struct bench_backend {
 				   bool irqchip);
 	/* Set RIP and RBP (iteration count); RFLAGS = 2 (interrupts off). */
 	void (*enter_at)(struct bench_vm *vm, uint64_t rip, uint64_t rbp);
+	/*
+	 * A doorbell (vmctl) or ioeventfd (KVM) on @port: an OUT there
+	 * signals an eventfd in the kernel and the guest goes on.  False
+	 * (errno set) when the hypervisor has none.
+	 */
+	bool (*add_doorbell)(struct bench_vm *vm, uint16_t port);
 	/* One RUN ioctl, decoded. */
 	void (*run)(struct bench_vm *vm, struct bench_exit *exit);
 	void (*destroy)(struct bench_vm *vm);

@@ -38,5 +38,6 @@
 
 #define BENCH_PORT	0xf0		/* the OUT case's port */
 #define DONE_PORT	0xf1		/* "batch done, delta in RESULT_TSC" */
+#define DOORBELL_PORT	0xf2		/* the doorbell case: OUT, in kernel */
 
 #endif /* BENCH_LAYOUT_H */
