@@ -321,27 +321,20 @@ static int block(struct vmk_vcpu *vcpu)
  */
 static int apic_events(struct vmk_vcpu *vcpu)
 {
-	bool init;
+	bool init, run;
 	int sipi;
 
-	/*
-	 * Until none is waiting: a SIPI that lands after its INIT was taken
-	 * makes the vCPU runnable, and must start it before it enters (or
-	 * it would run from the reset vector).
-	 */
-	do {
-		vmctl_apic_take_init_sipi(vcpu, &init, &sipi);
-		if (init) {
-			vmk_vcpu_reset(vcpu, true);
-			vcpu->halted = false;
-		}
-		if (sipi >= 0) {
-			vmk_vcpu_sipi(vcpu, sipi);
-			vcpu->halted = false;
-		}
-		if (!runnable(vcpu))
-			return block(vcpu);
-	} while (vmctl_apic_init_sipi_pending(vcpu));
+	/* What is taken and the answer come from one look at the APIC. */
+	run = vmctl_apic_take_init_sipi(vcpu, vcpu->halted, vcpu->halt_if,
+					&init, &sipi);
+	if (init)
+		vmk_vcpu_reset(vcpu, true);
+	if (sipi >= 0)
+		vmk_vcpu_sipi(vcpu, sipi);
+	if (init || sipi >= 0)
+		vcpu->halted = false;
+	if (!run)
+		return block(vcpu);
 	vcpu->halted = false;
 	return 0;
 }

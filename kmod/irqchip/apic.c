@@ -309,10 +309,34 @@ int vmctl_apic_set_base(struct vmk_vcpu *vcpu, u64 base, bool host)
 
 /* ---- what the run loop asks: INIT? SIPI? runnable? what to inject? ---- */
 
-/* Take a pending INIT (its timer reset done) and SIPI (-1: none). */
-void vmctl_apic_take_init_sipi(struct vmk_vcpu *vcpu, bool *init, int *sipi)
+/*
+ * Can a vCPU run: not while it waits for SIPI; if @halted, only once an
+ * NMI or, with @irq_wakes (RFLAGS.IF at the HLT), an interrupt is
+ * pending.  A pending INIT or SIPI always makes it runnable.
+ */
+static bool runnable_locked(struct vmctl_lapic *l, bool halted, bool irq_wakes)
+{
+	if (l->init_pending || l->mp_state == VMCTL_MP_SIPI)
+		return true;
+	if (l->mp_state == VMCTL_MP_WAIT_SIPI)
+		return false;
+	return !halted || l->nmi_pending ||
+	       (irq_wakes && vmctl_lapic_pending_vector(l) >= 0);
+}
+
+/*
+ * Take a pending INIT (its timer reset done) and SIPI (-1: none), and
+ * answer, under the same lock, whether the vCPU may run after them (as
+ * vmctl_apic_runnable(); taking either ends a halt).  One answer for
+ * both: a SIPI that lands later finds the vCPU asleep (and wakes it) or
+ * is taken before the next entry, never after a "runnable" computed
+ * before it.
+ */
+bool vmctl_apic_take_init_sipi(struct vmk_vcpu *vcpu, bool halted,
+			       bool irq_wakes, bool *init, int *sipi)
 {
 	struct vmctl_vapic *a = vcpu->apic;
+	bool ret;
 
 	spin_lock_irq(&a->lock);
 	*init = a->lapic.init_pending;
@@ -321,42 +345,22 @@ void vmctl_apic_take_init_sipi(struct vmk_vcpu *vcpu, bool *init, int *sipi)
 		timer_update(a);	/* INIT stopped the timer */
 	*sipi = a->lapic.mp_state == VMCTL_MP_SIPI ?
 		vmctl_lapic_take_sipi(&a->lapic) : -1;
+	if (*init || *sipi >= 0)
+		halted = false;
+	ret = runnable_locked(&a->lapic, halted, irq_wakes);
 	spin_unlock_irq(&a->lock);
-}
-
-/* An INIT or SIPI waits for vmctl_apic_take_init_sipi(). */
-bool vmctl_apic_init_sipi_pending(struct vmk_vcpu *vcpu)
-{
-	struct vmctl_vapic *a = vcpu->apic;
-	unsigned long flags;
-	bool ret;
-
-	spin_lock_irqsave(&a->lock, flags);
-	ret = a->lapic.init_pending || a->lapic.mp_state == VMCTL_MP_SIPI;
-	spin_unlock_irqrestore(&a->lock, flags);
 	return ret;
 }
 
-/*
- * Can a vCPU run: not while it waits for SIPI; if @halted, only once an
- * NMI or, with @irq_wakes (RFLAGS.IF at the HLT), an interrupt is
- * pending.  A pending INIT or SIPI always makes it runnable.
- */
+/* The wait condition of a vCPU asleep: see runnable_locked(). */
 bool vmctl_apic_runnable(struct vmk_vcpu *vcpu, bool halted, bool irq_wakes)
 {
 	struct vmctl_vapic *a = vcpu->apic;
-	struct vmctl_lapic *l = &a->lapic;
 	unsigned long flags;
 	bool ret;
 
 	spin_lock_irqsave(&a->lock, flags);
-	if (l->init_pending || l->mp_state == VMCTL_MP_SIPI)
-		ret = true;
-	else if (l->mp_state == VMCTL_MP_WAIT_SIPI)
-		ret = false;
-	else
-		ret = !halted || l->nmi_pending ||
-		      (irq_wakes && vmctl_lapic_pending_vector(l) >= 0);
+	ret = runnable_locked(&a->lapic, halted, irq_wakes);
 	spin_unlock_irqrestore(&a->lock, flags);
 	return ret;
 }

@@ -27,8 +27,8 @@ void vmctl_apic_free(struct vmk_vcpu *vcpu);
 void vmctl_apic_kick(struct vmk_vcpu *vcpu);
 bool vmctl_apic_deliver(struct vmk_vcpu *vcpu,
 			const struct vmctl_apic_irq *irq, bool *matched);
-void vmctl_apic_take_init_sipi(struct vmk_vcpu *vcpu, bool *init, int *sipi);
-bool vmctl_apic_init_sipi_pending(struct vmk_vcpu *vcpu);
+bool vmctl_apic_take_init_sipi(struct vmk_vcpu *vcpu, bool halted,
+			       bool irq_wakes, bool *init, int *sipi);
 bool vmctl_apic_runnable(struct vmk_vcpu *vcpu, bool halted, bool irq_wakes);
 void vmctl_apic_inject(struct vmk_vcpu *vcpu, bool event_queued);
 u64 vmctl_apic_get_base(struct vmk_vcpu *vcpu);
