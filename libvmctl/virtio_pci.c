@@ -5,6 +5,7 @@
  * and the worker thread that serves the queues.
  */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -47,6 +48,14 @@ static void add_cap(struct vmctl_virtio_dev *vdev, uint8_t type,
 		memcpy(cap + 16, &mult, 4);
 	}
 	vmctl_pci_dev_add_cap(&vdev->pci, PCI_CAP_ID_VNDR, cap, cap[2], NULL);
+}
+
+/* The driver is ready and has not broken the device.  Lock held. */
+static bool live_locked(const struct vmctl_virtio_dev *vdev)
+{
+	return (vdev->status & VIRTIO_STATUS_DRIVER_OK) &&
+	       (vdev->status & VIRTIO_STATUS_FEATURES_OK) &&
+	       !(vdev->status & VIRTIO_STATUS_NEEDS_RESET);
 }
 
 /* Called with the lock held. */
@@ -202,8 +211,12 @@ static uint8_t write_features_ok(struct vmctl_virtio_dev *vdev, uint8_t status)
 	uint64_t f = vdev->guest_features;
 	unsigned int q;
 
-	/* Only what we offered, and never a legacy driver. */
-	if ((f & ~vdev->host_features) || !(f >> VIRTIO_F_VERSION_1 & 1))
+	/*
+	 * Only what we offered, never a legacy driver, and what the device
+	 * type allows together.
+	 */
+	if ((f & ~vdev->host_features) || !(f >> VIRTIO_F_VERSION_1 & 1) ||
+	    (vdev->be->features_ok && !vdev->be->features_ok(f)))
 		status &= ~VIRTIO_STATUS_FEATURES_OK;
 	if (status & VIRTIO_STATUS_FEATURES_OK)
 		for (q = 0; q < vdev->nr_queues; q++) {
@@ -344,10 +357,8 @@ static void common_write(struct vmctl_virtio_dev *vdev, unsigned int off,
 
 static void notify(struct vmctl_virtio_dev *vdev, unsigned int q)
 {
-	bool live = vdev->status & VIRTIO_STATUS_DRIVER_OK &&
-		    vdev->status & VIRTIO_STATUS_FEATURES_OK &&
-		    !(vdev->status & VIRTIO_STATUS_NEEDS_RESET) &&
-		    q < vdev->nr_queues && vdev->queue_enabled[q];
+	bool live = live_locked(vdev) && q < vdev->nr_queues &&
+		    vdev->queue_enabled[q];
 
 	if (!live) {
 		vdev->stats.ignored_notifications++;
@@ -423,9 +434,7 @@ void vmctl_virtio_serve(struct vmctl_virtio_dev *vdev)
 	while (vdev->kicked && !vdev->stop) {
 		pending = vdev->kicked;
 		vdev->kicked = 0;
-		if (!(vdev->status & VIRTIO_STATUS_DRIVER_OK) ||
-		    !(vdev->status & VIRTIO_STATUS_FEATURES_OK) ||
-		    (vdev->status & VIRTIO_STATUS_NEEDS_RESET))
+		if (!live_locked(vdev))
 			break;
 		vdev->busy = true;
 		pthread_mutex_unlock(&vdev->lock);
@@ -441,16 +450,50 @@ void vmctl_virtio_serve(struct vmctl_virtio_dev *vdev)
 	pthread_mutex_unlock(&vdev->lock);
 }
 
+/*
+ * Wait for a kick or for the backend's descriptor; a readable backend
+ * descriptor kicks the queue it stands for.  False when told to stop.
+ */
+static bool wait_work(struct vmctl_virtio_dev *vdev)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = vdev->kick_fd, .events = POLLIN },
+		{ .fd = -1, .events = POLLIN },
+	};
+	unsigned int q = 0;
+	eventfd_t n;
+
+	/* A device that only ever waits for kicks sleeps in the read. */
+	if (!vdev->be->wait_fd) {
+		while (eventfd_read(vdev->kick_fd, &n) < 0)
+			if (errno != EINTR)
+				return false;
+		return !__atomic_load_n(&vdev->stop, __ATOMIC_ACQUIRE);
+	}
+	pthread_mutex_lock(&vdev->lock);
+	if (live_locked(vdev))
+		pfd[1].fd = vdev->be->wait_fd(vdev, &q);
+	pthread_mutex_unlock(&vdev->lock);
+	if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+		return false;
+	if (__atomic_load_n(&vdev->stop, __ATOMIC_ACQUIRE))
+		return false;
+	if (pfd[0].revents & POLLIN)
+		eventfd_read(vdev->kick_fd, &n);
+	if (pfd[1].revents && q < vdev->nr_queues) {
+		pthread_mutex_lock(&vdev->lock);
+		vdev->kicked |= 1U << q;
+		pthread_mutex_unlock(&vdev->lock);
+	}
+	return true;
+}
+
 static void *worker(void *arg)
 {
 	struct vmctl_virtio_dev *vdev = arg;
-	eventfd_t n;
 
-	while (eventfd_read(vdev->kick_fd, &n) == 0 || errno == EINTR) {
-		if (__atomic_load_n(&vdev->stop, __ATOMIC_ACQUIRE))
-			break;
+	while (wait_work(vdev))
 		vmctl_virtio_serve(vdev);
-	}
 	return NULL;
 }
 

@@ -17,7 +17,9 @@
  *
  * A notification only marks the queue and wakes the device's worker
  * thread through an eventfd (a kernel doorbell can signal the same fd
- * later), so requests are served off the vCPU threads.  A queue the
+ * later), so requests are served off the vCPU threads.  The worker also
+ * waits on a descriptor of the backend's (wait_fd: a tap with frames to
+ * receive) and serves the queue it names when it becomes readable.  A queue the
  * guest broke sets DEVICE_NEEDS_RESET and raises a configuration
  * interrupt; the device then ignores the guest until it resets it.
  *
@@ -81,6 +83,19 @@ struct vmctl_virtio_backend {
 	 * return (-VQ_ERR_*) marks the device broken (NEEDS_RESET).
 	 */
 	int (*handle)(struct vmctl_virtio_dev *vdev, unsigned int q);
+	/*
+	 * Work that comes from outside the guest (a tap with frames to
+	 * receive): an fd whose readability means queue *q has work, or -1
+	 * for none now.  The worker asks before each wait, with the lock
+	 * held and only while the driver is live (DRIVER_OK, not broken).
+	 * May be NULL.
+	 */
+	int (*wait_fd)(struct vmctl_virtio_dev *vdev, unsigned int *q);
+	/*
+	 * Whether the driver's features hang together (a feature without
+	 * the one it depends on is refused FEATURES_OK).  May be NULL.
+	 */
+	bool (*features_ok)(uint64_t features);
 };
 
 struct vmctl_virtio_counters {

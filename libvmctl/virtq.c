@@ -36,6 +36,8 @@ const char *vmctl_vq_strerror(int err)
 		[VQ_ERR_ORDER] = "device-readable buffer after a device-writable one",
 		[VQ_ERR_INDIRECT] = "malformed indirect descriptor",
 		[VQ_ERR_LEN] = "descriptor chain longer than 4 GiB",
+		[VQ_ERR_DIR] = "buffer of the wrong direction for its queue",
+		[VQ_ERR_SHORT] = "buffer too short for the device's header",
 	};
 
 	if (err < 0)
@@ -78,7 +80,7 @@ int vmctl_vq_start(struct vmctl_vq *vq, const struct vmctl_guest_ram *ram)
 	vq->used = ram->map(ram->ctx, vq->used_gpa, 6 + 8 * n);
 	if (!vq->desc || !vq->avail || !vq->used)
 		return VQ_ERR_RING;
-	vq->last_avail = vq->used_idx = 0;
+	vq->last_avail = vq->used_idx = vq->avail_seen = 0;
 	vq->signalled_used = 0;
 	vq->signalled_valid = false;
 	vq->started = true;
@@ -170,6 +172,7 @@ int vmctl_vq_pop(struct vmctl_vq *vq, const struct vmctl_guest_ram *ram,
 	if (!vq->started)
 		return 0;
 	avail_idx = load16_acquire(vq->avail + 2);
+	vq->avail_seen = avail_idx;
 	if ((uint16_t)(avail_idx - vq->last_avail) > vq->size)
 		return -VQ_ERR_AVAIL;
 	if (avail_idx == vq->last_avail)
@@ -203,6 +206,11 @@ int vmctl_vq_pop(struct vmctl_vq *vq, const struct vmctl_guest_ram *ram,
 	}
 	vq->last_avail++;
 	return 1;
+}
+
+void vmctl_vq_unpop(struct vmctl_vq *vq, uint16_t n)
+{
+	vq->last_avail -= n;
 }
 
 void vmctl_vq_push(struct vmctl_vq *vq, uint16_t head, uint32_t len)
@@ -253,6 +261,18 @@ bool vmctl_vq_enable_notify(struct vmctl_vq *vq)
 	/* Publish avail_event before looking at the driver's index again. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return load16_acquire(vq->avail + 2) != vq->last_avail;
+}
+
+bool vmctl_vq_wait_more(struct vmctl_vq *vq)
+{
+	if (!vq->started)
+		return false;
+	if (vq->event_idx)
+		__atomic_store_n((uint16_t *)(vq->used + 4 + 8 * vq->size),
+				 vq->avail_seen, __ATOMIC_RELAXED);
+	/* Publish avail_event before looking at the driver's index again. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return load16_acquire(vq->avail + 2) != vq->avail_seen;
 }
 
 int vmctl_iov_slice(const struct iovec *iov, unsigned int n, uint64_t off,

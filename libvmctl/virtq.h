@@ -52,6 +52,8 @@ enum vmctl_vq_error {
 	VQ_ERR_ORDER,		/* a readable buffer after a writable one */
 	VQ_ERR_INDIRECT,	/* indirect: nested, with NEXT, bad length */
 	VQ_ERR_LEN,		/* a chain of more than 4 GiB */
+	VQ_ERR_DIR,		/* buffers of the wrong direction for the queue */
+	VQ_ERR_SHORT,		/* a chain too short for the device's header */
 };
 
 const char *vmctl_vq_strerror(int err);
@@ -65,6 +67,7 @@ struct vmctl_vq {
 	/* the device's position */
 	bool started;
 	uint16_t last_avail;		/* next available entry to take */
+	uint16_t avail_seen;		/* the driver's index at the last look */
 	uint16_t used_idx;		/* next used entry to fill */
 	uint16_t signalled_used;	/* used_idx at the last interrupt */
 	bool signalled_valid;
@@ -94,6 +97,12 @@ int vmctl_vq_start(struct vmctl_vq *vq, const struct vmctl_guest_ram *ram);
 int vmctl_vq_pop(struct vmctl_vq *vq, const struct vmctl_guest_ram *ram,
 		 struct vmctl_vq_req *req);
 
+/*
+ * Give back the last n chains taken and not pushed: the next pops take
+ * them again (a device that found too little room for a whole frame).
+ */
+void vmctl_vq_unpop(struct vmctl_vq *vq, uint16_t n);
+
 /* Return chain head as used, with len bytes written into it. */
 void vmctl_vq_push(struct vmctl_vq *vq, uint16_t head, uint32_t len);
 
@@ -110,6 +119,15 @@ bool vmctl_vq_need_interrupt(struct vmctl_vq *vq);
  * sleep).
  */
 bool vmctl_vq_enable_notify(struct vmctl_vq *vq);
+
+/*
+ * The device needs more than it saw available at its last pop: ask for
+ * a notification when the driver adds more (avail_event at that index,
+ * with EVENT_IDX).  Returns true when the driver has added some since
+ * (look again): entries published after the last look but before the
+ * request would otherwise never be seen nor notified.
+ */
+bool vmctl_vq_wait_more(struct vmctl_vq *vq);
 
 /*
  * Bytes [off, off + len) of a chain's buffers (iov, n entries) as at

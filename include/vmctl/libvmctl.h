@@ -354,6 +354,33 @@ int vmctl_disk_create(struct vmctl_vm *vm, const struct vmctl_disk *disk);
 /* A virtio-rng entropy source fed from the host's getrandom(). */
 int vmctl_rng_create(struct vmctl_vm *vm);
 
+/* A virtio-net card on a TAP device. */
+struct vmctl_net {
+	/*
+	 * An existing tap's name; NULL: a tap made for the VM ("vmctl0",
+	 * "vmctl1", ..., up, no address), which the kernel removes when
+	 * the VM is destroyed.  Making one needs CAP_NET_ADMIN.
+	 */
+	const char *tap;
+	/*
+	 * 6 bytes; NULL: a locally administered address derived from the
+	 * VM's name and the card's index among the VM's cards, the same
+	 * every time.
+	 */
+	const unsigned char *mac;
+};
+
+/*
+ * The tap's name goes into ifname (16 bytes, IFNAMSIZ) unless it is
+ * NULL.  Errors: -ENODEV (no interface of that name), -EINVAL (not a
+ * tap), -EBUSY (another process has it), -EPERM (no permission to
+ * attach, or to make a tap), -ENOENT (/dev/net/tun missing), -ENOSPC
+ * (no PCI slot left), -VMCTL_E_IMAGE_RANGE; vmctl_error_detail() says
+ * which.  Nothing is left behind on failure.
+ */
+int vmctl_net_create(struct vmctl_vm *vm, const struct vmctl_net *net,
+		     char *ifname);
+
 /* ------------------------------------------------------------------ */
 /* Running                                                              */
 

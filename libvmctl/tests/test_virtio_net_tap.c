@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * virtio-net on a VM (the fake module stands in for the kernel) and a
+ * real tap on this host: refusals with nothing left behind, a tap made
+ * for the VM (up while the VM lives, gone after it), the default MAC in
+ * the configuration space, and frames both ways between a guest driver
+ * (driven through the VM's I/O tables, rings in guest RAM) and a packet
+ * socket on the tap, served by the device's worker thread.
+ * Needs CAP_NET_ADMIN and /dev/net/tun; without them the tests that
+ * need a tap are skipped (and say so), never passed.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_packet.h>
+#include <linux/if_tun.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "fake_module.h"
+#include "internal.h"
+#include "virtio_net.h"
+#include "virtio_pci.h"
+
+#define MIB		(1ULL << 20)
+#define RX_DESC		0x100000ULL
+#define TX_DESC		0x104000ULL
+#define AVAIL		0x1000		/* from the descriptors */
+#define USED		0x2000
+#define RX_BUF		0x200000ULL	/* 4 KiB each */
+#define TX_BUF		0x300000ULL
+#define QSIZE		16
+#define ETHERTYPE_TEST	0x88b5		/* IEEE local experimental */
+
+static struct vmctl *sys;
+static struct vmctl_vm *vm;
+static uint8_t *ram;
+static uint32_t bar;
+
+static bool can_make_taps(void)
+{
+	char name[IFNAMSIZ];
+	int fd = vmctl_tap_open(NULL, name);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	assert_int_equal(vmctl_open(&sys), 0);
+	assert_int_equal(vmctl_vm_create(sys, "net", &vm), 0);
+	assert_int_equal(vmctl_vm_add_memory(vm, 0, 64 * MIB, 0), 0);
+	ram = vmctl_vm_gpa_to_hva(vm, 0, 64 * MIB);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	vmctl_vm_destroy(vm);
+	vmctl_close(sys);
+	return 0;
+}
+
+static unsigned int nr_devices(void)
+{
+	struct vmctl_device *d;
+	unsigned int n = 0;
+
+	for (d = vm->devices.first; d; d = d->next)
+		n++;
+	return n;
+}
+
+static void test_refusals(void **state)
+{
+	struct vmctl_net n = { .tap = "nosuch0" };
+
+	(void)state;
+	assert_int_equal(vmctl_net_create(vm, &n, NULL), -ENODEV);
+	assert_string_equal(vmctl_error_detail(),
+			    "no network interface named 'nosuch0'");
+	n.tap = "way-too-long-name";
+	assert_int_equal(vmctl_net_create(vm, &n, NULL), -EINVAL);
+	n.tap = "tap%d";
+	assert_int_equal(vmctl_net_create(vm, &n, NULL), -EINVAL);
+	assert_int_equal(nr_devices(), 0);
+	if (access("/dev/net/tun", R_OK | W_OK))
+		skip();
+	/* An interface that is not a tap. */
+	n.tap = "lo";
+	assert_int_equal(vmctl_net_create(vm, &n, NULL), -EINVAL);
+	assert_non_null(strstr(vmctl_error_detail(), "'lo' is not a tap"));
+	assert_int_equal(nr_devices(), 0);
+}
+
+/* ---- a guest driver's side ---- */
+
+static uint32_t cfg_read(unsigned int slot, unsigned int reg)
+{
+	uint64_t v = 0x80000000U | slot << 11 | reg;
+
+	assert_true(vmctl_io_table_access(&vm->pio, 0xcf8, 4, true, &v));
+	assert_true(vmctl_io_table_access(&vm->pio, 0xcfc, 4, false, &v));
+	return v;
+}
+
+static void cfg_write(unsigned int slot, unsigned int reg, uint32_t val)
+{
+	uint64_t v = 0x80000000U | slot << 11 | reg;
+
+	assert_true(vmctl_io_table_access(&vm->pio, 0xcf8, 4, true, &v));
+	v = val;
+	assert_true(vmctl_io_table_access(&vm->pio, 0xcfc, 4, true, &v));
+}
+
+static uint64_t rd(uint64_t off, unsigned int size)
+{
+	uint64_t v;
+
+	assert_true(vmctl_io_table_access(&vm->mmio, bar + off, size, false, &v));
+	return v;
+}
+
+static void wr(uint64_t off, unsigned int size, uint64_t v)
+{
+	assert_true(vmctl_io_table_access(&vm->mmio, bar + off, size, true, &v));
+}
+
+static void set_queue(unsigned int q, uint64_t desc)
+{
+	wr(22, 2, q);
+	wr(24, 2, QSIZE);
+	wr(32, 8, desc);
+	wr(40, 8, desc + AVAIL);
+	wr(48, 8, desc + USED);
+	wr(28, 2, 1);
+}
+
+/* Probe the card in slot 1 up to DRIVER_OK with every feature offered. */
+static uint64_t bring_up(void)
+{
+	uint64_t features;
+
+	assert_int_equal(cfg_read(1, 0), 0x10411af4);	/* virtio-net */
+	assert_int_equal(cfg_read(1, 8) >> 8, 0x020000);	/* Ethernet */
+	bar = cfg_read(1, 0x10) & ~15U;
+	cfg_write(1, 0x04, PCI_COMMAND_MEMORY);
+	wr(20, 1, 3);
+	wr(0, 4, 0);
+	features = rd(4, 4);
+	wr(0, 4, 1);
+	features |= rd(4, 4) << 32;
+	wr(8, 4, 0);
+	wr(12, 4, features);
+	wr(8, 4, 1);
+	wr(12, 4, features >> 32);
+	wr(20, 1, 0x0b);
+	assert_int_equal(rd(20, 1), 0x0b);
+	memset(ram + RX_DESC, 0, 0x8000);
+	set_queue(0, RX_DESC);
+	set_queue(1, TX_DESC);
+	wr(20, 1, 0x0f);
+	return features;
+}
+
+static void desc(uint64_t table, unsigned int i, uint64_t addr, uint32_t len,
+		 uint16_t flags)
+{
+	uint8_t *d = ram + table + 16 * i;
+
+	memcpy(d, &addr, 8);
+	memcpy(d + 8, &len, 4);
+	memcpy(d + 12, &flags, 2);
+	memset(d + 14, 0, 2);
+}
+
+static void make_avail(uint64_t table, uint16_t head)
+{
+	uint16_t idx = *(uint16_t *)(ram + table + AVAIL + 2);
+
+	memcpy(ram + table + AVAIL + 4 + 2 * (idx % QSIZE), &head, 2);
+	__atomic_store_n((uint16_t *)(ram + table + AVAIL + 2), idx + 1,
+			 __ATOMIC_RELEASE);
+}
+
+static uint16_t used_idx(uint64_t table)
+{
+	return __atomic_load_n((uint16_t *)(ram + table + USED + 2),
+			       __ATOMIC_ACQUIRE);
+}
+
+/* A packet socket on the tap's side for the test's frames only. */
+static int packet_socket(const char *ifname, struct sockaddr_ll *sll)
+{
+	int s = socket(AF_PACKET, SOCK_RAW, htons(ETHERTYPE_TEST));
+
+	assert_true(s >= 0);
+	memset(sll, 0, sizeof(*sll));
+	sll->sll_family = AF_PACKET;
+	sll->sll_protocol = htons(ETHERTYPE_TEST);
+	sll->sll_ifindex = if_nametoindex(ifname);
+	assert_true(sll->sll_ifindex > 0);
+	assert_int_equal(bind(s, (struct sockaddr *)sll, sizeof(*sll)), 0);
+	return s;
+}
+
+static void make_frame(uint8_t *f, const uint8_t *src, size_t len,
+		       uint8_t seed)
+{
+	size_t i;
+
+	memset(f, 0xff, 6);			/* broadcast */
+	memcpy(f + 6, src, 6);
+	f[12] = ETHERTYPE_TEST >> 8;
+	f[13] = ETHERTYPE_TEST & 0xff;
+	for (i = 14; i < len; i++)
+		f[i] = seed + i;
+}
+
+static void test_frames_both_ways(void **state)
+{
+	struct vmctl_net n = { 0 };
+	char ifname[IFNAMSIZ];
+	static const uint8_t host_mac[6] = { 2, 1, 2, 3, 4, 5 };
+	uint8_t mac[6], want[6], frame[1514], got[2048];
+	struct sockaddr_ll sll;
+	struct pollfd pfd;
+	unsigned int i, idx, found = 0;
+	uint16_t head, nb;
+	int s;
+
+	(void)state;
+	if (!can_make_taps())
+		skip();
+	assert_int_equal(vmctl_net_create(vm, &n, ifname), 0);
+	assert_int_equal(strncmp(ifname, "vmctl", 5), 0);
+	assert_true(if_nametoindex(ifname) > 0);
+	assert_int_equal(vmctl_devices_start(&vm->devices), 0);
+	assert_true(bring_up() & 1ULL << VIRTIO_NET_F_MRG_RXBUF);
+	for (i = 0; i < 6; i++)
+		mac[i] = rd(VIRTIO_BAR_DEVICE + i, 1);
+	vmctl_net_default_mac("net", 0, want);
+	assert_memory_equal(mac, want, 6);
+	assert_int_equal(rd(VIRTIO_BAR_DEVICE + 6, 2), VIRTIO_NET_S_LINK_UP);
+	s = packet_socket(ifname, &sll);
+
+	/* Guest -> tap: the header, then the frame, in two buffers. */
+	make_frame(frame, mac, sizeof(frame), 1);
+	memset(ram + TX_BUF, 0, VMCTL_NET_HDR_LEN);
+	memcpy(ram + TX_BUF + 0x1000, frame, sizeof(frame));
+	desc(TX_DESC, 0, TX_BUF, VMCTL_NET_HDR_LEN, VIRTQ_DESC_F_NEXT);
+	memcpy(ram + TX_DESC + 14, &(uint16_t){ 1 }, 2);
+	desc(TX_DESC, 1, TX_BUF + 0x1000, sizeof(frame), 0);
+	make_avail(TX_DESC, 0);
+	wr(VIRTIO_BAR_NOTIFY + 4, 2, 1);
+	pfd = (struct pollfd){ .fd = s, .events = POLLIN };
+	assert_int_equal(poll(&pfd, 1, 5000), 1);
+	assert_int_equal(recv(s, got, sizeof(got), 0), sizeof(frame));
+	assert_memory_equal(got, frame, sizeof(frame));
+	for (i = 0; i < 5000 && used_idx(TX_DESC) != 1; i++)
+		usleep(1000);
+	assert_int_equal(used_idx(TX_DESC), 1);
+
+	/* Tap -> guest: page-sized receive buffers, as Linux gives them. */
+	for (i = 0; i < QSIZE; i++) {
+		desc(RX_DESC, i, RX_BUF + 0x1000 * i, 4096, VIRTQ_DESC_F_WRITE);
+		make_avail(RX_DESC, i);
+	}
+	wr(VIRTIO_BAR_NOTIFY, 2, 0);
+	make_frame(frame, host_mac, sizeof(frame), 9);
+	assert_int_equal(sendto(s, frame, sizeof(frame), 0,
+				(struct sockaddr *)&sll, sizeof(sll)),
+			 sizeof(frame));
+	/* The host may send frames of its own (IPv6): find ours. */
+	for (idx = 0; !found && idx < QSIZE; idx++) {
+		uint32_t len;
+
+		for (i = 0; i < 5000 && used_idx(RX_DESC) <= idx; i++)
+			usleep(1000);
+		assert_true(used_idx(RX_DESC) > idx);
+		memcpy(&head, ram + RX_DESC + USED + 4 + 8 * idx, 2);
+		memcpy(&len, ram + RX_DESC + USED + 8 + 8 * idx, 4);
+		if (memcmp(ram + RX_BUF + 0x1000 * head + VMCTL_NET_HDR_LEN + 12,
+			   "\x88\xb5", 2))
+			continue;
+		found = 1;
+		assert_int_equal(len, VMCTL_NET_HDR_LEN + sizeof(frame));
+		memcpy(&nb, ram + RX_BUF + 0x1000 * head + 10, 2);
+		assert_int_equal(nb, 1);
+		assert_memory_equal(ram + RX_BUF + 0x1000 * head +
+				    VMCTL_NET_HDR_LEN, frame, sizeof(frame));
+	}
+	assert_true(found);
+	/* The INTx line went up; reading the ISR acknowledges it. */
+	assert_int_equal(rd(VIRTIO_BAR_ISR, 1) & 1, 1);
+	close(s);
+	vmctl_devices_stop(&vm->devices);
+	/* The tap made for the VM goes with it. */
+	vmctl_vm_destroy(vm);
+	vm = NULL;
+	assert_int_equal(if_nametoindex(ifname), 0);
+	assert_int_equal(vmctl_vm_create(sys, "net", &vm), 0);
+}
+
+/*
+ * A burst of frames through a receive ring kept short, refilled the way
+ * Linux does it (buffers given back as they are used, a notification only
+ * when avail_event asks for one): the device, out of buffers again and
+ * again, must never sleep while buffers are there nor miss the driver's
+ * notification.
+ */
+static void give_back(uint16_t head)
+{
+	uint16_t old = *(uint16_t *)(ram + RX_DESC + AVAIL + 2), event;
+
+	make_avail(RX_DESC, head);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	memcpy(&event, ram + RX_DESC + USED + 4 + 8 * QSIZE, 2);
+	if ((uint16_t)(old + 1 - event - 1) < 1)
+		wr(VIRTIO_BAR_NOTIFY, 2, 0);
+}
+
+static void test_rx_burst(void **state)
+{
+	enum { FRAMES = 200, RING = 4 };
+	static const uint8_t host_mac[6] = { 2, 1, 2, 3, 4, 6 };
+	struct vmctl_net n = { 0 };
+	unsigned int i, spins, got = 0, used = 0;
+	char ifname[IFNAMSIZ];
+	uint8_t frame[1000];
+	struct sockaddr_ll sll;
+	int s;
+
+	(void)state;
+	if (!can_make_taps())
+		skip();
+	assert_int_equal(vmctl_net_create(vm, &n, ifname), 0);
+	assert_int_equal(vmctl_devices_start(&vm->devices), 0);
+	bring_up();
+	s = packet_socket(ifname, &sll);
+	for (i = 0; i < RING; i++) {
+		desc(RX_DESC, i, RX_BUF + 0x1000 * i, 4096, VIRTQ_DESC_F_WRITE);
+		make_avail(RX_DESC, i);
+	}
+	wr(VIRTIO_BAR_NOTIFY, 2, 0);
+	for (i = 0; i < FRAMES; i++) {
+		make_frame(frame, host_mac, sizeof(frame), 0);
+		frame[14] = i;
+		assert_int_equal(sendto(s, frame, sizeof(frame), 0,
+					(struct sockaddr *)&sll, sizeof(sll)),
+				 sizeof(frame));
+	}
+	for (spins = 0; got < FRAMES && spins < 10000; spins++) {
+		uint16_t head;
+		uint8_t *f;
+
+		if (used == used_idx(RX_DESC)) {
+			usleep(1000);
+			continue;
+		}
+		memcpy(&head, ram + RX_DESC + USED + 4 + 8 * (used % QSIZE), 2);
+		used++;
+		f = ram + RX_BUF + 0x1000 * head + VMCTL_NET_HDR_LEN;
+		if (!memcmp(f + 12, "\x88\xb5", 2)) {
+			assert_int_equal(f[14], (uint8_t)got);
+			got++;
+		}
+		give_back(head);
+	}
+	assert_int_equal(got, FRAMES);
+	close(s);
+	vmctl_devices_stop(&vm->devices);
+}
+
+/* An existing tap by name, and a given MAC. */
+static void test_existing_tap(void **state)
+{
+	static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 0x15 };
+	struct vmctl_net n = { .mac = mac };
+	char made[IFNAMSIZ], ifname[IFNAMSIZ];
+	unsigned int i;
+	int keep;
+
+	(void)state;
+	if (!can_make_taps())
+		skip();
+	/* Another holder of a tap (as `ip tuntap add` would be). */
+	keep = vmctl_tap_open(NULL, made);
+	assert_true(keep >= 0);
+	n.tap = made;
+	/* Held by another: refused as in use. */
+	assert_int_equal(vmctl_net_create(vm, &n, ifname), -EBUSY);
+	assert_non_null(strstr(vmctl_error_detail(), "in use"));
+	assert_int_equal(nr_devices(), 0);
+	/* Made persistent and let go: attached by name. */
+	assert_int_equal(ioctl(keep, TUNSETPERSIST, 1), 0);
+	close(keep);
+	assert_int_equal(vmctl_net_create(vm, &n, ifname), 0);
+	assert_string_equal(ifname, made);
+	bring_up();
+	for (i = 0; i < 6; i++)
+		assert_int_equal(rd(VIRTIO_BAR_DEVICE + i, 1), mac[i]);
+	vmctl_vm_destroy(vm);
+	vm = NULL;
+	/* A persistent tap stays: remove it here. */
+	assert_true(if_nametoindex(made) > 0);
+	keep = vmctl_tap_open(made, ifname);
+	assert_true(keep >= 0);
+	assert_int_equal(ioctl(keep, TUNSETPERSIST, 0), 0);
+	close(keep);
+	assert_int_equal(if_nametoindex(made), 0);
+	assert_int_equal(vmctl_vm_create(sys, "net", &vm), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_frames_both_ways, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rx_burst, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_existing_tap, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, fake_device_setup,
+				      fake_device_teardown);
+}

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The virtio-net device on a TAP device (vmctl_net_create; the design
+ * is in virtio_net.h).  Both queues are served on the device's worker
+ * thread (virtio_pci.h): transmit when the driver notifies, receive
+ * when the tap has a frame (the worker polls it) or the driver adds
+ * buffers after the device ran out.  A frame is read from the tap into
+ * one buffer, then copied into the driver's buffers, which is what
+ * lets a frame of unknown length spread over as many mergeable buffers
+ * as it needs; transmitted frames go to the tap straight from guest
+ * memory (writev).
+ */
+#include <errno.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "pci_vm.h"
+#include "virtio_net.h"
+#include "virtio_pci.h"
+
+#define RXQ			0
+#define TXQ			1
+#define QUEUE_SIZE		VMCTL_VQ_MAX_SIZE
+/* Frames received per wake-up: transmit is not kept waiting longer. */
+#define RX_BUDGET		64
+#define PCI_CLASS_NETWORK_ETHERNET 0x020000
+/* Dropped frames are logged this many times per card, then counted only. */
+#define MAX_DROP_LOGS		3
+
+struct vmctl_net_counters {
+	uint64_t rx_frames, rx_bytes, rx_dropped;
+	uint64_t tx_frames, tx_bytes, tx_dropped;
+	unsigned int drop_logs;
+};
+
+struct vmctl_virtio_net {
+	struct vmctl_device dev;
+	struct vmctl_virtio_dev vdev;
+	int tap;
+	char ifname[IFNAMSIZ];
+	struct vmctl_net_counters stats;
+	/* the worker's */
+	bool tap_broken;		/* read failed: stop polling it */
+	bool offloads_set;
+	uint64_t offload_features;	/* the guest features they were set for */
+	bool rx_stalled;		/* out of buffers: wait for the driver */
+	size_t rx_pending;		/* a frame in rx_frame waiting for room */
+	struct vmctl_vq_req req;
+	uint8_t rx_frame[VMCTL_NET_MAX_FRAME];
+};
+
+static void count(uint64_t *counter, uint64_t n)
+{
+	__atomic_add_fetch(counter, n, __ATOMIC_RELAXED);
+}
+
+/* A frame dropped (worker thread): said the first few times. */
+static void drop(struct vmctl_virtio_net *n, uint64_t *counter,
+		 const char *dir, const uint8_t *hdr, size_t len,
+		 const char *why)
+{
+	count(counter, 1);
+	if (n->stats.drop_logs++ >= MAX_DROP_LOGS)
+		return;
+	vmctl_log("virtio-net on tap '%s': %s frame of %zu bytes (header flags %#x, GSO type %#x) dropped: %s%s",
+		  n->ifname, dir, len, hdr[VMCTL_NET_HDR_FLAGS],
+		  hdr[VMCTL_NET_HDR_GSO_TYPE], why,
+		  n->stats.drop_logs == MAX_DROP_LOGS ? " (not logged again)" : "");
+}
+
+/* The tap hands over what the driver agreed to take, no more. */
+static void set_offloads(struct vmctl_virtio_net *n)
+{
+	uint64_t f = n->vdev.guest_features;
+
+	if (n->offloads_set && n->offload_features == f)
+		return;
+	if (vmctl_tap_set_offloads(n->tap, vmctl_net_tap_offloads(f)))
+		vmctl_log("virtio-net: TUNSETOFFLOAD on tap '%s' failed",
+			  n->ifname);
+	n->offloads_set = true;
+	n->offload_features = f;
+}
+
+static int rx(struct vmctl_virtio_net *n)
+{
+	struct vmctl_virtio_dev *vdev = &n->vdev;
+	struct vmctl_vq *vq = &vdev->vqs[RXQ];
+	bool mergeable = vmctl_virtio_has(vdev, VIRTIO_NET_F_MRG_RXBUF);
+	bool pushed = false, dropped;
+	unsigned int done = 0;
+	int ret = 0;
+
+	n->rx_stalled = false;
+	while (done < RX_BUDGET && !n->tap_broken) {
+		if (!n->rx_pending) {
+			ssize_t len = read(n->tap, n->rx_frame,
+					   sizeof(n->rx_frame));
+
+			if (len < 0 && (errno == EAGAIN || errno == EINTR))
+				break;
+			if (len < 0) {
+				vmctl_log("virtio-net: reading tap '%s': %s; no more frames from it",
+					  n->ifname, strerror(errno));
+				n->tap_broken = true;
+				break;
+			}
+			done++;
+			if (len < VMCTL_NET_HDR_LEN) {
+				memset(n->rx_frame, 0, VMCTL_NET_HDR_LEN);
+				drop(n, &n->stats.rx_dropped, "received",
+				     n->rx_frame, len, "shorter than its header");
+				continue;
+			}
+			if (!vmctl_net_rx_hdr_fix(n->rx_frame,
+						  vdev->guest_features)) {
+				drop(n, &n->stats.rx_dropped, "received",
+				     n->rx_frame, len,
+				     "offloads the driver did not agree to");
+				continue;
+			}
+			n->rx_pending = len;
+		}
+		ret = vmctl_net_rx_place(vq, &vdev->ram, &n->req, n->rx_frame,
+					 n->rx_pending, mergeable, &dropped);
+		if (ret < 0)
+			break;
+		if (!ret && !dropped) {
+			/* Keep the frame until the driver adds buffers. */
+			if (vmctl_vq_wait_more(vq))
+				continue;
+			n->rx_stalled = true;
+			break;
+		}
+		if (dropped) {
+			drop(n, &n->stats.rx_dropped, "received", n->rx_frame,
+			     n->rx_pending, "larger than the driver's buffers");
+		} else {
+			count(&n->stats.rx_frames, 1);
+			count(&n->stats.rx_bytes,
+			      n->rx_pending - VMCTL_NET_HDR_LEN);
+			count(&vdev->stats.requests, 1);
+		}
+		n->rx_pending = 0;
+		pushed = true;
+	}
+	if (pushed)
+		vmctl_virtio_used(vdev, RXQ);
+	return ret < 0 ? ret : 0;
+}
+
+/* One frame to the tap, or dropped and counted. */
+static void tx_frame(struct vmctl_virtio_net *n, struct vmctl_vq_req *req)
+{
+	uint8_t hdr[VMCTL_NET_HDR_LEN];
+	const char *why = NULL;
+
+	/*
+	 * The guest can rewrite the header after this look: the check keeps
+	 * to the features agreed, the host's tap checks what it is given.
+	 */
+	vmctl_iov_read(req->iov, req->nr_out, 0, hdr, sizeof(hdr));
+	if (n->tap_broken)
+		why = "the tap failed";
+	else if (req->out_len > VMCTL_NET_MAX_FRAME)
+		why = "longer than 64 KiB";
+	else if (!vmctl_net_tx_hdr_ok(hdr, n->vdev.guest_features))
+		why = "offloads the driver did not agree to";
+	while (!why && writev(n->tap, req->iov, req->nr_out) < 0)
+		if (errno != EINTR)
+			why = strerror(errno);
+	if (why) {
+		drop(n, &n->stats.tx_dropped, "transmitted", hdr, req->out_len,
+		     why);
+		return;
+	}
+	count(&n->stats.tx_frames, 1);
+	count(&n->stats.tx_bytes, req->out_len - VMCTL_NET_HDR_LEN);
+	count(&n->vdev.stats.requests, 1);
+}
+
+static int tx(struct vmctl_virtio_net *n)
+{
+	struct vmctl_virtio_dev *vdev = &n->vdev;
+	struct vmctl_vq *vq = &vdev->vqs[TXQ];
+	struct vmctl_vq_req *req = &n->req;
+	int ret;
+
+	do {
+		bool pushed = false;
+
+		while ((ret = vmctl_vq_pop(vq, &vdev->ram, req)) > 0) {
+			if (req->nr_in)
+				return -VQ_ERR_DIR;
+			if (req->out_len < VMCTL_NET_HDR_LEN)
+				return -VQ_ERR_SHORT;
+			tx_frame(n, req);
+			vmctl_vq_push(vq, req->head, 0);
+			pushed = true;
+		}
+		if (pushed)
+			vmctl_virtio_used(vdev, TXQ);
+		if (ret < 0)
+			return ret;
+	} while (vmctl_vq_enable_notify(vq));
+	return 0;
+}
+
+static int net_handle(struct vmctl_virtio_dev *vdev, unsigned int q)
+{
+	struct vmctl_virtio_net *n = vdev->be_ctx;
+
+	set_offloads(n);
+	return q == RXQ ? rx(n) : tx(n);
+}
+
+/* The worker polls the tap while there is room for what it brings. */
+static int net_wait_fd(struct vmctl_virtio_dev *vdev, unsigned int *q)
+{
+	struct vmctl_virtio_net *n = vdev->be_ctx;
+
+	*q = RXQ;
+	return n->rx_stalled || n->tap_broken ? -1 : n->tap;
+}
+
+static const struct vmctl_virtio_backend net_backend = {
+	.name = "virtio-net",
+	.device_id = VIRTIO_ID_NET,
+	.class = PCI_CLASS_NETWORK_ETHERNET,
+	.handle = net_handle,
+	.wait_fd = net_wait_fd,
+	.features_ok = vmctl_net_features_ok,
+};
+
+static void net_free(struct vmctl_device *dev)
+{
+	struct vmctl_virtio_net *n = container_of(dev, struct vmctl_virtio_net,
+						  dev);
+
+	vmctl_virtio_destroy(&n->vdev);
+	if (n->tap >= 0)
+		close(n->tap);
+	free(n);
+}
+
+static int net_start(struct vmctl_device *dev)
+{
+	return vmctl_virtio_start(&container_of(dev, struct vmctl_virtio_net,
+						dev)->vdev);
+}
+
+static void net_stop(struct vmctl_device *dev)
+{
+	vmctl_virtio_stop(&container_of(dev, struct vmctl_virtio_net,
+					dev)->vdev);
+}
+
+static const struct vmctl_device_ops net_device_ops = {
+	.name = "virtio-net",
+	.start = net_start,
+	.stop = net_stop,
+	.destroy = net_free,
+};
+
+/* How many network cards vm has already: the new one's index. */
+static unsigned int nr_nets(struct vmctl_vm *vm)
+{
+	struct vmctl_device *d;
+	unsigned int nr = 0;
+
+	for (d = vm->devices.first; d; d = d->next)
+		nr += d->ops == &net_device_ops;
+	return nr;
+}
+
+int vmctl_net_create(struct vmctl_vm *vm, const struct vmctl_net *net,
+		     char *ifname)
+{
+	struct vmctl_guest_ram ram = { vmctl_pci_guest_ram_map, vm };
+	char name[VMCTL_NAME_LEN] = "";
+	struct vmctl_virtio_net *n;
+	uint8_t mac[6];
+	int ret;
+
+	vmctl_clear_detail();
+	if (vm->running)
+		return -VMCTL_E_VM_RUNNING;
+	if (net->mac) {
+		memcpy(mac, net->mac, 6);
+	} else {
+		ret = vmctl_vm_id(vm, NULL, name, sizeof(name));
+		if (ret)
+			return ret;
+		vmctl_net_default_mac(name, nr_nets(vm), mac);
+	}
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	n->tap = vmctl_tap_open(net->tap, n->ifname);
+	if (n->tap < 0) {
+		ret = n->tap;
+		free(n);
+		return ret;
+	}
+	ret = vmctl_virtio_init(&n->vdev, &net_backend, n, 2, QUEUE_SIZE, &ram);
+	if (ret) {
+		close(n->tap);
+		free(n);
+		return ret;
+	}
+	n->vdev.host_features |= VMCTL_NET_FEATURES;
+	vmctl_net_config(n->vdev.config, mac);
+	n->vdev.config_len = VMCTL_NET_CONFIG_LEN;
+	ret = vmctl_pci_plug_virtio(vm, &n->vdev);
+	if (ret) {
+		net_free(&n->dev);
+		return ret;
+	}
+	if (ifname)
+		memcpy(ifname, n->ifname, IFNAMSIZ);
+	vmctl_device_add(vm, &n->dev, &net_device_ops);
+	return 0;
+}
