@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vmctl run: boot an image with its serial console on this terminal. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -19,7 +20,7 @@ static const char run_usage[] =
 "                 (--image FILE [--load ADDR] [--entry ADDR] | --elf FILE |\n"
 "                  --kernel FILE [--initrd FILE] [--cmdline STR] [--no-reboot])\n"
 "                 [--console FILE] [--disk FILE[,ro][,direct][,serial=S]]...\n"
-"                 [--rng]\n"
+"                 [--rng] [--net tap[=NAME][,mac=MAC]]...\n"
 "\n"
 "Run a guest until it powers off.  Its serial console, a 16550A UART at\n"
 "port 0x3f8, is this terminal: keyboard input goes to the guest (raw mode\n"
@@ -61,6 +62,14 @@ static const char run_usage[] =
 "                      the guest reads (at most 20 bytes); repeatable, up\n"
 "                      to %d; Linux names them vda, vdb, ... in this order\n"
 "      --rng           a virtio-rng entropy source fed by the host\n"
+"      --net tap[=NAME][,mac=MAC]\n"
+"                      a virtio-net card on the existing tap NAME, or on a\n"
+"                      tap made for the VM (vmctl0, vmctl1, ...: up, no\n"
+"                      address; removed when the VM ends; needs\n"
+"                      CAP_NET_ADMIN); mac: its address as\n"
+"                      xx:xx:xx:xx:xx:xx (default: a locally administered\n"
+"                      one derived from the VM's name and the card's\n"
+"                      index); repeatable, up to %d\n"
 "  -h, --help          show this help\n"
 "Numbers are decimal or 0x-prefixed hex.\n"
 "\n"
@@ -102,7 +111,7 @@ static enum parse_result parse_number(const char *opt, const char *arg,
 }
 
 /* Long options without a short form. */
-enum { OPT_RNG = 0x100 };
+enum { OPT_RNG = 0x100, OPT_NET };
 
 /* --disk FILE[,ro][,direct][,serial=S]: a file name holds no comma. */
 static enum parse_result parse_disk(const char *arg, struct run_opts *o)
@@ -145,6 +154,76 @@ static enum parse_result parse_disk(const char *arg, struct run_opts *o)
 	return PARSE_OK;
 }
 
+/* A unicast MAC address as six hex pairs joined by ':'. */
+static bool parse_mac(const char *s, size_t len, unsigned char mac[6])
+{
+	char pair[3] = "";
+	unsigned int i;
+
+	if (len != 17)
+		return false;
+	for (i = 0; i < 6; i++) {
+		const char *p = s + 3 * i;
+
+		if (!isxdigit((unsigned char)p[0]) ||
+		    !isxdigit((unsigned char)p[1]) ||
+		    (i < 5 && p[2] != ':'))
+			return false;
+		memcpy(pair, p, 2);
+		mac[i] = strtoul(pair, NULL, 16);
+	}
+	return true;
+}
+
+/* --net tap[=NAME][,mac=MAC]: an interface name holds no comma. */
+static enum parse_result parse_net(const char *arg, struct run_opts *o)
+{
+	static const unsigned char zero[6];
+	const char *opt, *end;
+	struct vmctl_net *n;
+	size_t len;
+
+	if (o->nr_nets == RUN_MAX_NETS)
+		return usage_error("run", "--net: at most %d cards",
+				   RUN_MAX_NETS);
+	n = &o->nets[o->nr_nets];
+	*n = (struct vmctl_net){ 0 };
+	if (strncmp(arg, "tap", 3) || (arg[3] && arg[3] != '=' && arg[3] != ','))
+		return usage_error("run",
+				   "--net: '%s' is not tap[=NAME][,mac=MAC]",
+				   arg);
+	opt = strchr(arg, ',');
+	if (arg[3] == '=') {
+		len = opt ? (size_t)(opt - arg - 4) : strlen(arg + 4);
+		if (!len || len >= 16)
+			return usage_error("run",
+					   "--net: '%.*s' is not an interface name (1 to 15 characters)",
+					   (int)len, arg + 4);
+		n->tap = strndup(arg + 4, len);
+	}
+	for (; opt; opt = end) {
+		opt++;
+		end = strchr(opt, ',');
+		len = end ? (size_t)(end - opt) : strlen(opt);
+		if (len < 4 || strncmp(opt, "mac=", 4))
+			return usage_error("run",
+					   "--net: unknown option '%.*s' in '%s' (mac=MAC)",
+					   (int)len, opt, arg);
+		if (!parse_mac(opt + 4, len - 4, o->macs[o->nr_nets]))
+			return usage_error("run",
+					   "--net: '%.*s' is not a MAC address (xx:xx:xx:xx:xx:xx)",
+					   (int)len - 4, opt + 4);
+		if (o->macs[o->nr_nets][0] & 1 ||
+		    !memcmp(o->macs[o->nr_nets], zero, 6))
+			return usage_error("run",
+					   "--net: '%.*s' is not a unicast address",
+					   (int)len - 4, opt + 4);
+		n->mac = o->macs[o->nr_nets];
+	}
+	o->nr_nets++;
+	return PARSE_OK;
+}
+
 static enum parse_result parse_mem(const char *arg, uint64_t *mem)
 {
 	int ret = parse_size(arg, mem);
@@ -182,6 +261,7 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 		{ "no-reboot", no_argument, NULL, 'R' },
 		{ "disk", required_argument, NULL, 'd' },
 		{ "rng", no_argument, NULL, OPT_RNG },
+		{ "net", required_argument, NULL, OPT_NET },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -247,6 +327,9 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 			break;
 		case OPT_RNG:
 			o->rng = true;
+			break;
+		case OPT_NET:
+			r = parse_net(optarg, o);
 			break;
 		case 'h':
 			return PARSE_HELP;
@@ -373,6 +456,20 @@ static int add_devices(struct vmctl_vm *vm, const struct run_opts *o)
 		if (ret)
 			return lib_error("run", "--rng", ret);
 	}
+	for (i = 0; i < o->nr_nets; i++) {
+		char what[32], ifname[16];
+
+		snprintf(what, sizeof(what), "--net tap%s%s",
+			 o->nets[i].tap ? "=" : "",
+			 o->nets[i].tap ? o->nets[i].tap : "");
+		ret = vmctl_net_create(vm, &o->nets[i], ifname);
+		if (ret)
+			return lib_error("run", what, ret);
+		/* The user configures the host side: say what it is called. */
+		if (!o->nets[i].tap)
+			fprintf(stderr, "vmctl run: %s: made tap %s\n", what,
+				ifname);
+	}
 	return 0;
 }
 
@@ -486,7 +583,8 @@ int cmd_run(int argc, char **argv)
 
 	switch (run_parse(argc, argv, &o)) {
 	case PARSE_HELP:
-		printf(run_usage, run_default_cmdline, RUN_MAX_DISKS);
+		printf(run_usage, run_default_cmdline, RUN_MAX_DISKS,
+		       RUN_MAX_NETS);
 		return EXIT_OK;
 	case PARSE_ERROR:
 		return EXIT_USAGE;

@@ -74,6 +74,7 @@ int cmd_version(int argc, char **argv);
 
 /* cmd_run.c: parsed options of `vmctl run`. */
 #define RUN_MAX_DISKS		16
+#define RUN_MAX_NETS		8
 
 struct run_opts {
 	const char *name;
@@ -91,6 +92,9 @@ struct run_opts {
 	struct vmctl_disk disks[RUN_MAX_DISKS];	/* path and serial: malloc'd */
 	unsigned int nr_disks;
 	bool rng;
+	struct vmctl_net nets[RUN_MAX_NETS];	/* tap: malloc'd; mac: macs[i] */
+	unsigned char macs[RUN_MAX_NETS][6];
+	unsigned int nr_nets;
 };
 
 #define RUN_DEFAULT_MEM		(16ULL << 20)

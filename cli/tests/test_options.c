@@ -92,6 +92,60 @@ static void test_run_disk_errors(void **state)
 		  "bz", "--disk");
 }
 
+static void test_run_nets(void **state)
+{
+	static const unsigned char mac[6] = { 0x02, 0xab, 0, 0, 0, 0x15 };
+	struct run_opts o;
+
+	(void)state;
+	assert_int_equal(RUN(&o, "run", "--kernel", "bz", "--net", "tap",
+			     "--net", "tap=tap0", "--net", "tap,mac=02:AB:00:00:00:15",
+			     "--net", "tap=br-tap.1,mac=02:00:00:00:00:01"),
+			 PARSE_OK);
+	assert_int_equal(o.nr_nets, 4);
+	assert_null(o.nets[0].tap);
+	assert_null(o.nets[0].mac);
+	assert_string_equal(o.nets[1].tap, "tap0");
+	assert_null(o.nets[1].mac);
+	assert_null(o.nets[2].tap);
+	assert_memory_equal(o.nets[2].mac, mac, 6);
+	assert_string_equal(o.nets[3].tap, "br-tap.1");
+	assert_int_equal(o.nets[3].mac[5], 1);
+	assert_int_equal(RUN(&o, "run", "--kernel", "bz"), PARSE_OK);
+	assert_int_equal(o.nr_nets, 0);
+}
+
+static void test_run_net_errors(void **state)
+{
+	(void)state;
+	RUN_ERROR("--net: 'user' is not tap[=NAME][,mac=MAC]", "run",
+		  "--kernel", "bz", "--net", "user");
+	RUN_ERROR("--net: 'tapx' is not tap[=NAME][,mac=MAC]", "run",
+		  "--kernel", "bz", "--net", "tapx");
+	RUN_ERROR("--net: '' is not an interface name (1 to 15 characters)",
+		  "run", "--kernel", "bz", "--net", "tap=");
+	RUN_ERROR("--net: '0123456789abcdef' is not an interface name",
+		  "run", "--kernel", "bz", "--net", "tap=0123456789abcdef");
+	RUN_ERROR("--net: unknown option 'model=e1000' in 'tap,model=e1000' (mac=MAC)",
+		  "run", "--kernel", "bz", "--net", "tap,model=e1000");
+	RUN_ERROR("--net: '02:00:00:00:00' is not a MAC address", "run",
+		  "--kernel", "bz", "--net", "tap,mac=02:00:00:00:00");
+	RUN_ERROR("--net: '02-00-00-00-00-01' is not a MAC address", "run",
+		  "--kernel", "bz", "--net", "tap,mac=02-00-00-00-00-01");
+	RUN_ERROR("--net: '0g:00:00:00:00:01' is not a MAC address", "run",
+		  "--kernel", "bz", "--net", "tap,mac=0g:00:00:00:00:01");
+	RUN_ERROR("--net: '01:00:5e:00:00:01' is not a unicast address", "run",
+		  "--kernel", "bz", "--net", "tap,mac=01:00:5e:00:00:01");
+	RUN_ERROR("--net: '00:00:00:00:00:00' is not a unicast address", "run",
+		  "--kernel", "bz", "--net", "tap,mac=00:00:00:00:00:00");
+	RUN_ERROR("--net: at most 8 cards", "run", "--kernel", "bz",
+		  "--net", "tap", "--net", "tap", "--net", "tap", "--net", "tap",
+		  "--net", "tap", "--net", "tap", "--net", "tap", "--net", "tap",
+		  "--net", "tap");
+	RUN_ERROR("option '--net' needs a value", "run", "--kernel", "bz",
+		  "--net");
+}
+
 static void test_run_all_options(void **state)
 {
 	struct run_opts o;
@@ -333,6 +387,8 @@ int main(void)
 		T(test_run_all_options),
 		T(test_run_disks),
 		T(test_run_disk_errors),
+		T(test_run_nets),
+		T(test_run_net_errors),
 		T(test_run_help),
 		T(test_run_bad_mem),
 		T(test_run_bad_cpus),
