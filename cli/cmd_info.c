@@ -82,7 +82,7 @@ static void print_text(struct vmctl *sys, const long *values,
 	       "  %-20s %" PRIu64 "\n",
 	       "vms", (uint64_t)st->nr_vms, "vcpus", (uint64_t)st->nr_vcpus,
 	       "mem_slots", (uint64_t)st->nr_mem_slots,
-	       "pinned_pages", (uint64_t)st->pinned_pages,
+	       "mapped_pages", (uint64_t)st->mapped_pages,
 	       "ept_table_pages", (uint64_t)st->ept_table_pages,
 	       "vmcs_pages", (uint64_t)st->vmcs_pages,
 	       "kernel_bytes", (uint64_t)st->kernel_bytes);
@@ -109,11 +109,11 @@ static void print_json(struct vmctl *sys, const long *values,
 		vmx_cpus_print_json(stdout, cpus);
 	}
 	printf(",\"stats\":{\"vms\":%" PRIu64 ",\"vcpus\":%" PRIu64
-	       ",\"mem_slots\":%" PRIu64 ",\"pinned_pages\":%" PRIu64
+	       ",\"mem_slots\":%" PRIu64 ",\"mapped_pages\":%" PRIu64
 	       ",\"ept_table_pages\":%" PRIu64 ",\"vmcs_pages\":%" PRIu64
 	       ",\"kernel_bytes\":%" PRIu64 "}}\n",
 	       (uint64_t)st->nr_vms, (uint64_t)st->nr_vcpus,
-	       (uint64_t)st->nr_mem_slots, (uint64_t)st->pinned_pages,
+	       (uint64_t)st->nr_mem_slots, (uint64_t)st->mapped_pages,
 	       (uint64_t)st->ept_table_pages, (uint64_t)st->vmcs_pages,
 	       (uint64_t)st->kernel_bytes);
 }

@@ -24,7 +24,7 @@ void vmctl_module_stats(struct vmctl_module_stats *st)
 	st->nr_vms = atomic64_read(&acct[ACCT_VMS]);
 	st->nr_vcpus = atomic64_read(&acct[ACCT_VCPUS]);
 	st->nr_mem_slots = atomic64_read(&acct[ACCT_SLOTS]);
-	st->pinned_pages = atomic64_read(&acct[ACCT_PINNED]);
+	st->mapped_pages = atomic64_read(&acct[ACCT_MAPPED]);
 	st->ept_table_pages = atomic64_read(&acct[ACCT_EPT_PAGES]);
 	st->vmcs_pages = atomic64_read(&acct[ACCT_VMCS_PAGES]);
 	st->kernel_bytes = atomic64_read(&acct[ACCT_BYTES]);
@@ -48,10 +48,13 @@ void vmctl_free(void *p, size_t size)
 	vmctl_acct_add(ACCT_BYTES, -(long)size);
 }
 
-/* A zeroed, page-aligned page; @kind says which page counter it feeds. */
-void *vmctl_alloc_page(enum vmctl_acct kind)
+/*
+ * A zeroed, page-aligned page; @kind says which page counter it feeds.
+ * @gfp: GFP_KERNEL_ACCOUNT, or a non-sleeping variant of it.
+ */
+void *vmctl_alloc_page_gfp(enum vmctl_acct kind, gfp_t gfp)
 {
-	void *p = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	void *p = (void *)get_zeroed_page(gfp);
 
 	if (!p)
 		return NULL;
@@ -59,6 +62,11 @@ void *vmctl_alloc_page(enum vmctl_acct kind)
 	if (kind != ACCT_BYTES)
 		vmctl_acct_add(kind, 1);
 	return p;
+}
+
+void *vmctl_alloc_page(enum vmctl_acct kind)
+{
+	return vmctl_alloc_page_gfp(kind, GFP_KERNEL_ACCOUNT);
 }
 
 void vmctl_free_page(void *p, enum vmctl_acct kind)

@@ -7,12 +7,13 @@
 #ifndef VMCTL_STATS_H
 #define VMCTL_STATS_H
 
+#include <linux/gfp.h>
 #include <linux/types.h>
 
 struct vmctl_module_stats;
 
 enum vmctl_acct {
-	ACCT_VMS, ACCT_VCPUS, ACCT_SLOTS, ACCT_PINNED, ACCT_EPT_PAGES,
+	ACCT_VMS, ACCT_VCPUS, ACCT_SLOTS, ACCT_MAPPED, ACCT_EPT_PAGES,
 	ACCT_VMCS_PAGES, ACCT_BYTES, NR_ACCT
 };
 
@@ -21,6 +22,7 @@ void vmctl_module_stats(struct vmctl_module_stats *st);
 void *vmctl_zalloc(size_t size);
 void vmctl_free(void *p, size_t size);
 void *vmctl_alloc_page(enum vmctl_acct kind);
+void *vmctl_alloc_page_gfp(enum vmctl_acct kind, gfp_t gfp);
 void vmctl_free_page(void *p, enum vmctl_acct kind);
 
 #endif /* VMCTL_STATS_H */

@@ -206,6 +206,12 @@ static enum step handle_exit(struct vmctl_vcpu *vcpu)
 		return STEP_ENDED;
 	case VMCTL_EXIT_INTR:
 		return STEP_CONTINUE;
+	case VMCTL_EXIT_MEMORY_FAULT:	/* the library never unmaps RAM */
+		return vcpu_error(vcpu, vmctl_fail(-EFAULT,
+				  "guest %s at 0x%llx: the process's memory there is gone or read-only",
+				  run->memory_fault.flags &
+				  VMCTL_MEMORY_FAULT_WRITE ? "write" : "read",
+				  (unsigned long long)run->memory_fault.gpa));
 	default:
 		return vcpu_error(vcpu, vmctl_fail(-EPROTO,
 				  "unknown exit reason %u from the module",

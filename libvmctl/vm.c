@@ -91,7 +91,7 @@ void vmctl_vm_destroy(struct vmctl_vm *vm)
 		close(vcpu->fd);
 		free(vcpu);
 	}
-	/* The module drops its pins on guest RAM when the VM fd closes. */
+	/* The module forgets guest RAM when the VM fd closes. */
 	close(vm->fd);
 	for (i = 0; i < VMCTL_MAX_MEM_SLOTS; i++)
 		if (vm->mem[i].used)

@@ -154,7 +154,7 @@ TEST_F_TIMEOUT(lifecycle, create_run_destroy_repeatedly, 120)
 		ASSERT_EQ(UCALL_DONE, run_hello());
 }
 
-/* A VM that ran holds pinned memory, EPT tables, a VMCS; closing frees all. */
+/* A VM that ran has memory mapped, EPT tables, a VMCS; closing frees all. */
 TEST_F(lifecycle, no_leak_after_run)
 {
 	struct vcpu *vcpu = vcpu_create_guest(&hello_guest);
@@ -168,9 +168,9 @@ TEST_F(lifecycle, no_leak_after_run)
 	EXPECT_EQ(self->base.nr_vms + 1, now.nr_vms);
 	EXPECT_EQ(self->base.nr_vcpus + 1, now.nr_vcpus);
 	EXPECT_EQ(self->base.nr_mem_slots + 1, now.nr_mem_slots);
-	EXPECT_GT(now.pinned_pages, self->base.pinned_pages);
-	EXPECT_LE(now.pinned_pages,
-		  self->base.pinned_pages + GUEST_MEM_SIZE / 4096);
+	EXPECT_GT(now.mapped_pages, self->base.mapped_pages);
+	EXPECT_LE(now.mapped_pages,
+		  self->base.mapped_pages + GUEST_MEM_SIZE / 4096);
 	EXPECT_GT(now.ept_table_pages, self->base.ept_table_pages);
 	EXPECT_GT(now.vmcs_pages, self->base.vmcs_pages);
 	EXPECT_GT(now.kernel_bytes, self->base.kernel_bytes);

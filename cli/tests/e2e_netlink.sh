@@ -167,14 +167,14 @@ check "ps no longer lists the stopped VM" [ -z "$(ps_line e2e-root)" ]
 start_loop e2e-kill
 kill_pid=$!
 check "ps lists the VM to kill" wait_listed e2e-kill
-check "a running VM pins memory" [ "$(stat_field pinned_pages)" -gt 0 ]
+check "a running VM has memory mapped" [ "$(stat_field mapped_pages)" -gt 0 ]
 vm kill e2e-kill
 check "kill NAME: status 0 (got $rc)" [ "$rc" -eq 0 ]
 wait "$kill_pid"
 rc=$?
 check "the killed vmctl run died of SIGKILL (status $rc)" [ "$rc" -eq 137 ]
-check "after kill: no VM, no pinned page in GET_MODULE_STATS" \
-	[ "$(stat_field vms) $(stat_field pinned_pages)" = "0 0" ]
+check "after kill: no VM, no mapped page in GET_MODULE_STATS" \
+	[ "$(stat_field vms) $(stat_field mapped_pages)" = "0 0" ]
 check "after kill: kernel_bytes back to $base_bytes" \
 	[ "$(stat_field kernel_bytes)" = "$base_bytes" ]
 

@@ -28,11 +28,11 @@ secs() {
 T_BOOT=$(secs 40)	# a boot to /init: ~3.6
 T_CMD=$(secs 10)	# a shell command, poweroff, stop
 
-# Memory the module holds for VMs: "vms N" and "pinned_pages N" of info.
+# Memory the module holds for VMs: "vms N" and "mapped_pages N" of info.
 no_vm_left() {
 	"$VMCTL" info >"$TMP/info" 2>&1 &&
 		grep -Eq '^ *vms +0$' "$TMP/info" &&
-		grep -Eq '^ *pinned_pages +0$' "$TMP/info"
+		grep -Eq '^ *mapped_pages +0$' "$TMP/info"
 }
 # The module frees a VM when its last fd closes: allow it a moment.
 eventually_no_vm_left() {

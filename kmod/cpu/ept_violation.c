@@ -1,24 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * EPT violations: guest-physical accesses EPT does not map.  Every slot
- * is mapped eagerly (ept.c), so a violation is either a race with a slot
- * change (retried) or MMIO: an access outside every slot, or a write to
- * a read-only slot.  MMIO is decoded by the emulator (model/emulate.h)
- * into one access; the in-kernel irqchip serves its pages at once, a
- * doorbell (doorbell.c) takes the writes it is registered for, any
+ * EPT violations: guest-physical accesses EPT does not map (yet).  On a
+ * slot's RAM the page is mapped from the owner's mapping (vm/mmu.c) and
+ * the access retried; where the owner's mapping refuses the access
+ * (nothing mapped there, or read-only for a write) user space hears of it
+ * (VMCTL_EXIT_MEMORY_FAULT) with RIP unmoved.  The rest is MMIO: an
+ * access outside every slot, or a write to a read-only slot.  MMIO is
+ * decoded by the emulator (model/emulate.h) into one access; the
+ * in-kernel irqchip serves its pages at once, a doorbell (doorbell.c)
+ * takes the writes it is registered for, any
  * other access goes to user space (VMCTL_EXIT_MMIO) and the emulator
  * finishes the instruction on the next RUN, taking the access's length
  * and direction from what the kernel saved (vcpu->mmio), never from the
  * run area userspace may rewrite (struct vmk_vcpu).
  */
-#include <linux/rcupdate.h>
 #include "cpu/ept_violation.h"
 #include "cpu/state.h"
 #include "irqchip/irqchip.h"
 #include "model/emulate.h"
 #include "vm/doorbell.h"
 #include "vm/guest_mem.h"
-#include "vm/memslot.h"
+#include "vm/mmu.h"
 #include "vm/vcpu.h"
 #include "vmx/vmx_ops.h"
 
@@ -29,6 +31,16 @@ static int mmio_error(struct vmk_vcpu *vcpu, int err, u64 gpa)
 	return vmctl_internal_error(vcpu, err == VMCTL_EMU_UNHANDLED ?
 				    VMCTL_INTERNAL_EMULATION :
 				    VMCTL_INTERNAL_BAD_GUEST_MEMORY, 3, d);
+}
+
+static int memory_fault(struct vmk_vcpu *vcpu, u64 gpa, bool write)
+{
+	struct vmctl_run *run = vcpu->run;
+
+	vmctl_set_exit(vcpu, VMCTL_EXIT_MEMORY_FAULT);
+	run->memory_fault.gpa = gpa;
+	run->memory_fault.flags = write ? VMCTL_MEMORY_FAULT_WRITE : 0;
+	return EXIT_TO_USER;
 }
 
 /* The access is done (by user space or the irqchip): finish the insn. */
@@ -62,16 +74,15 @@ int vmctl_handle_ept_violation(struct vmk_vcpu *vcpu)
 	struct vmctl_mmio_op *op = &vcpu->mmio;
 	struct vmctl_run *run = vcpu->run;
 	struct vmctl_emu_cpu cpu;
-	struct vmctl_slot *s;
-	bool ram;
 	int ret;
 
-	rcu_read_lock();
-	s = vmctl_slot_find(vcpu->vm, gpa);
-	ram = s && !((q & EPT_QUAL_WRITE) && (s->flags & VMCTL_MEM_READONLY));
-	rcu_read_unlock();
-	if (ram)	/* raced with a slot change: the retry resolves it */
+	ret = vmk_mmu_fault(vcpu, gpa, q & EPT_QUAL_WRITE);
+	if (!ret || ret == -EIO)	/* -EIO: the run loop ends */
 		return EXIT_REENTER;
+	if (ret == -EFAULT)
+		return memory_fault(vcpu, gpa, q & EPT_QUAL_WRITE);
+	if (ret != -ENOENT)
+		return mmio_error(vcpu, ret, gpa);	/* -ENOMEM */
 	/* Code outside RAM, or MMIO touched while delivering an event. */
 	if ((q & EPT_QUAL_FETCH) || (vcpu->reinject_info & INTR_INFO_VALID))
 		return mmio_error(vcpu, VMCTL_EMU_UNHANDLED, gpa);

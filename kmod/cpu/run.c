@@ -352,7 +352,6 @@ static bool must_put(void)
 /* Returns EXIT_TO_USER, EXIT_REENTER (go on) or -EINTR. */
 static int run_once(struct vmk_vcpu *vcpu)
 {
-	unsigned int mark;
 	u32 info;
 	int ret;
 
@@ -372,7 +371,7 @@ static int run_once(struct vmk_vcpu *vcpu)
 		if (ret)
 			return ret;
 	}
-	mark = vmx_batch_begin();
+	vcpu->vmx_mark = vmx_batch_begin();
 	local_irq_disable();
 	/* A wakeup or signal since the checks above would wait a tick. */
 	if (must_put() || signal_pending(current)) {
@@ -405,7 +404,11 @@ static int run_once(struct vmk_vcpu *vcpu)
 	vcpu->exit_qual = vmcs_read(VMCS_EXIT_QUAL);
 	save_idt_vectoring(vcpu);
 	ret = vmctl_handle_exit(vcpu);
-	if (vmx_batch_end(mark))
+	if (vcpu->reload_failed) {	/* a handler let go of the CPU */
+		vcpu->reload_failed = false;
+		return -EIO;
+	}
+	if (vmx_batch_end(vcpu->vmx_mark))
 		return vmx_failure(vcpu, "VMREAD/VMWRITE");
 	return ret;
 }
@@ -437,7 +440,12 @@ static long vcpu_run(struct vmk_vcpu *vcpu)
 		vmctl_internal_error(vcpu, VMCTL_INTERNAL_VMX_FAILURE, 1, &d);
 		return 0;
 	}
+	vcpu->vmx_mark = vmx_batch_begin();
 	ret = complete_user_exit(vcpu);
+	if (vcpu->reload_failed) {
+		vcpu->reload_failed = false;
+		ret = -EIO;
+	}
 	if (ret == EXIT_REENTER && READ_ONCE(run->immediate_exit)) {
 		vmctl_set_exit(vcpu, VMCTL_EXIT_INTR);
 		ret = -EINTR;

@@ -1,43 +1,94 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Guest-physical memory access for the instruction emulator and string
- * I/O: RAM slots only, through the pinned pages' kernel mapping.  Runs in
- * the run loop (no sleeping), so slots are looked up under RCU.
+ * Guest-physical memory access for the instruction emulator, string I/O
+ * and the PDPTE loads: RAM slots only, through the owner's own mapping of
+ * them (the slot's user address), as the owner's threads see it.  So a
+ * page the owner unmapped, replaced or gave back (MADV_DONTNEED) reads as
+ * what the mapping holds now, and the kernel keeps no page array.
+ *
+ * Callers run with the vCPU loaded (run loop) or its VMCS current (state
+ * ioctls): preemption off, no page faults taken.  Each page is copied
+ * with faults disabled first; a page the mapping does not have present
+ * is copied again with the vCPU let go of its CPU (vmk_vcpu_unloaded()),
+ * where the fault may sleep.  Only the owner's threads reach guest memory
+ * (RUN refuses other address spaces, vcpu_ioctl.c): from anywhere else
+ * the access fails.
  */
 #include <linux/mm.h>
-#include <linux/highmem.h>
+#include <linux/sched.h>
+#include <linux/uaccess.h>
 #include "vm/guest_mem.h"
 #include "vm/memslot.h"
 #include "vm/vcpu.h"
+#include "vm/vm.h"
+#include "vmx/hoststate.h"
+
+struct user_copy {
+	void __user *uaddr;
+	void *buf;
+	unsigned int len;
+	bool write;
+};
+
+static long user_copy_slow(void *arg)
+{
+	struct user_copy *c = arg;
+	unsigned long left;
+
+	if (c->write)
+		left = copy_to_user(c->uaddr, c->buf, c->len);
+	else
+		left = copy_from_user(c->buf, c->uaddr, c->len);
+	return left ? -EFAULT : 0;
+}
+
+static int user_copy(struct vmk_vcpu *vcpu, struct user_copy *c)
+{
+	unsigned long left;
+
+	pagefault_disable();
+	if (c->write)
+		left = __copy_to_user_inatomic(c->uaddr, c->buf, c->len);
+	else
+		left = __copy_from_user_inatomic(c->buf, c->uaddr, c->len);
+	pagefault_enable();
+	if (!left)
+		return 0;
+	return vmk_vcpu_unloaded(vcpu, user_copy_slow, c);
+}
 
 static int guest_mem_copy(void *ctx, u64 gpa, void *buf, unsigned int len,
 			  bool write)
 {
 	struct vmk_vcpu *vcpu = ctx;
-	int ret = 0;
+	struct user_copy c = { .write = write };
+	int ret;
 
-	rcu_read_lock();
+	if (current->mm != vcpu->vm->mm)
+		return -EFAULT;
 	while (len) {
-		struct vmctl_slot *s = vmctl_slot_find(vcpu->vm, gpa);
-		unsigned int off = offset_in_page(gpa);
-		unsigned int n = min_t(unsigned int, len, PAGE_SIZE - off);
-		u8 *va;
+		struct vmctl_slot *s;
+		bool ok;
 
-		if (!s || (write && (s->flags & VMCTL_MEM_READONLY))) {
-			ret = -EFAULT;
-			break;
-		}
-		va = page_address(s->pages[(gpa - s->gpa) >> PAGE_SHIFT]);
-		if (write)
-			memcpy(va + off, buf, n);
-		else
-			memcpy(buf, va + off, n);
-		gpa += n;
-		buf += n;
-		len -= n;
+		c.len = min_t(unsigned int, len,
+			      PAGE_SIZE - offset_in_page(gpa));
+		c.buf = buf;
+		rcu_read_lock();
+		s = vmctl_slot_find(vcpu->vm, gpa);
+		ok = s && !(write && (s->flags & VMCTL_MEM_READONLY));
+		if (ok)
+			c.uaddr = u64_to_user_ptr(s->uaddr + (gpa - s->gpa));
+		rcu_read_unlock();
+		if (!ok)
+			return -EFAULT;
+		ret = user_copy(vcpu, &c);
+		if (ret)
+			return ret;
+		gpa += c.len;
+		buf += c.len;
+		len -= c.len;
 	}
-	rcu_read_unlock();
-	return ret;
+	return 0;
 }
 
 static int guest_mem_read(void *ctx, u64 gpa, void *buf, unsigned int len)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * guest_mem.c: guest-physical memory access for the emulator and string
- * I/O, through the slots' pinned pages (context: the vCPU).
+ * guest_mem.c: guest-physical memory access for the emulator, string I/O
+ * and PDPTE loads, through the owner's mapping of the slots (context: the
+ * vCPU, loaded or with its VMCS current, in the owner's address space).
  */
 #ifndef VMCTL_VM_GUEST_MEM_H
 #define VMCTL_VM_GUEST_MEM_H

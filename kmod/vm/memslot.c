@@ -1,67 +1,60 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A VM's memory slots: guest-physical ranges backed by pinned user
- * memory and mapped into EPT (ept.c) when they are created.
+ * A VM's memory slots: guest-physical ranges backed by the owner's memory
+ * at a user address.  Nothing is pinned or mapped when a slot is made:
+ * EPT violations map its pages as the guest touches them and the MMU
+ * notifier keeps them coherent with the owner's mapping (mmu.c).  A new
+ * slot's range must be mapped (writable unless the slot is read-only) by
+ * ordinary memory when it is made; what the owner does with the range
+ * later is seen by the guest (mmu.c).
  *
- * Slots are published with RCU so the run loop (which cannot sleep) can
- * look them up while a slot is deleted: deletion unmaps EPT, INVEPTs
- * everywhere, waits for readers, then unpins.  vm->lock serialises
- * changes.
+ * Slots are published with RCU so the run loop and the MMU notifier
+ * (which cannot sleep) can look them up while a slot is deleted:
+ * deletion unpublishes, zaps its EPT range and INVEPTs everywhere
+ * (vmk_mmu_invalidate_gpa()), waits for readers, then frees.  vm->lock
+ * serialises changes.
  */
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/uaccess.h>
 #include "stats.h"
 #include "vm/memslot.h"
+#include "vm/mmu.h"
 #include "vm/vm.h"
-#include "vmx/ept.h"
-#include "vmx/vmx.h"
-#include "vmx/vmx_ops.h"
 
 /* Guest-physical addresses EPT 4-level paging can reach. */
 #define VMCTL_GPA_LIMIT		(1ULL << 48)
 
-struct vmctl_slot *vmctl_slot_find(struct vmk_vm *vm, u64 gpa)
-{
-	struct vmctl_slot *s;
-	int i;
-
-	for (i = 0; i < VMCTL_MAX_MEM_SLOTS; i++) {
-		s = rcu_dereference_check(vm->slots[i],
-					  lockdep_is_held(&vm->lock));
-		if (s && gpa >= s->gpa && gpa - s->gpa < s->size)
-			return s;
-	}
-	return NULL;
-}
-
 void vmctl_slot_free(struct vmctl_slot *s)
 {
-	unpin_user_pages_dirty_lock(s->pages, s->npages, true);
-	vmctl_acct_add(ACCT_PINNED, -(long)s->npages);
 	vmctl_acct_add(ACCT_SLOTS, -1);
-	vmctl_free(s->pages, s->npages * sizeof(*s->pages));
 	vmctl_free(s, sizeof(*s));
 }
 
-static int vmctl_slot_pin(struct vmctl_slot *s)
+/*
+ * Is [start, end) of @mm mapped throughout by memory the fault path can
+ * take pages from (not VM_IO/VM_PFNMAP), writable when @write?
+ */
+static int slot_check_mapping(struct mm_struct *mm, unsigned long start,
+			      unsigned long end, bool write)
 {
-	unsigned long done = 0;
-	long n;
+	unsigned long need = write ? VM_WRITE : VM_READ;
+	struct vm_area_struct *vma;
+	int ret = 0;
 
-	while (done < s->npages) {
-		n = pin_user_pages_fast(s->uaddr + done * PAGE_SIZE,
-					min(s->npages - done, 65536UL),
-					FOLL_WRITE | FOLL_LONGTERM,
-					s->pages + done);
-		if (n <= 0) {
-			unpin_user_pages(s->pages, done);
-			return n == -ENOMEM ? -ENOMEM : -EFAULT;
+	mmap_read_lock(mm);
+	while (start < end) {
+		vma = find_vma(mm, start);
+		if (!vma || vma->vm_start > start ||
+		    (vma->vm_flags & (VM_IO | VM_PFNMAP)) ||
+		    !(vma->vm_flags & need)) {
+			ret = -EFAULT;
+			break;
 		}
-		done += n;
+		start = vma->vm_end;
 	}
-	vmctl_acct_add(ACCT_PINNED, s->npages);
-	return 0;
+	mmap_read_unlock(mm);
+	return ret;
 }
 
 static int vmctl_slot_check(struct vmk_vm *vm, const struct vmctl_mem_slot *m)
@@ -100,6 +93,10 @@ int vmctl_slot_set(struct vmk_vm *vm, const struct vmctl_mem_slot *m)
 	if (m->user_addr + m->size < m->user_addr ||
 	    !access_ok((void __user *)(unsigned long)m->user_addr, m->size))
 		return -EFAULT;
+	ret = slot_check_mapping(vm->mm, m->user_addr, m->user_addr + m->size,
+				 !(m->flags & VMCTL_MEM_READONLY));
+	if (ret)
+		return ret;
 
 	mutex_lock(&vm->lock);
 	ret = vmctl_slot_check(vm, m);
@@ -114,31 +111,11 @@ int vmctl_slot_set(struct vmk_vm *vm, const struct vmctl_mem_slot *m)
 	s->gpa = m->guest_phys;
 	s->size = m->size;
 	s->uaddr = m->user_addr;
-	s->npages = m->size >> PAGE_SHIFT;
-	s->pages = vmctl_zalloc(s->npages * sizeof(*s->pages));
-	if (!s->pages)
-		goto free_slot;
-	ret = vmctl_slot_pin(s);
-	if (ret)
-		goto free_pages;
 	vmctl_acct_add(ACCT_SLOTS, 1);
-	ret = vmctl_ept_map_slot(&vm->ept, s);
-	if (ret) {
-		/* Partly mapped: take it out of every TLB before unpinning. */
-		vmctl_ept_unmap_slot(&vm->ept, s);
-		vmx_invept_all_cpus(vm->ept.eptp);
-		vmctl_slot_free(s);
-		goto out;
-	}
 	rcu_assign_pointer(vm->slots[m->slot], s);
 	vm->nr_slots++;
 	vm->mem_bytes += s->size;
-	goto out;
-
-free_pages:
-	vmctl_free(s->pages, s->npages * sizeof(*s->pages));
-free_slot:
-	vmctl_free(s, sizeof(*s));
+	ret = 0;
 out:
 	mutex_unlock(&vm->lock);
 	return ret;
@@ -157,13 +134,12 @@ int vmctl_slot_delete(struct vmk_vm *vm, unsigned long id)
 		mutex_unlock(&vm->lock);
 		return -ENOENT;
 	}
-	vmctl_ept_unmap_slot(&vm->ept, s);
-	vmx_invept_all_cpus(vm->ept.eptp);
 	RCU_INIT_POINTER(vm->slots[id], NULL);
+	vmk_mmu_invalidate_gpa(vm, s->gpa, s->gpa + s->size);
 	vm->nr_slots--;
 	vm->mem_bytes -= s->size;
 	mutex_unlock(&vm->lock);
-	synchronize_rcu();	/* no emulator walk still uses s->pages */
+	synchronize_rcu();	/* no look-up still holds s */
 	vmctl_slot_free(s);
 	return 0;
 }

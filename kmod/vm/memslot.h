@@ -1,16 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * memslot.c: a VM's memory slots, guest-physical ranges of pinned user
- * memory.  Readers that cannot sleep (the run loop) look slots up under
- * rcu_read_lock(); changes hold vm->lock.
+ * memslot.c: a VM's memory slots, guest-physical ranges of the owner's
+ * memory.  Readers that cannot sleep (the run loop, the MMU notifier)
+ * look slots up under rcu_read_lock(); changes hold vm->lock.
  */
 #ifndef VMCTL_VM_MEMSLOT_H
 #define VMCTL_VM_MEMSLOT_H
 
+#include <linux/rcupdate.h>
 #include <linux/types.h>
-
-struct page;
-struct vmk_vm;
+#include "vm/vm.h"
 struct vmctl_mem_slot;
 
 struct vmctl_slot {
@@ -18,12 +17,27 @@ struct vmctl_slot {
 	u32 flags;		/* VMCTL_MEM_* */
 	u64 gpa;
 	u64 size;
-	u64 uaddr;
-	unsigned long npages;
-	struct page **pages;	/* pinned, one per 4 KiB of the slot */
+	u64 uaddr;		/* in the owner's address space (vm->mm) */
 };
 
-struct vmctl_slot *vmctl_slot_find(struct vmk_vm *vm, u64 gpa);
+/*
+ * The slot holding @gpa, or NULL; under rcu_read_lock() or vm->lock.
+ * Inline: the fault path (mmu.c) and memslot.c, which calls mmu.c, share
+ * it without calling each other in a circle.
+ */
+static inline struct vmctl_slot *vmctl_slot_find(struct vmk_vm *vm, u64 gpa)
+{
+	struct vmctl_slot *s;
+	int i;
+
+	for (i = 0; i < VMCTL_MAX_MEM_SLOTS; i++) {
+		s = rcu_dereference_check(vm->slots[i],
+					  lockdep_is_held(&vm->lock));
+		if (s && gpa >= s->gpa && gpa - s->gpa < s->size)
+			return s;
+	}
+	return NULL;
+}
 int vmctl_slot_set(struct vmk_vm *vm, const struct vmctl_mem_slot *m);
 int vmctl_slot_delete(struct vmk_vm *vm, unsigned long id);
 void vmctl_slot_free(struct vmctl_slot *s);

@@ -15,6 +15,7 @@
 #include "stats.h"
 #include "vm/vcpu.h"
 #include "vm/vm.h"
+#include "vmx/ept.h"
 #include "vmx/hoststate.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_cpu.h"
@@ -25,16 +26,19 @@
 int vmk_vcpu_with_vmcs(struct vmk_vcpu *vcpu,
 		       int (*fn)(struct vmk_vcpu *, void *), void *arg)
 {
-	unsigned int mark;
 	int ret;
 
 	ret = vmctl_vmcs_get(vcpu);
 	if (ret)
 		return ret;
-	mark = vmx_batch_begin();
+	vcpu->vmx_mark = vmx_batch_begin();
 	ret = fn(vcpu, arg);
+	if (vcpu->reload_failed) {	/* the VMCS is not current: no put */
+		vcpu->reload_failed = false;
+		return -EIO;
+	}
 	if (!ret)
-		ret = vmx_batch_end(mark);
+		ret = vmx_batch_end(vcpu->vmx_mark);
 	vmctl_vmcs_put(vcpu);
 	return ret;
 }
@@ -104,6 +108,7 @@ void vmk_vcpu_free(struct vmk_vcpu *vcpu)
 	vmctl_free(vcpu->cpuid,
 		   VMCTL_MAX_CPUID_ENTRIES * sizeof(*vcpu->cpuid));
 	run_area_free(vcpu);
+	vmctl_ept_cache_free(&vcpu->ept_cache);
 	mutex_destroy(&vcpu->lock);
 	vmctl_free(vcpu, sizeof(*vcpu));
 	vmctl_acct_add(ACCT_VCPUS, -1);

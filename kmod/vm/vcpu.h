@@ -13,6 +13,7 @@
 #include <linux/wait.h>
 #include <linux/vmctl.h>
 #include "model/emulate.h"
+#include "vmx/ept.h"
 #include "vmx/hoststate.h"
 
 struct page;
@@ -65,6 +66,13 @@ struct vmk_vcpu {
 	struct vmctl_host_state host;
 	bool loaded;
 	bool l1d_flush_due;	/* host code ran since the last entry */
+	/*
+	 * VMREAD/VMWRITE failures are counted per CPU; the batch being
+	 * checked starts here (vmx_batch_begin()), rebased when the vCPU
+	 * lets go of its CPU in the middle (vmk_vcpu_unloaded()).
+	 */
+	unsigned int vmx_mark;
+	bool reload_failed;	/* vmk_vcpu_unloaded() could not take it back */
 
 	/* exit bookkeeping */
 	u32 exit_reason;
@@ -84,6 +92,7 @@ struct vmk_vcpu {
 	wait_queue_head_t wq;	/* where the run loop sleeps in HLT */
 	u32 proc_ctls;		/* VMCS_PROC_CTLS as last written */
 	struct vmctl_vapic *apic;	/* NULL without an irqchip */
+	struct vmctl_ept_cache ept_cache;	/* for EPT faults (vm/mmu.c) */
 	bool in_guest;		/* between the APIC check and the exit */
 	bool halted;		/* in HLT, waiting for an interrupt */
 	bool halt_if;		/* RFLAGS.IF at the HLT */

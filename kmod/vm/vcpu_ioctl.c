@@ -241,7 +241,12 @@ static long vcpu_ioctl(struct vmk_vcpu *vcpu, unsigned int cmd,
 
 	switch (cmd) {
 	case VMCTL_RUN:
-		return arg ? -EINVAL : vmk_vcpu_run(vcpu);
+		if (arg)
+			return -EINVAL;
+		/* Guest memory is the owner's mapping (vm/guest_mem.c). */
+		if (current->mm != vcpu->vm->mm)
+			return -EPERM;
+		return vmk_vcpu_run(vcpu);
 	case VMCTL_GET_REGS:
 		ret = vmk_vcpu_with_vmcs(vcpu, do_get_regs, &u.regs);
 		if (!ret && copy_to_user(uarg, &u.regs, sizeof(u.regs)))

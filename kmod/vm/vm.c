@@ -5,13 +5,14 @@
  * through which a watcher (netlink.c) hears of VM and vCPU events.
  *
  * Lifetime: the VM fd and every vCPU fd hold a reference; the last put
- * ends the irqfds, then frees vCPUs, doorbells, the irqchip, EPT tables
- * and pinned memory.
+ * ends the irqfds, then frees vCPUs, doorbells, the irqchip, the MMU
+ * notifier, the slots and EPT tables.
  */
 #include <linux/idr.h>
 #include <linux/moduleparam.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/timekeeping.h>
 #include <asm/msr.h>
 #include "irqchip/irqchip.h"
@@ -19,6 +20,7 @@
 #include "stats.h"
 #include "vm/doorbell.h"
 #include "vm/memslot.h"
+#include "vm/mmu.h"
 #include "vm/vcpu.h"
 #include "vm/vm.h"
 #include "vmx/ept.h"
@@ -116,6 +118,7 @@ static void vmk_vm_destroy(struct kref *ref)
 			vmk_vcpu_free(vm->vcpus[i]);
 	vmk_doorbells_free(vm);
 	vmctl_irqchip_free(vm);
+	vmk_mmu_destroy(vm);	/* after it, no notifier touches the EPT */
 	/* No VMCS uses this EPTP any more; forget its translations. */
 	vmx_invept_all_cpus(vm->ept.eptp);
 	for (i = 0; i < VMCTL_MAX_MEM_SLOTS; i++) {
@@ -125,6 +128,7 @@ static void vmk_vm_destroy(struct kref *ref)
 	}
 	vmctl_ept_destroy(&vm->ept);
 	vmk_vm_notify(vm, NULL, VMCTL_VM_DESTROYED, 0);
+	mmdrop(vm->mm);
 	ida_free(&vm_ida, vm->id);
 	mutex_destroy(&vm->doorbell_lock);
 	mutex_destroy(&vm->lock);
@@ -163,28 +167,36 @@ struct vmk_vm *vmk_vm_create(const struct vmctl_vm_config *cfg)
 	else
 		snprintf(vm->name, sizeof(vm->name), "vm%u", vm->id);
 	vm->owner = task_tgid_nr(current);
+	vm->mm = current->mm;
+	mmgrab(vm->mm);
 	vm->tsc_origin = rdtsc();
 	vm->created = ktime_get_real_seconds();
 	vm->owner_uid = current_euid();
 	ret = vmctl_ept_init(&vm->ept);
 	if (ret)
 		goto free_id;
+	ret = vmk_mmu_init(vm);
+	if (ret)
+		goto free_ept;
 	/* Counted and listed under one lock: no two creations race past. */
 	mutex_lock(&vmctl_vm_list_lock);
 	user_usage(vm->owner_uid, &vms, &vcpus);
 	if (vms >= READ_ONCE(max_vms_per_user)) {
 		mutex_unlock(&vmctl_vm_list_lock);
 		ret = -EMFILE;
-		goto free_ept;
+		goto free_mmu;
 	}
 	list_add_tail(&vm->node, &vmctl_vm_list);
 	mutex_unlock(&vmctl_vm_list_lock);
 	vmk_vm_notify(vm, NULL, VMCTL_VM_CREATED, 0);
 	return vm;
 
+free_mmu:
+	vmk_mmu_destroy(vm);
 free_ept:
 	vmctl_ept_destroy(&vm->ept);
 free_id:
+	mmdrop(vm->mm);
 	ida_free(&vm_ida, vm->id);
 free_vm:
 	mutex_destroy(&vm->irqfds.assign);

@@ -13,6 +13,9 @@
 #include <linux/atomic.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/mm_types.h>
+#include <linux/mmu_notifier.h>
+#include <linux/spinlock.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/time64.h>
@@ -33,15 +36,27 @@ struct vmk_vm {
 	u32 id;
 	char name[VMCTL_NAME_LEN];
 	pid_t owner;		/* tgid of the creator */
+	/*
+	 * The creator's address space (held by mmgrab()): slot addresses
+	 * are its addresses, and only its threads run vCPUs and reach
+	 * guest memory (guest_mem.c).
+	 */
+	struct mm_struct *mm;
 	time64_t created;	/* CLOCK_REALTIME seconds */
 	kuid_t owner_uid;	/* creator's euid: who sees it over netlink */
 	atomic_t vcpus_in_run;	/* run.c: vCPUs inside VMCTL_RUN ... */
 	unsigned long last_run;	/* ... and jiffies when one last left it */
-	struct mutex lock;	/* slots, EPT, vcpus[] */
+	struct mutex lock;	/* slots, vcpus[] */
 	struct vmctl_slot __rcu *slots[VMCTL_MAX_MEM_SLOTS];
 	u32 nr_slots;
 	u64 mem_bytes;
+	/* Guest RAM in EPT, kept coherent with vm->mm (mmu.c). */
 	struct vmctl_ept ept;
+	spinlock_t mmu_lock;	/* EPT entries and the fields below */
+	unsigned long mmu_seq;	/* invalidations ended */
+	long mmu_in_progress;	/* invalidations begun, not ended ... */
+	unsigned long mmu_inv_start, mmu_inv_end;	/* ... their user range */
+	struct mmu_notifier mmu_notifier;
 	struct vmk_vcpu *vcpus[VMCTL_MAX_VCPUS];	/* smp_load_acquire */
 	u32 nr_vcpus;
 	u32 vcpus_charged;	/* against the owner's limit; list lock */

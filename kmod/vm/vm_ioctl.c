@@ -43,6 +43,9 @@ static long vmk_vm_ioctl(struct file *f, unsigned int cmd,
 
 		if (copy_from_user(&m, uarg, sizeof(m)))
 			return -EFAULT;
+		/* user_addr means an address in the owner's space. */
+		if (current->mm != vm->mm)
+			return -EPERM;
 		return vmctl_slot_set(vm, &m);
 	}
 	case VMCTL_DELETE_MEM_SLOT:

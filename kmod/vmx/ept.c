@@ -1,36 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * EPT paging structures (4-level walk, write-back memory type).
- *
- * Slots are mapped eagerly when they are created, so the run loop never
- * builds tables.  A 2 MiB leaf is used where the guest-physical address
- * is 2 MiB aligned and the 512 pinned pages behind it are physically
- * contiguous and aligned (transparent huge pages give exactly that).
- * A deleted slot leaves empty tables that the next slot in that range
- * reuses, except an empty page table where a 2 MiB leaf goes.
+ * EPT paging structures (4-level walk, write-back memory type), filled on
+ * demand: the fault path (vm/mmu.c) maps one 4 KiB page, or one 2 MiB
+ * page where the host maps the range with a huge page, and the MMU
+ * notifier zaps by range what the host changes.  The caller holds the
+ * VM's MMU lock for all of it; table pages come from a cache filled
+ * before the lock was taken.
  *
  * The rule: a CPU may cache any present EPT entry, paging-structure
  * entries included, until an INVEPT for this EPTP on that CPU.  So before
  * a paging-structure page is freed, or an entry that points to a table
- * becomes a leaf, the entry is cleared and the VM's EPT context is
- * invalidated on every CPU (vmx_invept_all_cpus()); only then is the page
- * freed and the new entry written.  Otherwise a CPU could walk a freed
- * page, reused by anyone, as EPT entries.  Entries going from not present
- * to present need no INVEPT (not-present entries are never cached), and
- * leaves that are cleared are invalidated by the callers (vm.c) before
- * the pages they mapped are unpinned.
+ * becomes a leaf (or the reverse), the entry is cleared and the VM's EPT
+ * context is invalidated on every CPU (vmx_invept_all_cpus()); only then
+ * is the page freed and the new entry written.  Otherwise a CPU could
+ * walk a freed page, reused by anyone, as EPT entries.  Entries going
+ * from not present to present need no INVEPT (not-present entries are
+ * never cached), nor do leaves that gain a permission (an EPT violation
+ * drops the cached translation it faulted on, SDM 28.4.3.1).  Leaves
+ * zapped by vmctl_ept_zap() are invalidated by the caller, before the
+ * host reuses the pages they mapped.
+ *
+ * A zapped writable leaf marks its page dirty: the guest may have written
+ * it without the host's page tables knowing (as KVM does without A/D
+ * bits).  Guest pages mapped now are counted (ACCT_MAPPED, 4 KiB units).
  */
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/page-flags.h>
 #include <linux/vmctl.h>
 #include "stats.h"
-#include "vm/memslot.h"
 #include "vmx/ept.h"
 #include "vmx/vmx.h"
 
 #define EPT_R		BIT_ULL(0)
 #define EPT_W		BIT_ULL(1)
 #define EPT_X		BIT_ULL(2)
+#define EPT_RWX		(EPT_R | EPT_W | EPT_X)
 #define EPT_MT_WB	(6ULL << 3)	/* leaf memory type */
 #define EPT_LARGE	BIT_ULL(7)	/* PDE maps 2 MiB */
 #define EPT_ADDR_MASK	GENMASK_ULL(51, 12)
@@ -39,8 +44,36 @@
 
 #define EPT_LEVELS	4
 #define EPT_SHIFT(l)	(12 + 9 * (l))	/* level 0: PTE ... level 3: PML4E */
+#define EPT_SIZE(l)	(1ULL << EPT_SHIFT(l))
 #define EPT_INDEX(g, l)	(((g) >> EPT_SHIFT(l)) & 511)
-#define SZ_2M_PAGES	512
+#define EPT_GPA_END	(1ULL << 48)
+
+int vmctl_ept_cache_topup(struct vmctl_ept_cache *c, gfp_t gfp)
+{
+	while (c->nr < VMCTL_EPT_CACHE_PAGES) {
+		/* Counted as a table page once it is one (ept_take()). */
+		u64 *p = vmctl_alloc_page_gfp(ACCT_BYTES, gfp);
+
+		if (!p)
+			return -ENOMEM;
+		c->pages[c->nr++] = p;
+	}
+	return 0;
+}
+
+void vmctl_ept_cache_free(struct vmctl_ept_cache *c)
+{
+	while (c->nr)
+		vmctl_free_page(c->pages[--c->nr], ACCT_BYTES);
+}
+
+static u64 *ept_take(struct vmctl_ept_cache *c)
+{
+	if (!c->nr)
+		return NULL;
+	vmctl_acct_add(ACCT_EPT_PAGES, 1);
+	return c->pages[--c->nr];
+}
 
 int vmctl_ept_init(struct vmctl_ept *ept)
 {
@@ -51,15 +84,34 @@ int vmctl_ept_init(struct vmctl_ept *ept)
 	return 0;
 }
 
+static bool is_leaf(u64 e, int level)
+{
+	return level == 0 || (e & EPT_LARGE);
+}
+
+/* A leaf leaves: its page dirty if the guest could write it; uncounted. */
+static void leaf_gone(u64 e, int level)
+{
+	if (e & EPT_W)
+		SetPageDirty(pfn_to_page((e & EPT_ADDR_MASK) >> PAGE_SHIFT));
+	vmctl_acct_add(ACCT_MAPPED, -(long)(EPT_SIZE(level) >> PAGE_SHIFT));
+}
+
+/* Frees @table (at @level) and everything under it; already unhooked. */
 static void ept_free_table(u64 *table, int level)
 {
 	int i;
 
-	for (i = 0; level > 0 && i < 512; i++)
-		if ((table[i] & (EPT_R | EPT_W | EPT_X)) &&
-		    !(table[i] & EPT_LARGE))
-			ept_free_table(__va(table[i] & EPT_ADDR_MASK),
-				       level - 1);
+	for (i = 0; i < 512; i++) {
+		u64 e = table[i];
+
+		if (!(e & EPT_R))
+			continue;
+		if (is_leaf(e, level))
+			leaf_gone(e, level);
+		else
+			ept_free_table(__va(e & EPT_ADDR_MASK), level - 1);
+	}
 	vmctl_free_page(table, ACCT_EPT_PAGES);
 }
 
@@ -70,110 +122,128 @@ void vmctl_ept_destroy(struct vmctl_ept *ept)
 	ept->root = NULL;
 }
 
-/*
- * The entry for @gpa at @level, building the tables above it when
- * @alloc.  NULL when a table is missing or a 2 MiB leaf sits above
- * @level (never split: slots do not overlap).
- */
-static u64 *ept_walk(struct vmctl_ept *ept, u64 gpa, int level, bool alloc)
+/* Every leaf and table gone but the root (process exit); INVEPTs. */
+void vmctl_ept_clear(struct vmctl_ept *ept)
 {
-	u64 *table = ept->root;
-	int l;
+	int i;
+
+	/* Guests use one or two of these: an INVEPT each is cheap. */
+	for (i = 0; i < 512; i++) {
+		u64 old = ept->root[i];
+
+		if (!(old & EPT_R))
+			continue;
+		WRITE_ONCE(ept->root[i], 0);
+		vmx_invept_all_cpus(ept->eptp);
+		ept_free_table(__va(old & EPT_ADDR_MASK), EPT_LEVELS - 2);
+	}
+}
+
+/*
+ * Map [gpa, gpa + 4 KiB or 2 MiB) onto host-physical @hpa.  A 2 MiB leaf
+ * replaces a page table found in its place (the 4 KiB leaves under it
+ * map parts of the same huge page); a 4 KiB leaf splits a 2 MiB leaf
+ * found above it.  -ENOMEM when the cache ran dry.
+ */
+int vmctl_ept_map(struct vmctl_ept *ept, u64 gpa, u64 hpa, bool huge,
+		  bool writable, struct vmctl_ept_cache *c)
+{
+	int level = huge ? 1 : 0, l;
+	u64 *table = ept->root, *e, leaf;
 
 	for (l = EPT_LEVELS - 1; l > level; l--) {
-		u64 *e = &table[EPT_INDEX(gpa, l)];
-
+		e = &table[EPT_INDEX(gpa, l)];
+		if ((*e & EPT_R) && (*e & EPT_LARGE)) {
+			leaf_gone(*e, l);
+			WRITE_ONCE(*e, 0);
+			vmx_invept_all_cpus(ept->eptp);
+		}
 		if (!(*e & EPT_R)) {
-			u64 *next;
+			u64 *next = ept_take(c);
 
-			if (!alloc)
-				return NULL;
-			next = vmctl_alloc_page(ACCT_EPT_PAGES);
 			if (!next)
-				return NULL;
-			WRITE_ONCE(*e, __pa(next) | EPT_R | EPT_W | EPT_X);
-		} else if (*e & EPT_LARGE) {
-			return NULL;
+				return -ENOMEM;
+			WRITE_ONCE(*e, __pa(next) | EPT_RWX);
 		}
 		table = __va(*e & EPT_ADDR_MASK);
 	}
-	return &table[EPT_INDEX(gpa, level)];
-}
+	e = &table[EPT_INDEX(gpa, level)];
+	if (huge && (*e & EPT_R) && !(*e & EPT_LARGE)) {
+		u64 *pt = __va(*e & EPT_ADDR_MASK);
 
-static bool ept_can_map_2m(const struct vmctl_slot *s, unsigned long i)
-{
-	unsigned long pfn = page_to_pfn(s->pages[i]);
-	unsigned long j;
-
-	if (!vmx_caps.ept_2m || !IS_ALIGNED(s->gpa + i * PAGE_SIZE, SZ_2M) ||
-	    i + SZ_2M_PAGES > s->npages || !IS_ALIGNED(pfn, SZ_2M_PAGES))
-		return false;
-	for (j = 1; j < SZ_2M_PAGES; j++)
-		if (page_to_pfn(s->pages[i + j]) != pfn + j)
-			return false;
-	return true;
-}
-
-/*
- * An empty page table under a PDE about to become a 2 MiB leaf: unhook
- * it, flush every CPU's cached walk through it, then free it.
- */
-static void ept_drop_empty_pt(struct vmctl_ept *ept, u64 *pde)
-{
-	u64 old = *pde;
-
-	if (!(old & EPT_R) || (old & EPT_LARGE))
-		return;
-	WRITE_ONCE(*pde, 0);
-	vmx_invept_all_cpus(ept->eptp);
-	ept_free_table(__va(old & EPT_ADDR_MASK), 0);
-}
-
-int vmctl_ept_map_slot(struct vmctl_ept *ept, const struct vmctl_slot *s)
-{
-	u64 perm = EPT_R | EPT_X | EPT_MT_WB;
-	unsigned long i = 0;
-	u64 *e;
-
-	if (!(s->flags & VMCTL_MEM_READONLY))
-		perm |= EPT_W;
-	while (i < s->npages) {
-		u64 gpa = s->gpa + i * PAGE_SIZE;
-		u64 hpa = page_to_phys(s->pages[i]);
-
-		if (ept_can_map_2m(s, i)) {
-			e = ept_walk(ept, gpa, 1, true);
-			if (!e)
-				return -ENOMEM;
-			ept_drop_empty_pt(ept, e);
-			WRITE_ONCE(*e, hpa | perm | EPT_LARGE);
-			i += SZ_2M_PAGES;
-			continue;
-		}
-		e = ept_walk(ept, gpa, 0, true);
-		if (!e)
-			return -ENOMEM;
-		WRITE_ONCE(*e, hpa | perm);
-		i++;
+		WRITE_ONCE(*e, 0);
+		vmx_invept_all_cpus(ept->eptp);
+		ept_free_table(pt, 0);
 	}
+	leaf = (hpa & EPT_ADDR_MASK) | EPT_R | EPT_X | EPT_MT_WB;
+	if (huge)
+		leaf |= EPT_LARGE;
+	if (writable)
+		leaf |= EPT_W;
+	if (*e & EPT_R) {
+		if ((*e & EPT_ADDR_MASK) == (leaf & EPT_ADDR_MASK)) {
+			/* Another vCPU mapped it: keep what it was allowed. */
+			WRITE_ONCE(*e, leaf | (*e & EPT_W));
+			return 0;
+		}
+		/* Not seen before: never let two frames share a slot. */
+		leaf_gone(*e, level);
+		WRITE_ONCE(*e, 0);
+		vmx_invept_all_cpus(ept->eptp);
+	}
+	WRITE_ONCE(*e, leaf);
+	vmctl_acct_add(ACCT_MAPPED, EPT_SIZE(level) >> PAGE_SHIFT);
 	return 0;
 }
 
-void vmctl_ept_unmap_slot(struct vmctl_ept *ept, const struct vmctl_slot *s)
+/* Zap the leaves of [start, end) under @table at @level (@base: its GPA). */
+static bool zap_table(u64 *table, int level, u64 base, u64 start, u64 end)
 {
-	u64 gpa = s->gpa, end = s->gpa + s->size;
-	u64 *e;
+	bool zapped = false;
+	int i;
 
-	while (gpa < end) {
-		e = ept_walk(ept, gpa, 1, false);
-		if (e && (*e & EPT_LARGE)) {
-			WRITE_ONCE(*e, 0);
-			gpa += SZ_2M;
+	for (i = 0; i < 512; i++) {
+		u64 lo = base + i * EPT_SIZE(level), e = table[i];
+
+		if (lo >= end)
+			break;
+		if (lo + EPT_SIZE(level) <= start || !(e & EPT_R))
 			continue;
+		if (is_leaf(e, level)) {
+			leaf_gone(e, level);
+			WRITE_ONCE(table[i], 0);
+			zapped = true;
+		} else {
+			zapped |= zap_table(__va(e & EPT_ADDR_MASK), level - 1,
+					    lo, start, end);
 		}
-		e = ept_walk(ept, gpa, 0, false);
-		if (e)
-			WRITE_ONCE(*e, 0);
-		gpa += PAGE_SIZE;
+	}
+	return zapped;
+}
+
+/*
+ * Unmap guest-physical [start, end): a 2 MiB leaf that overlaps it goes
+ * whole.  Tables stay.  Returns whether anything was mapped: then the
+ * caller INVEPTs before the pages may change.
+ */
+bool vmctl_ept_zap(struct vmctl_ept *ept, u64 start, u64 end)
+{
+	return zap_table(ept->root, EPT_LEVELS - 1, 0, start,
+			 min(end, EPT_GPA_END));
+}
+
+/* Is @gpa mapped (aging without accessed bits: mapped means used)? */
+bool vmctl_ept_mapped(struct vmctl_ept *ept, u64 gpa)
+{
+	u64 *table = ept->root, e;
+	int l;
+
+	for (l = EPT_LEVELS - 1; ; l--) {
+		e = READ_ONCE(table[EPT_INDEX(gpa, l)]);
+		if (!(e & EPT_R))
+			return false;
+		if (is_leaf(e, l))
+			return true;
+		table = __va(e & EPT_ADDR_MASK);
 	}
 }

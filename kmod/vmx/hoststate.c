@@ -97,6 +97,37 @@ int vmk_vcpu_load(struct vmk_vcpu *vcpu)
 	return 0;
 }
 
+/*
+ * Run @fn where it may sleep and take page faults, from a handler that
+ * holds the vCPU on this CPU: loaded by the run loop (vmk_vcpu_load()) or
+ * with its VMCS current for a state ioctl (vmctl_vmcs_get()).  The hold
+ * is let go for @fn and taken back after, maybe on another CPU; the
+ * VMCS keeps its contents.  VMREAD/VMWRITE failures of the batch before
+ * carry over into the rebased mark.  Should the vCPU not come back (its
+ * VMCS cannot be loaded), vcpu->reload_failed tells the run loop or
+ * vmk_vcpu_with_vmcs() to end there, and -EIO the caller.
+ */
+int vmk_vcpu_unloaded(struct vmk_vcpu *vcpu, long (*fn)(void *arg),
+		      void *arg)
+{
+	unsigned int failed = vmx_batch_end(vcpu->vmx_mark) ? 1 : 0;
+	bool run_loop = vcpu->loaded;
+	long ret;
+
+	if (run_loop)
+		vmk_vcpu_put(vcpu);
+	else
+		vmctl_vmcs_put(vcpu);
+	ret = fn(arg);
+	if (run_loop ? vmk_vcpu_load(vcpu) : vmctl_vmcs_get(vcpu)) {
+		vcpu->reload_failed = true;
+		return -EIO;
+	}
+	/* A failure before the put still makes vmx_batch_end() fail. */
+	vcpu->vmx_mark = vmx_batch_begin() - failed;
+	return ret;
+}
+
 void vmk_vcpu_put(struct vmk_vcpu *vcpu)
 {
 	struct vmctl_host_state *h = &vcpu->host;

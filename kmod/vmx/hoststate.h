@@ -27,6 +27,8 @@ enum vmctl_swapped_msr {
 
 int vmk_vcpu_load(struct vmk_vcpu *vcpu);
 void vmk_vcpu_put(struct vmk_vcpu *vcpu);
+int vmk_vcpu_unloaded(struct vmk_vcpu *vcpu, long (*fn)(void *arg),
+		      void *arg);
 void vmctl_fpu_init_guest(void *area);
 
 #endif /* VMCTL_VMX_HOSTSTATE_H */

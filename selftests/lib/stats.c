@@ -18,7 +18,7 @@ static bool stats_equal(const struct vmctl_module_stats *a,
 {
 	return a->nr_vms == b->nr_vms && a->nr_vcpus == b->nr_vcpus &&
 	       a->nr_mem_slots == b->nr_mem_slots &&
-	       a->pinned_pages == b->pinned_pages &&
+	       a->mapped_pages == b->mapped_pages &&
 	       a->ept_table_pages == b->ept_table_pages &&
 	       a->vmcs_pages == b->vmcs_pages &&
 	       a->kernel_bytes == b->kernel_bytes;

@@ -24,7 +24,7 @@ bool stats_settle(int sys_fd, const struct vmctl_module_stats *base,
 	EXPECT_EQ((base)->nr_vms, (now)->nr_vms);			\
 	EXPECT_EQ((base)->nr_vcpus, (now)->nr_vcpus);			\
 	EXPECT_EQ((base)->nr_mem_slots, (now)->nr_mem_slots);		\
-	EXPECT_EQ((base)->pinned_pages, (now)->pinned_pages);		\
+	EXPECT_EQ((base)->mapped_pages, (now)->mapped_pages);		\
 	EXPECT_EQ((base)->ept_table_pages, (now)->ept_table_pages);	\
 	EXPECT_EQ((base)->vmcs_pages, (now)->vmcs_pages);		\
 	EXPECT_EQ((base)->kernel_bytes, (now)->kernel_bytes);		\

@@ -63,7 +63,7 @@ struct vmctl_module_stats {
 	__u64 nr_vms;
 	__u64 nr_vcpus;
 	__u64 nr_mem_slots;
-	__u64 pinned_pages;		/* guest RAM pages pinned for EPT */
+	__u64 mapped_pages;		/* guest RAM mapped in EPT now, 4 KiB pages */
 	__u64 ept_table_pages;		/* EPT paging-structure pages */
 	__u64 vmcs_pages;		/* VMCS and VMXON regions */
 	__u64 kernel_bytes;		/* every allocation the module holds */
@@ -105,7 +105,8 @@ struct vmctl_vmx_cpus {
  * Errors: EINVAL (flags, alignment, slot id), EEXIST (slot id in use or
  * guest range overlaps another slot), E2BIG (slot count or total size
  * above the limits), EFAULT (user range not mapped or not writable),
- * ENOMEM.
+ * EPERM (called from another address space than the VM's creator's, e.g.
+ * a forked child), ENOMEM.
  */
 struct vmctl_mem_slot {
 	__u32 slot;
@@ -508,6 +509,12 @@ struct vmctl_vcpu_stats {
 	__u64 hw_exits[VMCTL_NR_HW_EXIT_REASONS]; /* by VMX basic reason */
 };
 
+/*
+ * VMCTL_RUN enters the guest.  Guest RAM is the memory the slots name in
+ * the address space of the process that created the VM, so only that
+ * process's threads may run its vCPUs: from any other (a forked child,
+ * a process the fd was passed to) RUN fails with EPERM.
+ */
 #define VMCTL_RUN		_IO(VMCTL_IO, 0x20)
 #define VMCTL_GET_REGS		_IOR(VMCTL_IO, 0x21, struct vmctl_regs)
 #define VMCTL_SET_REGS		_IOW(VMCTL_IO, 0x22, struct vmctl_regs)
@@ -533,7 +540,10 @@ enum vmctl_exit_reason {
 	VMCTL_EXIT_FAIL_ENTRY = 6,	/* VM entry failed */
 	VMCTL_EXIT_INTERNAL_ERROR = 7,	/* see internal.suberror */
 	VMCTL_EXIT_INTR = 8,		/* signal or immediate_exit: RUN -EINTR */
+	VMCTL_EXIT_MEMORY_FAULT = 9,	/* RAM the owner's mapping refuses */
 };
+
+#define VMCTL_MEMORY_FAULT_WRITE	(1ULL << 0)
 
 enum vmctl_internal_error {
 	VMCTL_INTERNAL_EMULATION = 1,	/* MMIO instruction not decoded */
@@ -589,6 +599,16 @@ struct vmctl_run {
 			__u64 hardware_reason;	/* VMX exit reason, bit 31 set */
 			__u64 qualification;
 		} fail_entry;
+		/*
+		 * MEMORY_FAULT: the guest touched a slot's RAM where the
+		 * owner's mapping has nothing (munmap'd) or does not allow
+		 * the access (PROT_NONE, or PROT_READ for a write).  RIP has
+		 * not moved: after fixing the mapping, RUN retries it.
+		 */
+		struct {
+			__u64 gpa;
+			__u64 flags;		/* VMCTL_MEMORY_FAULT_WRITE */
+		} memory_fault;
 		struct {
 			__u32 suberror;		/* enum vmctl_internal_error */
 			__u32 ndata;

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mmu.c: guest RAM as the owner's ordinary memory: EPT entries made on
+ * EPT violations from the owner's page tables, zapped by an MMU notifier
+ * when the owner's mapping changes (KVM's model).
+ */
+#ifndef VMCTL_VM_MMU_H
+#define VMCTL_VM_MMU_H
+
+#include <linux/types.h>
+
+struct vmk_vcpu;
+struct vmk_vm;
+
+int vmk_mmu_init(struct vmk_vm *vm);
+void vmk_mmu_destroy(struct vmk_vm *vm);
+int vmk_mmu_fault(struct vmk_vcpu *vcpu, u64 gpa, bool write);
+void vmk_mmu_invalidate_gpa(struct vmk_vm *vm, u64 start, u64 end);
+
+#endif /* VMCTL_VM_MMU_H */
