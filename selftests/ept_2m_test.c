@@ -12,7 +12,8 @@
  * The test kernel's transparent huge pages cannot be relied on, so the
  * huge side uses MAP_HUGETLB, reserving the pages it needs in
  * /proc/sys/vm/nr_hugepages (root) and giving them back afterwards, and
- * the small side asks for no THP (MADV_NOHUGEPAGE).
+ * the small side asks for no THP (MADV_NOHUGEPAGE); one case checks THP
+ * backing where the kernel hands the range huge pages, and skips if not.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -238,6 +239,41 @@ TEST_F_TIMEOUT(ept_2m, hugetlb_slot_uses_2m_ept_pages, 120)
 	EXPECT_EQ(1 + SLOT_HUGE_PAGES, small);
 	/* The harness's EXPECT_* cannot stand alone under an if. */
 	EXPECT_EQ(ept_2m ? 1 : small, huge);
+}
+
+/*
+ * Transparent huge pages: an anonymous, 2 MiB-aligned range with
+ * MADV_HUGEPAGE that the host backed with huge pages (AnonHugePages grew
+ * by the slot's size) gets 2 MiB EPT entries too.  Skips when the kernel
+ * gave it none (THP off, or no free 2 MiB of memory).
+ */
+TEST_F_TIMEOUT(ept_2m, thp_slot_uses_2m_ept_pages, 120)
+{
+	long ept_2m = ioctl(self->sys_fd, VMCTL_CHECK_CAP, VMCTL_CAP_EPT_2M);
+	long thp_before, tables;
+	struct vcpu *vcpu;
+	uint64_t *thp;
+	char *raw;
+
+	ASSERT_GE(ept_2m, 0);
+	raw = mmap(NULL, SLOT_SIZE + SZ_2M, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, raw);
+	thp = (uint64_t *)(((unsigned long)raw + SZ_2M - 1) & ~(SZ_2M - 1));
+	thp_before = meminfo("AnonHugePages");
+	if (madvise(thp, SLOT_SIZE, MADV_HUGEPAGE) == 0)
+		memset(thp, 0, SLOT_SIZE);
+	if (meminfo("AnonHugePages") - thp_before < (long)(SLOT_SIZE >> 10)) {
+		munmap(raw, SLOT_SIZE + SZ_2M);
+		SKIP(return, "no transparent huge pages for the slot");
+	}
+	vcpu = vcpu_create_guest(&touch_guest);
+	tables = map_and_touch(_metadata, vcpu, thp);
+	guest_destroy(vcpu);
+	munmap(raw, SLOT_SIZE + SZ_2M);
+	TH_LOG("EPT table pages for a THP-backed %lu MiB: %ld", SLOT_SIZE >> 20,
+	       tables);
+	EXPECT_EQ(ept_2m ? 1 : 1 + SLOT_HUGE_PAGES, tables);
 }
 
 /*
