@@ -121,6 +121,8 @@ TEST_F(doorbell, writes_ring_in_kernel_without_user_exits)
 	struct ucall uc;
 
 	self->vcpu = vcpu_create_guest(&ring_guest);
+	/* RAM mapped up front: the MMIO doorbell is the one EPT violation. */
+	vm_prefault_ram(self->vcpu->vm);
 	ASSERT_EQ(0, doorbell(self->vcpu->vm, VMCTL_DOORBELL_PIO, PORT, 2, 0,
 			      self->efd));
 	ASSERT_EQ(0, doorbell(self->vcpu->vm, 0, MMIO_DB, 4, 0, self->efd2));
@@ -275,6 +277,8 @@ TEST_F(doorbell, eventfd_closed_while_registered)
 	struct ucall uc;
 
 	self->vcpu = vcpu_create_guest(&ring_guest);
+	/* RAM mapped up front: the MMIO doorbell is the one EPT violation. */
+	vm_prefault_ram(self->vcpu->vm);
 	ASSERT_EQ(0, doorbell(self->vcpu->vm, VMCTL_DOORBELL_PIO, PORT, 2, 0,
 			      self->efd));
 	ASSERT_EQ(0, doorbell(self->vcpu->vm, 0, MMIO_DB, 4, 0, self->efd2));

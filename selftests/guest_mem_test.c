@@ -17,6 +17,9 @@
  *   VMCTL_EXIT_MEMORY_FAULT (RIP unmoved); once the mapping is writable
  *   again RUN retries the write.
  * - Memory the guest never touched is not resident after the VM runs.
+ * - VMCTL_MEM_PREFAULT faults in and maps a whole slot before RUN (also
+ *   read-only); afterwards the notifier zaps it as any other; a page the
+ *   mapping cannot give fails the call with EFAULT and leaves no slot.
  * - A thread replacing and dropping the pages while the guest writes
  *   them: no host warning, and the module's counters back to baseline.
  */
@@ -346,6 +349,121 @@ TEST_F(mem, untouched_memory_is_not_resident)
 	ASSERT_EQ(0, ioctl(self->vcpu->vm->fd, VMCTL_DELETE_MEM_SLOT,
 			   SLOT_ID + 1));
 	munmap(big, BIG_SIZE);
+}
+
+#define PRE_GPA		0x4000000	/* 64 MiB */
+#define PRE_SIZE	0x400000	/* 4 MiB: two 2 MiB blocks */
+
+/* SET_MEM_SLOT of [PRE_GPA, + size) at @hva with @flags; 0 or errno. */
+static int set_slot(struct vcpu *vcpu, int id, void *hva, uint64_t size,
+		    uint32_t flags)
+{
+	struct vmctl_mem_slot s = {
+		.slot = id,
+		.flags = flags,
+		.guest_phys = PRE_GPA,
+		.size = size,
+		.user_addr = (unsigned long)hva,
+	};
+
+	return ioctl(vcpu->vm->fd, VMCTL_SET_MEM_SLOT, &s) ? errno : 0;
+}
+
+static long resident_pages(void *p, uint64_t size)
+{
+	unsigned char vec[PRE_SIZE / 4096];
+	long n = 0;
+	uint64_t i;
+
+	if (size > PRE_SIZE || mincore(p, size, vec))
+		return -1;
+	for (i = 0; i < size / 4096; i++)
+		n += vec[i] & 1;
+	return n;
+}
+
+/* Memory never touched by anyone: PREFAULT maps all of it at once. */
+TEST_F(mem, prefault_maps_the_slot_before_run)
+{
+	struct vmctl_module_stats before, after;
+	int sys_fd = self->vcpu->vm->sys_fd;
+	uint64_t *p;
+
+	p = mmap(NULL, PRE_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	/* Without the flag: nothing mapped or resident. */
+	module_stats(sys_fd, &before);
+	ASSERT_EQ(0, set_slot(self->vcpu, SLOT_ID + 1, p, PRE_SIZE, 0));
+	module_stats(sys_fd, &after);
+	EXPECT_EQ(before.mapped_pages, after.mapped_pages);
+	EXPECT_EQ(0, resident_pages(p, PRE_SIZE));
+	ASSERT_EQ(0, ioctl(self->vcpu->vm->fd, VMCTL_DELETE_MEM_SLOT,
+			   SLOT_ID + 1));
+
+	ASSERT_EQ(0, set_slot(self->vcpu, SLOT_ID + 1, p, PRE_SIZE,
+			      VMCTL_MEM_PREFAULT));
+	module_stats(sys_fd, &after);
+	EXPECT_EQ(before.mapped_pages + PRE_SIZE / 4096, after.mapped_pages);
+	EXPECT_EQ(PRE_SIZE / 4096, resident_pages(p, PRE_SIZE));
+	/* Ordinary mapped memory afterwards: the notifier still zaps it. */
+	ASSERT_EQ(0, madvise(p, PRE_SIZE, MADV_DONTNEED));
+	module_stats(sys_fd, &after);
+	EXPECT_EQ(before.mapped_pages, after.mapped_pages);
+	ASSERT_EQ(0, ioctl(self->vcpu->vm->fd, VMCTL_DELETE_MEM_SLOT,
+			   SLOT_ID + 1));
+	munmap(p, PRE_SIZE);
+}
+
+/* A read-only slot prefaults read-only: the owner's pages stay shared. */
+TEST_F(mem, prefault_readonly_slot)
+{
+	struct vmctl_module_stats before, after;
+	int sys_fd = self->vcpu->vm->sys_fd;
+	void *p;
+
+	p = mmap(NULL, PRE_SIZE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	module_stats(sys_fd, &before);
+	ASSERT_EQ(0, set_slot(self->vcpu, SLOT_ID + 1, p, PRE_SIZE,
+			      VMCTL_MEM_PREFAULT | VMCTL_MEM_READONLY));
+	module_stats(sys_fd, &after);
+	EXPECT_EQ(before.mapped_pages + PRE_SIZE / 4096, after.mapped_pages);
+	ASSERT_EQ(0, ioctl(self->vcpu->vm->fd, VMCTL_DELETE_MEM_SLOT,
+			   SLOT_ID + 1));
+	munmap(p, PRE_SIZE);
+}
+
+/*
+ * A page the mapping cannot give (beyond the end of a shared file: the
+ * owner would get SIGBUS): EFAULT, and no slot or mapping is left.
+ */
+TEST_F(mem, prefault_failure_leaves_no_slot)
+{
+	struct vmctl_module_stats before, after;
+	int sys_fd = self->vcpu->vm->sys_fd;
+	int fd;
+	void *p;
+
+	fd = memfd_create("guest_mem_test", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, PRE_SIZE / 2));
+	p = mmap(NULL, PRE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	module_stats(sys_fd, &before);
+	EXPECT_EQ(EFAULT, set_slot(self->vcpu, SLOT_ID + 1, p, PRE_SIZE,
+				   VMCTL_MEM_PREFAULT));
+	module_stats(sys_fd, &after);
+	EXPECT_EQ(before.nr_mem_slots, after.nr_mem_slots);
+	EXPECT_EQ(before.mapped_pages, after.mapped_pages);
+	/* The id and the range are free again. */
+	EXPECT_EQ(0, set_slot(self->vcpu, SLOT_ID + 1, p, PRE_SIZE / 2,
+			      VMCTL_MEM_PREFAULT));
+	ASSERT_EQ(0, ioctl(self->vcpu->vm->fd, VMCTL_DELETE_MEM_SLOT,
+			   SLOT_ID + 1));
+	munmap(p, PRE_SIZE);
+	close(fd);
 }
 
 struct hammer {

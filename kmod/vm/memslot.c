@@ -6,7 +6,8 @@
  * notifier keeps them coherent with the owner's mapping (mmu.c).  A new
  * slot's range must be mapped (writable unless the slot is read-only) by
  * ordinary memory when it is made; what the owner does with the range
- * later is seen by the guest (mmu.c).
+ * later is seen by the guest (mmu.c).  VMCTL_MEM_PREFAULT maps it all at
+ * once instead (vmk_mmu_prefault()); a failure there removes the slot.
  *
  * Slots are published with RCU so the run loop and the MMU notifier
  * (which cannot sleep) can look them up while a slot is deleted:
@@ -77,6 +78,15 @@ static int vmctl_slot_check(struct vmk_vm *vm, const struct vmctl_mem_slot *m)
 	return 0;
 }
 
+/* Take @s out of the look-ups and EPT; vm->lock held.  Freed after RCU. */
+static void slot_unpublish(struct vmk_vm *vm, struct vmctl_slot *s)
+{
+	RCU_INIT_POINTER(vm->slots[s->id], NULL);
+	vmk_mmu_invalidate_gpa(vm, s->gpa, s->gpa + s->size);
+	vm->nr_slots--;
+	vm->mem_bytes -= s->size;
+}
+
 int vmctl_slot_set(struct vmk_vm *vm, const struct vmctl_mem_slot *m)
 {
 	struct vmctl_slot *s;
@@ -116,6 +126,17 @@ int vmctl_slot_set(struct vmk_vm *vm, const struct vmctl_mem_slot *m)
 	vm->nr_slots++;
 	vm->mem_bytes += s->size;
 	ret = 0;
+	/* Published first: the notifier must see what gets mapped. */
+	if (s->flags & VMCTL_MEM_PREFAULT) {
+		ret = vmk_mmu_prefault(vm, s);
+		if (ret) {
+			slot_unpublish(vm, s);
+			mutex_unlock(&vm->lock);
+			synchronize_rcu();	/* no look-up still holds s */
+			vmctl_slot_free(s);
+			return ret;
+		}
+	}
 out:
 	mutex_unlock(&vm->lock);
 	return ret;
@@ -134,10 +155,7 @@ int vmctl_slot_delete(struct vmk_vm *vm, unsigned long id)
 		mutex_unlock(&vm->lock);
 		return -ENOENT;
 	}
-	RCU_INIT_POINTER(vm->slots[id], NULL);
-	vmk_mmu_invalidate_gpa(vm, s->gpa, s->gpa + s->size);
-	vm->nr_slots--;
-	vm->mem_bytes -= s->size;
+	slot_unpublish(vm, s);
 	mutex_unlock(&vm->lock);
 	synchronize_rcu();	/* no look-up still holds s */
 	vmctl_slot_free(s);

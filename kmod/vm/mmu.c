@@ -24,6 +24,10 @@
  * up (the guest retries the access) when it changed or an invalidation
  * in progress covers the page.  A slot deleted bumps mmu_seq as well.
  *
+ * Prefault (VMCTL_MEM_PREFAULT): a new slot's pages are all faulted in
+ * and mapped the same way, 2 MiB at a time, before SET_MEM_SLOT returns;
+ * afterwards they are ordinary mapped pages the notifier may zap.
+ *
  * Aging: without EPT accessed bits, a mapped page counts as young and
  * clearing young zaps it.  Release (the owner's address space going
  * away) zaps everything and frees the tables.
@@ -34,6 +38,7 @@
 #include <linux/pgtable.h>
 #include <linux/sched/signal.h>
 #include <linux/spinlock.h>
+#include "stats.h"
 #include "vm/memslot.h"
 #include "vm/mmu.h"
 #include "vm/vcpu.h"
@@ -339,5 +344,103 @@ int vmk_mmu_fault(struct vmk_vcpu *vcpu, u64 gpa, bool write)
 unlock:
 	spin_unlock(&vm->mmu_lock);
 	put_page(f.page);
+	return ret;
+}
+
+/*
+ * Map guest-physical [gpa, gpa + n pages) of slot @s, all in one 2 MiB
+ * block, from @pages (user addresses from @hva), 2 MiB at once when the
+ * block is whole and the host maps it huge.  Returns 0, -EAGAIN (the
+ * host changed the range since @seq: look it up again) or -ENOMEM.
+ */
+static int prefault_block(struct vmk_vm *vm, struct vmctl_slot *s,
+			  u64 gpa, unsigned long hva, struct page **pages,
+			  unsigned int n, unsigned long seq,
+			  struct vmctl_ept_cache *c)
+{
+	bool writable = !(s->flags & VMCTL_MEM_READONLY);
+	unsigned long end = hva + ((unsigned long)n << PAGE_SHIFT);
+	unsigned int i;
+	int ret = 0;
+
+	spin_lock(&vm->mmu_lock);
+	if (vm->mmu_seq != seq ||
+	    (vm->mmu_in_progress && hva < vm->mmu_inv_end &&
+	     vm->mmu_inv_start < end)) {
+		ret = -EAGAIN;
+	} else if (n == SZ_2M >> PAGE_SHIFT && vmx_caps.ept_2m &&
+		   !((s->uaddr - s->gpa) & SZ_2M_MASK) &&
+		   host_maps_huge(vm->mm, hva)) {
+		ret = vmctl_ept_map(&vm->ept, gpa, page_to_phys(pages[0]),
+				    true, writable, c);
+	} else {
+		for (i = 0; i < n && !ret; i++)
+			ret = vmctl_ept_map(&vm->ept, gpa + i * PAGE_SIZE,
+					    page_to_phys(pages[i]), false,
+					    writable, c);
+	}
+	spin_unlock(&vm->mmu_lock);
+	return ret;
+}
+
+#define PREFAULT_PAGES_BYTES	((SZ_2M >> PAGE_SHIFT) * sizeof(struct page *))
+
+/*
+ * VMCTL_MEM_PREFAULT: fault in every page of the new slot @s (published,
+ * vm->lock held) from the owner's mapping, writable unless the slot is
+ * read-only, and map it in EPT, as if the guest had touched it all.  By
+ * the owner's thread (current->mm is vm->mm).  0, -EINTR (a fatal
+ * signal), -ENOMEM or -EFAULT (the mapping refused a page).
+ */
+int vmk_mmu_prefault(struct vmk_vm *vm, struct vmctl_slot *s)
+{
+	unsigned int gup = s->flags & VMCTL_MEM_READONLY ? 0 : FOLL_WRITE;
+	struct vmctl_ept_cache c = { };
+	struct page **pages;
+	u64 off = 0;
+	int ret = 0;
+
+	pages = vmctl_zalloc(PREFAULT_PAGES_BYTES);
+	if (!pages)
+		return -ENOMEM;
+	while (off < s->size) {
+		u64 gpa = s->gpa + off;
+		unsigned long hva = s->uaddr + off, seq;
+		unsigned int n, i;
+		long got;
+
+		/* Up to the next 2 MiB boundary of guest-physical space. */
+		n = min_t(u64, s->size - off,
+			  SZ_2M - (gpa & SZ_2M_MASK)) >> PAGE_SHIFT;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		ret = vmctl_ept_cache_topup(&c, GFP_KERNEL_ACCOUNT);
+		if (ret)
+			break;
+		seq = READ_ONCE(vm->mmu_seq);
+		smp_rmb();	/* the look-up after the count */
+		got = get_user_pages_unlocked(hva, n, pages, gup);
+		if (got != n) {
+			for (i = 0; got > 0 && i < got; i++)
+				put_page(pages[i]);
+			ret = got < 0 ? got : -EFAULT;
+			break;
+		}
+		ret = prefault_block(vm, s, gpa, hva, pages, n, seq, &c);
+		for (i = 0; i < n; i++)
+			put_page(pages[i]);
+		if (ret == -EAGAIN) {
+			ret = 0;
+			cond_resched();
+			continue;	/* the same block again */
+		}
+		if (ret)
+			break;
+		off += (u64)n << PAGE_SHIFT;
+	}
+	vmctl_ept_cache_free(&c);
+	vmctl_free(pages, PREFAULT_PAGES_BYTES);
 	return ret;
 }

@@ -20,10 +20,24 @@ int vmctl_open(void)
 	return fd;
 }
 
+/* Slot 0: vm->mem at guest-physical 0. */
+static void set_ram_slot(struct vm *vm, unsigned int flags)
+{
+	struct vmctl_mem_slot slot = {
+		.slot = 0,
+		.flags = flags,
+		.guest_phys = 0,
+		.size = vm->mem_size,
+		.user_addr = (unsigned long)vm->mem,
+	};
+
+	die_unless(ioctl(vm->fd, VMCTL_SET_MEM_SLOT, &slot) == 0,
+		   "VMCTL_SET_MEM_SLOT");
+}
+
 struct vm *vm_create(const char *name)
 {
 	struct vmctl_vm_config cfg = { 0 };
-	struct vmctl_mem_slot slot = { 0 };
 	struct vm *vm = calloc(1, sizeof(*vm));
 	int ret;
 
@@ -42,15 +56,16 @@ struct vm *vm_create(const char *name)
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	die_unless(vm->mem != MAP_FAILED, "mmap guest memory");
 
-	slot.slot = 0;
-	slot.guest_phys = 0;
-	slot.size = vm->mem_size;
-	slot.user_addr = (unsigned long)vm->mem;
-	die_unless(ioctl(vm->fd, VMCTL_SET_MEM_SLOT, &slot) == 0,
-		   "VMCTL_SET_MEM_SLOT");
-
+	set_ram_slot(vm, 0);
 	vm_init_tables(vm);
 	return vm;
+}
+
+void vm_prefault_ram(struct vm *vm)
+{
+	die_unless(ioctl(vm->fd, VMCTL_DELETE_MEM_SLOT, 0) == 0,
+		   "VMCTL_DELETE_MEM_SLOT");
+	set_ram_slot(vm, VMCTL_MEM_PREFAULT);
 }
 
 void vm_destroy(struct vm *vm)

@@ -35,6 +35,12 @@ int vmctl_open(void);
 struct vm *vm_create(const char *name);
 /* Close the VM fd and free the guest RAM; vCPUs must be gone already. */
 void vm_destroy(struct vm *vm);
+/*
+ * Slot 0 again with VMCTL_MEM_PREFAULT: all of it mapped in EPT now, so
+ * that the guest's own accesses to RAM cause no EPT violations (tests
+ * that count the MMIO ones).
+ */
+void vm_prefault_ram(struct vm *vm);
 void *gpa_to_hva(struct vm *vm, unsigned long gpa);
 
 struct vcpu *vcpu_add(struct vm *vm, unsigned int id);

@@ -97,16 +97,22 @@ struct vmctl_vmx_cpus {
 /* VM ioctls                                                                */
 
 #define VMCTL_MEM_READONLY	(1U << 0)	/* guest writes exit as MMIO */
-#define VMCTL_MEM_VALID_FLAGS	(VMCTL_MEM_READONLY)
+#define VMCTL_MEM_PREFAULT	(1U << 1)	/* all present before RUN */
+#define VMCTL_MEM_VALID_FLAGS	(VMCTL_MEM_READONLY | VMCTL_MEM_PREFAULT)
 
 /*
  * A memory slot maps [guest_phys, guest_phys + size) onto the caller's
  * memory at user_addr.  All three must be page aligned, size non-zero.
- * Errors: EINVAL (flags, alignment, slot id), EEXIST (slot id in use or
- * guest range overlaps another slot), E2BIG (slot count or total size
- * above the limits), EFAULT (user range not mapped or not writable),
+ * Pages are faulted in and mapped as the guest touches them; with
+ * VMCTL_MEM_PREFAULT every page is faulted in (writable unless READONLY)
+ * and mapped before the call returns, which then takes time in
+ * proportion to size.  Errors: EINVAL (flags, alignment, slot id),
+ * EEXIST (slot id in use or guest range overlaps another slot), E2BIG
+ * (slot count or total size above the limits), EFAULT (user range not
+ * mapped or not writable; PREFAULT: a page the mapping could not give),
  * EPERM (called from another address space than the VM's creator's, e.g.
- * a forked child), ENOMEM.
+ * a forked child), EINTR (PREFAULT: a fatal signal), ENOMEM.  A PREFAULT
+ * that fails leaves no slot behind.
  */
 struct vmctl_mem_slot {
 	__u32 slot;
