@@ -16,7 +16,7 @@
 #include "vmctl.h"
 
 static const char run_usage[] =
-"usage: vmctl run [--name N] [--mem SIZE] [--cpus N]\n"
+"usage: vmctl run [--name N] [--mem SIZE] [--mem-prealloc] [--cpus N]\n"
 "                 (--image FILE [--load ADDR] [--entry ADDR] | --elf FILE |\n"
 "                  --kernel FILE [--initrd FILE] [--cmdline STR] [--no-reboot])\n"
 "                 [--console FILE] [--disk FILE[,ro][,direct][,serial=S]]...\n"
@@ -33,6 +33,8 @@ static const char run_usage[] =
 "                      optional K, M, G or T suffix (default: 16M, 256M\n"
 "                      with --kernel; at most 16G); a Linux guest's RAM\n"
 "                      beyond 3G continues at 4G\n"
+"      --mem-prealloc  allocate and map all guest RAM before the guest\n"
+"                      starts (default: each page when first touched)\n"
 "  -c, --cpus N        number of vCPUs, 1-64 (default: 1); with --image and\n"
 "                      --elf every vCPU starts at the entry point with its\n"
 "                      id in RDI, a Linux kernel starts the others itself\n"
@@ -111,7 +113,7 @@ static enum parse_result parse_number(const char *opt, const char *arg,
 }
 
 /* Long options without a short form. */
-enum { OPT_RNG = 0x100, OPT_NET };
+enum { OPT_RNG = 0x100, OPT_NET, OPT_MEM_PREALLOC };
 
 /* --disk FILE[,ro][,direct][,serial=S]: a file name holds no comma. */
 static enum parse_result parse_disk(const char *arg, struct run_opts *o)
@@ -249,6 +251,7 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 	static const struct option longopts[] = {
 		{ "name", required_argument, NULL, 'n' },
 		{ "mem", required_argument, NULL, 'm' },
+		{ "mem-prealloc", no_argument, NULL, OPT_MEM_PREALLOC },
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "image", required_argument, NULL, 'i' },
 		{ "load", required_argument, NULL, 'l' },
@@ -287,6 +290,9 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'm':
 			r = parse_mem(optarg, &o->mem);
+			break;
+		case OPT_MEM_PREALLOC:
+			o->mem_prealloc = true;
 			break;
 		case 'c':
 			r = parse_number("--cpus", optarg, &v);
@@ -425,18 +431,19 @@ static int run_once(struct vmctl_vm *vm, struct console *con, int out_fd,
 /*
  * Guest RAM from 0.  A PC leaves 3G-4G to devices (the I/O APIC and local
  * APIC pages among them), so a Linux guest's RAM beyond 3G continues at
- * 4G.
+ * 4G.  --mem-prealloc has the module fault it all in and map it now.
  */
 static int add_memory(struct vmctl_vm *vm, const struct run_opts *o)
 {
+	uint32_t flags = o->mem_prealloc ? VMCTL_MEM_PREFAULT : 0;
 	uint64_t low = o->mem;
 	int ret;
 
 	if (o->kernel && low > LINUX_LOW_RAM_MAX)
 		low = LINUX_LOW_RAM_MAX;
-	ret = vmctl_vm_add_memory(vm, 0, low, 0);
+	ret = vmctl_vm_add_memory(vm, 0, low, flags);
 	if (ret >= 0 && low < o->mem)
-		ret = vmctl_vm_add_memory(vm, 4ULL << 30, o->mem - low, 0);
+		ret = vmctl_vm_add_memory(vm, 4ULL << 30, o->mem - low, flags);
 	return ret;
 }
 

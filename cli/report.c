@@ -2,6 +2,7 @@
 /* Error messages of every command, in one format. */
 #include <getopt.h>
 #include <stdarg.h>
+#include <string.h>
 
 #include <vmctl/libvmctl.h>
 
@@ -38,7 +39,8 @@ enum parse_result getopt_error(const char *cmd, int opt, char **argv)
 	if (opt == ':')
 		return usage_error(cmd, "option '%s' needs a value",
 				   argv[optind - 1]);
-	if (optopt)
+	/* A long option given a value it takes none of sets optopt too. */
+	if (optopt && strncmp(argv[optind - 1], "--", 2))
 		return usage_error(cmd, "unknown option '-%c'", optopt);
 	return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 }

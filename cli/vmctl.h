@@ -79,6 +79,7 @@ int cmd_version(int argc, char **argv);
 struct run_opts {
 	const char *name;
 	uint64_t mem;
+	bool mem_prealloc;	/* VMCTL_MEM_PREFAULT: all RAM mapped at start */
 	unsigned int cpus;
 	const char *image;	/* flat binary */
 	const char *elf;

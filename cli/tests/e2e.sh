@@ -35,6 +35,10 @@ check "hello.bin on 2 vCPUs: exit status 0 (got $rc)" [ "$rc" -eq 0 ]
 check "hello.bin on 2 vCPUs: greets once" \
 	[ "$(grep -c 'Hello from' "$TMP/out")" -eq 1 ]
 
+vmctl_run run --mem 8M --mem-prealloc --image "$GUESTS/hello.bin"
+check "--mem-prealloc: exit status 0 (got $rc)" [ "$rc" -eq 0 ]
+check "--mem-prealloc: greets" has "Hello from a vmctl guest!" "$TMP/out"
+
 vmctl_run run --mem 2M --image "$GUESTS/hello.bin" --console "$TMP/console.log"
 check "--console: exit status 0 (got $rc)" [ "$rc" -eq 0 ]
 check "--console: output goes to the file" has "Hello from a vmctl guest!" "$TMP/console.log"

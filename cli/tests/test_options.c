@@ -40,9 +40,23 @@ static void test_run_defaults(void **state)
 	assert_null(o.name);
 	assert_null(o.console);
 	assert_true(o.mem == RUN_DEFAULT_MEM);
+	assert_false(o.mem_prealloc);
 	assert_int_equal(o.cpus, 1);
 	assert_true(o.load == VMCTL_ENTRY_DEFAULT);
 	assert_true(o.entry == VMCTL_ENTRY_DEFAULT);
+}
+
+static void test_run_mem_prealloc(void **state)
+{
+	struct run_opts o;
+
+	(void)state;
+	assert_int_equal(RUN(&o, "run", "--mem", "64M", "--mem-prealloc",
+			     "--image", "g.bin"), PARSE_OK);
+	assert_true(o.mem_prealloc);
+	assert_true(o.mem == 64ULL << 20);
+	RUN_ERROR("mem-prealloc", "run", "--mem-prealloc=yes", "--image",
+		  "g.bin");
 }
 
 static void test_run_disks(void **state)
@@ -385,6 +399,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_run_defaults),
 		T(test_run_all_options),
+		T(test_run_mem_prealloc),
 		T(test_run_disks),
 		T(test_run_disk_errors),
 		T(test_run_nets),
