@@ -13,8 +13,12 @@
  * huge side uses MAP_HUGETLB, reserving the pages it needs in
  * /proc/sys/vm/nr_hugepages (root) and giving them back afterwards, and
  * the small side asks for no THP (MADV_NOHUGEPAGE); one case checks THP
- * backing where the kernel hands the range huge pages, and skips if not.
+ * backing where the kernel hands the range huge pages (THP turned on for
+ * MADV_HUGEPAGE memory where it is off), and skips if not,
+ * and one that the host splitting such a THP (part of it dropped or
+ * replaced) splits the 2 MiB entry: the guest sees the new pages.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +43,7 @@
 #define MAGIC		0x5a5a000012340000
 
 #define NR_HUGEPAGES	"/proc/sys/vm/nr_hugepages"
+#define THP		"/sys/kernel/mm/transparent_hugepage/"
 
 /*
  * For every 4 KiB page i of the slot: check that its first qword holds
@@ -98,6 +103,17 @@ static int write_long(const char *path, long v)
 	return (fclose(f) || ret) ? -1 : 0;
 }
 
+static int write_str(const char *path, const char *v)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f)
+		return -1;
+	ret = fputs(v, f) < 0;
+	return (fclose(f) || ret) ? -1 : 0;
+}
+
 /* A field of /proc/meminfo, or -1. */
 static long meminfo(const char *field)
 {
@@ -129,6 +145,7 @@ FIXTURE(ept_2m) {
 	uint64_t *huge;		/* SLOT_SIZE of hugetlb memory, or NULL */
 	uint64_t *small;	/* SLOT_SIZE of 4 KiB pages */
 	const char *skip;
+	bool thp_switched;	/* THP was off: back to never after */
 };
 
 /* Reserve SLOT_HUGE_PAGES more 2 MiB pages and map them. */
@@ -170,6 +187,10 @@ FIXTURE_TEARDOWN(ept_2m)
 		munmap(self->huge, SLOT_SIZE);
 	if (self->nr_hugepages >= 0)
 		write_long(NR_HUGEPAGES, self->nr_hugepages);
+	if (self->thp_switched) {
+		write_str(THP "enabled", "never");
+		write_str(THP "defrag", "never");
+	}
 	munmap(self->small, SLOT_SIZE);
 	close(self->sys_fd);
 }
@@ -243,10 +264,58 @@ TEST_F_TIMEOUT(ept_2m, hugetlb_slot_uses_2m_ept_pages, 120)
 
 /*
  * Transparent huge pages: an anonymous, 2 MiB-aligned range with
- * MADV_HUGEPAGE that the host backed with huge pages (AnonHugePages grew
- * by the slot's size) gets 2 MiB EPT entries too.  Skips when the kernel
- * gave it none (THP off, or no free 2 MiB of memory).
+ * MADV_HUGEPAGE that the host backed with huge pages gets 2 MiB EPT
+ * entries too.  Skips when the kernel gave it none (THP off, or no free
+ * 2 MiB of memory).
  */
+/* Is THP's setting in sysfs file @path "never"? */
+static bool thp_never(const char *path)
+{
+	char buf[128] = "";
+	FILE *f = fopen(path, "r");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	return strstr(buf, "[never]") != NULL;
+}
+
+/*
+ * SLOT_SIZE of anonymous memory, 2 MiB aligned, that the host backs with
+ * transparent huge pages (AnonHugePages grew by that much; free memory
+ * compacted first where root may), in *@raw (SLOT_SIZE + SZ_2M to
+ * munmap); NULL when the kernel gave it none.  *@thp_kib: AnonHugePages
+ * before.  Kernels turn THP off on machines with less than 512 MiB, as
+ * the test machine: it is turned on for MADV_HUGEPAGE memory (root) and
+ * *@switched set, for the teardown to turn it off again.
+ */
+static uint64_t *thp_range(char **raw, long *thp_kib, bool *switched)
+{
+	uint64_t *thp;
+
+	if (thp_never(THP "enabled") && !write_str(THP "enabled", "madvise")) {
+		*switched = true;
+		write_str(THP "defrag", "madvise");
+	}
+
+	*raw = mmap(NULL, SLOT_SIZE + SZ_2M, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (*raw == MAP_FAILED)
+		return NULL;
+	thp = (uint64_t *)(((unsigned long)*raw + SZ_2M - 1) & ~(SZ_2M - 1));
+	write_long("/proc/sys/vm/compact_memory", 1);
+	*thp_kib = meminfo("AnonHugePages");
+	if (madvise(thp, SLOT_SIZE, MADV_HUGEPAGE) == 0)
+		memset(thp, 0, SLOT_SIZE);
+	if (meminfo("AnonHugePages") - *thp_kib < (long)(SLOT_SIZE >> 10)) {
+		munmap(*raw, SLOT_SIZE + SZ_2M);
+		return NULL;
+	}
+	return thp;
+}
+
 TEST_F_TIMEOUT(ept_2m, thp_slot_uses_2m_ept_pages, 120)
 {
 	long ept_2m = ioctl(self->sys_fd, VMCTL_CHECK_CAP, VMCTL_CAP_EPT_2M);
@@ -256,17 +325,9 @@ TEST_F_TIMEOUT(ept_2m, thp_slot_uses_2m_ept_pages, 120)
 	char *raw;
 
 	ASSERT_GE(ept_2m, 0);
-	raw = mmap(NULL, SLOT_SIZE + SZ_2M, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, raw);
-	thp = (uint64_t *)(((unsigned long)raw + SZ_2M - 1) & ~(SZ_2M - 1));
-	thp_before = meminfo("AnonHugePages");
-	if (madvise(thp, SLOT_SIZE, MADV_HUGEPAGE) == 0)
-		memset(thp, 0, SLOT_SIZE);
-	if (meminfo("AnonHugePages") - thp_before < (long)(SLOT_SIZE >> 10)) {
-		munmap(raw, SLOT_SIZE + SZ_2M);
+	thp = thp_range(&raw, &thp_before, &self->thp_switched);
+	if (!thp)
 		SKIP(return, "no transparent huge pages for the slot");
-	}
 	vcpu = vcpu_create_guest(&touch_guest);
 	tables = map_and_touch(_metadata, vcpu, thp);
 	guest_destroy(vcpu);
@@ -274,6 +335,86 @@ TEST_F_TIMEOUT(ept_2m, thp_slot_uses_2m_ept_pages, 120)
 	TH_LOG("EPT table pages for a THP-backed %lu MiB: %ld", SLOT_SIZE >> 20,
 	       tables);
 	EXPECT_EQ(ept_2m ? 1 : 1 + SLOT_HUGE_PAGES, tables);
+}
+
+/*
+ * touch_guest over the slot again, the host's second qwords cleared
+ * first: every write must reach the page the owner maps there now.
+ * Returns how many EPT table pages the run added.
+ */
+static long touch_again(struct __test_metadata *_metadata,
+			struct vcpu *vcpu, uint64_t *mem)
+{
+	struct vmctl_module_stats before, after;
+	struct ucall uc;
+	int i;
+
+	for (i = 0; i < SLOT_PAGES; i++)
+		mem[i * 512 + 1] = 0;
+	vcpu_load_guest(vcpu, &touch_guest);
+	EXPECT_EQ(UCALL_SYNC, vcpu_ucall(vcpu, &uc));
+	module_stats(vcpu->vm->sys_fd, &before);
+	EXPECT_EQ(UCALL_DONE, vcpu_ucall(vcpu, &uc));
+	module_stats(vcpu->vm->sys_fd, &after);
+	EXPECT_EQ(0, uc.args[0]) TH_LOG("the guest read wrong data");
+	for (i = 0; i < SLOT_PAGES; i++)
+		if (mem[i * 512 + 1] != ~pattern(i)) {
+			EXPECT_EQ(~pattern(i), mem[i * 512 + 1])
+				TH_LOG("page %d: the guest's write went elsewhere", i);
+			break;
+		}
+	return after.ept_table_pages - before.ept_table_pages;
+}
+
+/*
+ * The host splits a THP the guest maps with a 2 MiB entry: half of the
+ * first 2 MiB dropped (MADV_DONTNEED), one page in the middle of the
+ * second replaced (munmap + mmap).  Each 2 MiB entry goes and the guest
+ * maps the blocks again in 4 KiB pages (one EPT page table each): it
+ * reads the host's new pages (the old huge page's copies would hold the
+ * same first qwords, so the guest's writes are what tells them apart)
+ * and the untouched halves keep their data.
+ */
+TEST_F_TIMEOUT(ept_2m, thp_split_by_the_host, 120)
+{
+	long ept_2m = ioctl(self->sys_fd, VMCTL_CHECK_CAP, VMCTL_CAP_EPT_2M);
+	long thp_before, tables;
+	struct vcpu *vcpu;
+	uint64_t *thp, *p;
+	char *raw;
+	int i;
+
+	ASSERT_GE(ept_2m, 0);
+	thp = thp_range(&raw, &thp_before, &self->thp_switched);
+	if (!thp)
+		SKIP(return, "no transparent huge pages for the slot");
+	vcpu = vcpu_create_guest(&touch_guest);
+	tables = map_and_touch(_metadata, vcpu, thp);
+	EXPECT_EQ(ept_2m ? 1 : 1 + SLOT_HUGE_PAGES, tables);
+
+	/* Block 0: its second half dropped, then refilled by the host. */
+	ASSERT_EQ(0, madvise((char *)thp + SZ_2M / 2, SZ_2M / 2,
+			     MADV_DONTNEED));
+	for (i = 256; i < 512; i++) {
+		EXPECT_EQ(0, thp[i * 512]);
+		thp[i * 512] = pattern(i);
+	}
+	/* Block 1: page 100 of it a new page. */
+	p = thp + (512 + 100) * 512;
+	ASSERT_EQ(0, munmap(p, 4096));
+	ASSERT_EQ(p, mmap(p, 4096, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+	p[0] = pattern(512 + 100);
+	/* Both huge pages are mapped in 4 KiB pages by the host now. */
+	EXPECT_GT(thp_before + (long)(SLOT_SIZE >> 10),
+		  meminfo("AnonHugePages")) TH_LOG("the host split no THP");
+
+	tables = touch_again(_metadata, vcpu, thp);
+	TH_LOG("EPT table pages added after the host split both THPs: %ld",
+	       tables);
+	EXPECT_EQ(ept_2m ? SLOT_HUGE_PAGES : 0, tables);
+	guest_destroy(vcpu);
+	munmap(raw, SLOT_SIZE + SZ_2M);
 }
 
 /*
