@@ -200,6 +200,7 @@ struct vmctl_vm {
 	struct vmctl_device_list devices;	/* device.h */
 	bool irqchip;			/* VMCTL_CREATE_IRQCHIP done */
 	bool pc_devices;		/* vmctl_pc_devices_create() done */
+	bool no_merge;			/* RAM not MADV_MERGEABLE */
 	struct vmctl_boot_state boot;
 
 	/* run state, under lock */

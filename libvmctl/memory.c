@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Guest RAM: anonymous memory, reserved lazily (MAP_NORESERVE) and aligned
- * to 2 MiB with huge pages advised, so EPT can use 2 MiB mappings.
+ * to 2 MiB with huge pages advised, so EPT can use 2 MiB mappings, and
+ * mergeable by KSM unless the VM says no (the module follows the host's
+ * merges and copy-on-write breaks through its MMU notifier).
  */
 #include <errno.h>
 #include <sys/ioctl.h>
@@ -12,7 +14,7 @@
 #define HUGE_SIZE	(2ULL << 20)
 
 /* size bytes of zeroed memory, 2 MiB aligned when size allows. */
-static void *alloc_guest_ram(uint64_t size)
+static void *alloc_guest_ram(uint64_t size, bool mergeable)
 {
 	uint64_t align = size >= HUGE_SIZE ? HUGE_SIZE : VMCTL_PAGE_SIZE;
 	uint64_t span = size + align - VMCTL_PAGE_SIZE;
@@ -27,9 +29,16 @@ static void *alloc_guest_ram(uint64_t size)
 		munmap(p, start - p);
 	if (p + span > start + size)
 		munmap(start + size, p + span - (start + size));
-	/* Only a hint: without THP the memory still works. */
+	/* Only hints: without THP or KSM the memory still works. */
 	madvise(start, size, MADV_HUGEPAGE);
+	if (mergeable)
+		madvise(start, size, MADV_MERGEABLE);
 	return start;
+}
+
+void vmctl_vm_set_mergeable(struct vmctl_vm *vm, int mergeable)
+{
+	vm->no_merge = !mergeable;
 }
 
 int vmctl_vm_add_memory(struct vmctl_vm *vm, uint64_t guest_phys,
@@ -50,7 +59,7 @@ int vmctl_vm_add_memory(struct vmctl_vm *vm, uint64_t guest_phys,
 	if (i == VMCTL_MAX_MEM_SLOTS)
 		return vmctl_fail(-E2BIG, "all %d memory slots in use",
 				  VMCTL_MAX_MEM_SLOTS);
-	hva = alloc_guest_ram(size);
+	hva = alloc_guest_ram(size, !vm->no_merge);
 	if (!hva)
 		return vmctl_fail(-ENOMEM, "cannot reserve %llu bytes of guest memory",
 				  (unsigned long long)size);

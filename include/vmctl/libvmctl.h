@@ -127,11 +127,20 @@ int vmctl_vm_id(struct vmctl_vm *vm, unsigned int *id, char *name,
 
 /*
  * Allocate size bytes of guest RAM (anonymous mmap, MAP_NORESERVE, huge
- * pages advised) and map it at guest_phys.  Returns the slot id (>= 0).
+ * pages advised, mergeable by KSM unless turned off below) and map it at
+ * guest_phys.  Returns the slot id (>= 0).
  * flags: VMCTL_MEM_* from <linux/vmctl.h>.
  */
 int vmctl_vm_add_memory(struct vmctl_vm *vm, uint64_t guest_phys,
 			uint64_t size, uint32_t flags);
+/*
+ * Whether RAM added from now on is marked MADV_MERGEABLE (default: 1),
+ * so that the host's KSM, when running, shares identical pages between
+ * guests (copy-on-write: a guest's write gets its own page again).  0
+ * keeps guests' memory out of KSM (its contents never compared with
+ * other processes' pages).
+ */
+void vmctl_vm_set_mergeable(struct vmctl_vm *vm, int mergeable);
 int vmctl_vm_remove_memory(struct vmctl_vm *vm, int slot);
 
 /* Host address of [gpa, gpa + len) when it lies in one slot, else NULL. */
