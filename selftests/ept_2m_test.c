@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "sysfile.h"
 #include "stats.h"
 #include "ucall.h"
 
@@ -77,30 +78,6 @@ GUEST64(touch_guest,
 static uint64_t pattern(int i)
 {
 	return (uint64_t)MAGIC ^ i;
-}
-
-static long read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
-static int write_long(const char *path, long v)
-{
-	FILE *f = fopen(path, "w");
-	int ret;
-
-	if (!f)
-		return -1;
-	ret = fprintf(f, "%ld\n", v) < 0;
-	return (fclose(f) || ret) ? -1 : 0;
 }
 
 static int write_str(const char *path, const char *v)

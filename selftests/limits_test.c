@@ -15,35 +15,12 @@
 
 #include "kselftest_harness.h"
 #include "stats.h"
+#include "sysfile.h"
 #include "vm.h"
 
 #define PARAMS		"/sys/module/vmctl/parameters/"
 #define MAX_VMS		PARAMS "max_vms_per_user"
 #define MAX_VCPUS	PARAMS "max_vcpus_per_user"
-
-static long read_param(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
-static int write_param(const char *path, long v)
-{
-	FILE *f = fopen(path, "w");
-	int ret;
-
-	if (!f)
-		return -1;
-	ret = fprintf(f, "%ld\n", v) < 0;
-	return (fclose(f) || ret) ? -1 : 0;
-}
 
 static int create_vm(int sys_fd)
 {
@@ -61,8 +38,8 @@ FIXTURE(limits) {
 FIXTURE_SETUP(limits)
 {
 	self->sys_fd = vmctl_open();
-	self->max_vms = read_param(MAX_VMS);
-	self->max_vcpus = read_param(MAX_VCPUS);
+	self->max_vms = read_long(MAX_VMS);
+	self->max_vcpus = read_long(MAX_VCPUS);
 	ASSERT_LT(0, self->max_vms);
 	ASSERT_LT(0, self->max_vcpus);
 	module_stats(self->sys_fd, &self->base);
@@ -70,8 +47,8 @@ FIXTURE_SETUP(limits)
 
 FIXTURE_TEARDOWN(limits)
 {
-	write_param(MAX_VMS, self->max_vms);
-	write_param(MAX_VCPUS, self->max_vcpus);
+	write_long(MAX_VMS, self->max_vms);
+	write_long(MAX_VCPUS, self->max_vcpus);
 	EXPECT_STATS_BASELINE(self->sys_fd, &self->base);
 	close(self->sys_fd);
 }
@@ -81,8 +58,8 @@ TEST_F(limits, vms_per_user)
 	long limit = self->base.nr_vms + 3;
 	int fd[3], extra, i;
 
-	ASSERT_EQ(0, write_param(MAX_VMS, limit));
-	EXPECT_EQ(limit, read_param(MAX_VMS));
+	ASSERT_EQ(0, write_long(MAX_VMS, limit));
+	EXPECT_EQ(limit, read_long(MAX_VMS));
 	for (i = 0; i < 3; i++) {
 		fd[i] = create_vm(self->sys_fd);
 		ASSERT_LE(0, fd[i]) TH_LOG("VM %d of 3: errno %d", i, errno);
@@ -100,7 +77,7 @@ TEST_F(limits, vms_per_user)
 	EXPECT_EQ(EMFILE, errno);
 
 	/* Raised at run time: room again. */
-	ASSERT_EQ(0, write_param(MAX_VMS, limit + 1));
+	ASSERT_EQ(0, write_long(MAX_VMS, limit + 1));
 	extra = create_vm(self->sys_fd);
 	EXPECT_LE(0, extra);
 	close(extra);
@@ -116,7 +93,7 @@ TEST_F(limits, vm_alive_through_a_mapping_counts)
 	long run_size;
 	void *run;
 
-	ASSERT_EQ(0, write_param(MAX_VMS, limit));
+	ASSERT_EQ(0, write_long(MAX_VMS, limit));
 	run_size = ioctl(self->sys_fd, VMCTL_GET_RUN_SIZE, 0);
 	ASSERT_LT(0, run_size);
 	vm_fd = create_vm(self->sys_fd);
@@ -144,7 +121,7 @@ TEST_F(limits, vcpus_per_user)
 	long limit = self->base.nr_vcpus + 3;
 	int vm1, vm2, v[5], i;
 
-	ASSERT_EQ(0, write_param(MAX_VCPUS, limit));
+	ASSERT_EQ(0, write_long(MAX_VCPUS, limit));
 	vm1 = create_vm(self->sys_fd);
 	vm2 = create_vm(self->sys_fd);
 	ASSERT_LE(0, vm1);
@@ -161,11 +138,11 @@ TEST_F(limits, vcpus_per_user)
 	EXPECT_EQ(-1, ioctl(vm1, VMCTL_CREATE_VCPU, 2));
 	EXPECT_EQ(EMFILE, errno);
 	/* A refused vCPU id is not taken: it can be created later. */
-	ASSERT_EQ(0, write_param(MAX_VCPUS, limit + 1));
+	ASSERT_EQ(0, write_long(MAX_VCPUS, limit + 1));
 	v[3] = ioctl(vm2, VMCTL_CREATE_VCPU, 1);
 	EXPECT_LE(0, v[3]);
 	/* Other errors give the charge back: EEXIST leaves room for one. */
-	ASSERT_EQ(0, write_param(MAX_VCPUS, limit + 2));
+	ASSERT_EQ(0, write_long(MAX_VCPUS, limit + 2));
 	errno = 0;
 	EXPECT_EQ(-1, ioctl(vm2, VMCTL_CREATE_VCPU, 1));
 	EXPECT_EQ(EEXIST, errno);
