@@ -891,6 +891,38 @@ static void test64_read_uses_only_op_len(void **state)
 	assert_int_equal(*reg(f, GPR_RAX), 0x04030201ULL);
 }
 
+/*
+ * The same for a string read: REP MOVSB from MMIO writes op->len (1)
+ * byte per element into guest RAM, whatever the rest of op->data holds,
+ * and the byte after the destination stays as it was.
+ */
+static void test64_string_read_uses_only_op_len(void **state)
+{
+	struct fixture *f = *state;
+	static const u8 before[4] = { 0x77, 0x77, 0x77, 0x77 };
+	u8 ram[4];
+
+	guest_poke(f->g, 0x300000, before, sizeof(before));
+	*reg(f, GPR_RSI) = MMIO_GPA;
+	*reg(f, GPR_RDI) = 0x300000;
+	*reg(f, GPR_RCX) = 2;
+	BEGIN_OK(f, MMIO_GPA, 1, 0xf3, 0xa4);		/* rep movsb */
+	memset(f->op.data, 0xee, sizeof(f->op.data));
+	f->op.data[0] = 0x5a;
+	assert_int_equal(complete(f), 0);
+	BEGIN_OK(f, MMIO_GPA + 1, 1, 0xf3, 0xa4);
+	memset(f->op.data, 0xee, sizeof(f->op.data));
+	f->op.data[0] = 0xa5;
+	assert_int_equal(complete(f), 0);
+	assert_advanced(f, 2);
+	guest_peek(f->g, 0x300000, ram, sizeof(ram));
+	assert_int_equal(ram[0], 0x5a);
+	assert_int_equal(ram[1], 0xa5);
+	assert_int_equal(ram[2], 0x77);
+	assert_int_equal(ram[3], 0x77);
+	assert_int_equal(*reg(f, GPR_RCX), 0);
+}
+
 int main(void)
 {
 #define T64(fn) cmocka_unit_test_setup_teardown(fn, setup64, teardown)
@@ -919,6 +951,7 @@ int main(void)
 		T64(test64_lods),
 		T64(test64_movs_from_mmio),
 		T64(test64_movs_to_mmio),
+		T64(test64_string_read_uses_only_op_len),
 		TPG(test64_movs_paged),
 		TPG(test64_fetch_across_pages),
 		TPG(test64_fetch_at_end_of_mapping),
