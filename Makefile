@@ -11,7 +11,7 @@ export PREFIX DESTDIR
 
 SUBDIRS_USER := libvmctl cli selftests
 
-.PHONY: all kmod libvmctl cli selftests unit check demo bench bench-boot ci-nested \
+.PHONY: all kmod libvmctl cli selftests unit check fuzz demo bench bench-boot ci-nested \
 	install clean deps
 
 all: kmod libvmctl cli selftests
@@ -39,6 +39,11 @@ deps:
 
 check:
 	scripts/check.sh
+
+# The fuzzers (selftests/fuzz_*) in the emulated machine, FUZZ_SECONDS
+# each (default 300); FUZZ_SEED, FUZZ_KERNEL=6.1...: scripts/fuzz.sh.
+fuzz: selftests
+	scripts/fuzz.sh
 
 demo:
 	scripts/demo.sh

@@ -1,7 +1,8 @@
 #!/bin/sh
 # guest-tests.sh: layer (c) of scripts/check.sh, run inside the test
 # machine by scripts/vm-run (busybox sh, cwd /vmctl, vmctl.ko loaded):
-# selftests/run_all.sh, then every guest-side end-to-end script
+# selftests/run_all.sh, the hostile-guest fuzzer's bounded run
+# (selftests/fuzz.sh, 40 s), then every guest-side end-to-end script
 # */tests/e2e*.sh, then selftests/reload_test.sh (module reloads with other
 # parameters, kvm_intel; last, so that nothing else depends on how it
 # leaves the module), one after the other in the same boot.  Prints their
@@ -9,8 +10,13 @@
 # A script that is missing, or that fails without printing a "not ok" of
 # its own, gets a "not ok" line here.  Exit status 1 when anything failed.
 cd /vmctl || exit 1
+# fuzz_ioctl and fuzz_race still find things now and then (README,
+# "Fuzzing"): make fuzz runs them, make check the guest fuzzer only.
+FUZZERS=${FUZZERS:-fuzz_guest}
+export FUZZERS
 failed=0
-for t in selftests/run_all.sh */tests/e2e*.sh selftests/reload_test.sh; do
+for t in selftests/run_all.sh selftests/fuzz.sh */tests/e2e*.sh \
+	selftests/reload_test.sh; do
 	echo "# ==== $t"
 	if [ ! -f "$t" ]; then
 		echo "not ok - $t is missing"
