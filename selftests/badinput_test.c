@@ -395,6 +395,15 @@ TEST_F(bad, inject_exception)
 	ASSERT_ERRNO(EINVAL, ioctl(fd, VMCTL_INJECT_EXCEPTION, &e));
 	e.vector = 32;
 	ASSERT_ERRNO(EINVAL, ioctl(fd, VMCTL_INJECT_EXCEPTION, &e));
+	/*
+	 * #CP, with its error code or without: the guest has no CET, and
+	 * VM entry on a CPU without CET failed with VM-instruction error 7.
+	 */
+	e.vector = 21;
+	ASSERT_ERRNO(EINVAL, ioctl(fd, VMCTL_INJECT_EXCEPTION, &e));
+	e.has_error_code = 1;
+	ASSERT_ERRNO(EINVAL, ioctl(fd, VMCTL_INJECT_EXCEPTION, &e));
+	e.has_error_code = 0;
 	e.vector = 255;
 	ASSERT_ERRNO(EINVAL, ioctl(fd, VMCTL_INJECT_EXCEPTION, &e));
 	e.vector = 6;

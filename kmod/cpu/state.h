@@ -17,9 +17,15 @@
 #define EXIT_TO_USER	0	/* run->exit_reason filled in */
 #define EXIT_REENTER	1
 
-/* Exceptions that push an error code (in protected mode only). */
+/*
+ * Exceptions that push an error code (in protected mode only).  Not #CP
+ * (21): the guest has no CET, and VM entry on a CPU without it
+ * (IA32_VMX_BASIC bit 56 clear) refuses to deliver vector 21 with an
+ * error code (VM-instruction error 7); INJECT_EXCEPTION refuses #CP.
+ */
 #define EXC_WITH_ERROR_CODE	(BIT(8) | BIT(10) | BIT(11) | BIT(12) | \
-				 BIT(13) | BIT(14) | BIT(17) | BIT(21))
+				 BIT(13) | BIT(14) | BIT(17))
+#define EXC_CP			21
 
 /* Does @vector push an error code in the guest's present mode? */
 static inline bool vmctl_exc_has_error_code(struct vmk_vcpu *vcpu,

@@ -220,6 +220,7 @@ static long vcpu_ioctl_inject(struct vmk_vcpu *vcpu, void __user *uarg)
 	if (copy_from_user(&e, uarg, sizeof(e)))
 		return -EFAULT;
 	if (e.flags || e.padding || e.vector > 31 || e.vector == 2 ||
+	    e.vector == EXC_CP ||
 	    e.has_error_code != vmctl_exc_has_error_code(vcpu, e.vector) ||
 	    (!e.has_error_code && e.error_code) || e.error_code > 0xffff)
 		return -EINVAL;

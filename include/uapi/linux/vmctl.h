@@ -327,14 +327,16 @@ struct vmctl_cpuid {
 
 /*
  * Queue an exception for the next VM entry.  As the architecture has it:
- * has_error_code is 1 exactly for #DF, #TS, #NP, #SS, #GP, #PF, #AC and
- * #CP (8, 10-14, 17, 21) while the guest is in protected mode (CR0.PE),
- * 0 otherwise; error_code fits in 16 bits.  Anything else is EINVAL, one
+ * has_error_code is 1 exactly for #DF, #TS, #NP, #SS, #GP, #PF and #AC
+ * (8, 10-14, 17) while the guest is in protected mode (CR0.PE), 0
+ * otherwise; error_code fits in 16 bits.  #CP (21) is refused: the guest
+ * has no CET, and a CPU without it cannot enter a guest with #CP and its
+ * error code.  Anything else is EINVAL, one
  * already queued EBUSY.  Should the mode change before the entry
  * (SET_SREGS), the error code is pushed or not as the new mode asks.
  */
 struct vmctl_exception {
-	__u8 vector;			/* 0..31, not 2 (NMI) */
+	__u8 vector;			/* 0..31, not 2 (NMI) nor 21 (#CP) */
 	__u8 has_error_code;
 	__u16 padding;
 	__u32 error_code;		/* bits 31:16 zero */
