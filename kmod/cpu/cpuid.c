@@ -8,8 +8,9 @@
  * speculation-control MSRs (not modelled) are hidden, and so are x2APIC
  * and TSC-deadline unless the VM has the in-kernel irqchip (without it
  * no local APIC answers their MSRs).  XSAVE and AVX are hidden too when
- * the host uses no XSAVE.  The hypervisor bit is set and leaf 0x40000000
- * names us.  A few fields follow vCPU state at lookup: the APIC ID,
+ * the host uses no XSAVE.  The hypervisor bit is set, leaf 0x40000000
+ * names us and 0x40000100 is KVM's, with the paravirtual features
+ * served (kvmclock).  A few fields follow vCPU state at lookup: the APIC ID,
  * OSXSAVE, and the XSAVE size for the guest's XCR0.  A VM with the
  * in-kernel irqchip sees x2APIC, TSC-deadline, ARAT and its TSC rate in
  * leaves 0x15/0x16, so a Linux guest neither calibrates the TSC nor the
@@ -21,6 +22,7 @@
 #include <asm/processor-flags.h>
 #include <asm/fpu/types.h>
 #include <asm/tsc.h>
+#include <asm/kvm_para.h>
 #include "cpu/cpuid.h"
 #include "cpu/cr.h"
 #include "cpu/state.h"
@@ -304,6 +306,23 @@ static void apply_irqchip_policy(struct vmctl_cpuid_entry *t, u32 *n)
 		e->eax = max_t(u32, e->eax, FREQ_LEAF);
 }
 
+/*
+ * KVM's signature and the paravirtual features vmctl serves (kvmclock.c),
+ * so an unmodified Linux uses them: kvmclock with its stable bit.  Each
+ * range's EAX is its own last leaf; Linux finds KVM's by its signature.
+ */
+static void add_kvm_leaves(struct vmctl_cpuid_entry *t, u32 *n)
+{
+	u32 sig[3];
+
+	memcpy(sig, VMCTL_KVM_SIGNATURE, sizeof(sig));
+	set_leaf(t, n, VMCTL_KVM_LEAF, VMCTL_KVM_LEAF + 1, sig[0], sig[1],
+		 sig[2]);
+	set_leaf(t, n, VMCTL_KVM_LEAF + 1,
+		 BIT(KVM_FEATURE_CLOCKSOURCE2) |
+		 BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT), 0, 0, 0);
+}
+
 int vmctl_cpuid_init_default(struct vmk_vcpu *vcpu)
 {
 	struct vmctl_cpuid_entry *t;
@@ -324,6 +343,7 @@ int vmctl_cpuid_init_default(struct vmk_vcpu *vcpu)
 		memcpy(&hv->ecx, "lvmc", 4);
 		memcpy(&hv->edx, "tlvm", 4);
 	}
+	add_kvm_leaves(t, &n);
 	max = min_t(u32, cpuid_eax(0x80000000), MAX_EXT_LEAF);
 	for (fn = 0x80000000; fn <= max; fn++)
 		add_leaf(t, &n, fn, 0, 0);

@@ -10,6 +10,10 @@
 
 struct vmk_vcpu;
 
+/* KVM's paravirtual leaves, after ours at 0x40000000 (Linux scans both). */
+#define VMCTL_KVM_LEAF		0x40000100
+#define VMCTL_KVM_SIGNATURE	"KVMKVMKVM\0\0\0"
+
 int vmctl_cpuid_init_default(struct vmk_vcpu *vcpu);
 int vmctl_cpuid_set(struct vmk_vcpu *vcpu, const struct vmctl_cpuid *c,
 		    const struct vmctl_cpuid_entry *ents);

@@ -10,6 +10,7 @@
 #include <asm/trapnr.h>
 #include "cpu/cpuid.h"
 #include "cpu/cr.h"
+#include "cpu/kvmclock.h"
 #include "cpu/msr.h"
 #include "cpu/state.h"
 #include "irqchip/apic.h"
@@ -91,6 +92,10 @@ int vmctl_msr_get(struct vmk_vcpu *vcpu, u32 index, u64 *data)
 		*data = vcpu->swapped[swap];
 		return 0;
 	}
+	if (vmctl_kvmclock_msr(vcpu, index)) {
+		*data = vmctl_kvmclock_get(vcpu, index);
+		return 0;
+	}
 	switch (index) {
 	case MSR_EFER:
 		*data = vcpu->efer;
@@ -154,6 +159,8 @@ int vmctl_msr_set(struct vmk_vcpu *vcpu, u32 index, u64 data, bool host)
 
 	if (swap >= 0)
 		return msr_set_swapped(vcpu, swap, index, data);
+	if (vmctl_kvmclock_msr(vcpu, index))
+		return vmctl_kvmclock_set(vcpu, index, data);
 	switch (index) {
 	case MSR_EFER:
 		if (!vmctl_efer_valid(vcpu, data, host))
@@ -178,6 +185,7 @@ int vmctl_msr_set(struct vmk_vcpu *vcpu, u32 index, u64 data, bool host)
 		break;
 	case MSR_IA32_TSC:
 		vmctl_set_tsc_offset(vcpu, data - rdtsc());
+		vmctl_kvmclock_update(vcpu);
 		break;
 	case MSR_TSC_AUX:
 		if (data >> 32)

@@ -71,6 +71,7 @@ void vmk_vcpu_reset(struct vmk_vcpu *vcpu, bool init)
 	vcpu->dr7 = DR7_FIXED1;
 	memset(vcpu->swapped, 0, sizeof(vcpu->swapped));
 	vcpu->tsc_aux = 0;
+	vcpu->pvclock_msr = 0;	/* kvmclock off until the guest asks */
 	vcpu->apic_base = 0xfee00000ULL | BIT(11) | (vcpu->id ? 0 : BIT(8));
 	/* fast strings on; branch trace and PEBS unavailable */
 	vcpu->misc_enable = BIT(0) | BIT(11) | BIT(12);

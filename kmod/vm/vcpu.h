@@ -89,6 +89,8 @@ struct vmk_vcpu {
 		u8 insn_len;
 	} str;
 	u64 tsc_offset;		/* mirror of VMCS_TSC_OFFSET, for apic.c */
+	u64 pvclock_msr;	/* MSR_KVM_SYSTEM_TIME_NEW, kvmclock.c */
+	u32 pvclock_version;	/* of the structure last written */
 	wait_queue_head_t wq;	/* where the run loop sleeps in HLT */
 	u32 proc_ctls;		/* VMCS_PROC_CTLS as last written */
 	struct vmctl_vapic *apic;	/* NULL without an irqchip */

@@ -65,6 +65,7 @@ struct vmk_vm {
 	struct vmk_doorbells __rcu *doorbells;	/* doorbell.c */
 	struct mutex doorbell_lock;	/* changes to doorbells */
 	u64 tsc_origin;		/* host TSC when the guest's TSC read 0 */
+	u64 wall_clock_msr;	/* MSR_KVM_WALL_CLOCK_NEW, kvmclock.c */
 };
 
 /* Every live VM, for `vmctl ps` / netlink; walk under vmctl_vm_list_lock. */
