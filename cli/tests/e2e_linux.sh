@@ -12,6 +12,7 @@
 # cache, the initramfs from scripts/guest-initramfs.sh.)  Checks: 1 and 2 vCPUs
 # boot to /init, whose banner reports nproc and memory; the guest finds
 # the ACPI tables (MADT among them, and no MP table) and SMBIOS's "vmctl";
+# it detects KVM's signature and registers kvm-clock;
 # input typed on the console reaches the guest's shell and the reply comes
 # back; `sleep 1` returns and uptime advances; `reboot -f` (ACPI reset)
 # boots the kernel again to /init; `poweroff -f` (ACPI S5), `vmctl stop`
@@ -76,6 +77,14 @@ check "ACPI: the guest enables its interpreter and finds S5 and the PCI root" \
 type_line 'echo "dmi-$(cat /sys/class/dmi/id/sys_vendor)-$(cat /sys/class/dmi/id/product_name)"'
 check "SMBIOS: the guest's DMI names vendor and product vmctl" \
 	wait_for "dmi-vmctl-vmctl" "$T_CMD"
+
+# KVM's signature and kvmclock, as Linux's paravirtual code takes them.
+check "paravirt: the guest detects KVM and registers kvm-clock" \
+	has "Hypervisor detected: KVM" "$TMP/out" &&
+	has "kvm-clock: Using msrs 4b564d01 and 4b564d00" "$TMP/out"
+type_line 'echo "clocksource-$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"'
+wait_for "clocksource-[a-z]" "$T_CMD" &&
+	echo "# clocksource: $(sed -n 's/.*clocksource-\([a-z-]*\).*/\1/p' "$TMP/out" | tail -n 1)"
 
 type_line 'echo "reply-$((6 * 7))"'
 check "console input reaches the guest's shell and the reply comes back" \
