@@ -3,7 +3,8 @@
  * MMIO: guest accesses to a guest-physical address outside every slot
  * exit to userspace decoded (address, size, direction, data), one form of
  * each supported instruction at a time; writes to a read-only slot exit
- * the same way and leave memory alone; an instruction the decoder does not
+ * the same way and leave memory alone; a page marked MMIO in EPT becomes
+ * RAM when a slot covers it and MMIO again when the slot goes; an instruction the decoder does not
  * know ends in an internal error, not a host crash.
  */
 #include <stdint.h>
@@ -586,6 +587,90 @@ TEST_F(mmio, unsupported_instruction_is_internal_error)
 	ASSERT_EQ(0, vcpu_run(self->vcpu));
 	ASSERT_EQ(VMCTL_EXIT_INTERNAL_ERROR, run->exit_reason);
 	EXPECT_EQ(VMCTL_INTERNAL_EMULATION, run->internal.suberror);
+}
+
+/* Reads MMIO_GPA and reports what it read, forever. */
+GUEST64(reread_guest,
+	"mov $" MMIO ", %ebx\n\t"
+	"1: mov (%rbx), %rdi\n\t"
+	G_UCALL(UCALL_SYNC)
+	"jmp 1b\n\t");
+
+static uint64_t hw_exits(struct vcpu *vcpu, unsigned int reason)
+{
+	struct vmctl_vcpu_stats st = { 0 };
+
+	die_unless(ioctl(vcpu->fd, VMCTL_GET_VCPU_STATS, &st) == 0,
+		   "VMCTL_GET_VCPU_STATS");
+	return st.hw_exits[reason];
+}
+
+/* One read of MMIO_GPA exits as MMIO, answered with @val, and comes back. */
+static void expect_mmio_read(struct __test_metadata *_metadata,
+			     struct vcpu *vcpu, uint64_t val)
+{
+	struct vmctl_run *run = vcpu->run;
+	struct ucall uc;
+
+	ASSERT_EQ(0, vcpu_run(vcpu));
+	ASSERT_EQ(VMCTL_EXIT_MMIO, run->exit_reason);
+	ASSERT_EQ(MMIO_GPA, run->mmio.phys_addr);
+	ASSERT_EQ(8, run->mmio.len);
+	ASSERT_EQ(0, run->mmio.is_write);
+	memcpy(run->mmio.data, &val, 8);
+	ASSERT_EQ(UCALL_SYNC, vcpu_ucall(vcpu, &uc));
+	EXPECT_EQ(val, uc.args[0]);
+}
+
+/*
+ * A page in no slot is marked MMIO in EPT once touched (its later
+ * accesses are EPT misconfigurations); a slot added over it must see RAM
+ * at once, and once the slot is gone the page is MMIO again.
+ */
+TEST_F(mmio, marker_follows_slot_changes)
+{
+	struct vmctl_mem_slot slot = {
+		.slot = 1, .guest_phys = MMIO_GPA, .size = 0x1000,
+	};
+	struct vcpu *vcpu;
+	uint64_t *page, misconfig;
+	struct ucall uc;
+
+	self->vcpu = vcpu = vcpu_create_guest(&reread_guest);
+	vm_prefault_ram(vcpu->vm);
+	page = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, page);
+	page[0] = 0x1122334455667788ULL;
+	slot.user_addr = (unsigned long)page;
+
+	/* First touch: an EPT violation; then the marker answers. */
+	expect_mmio_read(_metadata, vcpu, 1);
+	misconfig = hw_exits(vcpu, VMCTL_HW_EXIT_EPT_MISCONFIG);
+	expect_mmio_read(_metadata, vcpu, 2);
+	EXPECT_EQ(misconfig + 1, hw_exits(vcpu, VMCTL_HW_EXIT_EPT_MISCONFIG));
+
+	/* A slot over it: RAM, no MMIO exit. */
+	ASSERT_EQ(0, ioctl(vcpu->vm->fd, VMCTL_SET_MEM_SLOT, &slot));
+	ASSERT_EQ(UCALL_SYNC, vcpu_ucall(vcpu, &uc));
+	EXPECT_EQ(0x1122334455667788ULL, uc.args[0]);
+	page[0] = 0x99;
+	ASSERT_EQ(UCALL_SYNC, vcpu_ucall(vcpu, &uc));
+	EXPECT_EQ(0x99, uc.args[0]);
+
+	/* The slot gone: MMIO again, and marked again. */
+	ASSERT_EQ(0, ioctl(vcpu->vm->fd, VMCTL_DELETE_MEM_SLOT, 1));
+	expect_mmio_read(_metadata, vcpu, 3);
+	misconfig = hw_exits(vcpu, VMCTL_HW_EXIT_EPT_MISCONFIG);
+	expect_mmio_read(_metadata, vcpu, 4);
+	EXPECT_EQ(misconfig + 1, hw_exits(vcpu, VMCTL_HW_EXIT_EPT_MISCONFIG));
+
+	/* And RAM once more, through a marker made after the first slot. */
+	ASSERT_EQ(0, ioctl(vcpu->vm->fd, VMCTL_SET_MEM_SLOT, &slot));
+	ASSERT_EQ(UCALL_SYNC, vcpu_ucall(vcpu, &uc));
+	EXPECT_EQ(0x99, uc.args[0]);
+	ASSERT_EQ(0, ioctl(vcpu->vm->fd, VMCTL_DELETE_MEM_SLOT, 1));
+	munmap(page, 0x1000);
 }
 
 TEST_HARNESS_MAIN

@@ -5,7 +5,9 @@
  * the access retried; where the owner's mapping refuses the access
  * (nothing mapped there, or read-only for a write) user space hears of it
  * (VMCTL_EXIT_MEMORY_FAULT) with RIP unmoved.  The rest is MMIO: an
- * access outside every slot, or a write to a read-only slot.  MMIO is
+ * access outside every slot, or a write to a read-only slot; a page in no
+ * slot is marked MMIO in EPT (vm/mmu.c), so its next access comes back as
+ * an EPT misconfiguration that goes straight to decoding.  MMIO is
  * decoded by the emulator (model/emulate.h) into one access; the
  * in-kernel irqchip serves its pages at once, a doorbell (doorbell.c)
  * takes the writes it is registered for, any
@@ -68,25 +70,17 @@ static int complete_mmio(struct vmk_vcpu *vcpu)
 	return finish_mmio(vcpu);
 }
 
-int vmctl_handle_ept_violation(struct vmk_vcpu *vcpu)
+/* Decode the MMIO access at @gpa and serve it, here or in user space. */
+static int mmio_access(struct vmk_vcpu *vcpu, u64 gpa)
 {
-	u64 gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR), q = vcpu->exit_qual;
 	struct vmctl_mmio_op *op = &vcpu->mmio;
 	struct vmctl_run *run = vcpu->run;
 	struct vmctl_emu_cpu cpu;
 	int ret;
 
-	ret = vmk_mmu_fault(vcpu, gpa, q & EPT_QUAL_WRITE);
-	if (!ret || ret == -EIO)	/* -EIO: the run loop ends */
-		return EXIT_REENTER;
-	if (ret == -EFAULT)
-		return memory_fault(vcpu, gpa, q & EPT_QUAL_WRITE);
-	if (ret != -ENOENT)
-		return mmio_error(vcpu, ret, gpa);	/* -ENOMEM */
-	/* Code outside RAM, or MMIO touched while delivering an event. */
-	if ((q & EPT_QUAL_FETCH) || (vcpu->reinject_info & INTR_INFO_VALID))
+	/* MMIO touched while delivering an event. */
+	if (vcpu->reinject_info & INTR_INFO_VALID)
 		return mmio_error(vcpu, VMCTL_EMU_UNHANDLED, gpa);
-
 	vmctl_emu_cpu_get(vcpu, &cpu);
 	ret = vmctl_mmio_begin(&cpu, &vmctl_guest_mem_ops, vcpu, gpa, op);
 	if (ret)
@@ -110,4 +104,33 @@ int vmctl_handle_ept_violation(struct vmk_vcpu *vcpu)
 		memcpy(run->mmio.data, op->data, op->len);
 	vcpu->complete_user_exit = complete_mmio;
 	return EXIT_TO_USER;
+}
+
+int vmctl_handle_ept_violation(struct vmk_vcpu *vcpu)
+{
+	u64 gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR), q = vcpu->exit_qual;
+	int ret;
+
+	ret = vmk_mmu_fault(vcpu, gpa, q & EPT_QUAL_WRITE);
+	if (!ret || ret == -EIO)	/* -EIO: the run loop ends */
+		return EXIT_REENTER;
+	if (ret == -EFAULT)
+		return memory_fault(vcpu, gpa, q & EPT_QUAL_WRITE);
+	if (ret != -ENOENT)
+		return mmio_error(vcpu, ret, gpa);	/* -ENOMEM */
+	/* Code outside RAM. */
+	if (q & EPT_QUAL_FETCH)
+		return mmio_error(vcpu, VMCTL_EMU_UNHANDLED, gpa);
+	return mmio_access(vcpu, gpa);
+}
+
+/*
+ * An EPT misconfiguration is an MMIO marker (vmx/ept.c): a page no slot
+ * held when the guest last touched it, and none has since (adding a slot
+ * zaps the markers in its range).  No exit qualification says whether the
+ * access was a fetch: code there fails to fetch (no RAM) in the emulator.
+ */
+int vmctl_handle_ept_misconfig(struct vmk_vcpu *vcpu)
+{
+	return mmio_access(vcpu, vmcs_read(VMCS_GUEST_PHYS_ADDR));
 }

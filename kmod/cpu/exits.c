@@ -111,14 +111,6 @@ static int handle_vmcall(struct vmk_vcpu *vcpu)
 	return EXIT_TO_USER;
 }
 
-static int handle_ept_misconfig(struct vmk_vcpu *vcpu)
-{
-	u64 gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR);
-
-	return vmctl_internal_error(vcpu, VMCTL_INTERNAL_EPT_MISCONFIG, 1,
-				    &gpa);
-}
-
 static int (*const exit_handlers[])(struct vmk_vcpu *vcpu) = {
 	[VMCTL_HW_EXIT_EXCEPTION_NMI] = handle_exception_nmi,
 	[VMCTL_HW_EXIT_EXTERNAL_INTERRUPT] = handle_reenter,
@@ -147,7 +139,7 @@ static int (*const exit_handlers[])(struct vmk_vcpu *vcpu) = {
 	[VMCTL_HW_EXIT_MWAIT] = handle_ud,
 	[VMCTL_HW_EXIT_MONITOR] = handle_ud,
 	[VMCTL_HW_EXIT_EPT_VIOLATION] = vmctl_handle_ept_violation,
-	[VMCTL_HW_EXIT_EPT_MISCONFIG] = handle_ept_misconfig,
+	[VMCTL_HW_EXIT_EPT_MISCONFIG] = vmctl_handle_ept_misconfig,
 	[VMCTL_HW_EXIT_INVEPT] = handle_ud,
 	[VMCTL_HW_EXIT_PREEMPTION_TIMER] = handle_reenter,	/* backstop, vmx.c */
 	[VMCTL_HW_EXIT_INVVPID] = handle_ud,

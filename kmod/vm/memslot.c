@@ -10,8 +10,9 @@
  * once instead (vmk_mmu_prefault()); a failure there removes the slot.
  *
  * Slots are published with RCU so the run loop and the MMU notifier
- * (which cannot sleep) can look them up while a slot is deleted:
- * deletion unpublishes, zaps its EPT range and INVEPTs everywhere
+ * (which cannot sleep) can look them up while a slot changes: a new one
+ * zaps the MMIO markers EPT may hold for its range (mmu.c), and deletion
+ * unpublishes, zaps its EPT range and INVEPTs everywhere
  * (vmk_mmu_invalidate_gpa()), waits for readers, then frees.  vm->lock
  * serialises changes.
  */
@@ -125,6 +126,8 @@ int vmctl_slot_set(struct vmk_vm *vm, const struct vmctl_mem_slot *m)
 	rcu_assign_pointer(vm->slots[m->slot], s);
 	vm->nr_slots++;
 	vm->mem_bytes += s->size;
+	/* What was MMIO here may carry markers: gone before RAM is seen. */
+	vmk_mmu_invalidate_gpa(vm, s->gpa, s->gpa + s->size);
 	ret = 0;
 	/* Published first: the notifier must see what gets mapped. */
 	if (s->flags & VMCTL_MEM_PREFAULT) {

@@ -22,7 +22,9 @@
  * invalidations in progress are counted with the union of their ranges;
  * the fault reads mmu_seq before the look-up and, under mmu_lock, gives
  * up (the guest retries the access) when it changed or an invalidation
- * in progress covers the page.  A slot deleted bumps mmu_seq as well.
+ * in progress covers the page.  A slot added or deleted bumps mmu_seq as
+ * well.  A guest-physical page in no slot gets an MMIO marker in EPT
+ * (the same check under the lock), zapped when a slot covers it.
  *
  * Prefault (VMCTL_MEM_PREFAULT): a new slot's pages are all faulted in
  * and mapped the same way, 2 MiB at a time, before SET_MEM_SLOT returns;
@@ -180,14 +182,16 @@ void vmk_mmu_destroy(struct vmk_vm *vm)
 }
 
 /*
- * Guest-physical [start, end) no longer belongs to the slot it did (the
- * slot is unpublished already): zap it, and make faults in flight retry.
+ * Guest-physical [start, end) changed hands (a slot unpublished, or one
+ * published over what was MMIO): zap it, MMIO markers included, and make
+ * faults in flight retry.
  */
 void vmk_mmu_invalidate_gpa(struct vmk_vm *vm, u64 start, u64 end)
 {
 	bool zapped;
 
-	spin_lock(&vm->mmu_lock);	/* orders the unpublish before seq */
+	smp_wmb();	/* the slot change before seq: pairs with the fault's */
+	spin_lock(&vm->mmu_lock);
 	vm->mmu_seq++;
 	zapped = vmctl_ept_zap(&vm->ept, start, end);
 	spin_unlock(&vm->mmu_lock);
@@ -286,9 +290,28 @@ static int fault_page(struct fault *f)
 }
 
 /*
+ * @gpa is in no slot: mark it MMIO in EPT, so the next access says so by
+ * itself (ept.c).  Unless a slot appeared since @seq was read (adding one
+ * bumps mmu_seq after publishing it and zaps its range).  Best effort:
+ * without a table page to spare the next access is a violation again.
+ */
+static void mark_mmio(struct vmk_vcpu *vcpu, u64 gpa, unsigned long seq)
+{
+	struct vmk_vm *vm = vcpu->vm;
+
+	if (vmctl_ept_cache_topup(&vcpu->ept_cache, GFP_NOWAIT | __GFP_ACCOUNT))
+		return;
+	spin_lock(&vm->mmu_lock);
+	if (vm->mmu_seq == seq)
+		vmctl_ept_mark_mmio(&vm->ept, gpa & PAGE_MASK, &vcpu->ept_cache);
+	spin_unlock(&vm->mmu_lock);
+}
+
+/*
  * An EPT violation at @gpa: map it from the owner's mapping.  Returns 0
  * when the guest may retry the access (mapped, or raced: it faults
- * again), -ENOENT when @gpa is no RAM for this access (MMIO), -EFAULT
+ * again), -ENOENT when @gpa is no RAM for this access (MMIO; marked so in
+ * EPT when no slot holds it), -EFAULT
  * when the owner's mapping refuses it (nothing mapped there, or not
  * writable for a write), -ENOMEM, or -EIO (vCPU lost, see
  * vmk_vcpu_unloaded()).
@@ -318,8 +341,11 @@ int vmk_mmu_fault(struct vmk_vcpu *vcpu, u64 gpa, bool write)
 			     !((s->uaddr - s->gpa) & SZ_2M_MASK);
 	}
 	rcu_read_unlock();
-	if (!ram)
+	if (!ram) {
+		if (!s)
+			mark_mmio(vcpu, gpa, seq);
 		return -ENOENT;
+	}
 
 	ret = fault_page(&f);
 	if (ret || !f.page)

@@ -20,6 +20,14 @@
  * zapped by vmctl_ept_zap() are invalidated by the caller, before the
  * host reuses the pages they mapped.
  *
+ * MMIO markers (KVM's MMIO SPTEs): a 4 KiB entry that is write-only, an
+ * EPT misconfiguration, marks a page no slot holds once the guest has
+ * touched it, so later accesses exit as misconfigurations that say MMIO
+ * without a slot look-up.  A slot added over a marker zaps it like a
+ * leaf (vm/memslot.c), which is all the invalidation it needs: markers
+ * live only in the EPT range they describe.  No other entry we write is
+ * misconfigured.
+ *
  * A zapped writable leaf marks its page dirty: the guest may have written
  * it without the host's page tables knowing (as KVM does without A/D
  * bits).  Guest pages mapped now are counted (ACCT_MAPPED, 4 KiB units).
@@ -38,6 +46,8 @@
 #define EPT_RWX		(EPT_R | EPT_W | EPT_X)
 #define EPT_MT_WB	(6ULL << 3)	/* leaf memory type */
 #define EPT_LARGE	BIT_ULL(7)	/* PDE maps 2 MiB */
+/* Write-only: a misconfiguration, which no other entry of ours is. */
+#define EPT_MMIO_MARKER	EPT_W
 #define EPT_ADDR_MASK	GENMASK_ULL(51, 12)
 #define EPTP_WB		6ULL
 #define EPTP_PWL4	(3ULL << 3)	/* page-walk length - 1 */
@@ -140,16 +150,16 @@ void vmctl_ept_clear(struct vmctl_ept *ept)
 }
 
 /*
- * Map [gpa, gpa + 4 KiB or 2 MiB) onto host-physical @hpa.  A 2 MiB leaf
- * replaces a page table found in its place (the 4 KiB leaves under it
- * map parts of the same huge page); a 4 KiB leaf splits a 2 MiB leaf
- * found above it.  -ENOMEM when the cache ran dry.
+ * The entry at @level (0: 4 KiB, 1: 2 MiB) for @gpa, with the tables
+ * above it made from @c; a 2 MiB leaf found on the way to a 4 KiB entry
+ * is split (dropped: its 4 KiB parts fault in again).  NULL when the
+ * cache ran dry.
  */
-int vmctl_ept_map(struct vmctl_ept *ept, u64 gpa, u64 hpa, bool huge,
-		  bool writable, struct vmctl_ept_cache *c)
+static u64 *ept_walk_alloc(struct vmctl_ept *ept, u64 gpa, int level,
+			   struct vmctl_ept_cache *c)
 {
-	int level = huge ? 1 : 0, l;
-	u64 *table = ept->root, *e, leaf;
+	u64 *table = ept->root, *e;
+	int l;
 
 	for (l = EPT_LEVELS - 1; l > level; l--) {
 		e = &table[EPT_INDEX(gpa, l)];
@@ -162,12 +172,30 @@ int vmctl_ept_map(struct vmctl_ept *ept, u64 gpa, u64 hpa, bool huge,
 			u64 *next = ept_take(c);
 
 			if (!next)
-				return -ENOMEM;
+				return NULL;
 			WRITE_ONCE(*e, __pa(next) | EPT_RWX);
 		}
 		table = __va(*e & EPT_ADDR_MASK);
 	}
-	e = &table[EPT_INDEX(gpa, level)];
+	return &table[EPT_INDEX(gpa, level)];
+}
+
+/*
+ * Map [gpa, gpa + 4 KiB or 2 MiB) onto host-physical @hpa.  A 2 MiB leaf
+ * replaces a page table found in its place (the 4 KiB leaves under it
+ * map parts of the same huge page); a 4 KiB leaf splits a 2 MiB leaf
+ * found above it, and replaces an MMIO marker.  -ENOMEM when the cache
+ * ran dry.
+ */
+int vmctl_ept_map(struct vmctl_ept *ept, u64 gpa, u64 hpa, bool huge,
+		  bool writable, struct vmctl_ept_cache *c)
+{
+	int level = huge ? 1 : 0;
+	u64 *e, leaf;
+
+	e = ept_walk_alloc(ept, gpa, level, c);
+	if (!e)
+		return -ENOMEM;
 	if (huge && (*e & EPT_R) && !(*e & EPT_LARGE)) {
 		u64 *pt = __va(*e & EPT_ADDR_MASK);
 
@@ -196,6 +224,24 @@ int vmctl_ept_map(struct vmctl_ept *ept, u64 gpa, u64 hpa, bool huge,
 	return 0;
 }
 
+/*
+ * Mark the 4 KiB page at @gpa, which no slot holds, as MMIO: the next
+ * access exits as an EPT misconfiguration, which says MMIO by itself
+ * (KVM's MMIO SPTEs).  Only where nothing is mapped.  -ENOMEM when the
+ * cache ran dry.
+ */
+int vmctl_ept_mark_mmio(struct vmctl_ept *ept, u64 gpa,
+			struct vmctl_ept_cache *c)
+{
+	u64 *e = ept_walk_alloc(ept, gpa, 0, c);
+
+	if (!e)
+		return -ENOMEM;
+	if (!(*e & EPT_R))
+		WRITE_ONCE(*e, EPT_MMIO_MARKER);
+	return 0;
+}
+
 /* Zap the leaves of [start, end) under @table at @level (@base: its GPA). */
 static bool zap_table(u64 *table, int level, u64 base, u64 start, u64 end)
 {
@@ -207,9 +253,12 @@ static bool zap_table(u64 *table, int level, u64 base, u64 start, u64 end)
 
 		if (lo >= end)
 			break;
-		if (lo + EPT_SIZE(level) <= start || !(e & EPT_R))
+		if (lo + EPT_SIZE(level) <= start || !e)
 			continue;
-		if (is_leaf(e, level)) {
+		if (e == EPT_MMIO_MARKER) {
+			WRITE_ONCE(table[i], 0);
+			zapped = true;
+		} else if (is_leaf(e, level)) {
 			leaf_gone(e, level);
 			WRITE_ONCE(table[i], 0);
 			zapped = true;
@@ -222,8 +271,8 @@ static bool zap_table(u64 *table, int level, u64 base, u64 start, u64 end)
 }
 
 /*
- * Unmap guest-physical [start, end): a 2 MiB leaf that overlaps it goes
- * whole.  Tables stay.  Returns whether anything was mapped: then the
+ * Unmap guest-physical [start, end), MMIO markers included: a 2 MiB leaf
+ * that overlaps it goes whole.  Tables stay.  Returns whether anything was mapped: then the
  * caller INVEPTs before the pages may change.
  */
 bool vmctl_ept_zap(struct vmctl_ept *ept, u64 start, u64 end)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ept.c: a VM's EPT paging structures (4-level, write-back), filled one
- * leaf at a time on EPT violations and zapped by range.  Every function
+ * leaf at a time on EPT violations and zapped by range; guest-physical
+ * pages no slot holds get an MMIO marker (an EPT misconfiguration).  Every function
  * but init and destroy runs under the VM's MMU lock (vm->mmu_lock).
  */
 #ifndef VMCTL_VMX_EPT_H
@@ -33,6 +34,8 @@ int vmctl_ept_init(struct vmctl_ept *ept);
 void vmctl_ept_destroy(struct vmctl_ept *ept);
 int vmctl_ept_map(struct vmctl_ept *ept, u64 gpa, u64 hpa, bool huge,
 		  bool writable, struct vmctl_ept_cache *c);
+int vmctl_ept_mark_mmio(struct vmctl_ept *ept, u64 gpa,
+			struct vmctl_ept_cache *c);
 bool vmctl_ept_zap(struct vmctl_ept *ept, u64 start, u64 end);
 bool vmctl_ept_mapped(struct vmctl_ept *ept, u64 gpa);
 void vmctl_ept_clear(struct vmctl_ept *ept);

@@ -555,7 +555,7 @@ enum vmctl_exit_reason {
 
 enum vmctl_internal_error {
 	VMCTL_INTERNAL_EMULATION = 1,	/* MMIO instruction not decoded */
-	VMCTL_INTERNAL_EPT_MISCONFIG = 2,
+	VMCTL_INTERNAL_EPT_MISCONFIG = 2, /* no longer reported: MMIO markers */
 	VMCTL_INTERNAL_UNHANDLED_EXIT = 3, /* data[0]: VMX exit reason */
 	VMCTL_INTERNAL_VMX_FAILURE = 4,	/* VMX instruction failed */
 	VMCTL_INTERNAL_BAD_GUEST_MEMORY = 5, /* guest table walk failed */
