@@ -6,6 +6,7 @@
  * the guest must not see, raise #UD.
  */
 #include <stdint.h>
+#include <string.h>
 #include <sys/ioctl.h>
 
 #include "kselftest_harness.h"
@@ -136,6 +137,119 @@ TEST_F(vmx_insn, vmread_is_ud)
 	self->vcpu = vcpu_create_guest(&vmread_guest);
 	EXPECT_TRUE(expect_ud(self->vcpu,
 			      guest_addr(&vmread_guest, vmread_insn)));
+}
+
+/*
+ * Clearing CR0.PE changes no bit of the CR0 guest/host mask, so it does
+ * not exit: the module must read PE from the VMCS, or it queues the #GP
+ * of a real-mode RDMSR with an error code, which VM entry refuses
+ * (VM-instruction error 7).  CS keeps its 32-bit cache after the switch;
+ * the handler is bytes that mean the same in 16- and 32-bit code.
+ */
+#define RM_IVT_GPA	DATA_GPA
+#define RM_IDTR_GPA	(DATA_GPA + 0x400)
+#define RM_CS		0x1000		/* the handler's segment: CODE_GPA */
+#define UNKNOWN_MSR	0x2fff		/* beyond the MSR bitmap: exits */
+#define X86_CR0_PE_BIT	1
+
+GUEST32(leave_pe_guest,
+	"lidt " __stringify(RM_IDTR_GPA) "\n\t"
+	"mov %cr0, %eax\n\t"
+	"and $~" __stringify(X86_CR0_PE_BIT) ", %eax\n\t"
+	"mov %eax, %cr0\n\t"
+	G_UCALL(UCALL_SYNC)
+	"leave_pe_after_sync:\n\t"
+	"mov $" __stringify(UNKNOWN_MSR) ", %ecx\n"
+	"leave_pe_rdmsr:\n\t"
+	"rdmsr\n\t"
+	G_UCALL(UCALL_SYNC)
+	"leave_pe_handler:\n\t"
+	G_UCALL(UCALL_DONE)
+	"leave_pe_handler_end:\n\t"
+	"hlt\n\t");
+
+GUEST_LABEL(leave_pe_after_sync);
+GUEST_LABEL(leave_pe_rdmsr);
+GUEST_LABEL(leave_pe_handler);
+GUEST_LABEL(leave_pe_handler_end);
+
+FIXTURE(leave_pe) {
+	struct vcpu *vcpu;
+};
+
+FIXTURE_SETUP(leave_pe)
+{
+	struct vm *vm;
+	uint16_t ivt_gp[2], idtr_limit = 0x3ff;
+	uint32_t idtr_base = RM_IVT_GPA;
+	struct ucall uc;
+
+	self->vcpu = vcpu_create_guest(&leave_pe_guest);
+	vm = self->vcpu->vm;
+	/* IVT entry 13: offset, then segment; the 6-byte IDTR for LIDT. */
+	ivt_gp[0] = guest_addr(&leave_pe_guest, leave_pe_handler) -
+		    RM_CS * 16;
+	ivt_gp[1] = RM_CS;
+	memcpy(gpa_to_hva(vm, RM_IVT_GPA + X86_VECTOR_GP * 4), ivt_gp, 4);
+	memcpy(gpa_to_hva(vm, RM_IDTR_GPA), &idtr_limit, 2);
+	memcpy(gpa_to_hva(vm, RM_IDTR_GPA + 2), &idtr_base, 4);
+	/* In real mode now, by its own MOV to CR0. */
+	ASSERT_EQ(UCALL_SYNC, vcpu_ucall(self->vcpu, &uc));
+}
+
+FIXTURE_TEARDOWN(leave_pe)
+{
+	guest_destroy(self->vcpu);
+}
+
+/*
+ * The guest's handler reports with the real-mode frame on its stack: IP
+ * of @ip (a 16-bit push of the old EIP, CS base 0), the old CS, no
+ * error code in between.
+ */
+static bool in_real_mode_handler(struct vcpu *vcpu, unsigned long ip)
+{
+	struct vmctl_regs regs;
+	uint16_t frame[2];
+	struct ucall uc;
+
+	if (vcpu_ucall(vcpu, &uc) != UCALL_DONE)
+		return false;
+	vcpu_get_regs(vcpu, &regs);
+	if (regs.rip != guest_addr(&leave_pe_guest, leave_pe_handler_end) -
+			RM_CS * 16)
+		return false;
+	memcpy(frame, gpa_to_hva(vcpu->vm, regs.rsp & 0xffff), sizeof(frame));
+	return frame[0] == (uint16_t)ip && frame[1] == SEL_CODE32;
+}
+
+TEST_F(leave_pe, sregs_see_real_mode)
+{
+	struct vmctl_sregs sregs;
+
+	vcpu_get_sregs(self->vcpu, &sregs);
+	EXPECT_EQ(0, sregs.cr0 & X86_CR0_PE_BIT);
+}
+
+/* The guest alone: RDMSR of an MSR nobody models raises #GP. */
+TEST_F(leave_pe, rdmsr_gp_without_error_code)
+{
+	EXPECT_TRUE(in_real_mode_handler(self->vcpu,
+		guest_addr(&leave_pe_guest, leave_pe_rdmsr)));
+}
+
+/* INJECT_EXCEPTION judges the error code by the mode the guest is in. */
+TEST_F(leave_pe, inject_gp_without_error_code)
+{
+	struct vmctl_exception with = {
+		.vector = X86_VECTOR_GP, .has_error_code = 1,
+	};
+	struct vmctl_exception without = { .vector = X86_VECTOR_GP };
+
+	EXPECT_EQ(-1, ioctl(self->vcpu->fd, VMCTL_INJECT_EXCEPTION, &with));
+	ASSERT_EQ(0, ioctl(self->vcpu->fd, VMCTL_INJECT_EXCEPTION, &without));
+	EXPECT_TRUE(in_real_mode_handler(self->vcpu,
+		guest_addr(&leave_pe_guest, leave_pe_after_sync)));
 }
 
 TEST_HARNESS_MAIN

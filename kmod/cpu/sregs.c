@@ -81,7 +81,7 @@ void vmctl_get_sregs(struct vmk_vcpu *vcpu, struct vmctl_sregs *s)
 	s->gdt.limit = vmcs_read(VMCS_GUEST_GDTR_LIMIT);
 	s->idt.base = vmcs_read(VMCS_GUEST_IDTR_BASE);
 	s->idt.limit = vmcs_read(VMCS_GUEST_IDTR_LIMIT);
-	s->cr0 = vcpu->cr0;
+	s->cr0 = vmctl_sync_cr0(vcpu);
 	s->cr2 = vcpu->cr2;
 	s->cr3 = vmcs_read(VMCS_GUEST_CR3);
 	s->cr4 = vcpu->cr4;

@@ -27,6 +27,13 @@ void vmctl_gpr_write(struct vmk_vcpu *vcpu, int reg, u64 val)
 		vcpu->gpr[reg] = val;
 }
 
+u64 vmctl_sync_cr0(struct vmk_vcpu *vcpu)
+{
+	vcpu->cr0 = vmctl_cr0_seen(vcpu->cr0, vmcs_read(VMCS_GUEST_CR0),
+				   VMCTL_CR0_OURS);
+	return vcpu->cr0;
+}
+
 u8 vmctl_guest_cpl(void)
 {
 	return (vmcs_read(VMCS_GUEST_ES_AR + 2 * SEG_SS) >> VMX_AR_DPL_SHIFT) & 3;
@@ -89,7 +96,7 @@ void vmctl_emu_cpu_get(struct vmk_vcpu *vcpu, struct vmctl_emu_cpu *cpu)
 	cpu->gpr[GPR_RSP] = vmcs_read(VMCS_GUEST_RSP);
 	cpu->rip = vmcs_read(VMCS_GUEST_RIP);
 	cpu->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
-	cpu->cr0 = vcpu->cr0;
+	cpu->cr0 = vmctl_sync_cr0(vcpu);
 	cpu->cr3 = vmcs_read(VMCS_GUEST_CR3);
 	cpu->cr4 = vcpu->cr4;
 	cpu->efer = vcpu->efer;

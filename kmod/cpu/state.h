@@ -11,28 +11,26 @@
 #include <linux/bits.h>
 #include <linux/types.h>
 #include "model/emulate.h"
+#include "model/inject.h"
 #include "vm/vcpu.h"
 #include "vmx/vmx_defs.h"
 
 #define EXIT_TO_USER	0	/* run->exit_reason filled in */
 #define EXIT_REENTER	1
 
+#define EXC_CP			21	/* INJECT_EXCEPTION refuses it */
+
 /*
- * Exceptions that push an error code (in protected mode only).  Not #CP
- * (21): the guest has no CET, and VM entry on a CPU without it
- * (IA32_VMX_BASIC bit 56 clear) refuses to deliver vector 21 with an
- * error code (VM-instruction error 7); INJECT_EXCEPTION refuses #CP.
+ * The guest's CR0 now (model/inject.h, vmctl_cr0_seen()): the bits it
+ * owns come from the VMCS, and vcpu->cr0 is brought up to date.
  */
-#define EXC_WITH_ERROR_CODE	(BIT(8) | BIT(10) | BIT(11) | BIT(12) | \
-				 BIT(13) | BIT(14) | BIT(17))
-#define EXC_CP			21
+u64 vmctl_sync_cr0(struct vmk_vcpu *vcpu);
 
 /* Does @vector push an error code in the guest's present mode? */
 static inline bool vmctl_exc_has_error_code(struct vmk_vcpu *vcpu,
 					    u8 vector)
 {
-	return (vcpu->cr0 & X86_CR0_PE) && vector < 32 &&
-	       (EXC_WITH_ERROR_CODE & BIT(vector));
+	return vmctl_exc_error_code(vmctl_sync_cr0(vcpu), vector);
 }
 
 /* Segment fields are laid out ES CS SS DS FS GS LDTR TR, 2 apart. */

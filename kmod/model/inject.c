@@ -4,8 +4,15 @@
  * an external interrupt may be injected only with RFLAGS.IF set and no
  * STI or MOV SS blocking; an NMI only without MOV SS (and, to be safe
  * on CPUs that check it, STI) blocking and without virtual-NMI blocking.
+ * SDM 26.2.1.3: which exceptions carry an error code.
  */
+#include <asm/processor-flags.h>
 #include "inject.h"
+
+/* #DF, #TS, #NP, #SS, #GP, #PF, #AC */
+#define EXC_WITH_ERROR_CODE	((1U << 8) | (1U << 10) | (1U << 11) | \
+				 (1U << 12) | (1U << 13) | (1U << 14) | \
+				 (1U << 17))
 
 u32 vmctl_inject_decide(const struct vmctl_inject_in *in)
 {
@@ -27,4 +34,15 @@ u32 vmctl_inject_decide(const struct vmctl_inject_in *in)
 			out |= VMCTL_WANT_IRQ_WINDOW;
 	}
 	return out;
+}
+
+u64 vmctl_cr0_seen(u64 ours, u64 hw, u64 mask)
+{
+	return (ours & mask) | (hw & ~mask);
+}
+
+bool vmctl_exc_error_code(u64 cr0, unsigned int vector)
+{
+	return (cr0 & X86_CR0_PE) && vector < 32 &&
+	       (EXC_WITH_ERROR_CODE & (1U << vector));
 }

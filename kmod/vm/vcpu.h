@@ -52,7 +52,11 @@ struct vmk_vcpu {
 
 	/* guest state not held in the VMCS */
 	u64 gpr[NR_GPRS];	/* GPR_RSP unused: it lives in the VMCS */
-	u64 cr0, cr4;		/* as the guest sees them */
+	/*
+	 * As the guest sees them; CR0's guest-owned bits (PE, TS, WP, ...)
+	 * only as of vmctl_sync_cr0(): the guest changes them without exits.
+	 */
+	u64 cr0, cr4;
 	u64 efer;		/* as the guest sees it (LMA included) */
 	u64 cr2, cr8, xcr0;
 	u64 dr[4], dr6, dr7;	/* in the CPU while DR7 enables one */

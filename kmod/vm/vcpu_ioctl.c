@@ -213,6 +213,20 @@ static long vcpu_ioctl_get_cpuid(struct vmk_vcpu *vcpu, void __user *uarg)
 	return 0;
 }
 
+/* The error code must match the guest's mode now: its CR0 is in the VMCS. */
+static int do_inject(struct vmk_vcpu *vcpu, void *arg)
+{
+	struct vmctl_exception *e = arg;
+
+	if (e->has_error_code != vmctl_exc_has_error_code(vcpu, e->vector))
+		return -EINVAL;
+	if (vcpu->exc_pending)
+		return -EBUSY;
+	vmctl_queue_exception(vcpu, e->vector, e->has_error_code,
+			      e->error_code);
+	return 0;
+}
+
 static long vcpu_ioctl_inject(struct vmk_vcpu *vcpu, void __user *uarg)
 {
 	struct vmctl_exception e;
@@ -220,14 +234,10 @@ static long vcpu_ioctl_inject(struct vmk_vcpu *vcpu, void __user *uarg)
 	if (copy_from_user(&e, uarg, sizeof(e)))
 		return -EFAULT;
 	if (e.flags || e.padding || e.vector > 31 || e.vector == 2 ||
-	    e.vector == EXC_CP ||
-	    e.has_error_code != vmctl_exc_has_error_code(vcpu, e.vector) ||
+	    e.vector == EXC_CP || e.has_error_code > 1 ||
 	    (!e.has_error_code && e.error_code) || e.error_code > 0xffff)
 		return -EINVAL;
-	if (vcpu->exc_pending)
-		return -EBUSY;
-	vmctl_queue_exception(vcpu, e.vector, e.has_error_code, e.error_code);
-	return 0;
+	return vmk_vcpu_with_vmcs(vcpu, do_inject, &e);
 }
 
 static long vcpu_ioctl(struct vmk_vcpu *vcpu, unsigned int cmd,

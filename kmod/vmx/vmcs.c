@@ -41,11 +41,12 @@ static void vmcs_controls(struct vmk_vcpu *vcpu)
 		vmcs_write(VMCS_VPID, vcpu->vpid);
 	/*
 	 * Guest/host masks: CR0.NE/CD/NW are forced in hardware but shadowed;
-	 * CR0.PG moves EFER.LMA.  All of CR4 is owned by us: VMXE stays set
-	 * for real and hidden, and PAE/PGE/PSE changes reload PDPTEs.
+	 * CR0.PG moves EFER.LMA.  The other CR0 bits change without an exit
+	 * (vmctl_sync_cr0() reads them).  All of CR4 is owned by us: VMXE
+	 * stays set for real and hidden, and PAE/PGE/PSE changes reload
+	 * PDPTEs.
 	 */
-	vmcs_write(VMCS_CR0_MASK, X86_CR0_NE | X86_CR0_CD | X86_CR0_NW |
-		   X86_CR0_PG);
+	vmcs_write(VMCS_CR0_MASK, VMCTL_CR0_OURS);
 	vmcs_write(VMCS_CR4_MASK, ~0UL);
 }
 

@@ -10,6 +10,7 @@
 #define VMCTL_VMX_DEFS_H
 
 #include <linux/bits.h>
+#include <asm/processor-flags.h>
 
 /* Capability and control MSRs (SDM appendix A). */
 #define MSR_VMX_FEATURE_CONTROL		0x0000003a
@@ -200,6 +201,9 @@
 #define ENTRY_LOAD_EFER			BIT(15)
 
 /* Interruption information (exit, IDT vectoring and entry fields) */
+/* CR0 bits in the guest/host mask (vmcs.c): a guest write to one exits. */
+#define VMCTL_CR0_OURS	(X86_CR0_NE | X86_CR0_CD | X86_CR0_NW | X86_CR0_PG)
+
 #define INTR_INFO_VECTOR_MASK		0xff
 #define INTR_INFO_TYPE_SHIFT		8
 #define INTR_INFO_TYPE_MASK		(7U << INTR_INFO_TYPE_SHIFT)
