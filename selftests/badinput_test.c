@@ -331,6 +331,54 @@ TEST_F(bad, regs_and_sregs)
 	EXPECT_EQ(0, memcmp(&good, &sregs, sizeof(good)));
 }
 
+/*
+ * Segment state VM entry refuses (SDM 26.3.1.2) is refused by SET_SREGS:
+ * fuzz_ioctl (seed 2, iteration 106) set FS's limit to 0x2affff with
+ * G=0 and a GDT base of 0x37 << 56, and RUN then failed its entry.
+ */
+TEST_F(bad, sregs_entry_would_refuse)
+{
+	int fd = self->vcpu->fd;
+	struct vmctl_sregs sregs, good;
+
+	vcpu_get_sregs(self->vcpu, &good);
+	sregs = good;
+	sregs.fs.limit = 0x2affff;		/* G=0: 20 bits at most */
+	ASSERT_ERRNO(EINVAL, ioctl(fd, VMCTL_SET_SREGS, &sregs));
+	sregs.fs.g = 1;				/* G=1: bits 11:0 all ones */
+	sregs.fs.limit = 0x2af000;
+	ASSERT_ERRNO(EINVAL, ioctl(fd, VMCTL_SET_SREGS, &sregs));
+	sregs.fs.limit = 0x2affffff;
+	ASSERT_EQ(0, ioctl(fd, VMCTL_SET_SREGS, &sregs));
+	sregs.fs.unusable = 1;			/* not checked: not used */
+	sregs.fs.limit = 0x2affff;
+	sregs.fs.g = 0;
+	ASSERT_EQ(0, ioctl(fd, VMCTL_SET_SREGS, &sregs));
+	sregs.cs.unusable = 1;			/* CS is always used */
+	sregs.cs.limit = 0x123456;
+	ASSERT_ERRNO(EINVAL, ioctl(fd, VMCTL_SET_SREGS, &sregs));
+
+	sregs = good;
+	sregs.gdt.base = 0x37ULL << 56;
+	ASSERT_ERRNO(EINVAL, ioctl(fd, VMCTL_SET_SREGS, &sregs));
+	sregs = good;
+	sregs.idt.base = 1ULL << 47;
+	ASSERT_ERRNO(EINVAL, ioctl(fd, VMCTL_SET_SREGS, &sregs));
+	sregs = good;
+	sregs.tr.base = 0x0000800000000000ULL;
+	ASSERT_ERRNO(EINVAL, ioctl(fd, VMCTL_SET_SREGS, &sregs));
+	sregs = good;
+	sregs.cs.base = 1ULL << 32;		/* CS, SS, DS, ES: 32 bits */
+	ASSERT_ERRNO(EINVAL, ioctl(fd, VMCTL_SET_SREGS, &sregs));
+	sregs = good;
+	sregs.gs.base = 0xffff800000000000ULL;	/* FS, GS: canonical is fine */
+	ASSERT_EQ(0, ioctl(fd, VMCTL_SET_SREGS, &sregs));
+
+	ASSERT_EQ(0, ioctl(fd, VMCTL_SET_SREGS, &good));
+	vcpu_get_sregs(self->vcpu, &sregs);
+	EXPECT_EQ(0, memcmp(&good, &sregs, sizeof(good)));
+}
+
 #define TOO_MANY_MSRS	(VMCTL_MAX_MSR_ENTRIES + 1)
 
 TEST_F(bad, msrs)

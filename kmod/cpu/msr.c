@@ -21,11 +21,6 @@
 #define MSR_BITMAP_READ_HIGH	1024	/* byte offsets in the 4 KiB bitmap */
 #define MSR_BITMAP_WRITE_HIGH	3072
 
-static bool canonical(u64 v)
-{
-	return (u64)((s64)(v << 16) >> 16) == v;
-}
-
 static bool pat_valid(u64 pat)
 {
 	int i;
@@ -143,7 +138,7 @@ int vmctl_msr_get(struct vmk_vcpu *vcpu, u32 index, u64 *data)
 static int msr_set_swapped(struct vmk_vcpu *vcpu, int swap, u32 index,
 			   u64 data)
 {
-	if (index != MSR_STAR && index != MSR_SYSCALL_MASK && !canonical(data))
+	if (index != MSR_STAR && index != MSR_SYSCALL_MASK && !vmctl_canonical(data))
 		return -EINVAL;
 	if (index == MSR_SYSCALL_MASK && data >> 32)
 		return -EINVAL;
@@ -179,7 +174,7 @@ int vmctl_msr_set(struct vmk_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_IA32_SYSENTER_EIP:
 	case MSR_FS_BASE:
 	case MSR_GS_BASE:
-		if (!canonical(data))
+		if (!vmctl_canonical(data))
 			return -EINVAL;
 		vmcs_write(address_msr_field(index), data);
 		break;

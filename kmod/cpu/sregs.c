@@ -34,11 +34,31 @@ static void seg_get(int i, struct vmctl_segment *s)
 	s->unusable = !!(ar & VMX_AR_UNUSABLE);
 }
 
-static bool seg_valid(const struct vmctl_segment *s)
+/*
+ * Fields in range, and what VM entry would refuse (SDM 26.3.1.2)
+ * refused here instead, so the caller hears EINVAL rather than a failed
+ * entry: a limit no descriptor can hold (G must be 1 when bits 31:20 are
+ * set, 0 when bits 11:0 are not all ones), and a base the register
+ * cannot hold: canonical for FS, GS, TR and LDTR, 32 bits for CS, SS, DS
+ * and ES.  An unusable segment is not checked, but CS and TR are always
+ * used.
+ */
+static bool seg_valid(int seg, const struct vmctl_segment *s)
 {
-	return s->type <= 15 && s->dpl <= 3 && s->present <= 1 && s->s <= 1 &&
-	       s->db <= 1 && s->l <= 1 && s->g <= 1 && s->avl <= 1 &&
-	       s->unusable <= 1 && !s->padding;
+	bool used = !s->unusable || seg == SEG_CS || seg == SEG_TR;
+
+	if (s->type > 15 || s->dpl > 3 || s->present > 1 || s->s > 1 ||
+	    s->db > 1 || s->l > 1 || s->g > 1 || s->avl > 1 ||
+	    s->unusable > 1 || s->padding)
+		return false;
+	if (!used)
+		return true;
+	if (s->g ? (s->limit & 0xfff) != 0xfff : s->limit >> 20)
+		return false;
+	if (seg == SEG_FS || seg == SEG_GS || seg == SEG_TR ||
+	    seg == SEG_LDTR)
+		return vmctl_canonical(s->base);
+	return !(s->base >> 32);
 }
 
 static void seg_set(int i, const struct vmctl_segment *s)
@@ -92,7 +112,8 @@ void vmctl_get_sregs(struct vmk_vcpu *vcpu, struct vmctl_sregs *s)
 
 static bool dtable_valid(const struct vmctl_dtable *d)
 {
-	return !d->padding[0] && !d->padding[1] && !d->padding[2];
+	return !d->padding[0] && !d->padding[1] && !d->padding[2] &&
+	       vmctl_canonical(d->base);
 }
 
 int vmctl_set_sregs(struct vmk_vcpu *vcpu, const struct vmctl_sregs *s)
@@ -106,7 +127,7 @@ int vmctl_set_sregs(struct vmk_vcpu *vcpu, const struct vmctl_sregs *s)
 			    (s->apic_base & 0xfff & ~(BIT(8) | BIT(11)))))
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(sregs_segs); i++)
-		if (!seg_valid(sregs_seg(s, i)))
+		if (!seg_valid(sregs_segs[i].seg, sregs_seg(s, i)))
 			return -EINVAL;
 	/* Checked against the new EFER, as a VMM restoring state needs. */
 	vcpu->efer = s->efer;

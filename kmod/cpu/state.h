@@ -33,6 +33,12 @@ static inline bool vmctl_exc_has_error_code(struct vmk_vcpu *vcpu,
 	return vmctl_exc_error_code(vmctl_sync_cr0(vcpu), vector);
 }
 
+/* A 48-bit linear address, sign-extended (no LA57 for guests). */
+static inline bool vmctl_canonical(u64 v)
+{
+	return (u64)((s64)(v << 16) >> 16) == v;
+}
+
 /* Segment fields are laid out ES CS SS DS FS GS LDTR TR, 2 apart. */
 #define SEG_LDTR	6
 #define SEG_TR		7
