@@ -84,6 +84,7 @@ struct vfd {
 	int fd;
 	unsigned int id;
 	struct vmctl_run *run;	/* mapped, or NULL */
+	bool state_fuzzed;	/* by SET_(S)REGS: FAIL_ENTRY is the CPU's right */
 };
 
 struct state {
@@ -95,7 +96,6 @@ struct state {
 	int efd[2];		/* eventfds for doorbells and irqfds */
 	bool irqchip;
 	bool slot0_changed;	/* deleted or replaced by a random call */
-	bool state_fuzzed;	/* by SET_(S)REGS: FAIL_ENTRY is the CPU's right */
 };
 
 /* Buffers: plenty of valid room, and pages to aim bad pointers at. */
@@ -155,9 +155,14 @@ static void random_ioctl(struct state *s, int fd)
 
 	/* RUN by another number is still RUN: only with a timer. */
 	fuzz_fill(f, buf, BUF_SIZE);
-	if (!xioctl(f, fd, cmd, fuzz_chance(f, 70) ? (unsigned long)arg_ptr(f, 256) :
-							fuzz_interesting(f)))
-		s->state_fuzzed = true;		/* it may have been SET_REGS */
+	int i;
+
+	if (xioctl(f, fd, cmd, fuzz_chance(f, 70) ? (unsigned long)arg_ptr(f, 256) :
+						      fuzz_interesting(f)))
+		return;
+	for (i = 0; i < s->nr_vcpus; i++)	/* it may have been SET_REGS */
+		if (s->vcpus[i].fd == fd)
+			s->vcpus[i].state_fuzzed = true;
 }
 
 static void fill_arg(struct fuzz *f, void *p, size_t size)
@@ -232,6 +237,7 @@ static void add_vcpu(struct state *s, unsigned long id)
 	v = &s->vcpus[s->nr_vcpus++];
 	v->fd = fd;
 	v->id = id;
+	v->state_fuzzed = false;
 	run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	v->run = run == MAP_FAILED ? NULL : run;
 	if (!v->run)
@@ -458,8 +464,9 @@ static void scribble_run(struct fuzz *f, struct vmctl_run *run)
 }
 
 /* One exit of RUN: counted; a VMX failure is the host's. */
-static void judge_exit(struct state *s, long ret, struct vmctl_run *run)
+static void judge_exit(struct state *s, long ret, struct vfd *v)
 {
+	struct vmctl_run *run = v->run;
 	struct fuzz *f = s->f;
 
 	if (ret) {
@@ -478,7 +485,7 @@ static void judge_exit(struct state *s, long ret, struct vmctl_run *run)
 	    run->internal.suberror == VMCTL_INTERNAL_EPT_MISCONFIG)
 		fuzz_fail(f, "RUN: EPT misconfiguration at %#llx",
 			  (unsigned long long)run->internal.data[0]);
-	if (run->exit_reason == VMCTL_EXIT_FAIL_ENTRY && !s->state_fuzzed)
+	if (run->exit_reason == VMCTL_EXIT_FAIL_ENTRY && !v->state_fuzzed)
 		fuzz_fail(f, "RUN: VM entry failed (reason %#llx) without fuzzed sregs",
 			  (unsigned long long)run->fail_entry.hardware_reason);
 }
@@ -493,7 +500,7 @@ static void run_op(struct state *s, struct vfd *v)
 
 	if (fuzz_chance(f, 50) && !s->slot0_changed) {
 		if (!fuzz_load_guest(&vcpu, &io_loop_guest, false))
-			s->state_fuzzed = false;
+			v->state_fuzzed = false;
 		f->calls += 3;
 	}
 	f->guests++;
@@ -503,7 +510,7 @@ static void run_op(struct state *s, struct vfd *v)
 		ret = xioctl(f, v->fd, VMCTL_RUN, 0);
 		if (v->run)
 			fuzz_log(f, "  exit: %s", exit_str(v->run, str, sizeof(str)));
-		judge_exit(s, ret, v->run);
+		judge_exit(s, ret, v);
 		if (v->run && fuzz_chance(f, 90)) {
 			scribble_run(f, v->run);
 			fuzz_log(f, "  run page now: %s, immediate_exit %u",
@@ -529,7 +536,7 @@ static void regs_op(struct state *s, struct vfd *v)
 			 (unsigned long long)*(uint64_t *)p);
 		if (!xioctl(f, v->fd, VMCTL_SET_REGS, (unsigned long)(fuzz_chance(f, 90) ?
 			    (void *)regs : arg_ptr(f, sizeof(*regs)))))
-			s->state_fuzzed = true;
+			v->state_fuzzed = true;
 		return;
 	}
 	if (xioctl(f, v->fd, VMCTL_GET_SREGS, (unsigned long)sregs))
@@ -558,6 +565,7 @@ static void regs_op(struct state *s, struct vfd *v)
 	} else {
 		p = (uint8_t *)sregs + fuzz_below(f, sizeof(*sregs));
 		*p = fuzz_rand(f);
+		fuzz_log(f, "sregs: byte %d = %#x", (int)(p - (uint8_t *)sregs), *p);
 	}
 	fuzz_log(f, "sregs: cr0 %#llx cr4 %#llx efer %#llx cs.l %u db %u type %u",
 		 (unsigned long long)sregs->cr0, (unsigned long long)sregs->cr4,
@@ -565,7 +573,7 @@ static void regs_op(struct state *s, struct vfd *v)
 		 sregs->cs.type);
 	if (!xioctl(f, v->fd, VMCTL_SET_SREGS, (unsigned long)(fuzz_chance(f, 90) ?
 		    (void *)sregs : arg_ptr(f, sizeof(*sregs)))))
-		s->state_fuzzed = true;
+		v->state_fuzzed = true;
 }
 
 static void msrs_op(struct state *s, struct vfd *v)
