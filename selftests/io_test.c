@@ -2,7 +2,8 @@
 /*
  * Port I/O exits: IN and OUT of each size with the value going both ways,
  * and string I/O (REP OUTS/INS) moving guest memory through the run
- * structure.
+ * structure; string I/O on guest memory that does not translate raises
+ * the guest's #PF before any port is touched.
  */
 #include <stdint.h>
 #include <string.h>
@@ -254,6 +255,91 @@ TEST(rep_outs_across_pages_and_backwards)
 	ASSERT_EQ(UCALL_SYNC, ucall_decode(vcpu, &uc));
 	EXPECT_EQ(DATA_GPA + 0xfef, uc.args[0]);
 	EXPECT_EQ(0, uc.args[1]);
+	guest_destroy(vcpu);
+}
+
+/*
+ * REP INSB to a page the guest's tables do not map (past the 4 GiB the
+ * library maps), REP OUTSB from there, then, with CR0.WP set (no exit:
+ * the guest owns that bit), REP INSB into a page the host made read-only
+ * in the guest's page directory.  Each raises #PF at the instruction; the
+ * host moves the exception frame's RIP on to the next label.
+ */
+#define UNMAPPED_GVA	0x100000000ULL
+#define RO_GVA		0x200000ULL	/* PD entry 1: made read-only */
+#define X86_CR0_WP_BIT	0x10000
+
+GUEST64(string_fault_guest,
+	"mov $" __stringify(TEST_PORT) ", %dx\n\t"
+	"mov $4, %ecx\n\t"
+	"movabs $" __stringify(UNMAPPED_GVA) ", %rdi\n"
+	"string_fault_ins:\n\t"
+	"rep insb\n"
+	"string_fault_ins_next:\n\t"
+	"movabs $" __stringify(UNMAPPED_GVA) " + 0x10, %rsi\n"
+	"string_fault_outs:\n\t"
+	"rep outsb\n"
+	"string_fault_outs_next:\n\t"
+	"mov %cr0, %rax\n\t"
+	"or $" __stringify(X86_CR0_WP_BIT) ", %eax\n\t"
+	"mov %rax, %cr0\n\t"
+	"mov $" __stringify(RO_GVA) " + 0x20, %edi\n"
+	"string_fault_ro:\n\t"
+	"rep insb\n"
+	"string_fault_ro_next:\n\t"
+	"mov %rcx, %rdi\n\t"
+	G_UCALL(UCALL_DONE)
+	"hlt\n");
+
+GUEST_LABEL(string_fault_ins);
+GUEST_LABEL(string_fault_ins_next);
+GUEST_LABEL(string_fault_outs);
+GUEST_LABEL(string_fault_outs_next);
+GUEST_LABEL(string_fault_ro);
+GUEST_LABEL(string_fault_ro_next);
+
+/*
+ * The next exit is the guest's #PF at @insn with @err and CR2 @cr2 (no
+ * I/O exit before it); its handler will return to @next.
+ */
+static bool page_fault_at(struct vcpu *vcpu, unsigned long insn,
+			  uint64_t err, uint64_t cr2, unsigned long next)
+{
+	struct vmctl_sregs sregs;
+	struct vmctl_regs regs;
+	struct ucall uc;
+
+	if (vcpu_ucall(vcpu, &uc) != UCALL_EXCEPTION || uc.args[0] != 14 ||
+	    uc.args[1] != err || uc.args[2] != insn)
+		return false;
+	vcpu_get_sregs(vcpu, &sregs);
+	vcpu_get_regs(vcpu, &regs);
+	*(uint64_t *)gpa_to_hva(vcpu->vm, regs.rsp + 48) = next;
+	return sregs.cr2 == cr2;
+}
+
+TEST(string_io_page_faults)
+{
+	struct vcpu *vcpu = vcpu_create_guest(&string_fault_guest);
+	const struct guest_code *g = &string_fault_guest;
+	uint64_t *pd = gpa_to_hva(vcpu->vm, PD_GPA);
+	struct ucall uc;
+
+	pd[1] &= ~2ULL;			/* RW clear: 2-4 MiB read-only */
+	/* Not present: W for INS, nothing for OUTS' read. */
+	EXPECT_TRUE(page_fault_at(vcpu, guest_addr(g, string_fault_ins), 2,
+				  UNMAPPED_GVA,
+				  guest_addr(g, string_fault_ins_next)));
+	EXPECT_TRUE(page_fault_at(vcpu, guest_addr(g, string_fault_outs), 0,
+				  UNMAPPED_GVA + 0x10,
+				  guest_addr(g, string_fault_outs_next)));
+	/* Present but read-only: P and W. */
+	EXPECT_TRUE(page_fault_at(vcpu, guest_addr(g, string_fault_ro), 3,
+				  RO_GVA + 0x20,
+				  guest_addr(g, string_fault_ro_next)));
+	/* Nothing was counted down. */
+	ASSERT_EQ(UCALL_DONE, vcpu_ucall(vcpu, &uc));
+	EXPECT_EQ(4, uc.args[0]);
 	guest_destroy(vcpu);
 }
 

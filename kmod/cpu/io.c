@@ -7,7 +7,10 @@
  * (run->io.data_offset).  String I/O moves, per exit, as many elements as
  * fit in that page and lie within one page of guest memory; RSI/RDI/RCX
  * follow, and RIP moves past the instruction only when it is complete, so
- * a REP INS/OUTS longer than that simply exits again.
+ * a REP INS/OUTS longer than that simply exits again.  Guest memory
+ * that does not translate raises the guest's #PF or #GP before the exit;
+ * memory that translates to no RAM, or to a read-only slot for INS, is
+ * still an internal error (not MMIO-emulated).
  *
  * The run area is userspace's to rewrite (struct vmk_vcpu): completion
  * takes the size, count and direction from what the kernel saved at the
@@ -17,6 +20,7 @@
 #include <linux/mm.h>
 #include <asm/processor-flags.h>
 #include <asm/msr-index.h>
+#include <asm/trapnr.h>
 #include "cpu/io.h"
 #include "cpu/state.h"
 #include "model/emulate.h"
@@ -156,6 +160,37 @@ static int complete_pio_in(struct vmk_vcpu *vcpu)
 	return EXIT_REENTER;
 }
 
+/*
+ * The guest memory of this chunk must translate before any port is
+ * touched: where it does not, the guest gets the #PF (CR2 the first page
+ * that does not translate) or #GP (non-canonical) its own access would
+ * have raised, with RIP on the instruction and nothing done; true then.
+ */
+static bool string_fault(struct vmk_vcpu *vcpu, bool in)
+{
+	u64 span = (u64)(vcpu->str.count - 1) * vcpu->str.size;
+	u64 lo = vcpu->str.down ? vcpu->str.gva - span : vcpu->str.gva;
+	struct vmctl_emu_cpu cpu;
+	u64 fault_addr;
+	u32 pf_err;
+	int ret;
+
+	vmctl_emu_cpu_get(vcpu, &cpu);
+	ret = vmctl_linear_check(&cpu, &vmctl_guest_mem_ops, vcpu, lo,
+				 span + vcpu->str.size, in, &fault_addr,
+				 &pf_err);
+	if (ret == VMCTL_EMU_PAGE_FAULT) {
+		vcpu->cr2 = fault_addr;
+		vmctl_queue_exception(vcpu, X86_TRAP_PF, true, pf_err);
+		return true;
+	}
+	if (ret == VMCTL_EMU_GP_FAULT) {
+		vmctl_queue_exception(vcpu, X86_TRAP_GP, true, 0);
+		return true;
+	}
+	return false;		/* the copy reports anything else */
+}
+
 static int handle_string_io(struct vmk_vcpu *vcpu, u64 q)
 {
 	bool in = q & IO_QUAL_IN;
@@ -182,6 +217,8 @@ static int handle_string_io(struct vmk_vcpu *vcpu, u64 q)
 				   (PAGE_SIZE - offset_in_page(gva)) / size;
 	count = min3(n, (u64)(PAGE_SIZE / size), (u64)max(in_page, 1U));
 	vcpu->str.count = count;
+	if (string_fault(vcpu, in))
+		return EXIT_REENTER;
 
 	io_exit(vcpu, in, size, IO_QUAL_PORT(q), count);
 	if (in) {

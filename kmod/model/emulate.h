@@ -65,6 +65,12 @@ struct vmctl_mmio_op {
 /* Errors from the functions below, besides -EFAULT from the callbacks. */
 #define VMCTL_EMU_UNHANDLED	1	/* instruction not supported */
 #define VMCTL_EMU_PAGE_FAULT	2	/* guest linear address not mapped */
+#define VMCTL_EMU_GP_FAULT	3	/* vmctl_linear_check(): non-canonical */
+
+/* #PF error code bits (vmctl_linear_check()). */
+#define VMCTL_PF_PRESENT	(1U << 0)	/* a present entry refused it */
+#define VMCTL_PF_WRITE		(1U << 1)
+#define VMCTL_PF_USER		(1U << 2)
 
 /*
  * Decode the instruction at cpu->rip that faulted on @gpa and describe the
@@ -97,6 +103,20 @@ int vmctl_mmio_complete(struct vmctl_emu_cpu *cpu,
 int vmctl_gva_to_gpa(const struct vmctl_emu_cpu *cpu,
 		     const struct vmctl_emu_ops *ops, void *ctx, u64 gva,
 		     bool write, u64 *gpa);
+
+/*
+ * Would @len bytes at @gva translate for a read or @write, as the CPU's
+ * own access does?  Returns 0; VMCTL_EMU_PAGE_FAULT with the #PF the CPU
+ * would raise: *@fault_addr (CR2, the first page that does not translate)
+ * and *@pf_err (VMCTL_PF_*); VMCTL_EMU_GP_FAULT for a non-canonical
+ * address; or an error as above.  For string I/O, which the kernel
+ * performs on the guest's memory: the fault goes to the guest before any
+ * port is touched.
+ */
+int vmctl_linear_check(const struct vmctl_emu_cpu *cpu,
+		       const struct vmctl_emu_ops *ops, void *ctx, u64 gva,
+		       unsigned int len, bool write, u64 *fault_addr,
+		       u32 *pf_err);
 
 /*
  * Copy between a guest linear range and @buf, crossing pages as needed

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Guest page-table walk: linear to guest-physical addresses for the
- * emulator's own accesses (instruction fetch, the RAM side of MOVS).
+ * emulator's own accesses (instruction fetch, the RAM side of MOVS), and
+ * the #PF or #GP an access that does not translate raises (string I/O).
  * Modes: paging off, 32-bit (4K, and 4M pages with CR4.PSE), PAE (4K, 2M)
  * and 4-level (4K, 2M, 1G).  Rights checked: present, write (supervisor
  * writes only with CR0.WP) and user (CPL 3); NX does not apply to data.
@@ -44,9 +45,12 @@ static u64 large_page_base(u64 entry, unsigned int esize, u64 page_size)
 	return entry & PTE_ADDR & ~(page_size - 1);
 }
 
-int vmctl_gva_to_gpa(const struct vmctl_emu_cpu *cpu,
-		     const struct vmctl_emu_ops *ops, void *ctx, u64 gva,
-		     bool write, u64 *gpa)
+/* Why a walk found no translation (walk()'s *@why). */
+enum walk_fault { WALK_NOT_PRESENT, WALK_RIGHTS, WALK_NON_CANONICAL };
+
+static int walk(const struct vmctl_emu_cpu *cpu,
+		const struct vmctl_emu_ops *ops, void *ctx, u64 gva,
+		bool write, u64 *gpa, enum walk_fault *why)
 {
 	bool user = cpu->cpl == 3, large = false;
 	unsigned int level, esize, bits, shift;
@@ -60,9 +64,10 @@ int vmctl_gva_to_gpa(const struct vmctl_emu_cpu *cpu,
 	if (cpu->efer & VMCTL_EFER_LMA) {
 		if (cpu->cr4 & X86_CR4_LA57)
 			return VMCTL_EMU_UNHANDLED;
-		/* Non-canonical: #GP on hardware, unmapped here. */
-		if (vmctl_sext(gva, 6) != gva)
+		if (vmctl_sext(gva, 6) != gva) {
+			*why = WALK_NON_CANONICAL;
 			return VMCTL_EMU_PAGE_FAULT;
+		}
 		level = 4;
 		esize = 8;
 		table = cpu->cr3 & PTE_ADDR;
@@ -72,8 +77,10 @@ int vmctl_gva_to_gpa(const struct vmctl_emu_cpu *cpu,
 				 ((gva >> 30) & 3) * 8, 8, &entry);
 		if (ret)
 			return ret;
-		if (!(entry & PTE_P))
+		if (!(entry & PTE_P)) {
+			*why = WALK_NOT_PRESENT;
 			return VMCTL_EMU_PAGE_FAULT;
+		}
 		level = 2;
 		esize = 8;
 		table = entry & PTE_ADDR;
@@ -91,15 +98,19 @@ int vmctl_gva_to_gpa(const struct vmctl_emu_cpu *cpu,
 				 esize, esize, &entry);
 		if (ret)
 			return ret;
-		if (!(entry & PTE_P))
+		if (!(entry & PTE_P)) {
+			*why = WALK_NOT_PRESENT;
 			return VMCTL_EMU_PAGE_FAULT;
+		}
 		rights &= entry;
 		if (level == 1)
 			break;
 		if (entry & PTE_PS) {
 			/* PML4E.PS is reserved; a 32-bit PDE needs CR4.PSE. */
-			if (level == 4)
+			if (level == 4) {
+				*why = WALK_RIGHTS;	/* RSVD, not modelled */
 				return VMCTL_EMU_PAGE_FAULT;
+			}
 			large = esize == 8 || (cpu->cr4 & X86_CR4_PSE);
 			if (large)
 				break;
@@ -107,6 +118,7 @@ int vmctl_gva_to_gpa(const struct vmctl_emu_cpu *cpu,
 		table = entry & (esize == 8 ? PTE_ADDR : PTE32_ADDR);
 	}
 
+	*why = WALK_RIGHTS;
 	if (user && !(rights & PTE_US))
 		return VMCTL_EMU_PAGE_FAULT;
 	if (write && !(rights & PTE_RW) && (user || (cpu->cr0 & X86_CR0_WP)))
@@ -119,6 +131,44 @@ int vmctl_gva_to_gpa(const struct vmctl_emu_cpu *cpu,
 		*gpa = entry & (esize == 8 ? PTE_ADDR : PTE32_ADDR);
 	*gpa |= gva & (page_size - 1);
 	return 0;
+}
+
+/* Non-canonical addresses count as unmapped here: #GP on hardware. */
+int vmctl_gva_to_gpa(const struct vmctl_emu_cpu *cpu,
+		     const struct vmctl_emu_ops *ops, void *ctx, u64 gva,
+		     bool write, u64 *gpa)
+{
+	enum walk_fault why;
+
+	return walk(cpu, ops, ctx, gva, write, gpa, &why);
+}
+
+int vmctl_linear_check(const struct vmctl_emu_cpu *cpu,
+		       const struct vmctl_emu_ops *ops, void *ctx, u64 gva,
+		       unsigned int len, bool write, u64 *fault_addr,
+		       u32 *pf_err)
+{
+	u64 wrap = vmctl_code_size(cpu) == 8 ? ~0ULL : 0xffffffffULL;
+	u64 end = gva + len, gpa;
+	enum walk_fault why;
+	int ret;
+
+	for (gva &= wrap; ; gva = (gva & ~(VMCTL_PAGE_SIZE - 1)) +
+				  VMCTL_PAGE_SIZE) {
+		ret = walk(cpu, ops, ctx, gva & wrap, write, &gpa, &why);
+		if (ret == VMCTL_EMU_PAGE_FAULT) {
+			if (why == WALK_NON_CANONICAL)
+				return VMCTL_EMU_GP_FAULT;
+			*fault_addr = gva & wrap;
+			*pf_err = (why == WALK_RIGHTS ? VMCTL_PF_PRESENT : 0) |
+				  (write ? VMCTL_PF_WRITE : 0) |
+				  (cpu->cpl == 3 ? VMCTL_PF_USER : 0);
+		}
+		if (ret)
+			return ret;
+		if ((gva & ~(VMCTL_PAGE_SIZE - 1)) + VMCTL_PAGE_SIZE >= end)
+			return 0;
+	}
 }
 
 /*

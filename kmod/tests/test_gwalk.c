@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Guest page-walk tests on hand-built page tables in a fake guest memory:
- * every paging mode and page size, access rights, and linear copies that
- * cross pages.
+ * every paging mode and page size, access rights, linear copies that
+ * cross pages, and the fault a linear access raises.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -337,6 +337,47 @@ static void test_linear_wraps_compat_mode(void **state)
 	assert_memory_equal(buf, data, 4);
 }
 
+/*
+ * What string I/O injects (vmctl_linear_check()): the first page that
+ * does not translate, and the #PF error code: P for a present entry that
+ * refused the access, W for a write, U at CPL 3; #GP when non-canonical.
+ */
+static void test_linear_check_fault(void **state)
+{
+	struct fixture *f = *state;
+	u64 addr = 0;
+	u32 err = ~0U;
+
+	paging(f, PT_4LEVEL);
+	guest_map(f->g, PT_4LEVEL, f->cpu.cr3, 0x7000000000ULL, 0x300000,
+		  4096, PTE_ALL, PTE_ALL);
+	guest_map(f->g, PT_4LEVEL, f->cpu.cr3, 0x7000001000ULL, 0x301000,
+		  4096, PTE_ALL, PTE_P | PTE_US);
+	/* Both pages readable; the second is read-only. */
+	assert_int_equal(vmctl_linear_check(&f->cpu, &guest_ops, f->g,
+					    0x7000000f00ULL, 0x200, false,
+					    &addr, &err), 0);
+	assert_int_equal(vmctl_linear_check(&f->cpu, &guest_ops, f->g,
+					    0x7000000f00ULL, 0x200, true,
+					    &addr, &err), VMCTL_EMU_PAGE_FAULT);
+	assert_int_equal(addr, 0x7000001000ULL);
+	assert_int_equal(err, VMCTL_PF_PRESENT | VMCTL_PF_WRITE);
+	/* Not present, read at CPL 3. */
+	f->cpu.cpl = 3;
+	assert_int_equal(vmctl_linear_check(&f->cpu, &guest_ops, f->g,
+					    0x7000002010ULL, 4, false,
+					    &addr, &err), VMCTL_EMU_PAGE_FAULT);
+	assert_int_equal(addr, 0x7000002010ULL);
+	assert_int_equal(err, VMCTL_PF_USER);
+	/* Within one page, the whole length. */
+	assert_int_equal(vmctl_linear_check(&f->cpu, &guest_ops, f->g,
+					    0x7000000000ULL, 4096, true,
+					    &addr, &err), 0);
+	assert_int_equal(vmctl_linear_check(&f->cpu, &guest_ops, f->g,
+					    0x0000800000000000ULL, 1, true,
+					    &addr, &err), VMCTL_EMU_GP_FAULT);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -355,6 +396,7 @@ int main(void)
 		T(test_table_outside_ram),
 		T(test_linear_crossing),
 		T(test_linear_crossing_fault),
+		T(test_linear_check_fault),
 		T(test_linear_wraps_32bit),
 		T(test_linear_wraps_compat_mode),
 	};
