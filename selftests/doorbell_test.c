@@ -20,6 +20,7 @@
 #include "assert_errno.h"
 #include "die.h"
 #include "irqchip.h"
+#include "kick.h"
 #include "stats.h"
 #include "ucall.h"
 
@@ -347,24 +348,8 @@ static void *churn_doorbells(void *arg)
 	return NULL;
 }
 
-static void *run_until_stopped(void *arg)
-{
-	struct vcpu *vcpu = arg;
-
-	/* Every write no doorbell took comes here; EINTR ends it. */
-	while (vcpu_run(vcpu) == 0)
-		;
-	return NULL;
-}
-
-static void on_signal(int sig)
-{
-	(void)sig;
-}
-
 TEST_F(doorbell, race_assign_deassign_close_while_ringing)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct vcpu *vcpu = vcpu_create_guest(&spin_ring_guest);
 	struct churn c = { .vm = vcpu->vm };
 
@@ -372,8 +357,10 @@ TEST_F(doorbell, race_assign_deassign_close_while_ringing)
 	pthread_t runner, churner[2];
 	int i;
 
-	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
-	ASSERT_EQ(0, pthread_create(&runner, NULL, run_until_stopped, vcpu));
+	/* Every write no doorbell took exits; a kick ends the runner. */
+	kick_signal_install();
+	ASSERT_EQ(0, pthread_create(&runner, NULL, vcpu_run_until_error,
+				    vcpu));
 	for (i = 0; i < 2; i++)
 		ASSERT_EQ(0, pthread_create(&churner[i], NULL,
 					    churn_doorbells, &c));

@@ -15,19 +15,8 @@ export FUZZ_SECONDS
 
 fuzzers=${*:-${FUZZERS:-fuzz_ioctl fuzz_guest fuzz_race}}
 failed=0
-for t in $fuzzers; do
-	echo "# ---- $t"
-	if [ ! -x "./$t" ]; then
-		echo "not ok - $t: not found"
-		failed=1
-		continue
-	fi
-	"./$t"
-	status=$?
-	case $status in
-	0) ;;
-	1) failed=1 ;;		# its checks printed "not ok" already
-	*) echo "not ok - $t: exited with status $status"; failed=1 ;;
-	esac
-done
+# shellcheck source=lib/run_tests.sh
+. ./lib/run_tests.sh
+# shellcheck disable=SC2086
+run_tests $fuzzers
 exit $failed

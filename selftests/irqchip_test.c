@@ -193,28 +193,6 @@ FIXTURE_TEARDOWN(apic)
 	close(fd);
 }
 
-/* Load @code and route @vector to the blob's label @isr. */
-static void load(struct vcpu *vcpu, const struct guest_code *code,
-		 unsigned int vector, const char *isr)
-{
-	vcpu_load_guest(vcpu, code);
-	if (isr)
-		idt_set_gate(vcpu->vm, vector, guest_addr(code, isr));
-}
-
-/* RUN until @code's UCALL_DONE, which must be the only exit to user. */
-static int run_to_done(struct vcpu *vcpu, struct ucall *uc)
-{
-	struct vmctl_vcpu_stats st;
-	int type = vcpu_ucall(vcpu, uc);
-
-	vcpu_get_stats(vcpu, &st);
-	if (st.user_exits != 1)
-		fprintf(stderr, "# %llu exits to user space\n",
-			(unsigned long long)st.user_exits);
-	return st.user_exits == 1 ? type : UCALL_NONE;
-}
-
 GUEST64(xapic_regs_guest,
 	WRMSR(0x8b, 0, 0)			/* microcode revision: reads 0 */
 	RDMSR(0x8b)
@@ -228,7 +206,7 @@ TEST_F(apic, xapic_id_and_version)
 {
 	struct ucall uc;
 
-	load(self->vcpu, &xapic_regs_guest, 0, NULL);
+	vcpu_load_guest_isr(self->vcpu, &xapic_regs_guest, 0, NULL);
 	ASSERT_EQ(UCALL_DONE, run_to_done(self->vcpu, &uc));
 	EXPECT_EQ(0, uc.args[0]);		/* APIC ID 0 in bits 31:24 */
 	EXPECT_EQ(0x14, uc.args[1] & 0xff);	/* integrated APIC */
@@ -269,7 +247,7 @@ TEST_F(apic, x2apic_registers_and_tsc_deadline_timer)
 	struct vmctl_vcpu_stats st;
 	struct ucall uc;
 
-	load(self->vcpu, &x2apic_guest, VEC_TIMER_X2, x2apic_isr);
+	vcpu_load_guest_isr(self->vcpu, &x2apic_guest, VEC_TIMER_X2, x2apic_isr);
 	ASSERT_EQ(UCALL_SYNC, vcpu_ucall(self->vcpu, &uc));
 	EXPECT_EQ(0, uc.args[0]);			/* x2APIC ID */
 	EXPECT_EQ(0x14, uc.args[1] & 0xff);
@@ -297,7 +275,7 @@ TEST_F(apic, oneshot_timer_wakes_hlt_in_kernel)
 	struct vmctl_vcpu_stats st;
 	struct ucall uc;
 
-	load(self->vcpu, &oneshot_guest, VEC_TIMER, oneshot_isr);
+	vcpu_load_guest_isr(self->vcpu, &oneshot_guest, VEC_TIMER, oneshot_isr);
 	ASSERT_EQ(UCALL_DONE, run_to_done(self->vcpu, &uc));
 	EXPECT_EQ(1, uc.args[0]);
 	EXPECT_EQ(0, uc.args[1]);
@@ -330,7 +308,7 @@ TEST_F(apic, tsc_deadline_timer_in_xapic_mode)
 	struct vmctl_vcpu_stats st;
 	struct ucall uc;
 
-	load(self->vcpu, &deadline_guest, VEC_TIMER, deadline_isr);
+	vcpu_load_guest_isr(self->vcpu, &deadline_guest, VEC_TIMER, deadline_isr);
 	ASSERT_EQ(UCALL_DONE, run_to_done(self->vcpu, &uc));
 	EXPECT_EQ(1, uc.args[0]);
 	EXPECT_EQ(0, uc.args[1]);
@@ -353,7 +331,7 @@ TEST_F(apic, periodic_timer_then_teardown_armed)
 {
 	struct ucall uc;
 
-	load(self->vcpu, &periodic_guest, VEC_TIMER, periodic_isr);
+	vcpu_load_guest_isr(self->vcpu, &periodic_guest, VEC_TIMER, periodic_isr);
 	ASSERT_EQ(UCALL_DONE, run_to_done(self->vcpu, &uc));
 	EXPECT_LE(3, uc.args[0]);
 	/* Let it fire a few more times with nobody running the vCPU. */
@@ -386,7 +364,7 @@ TEST_F(apic, one_tick_periodic_timer_leaves_the_guest_time)
 	struct ucall uc;
 	int i;
 
-	load(self->vcpu, &fast_periodic_guest, VEC_TIMER, fast_periodic_isr);
+	vcpu_load_guest_isr(self->vcpu, &fast_periodic_guest, VEC_TIMER, fast_periodic_isr);
 	/* Up to 30 s, a second per RUN: a livelocked guest never gets out. */
 	for (i = 0; i < 30; i++) {
 		vcpu_run_kicked(self->vcpu, 50, &r);
@@ -422,7 +400,7 @@ TEST_F(apic, interrupt_held_while_if_is_clear)
 {
 	struct ucall uc;
 
-	load(self->vcpu, &if0_guest, VEC_TIMER, if0_isr);
+	vcpu_load_guest_isr(self->vcpu, &if0_guest, VEC_TIMER, if0_isr);
 	ASSERT_EQ(UCALL_DONE, run_to_done(self->vcpu, &uc));
 	EXPECT_EQ(0, uc.args[0]);
 	EXPECT_EQ(1, uc.args[1]);
@@ -438,7 +416,7 @@ TEST_F(apic, signal_ends_run_asleep_in_hlt)
 	struct vmctl_vcpu_stats st;
 	struct kicked_run r;
 
-	load(self->vcpu, &hlt_forever_guest, 0, NULL);
+	vcpu_load_guest_isr(self->vcpu, &hlt_forever_guest, 0, NULL);
 	vcpu_run_kicked(self->vcpu, 50, &r);
 	EXPECT_EQ(-1, r.ret);
 	EXPECT_EQ(EINTR, r.err);
@@ -475,7 +453,7 @@ TEST_F(apic, nmi_ipi_and_nmi_blocking)
 {
 	struct ucall uc;
 
-	load(self->vcpu, &nmi_guest, 2, nmi_isr);
+	vcpu_load_guest_isr(self->vcpu, &nmi_guest, 2, nmi_isr);
 	ASSERT_EQ(UCALL_DONE, run_to_done(self->vcpu, &uc));
 	EXPECT_EQ(2, uc.args[0]);
 	EXPECT_EQ(1, uc.args[1]);
@@ -506,7 +484,7 @@ TEST_F(apic, logical_flat_destinations)
 {
 	struct ucall uc;
 
-	load(self->vcpu, &logical_guest, VEC_IPI, logical_isr);
+	vcpu_load_guest_isr(self->vcpu, &logical_guest, VEC_IPI, logical_isr);
 	ASSERT_EQ(UCALL_DONE, run_to_done(self->vcpu, &uc));
 	EXPECT_EQ(2, uc.args[0]);
 }
@@ -535,7 +513,7 @@ TEST_F(apic, tpr_and_cr8_hold_lower_priority_classes)
 {
 	struct ucall uc;
 
-	load(self->vcpu, &tpr_guest, VEC_TIMER, tpr_isr);
+	vcpu_load_guest_isr(self->vcpu, &tpr_guest, VEC_TIMER, tpr_isr);
 	ASSERT_EQ(UCALL_DONE, run_to_done(self->vcpu, &uc));
 	EXPECT_EQ(0, uc.args[0]);
 	EXPECT_EQ(1, uc.args[1]);
@@ -554,7 +532,7 @@ TEST_F(apic, hlt_with_if_clear_exits_then_waits_on)
 {
 	struct kicked_run r;
 
-	load(self->vcpu, &hlt_if0_guest, 0, NULL);
+	vcpu_load_guest_isr(self->vcpu, &hlt_if0_guest, 0, NULL);
 	ASSERT_EQ(0, vcpu_run(self->vcpu));
 	EXPECT_EQ(VMCTL_EXIT_HLT, self->vcpu->run->exit_reason);
 	/* RUN again: still halted, until a signal. */
@@ -629,7 +607,7 @@ TEST_F(apic, irq_line_through_ioapic_with_eoi)
 	pthread_t t;
 	struct ucall uc;
 
-	load(self->vcpu, &ioapic_guest, VEC_EDGE, ioapic_edge_isr);
+	vcpu_load_guest_isr(self->vcpu, &ioapic_guest, VEC_EDGE, ioapic_edge_isr);
 	idt_set_gate(self->vm, VEC_LEVEL,
 		     guest_addr(&ioapic_guest, ioapic_level_isr));
 	ASSERT_EQ(UCALL_SYNC, vcpu_ucall(self->vcpu, &uc));
@@ -655,18 +633,12 @@ FIXTURE_SETUP(smp)
 {
 	if (!irqchip_available())
 		SKIP(return, "VMCTL_CAP_IRQCHIP: 0");
-	self->vm = irqchip_vm_create();
-	self->bsp = vcpu_add(self->vm, 0);
-	self->ap = vcpu_add(self->vm, 1);
+	smp_vm_create(&self->vm, &self->bsp, &self->ap);
 }
 
 FIXTURE_TEARDOWN(smp)
 {
-	if (!self->vm)
-		return;
-	vcpu_destroy(self->ap);
-	vcpu_destroy(self->bsp);
-	vm_destroy(self->vm);
+	smp_vm_destroy(self->vm, self->bsp, self->ap);
 }
 
 /* The AP in real mode: x2APIC on, report its ID, IPI the BSP. */
@@ -720,7 +692,7 @@ TEST_F(smp, init_sipi_starts_ap_and_ipi_wakes_bsp)
 	struct ucall uc;
 
 	memcpy(gpa_to_hva(self->vm, AP_CODE_GPA), ap_guest.start, ap_size);
-	load(self->bsp, &bsp_guest, VEC_IPI, bsp_ipi_isr);
+	vcpu_load_guest_isr(self->bsp, &bsp_guest, VEC_IPI, bsp_ipi_isr);
 	/* The AP's RUN waits in the kernel for the SIPI. */
 	ASSERT_EQ(0, pthread_create(&t, NULL, run_ap, &r));
 	ASSERT_EQ(UCALL_DONE, run_to_done(self->bsp, &uc));

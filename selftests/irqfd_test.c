@@ -22,6 +22,7 @@
 #include "assert_errno.h"
 #include "die.h"
 #include "irqchip.h"
+#include "kick.h"
 #include "stats.h"
 #include "ucall.h"
 
@@ -150,27 +151,6 @@ FIXTURE_TEARDOWN(irqfd)
 	close(fd);
 }
 
-/* Load @code with @isr on @vector. */
-static void load(struct vcpu *vcpu, const struct guest_code *code,
-		 unsigned int vector, const char *isr)
-{
-	vcpu_load_guest(vcpu, code);
-	idt_set_gate(vcpu->vm, vector, guest_addr(code, isr));
-}
-
-/* RUN until the guest's UCALL_DONE: the only exit to user space. */
-static int run_to_done(struct vcpu *vcpu, struct ucall *uc)
-{
-	struct vmctl_vcpu_stats st;
-	int type = vcpu_ucall(vcpu, uc);
-
-	vcpu_get_stats(vcpu, &st);
-	if (st.user_exits != 1)
-		fprintf(stderr, "# %llu exits to user space\n",
-			(unsigned long long)st.user_exits);
-	return st.user_exits == 1 ? type : UCALL_NONE;
-}
-
 struct writer {
 	struct vm *vm;
 	int fd, resamplefd;
@@ -217,7 +197,7 @@ TEST_F(irqfd, msi_from_another_thread_wakes_halted_guest)
 	struct ucall uc;
 	pthread_t t;
 
-	load(self->vcpu, &msi_wake_guest, VEC_MSI, msi_wake_isr);
+	vcpu_load_guest_isr(self->vcpu, &msi_wake_guest, VEC_MSI, msi_wake_isr);
 	ASSERT_EQ(0, irqfd_msi(self->vm, self->efd, VEC_MSI));
 	ASSERT_EQ(0, pthread_create(&t, NULL, write_irqfd, &w));
 	ASSERT_EQ(UCALL_DONE, run_to_done(self->vcpu, &uc));
@@ -245,7 +225,7 @@ TEST_F(irqfd, pin_pulsed_once_per_write)
 	struct ucall uc;
 	pthread_t t;
 
-	load(self->vcpu, &edge_guest, VEC_EDGE, edge_isr);
+	vcpu_load_guest_isr(self->vcpu, &edge_guest, VEC_EDGE, edge_isr);
 	ASSERT_EQ(0, irqfd_pin(self->vm, self->efd, PIN_EDGE, -1));
 	ASSERT_EQ(UCALL_SYNC, vcpu_ucall(self->vcpu, &uc));
 	ASSERT_EQ(0, pthread_create(&t, NULL, write_irqfd, &w));
@@ -277,7 +257,7 @@ TEST_F(irqfd, level_pin_resampled_on_eoi)
 	struct ucall uc;
 	pthread_t t;
 
-	load(self->vcpu, &level_guest, VEC_LEVEL, level_isr);
+	vcpu_load_guest_isr(self->vcpu, &level_guest, VEC_LEVEL, level_isr);
 	ASSERT_EQ(0, irqfd_pin(self->vm, self->efd, PIN_LEVEL, rfd));
 	ASSERT_EQ(UCALL_SYNC, vcpu_ucall(self->vcpu, &uc));
 	ASSERT_EQ(0, pthread_create(&t, NULL, write_irqfd, &w));
@@ -312,7 +292,7 @@ TEST_F(irqfd, doorbell_into_irqfd_never_leaves_the_kernel)
 	};
 	struct ucall uc;
 
-	load(self->vcpu, &chain_guest, VEC_MSI, chain_isr);
+	vcpu_load_guest_isr(self->vcpu, &chain_guest, VEC_MSI, chain_isr);
 	ASSERT_EQ(0, irqfd_msi(self->vm, self->efd, VEC_MSI));
 	ASSERT_EQ(0, ioctl(self->vm->fd, VMCTL_DOORBELL, &db));
 	ASSERT_EQ(UCALL_DONE, run_to_done(self->vcpu, &uc));
@@ -479,30 +459,15 @@ static void *write_until_stopped(void *arg)
 	return NULL;
 }
 
-static void *run_until_stopped(void *arg)
-{
-	struct vcpu *vcpu = arg;
-
-	while (vcpu_run(vcpu) == 0)
-		;
-	return NULL;
-}
-
-static void on_signal(int sig)
-{
-	(void)sig;
-}
-
 TEST_F(irqfd, race_assign_write_close_and_vm_end)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct churn c = { .vm = self->vm }, w = { .fd = self->efd };
 	pthread_t runner, churner[2], writer;
 	int i;
 
-	load(self->vcpu, &sleep_guest, VEC_MSI, sleep_isr);
-	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
-	ASSERT_EQ(0, pthread_create(&runner, NULL, run_until_stopped,
+	vcpu_load_guest_isr(self->vcpu, &sleep_guest, VEC_MSI, sleep_isr);
+	kick_signal_install();
+	ASSERT_EQ(0, pthread_create(&runner, NULL, vcpu_run_until_error,
 				    self->vcpu));
 	for (i = 0; i < 2; i++)
 		ASSERT_EQ(0, pthread_create(&churner[i], NULL, churn_irqfds,

@@ -89,18 +89,12 @@ FIXTURE_SETUP(smp)
 	self->vm = NULL;
 	if (!msi_available())
 		SKIP(return, "VMCTL_CAP_SIGNAL_MSI: 0");
-	self->vm = irqchip_vm_create();
-	self->bsp = vcpu_add(self->vm, 0);
-	self->ap = vcpu_add(self->vm, 1);
+	smp_vm_create(&self->vm, &self->bsp, &self->ap);
 }
 
 FIXTURE_TEARDOWN(smp)
 {
-	if (!self->vm)
-		return;
-	vcpu_destroy(self->ap);
-	vcpu_destroy(self->bsp);
-	vm_destroy(self->vm);
+	smp_vm_destroy(self->vm, self->bsp, self->ap);
 }
 
 /*

@@ -27,21 +27,10 @@ marker="vmctl-selftests-start-$$-$(date +%s)"
 echo "$marker" >/dev/kmsg 2>/dev/null || marker=
 
 failed=0
-for t in $tests; do
-	echo "# ---- $t"
-	if [ ! -x "./$t" ]; then
-		echo "not ok - $t: not found"
-		failed=1
-		continue
-	fi
-	"./$t"
-	status=$?
-	case $status in
-	0) ;;
-	1) failed=1 ;;		# the failing cases printed "not ok" already
-	*) echo "not ok - $t: exited with status $status"; failed=1 ;;
-	esac
-done
+# shellcheck source=lib/run_tests.sh
+. ./lib/run_tests.sh
+# shellcheck disable=SC2086
+run_tests $tests
 
 if [ -n "$marker" ]; then
 	bad=$(dmesg | sed -n "/$marker/,\$p" |

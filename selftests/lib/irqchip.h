@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 
+#include "ucall.h"
 #include "vm.h"
 
 /* xAPIC page registers (VMCTL_APIC_BASE + offset); plain numbers for asm. */
@@ -91,7 +92,23 @@ struct vm *irqchip_vm_create(void);
 /* A 64-bit interrupt gate: @vector to guest address @handler. */
 void idt_set_gate(struct vm *vm, unsigned int vector, unsigned long handler);
 
+/* vcpu_load_guest(), and @vector to @code's label @isr unless NULL. */
+void vcpu_load_guest_isr(struct vcpu *vcpu, const struct guest_code *code,
+			 unsigned int vector, const char *isr);
+
 /* VMCTL_GET_VCPU_STATS, or die. */
 void vcpu_get_stats(struct vcpu *vcpu, struct vmctl_vcpu_stats *st);
+
+/*
+ * RUN until the guest's ucall, which must be the first and only exit to
+ * user space of the vCPU (the kernel handles the rest): returns the
+ * ucall type, or UCALL_NONE, the count printed, when there were more.
+ */
+int run_to_done(struct vcpu *vcpu, struct ucall *uc);
+
+/* An irqchip VM with vCPU 0 (*@bsp) and vCPU 1 (*@ap). */
+void smp_vm_create(struct vm **vm, struct vcpu **bsp, struct vcpu **ap);
+/* Undoes it; nothing when @vm is NULL (a skipped setup). */
+void smp_vm_destroy(struct vm *vm, struct vcpu *bsp, struct vcpu *ap);
 
 #endif /* SELFTEST_IRQCHIP_H */

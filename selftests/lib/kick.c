@@ -31,13 +31,26 @@ static void on_kick(int sig)
 	(void)sig;
 }
 
-void vcpu_run_kicked(struct vcpu *vcpu, int max_kicks, struct kicked_run *out)
+void kick_signal_install(void)
 {
 	struct sigaction sa = { .sa_handler = on_kick };
+
+	die_unless(sigaction(SIGUSR1, &sa, NULL) == 0, "sigaction SIGUSR1");
+}
+
+void *vcpu_run_until_error(void *vcpu)
+{
+	while (vcpu_run(vcpu) == 0)
+		;
+	return NULL;
+}
+
+void vcpu_run_kicked(struct vcpu *vcpu, int max_kicks, struct kicked_run *out)
+{
 	struct runner r = { .vcpu = vcpu };
 	pthread_t thread;
 
-	die_unless(sigaction(SIGUSR1, &sa, NULL) == 0, "sigaction SIGUSR1");
+	kick_signal_install();
 	errno = pthread_create(&thread, NULL, run_once, &r);
 	die_unless(errno == 0, "pthread_create");
 	memset(out, 0, sizeof(*out));

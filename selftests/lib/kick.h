@@ -19,4 +19,13 @@ struct kicked_run {
 /* Kick every 20 ms, at most @max_kicks times, then wait for RUN's end. */
 void vcpu_run_kicked(struct vcpu *vcpu, int max_kicks, struct kicked_run *r);
 
+/* SIGUSR1 from now on ends a RUN (-EINTR) and does nothing else. */
+void kick_signal_install(void);
+
+/*
+ * A thread's start routine (pthread_create()): RUN @vcpu (a struct vcpu)
+ * again and again until RUN fails, e.g. EINTR from a kick.
+ */
+void *vcpu_run_until_error(void *vcpu);
+
 #endif /* SELFTEST_KICK_H */
