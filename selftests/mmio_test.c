@@ -2,10 +2,11 @@
 /*
  * MMIO: guest accesses to a guest-physical address outside every slot
  * exit to userspace decoded (address, size, direction, data), one form of
- * each supported instruction at a time; writes to a read-only slot exit
- * the same way and leave memory alone; a page marked MMIO in EPT becomes
- * RAM when a slot covers it and MMIO again when the slot goes; an instruction the decoder does not
- * know ends in an internal error, not a host crash.
+ * each supported instruction at a time, read-modify-writes as a read and
+ * then a write; writes to a read-only slot exit the same way and leave
+ * memory alone; a page marked MMIO in EPT becomes RAM when a slot covers
+ * it and MMIO again when the slot goes; an instruction the decoder does
+ * not know ends in an internal error, not a host crash.
  */
 #include <stdint.h>
 #include <string.h>
@@ -571,6 +572,39 @@ TEST_F(mmio, readonly_slot)
 			break;
 	EXPECT_EQ(RO_SIZE, i);
 	munmap(ro, RO_SIZE);
+}
+
+/*
+ * Read-modify-writes, as Linux does them on device memory (set_bit() is
+ * LOCK BTS): each is a read exit, then a write exit with the result.
+ */
+GUEST64(rmw_guest,
+	"mov $" MMIO ", %ebx\n\t"
+	"lock orl $0x10, (%rbx)\n\t"
+	"mov $0x1234, %eax\n\t"
+	"xchg %eax, 8(%rbx)\n\t"
+	"mov %rax, %rdi\n\t"
+	"mov $33, %ecx\n\t"
+	"lock btsl %ecx, 0x10(%rbx)\n\t"	/* bit 1 at offset 0x14 */
+	"incq 0x18(%rbx)\n\t"
+	G_UCALL(UCALL_SYNC));
+
+TEST_F(mmio, read_modify_write)
+{
+	struct mmio_log *log = &self->log;
+
+	self->vcpu = vcpu_create_guest(&rmw_guest);
+	ASSERT_EQ(UCALL_SYNC, mmio_run(self->vcpu, log, &self->uc));
+	ASSERT_EQ(8, log->n);
+	EXPECT_READ(log, 0, 0, 4);
+	EXPECT_WRITE(log, 1, 0, 4, dev_value(MMIO_GPA, 4) | 0x10);
+	EXPECT_READ(log, 2, 8, 4);
+	EXPECT_WRITE(log, 3, 8, 4, 0x1234);
+	EXPECT_EQ(dev_value(MMIO_GPA + 8, 4), self->uc.args[0]);
+	EXPECT_READ(log, 4, 0x14, 4);
+	EXPECT_WRITE(log, 5, 0x14, 4, dev_value(MMIO_GPA + 0x14, 4) | 2);
+	EXPECT_READ(log, 6, 0x18, 8);
+	EXPECT_WRITE(log, 7, 0x18, 8, dev_value(MMIO_GPA + 0x18, 8) + 1);
 }
 
 GUEST64(unsupported_guest,

@@ -14,7 +14,9 @@
  * other access goes to user space (VMCTL_EXIT_MMIO) and the emulator
  * finishes the instruction on the next RUN, taking the access's length
  * and direction from what the kernel saved (vcpu->mmio), never from the
- * run area userspace may rewrite (struct vmk_vcpu).
+ * run area userspace may rewrite (struct vmk_vcpu).  A read-modify-write
+ * (LOCK OR, XCHG, BTS, ...) is two accesses: once its read is done, the
+ * write of the result goes the same way.
  */
 #include "cpu/ept_violation.h"
 #include "cpu/state.h"
@@ -45,6 +47,8 @@ static int memory_fault(struct vmk_vcpu *vcpu, u64 gpa, bool write)
 	return EXIT_TO_USER;
 }
 
+static int do_mmio(struct vmk_vcpu *vcpu);
+
 /* The access is done (by user space or the irqchip): finish the insn. */
 static int finish_mmio(struct vmk_vcpu *vcpu)
 {
@@ -54,10 +58,11 @@ static int finish_mmio(struct vmk_vcpu *vcpu)
 
 	vmctl_emu_cpu_get(vcpu, &cpu);
 	ret = vmctl_mmio_complete(&cpu, &vmctl_guest_mem_ops, vcpu, op);
-	if (ret)
+	if (ret && ret != VMCTL_EMU_WRITE_BACK)
 		return mmio_error(vcpu, ret, op->gpa);
 	vmctl_emu_cpu_set(vcpu, &cpu);
-	return EXIT_REENTER;
+	/* A read-modify-write's read: @op is now its write. */
+	return ret ? do_mmio(vcpu) : EXIT_REENTER;
 }
 
 /* On the next RUN: a read gets user space's data; then finish the insn. */
@@ -70,21 +75,12 @@ static int complete_mmio(struct vmk_vcpu *vcpu)
 	return finish_mmio(vcpu);
 }
 
-/* Decode the MMIO access at @gpa and serve it, here or in user space. */
-static int mmio_access(struct vmk_vcpu *vcpu, u64 gpa)
+/* Perform vcpu->mmio: the irqchip, a doorbell, or user space. */
+static int do_mmio(struct vmk_vcpu *vcpu)
 {
 	struct vmctl_mmio_op *op = &vcpu->mmio;
 	struct vmctl_run *run = vcpu->run;
-	struct vmctl_emu_cpu cpu;
-	int ret;
 
-	/* MMIO touched while delivering an event. */
-	if (vcpu->reinject_info & INTR_INFO_VALID)
-		return mmio_error(vcpu, VMCTL_EMU_UNHANDLED, gpa);
-	vmctl_emu_cpu_get(vcpu, &cpu);
-	ret = vmctl_mmio_begin(&cpu, &vmctl_guest_mem_ops, vcpu, gpa, op);
-	if (ret)
-		return mmio_error(vcpu, ret, gpa);
 	if (vcpu->apic && vmctl_irqchip_mmio(vcpu, op))
 		return finish_mmio(vcpu);
 	if (op->is_write) {
@@ -104,6 +100,23 @@ static int mmio_access(struct vmk_vcpu *vcpu, u64 gpa)
 		memcpy(run->mmio.data, op->data, op->len);
 	vcpu->complete_user_exit = complete_mmio;
 	return EXIT_TO_USER;
+}
+
+/* Decode the MMIO access at @gpa and serve it, here or in user space. */
+static int mmio_access(struct vmk_vcpu *vcpu, u64 gpa)
+{
+	struct vmctl_mmio_op *op = &vcpu->mmio;
+	struct vmctl_emu_cpu cpu;
+	int ret;
+
+	/* MMIO touched while delivering an event. */
+	if (vcpu->reinject_info & INTR_INFO_VALID)
+		return mmio_error(vcpu, VMCTL_EMU_UNHANDLED, gpa);
+	vmctl_emu_cpu_get(vcpu, &cpu);
+	ret = vmctl_mmio_begin(&cpu, &vmctl_guest_mem_ops, vcpu, gpa, op);
+	if (ret)
+		return mmio_error(vcpu, ret, gpa);
+	return do_mmio(vcpu);
 }
 
 int vmctl_handle_ept_violation(struct vmk_vcpu *vcpu)

@@ -6,11 +6,16 @@
  *   0F B6/B7/BE/BF MOVZX/MOVSX, 63 MOVSXD (64-bit mode),
  *   AA/AB STOS, AC/AD LODS, A4/A5 MOVS (with REP/REPNE),
  *   02/03 0A/0B 22/23 2A/2B 32/33 ADD/OR/AND/SUB/XOR r,r/m,
- *   38-3B CMP, 80/81/83 /7 CMP r/m,imm, 84/85 TEST, F6/F7 /0 TEST r/m,imm.
- * Read-modify-write forms (ALU with a memory destination, XCHG, NOT, NEG,
- * ...) are VMCTL_EMU_UNHANDLED: each would need a read exit and then a
- * write exit to userspace, a second round trip the MMIO exit protocol
- * does not have; drivers use plain loads and stores on MMIO.
+ *   38-3B CMP, 80/81/83 /7 CMP r/m,imm, 84/85 TEST, F6/F7 /0 TEST r/m,imm,
+ *   0F A3 and 0F BA /4 BT, 0F C3 MOVNTI;
+ * and the read-modify-writes Linux guests do on device memory (LOCK
+ * allowed): 00/01 08/09 20/21 28/29 30/31 ADD/OR/AND/SUB/XOR r/m,r,
+ * 80/81/83 /0 /1 /4 /5 /6 the same with an immediate, 86/87 XCHG,
+ * FE/FF /0 /1 INC/DEC, F6/F7 /2 /3 NOT/NEG, 0F AB/B3/BB and 0F BA /5-7
+ * BTS/BTR/BTC (set_bit() and friends).  A read-modify-write is two MMIO
+ * accesses, the read and then the write of the result (emulate.c).
+ * Not: ADC/SBB, CMPXCHG, XADD, SSE moves, PUSH/POP to memory, MOVS
+ * between two MMIO addresses.
  */
 #include "decode.h"
 
@@ -57,18 +62,28 @@ static int alu_of_group(unsigned int group)
 /* 1 when the opcode takes a ModRM byte, 0 when not, -1 if unsupported. */
 static int takes_modrm(bool twobyte, u8 op)
 {
-	if (twobyte)
-		return (op == 0xb6 || op == 0xb7 || op == 0xbe || op == 0xbf) ?
-		       1 : -1;
+	if (twobyte) {
+		switch (op) {
+		case 0xa3:
+		case 0xab:
+		case 0xb3:
+		case 0xb6 ... 0xb7:
+		case 0xba ... 0xbb:
+		case 0xbe ... 0xbf:
+		case 0xc3:
+			return 1;
+		}
+		return -1;
+	}
 	if (op < 0x40)
 		return ((op & 7) < 4 && alu_of_group(op >> 3) >= 0) ? 1 : -1;
 	switch (op) {
 	case 0x63:
 	case 0x80 ... 0x81:
-	case 0x83 ... 0x85:
-	case 0x88 ... 0x8b:
+	case 0x83 ... 0x8b:
 	case 0xc6 ... 0xc7:
 	case 0xf6 ... 0xf7:
+	case 0xfe ... 0xff:
 		return 1;
 	case 0xa0 ... 0xa5:
 	case 0xaa ... 0xad:
@@ -108,9 +123,31 @@ static int classify_alu(struct vmctl_insn *insn, u8 op, unsigned int reg)
 	set_reg_operand(insn, reg, size);
 	/* Bit 1 clear: r/m is the destination, a read-modify-write. */
 	insn->mem_first = !(op & 2);
-	if (insn->mem_first && insn->alu != ALU_CMP)
-		return VMCTL_EMU_UNHANDLED;
+	if (insn->mem_first && insn->alu != ALU_CMP) {
+		insn->kind = INSN_RMW;
+		return 0;
+	}
 	insn->write_reg = insn->alu != ALU_CMP;
+	return 0;
+}
+
+/* 0F A3/AB/B3/BB BT*, r and 0F BA /4-7 BT*, imm8: on op_size bits. */
+static int classify_bit(struct vmctl_insn *insn, u8 op, unsigned int reg,
+			unsigned int *imm)
+{
+	static const u8 ops[4] = { ALU_BT, ALU_BTS, ALU_BTR, ALU_BTC };
+	unsigned int which = op == 0xba ? (reg & 7) - 4 : (op >> 3) & 3;
+
+	if (op == 0xba && (reg & 7) < 4)
+		return VMCTL_EMU_UNHANDLED;
+	insn->alu = ops[which];
+	insn->kind = insn->alu == ALU_BT ? INSN_ALU : INSN_RMW;
+	insn->mem_first = true;
+	insn->mem_size = insn->op_size;
+	if (op == 0xba)
+		*imm = 1;
+	else
+		set_reg_operand(insn, reg, insn->op_size);
 	return 0;
 }
 
@@ -125,6 +162,16 @@ static int classify(struct vmctl_insn *insn, bool twobyte, u8 op,
 	unsigned int group = reg & 7;
 
 	*imm = 0;
+	if (twobyte && op == 0xc3) {	/* MOVNTI m, r */
+		if (insn->op_size == 2)
+			return VMCTL_EMU_UNHANDLED;
+		insn->kind = INSN_STORE;
+		insn->mem_size = insn->op_size;
+		set_reg_operand(insn, reg, insn->op_size);
+		return 0;
+	}
+	if (twobyte && op != 0xb6 && op != 0xb7 && op != 0xbe && op != 0xbf)
+		return classify_bit(insn, op, reg, imm);
 	if (twobyte) {			/* MOVZX/MOVSX */
 		insn->kind = INSN_LOAD;
 		insn->mem_size = (op & 1) ? 2 : 1;
@@ -144,11 +191,11 @@ static int classify(struct vmctl_insn *insn, bool twobyte, u8 op,
 		insn->sign_extend = true;
 		set_reg_operand(insn, reg, insn->op_size);
 		return 0;
-	case 0x80 ... 0x83:		/* group 1 r/m, imm: only CMP reads */
-		if (alu_of_group(group) != ALU_CMP)
+	case 0x80 ... 0x83:		/* group 1 r/m, imm: CMP reads */
+		if (alu_of_group(group) < 0)
 			return VMCTL_EMU_UNHANDLED;
-		insn->kind = INSN_ALU;
-		insn->alu = ALU_CMP;
+		insn->alu = alu_of_group(group);
+		insn->kind = insn->alu == ALU_CMP ? INSN_ALU : INSN_RMW;
 		insn->mem_first = true;
 		insn->mem_size = op == 0x80 ? 1 : insn->op_size;
 		*imm = op == 0x81 ? imm_z(insn) : 1;
@@ -160,7 +207,13 @@ static int classify(struct vmctl_insn *insn, bool twobyte, u8 op,
 		insn->mem_size = (op & 1) ? insn->op_size : 1;
 		set_reg_operand(insn, reg, insn->mem_size);
 		return 0;
-	case 0xf6 ... 0xf7:		/* group 3: /0 and /1 are TEST r/m, imm */
+	case 0xf6 ... 0xf7:		/* group 3: TEST r/m, imm; NOT; NEG */
+		insn->mem_size = (op & 1) ? insn->op_size : 1;
+		if (group == 2 || group == 3) {
+			insn->kind = INSN_RMW;
+			insn->alu = group == 2 ? ALU_NOT : ALU_NEG;
+			return 0;
+		}
 		if (group > 1)
 			return VMCTL_EMU_UNHANDLED;
 		insn->kind = INSN_ALU;
@@ -168,6 +221,19 @@ static int classify(struct vmctl_insn *insn, bool twobyte, u8 op,
 		insn->mem_first = true;
 		insn->mem_size = (op & 1) ? insn->op_size : 1;
 		*imm = (op & 1) ? imm_z(insn) : 1;
+		return 0;
+	case 0xfe ... 0xff:		/* groups 4 and 5: /0 INC, /1 DEC */
+		if (group > 1)
+			return VMCTL_EMU_UNHANDLED;
+		insn->kind = INSN_RMW;
+		insn->alu = group ? ALU_DEC : ALU_INC;
+		insn->mem_size = (op & 1) ? insn->op_size : 1;
+		return 0;
+	case 0x86 ... 0x87:		/* XCHG r/m, r: LOCK implied */
+		insn->kind = INSN_RMW;
+		insn->alu = ALU_XCHG;
+		insn->mem_size = (op & 1) ? insn->op_size : 1;
+		set_reg_operand(insn, reg, insn->mem_size);
 		return 0;
 	case 0x88 ... 0x8b:		/* MOV r/m, r and MOV r, r/m */
 		insn->kind = (op & 2) ? INSN_LOAD : INSN_STORE;
@@ -343,6 +409,28 @@ static void operand_sizes(struct vmctl_insn *insn, bool opsz, bool adsz)
 	}
 }
 
+/*
+ * BT* on memory: a register bit offset is signed and may leave the
+ * operand (the CPU reads the op_size-sized unit it falls in); an
+ * immediate one wraps within the operand.  The bit number goes to imm.
+ */
+static void bit_operand(const struct vmctl_emu_cpu *cpu,
+			struct vmctl_insn *insn)
+{
+	unsigned int bits = 8 * insn->op_size;
+	s64 off;
+
+	if (!insn->has_reg) {
+		insn->imm &= bits - 1;
+		return;
+	}
+	off = (s64)vmctl_sext(cpu->gpr[insn->reg], insn->op_size);
+	insn->ea += (off >> (insn->op_size == 2 ? 4 : insn->op_size == 4 ?
+			     5 : 6)) * insn->op_size;
+	insn->imm = off & (bits - 1);
+	insn->has_reg = false;
+}
+
 int vmctl_decode(const struct vmctl_emu_cpu *cpu, const u8 *buf,
 		 unsigned int avail, struct vmctl_insn *insn)
 {
@@ -365,9 +453,6 @@ int vmctl_decode(const struct vmctl_emu_cpu *cpu, const u8 *buf,
 		       &op);
 	if (ret)
 		goto out;
-	/* None of the supported forms accepts LOCK: the CPU raises #UD. */
-	if (lock)
-		return VMCTL_EMU_UNHANDLED;
 	operand_sizes(insn, opsz, adsz);
 	if (op == 0x0f) {
 		twobyte = true;
@@ -392,6 +477,9 @@ int vmctl_decode(const struct vmctl_emu_cpu *cpu, const u8 *buf,
 		       ((mrm >> 3) & 7) | ((insn->rex & 4) << 1), &imm_size);
 	if (ret)
 		return ret;
+	/* LOCK goes only with a read-modify-write; else the CPU #UDs. */
+	if (lock && insn->kind != INSN_RMW)
+		return VMCTL_EMU_UNHANDLED;
 	insn->rep = rep && (insn->kind == INSN_STOS ||
 			    insn->kind == INSN_LODS ||
 			    insn->kind == INSN_MOVS);
@@ -417,6 +505,8 @@ int vmctl_decode(const struct vmctl_emu_cpu *cpu, const u8 *buf,
 	insn->len = c.pos;
 	if (rip_rel)
 		insn->ea += cpu->rip + insn->len;
+	if (insn->alu >= ALU_BTS || insn->alu == ALU_BT)
+		bit_operand(cpu, insn);
 	insn->ea &= vmctl_size_mask(insn->addr_size);
 	if (seg_override >= 0)
 		insn->seg = seg_override;

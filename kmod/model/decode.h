@@ -19,10 +19,14 @@ enum vmctl_insn_kind {
 	INSN_STOS,
 	INSN_LODS,
 	INSN_MOVS,
+	INSN_RMW,		/* read, then write the result (two accesses) */
 };
 
 enum vmctl_alu_op {
 	ALU_ADD, ALU_OR, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP, ALU_TEST,
+	ALU_BT,				/* INSN_ALU: CF from a bit */
+	ALU_INC, ALU_DEC, ALU_NOT, ALU_NEG, ALU_XCHG,	/* INSN_RMW only */
+	ALU_BTS, ALU_BTR, ALU_BTC,
 };
 
 struct vmctl_insn {
@@ -44,7 +48,7 @@ struct vmctl_insn {
 	bool write_reg;		/* ALU: the result goes to the register */
 	u8 seg;			/* segment of the memory operand (SEG_*) */
 	u64 ea;			/* its offset, wrapped to addr_size */
-	u64 imm;		/* immediate, sign-extended to 64 bits */
+	u64 imm;		/* immediate, sign-extended; BT*: the bit */
 };
 
 /* All ones in the low @bytes bytes (1, 2, 4 or 8). */

@@ -4,7 +4,9 @@
  * instruction that faulted and describes its one MMIO access; once
  * userspace has performed it, vmctl_mmio_complete() applies the
  * instruction's effect on registers, flags and (for MOVS) guest RAM.
- * String instructions do one element per exit (see struct vmctl_mmio_op).
+ * String instructions do one element per exit (see struct vmctl_mmio_op);
+ * a read-modify-write is a read, then the write of the result: completing
+ * the read turns the op into that write (VMCTL_EMU_WRITE_BACK).
  */
 #include "decode.h"
 
@@ -261,6 +263,10 @@ static void complete_alu(struct vmctl_emu_cpu *cpu,
 			fl |= X86_EFLAGS_OF;
 		fl |= (left ^ right ^ res) & X86_EFLAGS_AF;
 		break;
+	case ALU_BT:			/* CF is the bit; nothing else */
+		fl = (left >> right) & 1 ? X86_EFLAGS_CF : 0;
+		cpu->rflags = (cpu->rflags & ~(u64)X86_EFLAGS_CF) | fl;
+		return;
 	case ALU_OR:
 		res = left | right;
 		break;
@@ -321,9 +327,66 @@ static int complete_string(struct vmctl_emu_cpu *cpu,
 	return 0;
 }
 
+/*
+ * The read of a read-modify-write is done: flags and the register as the
+ * instruction sets them, and @op becomes the write of the result.  The
+ * arithmetic ones share complete_alu(); INC and DEC keep CF.
+ */
+static void complete_rmw(struct vmctl_emu_cpu *cpu, struct vmctl_mmio_op *op,
+			 u64 mem)
+{
+	u64 mask = vmctl_size_mask(op->len), res, bit = 1ULL << (op->aux & 63);
+	u64 cf = cpu->rflags & X86_EFLAGS_CF;
+	struct vmctl_mmio_op alu = *op;
+
+	alu.flags = EMU_F_MEM_FIRST;
+	switch (op->alu) {
+	case ALU_XCHG:
+		set_reg(cpu, op->dst_reg, op->len, op->flags & EMU_F_HIGH8,
+			mem);
+		res = op->aux;
+		break;
+	case ALU_NOT:
+		res = ~mem;
+		break;
+	case ALU_BTS:
+	case ALU_BTR:
+	case ALU_BTC:
+		alu.alu = ALU_BT;
+		complete_alu(cpu, &alu, mem);
+		res = op->alu == ALU_BTS ? mem | bit :
+		      op->alu == ALU_BTR ? mem & ~bit : mem ^ bit;
+		break;
+	case ALU_NEG:			/* 0 - mem */
+		alu.alu = ALU_SUB;
+		alu.aux = mem;
+		complete_alu(cpu, &alu, 0);
+		res = -mem;
+		break;
+	case ALU_INC:
+	case ALU_DEC:
+		alu.alu = op->alu == ALU_INC ? ALU_ADD : ALU_SUB;
+		alu.aux = 1;
+		complete_alu(cpu, &alu, mem);
+		cpu->rflags = (cpu->rflags & ~(u64)X86_EFLAGS_CF) | cf;
+		res = op->alu == ALU_INC ? mem + 1 : mem - 1;
+		break;
+	default:			/* ADD OR AND SUB XOR r/m, r or imm */
+		complete_alu(cpu, &alu, mem);
+		res = op->alu == ALU_ADD ? mem + op->aux :
+		      op->alu == ALU_OR ? mem | op->aux :
+		      op->alu == ALU_AND ? mem & op->aux :
+		      op->alu == ALU_SUB ? mem - op->aux : mem ^ op->aux;
+		break;
+	}
+	op->kind = INSN_STORE;
+	op->is_write = true;
+	put_le(op->data, res & mask, op->len);
+}
+
 int vmctl_mmio_complete(struct vmctl_emu_cpu *cpu,
 			const struct vmctl_emu_ops *ops, void *ctx,
-			const struct vmctl_mmio_op *op)
+			struct vmctl_mmio_op *op)
 {
 	u64 val = get_le(op->data, op->len);
 	bool done = true;
@@ -341,6 +404,11 @@ int vmctl_mmio_complete(struct vmctl_emu_cpu *cpu,
 	case INSN_ALU:
 		complete_alu(cpu, op, val);
 		break;
+	case INSN_RMW:
+		if (op->is_write)	/* not an op from vmctl_mmio_begin() */
+			return VMCTL_EMU_UNHANDLED;
+		complete_rmw(cpu, op, val);
+		return VMCTL_EMU_WRITE_BACK;
 	case INSN_STOS:
 	case INSN_LODS:
 	case INSN_MOVS:

@@ -66,6 +66,7 @@ struct vmctl_mmio_op {
 #define VMCTL_EMU_UNHANDLED	1	/* instruction not supported */
 #define VMCTL_EMU_PAGE_FAULT	2	/* guest linear address not mapped */
 #define VMCTL_EMU_GP_FAULT	3	/* vmctl_linear_check(): non-canonical */
+#define VMCTL_EMU_WRITE_BACK	4	/* vmctl_mmio_complete(): now the write */
 
 /* #PF error code bits (vmctl_linear_check()). */
 #define VMCTL_PF_PRESENT	(1U << 0)	/* a present entry refused it */
@@ -89,10 +90,14 @@ int vmctl_mmio_begin(const struct vmctl_emu_cpu *cpu,
  * write the destination, update RSI/RDI/RCX/flags as the instruction does,
  * advance RIP when the instruction is complete.  Returns 0 or an error as
  * above (MOVS from MMIO writes guest RAM here); on error @cpu is unchanged.
+ * After the read of a read-modify-write (LOCK OR, XCHG, BTS, INC, ...)
+ * it returns VMCTL_EMU_WRITE_BACK: flags and registers are updated, RIP
+ * is not, and @op is now the write of the result, to perform and then
+ * complete like any other.
  */
 int vmctl_mmio_complete(struct vmctl_emu_cpu *cpu,
 			const struct vmctl_emu_ops *ops, void *ctx,
-			const struct vmctl_mmio_op *op);
+			struct vmctl_mmio_op *op);
 
 /*
  * Translate a guest linear address through the guest's paging mode

@@ -397,17 +397,64 @@ static void test_alu_forms(void **state)
 	assert_int_equal(insn.imm, 0xffffffff80000000ULL);
 }
 
-static void test_rmw_unhandled(void **state)
+static void test_rmw_forms(void **state)
 {
 	(void)state;
-	DECODE_ERR(&c64, VMCTL_EMU_UNHANDLED, 0x01, 0x18); /* add [rax], ebx */
-	DECODE_ERR(&c64, VMCTL_EMU_UNHANDLED, 0x30, 0x18); /* xor [rax], bl */
-	DECODE_ERR(&c64, VMCTL_EMU_UNHANDLED, 0x81, 0x00, 1, 0, 0, 0);
-	DECODE_ERR(&c64, VMCTL_EMU_UNHANDLED, 0x83, 0x08, 1); /* or */
+	DECODE(&c64, 0x01, 0x18);		/* add [rax], ebx */
+	assert_int_equal(insn.kind, INSN_RMW);
+	assert_int_equal(insn.alu, ALU_ADD);
+	assert_int_equal(insn.reg, GPR_RBX);
+	assert_int_equal(insn.mem_size, 4);
+	DECODE(&c64, 0xf0, 0x83, 0x08, 1);	/* lock or dword [rax], 1 */
+	assert_int_equal(insn.kind, INSN_RMW);
+	assert_int_equal(insn.alu, ALU_OR);
+	assert_false(insn.has_reg);
+	assert_int_equal(insn.imm, 1);
+	DECODE(&c64, 0x86, 0x38);		/* xchg [rax], bh */
+	assert_int_equal(insn.alu, ALU_XCHG);
+	assert_true(insn.reg_high8);
+	assert_int_equal(insn.mem_size, 1);
+	DECODE(&c64, 0x48, 0xff, 0x08);	/* dec qword [rax] */
+	assert_int_equal(insn.alu, ALU_DEC);
+	assert_int_equal(insn.mem_size, 8);
+	DECODE(&c32, 0xf6, 0x18);		/* neg byte [eax] */
+	assert_int_equal(insn.alu, ALU_NEG);
+	assert_int_equal(insn.mem_size, 1);
+	DECODE(&c64, 0x0f, 0xba, 0x20, 35);	/* bt dword [rax], 35 */
+	assert_int_equal(insn.kind, INSN_ALU);
+	assert_int_equal(insn.alu, ALU_BT);
+	assert_int_equal(insn.imm, 3);		/* wraps in the operand */
+	/* LOCK on what is no read-modify-write: #UD. */
+	DECODE_ERR(&c64, VMCTL_EMU_UNHANDLED, 0xf0, 0x0f, 0xba, 0x20, 1);
 	DECODE_ERR(&c64, VMCTL_EMU_UNHANDLED, 0x13, 0x18); /* adc */
-	DECODE_ERR(&c64, VMCTL_EMU_UNHANDLED, 0x87, 0x18); /* xchg */
-	DECODE_ERR(&c64, VMCTL_EMU_UNHANDLED, 0xf7, 0x10); /* not */
-	DECODE_ERR(&c64, VMCTL_EMU_UNHANDLED, 0xf0, 0x09, 0x18); /* lock or */
+	DECODE_ERR(&c64, VMCTL_EMU_UNHANDLED, 0x0f, 0xb1, 0x18); /* cmpxchg */
+	DECODE_ERR(&c64, VMCTL_EMU_UNHANDLED, 0xff, 0x30); /* push [rax] */
+}
+
+/* A register bit offset is signed and picks the op_size unit it is in. */
+static void test_bit_offset(void **state)
+{
+	(void)state;
+	c64.gpr[GPR_RCX] = 37;
+	DECODE(&c64, 0xf0, 0x0f, 0xab, 0x08);	/* lock bts [rax], ecx */
+	assert_int_equal(insn.alu, ALU_BTS);
+	assert_int_equal(insn.ea, 0x1000 + 4);
+	assert_int_equal(insn.imm, 5);
+	assert_false(insn.has_reg);
+	c64.gpr[GPR_RCX] = -1ULL;
+	DECODE(&c64, 0x48, 0x0f, 0xb3, 0x08);	/* btr [rax], rcx */
+	assert_int_equal(insn.ea, 0x1000 - 8);
+	assert_int_equal(insn.imm, 63);
+	c64.gpr[GPR_RCX] = (GPR_RCX + 1) << 12;
+}
+
+static void test_movnti(void **state)
+{
+	(void)state;
+	DECODE(&c64, 0x48, 0x0f, 0xc3, 0x08);	/* movnti [rax], rcx */
+	assert_int_equal(insn.kind, INSN_STORE);
+	assert_int_equal(insn.mem_size, 8);
+	assert_int_equal(insn.reg, GPR_RCX);
 }
 
 static void test_string_forms(void **state)
@@ -489,7 +536,9 @@ int main(void)
 		cmocka_unit_test(test_size_prefixes),
 		cmocka_unit_test(test_segment_overrides),
 		cmocka_unit_test(test_alu_forms),
-		cmocka_unit_test(test_rmw_unhandled),
+		cmocka_unit_test(test_rmw_forms),
+		cmocka_unit_test(test_bit_offset),
+		cmocka_unit_test(test_movnti),
 		cmocka_unit_test(test_string_forms),
 		cmocka_unit_test(test_unsupported),
 		cmocka_unit_test(test_truncated),

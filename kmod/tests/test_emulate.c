@@ -449,15 +449,116 @@ static void test64_alu_to_register(void **state)
 	assert_int_equal(f->cpu.rflags & ARITH, ZF | PF);
 }
 
-static void test64_rmw_unhandled(void **state)
+/*
+ * A read-modify-write: serve the read with @val, then the op is the write
+ * of the result (returned), RIP still on the instruction; completing that
+ * write moves RIP on.
+ */
+static u64 rmw_done(struct fixture *f, u64 val)
+{
+	unsigned int i;
+	u64 res;
+
+	assert_false(f->op.is_write);
+	for (i = 0; i < f->op.len; i++)
+		f->op.data[i] = val >> (8 * i);
+	assert_int_equal(complete(f), VMCTL_EMU_WRITE_BACK);
+	assert_int_equal(f->cpu.rip, f->rip);
+	res = write_done(f);
+	return res;
+}
+
+static void test64_rmw(void **state)
 {
 	struct fixture *f = *state;
 
 	*reg(f, GPR_RBX) = MMIO_GPA;
-	assert_int_equal(BEGIN(f, MMIO_GPA, 0x01, 0x03), VMCTL_EMU_UNHANDLED);
-	assert_int_equal(BEGIN(f, MMIO_GPA, 0x81, 0x0b, 1, 0, 0, 0),
-			 VMCTL_EMU_UNHANDLED);			/* or */
-	assert_int_equal(BEGIN(f, MMIO_GPA, 0x87, 0x03), VMCTL_EMU_UNHANDLED);
+	/* lock or dword [rbx], 0x10 */
+	BEGIN_OK(f, MMIO_GPA, 4, 0xf0, 0x83, 0x0b, 0x10);
+	assert_int_equal(rmw_done(f, 0x80000001), 0x80000011);
+	assert_int_equal(f->cpu.rflags & ARITH, SF | PF);
+	assert_advanced(f, 4);
+
+	/* xchg [rbx], eax: the register gets the old value */
+	f->cpu.rip = CODE64;
+	*reg(f, GPR_RAX) = 0xffffffff00000005ULL;
+	BEGIN_OK(f, MMIO_GPA, 4, 0x87, 0x03);
+	assert_int_equal(rmw_done(f, 0x1234), 5);
+	assert_int_equal(*reg(f, GPR_RAX), 0x1234);
+	assert_advanced(f, 2);
+
+	/* inc dword [rbx]: CF kept */
+	f->cpu.rip = CODE64;
+	f->cpu.rflags |= CF;
+	BEGIN_OK(f, MMIO_GPA, 4, 0xff, 0x03);
+	assert_int_equal(rmw_done(f, 0xffffffff), 0);
+	assert_int_equal(f->cpu.rflags & ARITH, CF | ZF | PF | AF);
+
+	/* not byte [rbx], then neg word [rbx] */
+	f->cpu.rip = CODE64;
+	BEGIN_OK(f, MMIO_GPA, 1, 0xf6, 0x13);
+	assert_int_equal(rmw_done(f, 0x0f), 0xf0);
+	f->cpu.rip = CODE64;
+	BEGIN_OK(f, MMIO_GPA, 2, 0x66, 0xf7, 0x1b);
+	assert_int_equal(rmw_done(f, 1), 0xffff);
+	assert_int_equal(f->cpu.rflags & (CF | SF | ZF), CF | SF);
+
+	/* sub [rbx], cl */
+	f->cpu.rip = CODE64;
+	*reg(f, GPR_RCX) = 3;
+	BEGIN_OK(f, MMIO_GPA, 1, 0x28, 0x0b);
+	assert_int_equal(rmw_done(f, 2), 0xff);
+	assert_int_equal(f->cpu.rflags & (CF | SF | ZF), CF | SF);
+}
+
+static void test64_bit_ops(void **state)
+{
+	struct fixture *f = *state;
+
+	*reg(f, GPR_RBX) = MMIO_GPA;
+	/* lock bts [rbx], eax with eax = 33: bit 1 of the next dword */
+	*reg(f, GPR_RAX) = 33;
+	BEGIN_OK(f, MMIO_GPA + 4, 4, 0xf0, 0x0f, 0xab, 0x03);
+	assert_int_equal(rmw_done(f, 0x1), 0x3);
+	assert_int_equal(f->cpu.rflags & CF, 0);
+	/* btr dword [rbx], 0: CF the old bit */
+	f->cpu.rip = CODE64;
+	BEGIN_OK(f, MMIO_GPA, 4, 0x0f, 0xba, 0x33, 0);
+	assert_int_equal(rmw_done(f, 0x81), 0x80);
+	assert_int_equal(f->cpu.rflags & CF, CF);
+	/* bt dword [rbx], 7: one read, no write */
+	f->cpu.rip = CODE64;
+	BEGIN_OK(f, MMIO_GPA, 4, 0x0f, 0xba, 0x23, 7);
+	read_done(f, 0x7f);
+	assert_int_equal(f->cpu.rflags & CF, 0);
+	assert_advanced(f, 4);
+	/* A bit offset that misses the faulting page offset is refused. */
+	f->cpu.rip = CODE64;
+	*reg(f, GPR_RAX) = 64;
+	assert_int_equal(BEGIN(f, MMIO_GPA, 0x0f, 0xab, 0x03),
+			 VMCTL_EMU_UNHANDLED);
+}
+
+static void test64_movnti(void **state)
+{
+	struct fixture *f = *state;
+
+	*reg(f, GPR_RBX) = MMIO_GPA;
+	*reg(f, GPR_RCX) = 0x1122334455667788ULL;
+	BEGIN_OK(f, MMIO_GPA, 8, 0x48, 0x0f, 0xc3, 0x0b);
+	assert_int_equal(write_done(f), 0x1122334455667788ULL);
+	assert_advanced(f, 4);
+}
+
+/* A write op claiming to be a read-modify-write's read is refused. */
+static void test64_rmw_bad_op(void **state)
+{
+	struct fixture *f = *state;
+
+	*reg(f, GPR_RBX) = MMIO_GPA;
+	BEGIN_OK(f, MMIO_GPA, 4, 0x01, 0x03);
+	f->op.is_write = true;
+	assert_int_equal(complete(f), VMCTL_EMU_UNHANDLED);
 	assert_int_equal(f->cpu.rip, CODE64);
 }
 
@@ -942,7 +1043,10 @@ int main(void)
 		T64(test64_cmp_flags),
 		T64(test64_test_flags),
 		T64(test64_alu_to_register),
-		T64(test64_rmw_unhandled),
+		T64(test64_rmw),
+		T64(test64_bit_ops),
+		T64(test64_movnti),
+		T64(test64_rmw_bad_op),
 		T64(test64_unsupported),
 		T64(test64_gpa_mismatch),
 		T64(test64_rep_stos),

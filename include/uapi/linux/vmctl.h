@@ -589,7 +589,11 @@ struct vmctl_run {
 			__u32 count;
 			__u64 data_offset;
 		} io;
-		/* MMIO: for reads fill data[0..len) before the next RUN. */
+		/*
+		 * MMIO: for reads fill data[0..len) before the next RUN.  A
+		 * read-modify-write instruction (LOCK OR, XCHG, BTS, INC,
+		 * ...) exits twice: the read, then the write of the result.
+		 */
 		struct {
 			__u64 phys_addr;
 			__u8 data[8];
