@@ -28,8 +28,9 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "sysfile.h"
 #include "stats.h"
+#include "sysfile.h"
+#include "thp.h"
 #include "ucall.h"
 
 #ifndef MAP_HUGE_2MB
@@ -44,7 +45,6 @@
 #define MAGIC		0x5a5a000012340000
 
 #define NR_HUGEPAGES	"/proc/sys/vm/nr_hugepages"
-#define THP		"/sys/kernel/mm/transparent_hugepage/"
 
 /*
  * For every 4 KiB page i of the slot: check that its first qword holds
@@ -78,17 +78,6 @@ GUEST64(touch_guest,
 static uint64_t pattern(int i)
 {
 	return (uint64_t)MAGIC ^ i;
-}
-
-static int write_str(const char *path, const char *v)
-{
-	FILE *f = fopen(path, "w");
-	int ret;
-
-	if (!f)
-		return -1;
-	ret = fputs(v, f) < 0;
-	return (fclose(f) || ret) ? -1 : 0;
 }
 
 /* A field of /proc/meminfo, or -1. */
@@ -164,10 +153,8 @@ FIXTURE_TEARDOWN(ept_2m)
 		munmap(self->huge, SLOT_SIZE);
 	if (self->nr_hugepages >= 0)
 		write_long(NR_HUGEPAGES, self->nr_hugepages);
-	if (self->thp_switched) {
-		write_str(THP "enabled", "never");
-		write_str(THP "defrag", "never");
-	}
+	if (self->thp_switched)
+		thp_never_again();
 	munmap(self->small, SLOT_SIZE);
 	close(self->sys_fd);
 }
@@ -245,20 +232,6 @@ TEST_F_TIMEOUT(ept_2m, hugetlb_slot_uses_2m_ept_pages, 120)
  * entries too.  Skips when the kernel gave it none (THP off, or no free
  * 2 MiB of memory).
  */
-/* Is THP's setting in sysfs file @path "never"? */
-static bool thp_never(const char *path)
-{
-	char buf[128] = "";
-	FILE *f = fopen(path, "r");
-
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = 0;
-		fclose(f);
-	}
-	return strstr(buf, "[never]") != NULL;
-}
-
 /*
  * SLOT_SIZE of anonymous memory, 2 MiB aligned, that the host backs with
  * transparent huge pages (AnonHugePages grew by that much; free memory
@@ -272,10 +245,8 @@ static uint64_t *thp_range(char **raw, long *thp_kib, bool *switched)
 {
 	uint64_t *thp;
 
-	if (thp_never(THP "enabled") && !write_str(THP "enabled", "madvise")) {
+	if (thp_madvise_on())
 		*switched = true;
-		write_str(THP "defrag", "madvise");
-	}
 
 	*raw = mmap(NULL, SLOT_SIZE + SZ_2M, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
