@@ -30,9 +30,12 @@ static long vmctl_check_cap(unsigned long cap)
 	case VMCTL_CAP_MAX_MEM_SIZE_MB:
 		return VMCTL_MAX_MEM_SIZE >> 20;
 	case VMCTL_CAP_READONLY_MEM:
+	case VMCTL_CAP_DIRTY_LOG:
 	case VMCTL_CAP_UNRESTRICTED_GUEST:
 	case VMCTL_CAP_IMMEDIATE_EXIT:
 		return 1;
+	case VMCTL_CAP_DIRTY_LOG_PML:
+		return vmx_caps.pml ? VMCTL_PML_ENTRIES : 0;
 	case VMCTL_CAP_EPT_2M:
 		return vmx_caps.ept_2m;
 	case VMCTL_CAP_VPID:
@@ -135,9 +138,10 @@ static int __init vmctl_init(void)
 		       VMCTL_DEVICE_NAME, ret);
 		goto nl_exit;
 	}
-	pr_info("vmctl: VMX on %u CPUs: EPT 4-level write-back%s, unrestricted guest, VPID %s, INVEPT single/all, entry flush %s, guest FPU by %s (%u bytes), API %d\n",
+	pr_info("vmctl: VMX on %u CPUs: EPT 4-level write-back%s, unrestricted guest, VPID %s, INVEPT single/all, dirty log by %s, entry flush %s, guest FPU by %s (%u bytes), API %d\n",
 		vmx_nr_cpus_on(), vmx_caps.ept_2m ? " with 2 MiB pages" : "",
 		vmx_caps.vpid ? "on" : "off",
+		vmx_caps.pml ? "PML" : "write-protection",
 		vmx_entry_flush_name(),
 		vmx_caps.host_xcr0 ? "XSAVE" : "FXSAVE", vmx_caps.xsave_size,
 		VMCTL_API_VERSION);

@@ -165,6 +165,7 @@ struct vmctl_mem_region {
 	uint64_t gpa;
 	uint64_t size;
 	void *hva;
+	uint32_t flags;		/* VMCTL_MEM_* as last set */
 };
 
 struct vmctl_vcpu {

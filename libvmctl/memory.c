@@ -3,7 +3,8 @@
  * Guest RAM: anonymous memory, reserved lazily (MAP_NORESERVE) and aligned
  * to 2 MiB with huge pages advised, so EPT can use 2 MiB mappings, and
  * mergeable by KSM unless the VM says no (the module follows the host's
- * merges and copy-on-write breaks through its MMU notifier).
+ * merges and copy-on-write breaks through its MMU notifier).  Dirty-page
+ * logging per slot: turned on and off, its bitmap read and cleared.
  */
 #include <errno.h>
 #include <sys/ioctl.h>
@@ -76,8 +77,65 @@ int vmctl_vm_add_memory(struct vmctl_vm *vm, uint64_t guest_phys,
 				  (unsigned long long)guest_phys,
 				  (unsigned long long)(guest_phys + size));
 	}
-	vm->mem[i] = (struct vmctl_mem_region){ true, guest_phys, size, hva };
+	vm->mem[i] = (struct vmctl_mem_region){ true, guest_phys, size, hva,
+						flags };
 	return i;
+}
+
+int vmctl_vm_log_dirty(struct vmctl_vm *vm, int slot, int on)
+{
+	struct vmctl_mem_slot s = { 0 };
+	struct vmctl_mem_region *m;
+
+	vmctl_clear_detail();
+	if (slot < 0 || slot >= VMCTL_MAX_MEM_SLOTS || !vm->mem[slot].used)
+		return -EINVAL;
+	m = &vm->mem[slot];
+	s.slot = slot;
+	s.flags = on ? m->flags | VMCTL_MEM_LOG_DIRTY :
+		       m->flags & ~VMCTL_MEM_LOG_DIRTY;
+	if (s.flags == m->flags)
+		return 0;
+	s.guest_phys = m->gpa;
+	s.size = m->size;
+	s.user_addr = (uintptr_t)m->hva;
+	if (ioctl(vm->fd, VMCTL_SET_MEM_SLOT, &s) < 0)
+		return vmctl_fail(-errno, "VMCTL_SET_MEM_SLOT: dirty logging %s",
+				  on ? "on" : "off");
+	m->flags = s.flags;
+	return 0;
+}
+
+static int dirty_log_ioctl(struct vmctl_vm *vm, unsigned long cmd, int slot,
+			   uint64_t first_page, uint64_t num_pages,
+			   const uint64_t *bitmap)
+{
+	struct vmctl_dirty_log d = {
+		.first_page = first_page,
+		.num_pages = num_pages,
+		.bitmap = (uintptr_t)bitmap,
+	};
+
+	vmctl_clear_detail();
+	if (slot < 0 || slot >= VMCTL_MAX_MEM_SLOTS)
+		return -EINVAL;
+	d.slot = slot;
+	return ioctl(vm->fd, cmd, &d) < 0 ? -errno : 0;
+}
+
+int vmctl_vm_get_dirty_log(struct vmctl_vm *vm, int slot, uint64_t first_page,
+			   uint64_t num_pages, uint64_t *bitmap)
+{
+	return dirty_log_ioctl(vm, VMCTL_GET_DIRTY_LOG, slot, first_page,
+			       num_pages, bitmap);
+}
+
+int vmctl_vm_clear_dirty_log(struct vmctl_vm *vm, int slot,
+			     uint64_t first_page, uint64_t num_pages,
+			     const uint64_t *bitmap)
+{
+	return dirty_log_ioctl(vm, VMCTL_CLEAR_DIRTY_LOG, slot, first_page,
+			       num_pages, bitmap);
 }
 
 int vmctl_vm_remove_memory(struct vmctl_vm *vm, int slot)

@@ -19,8 +19,8 @@
 #     kvm.enable_virt_at_load=0) is given one by ./kvm_hold meanwhile.
 #  2. A parameter value that makes no sense (vpid=maybe): EINVAL from the
 #     kernel's parameter parser, one log line, nothing left behind.
-#  3. vpid=0 and ept_2m=0: the load line says so, and params_test and the
-#     selftests each feature matters to pass under them.
+#  3. vpid=0, ept_2m=0 and pml=0: the load line says so, and params_test
+#     and the selftests each feature matters to pass under them.
 # Modules are loaded with ./load_module: one finit_module() each, where
 # busybox insmod would retry a refused module and log its refusal twice.
 #
@@ -209,6 +209,9 @@ loaded_with "loaded with vpid=0: VPID off" vpid=0 'VPID off' &&
 	run_tagged vpid=0 params_test modes_test sched_test
 loaded_with "loaded with ept_2m=0: no 2 MiB pages" ept_2m=0 '!2 MiB pages' &&
 	run_tagged ept_2m=0 params_test ept_2m_test modes_test
+loaded_with "loaded with pml=0: dirty log by write-protection" pml=0 \
+	'dirty log by write-protection' &&
+	run_tagged pml=0 params_test dirty_log_test
 loaded_with "loaded again with the defaults: VPID on" "" 'VPID on'
 
 bad=$(dmesg | sed -n "/$start/,\$p" |

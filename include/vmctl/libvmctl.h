@@ -143,6 +143,25 @@ int vmctl_vm_add_memory(struct vmctl_vm *vm, uint64_t guest_phys,
 void vmctl_vm_set_mergeable(struct vmctl_vm *vm, int mergeable);
 int vmctl_vm_remove_memory(struct vmctl_vm *vm, int slot);
 
+/*
+ * Dirty-page logging of a slot (see VMCTL_GET_DIRTY_LOG in
+ * <linux/vmctl.h>): on (1) or off (0), while the guest runs if need be.
+ * get copies the log's bits for pages [first_page, first_page +
+ * num_pages) of the slot into bitmap (num_pages bits in 64-bit words;
+ * bit i of word w is page first_page + 64 * w + i) and changes nothing;
+ * clear takes the pages set in bitmap out of the log and makes the
+ * guest's next write to each of them log it again.  A migration round:
+ * get, clear what it returned, copy those pages.  first_page must be a
+ * multiple of 64; num_pages too unless the range ends the slot.  0 or
+ * -errno (-ENOENT: the slot does not log).
+ */
+int vmctl_vm_log_dirty(struct vmctl_vm *vm, int slot, int on);
+int vmctl_vm_get_dirty_log(struct vmctl_vm *vm, int slot, uint64_t first_page,
+			   uint64_t num_pages, uint64_t *bitmap);
+int vmctl_vm_clear_dirty_log(struct vmctl_vm *vm, int slot,
+			     uint64_t first_page, uint64_t num_pages,
+			     const uint64_t *bitmap);
+
 /* Host address of [gpa, gpa + len) when it lies in one slot, else NULL. */
 void *vmctl_vm_gpa_to_hva(struct vmctl_vm *vm, uint64_t gpa, uint64_t len);
 /* Bytes of RAM starting at guest physical 0 with no hole. */

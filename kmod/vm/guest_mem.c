@@ -10,9 +10,10 @@
  * ioctls): preemption off, no page faults taken.  Each page is copied
  * with faults disabled first; a page the mapping does not have present
  * is copied again with the vCPU let go of its CPU (vmk_vcpu_unloaded()),
- * where the fault may sleep.  Only the owner's threads reach guest memory
- * (RUN refuses other address spaces, vcpu_ioctl.c): from anywhere else
- * the access fails.
+ * where the fault may sleep.  Every page written goes into its slot's
+ * dirty log, when the slot keeps one.  Only the owner's threads reach
+ * guest memory (RUN refuses other address spaces, vcpu_ioctl.c): from
+ * anywhere else the access fails.
  */
 #include <linux/mm.h>
 #include <linux/sched.h>
@@ -57,6 +58,22 @@ static int user_copy(struct vmk_vcpu *vcpu, struct user_copy *c)
 	return vmk_vcpu_unloaded(vcpu, user_copy_slow, c);
 }
 
+/*
+ * The page at @gpa was written: into its slot's dirty log.  Looked up
+ * after the write, so a log started meanwhile sees it (the caller copies
+ * the page only after starting the log).
+ */
+static void mark_dirty(struct vmk_vm *vm, u64 gpa)
+{
+	struct vmctl_slot *s;
+
+	rcu_read_lock();
+	s = vmctl_slot_find(vm, gpa);
+	if (s)
+		vmctl_slot_mark_dirty(s, gpa);
+	rcu_read_unlock();
+}
+
 static int guest_mem_copy(void *ctx, u64 gpa, void *buf, unsigned int len,
 			  bool write)
 {
@@ -84,6 +101,8 @@ static int guest_mem_copy(void *ctx, u64 gpa, void *buf, unsigned int len,
 		ret = user_copy(vcpu, &c);
 		if (ret)
 			return ret;
+		if (write)
+			mark_dirty(vcpu->vm, gpa);
 		gpa += c.len;
 		buf += c.len;
 		len -= c.len;

@@ -8,6 +8,8 @@
  * ordinary memory when it is made; what the owner does with the range
  * later is seen by the guest (mmu.c).  VMCTL_MEM_PREFAULT maps it all at
  * once instead (vmk_mmu_prefault()); a failure there removes the slot.
+ * A slot with VMCTL_MEM_LOG_DIRTY has a dirty log (dirty_log.c); setting
+ * the slot again with only that flag changed starts or stops logging.
  *
  * Slots are published with RCU so the run loop and the MMU notifier
  * (which cannot sleep) can look them up while a slot changes: a new one
@@ -29,6 +31,7 @@
 
 void vmctl_slot_free(struct vmctl_slot *s)
 {
+	vmctl_free(s->dirty, vmctl_slot_dirty_bytes(s));
 	vmctl_acct_add(ACCT_SLOTS, -1);
 	vmctl_free(s, sizeof(*s));
 }
@@ -59,6 +62,62 @@ static int slot_check_mapping(struct mm_struct *mm, unsigned long start,
 	return ret;
 }
 
+/* A new slot from @m, its dirty log too; not published. */
+static struct vmctl_slot *slot_alloc(const struct vmctl_mem_slot *m)
+{
+	struct vmctl_slot *s = vmctl_zalloc(sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->id = m->slot;
+	s->flags = m->flags;
+	s->gpa = m->guest_phys;
+	s->size = m->size;
+	s->uaddr = m->user_addr;
+	if (s->flags & VMCTL_MEM_LOG_DIRTY) {
+		s->dirty = vmctl_zalloc(vmctl_slot_dirty_bytes(s));
+		if (!s->dirty) {
+			vmctl_free(s, sizeof(*s));
+			return NULL;
+		}
+	}
+	vmctl_acct_add(ACCT_SLOTS, 1);
+	return s;
+}
+
+/*
+ * @m names slot @old again, with VMCTL_MEM_LOG_DIRTY changed: replace it
+ * by a copy with (or without) a fresh dirty log.  Its EPT range is zapped
+ * (faults made with the old flags retry): pages come back read-only in a
+ * logging slot, and 4 KiB only (mmu.c).  vm->lock held; dropped.
+ */
+static int slot_set_log(struct vmk_vm *vm, struct vmctl_slot *old,
+			const struct vmctl_mem_slot *m)
+{
+	struct vmctl_slot *s = slot_alloc(m);
+
+	if (!s) {
+		mutex_unlock(&vm->lock);
+		return -ENOMEM;
+	}
+	rcu_assign_pointer(vm->slots[m->slot], s);
+	WRITE_ONCE(vm->nr_logging, vm->nr_logging + (s->dirty ? 1 : -1));
+	vmk_mmu_invalidate_gpa(vm, s->gpa, s->gpa + s->size);
+	mutex_unlock(&vm->lock);
+	synchronize_rcu();	/* no look-up still holds old */
+	vmctl_slot_free(old);
+	return 0;
+}
+
+/* Does @m ask to change only VMCTL_MEM_LOG_DIRTY of @s? */
+static bool slot_log_change(const struct vmctl_slot *s,
+			    const struct vmctl_mem_slot *m)
+{
+	return s->gpa == m->guest_phys && s->size == m->size &&
+	       s->uaddr == m->user_addr &&
+	       (s->flags ^ m->flags) == VMCTL_MEM_LOG_DIRTY;
+}
+
 static int vmctl_slot_check(struct vmk_vm *vm, const struct vmctl_mem_slot *m)
 {
 	struct vmctl_slot *s;
@@ -84,6 +143,8 @@ static void slot_unpublish(struct vmk_vm *vm, struct vmctl_slot *s)
 {
 	RCU_INIT_POINTER(vm->slots[s->id], NULL);
 	vmk_mmu_invalidate_gpa(vm, s->gpa, s->gpa + s->size);
+	if (s->dirty)
+		WRITE_ONCE(vm->nr_logging, vm->nr_logging - 1);
 	vm->nr_slots--;
 	vm->mem_bytes -= s->size;
 }
@@ -110,20 +171,20 @@ int vmctl_slot_set(struct vmk_vm *vm, const struct vmctl_mem_slot *m)
 		return ret;
 
 	mutex_lock(&vm->lock);
+	s = rcu_dereference_protected(vm->slots[m->slot],
+				      lockdep_is_held(&vm->lock));
+	if (s && slot_log_change(s, m))
+		return slot_set_log(vm, s, m);
 	ret = vmctl_slot_check(vm, m);
 	if (ret)
 		goto out;
 	ret = -ENOMEM;
-	s = vmctl_zalloc(sizeof(*s));
+	s = slot_alloc(m);
 	if (!s)
 		goto out;
-	s->id = m->slot;
-	s->flags = m->flags;
-	s->gpa = m->guest_phys;
-	s->size = m->size;
-	s->uaddr = m->user_addr;
-	vmctl_acct_add(ACCT_SLOTS, 1);
 	rcu_assign_pointer(vm->slots[m->slot], s);
+	if (s->dirty)
+		WRITE_ONCE(vm->nr_logging, vm->nr_logging + 1);
 	vm->nr_slots++;
 	vm->mem_bytes += s->size;
 	/* What was MMIO here may carry markers: gone before RAM is seen. */

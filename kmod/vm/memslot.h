@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * memslot.c: a VM's memory slots, guest-physical ranges of the owner's
- * memory.  Readers that cannot sleep (the run loop, the MMU notifier)
- * look slots up under rcu_read_lock(); changes hold vm->lock.
+ * memory, with their dirty logs.  Readers that cannot sleep (the run
+ * loop, the MMU notifier) look slots up under rcu_read_lock(); changes
+ * hold vm->lock.
  */
 #ifndef VMCTL_VM_MEMSLOT_H
 #define VMCTL_VM_MEMSLOT_H
 
+#include <linux/bitops.h>
+#include <linux/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 #include "vm/vm.h"
@@ -18,7 +21,20 @@ struct vmctl_slot {
 	u64 gpa;
 	u64 size;
 	u64 uaddr;		/* in the owner's address space (vm->mm) */
+	unsigned long *dirty;	/* VMCTL_MEM_LOG_DIRTY: a bit per page */
 };
+
+static inline size_t vmctl_slot_dirty_bytes(const struct vmctl_slot *s)
+{
+	return BITS_TO_LONGS(s->size >> PAGE_SHIFT) * sizeof(long);
+}
+
+/* @gpa (in @s) was written: into the dirty log, if @s keeps one. */
+static inline void vmctl_slot_mark_dirty(struct vmctl_slot *s, u64 gpa)
+{
+	if (s->dirty)
+		set_bit((gpa - s->gpa) >> PAGE_SHIFT, s->dirty);
+}
 
 /*
  * The slot holding @gpa, or NULL; under rcu_read_lock() or vm->lock.

@@ -30,6 +30,14 @@
  * and mapped the same way, 2 MiB at a time, before SET_MEM_SLOT returns;
  * afterwards they are ordinary mapped pages the notifier may zap.
  *
+ * Dirty logging (VMCTL_MEM_LOG_DIRTY): a logging slot maps 4 KiB pages
+ * only.  With PML (EPT A/D flags on) they map as any other but clean, so
+ * the CPU logs their first write (dirty_log.c reads the log).  Without,
+ * they map read-only until the guest writes them; the write fault marks
+ * the page in the slot's log under mmu_lock before it maps it writable.
+ * CLEAR_DIRTY_LOG takes bits out of the log and cleans (PML) or
+ * write-protects their pages under the same lock (vmk_mmu_clear_dirty()).
+ *
  * Aging: without EPT accessed bits, a mapped page counts as young and
  * clearing young zaps it.  Release (the owner's address space going
  * away) zaps everything and frees the tables.
@@ -199,6 +207,42 @@ void vmk_mmu_invalidate_gpa(struct vmk_vm *vm, u64 start, u64 end)
 		vmx_invept_all_cpus(vm->ept.eptp);
 }
 
+/*
+ * CLEAR_DIRTY_LOG for @nr words of @s's log from word @word: the bits set
+ * in both @mask and the log leave the log, and those pages' next guest
+ * write is logged again (vmctl_ept_clean()); INVEPT before returning.  Under
+ * mmu_lock, so a write fault marks and maps either before (then its
+ * mapping is protected here) or after (then its mark stays).  vm->lock
+ * held: @s stays.
+ */
+void vmk_mmu_clear_dirty(struct vmk_vm *vm, struct vmctl_slot *s,
+			 unsigned long word, const unsigned long *mask,
+			 unsigned int nr)
+{
+	bool flush = false;
+	unsigned int i;
+
+	spin_lock(&vm->mmu_lock);
+	for (i = 0; i < nr; i++) {
+		atomic_long_t *w = (atomic_long_t *)&s->dirty[word + i];
+		unsigned long bits;
+
+		if (!mask[i])
+			continue;
+		bits = atomic_long_fetch_andnot(mask[i], w) & mask[i];
+		while (bits) {
+			u64 page = (u64)(word + i) * BITS_PER_LONG + __ffs(bits);
+
+			flush |= vmctl_ept_clean(&vm->ept,
+						 s->gpa + (page << PAGE_SHIFT));
+			bits &= bits - 1;
+		}
+	}
+	spin_unlock(&vm->mmu_lock);
+	if (flush)
+		vmx_invept_all_cpus(vm->ept.eptp);
+}
+
 /* Does the host map @hva with a 2 MiB (or larger) page?  KVM's way. */
 static bool host_maps_huge(struct mm_struct *mm, unsigned long hva)
 {
@@ -239,6 +283,8 @@ struct fault {
 	bool may_huge;		/* the slot allows a 2 MiB entry here */
 	struct page *page;
 	bool writable;
+	unsigned long *dirty;	/* the slot's dirty log, or NULL */
+	unsigned long index;	/* the page's bit in it */
 };
 
 /* With the vCPU off its CPU: fault the page in; fill the table cache. */
@@ -335,8 +381,15 @@ int vmk_mmu_fault(struct vmk_vcpu *vcpu, u64 gpa, bool write)
 		u64 g2m = gpa & ~(u64)SZ_2M_MASK;
 
 		f.hva = s->uaddr + (gpa - s->gpa);
-		f.may_write = !(s->flags & VMCTL_MEM_READONLY);
-		f.may_huge = vmx_caps.ept_2m && g2m >= s->gpa &&
+		f.dirty = s->dirty;
+		f.index = (gpa - s->gpa) >> PAGE_SHIFT;
+		/*
+		 * A logging slot maps 4 KiB: with PML clean (the CPU logs
+		 * the first write), else writable on a write only.
+		 */
+		f.may_write = !(s->flags & VMCTL_MEM_READONLY) &&
+			      (write || !f.dirty || vm->ept.ad);
+		f.may_huge = vmx_caps.ept_2m && !f.dirty && g2m >= s->gpa &&
 			     g2m + SZ_2M <= s->gpa + s->size &&
 			     !((s->uaddr - s->gpa) & SZ_2M_MASK);
 	}
@@ -360,13 +413,20 @@ int vmk_mmu_fault(struct vmk_vcpu *vcpu, u64 gpa, bool write)
 	     vm->mmu_inv_start < end))
 		goto unlock;	/* the host changed it meanwhile: retry */
 	hpa = page_to_phys(f.page);
+	/*
+	 * Marked under the lock that CLEAR_DIRTY_LOG clears and protects
+	 * under; the slot's log lives until mmu_seq moves (memslot.c).
+	 */
+	if (f.dirty && f.writable && !vm->ept.ad)
+		set_bit(f.index, f.dirty);
 	if (huge)
 		ret = vmctl_ept_map(&vm->ept, gpa & ~(u64)SZ_2M_MASK,
 				    hpa & ~(u64)SZ_2M_MASK, true, f.writable,
-				    &vcpu->ept_cache);
+				    false, &vcpu->ept_cache);
 	else
 		ret = vmctl_ept_map(&vm->ept, gpa & PAGE_MASK, hpa, false,
-				    f.writable, &vcpu->ept_cache);
+				    f.writable, f.dirty != NULL,
+				    &vcpu->ept_cache);
 unlock:
 	spin_unlock(&vm->mmu_lock);
 	put_page(f.page);
@@ -384,7 +444,9 @@ static int prefault_block(struct vmk_vm *vm, struct vmctl_slot *s,
 			  unsigned int n, unsigned long seq,
 			  struct vmctl_ept_cache *c)
 {
-	bool writable = !(s->flags & VMCTL_MEM_READONLY);
+	bool logs = s->flags & VMCTL_MEM_LOG_DIRTY;
+	bool writable = !(s->flags & VMCTL_MEM_READONLY) &&
+			(!logs || vm->ept.ad);
 	unsigned long end = hva + ((unsigned long)n << PAGE_SHIFT);
 	unsigned int i;
 	int ret = 0;
@@ -394,16 +456,16 @@ static int prefault_block(struct vmk_vm *vm, struct vmctl_slot *s,
 	    (vm->mmu_in_progress && hva < vm->mmu_inv_end &&
 	     vm->mmu_inv_start < end)) {
 		ret = -EAGAIN;
-	} else if (n == SZ_2M >> PAGE_SHIFT && vmx_caps.ept_2m &&
+	} else if (n == SZ_2M >> PAGE_SHIFT && vmx_caps.ept_2m && !logs &&
 		   !((s->uaddr - s->gpa) & SZ_2M_MASK) &&
 		   host_maps_huge(vm->mm, hva)) {
 		ret = vmctl_ept_map(&vm->ept, gpa, page_to_phys(pages[0]),
-				    true, writable, c);
+				    true, writable, false, c);
 	} else {
 		for (i = 0; i < n && !ret; i++)
 			ret = vmctl_ept_map(&vm->ept, gpa + i * PAGE_SIZE,
 					    page_to_phys(pages[i]), false,
-					    writable, c);
+					    writable, logs, c);
 	}
 	spin_unlock(&vm->mmu_lock);
 	return ret;

@@ -18,5 +18,8 @@ void vmk_mmu_destroy(struct vmk_vm *vm);
 int vmk_mmu_fault(struct vmk_vcpu *vcpu, u64 gpa, bool write);
 int vmk_mmu_prefault(struct vmk_vm *vm, struct vmctl_slot *s);
 void vmk_mmu_invalidate_gpa(struct vmk_vm *vm, u64 start, u64 end);
+void vmk_mmu_clear_dirty(struct vmk_vm *vm, struct vmctl_slot *s,
+			 unsigned long word, const unsigned long *mask,
+			 unsigned int nr);
 
 #endif /* VMCTL_VM_MMU_H */

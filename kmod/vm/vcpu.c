@@ -104,6 +104,8 @@ void vmk_vcpu_free(struct vmk_vcpu *vcpu)
 	vmx_vpid_free(vcpu->vpid);
 	vmctl_free_page(vcpu->vmcs, ACCT_VMCS_PAGES);
 	vmctl_free_page(vcpu->msr_bitmap, ACCT_BYTES);
+	if (vcpu->pml)
+		vmctl_free_page(vcpu->pml, ACCT_BYTES);
 	vmctl_free(vcpu->fpu, vmx_caps.xsave_size);
 	vmctl_free(vcpu->cpuid,
 		   VMCTL_MAX_CPUID_ENTRIES * sizeof(*vcpu->cpuid));
@@ -129,10 +131,12 @@ static struct vmk_vcpu *vcpu_alloc(struct vmk_vm *vm, u32 id)
 	INIT_LIST_HEAD(&vcpu->loaded_node);
 	vcpu->vmcs = vmctl_alloc_page(ACCT_VMCS_PAGES);
 	vcpu->msr_bitmap = vmctl_alloc_page(ACCT_BYTES);
+	if (vmx_caps.pml)
+		vcpu->pml = vmctl_alloc_page(ACCT_BYTES);
 	/* A power-of-two kmalloc size is naturally aligned, as XSAVE needs. */
 	vcpu->fpu = vmctl_zalloc(vmx_caps.xsave_size);
 	if (run_area_alloc(vcpu) || !vcpu->vmcs || !vcpu->msr_bitmap ||
-	    !vcpu->fpu ||
+	    !vcpu->fpu || (vmx_caps.pml && !vcpu->pml) ||
 	    vmctl_cpuid_init_default(vcpu) ||
 	    (vm->irqchip && vmctl_apic_create(vcpu))) {
 		vmk_vcpu_free(vcpu);

@@ -99,6 +99,7 @@ struct vmk_vcpu {
 	u32 proc_ctls;		/* VMCS_PROC_CTLS as last written */
 	struct vmctl_vapic *apic;	/* NULL without an irqchip */
 	struct vmctl_ept_cache ept_cache;	/* for EPT faults (vm/mmu.c) */
+	u64 *pml;		/* the PML buffer, with vmx_caps.pml */
 	bool in_guest;		/* between the APIC check and the exit */
 	bool halted;		/* in HLT, waiting for an interrupt */
 	bool halt_if;		/* RFLAGS.IF at the HLT */

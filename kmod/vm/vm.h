@@ -49,6 +49,7 @@ struct vmk_vm {
 	struct mutex lock;	/* slots, vcpus[] */
 	struct vmctl_slot __rcu *slots[VMCTL_MAX_MEM_SLOTS];
 	u32 nr_slots;
+	u32 nr_logging;		/* slots logging dirty pages (READ_ONCE) */
 	u64 mem_bytes;
 	/* Guest RAM in EPT, kept coherent with vm->mm (mmu.c). */
 	struct vmctl_ept ept;

@@ -4,7 +4,8 @@
  * makes one, and its ioctls add and delete memory slots (memslot.c),
  * create vCPUs (vcpu_ioctl.c) and the irqchip (irqchip.c), raise
  * interrupt lines and send MSIs, register doorbells (doorbell.c) and
- * irqfds (irqfd.c), and report the VM.  Closing it drops its reference.
+ * irqfds (irqfd.c), read and clear dirty logs (dirty_log.c), and report
+ * the VM.  Closing it drops its reference.
  */
 #include <linux/module.h>
 #include <linux/anon_inodes.h>
@@ -14,6 +15,7 @@
 #include <linux/uaccess.h>
 #include "irqchip/irqchip.h"
 #include "irqchip/irqfd.h"
+#include "vm/dirty_log.h"
 #include "vm/doorbell.h"
 #include "vm/memslot.h"
 #include "vm/vcpu_ioctl.h"
@@ -87,6 +89,15 @@ static long vmk_vm_ioctl(struct file *f, unsigned int cmd,
 		if (copy_from_user(&fd, uarg, sizeof(fd)))
 			return -EFAULT;
 		return vmk_irqfd(vm, &fd);
+	}
+	case VMCTL_GET_DIRTY_LOG:
+	case VMCTL_CLEAR_DIRTY_LOG: {
+		struct vmctl_dirty_log d;
+
+		if (copy_from_user(&d, uarg, sizeof(d)))
+			return -EFAULT;
+		return cmd == VMCTL_GET_DIRTY_LOG ? vmk_get_dirty_log(vm, &d) :
+						     vmk_clear_dirty_log(vm, &d);
 	}
 	default:
 		return -ENOTTY;

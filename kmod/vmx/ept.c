@@ -28,6 +28,11 @@
  * live only in the EPT range they describe.  No other entry we write is
  * misconfigured.
  *
+ * With page-modification logging (vmx_caps.pml) the EPTP turns accessed
+ * and dirty flags on; leaves are made with both set, so nothing is
+ * logged, except in slots that log dirty pages, whose leaves start clean
+ * so that the CPU logs their first write (vm/dirty_log.c).
+ *
  * A zapped writable leaf marks its page dirty: the guest may have written
  * it without the host's page tables knowing (as KVM does without A/D
  * bits).  Guest pages mapped now are counted (ACCT_MAPPED, 4 KiB units).
@@ -46,11 +51,14 @@
 #define EPT_RWX		(EPT_R | EPT_W | EPT_X)
 #define EPT_MT_WB	(6ULL << 3)	/* leaf memory type */
 #define EPT_LARGE	BIT_ULL(7)	/* PDE maps 2 MiB */
+#define EPT_A		BIT_ULL(8)	/* accessed (leaf), with EPTP_AD */
+#define EPT_D		BIT_ULL(9)	/* dirty (leaf), with EPTP_AD */
 /* Write-only: a misconfiguration, which no other entry of ours is. */
 #define EPT_MMIO_MARKER	EPT_W
 #define EPT_ADDR_MASK	GENMASK_ULL(51, 12)
 #define EPTP_WB		6ULL
 #define EPTP_PWL4	(3ULL << 3)	/* page-walk length - 1 */
+#define EPTP_AD		BIT_ULL(6)	/* accessed and dirty flags on */
 
 #define EPT_LEVELS	4
 #define EPT_SHIFT(l)	(12 + 9 * (l))	/* level 0: PTE ... level 3: PML4E */
@@ -91,6 +99,9 @@ int vmctl_ept_init(struct vmctl_ept *ept)
 	if (!ept->root)
 		return -ENOMEM;
 	ept->eptp = __pa(ept->root) | EPTP_PWL4 | EPTP_WB;
+	ept->ad = vmx_caps.pml;
+	if (ept->ad)
+		ept->eptp |= EPTP_AD;
 	return 0;
 }
 
@@ -188,7 +199,7 @@ static u64 *ept_walk_alloc(struct vmctl_ept *ept, u64 gpa, int level,
  * ran dry.
  */
 int vmctl_ept_map(struct vmctl_ept *ept, u64 gpa, u64 hpa, bool huge,
-		  bool writable, struct vmctl_ept_cache *c)
+		  bool writable, bool log, struct vmctl_ept_cache *c)
 {
 	int level = huge ? 1 : 0;
 	u64 *e, leaf;
@@ -203,7 +214,10 @@ int vmctl_ept_map(struct vmctl_ept *ept, u64 gpa, u64 hpa, bool huge,
 		vmx_invept_all_cpus(ept->eptp);
 		ept_free_table(pt, 0);
 	}
-	leaf = (hpa & EPT_ADDR_MASK) | EPT_R | EPT_X | EPT_MT_WB;
+	leaf = (hpa & EPT_ADDR_MASK) | EPT_R | EPT_X | EPT_MT_WB | EPT_A;
+	/* Dirty already (no log entry) unless its first write is logged. */
+	if (!log || !ept->ad)
+		leaf |= EPT_D;
 	if (huge)
 		leaf |= EPT_LARGE;
 	if (writable)
@@ -279,6 +293,45 @@ bool vmctl_ept_zap(struct vmctl_ept *ept, u64 start, u64 end)
 {
 	return zap_table(ept->root, EPT_LEVELS - 1, 0, start,
 			 min(end, EPT_GPA_END));
+}
+
+/*
+ * The guest's next write to the 4 KiB page at @gpa must be logged again
+ * (dirty logging): with EPT A/D flags (PML) its leaf's dirty flag is
+ * cleared, so the write sets it and the CPU logs the page; without them
+ * the leaf loses its write permission, so the write faults.  A 2 MiB
+ * leaf over it goes whole.  A leaf the guest could write marks its page
+ * dirty for the host.  Returns whether anything changed: then the caller
+ * INVEPTs.
+ */
+bool vmctl_ept_clean(struct vmctl_ept *ept, u64 gpa)
+{
+	u64 *table = ept->root, *e, old;
+	int l;
+
+	for (l = EPT_LEVELS - 1; ; l--) {
+		e = &table[EPT_INDEX(gpa, l)];
+		if (!(*e & EPT_R))
+			return false;
+		if (is_leaf(*e, l))
+			break;
+		table = __va(*e & EPT_ADDR_MASK);
+	}
+	if (l) {
+		leaf_gone(*e, l);
+		WRITE_ONCE(*e, 0);
+		return true;
+	}
+	old = READ_ONCE(*e);
+	if (!(old & EPT_W) || (ept->ad && !(old & EPT_D)))
+		return false;
+	SetPageDirty(pfn_to_page((old & EPT_ADDR_MASK) >> PAGE_SHIFT));
+	/* The CPU may set A and D meanwhile: only ours may clear them. */
+	if (ept->ad)
+		atomic64_andnot(EPT_D, (atomic64_t *)e);
+	else
+		WRITE_ONCE(*e, old & ~EPT_W);
+	return true;
 }
 
 /* Is @gpa mapped (aging without accessed bits: mapped means used)? */

@@ -14,6 +14,7 @@
 struct vmctl_ept {
 	u64 *root;		/* PML4 */
 	u64 eptp;
+	bool ad;		/* accessed/dirty flags on: PML in use */
 };
 
 /*
@@ -33,10 +34,11 @@ void vmctl_ept_cache_free(struct vmctl_ept_cache *c);
 int vmctl_ept_init(struct vmctl_ept *ept);
 void vmctl_ept_destroy(struct vmctl_ept *ept);
 int vmctl_ept_map(struct vmctl_ept *ept, u64 gpa, u64 hpa, bool huge,
-		  bool writable, struct vmctl_ept_cache *c);
+		  bool writable, bool log, struct vmctl_ept_cache *c);
 int vmctl_ept_mark_mmio(struct vmctl_ept *ept, u64 gpa,
 			struct vmctl_ept_cache *c);
 bool vmctl_ept_zap(struct vmctl_ept *ept, u64 start, u64 end);
+bool vmctl_ept_clean(struct vmctl_ept *ept, u64 gpa);
 bool vmctl_ept_mapped(struct vmctl_ept *ept, u64 gpa);
 void vmctl_ept_clear(struct vmctl_ept *ept);
 

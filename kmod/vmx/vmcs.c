@@ -37,6 +37,10 @@ static void vmcs_controls(struct vmk_vcpu *vcpu)
 	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
 	vmcs_write(VMCS_MSR_BITMAP, __pa(vcpu->msr_bitmap));
 	vmcs_write(VMCS_EPT_POINTER, vcpu->vm->ept.eptp);
+	if (vcpu->pml) {	/* PML is in proc2 exactly when pml is set */
+		vmcs_write(VMCS_PML_ADDRESS, __pa(vcpu->pml));
+		vmcs_write(VMCS_GUEST_PML_INDEX, VMCTL_PML_ENTRIES - 1);
+	}
 	if (vcpu->vpid)
 		vmcs_write(VMCS_VPID, vcpu->vpid);
 	/*

@@ -38,6 +38,10 @@ static bool vmctl_param_ept_2m = true;
 module_param_named(ept_2m, vmctl_param_ept_2m, bool, 0444);
 MODULE_PARM_DESC(ept_2m, "Map 2 MiB of guest RAM per EPT entry where possible (default: on)");
 
+static bool vmctl_param_pml = true;
+module_param_named(pml, vmctl_param_pml, bool, 0444);
+MODULE_PARM_DESC(pml, "Log dirty pages with page-modification logging where the CPU has it, else by write-protection (default: on)");
+
 struct vmx_caps vmx_caps;
 
 struct vmx_cpu {
@@ -168,7 +172,7 @@ static int vmx_probe_controls(void)
 		return vmx_missing("EPT");
 	if (!vmx_adjust(MSR_VMX_PROCBASED_CTLS2,
 			PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST,
-			PROC2_WBINVD_EXITING |
+			PROC2_WBINVD_EXITING | PROC2_ENABLE_PML |
 			(vmctl_param_vpid ? PROC2_ENABLE_VPID : 0), &c->proc2))
 		return vmx_missing("unrestricted guest");
 	if (!vmx_adjust(MSR_VMX_TRUE_EXIT_CTLS,
@@ -196,6 +200,11 @@ static int vmx_probe_controls(void)
 	if (vmctl_param_vpid && !c->vpid)
 		return vmx_missing("VPID with INVVPID single-context (load with vpid=0 to run without)");
 	c->wbinvd_exiting = c->proc2 & PROC2_WBINVD_EXITING;
+	/* PML logs what sets EPT dirty flags: both or neither. */
+	c->pml = vmctl_param_pml && (c->proc2 & PROC2_ENABLE_PML) &&
+		 (ept & VMXCAP_EPT_AD);
+	if (!c->pml)
+		c->proc2 &= ~PROC2_ENABLE_PML;
 
 	rdmsrl(MSR_VMX_CR0_FIXED0, c->cr0_fixed0);
 	rdmsrl(MSR_VMX_CR0_FIXED1, c->cr0_fixed1);

@@ -16,6 +16,7 @@ struct vmx_caps {
 	u32 pin, proc, proc2, exit, entry;	/* controls we run with */
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	bool ept_2m, vpid, wbinvd_exiting;
+	bool pml;		/* page-modification logging, EPT A/D flags */
 	bool flush_l1d, clear_cpu_buffers;	/* before each VM entry */
 	bool flush_l1d_sw;	/* flush_l1d without the FLUSH_L1D MSR */
 	u32 preempt_ticks;	/* VMX-preemption timer backstop; 0: none */
@@ -26,6 +27,9 @@ struct vmx_caps {
 };
 
 extern struct vmx_caps vmx_caps;
+
+/* Entries of a PML buffer (one page of guest-physical addresses). */
+#define VMCTL_PML_ENTRIES	512
 
 int vmx_probe(void);
 int vmx_enable_all(void);

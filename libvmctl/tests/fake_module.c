@@ -164,6 +164,10 @@ bool fake_irqchip_created;
 unsigned int fake_irq_pin;
 int fake_irq_level = -1;
 unsigned int fake_irq_calls;
+struct vmctl_mem_slot fake_last_slot;
+unsigned int fake_slot_calls;
+struct vmctl_dirty_log fake_last_log;
+unsigned long fake_last_log_cmd;
 
 /* VMCTL_IRQ_LINE comes from any thread: publish with atomics. */
 static int fake_irq_line(const struct vmctl_irq_line *line)
@@ -212,6 +216,13 @@ int ioctl(int fd, unsigned long req, ...)
 	} else if (fd == vm_fd) {
 		switch (req) {
 		case VMCTL_SET_MEM_SLOT:
+			memcpy(&fake_last_slot, arg, sizeof(fake_last_slot));
+			fake_slot_calls++;
+			return 0;
+		case VMCTL_GET_DIRTY_LOG:
+		case VMCTL_CLEAR_DIRTY_LOG:
+			fake_last_log_cmd = req;
+			memcpy(&fake_last_log, arg, sizeof(fake_last_log));
 			return 0;
 		case VMCTL_CREATE_IRQCHIP:
 			if (!fake_irqchip_cap || fake_irqchip_created ||

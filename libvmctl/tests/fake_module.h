@@ -45,6 +45,12 @@ extern unsigned int fake_irq_pin;	/* the last VMCTL_IRQ_LINE */
 extern int fake_irq_level;		/* -1: none yet */
 extern unsigned int fake_irq_calls;
 
+/* Memory: the last VMCTL_SET_MEM_SLOT and dirty-log ioctl, as passed. */
+extern struct vmctl_mem_slot fake_last_slot;
+extern unsigned int fake_slot_calls;
+extern struct vmctl_dirty_log fake_last_log;
+extern unsigned long fake_last_log_cmd;
+
 /* The vCPUs created so far, and the scripts the next ones will play. */
 extern struct fake_vcpu fv[MAX_FAKE_VCPUS];
 extern unsigned int nr_fake_vcpus;

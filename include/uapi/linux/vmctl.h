@@ -47,6 +47,8 @@ enum vmctl_cap {
 	VMCTL_CAP_SIGNAL_MSI = 12,	/* VMCTL_SIGNAL_MSI supported */
 	VMCTL_CAP_DOORBELL = 13,	/* value: VMCTL_MAX_DOORBELLS */
 	VMCTL_CAP_IRQFD = 14,		/* value: VMCTL_MAX_IRQFDS */
+	VMCTL_CAP_DIRTY_LOG = 18,	/* VMCTL_MEM_LOG_DIRTY, GET/CLEAR_DIRTY_LOG */
+	VMCTL_CAP_DIRTY_LOG_PML = 19,	/* value: PML entries per vCPU; 0: write-protect */
 };
 
 /* ---------------------------------------------------------------------- */
@@ -98,7 +100,9 @@ struct vmctl_vmx_cpus {
 
 #define VMCTL_MEM_READONLY	(1U << 0)	/* guest writes exit as MMIO */
 #define VMCTL_MEM_PREFAULT	(1U << 1)	/* all present before RUN */
-#define VMCTL_MEM_VALID_FLAGS	(VMCTL_MEM_READONLY | VMCTL_MEM_PREFAULT)
+#define VMCTL_MEM_LOG_DIRTY	(1U << 2)	/* dirty-page log (below) */
+#define VMCTL_MEM_VALID_FLAGS	(VMCTL_MEM_READONLY | VMCTL_MEM_PREFAULT | \
+				 VMCTL_MEM_LOG_DIRTY)
 
 /*
  * A memory slot maps [guest_phys, guest_phys + size) onto the caller's
@@ -113,6 +117,11 @@ struct vmctl_vmx_cpus {
  * EPERM (called from another address space than the VM's creator's, e.g.
  * a forked child), EINTR (PREFAULT: a fatal signal), ENOMEM.  A PREFAULT
  * that fails leaves no slot behind.
+ *
+ * SET_MEM_SLOT on a slot id in use with the same guest_phys, size and
+ * user_addr and flags that differ in VMCTL_MEM_LOG_DIRTY alone changes
+ * that flag (any other change is EEXIST): that is how logging starts and
+ * stops on a running VM.
  */
 struct vmctl_mem_slot {
 	__u32 slot;
@@ -253,6 +262,36 @@ struct vmctl_irqfd {
 };
 
 #define VMCTL_IRQFD		_IOW(VMCTL_IO, 0x18, struct vmctl_irqfd)
+
+/*
+ * Dirty-page logging (KVM's GET_DIRTY_LOG and CLEAR_DIRTY_LOG with
+ * manual protection).  A slot with VMCTL_MEM_LOG_DIRTY keeps a bitmap,
+ * one bit per 4 KiB page (bit i of 64-bit word w: page 64 * w + i of the
+ * slot), set when the guest writes the page or the module writes it for
+ * the guest (emulated instructions, string I/O, kvmclock).  Starting to
+ * log marks nothing: the caller copies everything once.
+ *
+ * GET_DIRTY_LOG copies the bits of pages [first_page, first_page +
+ * num_pages) to bitmap (num_pages bits, in 64-bit words) and clears
+ * nothing.  CLEAR_DIRTY_LOG takes such a bitmap and, for each page whose
+ * bit is set in it and in the log, clears the log's bit and makes the
+ * page's next guest write fault so that the bit is set again: so a
+ * migration round is GET, CLEAR of what it got, then copy those pages;
+ * a write after CLEAR returns is in the next round.  first_page must be a
+ * multiple of 64, num_pages non-zero and a multiple of 64 unless the
+ * range ends at the slot's end.  Errors: ENOENT (no slot of that id, or
+ * it does not log), EINVAL (flags, the range), EFAULT (bitmap).
+ */
+struct vmctl_dirty_log {
+	__u32 slot;
+	__u32 flags;			/* none defined: must be 0 */
+	__u64 first_page;
+	__u64 num_pages;
+	__u64 bitmap;			/* user pointer */
+};
+
+#define VMCTL_GET_DIRTY_LOG	_IOW(VMCTL_IO, 0x1D, struct vmctl_dirty_log)
+#define VMCTL_CLEAR_DIRTY_LOG	_IOW(VMCTL_IO, 0x1E, struct vmctl_dirty_log)
 
 /* ---------------------------------------------------------------------- */
 /* vCPU ioctls                                                              */
