@@ -197,6 +197,20 @@ void vmctl_pci_set_intx(struct vmctl_pci_dev *dev, int level)
 	pthread_mutex_unlock(&bus->lock);
 }
 
+uint64_t vmctl_pci_bar_base(const struct vmctl_pci_dev *dev, unsigned int idx)
+{
+	uint16_t cmd = get16(dev->cfg + PCI_COMMAND);
+	const struct vmctl_pci_bar *b;
+
+	if (idx >= VMCTL_PCI_NR_BARS)
+		return 0;
+	b = &dev->bars[idx];
+	if (!b->size || !(cmd & (b->io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY)))
+		return 0;
+	return get32(dev->cfg + PCI_BASE_ADDRESS_0 + 4 * idx) &
+	       ~(uint64_t)(b->size - 1);
+}
+
 static struct vmctl_pci_dev *find_fn(struct vmctl_pci_bus *bus,
 				     unsigned int slot, unsigned int func)
 {
@@ -244,6 +258,8 @@ void vmctl_pci_cfg_write(struct vmctl_pci_bus *bus, unsigned int slot,
 	if (dev && dev != &bus->host && reg <= PCI_COMMAND + 1 &&
 	    reg + size > PCI_COMMAND)
 		update_pin(bus, dev->pin);
+	if (dev && dev->cfg_written && reg < VMCTL_PCI_CFG_SIZE)
+		dev->cfg_written(dev, reg, size);
 	pthread_mutex_unlock(&bus->lock);
 }
 

@@ -85,6 +85,13 @@ struct vmctl_pci_dev {
 	unsigned int slot;
 	unsigned int pin;		/* I/O APIC pin of INTA# */
 	bool intx;			/* the device asserts INTA# */
+	/*
+	 * The guest wrote [reg, reg + size) of the configuration space
+	 * (MSI-X enabled, a BAR moved): called under the bus lock after
+	 * the write.  May be NULL.
+	 */
+	void (*cfg_written)(struct vmctl_pci_dev *dev, unsigned int reg,
+			    unsigned int size);
 };
 
 struct vmctl_pci_bus {
@@ -126,6 +133,13 @@ int vmctl_pci_dev_add_cap(struct vmctl_pci_dev *dev, uint8_t id,
  * (no slot or no room left in a window), -EINVAL (no BAR of that size).
  */
 int vmctl_pci_bus_plug(struct vmctl_pci_bus *bus, struct vmctl_pci_dev *dev);
+
+/*
+ * Where BAR idx of dev decodes now: its base, or 0 when it does not
+ * (no such BAR, or the command register's decode bit for its space is
+ * off).  The bus lock held, or dev not plugged yet.
+ */
+uint64_t vmctl_pci_bar_base(const struct vmctl_pci_dev *dev, unsigned int idx);
 
 /* Assert (1) or deassert (0) dev's INTA#.  Any thread. */
 void vmctl_pci_set_intx(struct vmctl_pci_dev *dev, int level);

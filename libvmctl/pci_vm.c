@@ -119,6 +119,26 @@ int vmctl_pci_host_create(struct vmctl_vm *vm)
 	return 0;
 }
 
+/* A device's MSI-X message (msix.h's send): the module delivers it. */
+static void send_msi(void *vm, uint64_t address, uint32_t data)
+{
+	static bool warned;
+	int ret = vmctl_vm_signal_msi(vm, address, data);
+
+	/* A guest's bad message is its own loss: said once per process. */
+	if (ret && !__atomic_exchange_n(&warned, true, __ATOMIC_RELAXED))
+		vmctl_log("MSI to 0x%llx data 0x%x: %s (not logged again)",
+			  (unsigned long long)address, data, vmctl_strerror(ret));
+}
+
+/* A device's doorbell (struct vmctl_virtio_host): MMIO in BAR 0. */
+static int doorbell(void *vm, int efd, uint64_t addr, unsigned int len,
+		    bool assign)
+{
+	return assign ? vmctl_vm_add_doorbell(vm, efd, 0, addr, len, NULL) :
+			vmctl_vm_remove_doorbell(vm, efd, 0, addr, len, NULL);
+}
+
 int vmctl_pci_plug_virtio(struct vmctl_vm *vm, struct vmctl_virtio_dev *vdev)
 {
 	struct vmctl_pci_bus *bus = find_bus(vm);
@@ -130,6 +150,9 @@ int vmctl_pci_plug_virtio(struct vmctl_vm *vm, struct vmctl_virtio_dev *vdev)
 			return ret;
 		bus = find_bus(vm);
 	}
+	vdev->host = (struct vmctl_virtio_host){ doorbell, vm };
+	vdev->msix.send = send_msi;
+	vdev->msix.ctx = vm;
 	ret = vmctl_pci_bus_plug(bus, &vdev->pci);
 	if (ret == -ENOSPC)
 		return vmctl_fail(ret, "no free PCI slot or BAR space for %s",

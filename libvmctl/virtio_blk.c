@@ -198,8 +198,10 @@ static int blk_handle(struct vmctl_virtio_dev *vdev, unsigned int q)
 			if (r->status == VIRTIO_BLK_S_OK)
 				r->status = execute(b, r, &written);
 			*r->status_byte = r->status;
-			__atomic_add_fetch(&vdev->stats.requests, 1,
-					   __ATOMIC_RELAXED);
+			vmctl_virtio_count(vdev, q, 1,
+					   r->type == VIRTIO_BLK_T_IN ||
+					   r->type == VIRTIO_BLK_T_OUT ?
+					   r->len : 0);
 			vmctl_vq_push(vq, b->req.head, written + 1);
 			vmctl_virtio_used(vdev, q);
 		}

@@ -143,7 +143,8 @@ static int rx(struct vmctl_virtio_net *n)
 			count(&n->stats.rx_frames, 1);
 			count(&n->stats.rx_bytes,
 			      n->rx_pending - VMCTL_NET_HDR_LEN);
-			count(&vdev->stats.requests, 1);
+			vmctl_virtio_count(vdev, RXQ, 1,
+					   n->rx_pending - VMCTL_NET_HDR_LEN);
 		}
 		n->rx_pending = 0;
 		pushed = true;
@@ -180,7 +181,7 @@ static void tx_frame(struct vmctl_virtio_net *n, struct vmctl_vq_req *req)
 	}
 	count(&n->stats.tx_frames, 1);
 	count(&n->stats.tx_bytes, req->out_len - VMCTL_NET_HDR_LEN);
-	count(&n->vdev.stats.requests, 1);
+	vmctl_virtio_count(&n->vdev, TXQ, 1, req->out_len - VMCTL_NET_HDR_LEN);
 }
 
 static int tx(struct vmctl_virtio_net *n)

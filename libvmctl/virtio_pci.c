@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The virtio-pci modern transport (see virtio_pci.h): capabilities,
- * common configuration, ISR, notifications, device status and reset,
- * and the worker thread that serves the queues.
+ * common configuration, ISR, MSI-X vectors, notifications and their
+ * doorbells, device status and reset, and the worker thread that serves
+ * the queues.
+ *
+ * Locks, outer first: the device's lock, the bus lock (INTx, the
+ * doorbells), the MSI-X lock; the bus calls cfg_written() with its lock
+ * held, so that path never takes the device's.
  */
 #include <errno.h>
 #include <poll.h>
@@ -26,6 +31,16 @@ enum {
 #define ISR_QUEUE		1
 #define ISR_CONFIG		2
 #define MAX_BROKEN_LOGS		3
+
+void vmctl_virtio_count(struct vmctl_virtio_dev *vdev, unsigned int q,
+			uint64_t requests, uint64_t bytes)
+{
+	struct vmctl_virtio_queue_counters *c = &vdev->stats.q[q];
+
+	__atomic_add_fetch(&vdev->stats.requests, requests, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&c->requests, requests, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&c->bytes, bytes, __ATOMIC_RELAXED);
+}
 
 bool vmctl_virtio_has(const struct vmctl_virtio_dev *vdev, unsigned int bit)
 {
@@ -58,6 +73,9 @@ static bool live_locked(const struct vmctl_virtio_dev *vdev)
 	       !(vdev->status & VIRTIO_STATUS_NEEDS_RESET);
 }
 
+static void cfg_written(struct vmctl_pci_dev *pci, unsigned int reg,
+			unsigned int size);
+
 /* Called with the lock held. */
 static void reset_locked(struct vmctl_virtio_dev *vdev)
 {
@@ -71,10 +89,12 @@ static void reset_locked(struct vmctl_virtio_dev *vdev)
 	vdev->status = 0;
 	vdev->queue_select = 0;
 	vdev->broken_err = 0;
+	vdev->config_vector = VIRTIO_MSI_NO_VECTOR;
 	for (q = 0; q < vdev->nr_queues; q++) {
 		vmctl_vq_reset(&vdev->vqs[q]);
 		vdev->vqs[q].size = vdev->max_queue_size;
 		vdev->queue_enabled[q] = false;
+		vdev->queue_vector[q] = VIRTIO_MSI_NO_VECTOR;
 	}
 	vdev->isr = 0;
 	if (vdev->pci.bus)
@@ -82,14 +102,28 @@ static void reset_locked(struct vmctl_virtio_dev *vdev)
 }
 
 /*
- * Interrupt the driver.  INTx only for now: with MSI-X enabled, queue
- * q's (or the configuration's) vector would be signalled here instead.
- * Called with the lock held.
+ * Interrupt the driver for queue q (ISR_QUEUE) or a configuration change
+ * (ISR_CONFIG): the vector the driver mapped to it when MSI-X is on
+ * (none for NO_VECTOR), else INTx and the ISR.  Called with the lock
+ * held.
  */
-static void interrupt_locked(struct vmctl_virtio_dev *vdev, uint8_t why)
+static void interrupt_locked(struct vmctl_virtio_dev *vdev, uint8_t why,
+			     unsigned int q)
 {
-	vdev->isr |= why;
+	uint16_t vector;
+
 	__atomic_add_fetch(&vdev->stats.interrupts, 1, __ATOMIC_RELAXED);
+	if (why == ISR_QUEUE)
+		__atomic_add_fetch(&vdev->stats.q[q].interrupts, 1,
+				   __ATOMIC_RELAXED);
+	if (vmctl_msix_enabled(&vdev->msix)) {
+		vector = why == ISR_CONFIG ? vdev->config_vector :
+			 vdev->queue_vector[q];
+		if (vector != VIRTIO_MSI_NO_VECTOR)
+			vmctl_msix_notify(&vdev->msix, vector);
+		return;
+	}
+	vdev->isr |= why;
 	if (vdev->pci.bus)
 		vmctl_pci_set_intx(&vdev->pci, 1);
 }
@@ -108,7 +142,7 @@ static void set_broken_locked(struct vmctl_virtio_dev *vdev, int err)
 			  vdev->be->name, vdev->pci.slot, vmctl_vq_strerror(err),
 			  vdev->stats.broken == MAX_BROKEN_LOGS ?
 			  " (not logged again)" : "");
-	interrupt_locked(vdev, ISR_CONFIG);
+	interrupt_locked(vdev, ISR_CONFIG, 0);
 }
 
 int vmctl_virtio_init(struct vmctl_virtio_dev *vdev,
@@ -116,6 +150,7 @@ int vmctl_virtio_init(struct vmctl_virtio_dev *vdev,
 		      unsigned int nr_queues, uint16_t max_queue_size,
 		      const struct vmctl_guest_ram *ram)
 {
+	unsigned int q;
 	int ret;
 
 	if (!nr_queues || nr_queues > VMCTL_VIRTIO_MAX_QUEUES ||
@@ -129,6 +164,11 @@ int vmctl_virtio_init(struct vmctl_virtio_dev *vdev,
 	vdev->nr_queues = nr_queues;
 	vdev->max_queue_size = max_queue_size;
 	vdev->kick_fd = -1;
+	for (q = 0; q < VMCTL_VIRTIO_MAX_QUEUES; q++)
+		vdev->notify_fd[q] = -1;
+	ret = vmctl_msix_init(&vdev->msix, nr_queues + 1);
+	if (ret)
+		return ret;
 	vmctl_pci_dev_init(&vdev->pci, VIRTIO_PCI_VENDOR,
 			   VIRTIO_PCI_DEVICE_BASE + be->device_id, be->class, 1,
 			   VIRTIO_PCI_VENDOR, 0x1100);
@@ -143,6 +183,10 @@ int vmctl_virtio_init(struct vmctl_virtio_dev *vdev,
 		VIRTIO_DEVICE_CFG_MAX, false);
 	add_cap(vdev, VIRTIO_PCI_CAP_NOTIFY_CFG, VIRTIO_BAR_NOTIFY,
 		VIRTIO_NOTIFY_MULTIPLIER * nr_queues, true);
+	vdev->msix_cap = vmctl_msix_add_cap(&vdev->msix, &vdev->pci, 0,
+					    VIRTIO_BAR_MSIX_TABLE,
+					    VIRTIO_BAR_MSIX_PBA);
+	vdev->pci.cfg_written = cfg_written;
 	pthread_mutex_init(&vdev->lock, NULL);
 	pthread_cond_init(&vdev->cond, NULL);
 	vdev->host_features = 1ULL << VIRTIO_F_VERSION_1 |
@@ -157,6 +201,7 @@ int vmctl_virtio_init(struct vmctl_virtio_dev *vdev,
 void vmctl_virtio_destroy(struct vmctl_virtio_dev *vdev)
 {
 	vmctl_virtio_stop(vdev);
+	vmctl_msix_destroy(&vdev->msix);
 	pthread_mutex_destroy(&vdev->lock);
 	pthread_cond_destroy(&vdev->cond);
 }
@@ -184,8 +229,7 @@ static void common_image(struct vmctl_virtio_dev *vdev, uint8_t *img)
 	memcpy(img + CC_DF, &df, 4);
 	memcpy(img + CC_GFSELECT, &vdev->gfselect, 4);
 	memcpy(img + CC_GF, &gf, 4);
-	v16 = VIRTIO_MSI_NO_VECTOR;
-	memcpy(img + CC_MSIX, &v16, 2);
+	memcpy(img + CC_MSIX, &vdev->config_vector, 2);
 	v16 = vdev->nr_queues;
 	memcpy(img + CC_NUM_QUEUES, &v16, 2);
 	img[CC_STATUS] = vdev->status;
@@ -194,8 +238,7 @@ static void common_image(struct vmctl_virtio_dev *vdev, uint8_t *img)
 	if (!vq)
 		return;		/* a queue that does not exist: size 0 */
 	memcpy(img + CC_Q_SIZE, &vq->size, 2);
-	v16 = VIRTIO_MSI_NO_VECTOR;
-	memcpy(img + CC_Q_MSIX, &v16, 2);
+	memcpy(img + CC_Q_MSIX, &vdev->queue_vector[vdev->queue_select], 2);
 	v16 = vdev->queue_enabled[vdev->queue_select];
 	memcpy(img + CC_Q_ENABLE, &v16, 2);
 	v16 = vdev->queue_select;
@@ -290,6 +333,13 @@ static void set_addr(uint64_t *addr, unsigned int part, unsigned int size,
 		*addr = (*addr & ~0xffffffffULL) | (uint32_t)value;
 }
 
+/* A vector the table has, else NO_VECTOR (virtio 1.2, 4.1.5.1.2). */
+static uint16_t msix_vector(const struct vmctl_virtio_dev *vdev,
+			    uint64_t value)
+{
+	return value < vdev->msix.nr ? value : VIRTIO_MSI_NO_VECTOR;
+}
+
 static void common_write(struct vmctl_virtio_dev *vdev, unsigned int off,
 			 unsigned int size, uint64_t value)
 {
@@ -319,9 +369,18 @@ static void common_write(struct vmctl_virtio_dev *vdev, unsigned int off,
 		if (size == 1)
 			write_status(vdev, value);
 		return;
+	case CC_MSIX:
+		if (size == 2)
+			vdev->config_vector = msix_vector(vdev, value);
+		return;
 	case CC_Q_SELECT:
 		if (size == 2)
 			vdev->queue_select = value;
+		return;
+	case CC_Q_MSIX:
+		if (size == 2 && vq)
+			vdev->queue_vector[vdev->queue_select] =
+				msix_vector(vdev, value);
 		return;
 	case CC_Q_SIZE:
 		/* Checked (power of 2, not above the maximum) at enable. */
@@ -348,7 +407,7 @@ static void common_write(struct vmctl_virtio_dev *vdev, unsigned int off,
 			set_addr(&vq->used_gpa, off - CC_Q_DEVICE, size, value);
 		return;
 	default:
-		/* MSI-X vectors (none yet) and read-only fields. */
+		/* Read-only fields. */
 		return;
 	}
 }
@@ -365,6 +424,7 @@ static void notify(struct vmctl_virtio_dev *vdev, unsigned int q)
 		return;
 	}
 	vdev->stats.notifications++;
+	vdev->stats.q[q].notifications++;
 	vdev->kicked |= 1U << q;
 	if (vdev->kick_fd >= 0)
 		eventfd_write(vdev->kick_fd, 1);
@@ -389,6 +449,12 @@ static uint64_t bar_read(void *opaque, uint64_t off, unsigned int size)
 	} else if (off >= VIRTIO_BAR_DEVICE &&
 		   off + size <= VIRTIO_BAR_DEVICE + vdev->config_len) {
 		memcpy(&v, vdev->config + (off - VIRTIO_BAR_DEVICE), size);
+	} else if (off >= VIRTIO_BAR_MSIX_PBA) {
+		v = vmctl_msix_pba_read(&vdev->msix, off - VIRTIO_BAR_MSIX_PBA,
+					size);
+	} else if (off >= VIRTIO_BAR_MSIX_TABLE) {
+		v = vmctl_msix_table_read(&vdev->msix,
+					  off - VIRTIO_BAR_MSIX_TABLE, size);
 	}
 	pthread_mutex_unlock(&vdev->lock);
 	return v;
@@ -402,9 +468,12 @@ static void bar_write(void *opaque, uint64_t off, unsigned int size,
 	pthread_mutex_lock(&vdev->lock);
 	if (off < VIRTIO_COMMON_SIZE)
 		common_write(vdev, off, size, value);
+	else if (off >= VIRTIO_BAR_MSIX_TABLE && off < VIRTIO_BAR_MSIX_PBA)
+		vmctl_msix_table_write(&vdev->msix, off - VIRTIO_BAR_MSIX_TABLE,
+				       size, value);
 	else if (off >= VIRTIO_BAR_NOTIFY)
 		notify(vdev, (off - VIRTIO_BAR_NOTIFY) / VIRTIO_NOTIFY_MULTIPLIER);
-	/* The ISR and the device configuration are read-only. */
+	/* The ISR, device configuration and pending bits are read-only. */
 	pthread_mutex_unlock(&vdev->lock);
 }
 
@@ -420,7 +489,7 @@ void vmctl_virtio_used(struct vmctl_virtio_dev *vdev, unsigned int q)
 	if (!vmctl_vq_need_interrupt(&vdev->vqs[q]))
 		return;
 	pthread_mutex_lock(&vdev->lock);
-	interrupt_locked(vdev, ISR_QUEUE);
+	interrupt_locked(vdev, ISR_QUEUE, q);
 	pthread_mutex_unlock(&vdev->lock);
 }
 
@@ -450,39 +519,144 @@ void vmctl_virtio_serve(struct vmctl_virtio_dev *vdev)
 	pthread_mutex_unlock(&vdev->lock);
 }
 
+/* ---- doorbells ---- */
+
+/* Remove the doorbells from where they are.  The bus lock held. */
+static void doorbells_off(struct vmctl_virtio_dev *vdev, unsigned int nr)
+{
+	unsigned int q;
+
+	for (q = 0; q < nr; q++)
+		vdev->host.doorbell(vdev->host.ctx, vdev->notify_fd[q],
+				    vdev->doorbell_base + VIRTIO_BAR_NOTIFY +
+				    VIRTIO_NOTIFY_MULTIPLIER * q,
+				    VIRTIO_NOTIFY_WIDTH, false);
+}
+
 /*
- * Wait for a kick or for the backend's descriptor; a readable backend
- * descriptor kicks the queue it stands for.  False when told to stop.
+ * Put the doorbells where BAR 0 decodes now (none while the worker
+ * does not run or the BAR does not decode).  The bus lock held, or the
+ * device not plugged.  A module that refuses them leaves notifications
+ * exiting to userspace, which serves them just the same.
+ */
+static void place_doorbells(struct vmctl_virtio_dev *vdev)
+{
+	uint64_t base = vdev->doorbells_wanted ?
+			vmctl_pci_bar_base(&vdev->pci, 0) : 0;
+	unsigned int q;
+	int ret = 0;
+
+	if (!vdev->host.doorbell || base == vdev->doorbell_base)
+		return;
+	if (vdev->doorbell_base)
+		doorbells_off(vdev, vdev->nr_queues);
+	vdev->doorbell_base = base;
+	if (!base)
+		return;
+	for (q = 0; q < vdev->nr_queues && !ret; q++)
+		ret = vdev->host.doorbell(vdev->host.ctx, vdev->notify_fd[q],
+					  base + VIRTIO_BAR_NOTIFY +
+					  VIRTIO_NOTIFY_MULTIPLIER * q,
+					  VIRTIO_NOTIFY_WIDTH, true);
+	if (!ret)
+		return;
+	doorbells_off(vdev, q - 1);
+	vdev->doorbell_base = 0;
+	if (!vdev->doorbell_warned)
+		vmctl_log("%s at 00:%02x.0: no kernel doorbell (%s); queue notifications exit to userspace",
+			  vdev->be->name, vdev->pci.slot, strerror(-ret));
+	vdev->doorbell_warned = true;
+}
+
+static bool overlaps(unsigned int reg, unsigned int size, unsigned int at,
+		     unsigned int len)
+{
+	return reg < at + len && at < reg + size;
+}
+
+/* The guest wrote configuration space (the bus lock held). */
+static void cfg_written(struct vmctl_pci_dev *pci, unsigned int reg,
+			unsigned int size)
+{
+	struct vmctl_virtio_dev *vdev =
+		container_of(pci, struct vmctl_virtio_dev, pci);
+	uint16_t control;
+
+	if (vdev->msix_cap > 0 &&
+	    overlaps(reg, size, vdev->msix_cap + PCI_MSIX_FLAGS, 2)) {
+		memcpy(&control, pci->cfg + vdev->msix_cap + PCI_MSIX_FLAGS, 2);
+		vmctl_msix_control(&vdev->msix, control);
+	}
+	if (overlaps(reg, size, PCI_COMMAND, 2) ||
+	    overlaps(reg, size, PCI_BASE_ADDRESS_0, 4))
+		place_doorbells(vdev);
+}
+
+/* Run fn(vdev) under the bus lock, if the device is on a bus. */
+static void with_bus_locked(struct vmctl_virtio_dev *vdev,
+			    void (*fn)(struct vmctl_virtio_dev *vdev))
+{
+	struct vmctl_pci_bus *bus = vdev->pci.bus;
+
+	if (bus)
+		pthread_mutex_lock(&bus->lock);
+	fn(vdev);
+	if (bus)
+		pthread_mutex_unlock(&bus->lock);
+}
+
+/* ---- the worker ---- */
+
+/* A doorbell rang n times for queue q: kick it. */
+static void doorbell_rang(struct vmctl_virtio_dev *vdev, unsigned int q,
+			  eventfd_t n)
+{
+	pthread_mutex_lock(&vdev->lock);
+	if (live_locked(vdev) && vdev->queue_enabled[q]) {
+		vdev->stats.notifications += n;
+		vdev->stats.q[q].notifications += n;
+		vdev->kicked |= 1U << q;
+	} else {
+		vdev->stats.ignored_notifications += n;
+	}
+	pthread_mutex_unlock(&vdev->lock);
+}
+
+/*
+ * Wait for a kick, a doorbell or the backend's descriptor; a readable
+ * backend descriptor kicks the queue it stands for.  False when told
+ * to stop.
  */
 static bool wait_work(struct vmctl_virtio_dev *vdev)
 {
-	struct pollfd pfd[2] = {
-		{ .fd = vdev->kick_fd, .events = POLLIN },
-		{ .fd = -1, .events = POLLIN },
-	};
-	unsigned int q = 0;
+	struct pollfd pfd[VMCTL_VIRTIO_MAX_QUEUES + 2];
+	unsigned int nq = vdev->nr_queues, q, be_q = 0, i;
 	eventfd_t n;
 
-	/* A device that only ever waits for kicks sleeps in the read. */
-	if (!vdev->be->wait_fd) {
-		while (eventfd_read(vdev->kick_fd, &n) < 0)
-			if (errno != EINTR)
-				return false;
-		return !__atomic_load_n(&vdev->stop, __ATOMIC_ACQUIRE);
+	pfd[0] = (struct pollfd){ .fd = vdev->kick_fd, .events = POLLIN };
+	for (q = 0; q < nq; q++)
+		pfd[1 + q] = (struct pollfd){ .fd = vdev->notify_fd[q],
+					      .events = POLLIN };
+	pfd[1 + nq] = (struct pollfd){ .fd = -1, .events = POLLIN };
+	if (vdev->be->wait_fd) {
+		pthread_mutex_lock(&vdev->lock);
+		if (live_locked(vdev))
+			pfd[1 + nq].fd = vdev->be->wait_fd(vdev, &be_q);
+		pthread_mutex_unlock(&vdev->lock);
 	}
-	pthread_mutex_lock(&vdev->lock);
-	if (live_locked(vdev))
-		pfd[1].fd = vdev->be->wait_fd(vdev, &q);
-	pthread_mutex_unlock(&vdev->lock);
-	if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+	if (poll(pfd, nq + 2, -1) < 0 && errno != EINTR)
 		return false;
 	if (__atomic_load_n(&vdev->stop, __ATOMIC_ACQUIRE))
 		return false;
 	if (pfd[0].revents & POLLIN)
 		eventfd_read(vdev->kick_fd, &n);
-	if (pfd[1].revents && q < vdev->nr_queues) {
+	for (i = 0; i < nq; i++)
+		if ((pfd[1 + i].revents & POLLIN) &&
+		    !eventfd_read(vdev->notify_fd[i], &n))
+			doorbell_rang(vdev, i, n);
+	if (pfd[1 + nq].revents && be_q < nq) {
 		pthread_mutex_lock(&vdev->lock);
-		vdev->kicked |= 1U << q;
+		vdev->kicked |= 1U << be_q;
 		pthread_mutex_unlock(&vdev->lock);
 	}
 	return true;
@@ -497,23 +671,58 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+static void close_fds(struct vmctl_virtio_dev *vdev)
+{
+	unsigned int q;
+
+	for (q = 0; q < vdev->nr_queues; q++) {
+		if (vdev->notify_fd[q] >= 0)
+			close(vdev->notify_fd[q]);
+		vdev->notify_fd[q] = -1;
+	}
+	if (vdev->kick_fd >= 0)
+		close(vdev->kick_fd);
+	vdev->kick_fd = -1;
+}
+
+static void doorbells_on(struct vmctl_virtio_dev *vdev)
+{
+	vdev->doorbells_wanted = true;
+	place_doorbells(vdev);
+}
+
+static void doorbells_gone(struct vmctl_virtio_dev *vdev)
+{
+	vdev->doorbells_wanted = false;
+	place_doorbells(vdev);
+}
+
 int vmctl_virtio_start(struct vmctl_virtio_dev *vdev)
 {
+	unsigned int q;
 	int ret;
 
 	if (vdev->worker_running)
 		return 0;
 	vdev->kick_fd = eventfd(0, EFD_CLOEXEC);
-	if (vdev->kick_fd < 0)
-		return -errno;
+	for (q = 0; q < vdev->nr_queues && vdev->kick_fd >= 0; q++) {
+		vdev->notify_fd[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (vdev->notify_fd[q] < 0)
+			break;
+	}
+	if (vdev->kick_fd < 0 || q < vdev->nr_queues) {
+		ret = -errno;
+		close_fds(vdev);
+		return ret;
+	}
 	vdev->stop = false;
 	ret = pthread_create(&vdev->worker, NULL, worker, vdev);
 	if (ret) {
-		close(vdev->kick_fd);
-		vdev->kick_fd = -1;
+		close_fds(vdev);
 		return -ret;
 	}
 	vdev->worker_running = true;
+	with_bus_locked(vdev, doorbells_on);
 	/* Kicks that came while no worker ran. */
 	pthread_mutex_lock(&vdev->lock);
 	if (vdev->kicked)
@@ -531,9 +740,9 @@ void vmctl_virtio_stop(struct vmctl_virtio_dev *vdev)
 	eventfd_write(vdev->kick_fd, 1);
 	pthread_mutex_unlock(&vdev->lock);
 	pthread_join(vdev->worker, NULL);
+	with_bus_locked(vdev, doorbells_gone);
 	pthread_mutex_lock(&vdev->lock);
-	close(vdev->kick_fd);
-	vdev->kick_fd = -1;
+	close_fds(vdev);
 	vdev->worker_running = false;
 	pthread_mutex_unlock(&vdev->lock);
 }

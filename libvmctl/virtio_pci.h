@@ -9,19 +9,28 @@
  *	0x1000	ISR status (read clears it and lowers INTx)
  *	0x2000	device-specific configuration
  *	0x3000	notifications: queue q at 0x3000 + 4 * q
+ *	0x4000	the MSI-X table: vector v at 0x4000 + 16 * v
+ *	0x5000	the MSI-X pending bits
  *
- * Interrupts: INTx (INTA# on the bus) with the ISR, because the module
- * cannot send an MSI yet.  The MSI-X vector registers exist and read
- * VIRTIO_MSI_NO_VECTOR, so a driver falls back to INTx; per-queue
- * vectors go in vmctl_virtio_interrupt() once MSIs can be sent.
+ * Interrupts: MSI-X (msix.h) with one vector per queue and one for
+ * configuration changes, as the driver maps them (queue_msix_vector,
+ * config_msix_vector; a vector the table does not have reads back
+ * VIRTIO_MSI_NO_VECTOR, and NO_VECTOR means no interrupt).  A driver
+ * that leaves MSI-X disabled gets INTx (INTA# on the bus) with the ISR.
+ * Messages go out through the VM's VMCTL_SIGNAL_MSI from whichever
+ * thread pushed the used entries, normally the worker.
  *
- * A notification only marks the queue and wakes the device's worker
- * thread through an eventfd (a kernel doorbell can signal the same fd
- * later), so requests are served off the vCPU threads.  The worker also
- * waits on a descriptor of the backend's (wait_fd: a tap with frames to
- * receive) and serves the queue it names when it becomes readable.  A queue the
- * guest broke sets DEVICE_NEEDS_RESET and raises a configuration
- * interrupt; the device then ignores the guest until it resets it.
+ * Notifications: while the worker runs, each queue has an eventfd the
+ * VM's kernel doorbell signals on the driver's 16-bit write to that
+ * queue's notify address (re-registered when the guest moves BAR 0 or
+ * turns its decoding off), so a notification never exits to userspace;
+ * any other write (another width, or a module without doorbells) exits
+ * and kicks the same queue from the vCPU thread.  Requests are served
+ * on the worker.  The worker also waits on a descriptor of the
+ * backend's (wait_fd: a tap with frames to receive) and serves the
+ * queue it names when it becomes readable.  A queue the guest broke sets
+ * DEVICE_NEEDS_RESET and raises a configuration interrupt; the device
+ * then ignores the guest until it resets it.
  *
  * All of a device's state is in struct vmctl_virtio_dev.
  */
@@ -32,6 +41,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "msix.h"
 #include "pci.h"
 #include "virtq.h"
 
@@ -63,7 +73,10 @@
 #define VIRTIO_BAR_ISR		0x1000
 #define VIRTIO_BAR_DEVICE	0x2000
 #define VIRTIO_BAR_NOTIFY	0x3000
-#define VIRTIO_BAR_SIZE		0x4000
+#define VIRTIO_BAR_MSIX_TABLE	0x4000
+#define VIRTIO_BAR_MSIX_PBA	0x5000
+#define VIRTIO_BAR_SIZE		0x8000
+#define VIRTIO_NOTIFY_WIDTH	2	/* the driver writes the queue index */
 #define VIRTIO_NOTIFY_MULTIPLIER 4
 #define VIRTIO_COMMON_SIZE	0x40
 #define VIRTIO_DEVICE_CFG_MAX	0x100
@@ -98,12 +111,32 @@ struct vmctl_virtio_backend {
 	bool (*features_ok)(uint64_t features);
 };
 
+/* A queue's counters (updated with relaxed atomics, read any time). */
+struct vmctl_virtio_queue_counters {
+	uint64_t notifications;		/* by the driver, taken */
+	uint64_t interrupts;		/* sent or raised for this queue */
+	uint64_t requests;		/* chains served */
+	uint64_t bytes;			/* payload moved */
+};
+
 struct vmctl_virtio_counters {
 	uint64_t notifications;		/* queue notifications by the guest */
 	uint64_t ignored_notifications;	/* before DRIVER_OK or while broken */
 	uint64_t requests;
 	uint64_t interrupts;
 	uint64_t broken;		/* times the guest broke a queue */
+	struct vmctl_virtio_queue_counters q[VMCTL_VIRTIO_MAX_QUEUES];
+};
+
+/*
+ * The VM's in-kernel doorbells for a device: register (assign) or
+ * remove eventfd efd for guest writes of len bytes at addr; 0 or
+ * -errno.  NULL: notifications exit to userspace.
+ */
+struct vmctl_virtio_host {
+	int (*doorbell)(void *ctx, int efd, uint64_t addr, unsigned int len,
+			bool assign);
+	void *ctx;
 };
 
 struct vmctl_virtio_dev {
@@ -111,6 +144,15 @@ struct vmctl_virtio_dev {
 	const struct vmctl_virtio_backend *be;
 	void *be_ctx;
 	struct vmctl_guest_ram ram;
+	struct vmctl_virtio_host host;
+	struct vmctl_msix msix;		/* nr_queues + 1 vectors */
+	int msix_cap;			/* its offset in configuration space */
+
+	/* doorbells: under the bus lock (or before plugging) */
+	int notify_fd[VMCTL_VIRTIO_MAX_QUEUES];	/* -1 while no worker */
+	uint64_t doorbell_base;		/* BAR 0 they are at, 0: none */
+	bool doorbells_wanted;		/* the worker runs */
+	bool doorbell_warned;
 
 	pthread_mutex_t lock;		/* everything below */
 	pthread_cond_t cond;
@@ -121,6 +163,8 @@ struct vmctl_virtio_dev {
 	uint8_t isr;
 	uint8_t config_generation;
 	uint16_t queue_select;
+	uint16_t config_vector;		/* MSI-X vector or NO_VECTOR */
+	uint16_t queue_vector[VMCTL_VIRTIO_MAX_QUEUES];
 	unsigned int nr_queues;
 	uint16_t max_queue_size;
 	struct vmctl_vq vqs[VMCTL_VIRTIO_MAX_QUEUES];
@@ -163,6 +207,10 @@ void vmctl_virtio_serve(struct vmctl_virtio_dev *vdev);
 
 /* After pushing to queue q: interrupt the driver if it wants one. */
 void vmctl_virtio_used(struct vmctl_virtio_dev *vdev, unsigned int q);
+
+/* Count requests served on queue q and the payload bytes they moved. */
+void vmctl_virtio_count(struct vmctl_virtio_dev *vdev, unsigned int q,
+			uint64_t requests, uint64_t bytes);
 
 /* Whether the driver negotiated feature bit. */
 bool vmctl_virtio_has(const struct vmctl_virtio_dev *vdev, unsigned int bit);

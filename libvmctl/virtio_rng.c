@@ -64,8 +64,7 @@ static int rng_handle(struct vmctl_virtio_dev *vdev, unsigned int q)
 				if (n < req->iov[i].iov_len)
 					break;
 			}
-			__atomic_add_fetch(&vdev->stats.requests, 1,
-					   __ATOMIC_RELAXED);
+			vmctl_virtio_count(vdev, q, 1, written);
 			vmctl_vq_push(vq, req->head, written);
 			vmctl_virtio_used(vdev, q);
 		}

@@ -182,6 +182,24 @@ static int fake_irq_line(const struct vmctl_irq_line *line)
 	return 0;
 }
 
+unsigned int fake_doorbells;
+unsigned int fake_msis;
+
+/* VMCTL_DOORBELL: counted, as assigned minus removed. */
+static int fake_doorbell(const struct vmctl_doorbell *d)
+{
+	if (d->flags & VMCTL_DOORBELL_DEASSIGN) {
+		if (!__atomic_load_n(&fake_doorbells, __ATOMIC_SEQ_CST)) {
+			errno = ENOENT;
+			return -1;
+		}
+		__atomic_sub_fetch(&fake_doorbells, 1, __ATOMIC_SEQ_CST);
+	} else {
+		__atomic_add_fetch(&fake_doorbells, 1, __ATOMIC_SEQ_CST);
+	}
+	return 0;
+}
+
 int ioctl(int fd, unsigned long req, ...)
 {
 	struct fake_vcpu *v;
@@ -235,6 +253,11 @@ int ioctl(int fd, unsigned long req, ...)
 			return 0;
 		case VMCTL_IRQ_LINE:
 			return fake_irq_line(arg);
+		case VMCTL_DOORBELL:
+			return fake_doorbell(arg);
+		case VMCTL_SIGNAL_MSI:
+			__atomic_add_fetch(&fake_msis, 1, __ATOMIC_SEQ_CST);
+			return 0;
 		case VMCTL_GET_VM_INFO:
 			memcpy(((struct vmctl_vm_info *)arg)->name, vm_name,
 			       sizeof(vm_name));

@@ -44,6 +44,8 @@ extern bool fake_irqchip_created;
 extern unsigned int fake_irq_pin;	/* the last VMCTL_IRQ_LINE */
 extern int fake_irq_level;		/* -1: none yet */
 extern unsigned int fake_irq_calls;
+extern unsigned int fake_doorbells;	/* VMCTL_DOORBELLs in place */
+extern unsigned int fake_msis;		/* VMCTL_SIGNAL_MSI calls */
 
 /* Memory: the last VMCTL_SET_MEM_SLOT and dirty-log ioctl, as passed. */
 extern struct vmctl_mem_slot fake_last_slot;

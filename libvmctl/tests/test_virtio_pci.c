@@ -2,7 +2,8 @@
 /*
  * The virtio-pci modern transport, driven the way Linux's virtio_pci
  * driver drives it: capabilities, feature negotiation, queue setup,
- * notification, used buffers with INTx and the ISR, and a guest that
+ * notification, used buffers with INTx and the ISR or with MSI-X
+ * vectors per queue, doorbells that follow BAR 0, and a guest that
  * breaks the rules (notifications before DRIVER_OK, a queue size that is
  * not a power of 2, a descriptor loop) getting DEVICE_NEEDS_RESET.
  * A test backend answers each chain with its writable length.
@@ -13,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -51,11 +53,69 @@ static const struct vmctl_virtio_backend echo = {
 
 static uint32_t bar_base;
 
+/* MSI-X messages sent (the VM's VMCTL_SIGNAL_MSI). */
+static unsigned int msis;
+static uint64_t msi_address;
+static uint32_t msi_data;
+
+static void send_msi(void *ctx, uint64_t address, uint32_t data)
+{
+	(void)ctx;
+	msis++;
+	msi_address = address;
+	msi_data = data;
+}
+
+/* The VM's doorbells: which eventfd rings for which address. */
+#define MAX_DOORBELLS 8
+static struct { uint64_t addr; int fd; } doorbells[MAX_DOORBELLS];
+static unsigned int nr_doorbells, doorbell_calls;
+static int doorbell_refusal;
+
+static int doorbell(void *ctx, int efd, uint64_t addr, unsigned int len,
+		    bool assign)
+{
+	unsigned int i;
+
+	(void)ctx;
+	doorbell_calls++;
+	assert_int_equal(len, 2);
+	if (assign && doorbell_refusal)
+		return doorbell_refusal;
+	for (i = 0; i < nr_doorbells; i++)
+		if (doorbells[i].addr == addr && doorbells[i].fd == efd)
+			break;
+	if (assign) {
+		assert_int_equal(i, nr_doorbells);	/* never twice */
+		assert_true(nr_doorbells < MAX_DOORBELLS);
+		doorbells[nr_doorbells].addr = addr;
+		doorbells[nr_doorbells++].fd = efd;
+	} else {
+		assert_true(i < nr_doorbells);		/* only what was there */
+		doorbells[i] = doorbells[--nr_doorbells];
+	}
+	return 0;
+}
+
+/* The eventfd that rings for a write to addr, or -1. */
+static int doorbell_at(uint64_t addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_doorbells; i++)
+		if (doorbells[i].addr == addr)
+			return doorbells[i].fd;
+	return -1;
+}
+
 static int setup(void **state)
 {
 	(void)state;
 	ram_setup();
 	handled = 0;
+	msis = 0;
+	nr_doorbells = doorbell_calls = 0;
+	doorbell_refusal = 0;
 	memset(pin_level, 0, sizeof(pin_level));
 	vmctl_pci_bus_init(&bus, set_irq, NULL);
 	assert_int_equal(vmctl_virtio_init(&vdev, &echo, NULL, 2, 16,
@@ -63,6 +123,8 @@ static int setup(void **state)
 	vdev.host_features |= 1ULL << 5;	/* a device feature */
 	vdev.config[0] = 0x5a;
 	vdev.config_len = 4;
+	vdev.msix.send = send_msi;
+	vdev.host = (struct vmctl_virtio_host){ doorbell, NULL };
 	assert_int_equal(vmctl_pci_bus_plug(&bus, &vdev.pci), 0);
 	bar_base = vmctl_pci_cfg_read(&bus, 1, 0, 0x10, 4) & ~15U;
 	vmctl_pci_cfg_write(&bus, 1, 0, 0x04, 2, PCI_COMMAND_MEMORY);
@@ -97,7 +159,7 @@ static uint8_t status(void)
 
 static void test_pci_identity_and_caps(void **state)
 {
-	unsigned int off, found = 0;
+	unsigned int off, found = 0, msix = 0;
 
 	(void)state;
 	assert_int_equal(vmctl_pci_cfg_read(&bus, 1, 0, 0, 4), 0x10441af4);
@@ -107,6 +169,10 @@ static void test_pci_identity_and_caps(void **state)
 		unsigned int type = vmctl_pci_cfg_read(&bus, 1, 0, off + 3, 1);
 		uint32_t at = vmctl_pci_cfg_read(&bus, 1, 0, off + 8, 4);
 
+		if (vmctl_pci_cfg_read(&bus, 1, 0, off, 1) == PCI_CAP_ID_MSIX) {
+			msix = off;
+			continue;
+		}
 		assert_int_equal(vmctl_pci_cfg_read(&bus, 1, 0, off, 1), 0x09);
 		assert_int_equal(vmctl_pci_cfg_read(&bus, 1, 0, off + 4, 1), 0);
 		found |= 1U << type;
@@ -120,8 +186,19 @@ static void test_pci_identity_and_caps(void **state)
 	}
 	assert_int_equal(found, 0x1e);	/* common, notify, ISR, device */
 	assert_int_equal(rd(VIRTIO_BAR_DEVICE, 1), 0x5a);
-	/* No MSI-X yet: vectors read "none", so the driver uses INTx. */
+	/* MSI-X: 3 vectors (2 queues, configuration), off; table in BAR 0. */
+	assert_true(msix);
+	assert_int_equal(vmctl_pci_cfg_read(&bus, 1, 0, msix + 2, 2), 2);
+	assert_int_equal(vmctl_pci_cfg_read(&bus, 1, 0, msix + 4, 4),
+			 VIRTIO_BAR_MSIX_TABLE);
+	assert_int_equal(vmctl_pci_cfg_read(&bus, 1, 0, msix + 8, 4),
+			 VIRTIO_BAR_MSIX_PBA);
+	/* Only Enable and Function Mask are writable. */
+	vmctl_pci_cfg_write(&bus, 1, 0, msix + 2, 2, 0xffff);
+	assert_int_equal(vmctl_pci_cfg_read(&bus, 1, 0, msix + 2, 2), 0xc002);
+	/* Vectors read "none" until the driver maps them. */
 	assert_int_equal(rd(16, 2), VIRTIO_MSI_NO_VECTOR);
+	assert_int_equal(rd(26, 2), VIRTIO_MSI_NO_VECTOR);
 	assert_int_equal(rd(18, 2), 2);		/* num_queues */
 }
 
@@ -320,6 +397,191 @@ static void test_descriptor_loop(void **state)
 	assert_int_equal(rd16(USED_GPA + 2), 1);
 }
 
+/* One 100-byte chain on queue 0, notified and served on this thread. */
+static void serve_one(void)
+{
+	set_desc(0, BUF_GPA, 100, VIRTQ_DESC_F_WRITE, 0);
+	make_avail(8, 0);
+	wr(VIRTIO_BAR_NOTIFY, 2, 0);
+	vmctl_virtio_serve(&vdev);
+}
+
+/* The MSI-X capability's offset. */
+static unsigned int msix_cap(void)
+{
+	unsigned int off;
+
+	for (off = vmctl_pci_cfg_read(&bus, 1, 0, 0x34, 1); off;
+	     off = vmctl_pci_cfg_read(&bus, 1, 0, off + 1, 1))
+		if (vmctl_pci_cfg_read(&bus, 1, 0, off, 1) == PCI_CAP_ID_MSIX)
+			return off;
+	fail();
+	return 0;
+}
+
+/* What Linux's vp_find_vqs_msix does: vector v = 0xfee00000, data 0x40+v. */
+static void enable_msix(void)
+{
+	unsigned int v;
+
+	for (v = 0; v < 3; v++) {
+		wr(VIRTIO_BAR_MSIX_TABLE + 16 * v, 4, 0xfee00000);
+		wr(VIRTIO_BAR_MSIX_TABLE + 16 * v + 4, 4, 0);
+		wr(VIRTIO_BAR_MSIX_TABLE + 16 * v + 8, 4, 0x40 + v);
+		wr(VIRTIO_BAR_MSIX_TABLE + 16 * v + 12, 4, 0);	/* unmask */
+	}
+	vmctl_pci_cfg_write(&bus, 1, 0, msix_cap() + 2, 2,
+			    PCI_MSIX_FLAGS_ENABLE);
+}
+
+static void test_msix_vector_per_queue(void **state)
+{
+	(void)state;
+	enable_msix();
+	/* Config vector 0, queue 0 vector 1, queue 1 vector 2. */
+	wr(16, 2, 0);
+	assert_int_equal(rd(16, 2), 0);
+	bring_up(8);
+	wr(26, 2, 1);
+	assert_int_equal(rd(26, 2), 1);
+	wr(22, 2, 1);
+	wr(26, 2, 3);			/* no vector 3: "none" */
+	assert_int_equal(rd(26, 2), VIRTIO_MSI_NO_VECTOR);
+	wr(26, 2, 2);
+	assert_int_equal(rd(26, 2), 2);
+	wr(22, 2, 0);
+	assert_int_equal(rd(26, 2), 1);
+	wr(20, 1, 0x0f);
+	serve_one();
+	assert_int_equal(handled, 1);
+	/* Queue 0's message, and no INTx nor ISR with MSI-X on. */
+	assert_int_equal(msis, 1);
+	assert_int_equal(msi_address, 0xfee00000);
+	assert_int_equal(msi_data, 0x41);
+	assert_int_equal(pin_level[17], 0);
+	assert_int_equal(rd(VIRTIO_BAR_ISR, 1), 0);
+	assert_int_equal(vdev.stats.q[0].interrupts, 1);
+	assert_int_equal(vdev.stats.q[0].notifications, 1);
+	/* A broken queue: the configuration vector. */
+	set_desc(1, BUF_GPA, 8, VIRTQ_DESC_F_NEXT, 1);
+	make_avail(8, 1);
+	wr(VIRTIO_BAR_NOTIFY, 2, 0);
+	vmctl_virtio_serve(&vdev);
+	assert_true(status() & VIRTIO_STATUS_NEEDS_RESET);
+	assert_int_equal(msis, 2);
+	assert_int_equal(msi_data, 0x40);
+	/* A reset unmaps the vectors; MSI-X itself stays on (PCI state). */
+	wr(20, 1, 0);
+	assert_int_equal(rd(16, 2), VIRTIO_MSI_NO_VECTOR);
+	assert_true(vmctl_msix_enabled(&vdev.msix));
+}
+
+static void test_msix_masked_vector_pends(void **state)
+{
+	(void)state;
+	enable_msix();
+	bring_up(8);
+	wr(26, 2, 1);
+	wr(20, 1, 0x0f);
+	/* The driver masks vector 1 (Linux does while it moves an IRQ). */
+	wr(VIRTIO_BAR_MSIX_TABLE + 16 + 12, 4, 1);
+	serve_one();
+	assert_int_equal(handled, 1);
+	assert_int_equal(msis, 0);
+	assert_int_equal(rd(VIRTIO_BAR_MSIX_PBA, 4), 2);
+	/* The new message goes out on unmask, once. */
+	wr(VIRTIO_BAR_MSIX_TABLE + 16 + 8, 4, 0x51);
+	wr(VIRTIO_BAR_MSIX_TABLE + 16 + 12, 4, 0);
+	assert_int_equal(msis, 1);
+	assert_int_equal(msi_data, 0x51);
+	assert_int_equal(rd(VIRTIO_BAR_MSIX_PBA, 4), 0);
+	wr(VIRTIO_BAR_MSIX_TABLE + 16 + 12, 4, 0);
+	assert_int_equal(msis, 1);
+}
+
+static void test_msix_disabled_means_intx(void **state)
+{
+	(void)state;
+	/* Vectors mapped but MSI-X left off: INTx and the ISR. */
+	bring_up(8);
+	wr(26, 2, 1);
+	wr(20, 1, 0x0f);
+	serve_one();
+	assert_int_equal(msis, 0);
+	assert_int_equal(pin_level[17], 1);
+	assert_int_equal(rd(VIRTIO_BAR_ISR, 1), 1);
+}
+
+static void wait_handled(unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < 2000 && __atomic_load_n(&handled, __ATOMIC_SEQ_CST) < n;
+	     i++)
+		usleep(1000);
+	assert_int_equal(__atomic_load_n(&handled, __ATOMIC_SEQ_CST), n);
+}
+
+static void test_doorbells(void **state)
+{
+	uint64_t notify = bar_base + VIRTIO_BAR_NOTIFY;
+	int fd;
+
+	(void)state;
+	/* None without a worker to listen. */
+	assert_int_equal(nr_doorbells, 0);
+	assert_int_equal(vmctl_virtio_start(&vdev), 0);
+	/* One per queue, 16-bit writes at each queue's notify address. */
+	assert_int_equal(nr_doorbells, 2);
+	assert_true(doorbell_at(notify) >= 0);
+	assert_true(doorbell_at(notify + VIRTIO_NOTIFY_MULTIPLIER) >= 0);
+	/* A ring of queue 0's doorbell is a notification: served. */
+	bring_up(8);
+	wr(20, 1, 0x0f);
+	set_desc(0, BUF_GPA, 100, VIRTQ_DESC_F_WRITE, 0);
+	make_avail(8, 0);
+	eventfd_write(doorbell_at(notify), 1);
+	wait_handled(1);
+	assert_int_equal(vdev.stats.q[0].notifications, 1);
+	/* Decoding off: gone; on at a new address: there. */
+	vmctl_pci_cfg_write(&bus, 1, 0, 0x04, 2, 0);
+	assert_int_equal(nr_doorbells, 0);
+	vmctl_pci_cfg_write(&bus, 1, 0, 0x10, 4, bar_base + 0x100000);
+	assert_int_equal(nr_doorbells, 0);
+	vmctl_pci_cfg_write(&bus, 1, 0, 0x04, 2, PCI_COMMAND_MEMORY);
+	assert_int_equal(nr_doorbells, 2);
+	fd = doorbell_at(notify + 0x100000);
+	assert_true(fd >= 0);
+	/* Moved while decoding: follows. */
+	vmctl_pci_cfg_write(&bus, 1, 0, 0x10, 4, bar_base);
+	assert_int_equal(doorbell_at(notify), fd);
+	assert_int_equal(doorbell_at(notify + 0x100000), -1);
+	set_desc(1, BUF_GPA, 100, VIRTQ_DESC_F_WRITE, 0);
+	make_avail(8, 1);
+	eventfd_write(fd, 1);
+	wait_handled(2);
+	/* The worker stops: the doorbells go. */
+	vmctl_virtio_stop(&vdev);
+	assert_int_equal(nr_doorbells, 0);
+}
+
+static void test_doorbells_refused(void **state)
+{
+	(void)state;
+	/* A module without doorbells: none left half-made, notifies exit. */
+	doorbell_refusal = -ENOTTY;
+	assert_int_equal(vmctl_virtio_start(&vdev), 0);
+	assert_int_equal(nr_doorbells, 0);
+	bring_up(8);
+	wr(20, 1, 0x0f);
+	set_desc(0, BUF_GPA, 100, VIRTQ_DESC_F_WRITE, 0);
+	make_avail(8, 0);
+	wr(VIRTIO_BAR_NOTIFY, 2, 0);
+	wait_handled(1);
+	vmctl_virtio_stop(&vdev);
+	assert_int_equal(nr_doorbells, 0);
+}
+
 static void test_worker_thread(void **state)
 {
 	unsigned int i;
@@ -349,6 +611,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_queue_size_not_power_of_2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ring_outside_ram, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_descriptor_loop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_msix_vector_per_queue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_msix_masked_vector_pends, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_msix_disabled_means_intx, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_doorbells, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_doorbells_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_thread, setup, teardown),
 	};
 
