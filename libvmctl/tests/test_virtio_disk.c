@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "fake_module.h"
+#include "guest_virtio.h"
 #include "internal.h"
 #include "virtio_blk.h"
 #include "virtio_pci.h"
@@ -37,7 +38,6 @@ static char img_path[64];
 static struct vmctl *sys;
 static struct vmctl_vm *vm;
 static uint8_t *ram;
-static uint32_t bar;
 static uint16_t next_avail;
 static uint64_t data_gpa = DATA;	/* where request() puts its data */
 
@@ -60,6 +60,7 @@ static int setup(void **state)
 	assert_int_equal(vmctl_vm_create(sys, "disk", &vm), 0);
 	assert_int_equal(vmctl_vm_add_memory(vm, 0, 64 * MIB, 0), 0);
 	ram = vmctl_vm_gpa_to_hva(vm, 0, 64 * MIB);
+	guest = (struct guest_virtio){ vm, ram, 0 };
 	next_avail = 0;
 	data_gpa = DATA;
 	return 0;
@@ -74,16 +75,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static unsigned int nr_devices(void)
-{
-	struct vmctl_device *d;
-	unsigned int n = 0;
-
-	for (d = vm->devices.first; d; d = d->next)
-		n++;
-	return n;
-}
-
 static void test_refusals(void **state)
 {
 	struct vmctl_disk d = { .path = "/nonexistent/disk.img" };
@@ -92,7 +83,7 @@ static void test_refusals(void **state)
 	(void)state;
 	assert_int_equal(vmctl_disk_create(vm, &d), -ENOENT);
 	assert_string_equal(vmctl_error_detail(), "opening the disk image");
-	assert_int_equal(nr_devices(), 0);
+	assert_int_equal(guest_nr_devices(), 0);
 
 	d.path = img_path;
 	assert_int_equal(truncate(img_path, 1000), 0);
@@ -105,7 +96,7 @@ static void test_refusals(void **state)
 	d.serial = NULL;
 	d.path = "/tmp";
 	assert_int_equal(vmctl_disk_create(vm, &d), -EISDIR);
-	assert_int_equal(nr_devices(), 0);
+	assert_int_equal(guest_nr_devices(), 0);
 
 	/* Another process holds the image: refused, writable or not. */
 	fd = open(img_path, O_RDONLY);
@@ -115,7 +106,7 @@ static void test_refusals(void **state)
 	d.read_only = 1;
 	assert_int_equal(vmctl_disk_create(vm, &d), -VMCTL_E_DISK_LOCKED);
 	close(fd);
-	assert_int_equal(nr_devices(), 0);
+	assert_int_equal(guest_nr_devices(), 0);
 	assert_string_not_equal(vmctl_strerror(-VMCTL_E_DISK_LOCKED), "");
 }
 
@@ -127,11 +118,11 @@ static void test_locks(void **state)
 	(void)state;
 	assert_int_equal(vmctl_disk_create(vm, &rw), 0);
 	/* The PCI bus came with the first device. */
-	assert_int_equal(nr_devices(), 2);
+	assert_int_equal(guest_nr_devices(), 2);
 	/* The same writable image again (in another VM, or this one). */
 	assert_int_equal(vmctl_disk_create(vm, &rw), -VMCTL_E_DISK_LOCKED);
 	assert_int_equal(vmctl_disk_create(vm, &ro), -VMCTL_E_DISK_LOCKED);
-	assert_int_equal(nr_devices(), 2);
+	assert_int_equal(guest_nr_devices(), 2);
 }
 
 static void test_read_only_shared(void **state)
@@ -171,66 +162,16 @@ static void test_read_only_shared(void **state)
 	assert_true(found);
 }
 
-/* ---- a guest driver's side ---- */
-
-static uint32_t cfg_read(unsigned int slot, unsigned int reg)
-{
-	uint64_t v = 0x80000000U | slot << 11 | reg;
-
-	assert_true(vmctl_io_table_access(&vm->pio, 0xcf8, 4, true, &v));
-	assert_true(vmctl_io_table_access(&vm->pio, 0xcfc, 4, false, &v));
-	return v;
-}
-
-static void cfg_write(unsigned int slot, unsigned int reg, uint32_t val)
-{
-	uint64_t v = 0x80000000U | slot << 11 | reg;
-
-	assert_true(vmctl_io_table_access(&vm->pio, 0xcf8, 4, true, &v));
-	v = val;
-	assert_true(vmctl_io_table_access(&vm->pio, 0xcfc, 4, true, &v));
-}
-
-static uint64_t rd(uint64_t off, unsigned int size)
-{
-	uint64_t v;
-
-	assert_true(vmctl_io_table_access(&vm->mmio, bar + off, size, false, &v));
-	return v;
-}
-
-static void wr(uint64_t off, unsigned int size, uint64_t v)
-{
-	assert_true(vmctl_io_table_access(&vm->mmio, bar + off, size, true, &v));
-}
+/* ---- a guest driver's side (guest_virtio.h) ---- */
 
 /* Probe slot's virtio device up to DRIVER_OK with queue 0 at DESC. */
 static uint64_t bring_up(unsigned int slot)
 {
 	uint64_t features;
 
-	assert_int_equal(cfg_read(slot, 0) & 0xffff, 0x1af4);
-	bar = cfg_read(slot, 0x10) & ~15U;
-	assert_true(bar >= 0xc0000000U);
-	cfg_write(slot, 0x04, PCI_COMMAND_MEMORY);
-	wr(20, 1, 3);
-	wr(0, 4, 0);
-	features = rd(4, 4);
-	wr(0, 4, 1);
-	features |= rd(4, 4) << 32;
-	wr(8, 4, 0);
-	wr(12, 4, features & ~(1ULL << VIRTIO_F_RING_EVENT_IDX));
-	wr(8, 4, 1);
-	wr(12, 4, features >> 32);
-	wr(20, 1, 0x0b);
-	assert_int_equal(rd(20, 1), 0x0b);
-	wr(22, 2, 0);
-	wr(24, 2, QSIZE);
-	wr(32, 8, DESC);
-	wr(40, 8, AVAIL);
-	wr(48, 8, USED);
-	wr(28, 2, 1);
-	wr(20, 1, 0x0f);
+	features = guest_negotiate(slot, 1ULL << VIRTIO_F_RING_EVENT_IDX);
+	guest_queue(0, QSIZE, DESC, AVAIL, USED);
+	guest_wr(20, 1, 0x0f);
 	memset(ram + AVAIL, 0, 0x2000);
 	next_avail = 0;
 	return features;
@@ -239,12 +180,7 @@ static uint64_t bring_up(unsigned int slot)
 static void desc(unsigned int i, uint64_t addr, uint32_t len, uint16_t flags,
 		 uint16_t next)
 {
-	uint8_t *d = ram + DESC + 16 * i;
-
-	memcpy(d, &addr, 8);
-	memcpy(d + 8, &len, 4);
-	memcpy(d + 12, &flags, 2);
-	memcpy(d + 14, &next, 2);
+	guest_desc(DESC, i, addr, len, flags, next);
 }
 
 /* One request: header, data (len bytes, device-writable or not), status. */
@@ -270,7 +206,7 @@ static uint8_t request(uint32_t type, uint64_t sector, uint32_t len,
 	next_avail++;
 	__atomic_store_n((uint16_t *)(ram + AVAIL + 2), next_avail,
 			 __ATOMIC_RELEASE);
-	wr(VIRTIO_BAR_NOTIFY, 2, 0);
+	guest_wr(VIRTIO_BAR_NOTIFY, 2, 0);
 	for (i = 0; i < 5000; i++) {
 		used = __atomic_load_n((uint16_t *)(ram + USED + 2),
 				       __ATOMIC_ACQUIRE);
@@ -280,7 +216,7 @@ static uint8_t request(uint32_t type, uint64_t sector, uint32_t len,
 	}
 	assert_int_equal(used, next_avail);
 	/* The INTx line went up; reading the ISR acknowledges it. */
-	assert_int_equal(rd(VIRTIO_BAR_ISR, 1) & 1, 1);
+	assert_int_equal(guest_rd(VIRTIO_BAR_ISR, 1) & 1, 1);
 	return ram[STATUS];
 }
 
@@ -306,7 +242,7 @@ static void test_requests(void **state)
 	assert_true(features & 1ULL << VIRTIO_BLK_F_FLUSH);
 	assert_false(features & 1ULL << VIRTIO_BLK_F_RO);
 	for (i = 0; i < 8; i++)
-		capacity[i] = rd(VIRTIO_BAR_DEVICE + i, 1);
+		capacity[i] = guest_rd(VIRTIO_BAR_DEVICE + i, 1);
 	memcpy(&cap, capacity, 8);
 	assert_int_equal(cap, MIB / 512);
 
@@ -397,12 +333,12 @@ static void test_rng(void **state)
 	(void)state;
 	assert_int_equal(vmctl_rng_create(vm), 0);
 	assert_int_equal(vmctl_devices_start(&vm->devices), 0);
-	assert_int_equal(cfg_read(1, 0) >> 16, 0x1044);
+	assert_int_equal(guest_cfg_read(1, 0) >> 16, 0x1044);
 	bring_up(1);
 	memset(ram + DATA, 0, 64);
 	desc(0, DATA, 64, VIRTQ_DESC_F_WRITE, 0);
 	__atomic_store_n((uint16_t *)(ram + AVAIL + 2), 1, __ATOMIC_RELEASE);
-	wr(VIRTIO_BAR_NOTIFY, 2, 0);
+	guest_wr(VIRTIO_BAR_NOTIFY, 2, 0);
 	for (i = 0; i < 5000; i++) {
 		used = __atomic_load_n((uint16_t *)(ram + USED + 2),
 				       __ATOMIC_ACQUIRE);
@@ -473,11 +409,11 @@ static void test_hostile_guest(void **state)
 				 __ATOMIC_RELEASE);
 		/* And random writes to the common configuration. */
 		for (i = 0; i < 4; i++)
-			wr(random() % 0x40 & ~1U, 2, random());
-		wr(VIRTIO_BAR_NOTIFY, 2, 0);
+			guest_wr(random() % 0x40 & ~1U, 2, random());
+		guest_wr(VIRTIO_BAR_NOTIFY, 2, 0);
 		usleep(500);
-		broken += !!(rd(20, 1) & VIRTIO_STATUS_NEEDS_RESET);
-		wr(20, 1, 0);		/* reset: waits for the worker */
+		broken += !!(guest_rd(20, 1) & VIRTIO_STATUS_NEEDS_RESET);
+		guest_wr(20, 1, 0);		/* reset: waits for the worker */
 	}
 	vmctl_devices_stop(&vm->devices);
 	vmctl_set_log(NULL, NULL);

@@ -29,6 +29,7 @@
 #include <cmocka.h>
 
 #include "fake_module.h"
+#include "guest_virtio.h"
 #include "internal.h"
 #include "virtio_net.h"
 #include "virtio_pci.h"
@@ -46,7 +47,6 @@
 static struct vmctl *sys;
 static struct vmctl_vm *vm;
 static uint8_t *ram;
-static uint32_t bar;
 
 static bool can_make_taps(void)
 {
@@ -66,6 +66,7 @@ static int setup(void **state)
 	assert_int_equal(vmctl_vm_create(sys, "net", &vm), 0);
 	assert_int_equal(vmctl_vm_add_memory(vm, 0, 64 * MIB, 0), 0);
 	ram = vmctl_vm_gpa_to_hva(vm, 0, 64 * MIB);
+	guest = (struct guest_virtio){ vm, ram, 0 };
 	return 0;
 }
 
@@ -75,16 +76,6 @@ static int teardown(void **state)
 	vmctl_vm_destroy(vm);
 	vmctl_close(sys);
 	return 0;
-}
-
-static unsigned int nr_devices(void)
-{
-	struct vmctl_device *d;
-	unsigned int n = 0;
-
-	for (d = vm->devices.first; d; d = d->next)
-		n++;
-	return n;
 }
 
 static void test_refusals(void **state)
@@ -99,95 +90,37 @@ static void test_refusals(void **state)
 	assert_int_equal(vmctl_net_create(vm, &n, NULL), -EINVAL);
 	n.tap = "tap%d";
 	assert_int_equal(vmctl_net_create(vm, &n, NULL), -EINVAL);
-	assert_int_equal(nr_devices(), 0);
+	assert_int_equal(guest_nr_devices(), 0);
 	if (access("/dev/net/tun", R_OK | W_OK))
 		skip();
 	/* An interface that is not a tap. */
 	n.tap = "lo";
 	assert_int_equal(vmctl_net_create(vm, &n, NULL), -EINVAL);
 	assert_non_null(strstr(vmctl_error_detail(), "'lo' is not a tap"));
-	assert_int_equal(nr_devices(), 0);
+	assert_int_equal(guest_nr_devices(), 0);
 }
 
-/* ---- a guest driver's side ---- */
-
-static uint32_t cfg_read(unsigned int slot, unsigned int reg)
-{
-	uint64_t v = 0x80000000U | slot << 11 | reg;
-
-	assert_true(vmctl_io_table_access(&vm->pio, 0xcf8, 4, true, &v));
-	assert_true(vmctl_io_table_access(&vm->pio, 0xcfc, 4, false, &v));
-	return v;
-}
-
-static void cfg_write(unsigned int slot, unsigned int reg, uint32_t val)
-{
-	uint64_t v = 0x80000000U | slot << 11 | reg;
-
-	assert_true(vmctl_io_table_access(&vm->pio, 0xcf8, 4, true, &v));
-	v = val;
-	assert_true(vmctl_io_table_access(&vm->pio, 0xcfc, 4, true, &v));
-}
-
-static uint64_t rd(uint64_t off, unsigned int size)
-{
-	uint64_t v;
-
-	assert_true(vmctl_io_table_access(&vm->mmio, bar + off, size, false, &v));
-	return v;
-}
-
-static void wr(uint64_t off, unsigned int size, uint64_t v)
-{
-	assert_true(vmctl_io_table_access(&vm->mmio, bar + off, size, true, &v));
-}
-
-static void set_queue(unsigned int q, uint64_t desc)
-{
-	wr(22, 2, q);
-	wr(24, 2, QSIZE);
-	wr(32, 8, desc);
-	wr(40, 8, desc + AVAIL);
-	wr(48, 8, desc + USED);
-	wr(28, 2, 1);
-}
+/* ---- a guest driver's side (guest_virtio.h) ---- */
 
 /* Probe the card in slot 1 up to DRIVER_OK with every feature offered. */
 static uint64_t bring_up(void)
 {
 	uint64_t features;
 
-	assert_int_equal(cfg_read(1, 0), 0x10411af4);	/* virtio-net */
-	assert_int_equal(cfg_read(1, 8) >> 8, 0x020000);	/* Ethernet */
-	bar = cfg_read(1, 0x10) & ~15U;
-	cfg_write(1, 0x04, PCI_COMMAND_MEMORY);
-	wr(20, 1, 3);
-	wr(0, 4, 0);
-	features = rd(4, 4);
-	wr(0, 4, 1);
-	features |= rd(4, 4) << 32;
-	wr(8, 4, 0);
-	wr(12, 4, features);
-	wr(8, 4, 1);
-	wr(12, 4, features >> 32);
-	wr(20, 1, 0x0b);
-	assert_int_equal(rd(20, 1), 0x0b);
+	assert_int_equal(guest_cfg_read(1, 0), 0x10411af4);	/* virtio-net */
+	assert_int_equal(guest_cfg_read(1, 8) >> 8, 0x020000);	/* Ethernet */
+	features = guest_negotiate(1, 0);
 	memset(ram + RX_DESC, 0, 0x8000);
-	set_queue(0, RX_DESC);
-	set_queue(1, TX_DESC);
-	wr(20, 1, 0x0f);
+	guest_queue(0, QSIZE, RX_DESC, RX_DESC + AVAIL, RX_DESC + USED);
+	guest_queue(1, QSIZE, TX_DESC, TX_DESC + AVAIL, TX_DESC + USED);
+	guest_wr(20, 1, 0x0f);
 	return features;
 }
 
 static void desc(uint64_t table, unsigned int i, uint64_t addr, uint32_t len,
 		 uint16_t flags)
 {
-	uint8_t *d = ram + table + 16 * i;
-
-	memcpy(d, &addr, 8);
-	memcpy(d + 8, &len, 4);
-	memcpy(d + 12, &flags, 2);
-	memset(d + 14, 0, 2);
+	guest_desc(table, i, addr, len, flags, 0);
 }
 
 static void make_avail(uint64_t table, uint16_t head)
@@ -254,10 +187,10 @@ static void test_frames_both_ways(void **state)
 	assert_int_equal(vmctl_devices_start(&vm->devices), 0);
 	assert_true(bring_up() & 1ULL << VIRTIO_NET_F_MRG_RXBUF);
 	for (i = 0; i < 6; i++)
-		mac[i] = rd(VIRTIO_BAR_DEVICE + i, 1);
+		mac[i] = guest_rd(VIRTIO_BAR_DEVICE + i, 1);
 	vmctl_net_default_mac("net", 0, want);
 	assert_memory_equal(mac, want, 6);
-	assert_int_equal(rd(VIRTIO_BAR_DEVICE + 6, 2), VIRTIO_NET_S_LINK_UP);
+	assert_int_equal(guest_rd(VIRTIO_BAR_DEVICE + 6, 2), VIRTIO_NET_S_LINK_UP);
 	s = packet_socket(ifname, &sll);
 
 	/* Guest -> tap: the header, then the frame, in two buffers. */
@@ -268,7 +201,7 @@ static void test_frames_both_ways(void **state)
 	memcpy(ram + TX_DESC + 14, &(uint16_t){ 1 }, 2);
 	desc(TX_DESC, 1, TX_BUF + 0x1000, sizeof(frame), 0);
 	make_avail(TX_DESC, 0);
-	wr(VIRTIO_BAR_NOTIFY + 4, 2, 1);
+	guest_wr(VIRTIO_BAR_NOTIFY + 4, 2, 1);
 	pfd = (struct pollfd){ .fd = s, .events = POLLIN };
 	assert_int_equal(poll(&pfd, 1, 5000), 1);
 	assert_int_equal(recv(s, got, sizeof(got), 0), sizeof(frame));
@@ -282,7 +215,7 @@ static void test_frames_both_ways(void **state)
 		desc(RX_DESC, i, RX_BUF + 0x1000 * i, 4096, VIRTQ_DESC_F_WRITE);
 		make_avail(RX_DESC, i);
 	}
-	wr(VIRTIO_BAR_NOTIFY, 2, 0);
+	guest_wr(VIRTIO_BAR_NOTIFY, 2, 0);
 	make_frame(frame, host_mac, sizeof(frame), 9);
 	assert_int_equal(sendto(s, frame, sizeof(frame), 0,
 				(struct sockaddr *)&sll, sizeof(sll)),
@@ -308,7 +241,7 @@ static void test_frames_both_ways(void **state)
 	}
 	assert_true(found);
 	/* The INTx line went up; reading the ISR acknowledges it. */
-	assert_int_equal(rd(VIRTIO_BAR_ISR, 1) & 1, 1);
+	assert_int_equal(guest_rd(VIRTIO_BAR_ISR, 1) & 1, 1);
 	close(s);
 	vmctl_devices_stop(&vm->devices);
 	/* The tap made for the VM goes with it. */
@@ -333,7 +266,7 @@ static void give_back(uint16_t head)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	memcpy(&event, ram + RX_DESC + USED + 4 + 8 * QSIZE, 2);
 	if ((uint16_t)(old + 1 - event - 1) < 1)
-		wr(VIRTIO_BAR_NOTIFY, 2, 0);
+		guest_wr(VIRTIO_BAR_NOTIFY, 2, 0);
 }
 
 static void test_rx_burst(void **state)
@@ -358,7 +291,7 @@ static void test_rx_burst(void **state)
 		desc(RX_DESC, i, RX_BUF + 0x1000 * i, 4096, VIRTQ_DESC_F_WRITE);
 		make_avail(RX_DESC, i);
 	}
-	wr(VIRTIO_BAR_NOTIFY, 2, 0);
+	guest_wr(VIRTIO_BAR_NOTIFY, 2, 0);
 	for (i = 0; i < FRAMES; i++) {
 		make_frame(frame, host_mac, sizeof(frame), 0);
 		frame[14] = i;
@@ -407,7 +340,7 @@ static void test_existing_tap(void **state)
 	/* Held by another: refused as in use. */
 	assert_int_equal(vmctl_net_create(vm, &n, ifname), -EBUSY);
 	assert_non_null(strstr(vmctl_error_detail(), "in use"));
-	assert_int_equal(nr_devices(), 0);
+	assert_int_equal(guest_nr_devices(), 0);
 	/* Made persistent and let go: attached by name. */
 	assert_int_equal(ioctl(keep, TUNSETPERSIST, 1), 0);
 	close(keep);
@@ -415,7 +348,7 @@ static void test_existing_tap(void **state)
 	assert_string_equal(ifname, made);
 	bring_up();
 	for (i = 0; i < 6; i++)
-		assert_int_equal(rd(VIRTIO_BAR_DEVICE + i, 1), mac[i]);
+		assert_int_equal(guest_rd(VIRTIO_BAR_DEVICE + i, 1), mac[i]);
 	vmctl_vm_destroy(vm);
 	vm = NULL;
 	/* A persistent tap stays: remove it here. */
