@@ -13,6 +13,7 @@
 #include <linux/vmctl.h>
 
 #include "console.h"
+#include "device_stats.h"
 #include "vmctl.h"
 
 static const char run_usage[] =
@@ -403,9 +404,11 @@ static int run_once(struct vmctl_vm *vm, struct console *con, int out_fd,
 		    const struct run_opts *o, bool *again, char *line,
 		    size_t len)
 {
+	struct device_stats_server *stats = NULL;
 	struct vmctl_uart *uart;
 	struct vmctl_vm_end end;
 	enum console_end why;
+	unsigned int id;
 	int sig = 0, ret;
 
 	ret = vmctl_uart_create(vm, VMCTL_COM1_BASE, console_input_fd(con),
@@ -414,8 +417,12 @@ static int run_once(struct vmctl_vm *vm, struct console *con, int out_fd,
 		ret = vmctl_vm_start(vm);
 	if (ret)
 		return lib_error("run", "starting the VM", ret);
+	/* The devices' counters for vmctl stats, while the VM runs. */
+	if (!vmctl_vm_id(vm, &id, NULL, 0))
+		stats = device_stats_serve(vm, id);
 	why = console_loop(con, vm, uart, &sig);
 	vmctl_vm_wait(vm, &end);
+	device_stats_stop(stats);
 
 	if (why == CONSOLE_QUIT)
 		snprintf(line, len, "stopped by Ctrl-A x");

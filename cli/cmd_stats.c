@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* vmctl stats: a VM's exit counters by reason, per vCPU and in total. */
+/*
+ * vmctl stats: a VM's exit counters by reason, per vCPU and in total, and
+ * its device models' counters when its vmctl run serves them
+ * (device_stats.h).
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -8,13 +12,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "device_stats.h"
 #include "vmview.h"
 
 static const char stats_usage[] =
 "usage: vmctl stats [--json] [--watch [SECONDS]] NAME|ID\n"
 "\n"
 "Show a VM's counters: VMCTL_RUN calls, VM exits, exits handed to\n"
-"userspace, and exits by VMX exit reason, for each vCPU and in total.\n"
+"userspace, and exits by VMX exit reason, for each vCPU and in total;\n"
+"for a VM of 'vmctl run', also its devices' counters (virtio\n"
+"notifications, interrupts, requests and bytes per queue).\n"
 "The VM may belong to another process (see 'vmctl ps'); NAME|ID is its\n"
 "id when a VM has that id, else its name.\n"
 "\n"
@@ -165,7 +172,8 @@ static void json_counters(FILE *f, const struct vmctl_exit_counters *c)
 	fputc('}', f);
 }
 
-static void print_json(FILE *f, const struct vmctl_vm_stats *s)
+static void print_json(FILE *f, const struct vmctl_vm_stats *s,
+		       const struct device_counters *dc)
 {
 	size_t i;
 
@@ -181,15 +189,20 @@ static void print_json(FILE *f, const struct vmctl_vm_stats *s)
 		json_counters(f, &s->vcpus[i]);
 		fputc('}', f);
 	}
+	fputs("],\"devices\":[", f);
+	device_stats_print_json(f, dc);
 	fputs("]}\n", f);
 }
 
-void stats_print(FILE *f, const struct vmctl_vm_stats *s, bool json)
+void stats_print(FILE *f, const struct vmctl_vm_stats *s,
+		 const struct device_counters *dc, bool json)
 {
-	if (json)
-		print_json(f, s);
-	else
+	if (json) {
+		print_json(f, s, dc);
+	} else {
 		print_text(f, s);
+		device_stats_print_text(f, dc);
+	}
 }
 
 static volatile sig_atomic_t interrupted;
@@ -215,6 +228,7 @@ static bool pause_for(double secs)
 
 static int show(const struct stats_opts *o, unsigned int id, bool again)
 {
+	static struct device_counters dc;
 	struct vmctl_vm_stats s;
 	int ret = vmctl_get_vm_stats(id, &s);
 
@@ -229,7 +243,10 @@ static int show(const struct stats_opts *o, unsigned int id, bool again)
 		fputs("\033[H\033[2J", stdout);
 	else if (again && !o->json)
 		putchar('\n');
-	stats_print(stdout, &s, o->json);
+	/* No vmctl run serving them: the module's counters only. */
+	if (device_stats_fetch(id, &dc))
+		dc.n = 0;
+	stats_print(stdout, &s, &dc, o->json);
 	fflush(stdout);
 	vmctl_vm_stats_free(&s);
 	return EXIT_OK;

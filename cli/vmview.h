@@ -58,7 +58,10 @@ struct stats_opts {
 #define STATS_DEFAULT_INTERVAL	2.0
 
 enum parse_result stats_parse(int argc, char **argv, struct stats_opts *o);
-void stats_print(FILE *f, const struct vmctl_vm_stats *s, bool json);
+struct device_counters;
+/* dc: the devices' counters (device_stats.h), or NULL. */
+void stats_print(FILE *f, const struct vmctl_vm_stats *s,
+		 const struct device_counters *dc, bool json);
 
 /* signal_vm.c: stop and kill, which differ in their signal and text. */
 struct signal_opts {

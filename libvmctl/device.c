@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The VM's device list and the lifecycle calls over it (device.h): start
- * in the order the devices were added, stop and destroy in reverse, as
- * kvmtool runs its dev_init and dev_exit lists.
+ * The VM's device list, the lifecycle calls over it (device.h) and its
+ * counters (vmctl_vm_device_counters): start in the order the devices
+ * were added, stop and destroy in reverse, as kvmtool runs its dev_init
+ * and dev_exit lists.
  */
 #include "internal.h"
 
@@ -71,4 +72,16 @@ void vmctl_devices_connect_irqchip(struct vmctl_device_list *list)
 	for (dev = list->first; dev; dev = dev->next)
 		if (dev->ops->connect_irqchip)
 			dev->ops->connect_irqchip(dev);
+}
+
+void vmctl_vm_device_counters(struct vmctl_vm *vm,
+			      void (*fn)(void *ctx,
+					 const struct vmctl_device_counter *c),
+			      void *ctx)
+{
+	struct vmctl_device *dev;
+
+	for (dev = vm->devices.first; dev; dev = dev->next)
+		if (dev->ops->counters)
+			dev->ops->counters(dev, fn, ctx);
 }

@@ -32,6 +32,7 @@
 
 struct vmctl_vm;
 struct vmctl_device;
+struct vmctl_device_counter;
 
 /*
  * Where a device's saved state goes and comes from: the snapshot format
@@ -65,6 +66,14 @@ struct vmctl_device_ops {
 	 */
 	int (*save)(struct vmctl_device *dev, struct vmctl_state_writer *w);
 	int (*restore)(struct vmctl_device *dev, struct vmctl_state_reader *r);
+	/*
+	 * Report the device's counters (vmctl_vm_device_counters), from any
+	 * thread while it runs.  May be NULL.
+	 */
+	void (*counters)(struct vmctl_device *dev,
+			 void (*fn)(void *ctx,
+				    const struct vmctl_device_counter *c),
+			 void *ctx);
 };
 
 /* Embedded in every device model's struct. */

@@ -52,7 +52,7 @@ static void send_locked(struct vmctl_msix *m, unsigned int v)
 	const struct vmctl_msix_entry *e = &m->table[v];
 
 	m->pending &= ~(1U << v);
-	m->sent++;
+	__atomic_add_fetch(&m->sent, 1, __ATOMIC_RELAXED);	/* read unlocked */
 	if (m->send)
 		m->send(m->ctx, (uint64_t)e->addr_hi << 32 | e->addr_lo,
 			e->data);

@@ -199,8 +199,9 @@ static int blk_handle(struct vmctl_virtio_dev *vdev, unsigned int q)
 				r->status = execute(b, r, &written);
 			*r->status_byte = r->status;
 			vmctl_virtio_count(vdev, q, 1,
-					   r->type == VIRTIO_BLK_T_IN ||
-					   r->type == VIRTIO_BLK_T_OUT ?
+					   r->status == VIRTIO_BLK_S_OK &&
+					   (r->type == VIRTIO_BLK_T_IN ||
+					    r->type == VIRTIO_BLK_T_OUT) ?
 					   r->len : 0);
 			vmctl_vq_push(vq, b->req.head, written + 1);
 			vmctl_virtio_used(vdev, q);
@@ -243,11 +244,21 @@ static void blk_stop(struct vmctl_device *dev)
 					dev)->vdev);
 }
 
+static void blk_counters(struct vmctl_device *dev,
+			 void (*fn)(void *ctx,
+				    const struct vmctl_device_counter *c),
+			 void *ctx)
+{
+	vmctl_virtio_counters(&container_of(dev, struct vmctl_virtio_blk, dev)->vdev, fn,
+			      ctx);
+}
+
 static const struct vmctl_device_ops blk_device_ops = {
 	.name = "virtio-blk",
 	.start = blk_start,
 	.stop = blk_stop,
 	.destroy = blk_free,
+	.counters = blk_counters,
 };
 
 /* Open, lock and size the image; every refusal names the file. */

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -228,6 +229,8 @@ static int net_wait_fd(struct vmctl_virtio_dev *vdev, unsigned int *q)
 	return n->rx_stalled || n->tap_broken ? -1 : n->tap;
 }
 
+static const char *const queue_names[] = { "rx", "tx" };
+
 static const struct vmctl_virtio_backend net_backend = {
 	.name = "virtio-net",
 	.device_id = VIRTIO_ID_NET,
@@ -235,6 +238,7 @@ static const struct vmctl_virtio_backend net_backend = {
 	.handle = net_handle,
 	.wait_fd = net_wait_fd,
 	.features_ok = vmctl_net_features_ok,
+	.queue_names = queue_names,
 };
 
 static void net_free(struct vmctl_device *dev)
@@ -260,11 +264,34 @@ static void net_stop(struct vmctl_device *dev)
 					dev)->vdev);
 }
 
+/* The transport's counters, then the frames the card dropped. */
+static void net_counters(struct vmctl_device *dev,
+			 void (*fn)(void *ctx,
+				    const struct vmctl_device_counter *c),
+			 void *ctx)
+{
+	struct vmctl_virtio_net *n = container_of(dev, struct vmctl_virtio_net,
+						  dev);
+	char device[48];
+	struct vmctl_device_counter c = { .device = device, .queue = "" };
+
+	vmctl_virtio_counters(&n->vdev, fn, ctx);
+	snprintf(device, sizeof(device), "virtio-net 00:%02x.0",
+		 n->vdev.pci.slot);
+	c.name = "rx_dropped";
+	c.value = __atomic_load_n(&n->stats.rx_dropped, __ATOMIC_RELAXED);
+	fn(ctx, &c);
+	c.name = "tx_dropped";
+	c.value = __atomic_load_n(&n->stats.tx_dropped, __ATOMIC_RELAXED);
+	fn(ctx, &c);
+}
+
 static const struct vmctl_device_ops net_device_ops = {
 	.name = "virtio-net",
 	.start = net_start,
 	.stop = net_stop,
 	.destroy = net_free,
+	.counters = net_counters,
 };
 
 /* How many network cards vm has already: the new one's index. */

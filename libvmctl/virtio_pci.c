@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -32,14 +33,71 @@ enum {
 #define ISR_CONFIG		2
 #define MAX_BROKEN_LOGS		3
 
+/* Counters are read by other threads (vmctl_virtio_counters). */
+static void count(uint64_t *counter, uint64_t n)
+{
+	__atomic_add_fetch(counter, n, __ATOMIC_RELAXED);
+}
+
 void vmctl_virtio_count(struct vmctl_virtio_dev *vdev, unsigned int q,
 			uint64_t requests, uint64_t bytes)
 {
-	struct vmctl_virtio_queue_counters *c = &vdev->stats.q[q];
+	count(&vdev->stats.requests, requests);
+	count(&vdev->stats.q[q].requests, requests);
+	count(&vdev->stats.q[q].bytes, bytes);
+}
 
-	__atomic_add_fetch(&vdev->stats.requests, requests, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&c->requests, requests, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&c->bytes, bytes, __ATOMIC_RELAXED);
+/* The device's name in counters: "virtio-blk 00:01.0". */
+static void counter_device(const struct vmctl_virtio_dev *vdev, char *buf,
+			   size_t len)
+{
+	snprintf(buf, len, "%s 00:%02x.0", vdev->be->name, vdev->pci.slot);
+}
+
+static uint64_t load(const uint64_t *counter)
+{
+	return __atomic_load_n(counter, __ATOMIC_RELAXED);
+}
+
+void vmctl_virtio_counters(struct vmctl_virtio_dev *vdev,
+			   void (*fn)(void *ctx,
+				      const struct vmctl_device_counter *c),
+			   void *ctx)
+{
+	const struct vmctl_virtio_counters *st = &vdev->stats;
+	char device[48], number[12];
+	struct vmctl_device_counter c = { .device = device };
+	unsigned int q, i;
+
+	counter_device(vdev, device, sizeof(device));
+	for (q = 0; q < vdev->nr_queues; q++) {
+		const struct vmctl_virtio_queue_counters *qc = &st->q[q];
+		const struct { const char *name; const uint64_t *v; } row[] = {
+			{ "notifications", &qc->notifications },
+			{ "interrupts", &qc->interrupts },
+			{ "requests", &qc->requests },
+			{ "bytes", &qc->bytes },
+		};
+
+		snprintf(number, sizeof(number), "%u", q);
+		c.queue = vdev->be->queue_names ? vdev->be->queue_names[q] :
+			  number;
+		for (i = 0; i < ARRAY_SIZE(row); i++) {
+			c.name = row[i].name;
+			c.value = load(row[i].v);
+			fn(ctx, &c);
+		}
+	}
+	c.queue = "";
+	c.name = "ignored_notifications";
+	c.value = load(&st->ignored_notifications);
+	fn(ctx, &c);
+	c.name = "broken";
+	c.value = load(&st->broken);
+	fn(ctx, &c);
+	c.name = "msix_messages";
+	c.value = load(&vdev->msix.sent);
+	fn(ctx, &c);
 }
 
 bool vmctl_virtio_has(const struct vmctl_virtio_dev *vdev, unsigned int bit)
@@ -112,10 +170,9 @@ static void interrupt_locked(struct vmctl_virtio_dev *vdev, uint8_t why,
 {
 	uint16_t vector;
 
-	__atomic_add_fetch(&vdev->stats.interrupts, 1, __ATOMIC_RELAXED);
+	count(&vdev->stats.interrupts, 1);
 	if (why == ISR_QUEUE)
-		__atomic_add_fetch(&vdev->stats.q[q].interrupts, 1,
-				   __ATOMIC_RELAXED);
+		count(&vdev->stats.q[q].interrupts, 1);
 	if (vmctl_msix_enabled(&vdev->msix)) {
 		vector = why == ISR_CONFIG ? vdev->config_vector :
 			 vdev->queue_vector[q];
@@ -137,7 +194,8 @@ static void set_broken_locked(struct vmctl_virtio_dev *vdev, int err)
 	vdev->broken_err = err;
 	vdev->kicked = 0;
 	/* A guest that breaks it again after every reset floods nothing. */
-	if (vdev->stats.broken++ < MAX_BROKEN_LOGS)
+	if (__atomic_fetch_add(&vdev->stats.broken, 1, __ATOMIC_RELAXED) <
+	    MAX_BROKEN_LOGS)
 		vmctl_log("%s at 00:%02x.0: %s; the device needs a reset%s",
 			  vdev->be->name, vdev->pci.slot, vmctl_vq_strerror(err),
 			  vdev->stats.broken == MAX_BROKEN_LOGS ?
@@ -420,11 +478,11 @@ static void notify(struct vmctl_virtio_dev *vdev, unsigned int q)
 		    vdev->queue_enabled[q];
 
 	if (!live) {
-		vdev->stats.ignored_notifications++;
+		count(&vdev->stats.ignored_notifications, 1);
 		return;
 	}
-	vdev->stats.notifications++;
-	vdev->stats.q[q].notifications++;
+	count(&vdev->stats.notifications, 1);
+	count(&vdev->stats.q[q].notifications, 1);
 	vdev->kicked |= 1U << q;
 	if (vdev->kick_fd >= 0)
 		eventfd_write(vdev->kick_fd, 1);
@@ -613,11 +671,11 @@ static void doorbell_rang(struct vmctl_virtio_dev *vdev, unsigned int q,
 {
 	pthread_mutex_lock(&vdev->lock);
 	if (live_locked(vdev) && vdev->queue_enabled[q]) {
-		vdev->stats.notifications += n;
-		vdev->stats.q[q].notifications += n;
+		count(&vdev->stats.notifications, n);
+		count(&vdev->stats.q[q].notifications, n);
 		vdev->kicked |= 1U << q;
 	} else {
-		vdev->stats.ignored_notifications += n;
+		count(&vdev->stats.ignored_notifications, n);
 	}
 	pthread_mutex_unlock(&vdev->lock);
 }

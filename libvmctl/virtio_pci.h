@@ -109,6 +109,8 @@ struct vmctl_virtio_backend {
 	 * the one it depends on is refused FEATURES_OK).  May be NULL.
 	 */
 	bool (*features_ok)(uint64_t features);
+	/* Queue names for the counters ("rx"); NULL: their numbers. */
+	const char *const *queue_names;
 };
 
 /* A queue's counters (updated with relaxed atomics, read any time). */
@@ -207,6 +209,16 @@ void vmctl_virtio_serve(struct vmctl_virtio_dev *vdev);
 
 /* After pushing to queue q: interrupt the driver if it wants one. */
 void vmctl_virtio_used(struct vmctl_virtio_dev *vdev, unsigned int q);
+
+/*
+ * Report the transport's counters (struct vmctl_device_counter): per
+ * queue notifications, interrupts, requests and bytes; for the device,
+ * ignored_notifications, broken and msix_messages.
+ */
+void vmctl_virtio_counters(struct vmctl_virtio_dev *vdev,
+			   void (*fn)(void *ctx,
+				      const struct vmctl_device_counter *c),
+			   void *ctx);
 
 /* Count requests served on queue q and the payload bytes they moved. */
 void vmctl_virtio_count(struct vmctl_virtio_dev *vdev, unsigned int q,

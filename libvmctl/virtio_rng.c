@@ -102,11 +102,21 @@ static void rng_stop(struct vmctl_device *dev)
 					dev)->vdev);
 }
 
+static void rng_counters(struct vmctl_device *dev,
+			 void (*fn)(void *ctx,
+				    const struct vmctl_device_counter *c),
+			 void *ctx)
+{
+	vmctl_virtio_counters(&container_of(dev, struct vmctl_virtio_rng, dev)->vdev, fn,
+			      ctx);
+}
+
 static const struct vmctl_device_ops rng_device_ops = {
 	.name = "virtio-rng",
 	.start = rng_start,
 	.stop = rng_stop,
 	.destroy = rng_free,
+	.counters = rng_counters,
 };
 
 int vmctl_rng_create(struct vmctl_vm *vm)

@@ -130,7 +130,7 @@ static void test_stats_text(void **state)
 
 	(void)state;
 	make_stats(&s, vcpus);
-	stats_print(f, &s, false);
+	stats_print(f, &s, NULL, false);
 	assert_string_equal(output(),
 "VM 0 (web): 2 vCPUs, running, up 1m05s\n"
 "COUNTER                               TOTAL        VCPU0        VCPU1\n"
@@ -149,7 +149,7 @@ static void test_stats_json(void **state)
 
 	(void)state;
 	make_stats(&s, vcpus);
-	stats_print(f, &s, true);
+	stats_print(f, &s, NULL, true);
 	assert_string_equal(output(),
 "{\"id\":0,\"name\":\"web\",\"state\":\"running\",\"uptime_s\":65,"
 "\"total\":{\"runs\":14,\"exits\":35,\"user_exits\":13,\"exit_reasons\":"
@@ -157,7 +157,8 @@ static void test_stats_json(void **state)
 "\"vcpus\":[{\"vcpu\":0,\"runs\":10,\"exits\":30,\"user_exits\":9,"
 "\"exit_reasons\":{\"CPUID\":10,\"IO_INSTRUCTION\":20}},"
 "{\"vcpu\":1,\"runs\":4,\"exits\":5,\"user_exits\":4,"
-"\"exit_reasons\":{\"IO_INSTRUCTION\":4,\"REASON_35\":1}}]}\n");
+"\"exit_reasons\":{\"IO_INSTRUCTION\":4,\"REASON_35\":1}}],"
+"\"devices\":[]}\n");
 }
 
 static void test_events(void **state)

@@ -355,9 +355,11 @@ void vmctl_uart_set_irq(struct vmctl_uart *uart,
  * The VM's PCI bus (a host bridge at 00:00.0, type-1 configuration
  * access, BARs in the hole from 3 GiB to the I/O APIC) exists for every
  * guest vmctl_load_linux() boots, and is created with the first device
- * otherwise.  Devices are modern virtio 1.x over PCI with their INTx
- * line on I/O APIC inputs 16-23 (the MP table and the DSDT say which),
- * and serve their queues on a thread of their own while the VM runs.
+ * otherwise.  Devices are modern virtio 1.x over PCI with MSI-X (a
+ * vector per queue; INTx on I/O APIC inputs 16-23, which the MP table
+ * and the DSDT describe, for a driver that leaves MSI-X off), take queue
+ * notifications through the module's doorbells, and serve their queues
+ * on a thread of their own while the VM runs.
  * Add them before vmctl_vm_start(); the VM frees them.
  */
 
@@ -408,6 +410,29 @@ struct vmctl_net {
  */
 int vmctl_net_create(struct vmctl_vm *vm, const struct vmctl_net *net,
 		     char *ifname);
+
+/*
+ * A device's counter: device "virtio-blk 00:01.0", queue "0", "1"...
+ * or "" for the device as a whole, name "requests", "bytes",
+ * "notifications", "interrupts" (per queue) or a model's own ("broken",
+ * "rx_dropped"...).  The strings live only during the callback.
+ */
+struct vmctl_device_counter {
+	const char *device;
+	const char *queue;
+	const char *name;
+	uint64_t value;
+};
+
+/*
+ * Call fn for every counter of vm's device models, in device order.  Any
+ * thread, while the VM runs too (the counters are read as they are at
+ * that moment); not while devices are added or the VM is destroyed.
+ */
+void vmctl_vm_device_counters(struct vmctl_vm *vm,
+			      void (*fn)(void *ctx,
+					 const struct vmctl_device_counter *c),
+			      void *ctx);
 
 /* ------------------------------------------------------------------ */
 /* Running                                                              */
