@@ -123,8 +123,9 @@ bool vmctl_net_rx_hdr_fix(uint8_t hdr[VMCTL_NET_HDR_LEN], uint64_t features);
 /*
  * Put a received frame (len bytes, the header first) into the driver's
  * receive buffers on vq, across several chains when mergeable, and set
- * the header's num_buffers; req is scratch.  Returns the number of
- * chains used (pushed, not yet signalled); 0 when there is not enough
+ * the header's num_buffers; req is scratch.  The chains are returned
+ * with one update of the used index, never one by one.  Returns the
+ * number of chains used (pushed, not yet signalled); 0 when there is not enough
  * room yet (nothing taken: wait for the driver) or, with *dropped set,
  * when the frame can never fit (not mergeable and longer than the
  * chain, which is returned empty; or longer than the whole ring); or

@@ -150,9 +150,9 @@ int vmctl_net_rx_place(struct vmctl_vq *vq, const struct vmctl_guest_ram *ram,
 		       struct vmctl_vq_req *req, uint8_t *frame, size_t len,
 		       bool mergeable, bool *dropped)
 {
-	struct { uint16_t head; uint32_t len; } used[VMCTL_VQ_MAX_SIZE];
+	struct vmctl_vq_used_elem used[VMCTL_VQ_MAX_SIZE];
 	struct iovec num_buffers[2];
-	uint16_t taken = 0, i, n16;
+	uint16_t taken = 0, n16;
 	int nr_nb = 0, ret;
 	size_t off = 0;
 
@@ -192,7 +192,7 @@ int vmctl_net_rx_place(struct vmctl_vq *vq, const struct vmctl_guest_ram *ram,
 	n16 = taken;
 	if (nr_nb > 0)
 		vmctl_iov_write(num_buffers, nr_nb, 0, &n16, 2);
-	for (i = 0; i < taken; i++)
-		vmctl_vq_push(vq, used[i].head, used[i].len);
+	/* All the frame's buffers at once: the first says how many. */
+	vmctl_vq_push_n(vq, used, taken);
 	return taken;
 }

@@ -213,17 +213,30 @@ void vmctl_vq_unpop(struct vmctl_vq *vq, uint16_t n)
 	vq->last_avail -= n;
 }
 
-void vmctl_vq_push(struct vmctl_vq *vq, uint16_t head, uint32_t len)
+void vmctl_vq_push_n(struct vmctl_vq *vq,
+		     const struct vmctl_vq_used_elem *e, unsigned int n)
 {
-	uint8_t *e = vq->used + 4 + 8 * (vq->used_idx & (vq->size - 1));
-	uint32_t id = head;
+	unsigned int i;
 
-	memcpy(e, &id, 4);
-	memcpy(e + 4, &len, 4);
-	vq->used_idx++;
-	/* The entry is visible before the index that publishes it. */
+	for (i = 0; i < n; i++) {
+		uint8_t *slot = vq->used + 4 +
+				8 * ((uint16_t)(vq->used_idx + i) & (vq->size - 1));
+		uint32_t id = e[i].head;
+
+		memcpy(slot, &id, 4);
+		memcpy(slot + 4, &e[i].len, 4);
+	}
+	vq->used_idx += n;
+	/* The entries are visible before the index that publishes them. */
 	__atomic_store_n((uint16_t *)(vq->used + 2), vq->used_idx,
 			 __ATOMIC_RELEASE);
+}
+
+void vmctl_vq_push(struct vmctl_vq *vq, uint16_t head, uint32_t len)
+{
+	const struct vmctl_vq_used_elem e = { head, len };
+
+	vmctl_vq_push_n(vq, &e, 1);
 }
 
 /* virtio 1.2, 2.7.10: did the index cross event on its way old -> new? */

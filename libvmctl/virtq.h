@@ -106,6 +106,21 @@ void vmctl_vq_unpop(struct vmctl_vq *vq, uint16_t n);
 /* Return chain head as used, with len bytes written into it. */
 void vmctl_vq_push(struct vmctl_vq *vq, uint16_t head, uint32_t len);
 
+/* A chain to return: its head and the bytes written into it. */
+struct vmctl_vq_used_elem {
+	uint16_t head;
+	uint32_t len;
+};
+
+/*
+ * Return n chains as used together: all their entries first, then one
+ * store of the used index, so that the driver never sees part of them
+ * (a received frame spread over several buffers, whose first says how
+ * many: Linux drops a frame whose buffers are not all there yet).
+ */
+void vmctl_vq_push_n(struct vmctl_vq *vq,
+		     const struct vmctl_vq_used_elem *e, unsigned int n);
+
 /*
  * Whether the driver wants an interrupt for what was pushed since the
  * last one (its used_event with EVENT_IDX, else NO_INTERRUPT).

@@ -5,9 +5,10 @@
  * for the agreed features, the header of a transmitted frame checked
  * and that of a received one fixed, the default MAC, and received
  * frames placed into the driver's buffers: over several mergeable
- * chains with num_buffers, kept back when there is no room, dropped
- * when they can never fit, and a broken receive queue refused with the
- * queue's position unchanged.
+ * chains with num_buffers, published to the driver all at once (every
+ * store to the used ring watched), kept back when there is no room,
+ * dropped when they can never fit, and a broken receive queue refused
+ * with the queue's position unchanged.
  */
 #include <linux/if_tun.h>
 #include <setjmp.h>
@@ -18,6 +19,7 @@
 #include <cmocka.h>
 
 #include "fake_ram.h"
+#include "store_watch.h"
 #include "virtio_net.h"
 #include "virtio_pci.h"
 
@@ -284,6 +286,51 @@ static void test_rx_mergeable(void **state)
 	}
 }
 
+/* Every value the used index takes (store_watch.h). */
+static uint16_t indices[64];
+static unsigned int nr_indices;
+
+static void note_used_index(void *addr)
+{
+	uint16_t idx;
+
+	(void)addr;
+	idx = rd16(USED_GPA + 2);
+	if ((!nr_indices || indices[nr_indices - 1] != idx) && nr_indices < 64)
+		indices[nr_indices++] = idx;
+}
+
+static void test_rx_published_at_once(void **state)
+{
+	size_t len = 3 * 4096 + 100;
+	unsigned int i;
+	bool dropped;
+	int ret;
+
+	(void)state;
+	make_frame(len);
+	for (i = 0; i < 4; i++)
+		offer(i, 4096);
+	/* A frame over 4 buffers, then one in 1: indices 0, 4, 5 only. */
+	nr_indices = 0;
+	watch_stores(host(USED_GPA), note_used_index);
+	ret = vmctl_net_rx_place(&vq, &guest_ram, &req, frame, len, true,
+				 &dropped);
+	offer(4, 4096);
+	if (ret == 4)
+		ret = vmctl_net_rx_place(&vq, &guest_ram, &req, frame, 100,
+					 true, &dropped);
+	unwatch_stores();
+	assert_int_equal(ret, 1);
+	assert_int_equal(rd16(USED_GPA + 2), 5);
+	assert_int_equal(rd16(BUF_GPA + VMCTL_NET_HDR_NUM_BUFFERS), 4);
+	/* Never 1, 2 or 3: a driver would find 1 of 4 buffers and drop. */
+	for (i = 0; i < nr_indices; i++)
+		if (indices[i] != (i ? 3 + i : 0))
+			fail_msg("the driver could see used index %u", indices[i]);
+	assert_int_equal(nr_indices, 3);
+}
+
 static void test_rx_waits_for_room(void **state)
 {
 	size_t len = 6000;
@@ -374,6 +421,7 @@ int main(void)
 		cmocka_unit_test(test_config),
 		cmocka_unit_test_setup(test_rx_one_buffer, rx_setup),
 		cmocka_unit_test_setup(test_rx_mergeable, rx_setup),
+		cmocka_unit_test_setup(test_rx_published_at_once, rx_setup),
 		cmocka_unit_test_setup(test_rx_waits_for_room, rx_setup),
 		cmocka_unit_test_setup(test_rx_too_big_without_mergeable, rx_setup),
 		cmocka_unit_test_setup(test_rx_broken_queue, rx_setup),
