@@ -97,10 +97,18 @@ static int rx(struct vmctl_virtio_net *n)
 	int ret = 0;
 
 	n->rx_stalled = false;
-	while (done < RX_BUDGET && !n->tap_broken) {
+	while (!n->tap_broken) {
 		if (!n->rx_pending) {
-			ssize_t len = read(n->tap, n->rx_frame,
-					   sizeof(n->rx_frame));
+			ssize_t len;
+
+			/*
+			 * The budget stops only between frames: a frame read
+			 * is placed, or waits with a notification asked for
+			 * (rx_stalled), never left for the tap to wake.
+			 */
+			if (done == RX_BUDGET)
+				break;
+			len = read(n->tap, n->rx_frame, sizeof(n->rx_frame));
 
 			if (len < 0 && (errno == EAGAIN || errno == EINTR))
 				break;
