@@ -19,6 +19,14 @@
 #     unchanged afterwards;
 #   - while the guest runs, a second VM with the same writable image is
 #     refused (locked), with one message, status 1, no VM left;
+#   - MSI-X: the guest's /proc/interrupts shows a PCI-MSIX vector for
+#     each queue and each device's configuration, and no virtio INTx;
+#   - the data path: 1024 more 4 KiB direct reads of vdb (one request in
+#     flight) leave the vCPUs' exits to userspace where they were (the
+#     notifications ring doorbells in the module), and vmctl stats shows
+#     vdb's queue counting them (requests, bytes); the test machine's
+#     instructions, the exits, notifications and interrupts per request
+#     as TAP comments;
 # and before it, without a boot: a missing image, a size that is not a
 # multiple of 512 and a bad --disk option are refused.
 #
@@ -66,6 +74,17 @@ ask() {
 	wait_for "^$1=[^$]" "$T_CMD"
 }
 vms() { "$VMCTL" info 2>/dev/null | awk '$1 == "vms" { print $2 }'; }
+# dev NAME DEVICE QUEUE COUNTER: a device counter of vmctl stats NAME.
+dev() {
+	"$VMCTL" stats "$1" 2>/dev/null |
+		awk -v d="$2" -v q="$3" -v c="$4" \
+			'$1 " " $2 == d && $3 == q && $4 == c { print $5 }'
+}
+# exits NAME: "EXITS USER_EXITS" of the VM's vCPUs so far.
+exits() {
+	"$VMCTL" stats --json "$1" 2>/dev/null |
+		sed -n 's/.*"total":{"runs":[0-9]*,"exits":\([0-9]*\),"user_exits":\([0-9]*\).*/\1 \2/p'
+}
 
 cp "$EXT4_IMG" "$TMP/root.img"
 dd if=/dev/urandom of="$TMP/ro.img" bs=1024 count=1024 2>/dev/null
@@ -117,6 +136,48 @@ check "two disks: vda and vdb, vdb read-only, vda's serial ($(answer DISKS))" \
 ask ROSUM 'echo "ROSUM=$(sha256sum /dev/vdb | cut -d" " -f1)"'
 check "read-only disk: the guest reads the host's data (sha256 matches)" \
 	[ "$(answer ROSUM)" = "$ro_sum" ]
+ask MSIX 'grep virtio /proc/interrupts | sed "s/^/IRQ /"; echo "MSIX=$(grep -c "PCI-MSIX.*virtio" /proc/interrupts) INTX=$(grep -v MSI /proc/interrupts | grep -c virtio)"'
+grep '^IRQ ' "$TMP/out" | tr -d '\r' | sed 's/^IRQ /# /'
+check "MSI-X: a vector per queue and per device, no virtio INTx (MSIX=$(answer MSIX))" \
+	[ "$(answer MSIX)" = "6 INTX=0" ]
+
+# The data path's cost: N passes of 256 direct 4 KiB reads over vdb; the
+# difference between 1 and 5 passes is 1024 requests, each a notification
+# and an interrupt, with the typed command's echo the same in both.
+type_line 'd() { i=0; while [ $i -lt $1 ]; do dd if=/dev/vdb of=/dev/null bs=4096 iflag=direct 2>/dev/null || break; i=$((i + 1)); done; echo "DIO$1=$i"; }'
+for passes in 1 5; do
+	e0=$(exits virtio1)
+	r0=$(dev virtio1 "virtio-blk 00:02.0" 0 requests)
+	b0=$(dev virtio1 "virtio-blk 00:02.0" 0 bytes)
+	n0=$(dev virtio1 "virtio-blk 00:02.0" 0 notifications)
+	i0=$(dev virtio1 "virtio-blk 00:02.0" 0 interrupts)
+	t0=$(uptime_cs)
+	ask "DIO$passes" "d $passes"
+	t1=$(uptime_cs)
+	e1=$(exits virtio1)
+	r1=$(dev virtio1 "virtio-blk 00:02.0" 0 requests)
+	b1=$(dev virtio1 "virtio-blk 00:02.0" 0 bytes)
+	n1=$(dev virtio1 "virtio-blk 00:02.0" 0 notifications)
+	i1=$(dev virtio1 "virtio-blk 00:02.0" 0 interrupts)
+	eval "dcs$passes=$((t1 - t0)) dexits$passes=$((${e1% *} - ${e0% *})) duser$passes=$((${e1#* } - ${e0#* }))"
+	eval "dreq$passes=$((${r1:-0} - ${r0:-0})) dbytes$passes=$((${b1:-0} - ${b0:-0}))"
+	eval "dnot$passes=$((${n1:-0} - ${n0:-0})) dint$passes=$((${i1:-0} - ${i0:-0}))"
+done
+dio_ok() { [ "$(answer DIO1)" = 1 ] && [ "$(answer DIO5)" = 5 ]; }
+check "1 and 5 passes of 256 direct reads of vdb ($(answer DIO1), $(answer DIO5))" \
+	dio_ok
+awk -v cs=$((dcs5 - dcs1)) -v mhz="${tsc_mhz:-0}" -v ex=$((dexits5 - dexits1)) \
+	-v ux=$((duser5 - duser1)) -v nt=$((dnot5 - dnot1)) \
+	-v it=$((dint5 - dint1)) 'BEGIN { printf "# virtio-blk, 4 KiB direct reads, per request: %.3g test-machine instructions, %.2f exits, %.3f exits to userspace, %.2f notifications, %.2f interrupts\n", cs / 100 * mhz * 1e6 / 1024, ex / 1024, ux / 1024, nt / 1024, it / 1024 }'
+counted_ok() {
+	[ "$dreq1" -ge 256 ] && [ $((dreq5 - dreq1)) -ge 1024 ] &&
+		[ $((dbytes5 - dbytes1)) -ge $((1024 * 4096)) ]
+}
+check "vmctl stats: vdb's queue counted the requests and bytes (1 pass: $dreq1, $dbytes1 bytes; 5 passes: $dreq5, $dbytes5 bytes)" \
+	counted_ok
+check "virtio-blk: 1024 more requests, no more exits to userspace (1 pass: $duser1, 5 passes: $duser5)" \
+	[ $((duser5 - duser1)) -lt 64 ]
+
 ask ROWRITE 'dd if=/dev/zero of=/dev/vdb bs=4096 count=1 2>/dev/null; echo "ROWRITE=$?"'
 check "read-only disk: a write fails in the guest (dd status $(answer ROWRITE))" \
 	[ -n "$(answer ROWRITE)" ] && [ "$(answer ROWRITE)" != 0 ]
