@@ -33,9 +33,9 @@ static int runtime_dir(char *buf, size_t len, bool make)
 		n = snprintf(buf, len, "%s", env);
 	else if (xdg && xdg[0])
 		n = snprintf(buf, len, "%s/vmctl", xdg);
-	else if (!geteuid())
+	else if (!geteuid() && !stat("/run", &st) && S_ISDIR(st.st_mode))
 		n = snprintf(buf, len, "/run/vmctl");
-	else
+	else	/* a user, or a system without /run (an initramfs) */
 		n = snprintf(buf, len, "/tmp/vmctl-%u", (unsigned int)geteuid());
 	if (n < 0 || (size_t)n >= len)
 		return -ENAMETOOLONG;

@@ -11,8 +11,8 @@
  * while nobody asks.
  *
  * The runtime directory: $VMCTL_RUNTIME_DIR, else $XDG_RUNTIME_DIR/vmctl,
- * else /run/vmctl for root and /tmp/vmctl-UID for others; made mode
- * 0700, so only its owner reads the counters.  A socket left by a
+ * else /run/vmctl for root (when /run exists) and /tmp/vmctl-UID
+ * otherwise; made mode 0700, so only its owner reads the counters.  A socket left by a
  * `vmctl run` that was killed is replaced by the next VM of that id.
  */
 #ifndef VMCTL_DEVICE_STATS_H
