@@ -14,6 +14,8 @@
 #include "netlink.h"
 #include "stats.h"
 #include "vm/vcpu.h"
+#include "vm/vcpu_state.h"
+#include "vm/vm_state.h"
 #include "vm/vm_ioctl.h"
 #include "vmx/vmx.h"
 
@@ -52,6 +54,12 @@ static long vmctl_check_cap(unsigned long cap)
 		return VMCTL_MAX_DOORBELLS;
 	case VMCTL_CAP_IRQFD:
 		return vmx_caps.irqchip ? VMCTL_MAX_IRQFDS : 0;
+	case VMCTL_CAP_VCPU_STATE:
+		return vmk_vcpu_state_offered();
+	case VMCTL_CAP_XSAVE_SIZE:
+		return vmk_guest_xsave_size();
+	case VMCTL_CAP_VM_STATE:
+		return vmk_vm_state_offered();
 	default:
 		return 0;
 	}

@@ -371,7 +371,7 @@ int vmctl_cpuid_set(struct vmk_vcpu *vcpu, const struct vmctl_cpuid *c,
 }
 
 /* Standard-format XSAVE size for the components in @xcr0. */
-static u32 xsave_size(u64 xcr0)
+u32 vmctl_xsave_size(u64 xcr0)
 {
 	u32 size = 512 + 64, i, a, b, c, d;
 
@@ -410,7 +410,7 @@ void vmctl_cpuid_lookup(struct vmk_vcpu *vcpu, u32 fn, u32 idx, u32 out[4])
 		break;
 	case 0xd:
 		if (idx == 0)
-			out[1] = xsave_size(vcpu->xcr0);
+			out[1] = vmctl_xsave_size(vcpu->xcr0);
 		break;
 	}
 }

@@ -19,6 +19,7 @@
 #include "cpu/cr.h"
 #include "cpu/state.h"
 #include "irqchip/apic.h"
+#include "model/xstate.h"
 #include "vm/guest_mem.h"
 #include "vm/vcpu.h"
 #include "vmx/vmx.h"
@@ -233,6 +234,18 @@ static void set_dr7(struct vmk_vcpu *vcpu, u64 dr7)
 }
 
 /*
+ * VMCTL_SET_DEBUGREGS: what MOV to each register would leave (the
+ * caller refused bits 63:32 of DR6 and DR7).
+ */
+void vmctl_set_debugregs(struct vmk_vcpu *vcpu, const u64 db[4], u64 dr6,
+			 u64 dr7)
+{
+	memcpy(vcpu->dr, db, sizeof(vcpu->dr));
+	vcpu->dr6 = dr6 | DR6_FIXED1;
+	set_dr7(vcpu, (dr7 | DR7_FIXED1) & ~DR7_ZERO);
+}
+
+/*
  * Every MOV DR exits and reads or writes the shadow here.  The guest's
  * breakpoints are in the CPU only while it runs with one enabled in DR7
  * (run.c); DR7.GD is emulated: the next MOV DR raises #DB with DR6.BD
@@ -280,17 +293,13 @@ int vmctl_handle_dr(struct vmk_vcpu *vcpu)
 int vmctl_handle_xsetbv(struct vmk_vcpu *vcpu)
 {
 	u64 val = (vcpu->gpr[GPR_RDX] << 32) | (u32)vcpu->gpr[GPR_RAX];
-	u64 avx512 = val & XFEATURE_MASK_AVX512;
 
 	if (!(vcpu->cr4 & X86_CR4_OSXSAVE)) {
 		vmctl_queue_exception(vcpu, X86_TRAP_UD, false, 0);
 		return EXIT_REENTER;
 	}
 	if ((u32)vcpu->gpr[GPR_RCX] || vmctl_guest_cpl() ||
-	    !(val & XFEATURE_MASK_FP) || (val & ~vmctl_guest_xcr0_mask()) ||
-	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE)) ||
-	    (avx512 && (avx512 != XFEATURE_MASK_AVX512 ||
-			!(val & XFEATURE_MASK_YMM)))) {
+	    !vmctl_xcr0_valid(val, vmctl_guest_xcr0_mask())) {
 		vmctl_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 		return EXIT_REENTER;
 	}

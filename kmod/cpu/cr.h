@@ -21,6 +21,8 @@ bool vmctl_efer_valid(struct vmk_vcpu *vcpu, u64 efer, bool host);
 u64 vmctl_guest_xcr0_mask(void);
 int vmctl_handle_cr(struct vmk_vcpu *vcpu);
 int vmctl_handle_dr(struct vmk_vcpu *vcpu);
+void vmctl_set_debugregs(struct vmk_vcpu *vcpu, const u64 db[4], u64 dr6,
+			 u64 dr7);
 int vmctl_handle_xsetbv(struct vmk_vcpu *vcpu);
 
 #endif /* VMCTL_CPU_CR_H */

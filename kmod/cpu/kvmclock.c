@@ -94,6 +94,31 @@ static u64 guest_ns(struct vmk_vm *vm)
 	return mul_u64_u32_shr(delta, mul, 32);
 }
 
+/* VMCTL_GET_CLOCK. */
+u64 vmctl_kvmclock_get_clock(struct vmk_vm *vm)
+{
+	return guest_ns(vm);
+}
+
+/*
+ * VMCTL_SET_CLOCK: the line moves so that it reads @ns now.  Only while
+ * the VM has no vCPU (vm->lock held by the caller): a vCPU's TSC offset
+ * starts from tsc_origin and its structure holds it.  -EINVAL for a time
+ * whose TSC count needs more than 64 bits (some 190 years at 3 GHz).
+ */
+int vmctl_kvmclock_set_clock(struct vmk_vm *vm, u64 ns)
+{
+	u64 khz = max_t(u32, tsc_khz, 1), ms = div_u64(ns, NSEC_PER_MSEC);
+	u64 ticks;
+
+	if (ms >= div64_u64(U64_MAX, khz) - 1)
+		return -EINVAL;
+	ticks = ms * khz + div_u64((ns - ms * NSEC_PER_MSEC) * khz,
+				   NSEC_PER_MSEC);
+	WRITE_ONCE(vm->tsc_origin, rdtsc() - ticks);
+	return 0;
+}
+
 /*
  * The version protocol: the version goes odd before the body changes and
  * even (and new) once it is whole; the guest retries a read that saw an

@@ -9,6 +9,7 @@
 #include <linux/types.h>
 
 struct vmk_vcpu;
+struct vmk_vm;
 
 /* @index is one of the two MSRs and the vCPU's CPUID offers kvmclock. */
 bool vmctl_kvmclock_msr(struct vmk_vcpu *vcpu, u32 index);
@@ -16,5 +17,7 @@ u64 vmctl_kvmclock_get(struct vmk_vcpu *vcpu, u32 index);
 int vmctl_kvmclock_set(struct vmk_vcpu *vcpu, u32 index, u64 data);
 /* The guest's TSC changed (TSC write): rewrite its time structure. */
 void vmctl_kvmclock_update(struct vmk_vcpu *vcpu);
+u64 vmctl_kvmclock_get_clock(struct vmk_vm *vm);
+int vmctl_kvmclock_set_clock(struct vmk_vm *vm, u64 ns);
 
 #endif /* VMCTL_CPU_KVMCLOCK_H */

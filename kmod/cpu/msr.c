@@ -7,6 +7,7 @@
  */
 #include <asm/msr.h>
 #include <asm/msr-index.h>
+#include <asm/kvm_para.h>
 #include <asm/trapnr.h>
 #include "cpu/cpuid.h"
 #include "cpu/cr.h"
@@ -202,6 +203,10 @@ int vmctl_msr_set(struct vmk_vcpu *vcpu, u32 index, u64 data, bool host)
 		break;
 	case MSR_IA32_UCODE_REV:	/* written before CPUID(1) to read it */
 		break;
+	case MSR_MTRRcap:		/* read-only: a restore writes it back */
+		if (!host || data)
+			return -EINVAL;
+		break;
 	case MSR_MTRRdefType:
 		if (data & ~(0xffULL | BIT(10) | BIT(11)) ||
 		    (data & 0xff) == 2 || (data & 0xff) == 3 ||
@@ -214,6 +219,42 @@ int vmctl_msr_set(struct vmk_vcpu *vcpu, u32 index, u64 data, bool host)
 				    -EINVAL;
 	}
 	return 0;
+}
+
+/*
+ * What a snapshot saves: every MSR above but the x2APIC registers (the
+ * local APIC's state).  IA32_TSC comes before TSC_DEADLINE, a guest TSC
+ * value, and the kvmclock MSRs, which write the clock for that TSC.
+ */
+static const u32 saved_msrs[] = {
+	MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
+	MSR_KERNEL_GS_BASE, MSR_FS_BASE, MSR_GS_BASE, MSR_IA32_SYSENTER_CS,
+	MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_IA32_CR_PAT,
+	MSR_TSC_AUX, MSR_IA32_MISC_ENABLE, MSR_MTRRcap, MSR_IA32_UCODE_REV,
+	MSR_MTRRdefType, MSR_IA32_APICBASE, MSR_IA32_TSC,
+};
+
+static void msr_list_add(u32 *list, u32 room, u32 *n, u32 index)
+{
+	if (*n < room)
+		list[*n] = index;
+	(*n)++;
+}
+
+/* Fills up to @room of @list; returns how many there are. */
+u32 vmctl_msr_index_list(struct vmk_vcpu *vcpu, u32 *list, u32 room)
+{
+	u32 n = 0, i;
+
+	for (i = 0; i < ARRAY_SIZE(saved_msrs); i++)
+		msr_list_add(list, room, &n, saved_msrs[i]);
+	if (vcpu->apic)
+		msr_list_add(list, room, &n, MSR_IA32_TSC_DEADLINE);
+	if (vmctl_kvmclock_msr(vcpu, MSR_KVM_SYSTEM_TIME_NEW))
+		msr_list_add(list, room, &n, MSR_KVM_SYSTEM_TIME_NEW);
+	if (vmctl_kvmclock_msr(vcpu, MSR_KVM_WALL_CLOCK_NEW))
+		msr_list_add(list, room, &n, MSR_KVM_WALL_CLOCK_NEW);
+	return n;
 }
 
 int vmctl_handle_rdmsr(struct vmk_vcpu *vcpu)

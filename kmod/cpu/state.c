@@ -141,3 +141,24 @@ void vmctl_set_tsc_offset(struct vmk_vcpu *vcpu, u64 offset)
 	WRITE_ONCE(vcpu->tsc_offset, offset);
 	vmcs_write(VMCS_TSC_OFFSET, offset);
 }
+
+#define PENDING_DBG_BS	BIT(14)		/* single step */
+
+/*
+ * In an STI or MOV SS shadow, VM entry wants the pending single step (BS
+ * in the pending debug exceptions) to agree with RFLAGS.TF (SDM 26.3.1.5;
+ * the guest's IA32_DEBUGCTL.BTF is 0): the CPU leaves them so at an exit,
+ * SET_REGS and SET_VCPU_EVENTS may not.
+ */
+void vmctl_sync_pending_dbg(void)
+{
+	u32 intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+	u64 dbg;
+
+	if (!(intr & (GUEST_INTR_STI | GUEST_INTR_MOV_SS)))
+		return;
+	dbg = vmcs_read(VMCS_GUEST_PENDING_DBG) & ~PENDING_DBG_BS;
+	if (vmcs_read(VMCS_GUEST_RFLAGS) & X86_EFLAGS_TF)
+		dbg |= PENDING_DBG_BS;
+	vmcs_write(VMCS_GUEST_PENDING_DBG, dbg);
+}

@@ -65,6 +65,7 @@ void vmctl_emu_cpu_set(struct vmk_vcpu *vcpu,
 		       const struct vmctl_emu_cpu *cpu);
 void vmctl_set_seg(int i, u16 sel, u64 base, u32 limit, u32 ar);
 void vmctl_set_tsc_offset(struct vmk_vcpu *vcpu, u64 offset);
+void vmctl_sync_pending_dbg(void);
 
 /* The exit userspace sees, and the kernel's own copy of it. */
 static inline void vmctl_set_exit(struct vmk_vcpu *vcpu, u32 reason)

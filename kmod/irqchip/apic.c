@@ -92,6 +92,17 @@ static void timer_update(struct vmctl_vapic *a)
 		hrtimer_try_to_cancel(&a->timer);
 }
 
+/* For the snapshot accessors (apic_state.c). */
+u64 vmctl_apic_now(struct vmk_vcpu *vcpu)
+{
+	return guest_tsc(vcpu);
+}
+
+void vmctl_apic_rearm(struct vmctl_vapic *a)
+{
+	timer_update(a);
+}
+
 static enum hrtimer_restart timer_fn(struct hrtimer *t)
 {
 	struct vmctl_vapic *a = container_of(t, struct vmctl_vapic, timer);

@@ -38,5 +38,8 @@ int vmctl_apic_wrmsr(struct vmk_vcpu *vcpu, u32 index, u64 data);
 u64 vmctl_apic_get_cr8(struct vmk_vcpu *vcpu);
 void vmctl_apic_set_cr8(struct vmk_vcpu *vcpu, u64 cr8);
 bool vmctl_apic_mmio(struct vmk_vcpu *vcpu, struct vmctl_mmio_op *op);
+/* The guest's TSC now; arm the host timer for the model (lock held). */
+u64 vmctl_apic_now(struct vmk_vcpu *vcpu);
+void vmctl_apic_rearm(struct vmctl_vapic *a);
 
 #endif /* VMCTL_IRQCHIP_APIC_H */

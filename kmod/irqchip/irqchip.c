@@ -79,6 +79,37 @@ int vmctl_irq_line(struct vmk_vm *vm, const struct vmctl_irq_line *l)
 	return 0;
 }
 
+/* VMCTL_GET_IOAPIC / VMCTL_SET_IOAPIC: the model under its lock. */
+int vmctl_irqchip_get_ioapic(struct vmk_vm *vm, struct vmctl_ioapic_regs *r)
+{
+	/* Pairs with the release in vmctl_create_irqchip(). */
+	struct vmctl_irqchip *ic = smp_load_acquire(&vm->irqchip);
+	unsigned long flags;
+
+	if (!ic)
+		return -ENXIO;
+	spin_lock_irqsave(&ic->lock, flags);
+	vmctl_ioapic_get_regs(&ic->ioapic, r);
+	spin_unlock_irqrestore(&ic->lock, flags);
+	return 0;
+}
+
+int vmctl_irqchip_set_ioapic(struct vmk_vm *vm,
+			     const struct vmctl_ioapic_regs *r)
+{
+	/* Pairs with the release in vmctl_create_irqchip(). */
+	struct vmctl_irqchip *ic = smp_load_acquire(&vm->irqchip);
+	unsigned long flags;
+	int ret;
+
+	if (!ic)
+		return -ENXIO;
+	spin_lock_irqsave(&ic->lock, flags);
+	ret = vmctl_ioapic_set_regs(&ic->ioapic, r);
+	spin_unlock_irqrestore(&ic->lock, flags);
+	return ret;
+}
+
 void vmctl_irqchip_raise(struct vmk_vm *vm, u32 pin, bool hold)
 {
 	/* Pairs with the release in vmctl_create_irqchip(). */

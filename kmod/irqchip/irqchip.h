@@ -38,6 +38,10 @@ int vmctl_create_irqchip(struct vmk_vm *vm);
 void vmctl_irqchip_free(struct vmk_vm *vm);
 int vmctl_irq_line(struct vmk_vm *vm, const struct vmctl_irq_line *l);
 int vmctl_signal_msi(struct vmk_vm *vm, const struct vmctl_msi *msi);
+/* The I/O APIC's snapshot; -ENXIO without irqchip, -EINVAL (set) bad. */
+int vmctl_irqchip_get_ioapic(struct vmk_vm *vm, struct vmctl_ioapic_regs *r);
+int vmctl_irqchip_set_ioapic(struct vmk_vm *vm,
+			     const struct vmctl_ioapic_regs *r);
 /*
  * Raise pin @pin (< VMCTL_IOAPIC_PINS) of an existing irqchip: assert it
  * and keep it asserted with @hold, else pulse it.  Atomic context too.

@@ -168,3 +168,41 @@ void vmctl_ioapic_mmio_write(struct vmctl_ioapic *io, u64 offset, u32 val)
 	else if (offset == IOAPIC_MMIO_WIN)
 		reg_write(io, io->regsel, val);
 }
+
+/* ---- snapshots ---- */
+
+void vmctl_ioapic_get_regs(const struct vmctl_ioapic *io,
+			   struct vmctl_ioapic_regs *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = io->id;
+	r->regsel = io->regsel;
+	memcpy(r->redir, io->redir, sizeof(r->redir));
+	r->lines = io->lines;
+}
+
+int vmctl_ioapic_set_regs(struct vmctl_ioapic *io,
+			  const struct vmctl_ioapic_regs *r)
+{
+	unsigned int pin;
+
+	if (r->id > 0xff || r->regsel > 0xff ||
+	    (r->lines >> VMCTL_IOAPIC_PINS))
+		return -EINVAL;
+	for (pin = 0; pin < VMCTL_IOAPIC_PINS; pin++) {
+		u64 rte = r->redir[pin];
+
+		if (rte & ~(RTE_LO_WRITABLE | RTE_HI_WRITABLE |
+			    (u64)LAPIC_REMOTE_IRR))
+			return -EINVAL;
+		if ((rte & LAPIC_REMOTE_IRR) && !rte_level(rte))
+			return -EINVAL;
+	}
+	io->id = r->id;
+	io->regsel = r->regsel;
+	memcpy(io->redir, r->redir, sizeof(io->redir));
+	io->lines = r->lines;
+	for (pin = 0; pin < VMCTL_IOAPIC_PINS; pin++)
+		recheck_level(io, pin);
+	return 0;
+}

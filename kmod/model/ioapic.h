@@ -70,4 +70,22 @@ void vmctl_ioapic_set_irq(struct vmctl_ioapic *io, unsigned int pin,
  */
 u32 vmctl_ioapic_eoi(struct vmctl_ioapic *io, u8 vector, u32 lower);
 
+/*
+ * What a snapshot saves (VMCTL_GET/SET_IOAPIC).  set_regs refuses
+ * (-EINVAL, nothing changed) bits no guest write sets (RTE bits 17-55,
+ * delivery status), a remote IRR on an edge pin, an ID or regsel above
+ * 8 bits, lines beyond the pins; then delivers what is due at once: an
+ * asserted, unmasked level pin without remote IRR.
+ */
+struct vmctl_ioapic_regs {
+	u32 id, regsel;
+	u64 redir[VMCTL_IOAPIC_PINS];
+	u32 lines;
+};
+
+void vmctl_ioapic_get_regs(const struct vmctl_ioapic *io,
+			   struct vmctl_ioapic_regs *r);
+int vmctl_ioapic_set_regs(struct vmctl_ioapic *io,
+			  const struct vmctl_ioapic_regs *r);
+
 #endif /* VMCTL_IOAPIC_H */

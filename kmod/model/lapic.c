@@ -711,3 +711,111 @@ int vmctl_lapic_mmio_write(struct vmctl_lapic *apic, u32 offset, u32 val,
 		apic->esr_pending |= LAPIC_ESR_ILLEGAL_REG;
 	return 0;
 }
+
+/* ---- snapshots ---- */
+
+void vmctl_lapic_get_regs(const struct vmctl_lapic *apic,
+			  struct vmctl_lapic_regs *r, u64 tsc)
+{
+	bool deadline = timer_mode(apic) == LAPIC_TIMER_TSC_DEADLINE;
+
+	memset(r, 0, sizeof(*r));
+	r->base = apic->base;
+	r->id = apic->id;
+	r->tpr = apic->tpr;
+	r->ldr = apic->ldr;
+	r->dfr = apic->dfr;
+	r->svr = apic->svr;
+	r->esr = apic->esr;
+	r->esr_pending = apic->esr_pending;
+	r->icr_lo = apic->icr_lo;
+	r->icr_hi = apic->icr_hi;
+	memcpy(r->lvt, apic->lvt, sizeof(r->lvt));
+	memcpy(r->irr, apic->irr, sizeof(r->irr));
+	memcpy(r->isr, apic->isr, sizeof(r->isr));
+	memcpy(r->tmr, apic->tmr, sizeof(r->tmr));
+	r->timer_dcr = apic->timer_dcr;
+	if (deadline) {
+		r->tsc_deadline = apic->timer_expiry;
+	} else {
+		r->timer_initial = apic->timer_initial;
+		r->timer_current = timer_current(apic, tsc);
+	}
+}
+
+/* Bits the APIC itself sets in an LVT entry: delivery status, remote IRR. */
+#define LVT_STATUS	((1U << 12) | LAPIC_REMOTE_IRR)
+#define ESR_DEFINED	0xefU		/* bit 4 reserved */
+
+static bool regs_valid(const struct vmctl_lapic *apic,
+		       const struct vmctl_lapic_regs *r)
+{
+	bool deadline = ((r->lvt[LVT_TIMER] & LAPIC_TIMER_MODE_MASK) >>
+			 LAPIC_TIMER_MODE_SHIFT) == LAPIC_TIMER_TSC_DEADLINE;
+	int i;
+
+	if ((r->base & APIC_BASE_RESERVED) ||
+	    ((r->base & VMCTL_APIC_BASE_EXTD) &&
+	     !(r->base & VMCTL_APIC_BASE_EN)))
+		return false;
+	if (r->id != apic->id || r->tpr > 0xff ||
+	    (r->ldr & ~(0xffU << LDR_XAPIC_SHIFT)) ||
+	    (r->dfr & DFR_RESERVED_ONES) != DFR_RESERVED_ONES ||
+	    (r->svr & ~SVR_WRITABLE) || (r->esr & ~ESR_DEFINED) ||
+	    (r->esr_pending & ~ESR_DEFINED) ||
+	    (r->icr_lo & ~ICR_LO_WRITABLE) || (r->timer_dcr & ~DCR_WRITABLE))
+		return false;
+	for (i = 0; i < NR_LVT; i++)
+		if (r->lvt[i] & ~(lvt_writable[i] | LVT_STATUS))
+			return false;
+	if ((r->lvt[LVT_TIMER] & LAPIC_TIMER_MODE_MASK) ==
+	    LAPIC_TIMER_MODE_MASK)
+		return false;
+	/* Vectors 0-15 never enter IRR, ISR or TMR (illegal_vector()). */
+	if ((r->irr[0] | r->isr[0] | r->tmr[0]) & 0xffff)
+		return false;
+	if (deadline)
+		return !r->timer_initial && !r->timer_current;
+	return !r->tsc_deadline && r->timer_current <= r->timer_initial;
+}
+
+int vmctl_lapic_set_regs(struct vmctl_lapic *apic,
+			 const struct vmctl_lapic_regs *r, u64 tsc)
+{
+	u64 period, done;
+
+	if (!regs_valid(apic, r))
+		return -EINVAL;
+	apic->base = r->base;
+	apic->tpr = r->tpr;
+	apic->ldr = r->ldr;
+	apic->dfr = r->dfr;
+	apic->svr = r->svr;
+	apic->esr = r->esr;
+	apic->esr_pending = r->esr_pending;
+	apic->icr_lo = r->icr_lo;
+	apic->icr_hi = r->icr_hi;
+	memcpy(apic->lvt, r->lvt, sizeof(apic->lvt));
+	memcpy(apic->irr, r->irr, sizeof(apic->irr));
+	memcpy(apic->isr, r->isr, sizeof(apic->isr));
+	memcpy(apic->tmr, r->tmr, sizeof(apic->tmr));
+	apic->timer_dcr = r->timer_dcr;
+	apic->timer_initial = r->timer_initial;
+	apic->timer_start = 0;
+	apic->timer_expiry = r->tsc_deadline;
+	if (!r->timer_initial ||
+	    (!r->timer_current && timer_mode(apic) != LAPIC_TIMER_PERIODIC))
+		return 0;		/* deadline mode, or a counter at 0 */
+	/*
+	 * A counted mode goes on from the count it had: the period started
+	 * as many ticks ago as it had counted down (a periodic count read
+	 * as 0 is a period just starting).
+	 */
+	period = timer_ticks_to_tsc(apic, r->timer_initial);
+	done = r->timer_current && r->timer_current < r->timer_initial ?
+	       timer_ticks_to_tsc(apic, r->timer_initial - r->timer_current) :
+	       0;
+	apic->timer_start = tsc > done ? tsc - done : 0;
+	apic->timer_expiry = apic->timer_start + period;
+	return 0;
+}

@@ -245,6 +245,35 @@ u32 vmctl_lapic_ppr(const struct vmctl_lapic *apic);
 u64 vmctl_lapic_timer_next(const struct vmctl_lapic *apic);
 bool vmctl_lapic_timer_expire(struct vmctl_lapic *apic, u64 tsc);
 
+/*
+ * The registers a snapshot saves (VMCTL_GET/SET_LAPIC): what the guest
+ * can see and set, the timer as a count (counted modes: initial and
+ * current count; TSC-deadline mode: the deadline, a guest TSC value).
+ * INIT, SIPI and NMI state are the run loop's (VMCTL_*_MP_STATE,
+ * VMCTL_*_VCPU_EVENTS).
+ */
+struct vmctl_lapic_regs {
+	u64 base;
+	u32 id, tpr, ldr, dfr, svr, esr, esr_pending, icr_lo, icr_hi;
+	u32 lvt[NR_LVT];
+	u32 irr[8], isr[8], tmr[8];
+	u32 timer_initial, timer_current, timer_dcr;
+	u64 tsc_deadline;
+};
+
+void vmctl_lapic_get_regs(const struct vmctl_lapic *apic,
+			  struct vmctl_lapic_regs *r, u64 tsc);
+/*
+ * Load @r at guest TSC @tsc: a counted timer restarts from its current
+ * count.  -EINVAL for what no guest write could leave: reserved or
+ * read-only bits, another ID, an x2APIC mode without enable, vectors
+ * 0-15 in IRR/ISR/TMR, the reserved timer mode, a current count above
+ * the initial one, a deadline in a counted mode or counts in deadline
+ * mode.  Nothing is changed then.
+ */
+int vmctl_lapic_set_regs(struct vmctl_lapic *apic,
+			 const struct vmctl_lapic_regs *r, u64 tsc);
+
 /* SIPI received: return its vector and make the vCPU runnable. */
 u8 vmctl_lapic_take_sipi(struct vmctl_lapic *apic);
 

@@ -288,6 +288,58 @@ static void test_into_local_apic(void **state)
 	assert_int_equal(vmctl_lapic_pending_vector(&cpu), -1);
 }
 
+/* A level pin awaiting EOI moves with its remote IRR; a due one fires. */
+static void test_regs_round_trip(void **state)
+{
+	struct vmctl_ioapic_regs r, r2;
+
+	(void)state;
+	route(3, 0x33 | LAPIC_TRIGGER_LEVEL, 1);
+	vmctl_ioapic_set_irq(&io, 3, true);
+	assert_int_equal(nr_sent, 1);
+	vmctl_ioapic_mmio_write(&io, IOAPIC_MMIO_REGSEL, 0x17);
+	vmctl_ioapic_get_regs(&io, &r);
+	assert_int_equal(r.lines, 1U << 3);
+	assert_true(r.redir[3] & LAPIC_REMOTE_IRR);
+	assert_int_equal(r.regsel, 0x17);
+
+	vmctl_ioapic_init(&io, 0, record, &io);
+	assert_int_equal(vmctl_ioapic_set_regs(&io, &r), 0);
+	assert_int_equal(nr_sent, 1);		/* waits for its EOI */
+	vmctl_ioapic_get_regs(&io, &r2);
+	assert_memory_equal(&r, &r2, sizeof(r));
+
+	r.redir[3] &= ~(u64)LAPIC_REMOTE_IRR;	/* due: delivered now */
+	assert_int_equal(vmctl_ioapic_set_regs(&io, &r), 0);
+	assert_int_equal(nr_sent, 2);
+	assert_int_equal(sent[1].vector, 0x33);
+}
+
+static void test_regs_refused(void **state)
+{
+	struct vmctl_ioapic_regs good, r;
+	struct vmctl_ioapic before;
+
+	(void)state;
+	vmctl_ioapic_get_regs(&io, &good);
+	before = io;
+#define BAD(change) do {						\
+		r = good;						\
+		change;							\
+		assert_int_equal(vmctl_ioapic_set_regs(&io, &r), -EINVAL); \
+		assert_memory_equal(&io, &before, sizeof(io));		\
+	} while (0)
+	BAD(r.id = 0x100);
+	BAD(r.regsel = 0x100);
+	BAD(r.lines = 1U << 24);
+	BAD(r.redir[0] |= 1U << 12);		/* delivery status */
+	BAD(r.redir[5] |= 1ULL << 17);
+	BAD(r.redir[23] |= 1ULL << 55);
+	BAD(r.redir[1] = LAPIC_REMOTE_IRR);	/* edge pin */
+#undef BAD
+	assert_int_equal(nr_sent, 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup(fn, setup)
@@ -304,6 +356,8 @@ int main(void)
 		T(test_eoi_lowers_resampled_pin),
 		T(test_message_fields),
 		T(test_into_local_apic),
+		T(test_regs_round_trip),
+		T(test_regs_refused),
 	};
 
 	return cmocka_run_group_tests_name("ioapic", tests, NULL, NULL);

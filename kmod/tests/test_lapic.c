@@ -726,6 +726,102 @@ static void test_xapic_icr_and_logical(void **state)
 	assert_true(vmctl_lapic_match(&apic, &irq));
 }
 
+/* A snapshot of a running timer restarts from its count in a new APIC. */
+static void test_regs_round_trip_timer(void **state)
+{
+	struct vmctl_lapic_regs r, r2;
+	struct vmctl_lapic copy;
+
+	(void)state;
+	enable();
+	wr(LAPIC_REG_TPR, 0x20);
+	wr(LAPIC_REG_LVT_TIMER, 0xec | (LAPIC_TIMER_PERIODIC <<
+					LAPIC_TIMER_MODE_SHIFT));
+	wr(LAPIC_REG_TIMER_DCR, 0xb);
+	wr_at(LAPIC_REG_TIMER_ICR, 1000, T0);
+	inject(0x40);
+	vmctl_lapic_get_regs(&apic, &r, T0 + 1500);	/* 500 ticks done */
+	assert_int_equal(r.timer_initial, 1000);
+	assert_int_equal(r.timer_current, 500);
+	assert_int_equal(r.tsc_deadline, 0);
+	assert_int_equal(r.irr[2], 1);
+	assert_int_equal(r.tpr, 0x20);
+
+	assert_int_equal(vmctl_lapic_init(&copy, 5, true, true, &clock), 0);
+	/* Loaded later, at another TSC: the count goes on from 500. */
+	assert_int_equal(vmctl_lapic_set_regs(&copy, &r, 5 * T0), 0);
+	assert_int_equal(vmctl_lapic_timer_next(&copy), 5 * T0 + 1500);
+	vmctl_lapic_get_regs(&copy, &r2, 5 * T0);
+	assert_memory_equal(&r, &r2, sizeof(r));
+	assert_int_equal(vmctl_lapic_pending_vector(&copy), 0x40);
+	assert_true(vmctl_lapic_timer_expire(&copy, 5 * T0 + 1500));
+	/* Periodic: the next period is whole. */
+	assert_int_equal(vmctl_lapic_timer_next(&copy), 5 * T0 + 4500);
+}
+
+static void test_regs_deadline_and_expired(void **state)
+{
+	struct vmctl_lapic_regs r;
+
+	(void)state;
+	enable();
+	wr(LAPIC_REG_LVT_TIMER, 0xec | (LAPIC_TIMER_TSC_DEADLINE <<
+					LAPIC_TIMER_MODE_SHIFT));
+	assert_int_equal(vmctl_lapic_wrmsr(&apic, VMCTL_MSR_TSC_DEADLINE,
+					   T0 + 77, T0, &out), 0);
+	vmctl_lapic_get_regs(&apic, &r, T0);
+	assert_int_equal(r.tsc_deadline, T0 + 77);
+	assert_int_equal(r.timer_current, 0);
+	r.tsc_deadline = T0 + 99;
+	assert_int_equal(vmctl_lapic_set_regs(&apic, &r, T0), 0);
+	assert_int_equal(vmctl_lapic_timer_next(&apic), T0 + 99);
+
+	/* A one-shot count of 0 is a timer that fired: not armed. */
+	r.lvt[LVT_TIMER] = 0xec;
+	r.tsc_deadline = 0;
+	r.timer_initial = 1000;
+	r.timer_current = 0;
+	assert_int_equal(vmctl_lapic_set_regs(&apic, &r, T0), 0);
+	assert_int_equal(vmctl_lapic_timer_next(&apic), 0);
+}
+
+static void test_regs_refused(void **state)
+{
+	struct vmctl_lapic_regs good, r;
+	struct vmctl_lapic before;
+
+	(void)state;
+	enable();
+	vmctl_lapic_get_regs(&apic, &good, T0);
+	before = apic;
+#define BAD(change) do {						\
+		r = good;						\
+		change;							\
+		assert_int_equal(vmctl_lapic_set_regs(&apic, &r, T0), -EINVAL); \
+		assert_memory_equal(&apic, &before, sizeof(apic));	\
+	} while (0)
+	BAD(r.id = 6);
+	BAD(r.base |= 1ULL << 9);
+	BAD(r.base &= ~VMCTL_APIC_BASE_EN);	/* x2APIC without enable */
+	BAD(r.tpr = 0x100);
+	BAD(r.ldr = 1);
+	BAD(r.dfr = 0);
+	BAD(r.svr = 0x400);
+	BAD(r.esr = 0x10);
+	BAD(r.icr_lo = 1U << 12);		/* delivery status */
+	BAD(r.lvt[LVT_ERROR] = 0x700);		/* no delivery mode there */
+	BAD(r.lvt[LVT_TIMER] = LAPIC_TIMER_MODE_MASK);
+	BAD(r.irr[0] = 1);			/* vector 0 */
+	BAD(r.isr[0] = 0x8000);
+	BAD(r.timer_dcr = 4);
+	BAD(r.timer_initial = 5; r.timer_current = 6);
+	BAD(r.tsc_deadline = 1);		/* counted mode */
+	BAD(r.lvt[LVT_TIMER] = LAPIC_TIMER_TSC_DEADLINE <<
+			       LAPIC_TIMER_MODE_SHIFT; r.timer_initial = 1);
+#undef BAD
+	assert_int_equal(vmctl_lapic_set_regs(&apic, &good, T0), 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup(fn, setup)
@@ -753,6 +849,9 @@ int main(void)
 		T(test_timer_mode_switch_disarms),
 		T(test_xapic_mmio),
 		T(test_xapic_icr_and_logical),
+		T(test_regs_round_trip_timer),
+		T(test_regs_deadline_and_expired),
+		T(test_regs_refused),
 	};
 
 	return cmocka_run_group_tests_name("lapic", tests, NULL, NULL);

@@ -3,7 +3,7 @@
  * The vCPU fd (bhyve's vmm_dev.c, for the vCPU object of vcpu.c):
  * VMCTL_CREATE_VCPU makes one; its ioctls run the vCPU (straight into the
  * run loop, run.c) and get and set its state; mmap gives the run
- * structure.
+ * structure; the save/restore accessors are in vcpu_state.c.
  *
  * Each ioctl takes the vCPU mutex, so RUN and the state accessors never
  * overlap.  Accessors that touch the VMCS make it current on this CPU with
@@ -24,6 +24,7 @@
 #include "cpu/state.h"
 #include "vm/vcpu.h"
 #include "vm/vcpu_ioctl.h"
+#include "vm/vcpu_state.h"
 #include "vm/vm.h"
 #include "vmx/vmx_ops.h"
 
@@ -88,11 +89,24 @@ static int do_get_regs(struct vmk_vcpu *vcpu, void *arg)
  * New registers end a halt, as RUN after an HLT exit does without an
  * irqchip (with one, a halt with IF=0 would otherwise sleep for good).
  * Queued events are checked against the new state at the entry (run.c).
+ * An STI shadow cannot outlive IF=0 (VM entry refuses the pair, SDM
+ * 26.3.1.5): there is no STI left to cast it; a shadow's pending single
+ * step follows TF.
  */
 static int do_set_regs(struct vmk_vcpu *vcpu, void *arg)
 {
-	vcpu_set_regs(vcpu, arg);
+	const struct vmctl_regs *r = arg;
+	u32 intr;
+
+	vcpu_set_regs(vcpu, r);
 	vcpu->halted = false;
+	if (!(r->rflags & X86_EFLAGS_IF)) {
+		intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+		if (intr & GUEST_INTR_STI)
+			vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
+				   intr & ~GUEST_INTR_STI);
+	}
+	vmctl_sync_pending_dbg();
 	return 0;
 }
 
@@ -293,7 +307,7 @@ static long vcpu_ioctl(struct vmk_vcpu *vcpu, unsigned int cmd,
 		return copy_to_user(uarg, &u.stats, sizeof(u.stats)) ?
 		       -EFAULT : 0;
 	default:
-		return -ENOTTY;
+		return vmk_vcpu_state_ioctl(vcpu, cmd, uarg);
 	}
 }
 

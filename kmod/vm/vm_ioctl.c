@@ -5,7 +5,8 @@
  * create vCPUs (vcpu_ioctl.c) and the irqchip (irqchip.c), raise
  * interrupt lines and send MSIs, register doorbells (doorbell.c) and
  * irqfds (irqfd.c), read and clear dirty logs (dirty_log.c), and report
- * the VM.  Closing it drops its reference.
+ * the VM; its snapshot ioctls are in vm_state.c.  Closing it drops its
+ * reference.
  */
 #include <linux/module.h>
 #include <linux/anon_inodes.h>
@@ -21,6 +22,7 @@
 #include "vm/vcpu_ioctl.h"
 #include "vm/vm.h"
 #include "vm/vm_ioctl.h"
+#include "vm/vm_state.h"
 
 static void vmk_vm_info(struct vmk_vm *vm, struct vmctl_vm_info *info)
 {
@@ -100,7 +102,7 @@ static long vmk_vm_ioctl(struct file *f, unsigned int cmd,
 						     vmk_clear_dirty_log(vm, &d);
 	}
 	default:
-		return -ENOTTY;
+		return vmk_vm_state_ioctl(vm, cmd, uarg);
 	}
 }
 

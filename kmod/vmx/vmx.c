@@ -220,10 +220,16 @@ static int vmx_probe_controls(void)
  */
 static int vmx_probe_fpu(void)
 {
+	u8 fx[512] __aligned(16) = { 0 };
 	u32 eax, ebx, ecx, edx;
 
 	if (!boot_cpu_has(X86_FEATURE_FXSR))
 		return vmx_missing("FXSAVE/FXRSTOR");
+	/* MXCSR_MASK, 0 on CPUs older than DAZ (SDM vol. 1, 11.6.6). */
+	kernel_fpu_begin();
+	asm volatile("fxsave64 %0" : "=m"(fx));
+	kernel_fpu_end();
+	vmx_caps.mxcsr_mask = *(u32 *)(fx + 28) ?: 0xffbf;
 	vmx_caps.xsave_size = 512;
 	if (!boot_cpu_has(X86_FEATURE_XSAVE) ||
 	    !(__read_cr4() & X86_CR4_OSXSAVE))

@@ -24,6 +24,7 @@ struct vmx_caps {
 	bool host_debugctl;	/* IA32_DEBUGCTL exists (not in Bochs) */
 	u64 host_xcr0;
 	u32 xsave_size;		/* standard-format XSAVE area for host_xcr0 */
+	u32 mxcsr_mask;		/* MXCSR bits FXRSTOR/XRSTOR accept */
 };
 
 extern struct vmx_caps vmx_caps;

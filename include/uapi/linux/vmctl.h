@@ -47,9 +47,27 @@ enum vmctl_cap {
 	VMCTL_CAP_SIGNAL_MSI = 12,	/* VMCTL_SIGNAL_MSI supported */
 	VMCTL_CAP_DOORBELL = 13,	/* value: VMCTL_MAX_DOORBELLS */
 	VMCTL_CAP_IRQFD = 14,		/* value: VMCTL_MAX_IRQFDS */
+	VMCTL_CAP_VCPU_STATE = 15,	/* value: VMCTL_VCPU_STATE_* offered */
+	VMCTL_CAP_VM_STATE = 16,	/* value: VMCTL_VM_STATE_* offered */
+	VMCTL_CAP_XSAVE_SIZE = 17,	/* value: struct vmctl_xsave.size */
 	VMCTL_CAP_DIRTY_LOG = 18,	/* VMCTL_MEM_LOG_DIRTY, GET/CLEAR_DIRTY_LOG */
 	VMCTL_CAP_DIRTY_LOG_PML = 19,	/* value: PML entries per vCPU; 0: write-protect */
 };
+
+/*
+ * The state a snapshot needs beyond REGS, SREGS, MSRS and CPUID, by
+ * ioctl pair (VMCTL_CAP_VCPU_STATE, VMCTL_CAP_VM_STATE).  A module that
+ * lacks a bit lacks the pair.
+ */
+#define VMCTL_VCPU_STATE_XSAVE		(1U << 0)	/* GET/SET_XSAVE */
+#define VMCTL_VCPU_STATE_XCRS		(1U << 1)	/* GET/SET_XCRS */
+#define VMCTL_VCPU_STATE_DEBUGREGS	(1U << 2)	/* GET/SET_DEBUGREGS */
+#define VMCTL_VCPU_STATE_MSR_LIST	(1U << 3)	/* GET_MSR_INDEX_LIST */
+#define VMCTL_VCPU_STATE_EVENTS		(1U << 4)	/* GET/SET_VCPU_EVENTS */
+#define VMCTL_VCPU_STATE_MP_STATE	(1U << 5)	/* GET/SET_MP_STATE */
+#define VMCTL_VCPU_STATE_LAPIC		(1U << 6)	/* GET/SET_LAPIC */
+#define VMCTL_VM_STATE_IOAPIC		(1U << 0)	/* GET/SET_IOAPIC */
+#define VMCTL_VM_STATE_CLOCK		(1U << 1)	/* GET/SET_CLOCK */
 
 /* ---------------------------------------------------------------------- */
 /* System ioctls on /dev/vmctl                                              */
@@ -262,6 +280,45 @@ struct vmctl_irqfd {
 };
 
 #define VMCTL_IRQFD		_IOW(VMCTL_IO, 0x18, struct vmctl_irqfd)
+
+/*
+ * The VM's part of a snapshot (VMCTL_CAP_VM_STATE).  The I/O APIC: its
+ * ID, the register its window shows, the redirection table with each
+ * pin's remote IRR, and which pins are asserted (VMCTL_IRQ_LINE, level
+ * pins held by irqfds).  SET refuses (EINVAL) bits a guest cannot set
+ * (RTE bits 17-55, delivery status), a remote IRR on an edge pin, pins
+ * above VMCTL_IOAPIC_PINS, an ID or regsel above 8 bits; an asserted,
+ * unmasked level pin without remote IRR is delivered at once.  Errors:
+ * ENXIO (no irqchip).
+ */
+struct vmctl_ioapic_state {
+	__u32 id;
+	__u32 regsel;
+	__u64 redir[VMCTL_IOAPIC_PINS];
+	__u32 lines;			/* bit n: pin n asserted */
+	__u32 flags;			/* none defined: 0 */
+	__u64 reserved[4];		/* 0 */
+};
+
+/*
+ * The VM's clock: kvmclock's guest time in nanoseconds (what every
+ * vCPU's pvclock structure reads now; it counts from the VM's creation).
+ * SET moves it so it reads @clock now; the guest's TSC (IA32_TSC of the
+ * vCPUs created after) moves with it, so set the clock first, before any
+ * vCPU exists (EBUSY after), then each vCPU's IA32_TSC.  A paused VM is
+ * restored by the clock it had, or by that plus the time it spent
+ * paused.
+ */
+struct vmctl_clock {
+	__u64 clock;
+	__u64 flags;			/* none defined: 0 */
+	__u64 reserved[6];		/* 0 */
+};
+
+#define VMCTL_GET_IOAPIC	_IOR(VMCTL_IO, 0x19, struct vmctl_ioapic_state)
+#define VMCTL_SET_IOAPIC	_IOW(VMCTL_IO, 0x1A, struct vmctl_ioapic_state)
+#define VMCTL_GET_CLOCK		_IOR(VMCTL_IO, 0x1B, struct vmctl_clock)
+#define VMCTL_SET_CLOCK		_IOW(VMCTL_IO, 0x1C, struct vmctl_clock)
 
 /*
  * Dirty-page logging (KVM's GET_DIRTY_LOG and CLEAR_DIRTY_LOG with
@@ -573,6 +630,195 @@ struct vmctl_vcpu_stats {
 #define VMCTL_GET_CPUID		_IOWR(VMCTL_IO, 0x28, struct vmctl_cpuid)
 #define VMCTL_INJECT_EXCEPTION	_IOW(VMCTL_IO, 0x29, struct vmctl_exception)
 #define VMCTL_GET_VCPU_STATS	_IOR(VMCTL_IO, 0x2A, struct vmctl_vcpu_stats)
+
+/*
+ * Saving and restoring a vCPU (snapshots, migration).  Every GET returns
+ * the state as the guest left it at its last exit; the vCPU mutex keeps
+ * RUN out while it is read or written.  Every struct has a flags word
+ * (none defined: 0 in and out) and reserved space (0 in, 0 out) so that
+ * later versions can add fields; unknown bits are EINVAL.  Restore in
+ * this order: CPUID, REGS, SREGS, XCRS, XSAVE, DEBUGREGS, MSRS (IA32_TSC
+ * before TSC_DEADLINE: a deadline is a guest TSC value), LAPIC, MP_STATE,
+ * VCPU_EVENTS.  The VM's clock and I/O APIC (VMCTL_SET_CLOCK,
+ * VMCTL_SET_IOAPIC) come before its vCPUs.
+ * VMCTL_GET_MSR_INDEX_LIST names the MSRs to save, in an order that is
+ * safe for SET_MSRS.
+ */
+
+/*
+ * The x87/SSE/AVX state: region holds the XSAVE standard format (legacy
+ * area, header, components at their CPUID 0xD offsets) for the
+ * components a guest may enable, or the 512-byte FXSAVE format on a host
+ * without XSAVE.  size: out: the bytes of region in use
+ * (VMCTL_CAP_XSAVE_SIZE); in: the same value.  SET refuses (EINVAL) what
+ * XRSTOR/FXRSTOR would fault on: MXCSR bits the CPU lacks, XSTATE_BV bits
+ * of components the guest cannot enable, a compacted or non-zero
+ * XCOMP_BV, non-zero reserved header bytes; and bytes past size not 0.
+ */
+#define VMCTL_XSAVE_REGION	4096
+
+struct vmctl_xsave {
+	__u32 flags;			/* none defined: 0 */
+	__u32 size;
+	__u8 region[VMCTL_XSAVE_REGION];
+};
+
+/*
+ * XCR0 as the guest set it with XSETBV.  SET refuses what XSETBV would
+ * #GP on (x87 off, AVX without SSE, AVX-512 in part or without AVX,
+ * components the guest cannot enable); without XSAVE only 1.
+ */
+struct vmctl_xcrs {
+	__u64 flags;			/* none defined: 0 */
+	__u64 xcr0;
+	__u64 reserved[6];		/* 0 */
+};
+
+/*
+ * Debug registers.  DR6 and DR7 are 32-bit registers (bits 63:32 set:
+ * EINVAL); their fixed bits read back as the CPU has them (DR6 bits 4-11
+ * and 16-31 set, DR7 bit 10 set, bits 11, 12, 14 and 15 clear).
+ */
+struct vmctl_debugregs {
+	__u64 db[4];
+	__u64 dr6;
+	__u64 dr7;
+	__u64 flags;			/* none defined: 0 */
+	__u64 reserved[9];		/* 0 */
+};
+
+/*
+ * The MSRs this vCPU models and a snapshot must save (the x2APIC
+ * registers are the local APIC's state, not in the list).  nmsrs: in:
+ * room in indices; out: how many there are (E2BIG, with nmsrs set, when
+ * the room is too small).  All can be read and written back with
+ * GET/SET_MSRS; the list depends on the vCPU's CPUID (kvmclock) and on
+ * the irqchip (TSC_DEADLINE), so ask after SET_CPUID.
+ */
+struct vmctl_msr_list {
+	__u32 nmsrs;
+	__u32 flags;			/* none defined: 0 */
+	__u32 indices[];
+};
+
+/*
+ * The events in flight.  injected: an event whose delivery the last exit
+ * cut short (an exception, an external interrupt the local APIC already
+ * moved to ISR, an NMI), delivered again at the next entry; a software
+ * interrupt or exception cut short is not reported, because RIP still
+ * points at its instruction, which raises it again.  exception: the
+ * exception queued for the next entry (VMCTL_INJECT_EXCEPTION, or an
+ * exit handler's #GP/#UD...), delivered after an injected event.
+ * interrupt_shadow: blocking by STI or MOV SS for one instruction.
+ * nmi_pending: an NMI waiting in the local APIC; nmi_masked: NMIs blocked
+ * until the next IRET; sipi_vector: the vector of the last SIPI (for
+ * VMCTL_MP_STATE_SIPI_RECEIVED); these three only with an irqchip.
+ *
+ * SET refuses (EINVAL) what the next VM entry would refuse or silently
+ * drop (SDM vol. 3, 26.2.1.3 and 26.3.1.5): an exception with a vector
+ * above 31, NMI (2) or #CP (21), an error code where the guest's mode
+ * pushes none or missing where it does, above 16 bits; an interrupt with
+ * RFLAGS.IF clear or a shadow; an NMI (vector 2) in a shadow; both
+ * shadows, an STI shadow with IF clear; NMI or SIPI fields without an
+ * irqchip; non-zero fields of an absent event.  So restore REGS and
+ * SREGS first.  SET replaces all of it: what was in flight is dropped.
+ * GET fails with EBUSY while an exit awaits its completion by the next
+ * RUN (an IN's data, an MMIO read, a hypercall's result): RUN with
+ * immediate_exit set completes it and returns at once; a snapshot is
+ * taken after that.
+ */
+#define VMCTL_EVENT_NONE	0
+#define VMCTL_EVENT_EXCEPTION	1
+#define VMCTL_EVENT_INTERRUPT	2
+#define VMCTL_EVENT_NMI		3
+
+#define VMCTL_INTR_SHADOW_STI		(1U << 0)
+#define VMCTL_INTR_SHADOW_MOV_SS	(1U << 1)
+
+struct vmctl_vcpu_events {
+	struct {
+		__u8 type;		/* VMCTL_EVENT_* */
+		__u8 vector;
+		__u8 has_error_code;	/* exceptions only */
+		__u8 padding;		/* 0 */
+		__u32 error_code;
+	} injected;
+	struct {
+		__u8 pending;
+		__u8 vector;
+		__u8 has_error_code;
+		__u8 padding;		/* 0 */
+		__u32 error_code;
+	} exception;
+	__u8 interrupt_shadow;		/* VMCTL_INTR_SHADOW_* */
+	__u8 nmi_pending;
+	__u8 nmi_masked;
+	__u8 sipi_vector;
+	__u32 flags;			/* none defined: 0 */
+	__u64 reserved[4];		/* 0 */
+};
+
+/*
+ * Where the vCPU is in its life: RUNNABLE; HALTED in HLT until an
+ * interrupt (with RFLAGS.IF set) or an NMI; INIT_RECEIVED: an INIT that
+ * the next RUN performs (the vCPU resets; an AP then waits for SIPI);
+ * WAIT_SIPI: an AP after INIT; SIPI_RECEIVED: the next RUN starts it at
+ * sipi_vector:0000 (VMCTL_GET_VCPU_EVENTS).  Without an irqchip HLT exits
+ * to user space and only RUNNABLE exists.  SET_MP_STATE after SET_REGS and
+ * SET_SREGS, which end a halt.  Errors: EINVAL (state, flags).
+ */
+#define VMCTL_MP_STATE_RUNNABLE		0
+#define VMCTL_MP_STATE_HALTED		1
+#define VMCTL_MP_STATE_INIT_RECEIVED	2
+#define VMCTL_MP_STATE_WAIT_SIPI	3
+#define VMCTL_MP_STATE_SIPI_RECEIVED	4
+
+struct vmctl_mpstate {
+	__u32 state;			/* VMCTL_MP_STATE_* */
+	__u32 flags;			/* none defined: 0 */
+};
+
+/*
+ * The local APIC (VMCTL_CREATE_IRQCHIP): IA32_APIC_BASE, the registers
+ * as the guest sees them (id: the APIC ID, which cannot change; ldr and
+ * icr_hi in xAPIC format: bits 31:24 (x2APIC derives LDR from the ID);
+ * esr_pending: errors latched into ESR by its next write), IRR, ISR and
+ * TMR, the timer: in one-shot and periodic mode its initial count, the
+ * current count (in: the count it goes on from), the divide
+ * configuration; in TSC-deadline mode the deadline, a guest TSC value
+ * (0: not armed; set IA32_TSC first).  SET refuses (EINVAL) what no guest
+ * could have written: reserved and read-only bits, another ID, x2APIC
+ * without enable, a base beyond the guest's physical address width,
+ * vectors 0-15 in IRR/ISR/TMR, the reserved timer mode, a current count
+ * above the initial one, a deadline in a counted mode or counts in
+ * deadline mode.  Errors: ENXIO (no irqchip).
+ */
+struct vmctl_lapic_state {
+	__u64 apic_base;
+	__u32 id, tpr, ldr, dfr, svr, esr, esr_pending, icr_lo, icr_hi;
+	__u32 lvt[7];			/* timer, thermal, PMI, LINT0/1, error, CMCI */
+	__u32 irr[8], isr[8], tmr[8];
+	__u32 timer_initial;
+	__u32 timer_current;
+	__u32 timer_dcr;
+	__u32 flags;			/* none defined: 0 */
+	__u64 tsc_deadline;
+	__u64 reserved[8];		/* 0 */
+};
+
+#define VMCTL_GET_XSAVE		_IOR(VMCTL_IO, 0x2B, struct vmctl_xsave)
+#define VMCTL_SET_XSAVE		_IOW(VMCTL_IO, 0x2C, struct vmctl_xsave)
+#define VMCTL_GET_XCRS		_IOR(VMCTL_IO, 0x2D, struct vmctl_xcrs)
+#define VMCTL_SET_XCRS		_IOW(VMCTL_IO, 0x2E, struct vmctl_xcrs)
+#define VMCTL_GET_DEBUGREGS	_IOR(VMCTL_IO, 0x2F, struct vmctl_debugregs)
+#define VMCTL_SET_DEBUGREGS	_IOW(VMCTL_IO, 0x30, struct vmctl_debugregs)
+#define VMCTL_GET_MSR_INDEX_LIST _IOWR(VMCTL_IO, 0x31, struct vmctl_msr_list)
+#define VMCTL_GET_VCPU_EVENTS	_IOR(VMCTL_IO, 0x32, struct vmctl_vcpu_events)
+#define VMCTL_SET_VCPU_EVENTS	_IOW(VMCTL_IO, 0x33, struct vmctl_vcpu_events)
+#define VMCTL_GET_MP_STATE	_IOR(VMCTL_IO, 0x34, struct vmctl_mpstate)
+#define VMCTL_SET_MP_STATE	_IOW(VMCTL_IO, 0x35, struct vmctl_mpstate)
+#define VMCTL_GET_LAPIC		_IOR(VMCTL_IO, 0x36, struct vmctl_lapic_state)
+#define VMCTL_SET_LAPIC		_IOW(VMCTL_IO, 0x37, struct vmctl_lapic_state)
 
 /* ---------------------------------------------------------------------- */
 /* The run structure: mmap of a vCPU fd, VMCTL_GET_RUN_SIZE bytes          */
