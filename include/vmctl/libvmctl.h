@@ -56,6 +56,16 @@ struct vmctl_cpuid;
 struct vmctl_module_stats;
 struct vmctl_vmx_cpus;
 struct vmctl_vcpu_stats;
+struct vmctl_msrs;
+struct vmctl_msr_list;
+struct vmctl_xsave;
+struct vmctl_xcrs;
+struct vmctl_debugregs;
+struct vmctl_vcpu_events;
+struct vmctl_mpstate;
+struct vmctl_lapic_state;
+struct vmctl_ioapic_state;
+struct vmctl_clock;
 
 /* Opaque handles. */
 struct vmctl;		/* an open /dev/vmctl */
@@ -186,6 +196,55 @@ int vmctl_vcpu_set_sregs(struct vmctl_vcpu *vcpu,
 int vmctl_vcpu_set_cpuid(struct vmctl_vcpu *vcpu,
 			 const struct vmctl_cpuid *cpuid);
 int vmctl_vcpu_stats(struct vmctl_vcpu *vcpu, struct vmctl_vcpu_stats *stats);
+
+/*
+ * Save/restore state (<linux/vmctl.h>, "Saving and restoring a vCPU"):
+ * 0 or -errno.  get/set_msrs return the number of entries done;
+ * get_msr_list -E2BIG with list->nmsrs set when it has too little room.
+ */
+int vmctl_vcpu_get_msrs(struct vmctl_vcpu *vcpu, struct vmctl_msrs *msrs);
+int vmctl_vcpu_set_msrs(struct vmctl_vcpu *vcpu,
+			const struct vmctl_msrs *msrs);
+int vmctl_vcpu_get_msr_list(struct vmctl_vcpu *vcpu,
+			    struct vmctl_msr_list *list);
+int vmctl_vcpu_get_xsave(struct vmctl_vcpu *vcpu, struct vmctl_xsave *xsave);
+int vmctl_vcpu_set_xsave(struct vmctl_vcpu *vcpu,
+			 const struct vmctl_xsave *xsave);
+int vmctl_vcpu_get_xcrs(struct vmctl_vcpu *vcpu, struct vmctl_xcrs *xcrs);
+int vmctl_vcpu_set_xcrs(struct vmctl_vcpu *vcpu,
+			const struct vmctl_xcrs *xcrs);
+int vmctl_vcpu_get_debugregs(struct vmctl_vcpu *vcpu,
+			     struct vmctl_debugregs *dr);
+int vmctl_vcpu_set_debugregs(struct vmctl_vcpu *vcpu,
+			     const struct vmctl_debugregs *dr);
+int vmctl_vcpu_get_events(struct vmctl_vcpu *vcpu,
+			  struct vmctl_vcpu_events *ev);
+int vmctl_vcpu_set_events(struct vmctl_vcpu *vcpu,
+			  const struct vmctl_vcpu_events *ev);
+int vmctl_vcpu_get_mp_state(struct vmctl_vcpu *vcpu, struct vmctl_mpstate *mp);
+int vmctl_vcpu_set_mp_state(struct vmctl_vcpu *vcpu,
+			    const struct vmctl_mpstate *mp);
+int vmctl_vcpu_get_lapic(struct vmctl_vcpu *vcpu,
+			 struct vmctl_lapic_state *lapic);
+int vmctl_vcpu_set_lapic(struct vmctl_vcpu *vcpu,
+			 const struct vmctl_lapic_state *lapic);
+/*
+ * All of one vCPU's state as one blob (versioned, sections in restore
+ * order), malloc'd into *blob (free() it).  An exit that awaits its
+ * completion is completed first (RUN with immediate_exit).  Restore
+ * checks the whole blob before it loads anything: -EPROTO (with
+ * vmctl_error_detail()) for a truncated, foreign or other-version blob.
+ */
+int vmctl_vcpu_save_state(struct vmctl_vcpu *vcpu, void **blob, size_t *len);
+int vmctl_vcpu_restore_state(struct vmctl_vcpu *vcpu, const void *blob,
+			     size_t len);
+
+/* The VM's part: the I/O APIC, the clock (set it before any vCPU). */
+int vmctl_vm_get_ioapic(struct vmctl_vm *vm, struct vmctl_ioapic_state *io);
+int vmctl_vm_set_ioapic(struct vmctl_vm *vm,
+			const struct vmctl_ioapic_state *io);
+int vmctl_vm_get_clock(struct vmctl_vm *vm, struct vmctl_clock *clock);
+int vmctl_vm_set_clock(struct vmctl_vm *vm, const struct vmctl_clock *clock);
 
 /* ------------------------------------------------------------------ */
 /* Loading an image                                                     */
