@@ -7,7 +7,8 @@
  * runs into an unmapped page), random ioctl numbers, mmap of each fd, and
  * RUN of a guest that exits for every kind of I/O while the run page is
  * rewritten between exits (io.size, count, port, direction, data_offset,
- * mmio.len, addresses, the exit reason itself).
+ * mmio.len, addresses, the exit reason itself), and the save/restore
+ * state read, changed a little and written back.
  *
  * One iteration: a VM (slot 0 and the library's tables), up to 4 vCPUs,
  * 60 random operations, then a check that vCPU 0, given a valid state
@@ -644,6 +645,55 @@ static void exception_op(struct state *s, struct vfd *v)
 		(void *)e : arg_ptr(f, sizeof(*e))));
 }
 
+/*
+ * The save/restore state: read, a few bytes or one field changed (often
+ * nothing), written back; or either half alone with a bad pointer.  What
+ * a SET takes must not make the next entry fail (the vCPU's state is not
+ * marked fuzzed).
+ */
+static void state_op(struct state *s, struct vfd *v)
+{
+	static const struct state_ioctls {
+		unsigned long get, set;
+		size_t size;
+	} all[] = {
+		{ VMCTL_GET_XSAVE, VMCTL_SET_XSAVE, sizeof(struct vmctl_xsave) },
+		{ VMCTL_GET_XCRS, VMCTL_SET_XCRS, sizeof(struct vmctl_xcrs) },
+		{ VMCTL_GET_DEBUGREGS, VMCTL_SET_DEBUGREGS,
+		  sizeof(struct vmctl_debugregs) },
+		{ VMCTL_GET_VCPU_EVENTS, VMCTL_SET_VCPU_EVENTS,
+		  sizeof(struct vmctl_vcpu_events) },
+		{ VMCTL_GET_MP_STATE, VMCTL_SET_MP_STATE,
+		  sizeof(struct vmctl_mpstate) },
+		{ VMCTL_GET_LAPIC, VMCTL_SET_LAPIC,
+		  sizeof(struct vmctl_lapic_state) },
+	};
+	struct fuzz *f = s->f;
+	struct state_ioctls st = fuzz_pick(f, all);
+	uint64_t val;
+	unsigned int n;
+	size_t at;
+
+	if (fuzz_chance(f, 10)) {
+		xioctl(f, v->fd, fuzz_chance(f, 50) ? st.get : st.set,
+		       (unsigned long)arg_ptr(f, st.size));
+		return;
+	}
+	memset(buf, 0, st.size);
+	xioctl(f, v->fd, st.get, (unsigned long)buf);
+	for (n = fuzz_below(f, 4); n; n--) {
+		at = fuzz_below(f, st.size);
+		if (fuzz_chance(f, 50)) {
+			buf[at] ^= 1U << fuzz_below(f, 8);
+		} else {
+			val = fuzz_interesting(f);
+			at &= ~7UL;	/* every struct is a multiple of 8 */
+			memcpy(buf + at, &val, sizeof(val));
+		}
+	}
+	xioctl(f, v->fd, st.set, (unsigned long)buf);
+}
+
 /* mmap of any fd at any offset, size and protection; unmapped again. */
 static void mmap_op(struct state *s, int fd)
 {
@@ -673,10 +723,13 @@ static void vcpu_op(struct state *s)
 		return;
 	}
 	v = &s->vcpus[fuzz_below(f, s->nr_vcpus)];
-	switch (fuzz_below(f, 10)) {
+	switch (fuzz_below(f, 11)) {
 	case 0:
 	case 1:
 		run_op(s, v);
+		break;
+	case 10:
+		state_op(s, v);
 		break;
 	case 2:
 		regs_op(s, v);
