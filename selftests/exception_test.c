@@ -76,6 +76,48 @@ TEST_F(inject, reaches_guest_handler)
 	EXPECT_EQ(0x77, uc.args[0]);
 }
 
+GUEST16(real_done_guest,
+	G_UCALL(UCALL_DONE));
+
+/*
+ * fuzz_ioctl (seed 7, iteration 358): a #GP with its error code queued
+ * by INJECT_EXCEPTION went with an entry that failed on guest state
+ * SET_SREGS had let in (here: a TR that is no busy TSS).  An exit for a
+ * failed entry leaves the event in the VMCS, and the next entry, into a
+ * valid real-mode state, delivered it there with its error code: VMRESUME
+ * failed with VM-instruction error 7.  The failed entry is reported and
+ * the event dropped with it; the state loaded next runs as it is.
+ */
+TEST(failed_entry_drops_event)
+{
+	struct vmctl_exception gp = {
+		.vector = X86_VECTOR_GP, .has_error_code = 1,
+		.error_code = 0x18,
+	};
+	struct vcpu *vcpu = vcpu_add(vm_create(""), 0);
+	struct vmctl_sregs reset, sregs;
+	struct ucall uc;
+
+	vcpu_get_sregs(vcpu, &reset);
+	vcpu_load_guest(vcpu, &inject_guest);
+	ASSERT_EQ(UCALL_SYNC, vcpu_ucall(vcpu, &uc));
+	ASSERT_EQ(0, ioctl(vcpu->fd, VMCTL_INJECT_EXCEPTION, &gp));
+	vcpu_get_sregs(vcpu, &sregs);
+	sregs.tr.type = 0;
+	ASSERT_EQ(0, ioctl(vcpu->fd, VMCTL_SET_SREGS, &sregs));
+	ASSERT_EQ(0, vcpu_run(vcpu));
+	ASSERT_EQ(VMCTL_EXIT_FAIL_ENTRY, vcpu->run->exit_reason);
+	EXPECT_EQ(VMCTL_HW_EXIT_FAILED_ENTRY |
+		  VMCTL_HW_EXIT_INVALID_GUEST_STATE,
+		  vcpu->run->fail_entry.hardware_reason);
+
+	/* Real mode as from reset: a valid state, and no error codes. */
+	vcpu_set_sregs(vcpu, &reset);
+	vcpu_load_guest(vcpu, &real_done_guest);
+	EXPECT_EQ(UCALL_DONE, vcpu_ucall(vcpu, &uc));
+	guest_destroy(vcpu);
+}
+
 /* Each VMX instruction runs at label vmx_insn: #UD there. */
 FIXTURE(vmx_insn) {
 	struct vcpu *vcpu;

@@ -269,8 +269,9 @@ static int vmx_failure(struct vmk_vcpu *vcpu, const char *what)
 /*
  * VMLAUNCH/VMRESUME failed its checks: reported once, and the event this
  * entry tried to inject (the one thing here userspace may have made
- * invalid) is dropped, or it would fail every RUN after.  A VM exit,
- * failed entries included, clears the field by itself.
+ * invalid) is dropped, or it would fail every RUN after.  A VM exit
+ * clears the field by itself; an exit for a failed entry does not
+ * (drop_failed_event()).
  */
 static int entry_failure(struct vmk_vcpu *vcpu)
 {
@@ -278,6 +279,22 @@ static int entry_failure(struct vmk_vcpu *vcpu)
 
 	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
 	return ret;
+}
+
+/*
+ * An entry that failed on guest state or MSR loading (an exit with the
+ * failed-entry bit) leaves the VM-entry interruption information valid
+ * (unlike other VM exits, it does not save guest state, and the valid
+ * bit is cleared with that; so does Bochs 2.7's VMexit()): the event was not delivered, and it was checked against the state user
+ * space is now about to replace.  It is dropped with the report of the
+ * failed entry, or the next entry would inject it into whatever state is
+ * loaded then (a #GP's error code into real mode: VM-instruction error
+ * 7).  Nothing was being delivered, so there is no IDT-vectoring
+ * information to save either (KVM ignores it too).
+ */
+static void drop_failed_event(struct vmk_vcpu *vcpu)
+{
+	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
 }
 
 static void snapshot(struct vmk_vcpu *vcpu)
@@ -402,7 +419,10 @@ static int run_once(struct vmk_vcpu *vcpu)
 	local_irq_enable();
 
 	vcpu->exit_qual = vmcs_read(VMCS_EXIT_QUAL);
-	save_idt_vectoring(vcpu);
+	if (vcpu->exit_reason & VMCTL_HW_EXIT_FAILED_ENTRY)
+		drop_failed_event(vcpu);
+	else
+		save_idt_vectoring(vcpu);
 	ret = vmctl_handle_exit(vcpu);
 	if (vcpu->reload_failed) {	/* a handler let go of the CPU */
 		vcpu->reload_failed = false;
