@@ -57,8 +57,8 @@ fi
 check "1 vCPU: the banner names the kernel and 1 CPU" \
 	has "vmctl guest: Linux [0-9.]*.*, 1 CPUs, MemTotal [0-9]* kB" "$TMP/out"
 mem=$(sed -n 's/.*MemTotal \([0-9]*\) kB.*/\1/p' "$TMP/out" | head -n 1)
-check "1 vCPU: MemTotal ${mem:-?} kB, a little under --mem 128M" \
-	[ "${mem:-0}" -gt 65536 ] && [ "${mem:-0}" -le 131072 ]
+check_all "1 vCPU: MemTotal ${mem:-?} kB, a little under --mem 128M" \
+	'[ "${mem:-0}" -gt 65536 ] && [ "${mem:-0}" -le 131072 ]'
 
 # The firmware tables, as the guest's kernel log names them.
 acpi_tables() {
@@ -68,20 +68,20 @@ acpi_tables() {
 }
 check "ACPI: the guest lists the RSDP, XSDT, FADT, DSDT and MADT (APIC)" \
 	acpi_tables
-check "ACPI: the CPUs come from the MADT, no MP-table fallback" \
-	has "Using ACPI (MADT) for SMP configuration" "$TMP/out" &&
-	! has "Intel MultiProcessor Specification" "$TMP/out"
-check "ACPI: the guest enables its interpreter and finds S5 and the PCI root" \
-	has "ACPI: PM: (supports S0 S5)" "$TMP/out" &&
-	has "ACPI: PCI Root Bridge \[PCI0\]" "$TMP/out"
+check_all "ACPI: the CPUs come from the MADT, no MP-table fallback" \
+	'has "Using ACPI (MADT) for SMP configuration" "$TMP/out" &&
+	! has "Intel MultiProcessor Specification" "$TMP/out"'
+check_all "ACPI: the guest enables its interpreter and finds S5 and the PCI root" \
+	'has "ACPI: PM: (supports S0 S5)" "$TMP/out" &&
+	has "ACPI: PCI Root Bridge \[PCI0\]" "$TMP/out"'
 type_line 'echo "dmi-$(cat /sys/class/dmi/id/sys_vendor)-$(cat /sys/class/dmi/id/product_name)"'
 check "SMBIOS: the guest's DMI names vendor and product vmctl" \
 	wait_for "dmi-vmctl-vmctl" "$T_CMD"
 
 # KVM's signature and kvmclock, as Linux's paravirtual code takes them.
-check "paravirt: the guest detects KVM and registers kvm-clock" \
-	has "Hypervisor detected: KVM" "$TMP/out" &&
-	has "kvm-clock: Using msrs 4b564d01 and 4b564d00" "$TMP/out"
+check_all "paravirt: the guest detects KVM and registers kvm-clock" \
+	'has "Hypervisor detected: KVM" "$TMP/out" &&
+	has "kvm-clock: Using msrs 4b564d01 and 4b564d00" "$TMP/out"'
 type_line 'echo "clocksource-$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"'
 wait_for "clocksource-[a-z]" "$T_CMD" &&
 	echo "# clocksource: $(sed -n 's/.*clocksource-\([a-z-]*\).*/\1/p' "$TMP/out" | tail -n 1)"
@@ -114,9 +114,9 @@ type_line 'poweroff -f'
 wait_exit "$T_CMD"
 check "poweroff -f in the guest ends vmctl run with status 0 (got $rc)" \
 	[ "$rc" = 0 ]
-check "poweroff -f: through ACPI S5 (\"reboot: Power down\")" \
-	has "reboot: Power down" "$TMP/out" &&
-	has "guest powered off (ACPI S5" "$TMP/err"
+check_all "poweroff -f: through ACPI S5 (\"reboot: Power down\")" \
+	'has "reboot: Power down" "$TMP/out" &&
+	has "guest powered off (ACPI S5" "$TMP/err"'
 check "poweroff: the VM's memory is freed" eventually_no_vm_left
 
 # --- 2 vCPUs: boot, then vmctl stop ---------------------------------------
@@ -131,8 +131,8 @@ check "2 vCPUs: the banner says 2 CPUs" has "vmctl guest: Linux .*, 2 CPUs" "$TM
 "$VMCTL" stop --timeout "$T_CMD" linux2 >"$TMP/stop.out" 2>&1
 stop_rc=$?
 wait_exit "$T_CMD"
-check "vmctl stop: succeeds (got $stop_rc) and vmctl run exits with 6 (got $rc)" \
-	[ "$stop_rc" = 0 ] && [ "$rc" = 6 ]
+check_all "vmctl stop: succeeds (got $stop_rc) and vmctl run exits with 6 (got $rc)" \
+	'[ "$stop_rc" = 0 ] && [ "$rc" = 6 ]'
 check "vmctl stop: the VM's memory is freed" eventually_no_vm_left
 
 # --- acpi=off: the MP table; --no-reboot ----------------------------------
@@ -143,13 +143,13 @@ if wait_for "vmctl guest: ready" "$T_BOOT"; then
 else
 	not_ok "acpi=off: Debian's kernel boots to /init"
 fi
-check "acpi=off: the CPUs come from the MP table, no ACPI table is read" \
-	has "Intel MultiProcessor Specification" "$TMP/out" &&
-	! has "ACPI: RSDP" "$TMP/out"
+check_all "acpi=off: the CPUs come from the MP table, no ACPI table is read" \
+	'has "Intel MultiProcessor Specification" "$TMP/out" &&
+	! has "ACPI: RSDP" "$TMP/out"'
 type_line 'reboot -f'
 wait_exit "$T_CMD"
-check "acpi=off reboot=t --no-reboot: the triple fault ends vmctl run with status 3 (got $rc)" \
-	[ "$rc" = 3 ] && has "triple fault" "$TMP/err"
+check_all "acpi=off reboot=t --no-reboot: the triple fault ends vmctl run with status 3 (got $rc)" \
+	'[ "$rc" = 3 ] && has "triple fault" "$TMP/err"'
 check "--no-reboot: the kernel did not boot again" \
 	[ "$(grep -c "vmctl guest: ready" "$TMP/out")" = 1 ]
 check "--no-reboot: the VM's memory is freed" eventually_no_vm_left
@@ -160,8 +160,8 @@ wait_for "Linux version" "$T_BOOT"
 "$VMCTL" kill --timeout "$T_CMD" linux3 >"$TMP/kill.out" 2>&1
 kill_rc=$?
 wait_exit "$T_CMD"
-check "vmctl kill: succeeds (got $kill_rc) and vmctl run is killed (status $rc)" \
-	[ "$kill_rc" = 0 ] && [ "$rc" = 137 ]
+check_all "vmctl kill: succeeds (got $kill_rc) and vmctl run is killed (status $rc)" \
+	'[ "$kill_rc" = 0 ] && [ "$rc" = 137 ]'
 check "vmctl kill: the VM's memory is freed" eventually_no_vm_left
 
 # --- bad images -----------------------------------------------------------

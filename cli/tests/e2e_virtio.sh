@@ -119,8 +119,8 @@ check "the initramfs loaded the virtio modules" \
 rc=$?
 sed 's/^/# /' "$TMP/err2"
 check "the same writable image in a second VM: status 1 (got $rc)" [ "$rc" = 1 ]
-check "the same writable image in a second VM: one message, \"in use by another VM\"" \
-	[ "$(wc -l <"$TMP/err2")" = 1 ] && has "in use by another VM" "$TMP/err2"
+check_all "the same writable image in a second VM: one message, \"in use by another VM\"" \
+	'[ "$(wc -l <"$TMP/err2")" = 1 ] && has "in use by another VM" "$TMP/err2"'
 check "the same writable image in a second VM: no second VM left" [ "$(vms)" = 1 ]
 
 ask RNG 'echo "RNG=$(cat /sys/class/misc/hw_random/rng_current)"'
@@ -180,8 +180,8 @@ check "virtio-blk: 1024 more requests, no more exits to userspace (1 pass: $duse
 	[ $((duser5 - duser1)) -lt 64 ]
 
 ask ROWRITE 'dd if=/dev/zero of=/dev/vdb bs=4096 count=1 2>/dev/null; echo "ROWRITE=$?"'
-check "read-only disk: a write fails in the guest (dd status $(answer ROWRITE))" \
-	[ -n "$(answer ROWRITE)" ] && [ "$(answer ROWRITE)" != 0 ]
+check_all "read-only disk: a write fails in the guest (dd status $(answer ROWRITE))" \
+	'[ -n "$(answer ROWRITE)" ] && [ "$(answer ROWRITE)" != 0 ]'
 
 ask HELLO 'mount -t ext4 /dev/vda /mnt && echo "HELLO=$(cat /mnt/hello.txt)"'
 check "ext4 on vda (mke2fs -d on the host): mounted, hello.txt reads back" \
@@ -195,8 +195,8 @@ check "ext4 on vda: 1 MiB of random data and its checksum written, sync returned
 "$VMCTL" kill --timeout "$T_CMD" virtio1 >"$TMP/kill.out" 2>&1
 kill_rc=$?
 wait_exit "$T_CMD"
-check "vmctl kill: succeeds (got $kill_rc), vmctl run killed (status $rc)" \
-	[ "$kill_rc" = 0 ] && [ "$rc" = 137 ]
+check_all "vmctl kill: succeeds (got $kill_rc), vmctl run killed (status $rc)" \
+	'[ "$kill_rc" = 0 ] && [ "$rc" = 137 ]'
 check "vmctl kill: the VM's memory is freed" eventually_no_vm_left
 
 # --- the images afterwards, seen by the test machine ------------------------

@@ -14,5 +14,10 @@ not_ok() {
 }
 # check DESC COMMAND...: a passing command makes an ok line
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else not_ok "$desc"; fi; }
+# check_all DESC 'COND && COND...': an ok line when the whole condition,
+# given as one string, holds.  Written after check's arguments, a shell
+# && would join the second test to check's own status, and its failure
+# would never be reported.
+check_all() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
 # tap_done: the plan line; status 0 when every check passed
 tap_done() { echo "1..$n"; [ "$failed" -eq 0 ]; }
