@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* A fake vmctl module: see fake_module.h. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <pthread.h>
 #include <unistd.h>
 
 #include <vmctl/libvmctl.h>
 
 #include "fake_module.h"
+#include "ioctl_shim.h"
 
 #define RUN_SIZE	4096
 
@@ -200,15 +199,9 @@ static int fake_doorbell(const struct vmctl_doorbell *d)
 	return 0;
 }
 
-int ioctl(int fd, unsigned long req, ...)
+int fake_ioctl(int fd, unsigned long req, void *arg)
 {
 	struct fake_vcpu *v;
-	va_list ap;
-	void *arg;
-
-	va_start(ap, req);
-	arg = va_arg(ap, void *);
-	va_end(ap);
 
 	/* vmctl_open() asks this first: that fd is the device. */
 	if (req == VMCTL_GET_API_VERSION) {
@@ -292,7 +285,7 @@ int ioctl(int fd, unsigned long req, ...)
 			return 0;
 		}
 	}
-	return syscall(SYS_ioctl, fd, req, arg);
+	return real_ioctl(fd, req, arg);
 }
 
 /*

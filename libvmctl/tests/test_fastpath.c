@@ -2,7 +2,7 @@
 /*
  * The fast-path wrappers (fastpath.c, vmctl_vm_signal_msi): each fills
  * the ABI structure the module expects, on the VM's fd, and returns the
- * module's errno negated.  ioctl() is this file's: it records the call.
+ * module's errno negated.  fake_ioctl() records the call.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "ioctl_shim.h"
 
 static struct {
 	int fd;
@@ -26,14 +27,8 @@ static struct {
 	int fail;		/* errno to fail with, 0: succeed */
 } last;
 
-int ioctl(int fd, unsigned long req, ...)
+int fake_ioctl(int fd, unsigned long req, void *arg)
 {
-	va_list ap;
-	void *arg;
-
-	va_start(ap, req);
-	arg = va_arg(ap, void *);
-	va_end(ap);
 	last.fd = fd;
 	last.req = req;
 	if (req == VMCTL_DOORBELL)

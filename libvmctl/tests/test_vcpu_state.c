@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * vmctl_vcpu_save_state() / vmctl_vcpu_restore_state(): a fake module
- * (this file's ioctl()) keeps every piece of two vCPUs' state; one is
+ * (this file's fake_ioctl()) keeps every piece of two vCPUs' state; one is
  * saved into a blob and restored into the other, which must then hold the
  * same; an exit awaiting completion is completed first; a damaged blob
  * (truncated, foreign, out of order, wrong sizes) is refused before any
@@ -14,11 +14,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "internal.h"
+#include "ioctl_shim.h"
 
 #define FAKE_FD		1000	/* vCPU n is FAKE_FD + n */
 #define NR_MSRS		3
@@ -97,7 +97,7 @@ static bool is_set(unsigned long req)
 	return _IOC_DIR(req) == _IOC_WRITE;
 }
 
-static int fake_ioctl(struct fake *v, unsigned long req, void *arg)
+static int fake_vcpu_ioctl(struct fake *v, unsigned long req, void *arg)
 {
 	struct vmctl_msr_list *l = arg;
 	struct vmctl_cpuid *c = arg;
@@ -148,17 +148,11 @@ static int fake_ioctl(struct fake *v, unsigned long req, void *arg)
 	return fake_fail(ENOTTY);
 }
 
-int ioctl(int fd, unsigned long req, ...)
+int fake_ioctl(int fd, unsigned long req, void *arg)
 {
-	va_list ap;
-	void *arg;
-
-	va_start(ap, req);
-	arg = va_arg(ap, void *);
-	va_end(ap);
 	if (fd == FAKE_FD || fd == FAKE_FD + 1)
-		return fake_ioctl(&fk[fd - FAKE_FD], req, arg);
-	return syscall(SYS_ioctl, fd, req, arg);
+		return fake_vcpu_ioctl(&fk[fd - FAKE_FD], req, arg);
+	return real_ioctl(fd, req, arg);
 }
 
 static struct vmctl_vcpu vcpu[2];
