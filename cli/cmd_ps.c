@@ -3,7 +3,9 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "control.h"
 #include "vmview.h"
 
 static const char ps_usage[] =
@@ -68,7 +70,8 @@ static const char *state_name(enum vmctl_vm_state s)
 	return s == VMCTL_VM_RUNNING ? "running" : "idle";
 }
 
-static void print_json(FILE *f, const struct vmctl_vm_status *vms, size_t nr)
+static void print_json(FILE *f, const struct vmctl_vm_status *vms, size_t nr,
+		       char *const *sockets)
 {
 	size_t i;
 
@@ -80,45 +83,65 @@ static void print_json(FILE *f, const struct vmctl_vm_status *vms, size_t nr)
 		json_string(f, v->name);
 		fprintf(f, ",\"owner_pid\":%d,\"owner_uid\":%u,\"vcpus\":%u,"
 			"\"mem_bytes\":%" PRIu64 ",\"state\":\"%s\","
-			"\"created\":%" PRId64 ",\"uptime_s\":%" PRIu64 "}",
+			"\"created\":%" PRId64 ",\"uptime_s\":%" PRIu64
+			",\"control_socket\":",
 			v->owner_pid, v->owner_uid, v->nr_vcpus, v->mem_bytes,
 			state_name(v->state), v->created, v->uptime);
+		if (sockets && sockets[i])
+			json_string(f, sockets[i]);
+		else
+			fputs("null", f);
+		fputc('}', f);
 	}
 	fputs("]\n", f);
 }
 
 void ps_print(FILE *f, const struct vmctl_vm_status *vms, size_t nr,
-	      bool json)
+	      char *const *sockets, bool json)
 {
 	char mem[16], up[16];
 	int w = 4;		/* strlen("NAME") */
 	size_t i;
 
 	if (json) {
-		print_json(f, vms, nr);
+		print_json(f, vms, nr, sockets);
 		return;
 	}
 	for (i = 0; i < nr; i++)
 		if ((int)strlen(vms[i].name) > w)
 			w = strlen(vms[i].name);
-	fprintf(f, "%-5s %-*s %7s %6s %5s %7s %-7s %s\n", "ID", w, "NAME",
-		"PID", "UID", "VCPUS", "MEMORY", "STATE", "UPTIME");
+	fprintf(f, "%-5s %-*s %7s %6s %5s %7s %-7s %-7s %s\n", "ID", w,
+		"NAME", "PID", "UID", "VCPUS", "MEMORY", "STATE", "UPTIME",
+		"SOCKET");
 	for (i = 0; i < nr; i++) {
 		const struct vmctl_vm_status *v = &vms[i];
 
-		fprintf(f, "%-5u %-*s %7d %6u %5u %7s %-7s %s\n", v->id, w,
-			v->name, v->owner_pid, v->owner_uid, v->nr_vcpus,
+		fprintf(f, "%-5u %-*s %7d %6u %5u %7s %-7s %-7s %s\n", v->id,
+			w, v->name, v->owner_pid, v->owner_uid, v->nr_vcpus,
 			format_size(v->mem_bytes, mem, sizeof(mem)),
 			state_name(v->state),
-			format_duration(v->uptime, up, sizeof(up)));
+			format_duration(v->uptime, up, sizeof(up)),
+			sockets && sockets[i] ? sockets[i] : "-");
 	}
+}
+
+/* VM id's control socket when one is there to connect to, else NULL. */
+static char *control_socket_of(unsigned int id)
+{
+	char path[108];
+
+	if (control_socket_path(id, path, sizeof(path)) ||
+	    access(path, F_OK))
+		return NULL;
+	return strdup(path);
 }
 
 int cmd_ps(int argc, char **argv)
 {
 	struct vmctl_vm_status *vms;
 	struct ps_opts o;
-	size_t nr;
+	char **sockets;
+	size_t nr, i;
 	int ret;
 
 	ret = parse_exit(ps_parse(argc, argv, &o), ps_usage);
@@ -127,7 +150,13 @@ int cmd_ps(int argc, char **argv)
 	ret = vmctl_list_vms(&vms, &nr);
 	if (ret)
 		return lib_error("ps", NULL, ret);
-	ps_print(stdout, vms, nr, o.json);
+	sockets = calloc(nr ? nr : 1, sizeof(*sockets));
+	for (i = 0; sockets && i < nr; i++)
+		sockets[i] = control_socket_of(vms[i].id);
+	ps_print(stdout, vms, nr, sockets, o.json);
+	for (i = 0; sockets && i < nr; i++)
+		free(sockets[i]);
+	free(sockets);
 	free(vms);
 	return EXIT_OK;
 }

@@ -13,7 +13,7 @@
 #include <linux/vmctl.h>
 
 #include "console.h"
-#include "device_stats.h"
+#include "control.h"
 #include "vmctl.h"
 
 static const char run_usage[] =
@@ -400,15 +400,15 @@ bool run_boots_again(const struct run_opts *o, const struct vmctl_vm_end *end)
  * line (len bytes; left empty on an error already reported).
  * *again: the guest reset the machine and boots again.
  */
-static int run_once(struct vmctl_vm *vm, struct console *con, int out_fd,
-		    const struct run_opts *o, bool *again, char *line,
-		    size_t len)
+static int run_once(struct vmctl_vm *vm, const char *name,
+		    struct console *con, int out_fd, const struct run_opts *o,
+		    bool *again, char *line, size_t len)
 {
-	struct device_stats_server *stats = NULL;
+	struct control_vm cv = { .vm = vm, .name = name, .opts = o };
+	struct control_server *control = NULL;
 	struct vmctl_uart *uart;
 	struct vmctl_vm_end end;
 	enum console_end why;
-	unsigned int id;
 	int sig = 0, ret;
 
 	ret = vmctl_uart_create(vm, VMCTL_COM1_BASE, console_input_fd(con),
@@ -417,12 +417,12 @@ static int run_once(struct vmctl_vm *vm, struct console *con, int out_fd,
 		ret = vmctl_vm_start(vm);
 	if (ret)
 		return lib_error("run", "starting the VM", ret);
-	/* The devices' counters for vmctl stats, while the VM runs. */
-	if (!vmctl_vm_id(vm, &id, NULL, 0))
-		stats = device_stats_serve(vm, id);
+	/* The control socket, while the VM runs. */
+	if (!vmctl_vm_id(vm, &cv.id, NULL, 0))
+		control = control_serve(&cv);
 	why = console_loop(con, vm, uart, &sig);
 	vmctl_vm_wait(vm, &end);
-	device_stats_stop(stats);
+	control_stop(control);
 
 	if (why == CONSOLE_QUIT)
 		snprintf(line, len, "stopped by Ctrl-A x");
@@ -573,8 +573,8 @@ static int run_vm(const struct run_opts *o, int out_fd)
 		again = false;
 		line[0] = '\0';
 		if (!ret)
-			ret = run_once(vm, &con, out_fd, o, &again, line,
-				       sizeof(line));
+			ret = run_once(vm, name, &con, out_fd, o, &again,
+				       line, sizeof(line));
 		if (again)
 			fprintf(stderr, "vmctl run: %s: %s; booting again\n",
 				name, line);

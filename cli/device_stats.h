@@ -2,18 +2,11 @@
 /*
  * The device models' counters (virtio requests, bytes, notifications and
  * interrupts per queue) live in the `vmctl run` process that holds the
- * VM, not in the module, so `vmctl stats` asks that process for them:
- * while a VM runs, `vmctl run` listens on a unix socket named after the
- * VM's id in the runtime directory, and answers each connection with
- * one line per counter, "DEVICE<TAB>QUEUE<TAB>COUNTER<TAB>VALUE", then
- * closes it.  A socket per VM, not a file rewritten now and then: the
- * counters are read at the moment they are asked for, and nothing runs
- * while nobody asks.
- *
- * The runtime directory: $VMCTL_RUNTIME_DIR, else $XDG_RUNTIME_DIR/vmctl,
- * else /run/vmctl for root (when /run exists) and /tmp/vmctl-UID
- * otherwise; made mode 0700, so only its owner reads the counters.  A socket left by a
- * `vmctl run` that was killed is replaced by the next VM of that id.
+ * VM, not in the module, so `vmctl stats` asks that process for them
+ * through the VM's control socket (control.h): GET
+ * /vmctl/device-counters answers one line per counter,
+ * "DEVICE<TAB>QUEUE<TAB>COUNTER<TAB>VALUE".  Read at the moment they are
+ * asked for; nothing runs while nobody asks.
  */
 #ifndef VMCTL_DEVICE_STATS_H
 #define VMCTL_DEVICE_STATS_H
@@ -38,18 +31,7 @@ struct device_counters {
 	struct device_counter c[DEVICE_STATS_MAX];
 };
 
-/* The socket of VM id into buf; -ENAMETOOLONG. */
-int device_stats_path(unsigned int id, char *buf, size_t len);
-
-/*
- * vmctl run: serve vm's counters at VM id's socket on a thread of its
- * own, until device_stats_stop().  NULL (with a warning on stderr) when
- * the socket cannot be made: the VM runs all the same.
- */
-struct device_stats_server;
-struct device_stats_server *device_stats_serve(struct vmctl_vm *vm,
-					       unsigned int id);
-void device_stats_stop(struct device_stats_server *s);
+#define DEVICE_STATS_TIMEOUT_S	2	/* a vmctl run that does not answer */
 
 /*
  * vmctl stats: VM id's counters from its `vmctl run`; -ENOENT when none

@@ -20,6 +20,8 @@ int cmd_stats(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_kill(int argc, char **argv);
 int cmd_events(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
 
 /* cmd_ps.c */
 struct ps_opts {
@@ -31,8 +33,12 @@ enum parse_result ps_parse(int argc, char **argv, struct ps_opts *o);
 const char *format_size(uint64_t bytes, char *buf, size_t len);
 /* "42s", "3m05s", "2h03m", "4d02h". */
 const char *format_duration(uint64_t secs, char *buf, size_t len);
+/*
+ * sockets[i]: the control socket of vms[i] (control.h) when this user's
+ * runtime directory has one, else NULL; sockets may be NULL.
+ */
 void ps_print(FILE *f, const struct vmctl_vm_status *vms, size_t nr,
-	      bool json);
+	      char *const *sockets, bool json);
 
 /* vm_target.c: the NAME|ID argument of stats, stop and kill. */
 enum vm_target_result { TARGET_FOUND, TARGET_NONE, TARGET_AMBIGUOUS };
@@ -90,6 +96,22 @@ int signal_vm(const char *cmd, const struct signal_opts *o, int sig);
 /* A whole command: options (usage for --help), then signal_vm(). */
 int signal_command(const char *cmd, const char *usage, int sig, int argc,
 		   char **argv);
+
+/* vm_control.c: pause, resume, snapshot through the control socket. */
+#define STATE_TIMEOUT_S		10	/* a pause waits for requests in flight */
+
+/* Options -h only, then NAME|ID and, when arg is not NULL, one more. */
+enum parse_result target_parse(const char *cmd, int argc, char **argv,
+			       const char **target, const char **arg);
+/*
+ * One request to VM target's control socket; its fault message, if it
+ * failed, on stderr.  EXIT_*.
+ */
+int vm_control(const char *cmd, const char *target, const char *method,
+	       const char *path, const char *body, unsigned int timeout_s);
+/* pause and resume: PATCH /vm with state. */
+int state_command(const char *cmd, const char *usage, const char *state,
+		  int argc, char **argv);
 
 /* cmd_events.c */
 struct events_opts {

@@ -204,11 +204,15 @@ struct vmctl_vm {
 	bool no_merge;			/* RAM not MADV_MERGEABLE */
 	struct vmctl_boot_state boot;
 
+	/* pause and resume against each other and the devices' stop */
+	pthread_mutex_t pause_lock;
 	/* run state, under lock */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool running;
 	bool stopping;
+	bool paused;			/* vmctl_vm_pause(): vCPUs held */
+	unsigned int parked;		/* vCPU threads held by the pause */
 	unsigned int live_threads;
 	unsigned int halted;
 	unsigned int end_vcpu_halt;	/* the last vCPU to halt, and where */

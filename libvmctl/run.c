@@ -152,7 +152,7 @@ static void wait_for_interrupt(struct vmctl_vcpu *vcpu)
 	vmctl_log("vCPU %u halted with interrupts enabled at rip 0x%llx; without the in-kernel irqchip no interrupt can wake it, so it waits until the VM is stopped",
 		  vcpu->id, (unsigned long long)vcpu->run->rip);
 	pthread_mutex_lock(&vm->lock);
-	while (!vm->stopping)
+	while (!vm->stopping && !vm->paused)
 		pthread_cond_wait(&vm->cond, &vm->lock);
 	pthread_mutex_unlock(&vm->lock);
 }
@@ -219,6 +219,32 @@ static enum step handle_exit(struct vmctl_vcpu *vcpu)
 	}
 }
 
+/*
+ * Held by vmctl_vm_pause(): the exit this vCPU last took is served, so
+ * the state it shows is whole; wait here until resumed or stopped.
+ */
+static void park(struct vmctl_vcpu *vcpu)
+{
+	struct vmctl_vm *vm = vcpu->vm;
+
+	pthread_mutex_lock(&vm->lock);
+	vm->parked++;
+	pthread_cond_broadcast(&vm->cond);
+	while (vm->paused && !vm->stopping)
+		pthread_cond_wait(&vm->cond, &vm->lock);
+	vm->parked--;
+	/* Under the lock: a pause to come sets it again after this. */
+	if (!vm->stopping)
+		__atomic_store_n(&vcpu->run->immediate_exit, 0,
+				 __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+static bool paused(struct vmctl_vm *vm)
+{
+	return __atomic_load_n(&vm->paused, __ATOMIC_SEQ_CST);
+}
+
 static void notify_done(struct vmctl_vm *vm)
 {
 	uint64_t one = 1;
@@ -241,6 +267,10 @@ static void *vcpu_thread(void *arg)
 	this_vcpu = vcpu;
 
 	while (step == STEP_CONTINUE && !stopping(vm)) {
+		if (paused(vm)) {
+			park(vcpu);
+			continue;
+		}
 		if (ioctl(vcpu->fd, VMCTL_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -266,6 +296,8 @@ static void *vcpu_thread(void *arg)
 			};
 		notify_done(vm);
 	}
+	/* A pause waits for the threads still there. */
+	pthread_cond_broadcast(&vm->cond);
 	pthread_mutex_unlock(&vm->lock);
 	return NULL;
 }
@@ -291,6 +323,7 @@ int vmctl_vm_start(struct vmctl_vm *vm)
 	pthread_mutex_lock(&vm->lock);
 	vm->end = (struct vmctl_vm_end){ .reason = VMCTL_END_NONE, .vcpu = -1 };
 	vm->stopping = false;
+	vm->paused = false;
 	vm->halted = 0;
 	vm->running = true;
 	vm->live_threads = n;
@@ -327,6 +360,55 @@ void vmctl_vm_stop(struct vmctl_vm *vm)
 	end_vm(vm, &end);
 }
 
+int vmctl_vm_pause(struct vmctl_vm *vm)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&vm->pause_lock);
+	pthread_mutex_lock(&vm->lock);
+	if (!vm->running || vm->stopping) {
+		ret = -ESRCH;
+	} else if (!vm->paused) {
+		vm->paused = true;
+		kick_all(vm);
+		while (vm->parked < vm->live_threads && !vm->stopping)
+			pthread_cond_wait(&vm->cond, &vm->lock);
+		ret = vm->stopping ? -ESRCH : 0;
+	}
+	pthread_mutex_unlock(&vm->lock);
+	/* No vCPU runs: the devices' threads finish what they were doing. */
+	if (!ret)
+		vmctl_devices_stop(&vm->devices);
+	pthread_mutex_unlock(&vm->pause_lock);
+	return ret;
+}
+
+int vmctl_vm_resume(struct vmctl_vm *vm)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&vm->pause_lock);
+	pthread_mutex_lock(&vm->lock);
+	if (!vm->running || vm->stopping)
+		ret = -ESRCH;
+	pthread_mutex_unlock(&vm->lock);
+	if (!ret && vm->paused)
+		ret = vmctl_devices_start(&vm->devices);
+	if (!ret) {
+		pthread_mutex_lock(&vm->lock);
+		vm->paused = false;
+		pthread_cond_broadcast(&vm->cond);
+		pthread_mutex_unlock(&vm->lock);
+	}
+	pthread_mutex_unlock(&vm->pause_lock);
+	return ret;
+}
+
+int vmctl_vm_paused(struct vmctl_vm *vm)
+{
+	return paused(vm);
+}
+
 int vmctl_vm_done_fd(struct vmctl_vm *vm)
 {
 	return vm->done_fd;
@@ -347,7 +429,10 @@ int vmctl_vm_wait(struct vmctl_vm *vm, struct vmctl_vm_end *end)
 		pthread_join(vcpu->thread, NULL);
 		vcpu->thread_started = false;
 	}
+	/* Not while vmctl_vm_resume() starts them again. */
+	pthread_mutex_lock(&vm->pause_lock);
 	vmctl_devices_stop(&vm->devices);
+	pthread_mutex_unlock(&vm->pause_lock);
 	/* Consume the end notification so the fd is ready for a restart. */
 	if (read(vm->done_fd, &v, sizeof(v)) < 0)
 		v = 0;

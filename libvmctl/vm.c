@@ -49,6 +49,7 @@ int vmctl_vm_create(struct vmctl *sys, const char *name, struct vmctl_vm **out)
 		return vmctl_fail(ret, "VMCTL_CREATE_VM");
 	}
 	pthread_mutex_init(&vm->lock, NULL);
+	pthread_mutex_init(&vm->pause_lock, NULL);
 	pthread_cond_init(&vm->cond, NULL);
 	*out = vm;
 	return 0;
@@ -101,6 +102,7 @@ void vmctl_vm_destroy(struct vmctl_vm *vm)
 	close(vm->done_fd);
 	pthread_cond_destroy(&vm->cond);
 	pthread_mutex_destroy(&vm->lock);
+	pthread_mutex_destroy(&vm->pause_lock);
 	free(vm);
 }
 

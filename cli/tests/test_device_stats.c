@@ -2,10 +2,10 @@
 /*
  * The devices' counters between vmctl run and vmctl stats
  * (device_stats.c): a VM on libvmctl's fake module with a virtio disk
- * serves them on its socket in the runtime directory, a client reads
- * them back, the socket goes when the server stops, a stale socket is
- * "none" and is replaced; the protocol's lines parsed strictly; the
- * text and JSON that vmctl stats prints.
+ * serves them on its control socket in the runtime directory, a client
+ * reads them back, the socket goes when the server stops, a stale
+ * socket is "none" and is replaced; the lines parsed strictly; the text
+ * and JSON that vmctl stats prints.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "control.h"
 #include "device_stats.h"
 #include "fake_module.h"
 #include "output.h"
@@ -67,7 +68,8 @@ static void test_serve_and_fetch(void **state)
 {
 	static struct device_counters dc;
 	struct vmctl_disk disk = { .path = img };
-	struct device_stats_server *s;
+	struct control_vm cv = { .id = 7, .name = "stats" };
+	struct control_server *s;
 	struct vmctl *sys;
 	struct vmctl_vm *vm;
 	char path[108];
@@ -78,11 +80,12 @@ static void test_serve_and_fetch(void **state)
 	assert_int_equal(vmctl_vm_add_memory(vm, 0, 16 << 20, 0), 0);
 	assert_int_equal(vmctl_disk_create(vm, &disk), 0);
 	assert_int_equal(vmctl_rng_create(vm), 0);
+	cv.vm = vm;
 	/* Nobody serves VM 7 yet. */
 	assert_int_equal(device_stats_fetch(7, &dc), -ENOENT);
-	s = device_stats_serve(vm, 7);
+	s = control_serve(&cv);
 	assert_non_null(s);
-	assert_int_equal(device_stats_path(7, path, sizeof(path)), 0);
+	assert_int_equal(control_socket_path(7, path, sizeof(path)), 0);
 	assert_int_equal(access(path, F_OK), 0);
 	assert_int_equal(device_stats_fetch(7, &dc), 0);
 	/* 4 per queue and 3 for the device, for each of the two. */
@@ -96,7 +99,7 @@ static void test_serve_and_fetch(void **state)
 	/* Asked again: answered again. */
 	assert_int_equal(device_stats_fetch(7, &dc), 0);
 	assert_int_equal(dc.n, 14);
-	device_stats_stop(s);
+	control_stop(s);
 	assert_int_equal(access(path, F_OK), -1);
 	assert_int_equal(device_stats_fetch(7, &dc), -ENOENT);
 
@@ -111,11 +114,11 @@ static void test_serve_and_fetch(void **state)
 		close(fd);
 	}
 	assert_int_equal(device_stats_fetch(7, &dc), -ENOENT);
-	s = device_stats_serve(vm, 7);
+	s = control_serve(&cv);
 	assert_non_null(s);
 	assert_int_equal(device_stats_fetch(7, &dc), 0);
 	assert_int_equal(dc.n, 14);
-	device_stats_stop(s);
+	control_stop(s);
 	vmctl_vm_destroy(vm);
 	vmctl_close(sys);
 }

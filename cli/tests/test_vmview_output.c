@@ -64,39 +64,41 @@ static const struct vmctl_vm_status vms[] = {
 	  .state = VMCTL_VM_IDLE, .created = 1700000100, .uptime = 5 },
 };
 
+static char *const sockets[] = { "/run/vmctl/0.sock", NULL };
+
 static void test_ps_table(void **state)
 {
 	(void)state;
-	ps_print(f, vms, 2, false);
+	ps_print(f, vms, 2, sockets, false);
 	assert_string_equal(output(),
-"ID    NAME              PID    UID VCPUS  MEMORY STATE   UPTIME\n"
-"0     web               100      0     2     16M running 1m05s\n"
-"3     a-longer-name    4242   1000     1      1M idle    5s\n");
+"ID    NAME              PID    UID VCPUS  MEMORY STATE   UPTIME  SOCKET\n"
+"0     web               100      0     2     16M running 1m05s   /run/vmctl/0.sock\n"
+"3     a-longer-name    4242   1000     1      1M idle    5s      -\n");
 }
 
 static void test_ps_empty(void **state)
 {
 	(void)state;
-	ps_print(f, NULL, 0, false);
+	ps_print(f, NULL, 0, NULL, false);
 	assert_string_equal(output(),
-"ID    NAME     PID    UID VCPUS  MEMORY STATE   UPTIME\n");
+"ID    NAME     PID    UID VCPUS  MEMORY STATE   UPTIME  SOCKET\n");
 	close_out(state);
 	open_out(state);
-	ps_print(f, NULL, 0, true);
+	ps_print(f, NULL, 0, NULL, true);
 	assert_string_equal(output(), "[]\n");
 }
 
 static void test_ps_json(void **state)
 {
 	(void)state;
-	ps_print(f, vms, 2, true);
+	ps_print(f, vms, 2, sockets, true);
 	assert_string_equal(output(),
 "[{\"id\":0,\"name\":\"web\",\"owner_pid\":100,\"owner_uid\":0,\"vcpus\":2,"
 "\"mem_bytes\":16777216,\"state\":\"running\",\"created\":1700000000,"
-"\"uptime_s\":65},"
+"\"uptime_s\":65,\"control_socket\":\"/run/vmctl/0.sock\"},"
 "{\"id\":3,\"name\":\"a-longer-name\",\"owner_pid\":4242,\"owner_uid\":1000,"
 "\"vcpus\":1,\"mem_bytes\":1048576,\"state\":\"idle\",\"created\":1700000100,"
-"\"uptime_s\":5}]\n");
+"\"uptime_s\":5,\"control_socket\":null}]\n");
 }
 
 /* Two vCPUs: 0 did I/O and CPUID, 1 only I/O; reason 35 has no name. */

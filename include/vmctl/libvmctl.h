@@ -531,6 +531,20 @@ struct vmctl_vm_end {
 int vmctl_vm_start(struct vmctl_vm *vm);
 /* Ask every vCPU to stop (any thread, not a signal handler); no wait. */
 void vmctl_vm_stop(struct vmctl_vm *vm);
+/*
+ * Pause: every vCPU leaves the guest, the exit it took served (its
+ * instruction completes in the module when the vCPU next runs, or when
+ * vmctl_vcpu_save_state() reads its state), and is held in its thread;
+ * then the devices' threads are stopped, virtio requests in flight
+ * finished.  Resume starts the devices again, then lets the vCPUs go.
+ * Any thread but a vCPU's; a paused VM still ends on vmctl_vm_stop().
+ * 0 (also when already paused or running), -ESRCH when the VM is not
+ * running or is ending, or a device's start error (the VM stays paused).
+ */
+int vmctl_vm_pause(struct vmctl_vm *vm);
+int vmctl_vm_resume(struct vmctl_vm *vm);
+/* 1 while paused, else 0. */
+int vmctl_vm_paused(struct vmctl_vm *vm);
 /* An fd that becomes readable once the VM has ended (for poll()). */
 int vmctl_vm_done_fd(struct vmctl_vm *vm);
 /* Join the vCPU threads and report why the VM ended. */

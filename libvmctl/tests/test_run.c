@@ -178,6 +178,49 @@ static void test_stop_from_outside(void **state)
 	rig_down(&r);
 }
 
+/*
+ * Pause holds a vCPU spinning in the guest and one waiting in HLT, and
+ * stops the devices; resume lets both go on; a VM paused still ends on
+ * stop.  Not running: -ESRCH.
+ */
+static void test_pause_resume(void **state)
+{
+	struct pollfd pfd;
+	struct vmctl_vm_end end;
+	struct rig r;
+
+	(void)state;
+	SCRIPT(0, { S_BLOCK, 0, 0 });
+	SCRIPT(1, { S_OUT, 0x3f8, 'x' }, { S_HLT, 0, 0x200 },
+	       { S_HLT, 0, 0x200 });
+	rig_up(&r, 2);
+	assert_int_equal(vmctl_vm_pause(r.vm), -ESRCH);
+	assert_int_equal(vmctl_vm_start(r.vm), 0);
+	pfd = (struct pollfd){ .fd = vmctl_vm_done_fd(r.vm), .events = POLLIN };
+	assert_int_equal(vmctl_vm_paused(r.vm), 0);
+	assert_int_equal(vmctl_vm_pause(r.vm), 0);
+	assert_int_equal(vmctl_vm_paused(r.vm), 1);
+	assert_int_equal(r.vm->parked, 2);
+	assert_false(r.vm->devices.first->started);
+	/* Again: nothing changes. */
+	assert_int_equal(vmctl_vm_pause(r.vm), 0);
+	assert_int_equal(poll(&pfd, 1, 50), 0);
+	assert_int_equal(vmctl_vm_resume(r.vm), 0);
+	assert_int_equal(vmctl_vm_paused(r.vm), 0);
+	assert_true(r.vm->devices.first->started);
+	assert_int_equal(vmctl_vm_resume(r.vm), 0);
+	/* Both back where they were: in the guest and in HLT. */
+	assert_int_equal(poll(&pfd, 1, 50), 0);
+	assert_int_equal(vmctl_vm_pause(r.vm), 0);
+	assert_int_equal(r.vm->parked, 2);
+	vmctl_vm_stop(r.vm);
+	assert_int_equal(poll(&pfd, 1, 5000), 1);
+	assert_int_equal(vmctl_vm_wait(r.vm, &end), 0);
+	assert_int_equal(end.reason, VMCTL_END_STOPPED);
+	assert_int_equal(vmctl_vm_resume(r.vm), -ESRCH);
+	rig_down(&r);
+}
+
 static void test_all_halted(void **state)
 {
 	struct vmctl_vm_end end;
@@ -247,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_end_reasons),
 		cmocka_unit_test(test_poweroff_stops_other_vcpus),
 		cmocka_unit_test(test_stop_from_outside),
+		cmocka_unit_test(test_pause_resume),
 		cmocka_unit_test(test_all_halted),
 		cmocka_unit_test(test_boot_state_applied),
 		cmocka_unit_test(test_register_after_start_refused),
