@@ -157,6 +157,8 @@ static void reset_locked(struct vmctl_virtio_dev *vdev)
 	vdev->isr = 0;
 	if (vdev->pci.bus)
 		vmctl_pci_set_intx(&vdev->pci, 0);
+	if (vdev->be->reset)
+		vdev->be->reset(vdev);
 }
 
 /*
@@ -531,7 +533,12 @@ static void bar_write(void *opaque, uint64_t off, unsigned int size,
 				       size, value);
 	else if (off >= VIRTIO_BAR_NOTIFY)
 		notify(vdev, (off - VIRTIO_BAR_NOTIFY) / VIRTIO_NOTIFY_MULTIPLIER);
-	/* The ISR, device configuration and pending bits are read-only. */
+	else if (off >= VIRTIO_BAR_DEVICE &&
+		 off + size <= VIRTIO_BAR_DEVICE + vdev->config_len &&
+		 vdev->be->config_write)
+		vdev->be->config_write(vdev, off - VIRTIO_BAR_DEVICE, size,
+				       value);
+	/* The ISR and pending bits are read-only. */
 	pthread_mutex_unlock(&vdev->lock);
 }
 
@@ -539,6 +546,30 @@ const struct vmctl_io_ops vmctl_virtio_bar_ops = {
 	.read = bar_read,
 	.write = bar_write,
 };
+
+void vmctl_virtio_set_config(struct vmctl_virtio_dev *vdev, unsigned int off,
+			     const void *data, unsigned int len)
+{
+	pthread_mutex_lock(&vdev->lock);
+	if (off <= vdev->config_len && len <= vdev->config_len - off) {
+		memcpy(vdev->config + off, data, len);
+		vdev->config_generation++;
+		if (vdev->status & VIRTIO_STATUS_DRIVER_OK)
+			interrupt_locked(vdev, ISR_CONFIG, 0);
+	}
+	pthread_mutex_unlock(&vdev->lock);
+}
+
+void vmctl_virtio_kick(struct vmctl_virtio_dev *vdev, unsigned int q)
+{
+	pthread_mutex_lock(&vdev->lock);
+	if (live_locked(vdev) && q < vdev->nr_queues && vdev->queue_enabled[q]) {
+		vdev->kicked |= 1U << q;
+		if (vdev->kick_fd >= 0)
+			eventfd_write(vdev->kick_fd, 1);
+	}
+	pthread_mutex_unlock(&vdev->lock);
+}
 
 /* ---- serving the queues ---- */
 

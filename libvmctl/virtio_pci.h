@@ -111,6 +111,19 @@ struct vmctl_virtio_backend {
 	bool (*features_ok)(uint64_t features);
 	/* Queue names for the counters ("rx"); NULL: their numbers. */
 	const char *const *queue_names;
+	/*
+	 * The driver wrote size bytes of value at off in the device-specific
+	 * configuration (off + size <= config_len), with the lock held.
+	 * NULL: the configuration is read-only.
+	 */
+	void (*config_write)(struct vmctl_virtio_dev *vdev, unsigned int off,
+			     unsigned int size, uint64_t value);
+	/*
+	 * The device was reset (by the driver, or at init), with the lock
+	 * held and the queues idle: forget the chains held back.  May be
+	 * NULL.
+	 */
+	void (*reset)(struct vmctl_virtio_dev *vdev);
 };
 
 /* A queue's counters (updated with relaxed atomics, read any time). */
@@ -171,7 +184,7 @@ struct vmctl_virtio_dev {
 	uint16_t max_queue_size;
 	struct vmctl_vq vqs[VMCTL_VIRTIO_MAX_QUEUES];
 	bool queue_enabled[VMCTL_VIRTIO_MAX_QUEUES];
-	uint8_t config[VIRTIO_DEVICE_CFG_MAX];	/* device-specific, read-only */
+	uint8_t config[VIRTIO_DEVICE_CFG_MAX];	/* device-specific */
 	unsigned int config_len;
 	struct vmctl_virtio_counters stats;
 	int broken_err;			/* why NEEDS_RESET was set */
@@ -223,6 +236,21 @@ void vmctl_virtio_counters(struct vmctl_virtio_dev *vdev,
 /* Count requests served on queue q and the payload bytes they moved. */
 void vmctl_virtio_count(struct vmctl_virtio_dev *vdev, unsigned int q,
 			uint64_t requests, uint64_t bytes);
+
+/*
+ * The host changed len bytes of the device-specific configuration at
+ * off (to data): store them, bump the generation and, once the driver
+ * is ready, send it a configuration interrupt.  Any thread.
+ */
+void vmctl_virtio_set_config(struct vmctl_virtio_dev *vdev, unsigned int off,
+			     const void *data, unsigned int len);
+
+/*
+ * Have the worker serve queue q for a reason of the host's (work that
+ * the guest did not notify); nothing while the queue is not live.  Any
+ * thread.
+ */
+void vmctl_virtio_kick(struct vmctl_virtio_dev *vdev, unsigned int q);
 
 /* Whether the driver negotiated feature bit. */
 bool vmctl_virtio_has(const struct vmctl_virtio_dev *vdev, unsigned int bit);

@@ -471,6 +471,52 @@ int vmctl_net_create(struct vmctl_vm *vm, const struct vmctl_net *net,
 		     char *ifname);
 
 /*
+ * A virtio-balloon (virtio 1.2, 5.5): the host asks the guest for
+ * memory back by setting the balloon's size; the guest's driver takes
+ * that many pages out of use and names them to the device, which
+ * returns them to the host (MADV_DONTNEED: the vmctl process's RSS
+ * drops; the guest's next touch of such a page gets a zeroed one).
+ * Offered to the driver: a statistics queue, deflate-on-OOM (a guest
+ * short of memory takes pages back out of the balloon by itself) and
+ * free page reporting (the guest's free 2 MiB blocks returned to the
+ * host too, without a balloon size), each unless turned off below.
+ * Page numbers the guest names outside its RAM are ignored.
+ */
+struct vmctl_balloon {
+	uint64_t size;		/* bytes to ask back at boot, 4 KiB multiple */
+	int no_deflate_on_oom;
+	int no_free_page_reporting;
+	int no_stats;
+};
+
+/*
+ * Errors: -EINVAL (size above the VM's RAM or not a 4 KiB multiple),
+ * -EEXIST (the VM has a balloon), -ENOSPC (no PCI slot left),
+ * -VMCTL_E_IMAGE_RANGE.  Nothing is left behind on failure.
+ */
+int vmctl_balloon_create(struct vmctl_vm *vm, const struct vmctl_balloon *b);
+
+/*
+ * Set the balloon's size (bytes, a 4 KiB multiple, at most the VM's RAM)
+ * while the VM runs or not: the guest's driver inflates or deflates
+ * towards it.  0 or -EINVAL, -ENODEV (no balloon).
+ */
+int vmctl_vm_balloon_set(struct vmctl_vm *vm, uint64_t size);
+
+/* Where the balloon is; the guest's figures as its driver last sent them. */
+struct vmctl_balloon_info {
+	uint64_t target;	/* bytes asked for */
+	uint64_t actual;	/* bytes the guest's driver says it holds */
+	/* the driver's statistics (bytes), 0 until it sends them */
+	uint64_t guest_free;
+	uint64_t guest_total;
+	uint64_t guest_available;
+};
+
+/* 0 or -ENODEV (no balloon). */
+int vmctl_vm_balloon_info(struct vmctl_vm *vm, struct vmctl_balloon_info *info);
+
+/*
  * A device's counter: device "virtio-blk 00:01.0", queue "0", "1"...
  * or "" for the device as a whole, name "requests", "bytes",
  * "notifications", "interrupts" (per queue) or a model's own ("broken",
