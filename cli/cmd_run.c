@@ -17,11 +17,13 @@
 #include "vmctl.h"
 
 static const char run_usage[] =
-"usage: vmctl run [--name N] [--mem SIZE] [--mem-prealloc] [--cpus N]\n"
+"usage: vmctl run [--name N] [--mem SIZE] [--mem-prealloc] [--no-merge]\n"
+"                 [--cpus N]\n"
 "                 (--image FILE [--load ADDR] [--entry ADDR] | --elf FILE |\n"
 "                  --kernel FILE [--initrd FILE] [--cmdline STR] [--no-reboot])\n"
 "                 [--console FILE] [--disk FILE[,ro][,direct][,serial=S]]...\n"
 "                 [--rng] [--net tap[=NAME][,mac=MAC]]...\n"
+"                 [--balloon SIZE[,no-deflate-on-oom][,no-report][,no-stats]]\n"
 "\n"
 "Run a guest until it powers off.  Its serial console, a 16550A UART at\n"
 "port 0x3f8, is this terminal: keyboard input goes to the guest (raw mode\n"
@@ -36,6 +38,9 @@ static const char run_usage[] =
 "                      beyond 3G continues at 4G\n"
 "      --mem-prealloc  allocate and map all guest RAM before the guest\n"
 "                      starts (default: each page when first touched)\n"
+"      --no-merge      keep guest RAM out of the host's KSM (default: marked\n"
+"                      mergeable, so identical pages of guests are shared\n"
+"                      when the host runs ksmd)\n"
 "  -c, --cpus N        number of vCPUs, 1-64 (default: 1); with --image and\n"
 "                      --elf every vCPU starts at the entry point with its\n"
 "                      id in RDI, a Linux kernel starts the others itself\n"
@@ -73,6 +78,14 @@ static const char run_usage[] =
 "                      xx:xx:xx:xx:xx:xx (default: a locally administered\n"
 "                      one derived from the VM's name and the card's\n"
 "                      index); repeatable, up to %d\n"
+"      --balloon SIZE[,no-deflate-on-oom][,no-report][,no-stats]\n"
+"                      a virtio-balloon asking SIZE of the guest's RAM back\n"
+"                      at boot (0: nothing yet; vmctl balloon changes it):\n"
+"                      what the guest gives back leaves this process's\n"
+"                      memory; the guest's driver deflates by itself when\n"
+"                      short of memory, reports its free memory to be\n"
+"                      given back too, and sends statistics (vmctl stats),\n"
+"                      unless turned off (default: no balloon)\n"
 "  -h, --help          show this help\n"
 "Numbers are decimal or 0x-prefixed hex.\n"
 "\n"
@@ -114,7 +127,7 @@ static enum parse_result parse_number(const char *opt, const char *arg,
 }
 
 /* Long options without a short form. */
-enum { OPT_RNG = 0x100, OPT_NET, OPT_MEM_PREALLOC };
+enum { OPT_RNG = 0x100, OPT_NET, OPT_MEM_PREALLOC, OPT_BALLOON, OPT_NO_MERGE };
 
 /* --disk FILE[,ro][,direct][,serial=S]: a file name holds no comma. */
 static enum parse_result parse_disk(const char *arg, struct run_opts *o)
@@ -266,6 +279,8 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 		{ "disk", required_argument, NULL, 'd' },
 		{ "rng", no_argument, NULL, OPT_RNG },
 		{ "net", required_argument, NULL, OPT_NET },
+		{ "balloon", required_argument, NULL, OPT_BALLOON },
+		{ "no-merge", no_argument, NULL, OPT_NO_MERGE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -337,6 +352,12 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 			break;
 		case OPT_NET:
 			r = parse_net(optarg, o);
+			break;
+		case OPT_BALLOON:
+			r = parse_balloon(optarg, o);
+			break;
+		case OPT_NO_MERGE:
+			o->no_merge = true;
 			break;
 		case 'h':
 			return PARSE_HELP;
@@ -448,6 +469,7 @@ static int add_memory(struct vmctl_vm *vm, const struct run_opts *o)
 
 	if (o->kernel && low > LINUX_LOW_RAM_MAX)
 		low = LINUX_LOW_RAM_MAX;
+	vmctl_vm_set_mergeable(vm, !o->no_merge);
 	ret = vmctl_vm_add_memory(vm, 0, low, flags);
 	if (ret >= 0 && low < o->mem)
 		ret = vmctl_vm_add_memory(vm, 4ULL << 30, o->mem - low, flags);
@@ -469,6 +491,11 @@ static int add_devices(struct vmctl_vm *vm, const struct run_opts *o)
 		ret = vmctl_rng_create(vm);
 		if (ret)
 			return lib_error("run", "--rng", ret);
+	}
+	if (o->has_balloon) {
+		ret = vmctl_balloon_create(vm, &o->balloon);
+		if (ret)
+			return lib_error("run", "--balloon", ret);
 	}
 	for (i = 0; i < o->nr_nets; i++) {
 		char what[32], ifname[16];

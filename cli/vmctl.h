@@ -96,6 +96,9 @@ struct run_opts {
 	struct vmctl_net nets[RUN_MAX_NETS];	/* tap: malloc'd; mac: macs[i] */
 	unsigned char macs[RUN_MAX_NETS][6];
 	unsigned int nr_nets;
+	bool has_balloon;
+	struct vmctl_balloon balloon;
+	bool no_merge;		/* guest RAM not MADV_MERGEABLE */
 };
 
 #define RUN_DEFAULT_MEM		(16ULL << 20)
@@ -103,6 +106,8 @@ struct run_opts {
 extern const char run_default_cmdline[];
 
 enum parse_result run_parse(int argc, char **argv, struct run_opts *o);
+/* balloon_opts.c: --balloon's argument into o. */
+enum parse_result parse_balloon(const char *arg, struct run_opts *o);
 /* Whether a VM that ended this way boots again (a Linux guest's reset). */
 struct vmctl_vm_end;
 bool run_boots_again(const struct run_opts *o, const struct vmctl_vm_end *end);

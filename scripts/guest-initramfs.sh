@@ -6,8 +6,8 @@
 #
 # A gzip'd newc cpio holding busybox-static, the modules a guest needs
 # for vmctl's virtio devices (Debian builds them as modules: virtio_blk,
-# virtio-rng, ext4 and its dependencies, from the 6.12 kernel that
-# scripts/deps.sh unpacks; $KMODS_612 overrides where) under
+# virtio-rng, virtio_balloon, ext4 and its dependencies, from the 6.12
+# kernel that scripts/deps.sh unpacks; $KMODS_612 overrides where) under
 # /lib/modules/vmctl, and an /init that mounts /proc, /sys and /dev,
 # loads those modules when the VM has a virtio PCI device (vendor
 # 0x1af4; "vmctl guest: virtio modules loaded"), prints the banner
@@ -39,7 +39,8 @@ fi
 # In load order: dependencies first.  crc32c serves ext4's metadata
 # checksums (the kernel cannot load it on demand without modprobe).
 modules="lib/crc16 fs/mbcache fs/jbd2/jbd2 crypto/crc32c_generic fs/ext4/ext4
-	drivers/block/virtio_blk drivers/char/hw_random/virtio-rng"
+	drivers/block/virtio_blk drivers/char/hw_random/virtio-rng
+	drivers/virtio/virtio_balloon"
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/guest-initramfs.XXXXXX")
 trap 'rm -rf "$stage"' EXIT

@@ -59,6 +59,39 @@ static void test_run_mem_prealloc(void **state)
 		  "g.bin");
 }
 
+static void test_run_balloon_merge(void **state)
+{
+	struct run_opts o;
+
+	(void)state;
+	assert_int_equal(RUN(&o, "run", "--kernel", "bz"), PARSE_OK);
+	assert_false(o.has_balloon);
+	assert_false(o.no_merge);
+	assert_int_equal(RUN(&o, "run", "--kernel", "bz", "--balloon", "0",
+			     "--no-merge"), PARSE_OK);
+	assert_true(o.has_balloon);
+	assert_true(o.no_merge);
+	assert_true(o.balloon.size == 0);
+	assert_false(o.balloon.no_deflate_on_oom);
+	assert_false(o.balloon.no_free_page_reporting);
+	assert_false(o.balloon.no_stats);
+	assert_int_equal(RUN(&o, "run", "--kernel", "bz", "--balloon",
+			     "64M,no-report,no-stats,no-deflate-on-oom"),
+			 PARSE_OK);
+	assert_true(o.balloon.size == 64ULL << 20);
+	assert_true(o.balloon.no_deflate_on_oom);
+	assert_true(o.balloon.no_free_page_reporting);
+	assert_true(o.balloon.no_stats);
+	RUN_ERROR("--balloon: 'lots' is not a size (a number with an optional K, M, G or T suffix)",
+		  "run", "--kernel", "bz", "--balloon", "lots");
+	RUN_ERROR("--balloon: '1000' is not a multiple of 4K", "run",
+		  "--kernel", "bz", "--balloon", "1000,no-report");
+	RUN_ERROR("--balloon: unknown option 'report' in '4K,report' (no-deflate-on-oom, no-report, no-stats)",
+		  "run", "--kernel", "bz", "--balloon", "4K,report");
+	RUN_ERROR("--balloon: ',no-report' gives no size",
+		  "run", "--kernel", "bz", "--balloon", ",no-report");
+}
+
 static void test_run_disks(void **state)
 {
 	struct run_opts o;
@@ -400,6 +433,7 @@ int main(void)
 		T(test_run_defaults),
 		T(test_run_all_options),
 		T(test_run_mem_prealloc),
+		T(test_run_balloon_merge),
 		T(test_run_disks),
 		T(test_run_disk_errors),
 		T(test_run_nets),
