@@ -14,13 +14,14 @@
 
 /* The handlers, each in its route_<name>.c. */
 control_route_fn route_instance, route_machine_config, route_vm,
-	route_device_counters;
+	route_device_counters, route_balloon;
 
 static const struct {
 	const char *path;
 	control_route_fn *fn;
 } routes[] = {
 	{ "/", route_instance },
+	{ "/balloon", route_balloon },
 	{ "/machine-config", route_machine_config },
 	{ "/vm", route_vm },
 	{ "/vmctl/device-counters", route_device_counters },

@@ -20,6 +20,7 @@ static const struct cmd commands[] = {
 	{ "events", cmd_events, "follow VM events host-wide (root)" },
 	{ "pause", cmd_pause, "hold a VM's vCPUs and devices (vmctl run's VMs)" },
 	{ "resume", cmd_resume, "let a paused VM run again" },
+	{ "balloon", cmd_balloon, "set a running VM's balloon size (vmctl run --balloon)" },
 };
 
 #define NR_COMMANDS ARRAY_SIZE(commands)

@@ -22,6 +22,7 @@ int cmd_kill(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_pause(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
+int cmd_balloon(int argc, char **argv);
 
 /* cmd_ps.c */
 struct ps_opts {
@@ -112,6 +113,9 @@ int vm_control(const char *cmd, const char *target, const char *method,
 /* pause and resume: PATCH /vm with state. */
 int state_command(const char *cmd, const char *usage, const char *state,
 		  int argc, char **argv);
+/* cmd_balloon.c: NAME|ID and the balloon's size in bytes. */
+enum parse_result balloon_parse(int argc, char **argv, const char **target,
+				uint64_t *size);
 
 /* cmd_events.c */
 struct events_opts {
