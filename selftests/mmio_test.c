@@ -607,9 +607,104 @@ TEST_F(mmio, read_modify_write)
 	EXPECT_WRITE(log, 7, 0x18, 8, dev_value(MMIO_GPA + 0x18, 8) + 1);
 }
 
+/*
+ * XADD and CMPXCHG are read-modify-writes too; a CMPXCHG that finds
+ * another value writes it back, as the CPU does (a locked read always
+ * has its write).
+ */
+GUEST64(exchange_guest,
+	"mov $" MMIO ", %ebx\n\t"
+	"mov $5, %ecx\n\t"
+	"lock xadd %ecx, 0x20(%rbx)\n\t"
+	"mov %rcx, %rdi\n\t"
+	"mov $0xb0a090a8, %eax\n\t"	/* dev_value(MMIO_GPA + 0x28, 4) */
+	"mov $0x77, %edx\n\t"
+	"lock cmpxchg %edx, 0x28(%rbx)\n\t"
+	"mov $1, %eax\n\t"
+	"lock cmpxchg %edx, 0x30(%rbx)\n\t"
+	"mov %rax, %rsi\n\t"
+	"xor %eax, %eax\n\t"
+	"xor %edx, %edx\n\t"
+	"lock cmpxchg8b 0x38(%rbx)\n\t"
+	"shl $32, %rdx\n\t"
+	"or %rax, %rdx\n\t"
+	G_UCALL(UCALL_SYNC));
+
+TEST_F(mmio, xadd_cmpxchg)
+{
+	struct mmio_log *log = &self->log;
+
+	self->vcpu = vcpu_create_guest(&exchange_guest);
+	ASSERT_EQ(UCALL_SYNC, mmio_run(self->vcpu, log, &self->uc));
+	ASSERT_EQ(8, log->n);
+	EXPECT_READ(log, 0, 0x20, 4);
+	EXPECT_WRITE(log, 1, 0x20, 4, dev_value(MMIO_GPA + 0x20, 4) + 5);
+	EXPECT_EQ(dev_value(MMIO_GPA + 0x20, 4), self->uc.args[0]);
+	EXPECT_READ(log, 2, 0x28, 4);
+	EXPECT_WRITE(log, 3, 0x28, 4, 0x77);
+	EXPECT_READ(log, 4, 0x30, 4);
+	EXPECT_WRITE(log, 5, 0x30, 4, dev_value(MMIO_GPA + 0x30, 4));
+	EXPECT_EQ(dev_value(MMIO_GPA + 0x30, 4), self->uc.args[1]);
+	EXPECT_READ(log, 6, 0x38, 8);
+	EXPECT_WRITE(log, 7, 0x38, 8, dev_value(MMIO_GPA + 0x38, 8));
+	EXPECT_EQ(dev_value(MMIO_GPA + 0x38, 8), self->uc.args[2]);
+}
+
+/* memmove() within a device's memory: each element a read, then a write. */
+GUEST64(movs_mmio_mmio_guest,
+	"mov $" MMIO " + 0x500, %esi\n\t"
+	"mov $" MMIO " + 0x600, %edi\n\t"
+	"mov $2, %ecx\n\t"
+	"rep movsl\n\t"
+	G_UCALL(UCALL_SYNC));
+
+TEST_F(mmio, movs_mmio_to_mmio)
+{
+	struct mmio_log *log = &self->log;
+
+	self->vcpu = vcpu_create_guest(&movs_mmio_mmio_guest);
+	ASSERT_EQ(UCALL_SYNC, mmio_run(self->vcpu, log, &self->uc));
+	ASSERT_EQ(4, log->n);
+	EXPECT_READ(log, 0, 0x500, 4);
+	EXPECT_WRITE(log, 1, 0x600, 4, dev_value(MMIO_GPA + 0x500, 4));
+	EXPECT_READ(log, 2, 0x504, 4);
+	EXPECT_WRITE(log, 3, 0x604, 4, dev_value(MMIO_GPA + 0x504, 4));
+	EXPECT_EQ(MMIO_GPA + 0x608, self->uc.args[0]);
+	EXPECT_EQ(MMIO_GPA + 0x508, self->uc.args[1]);
+	EXPECT_EQ(0, self->uc.args[3]);
+}
+
+/*
+ * An access that runs from one MMIO page into the next is one access; one
+ * that runs from MMIO into RAM is refused, not sent to the device whole
+ * with the RAM bytes lost.
+ */
+GUEST64(page_cross_guest,
+	"mov $" MMIO " + 0xffe, %ebx\n\t"
+	"movl $0x11223344, (%rbx)\n\t"
+	"mov $" __stringify(HOLE_END) " - 2, %ebx\n\t"
+	"movl $0x55667788, (%rbx)\n\t"
+	G_UCALL(UCALL_DONE));
+
+TEST_F(mmio, page_cross)
+{
+	struct vmctl_run *run;
+
+	self->vcpu = vcpu_create_guest(&page_cross_guest);
+	run = self->vcpu->run;
+	punch_hole(self->vcpu->vm);
+	ASSERT_EQ(0, vcpu_run(self->vcpu));
+	ASSERT_EQ(VMCTL_EXIT_MMIO, run->exit_reason);
+	EXPECT_EQ(MMIO_GPA + 0xffe, run->mmio.phys_addr);
+	EXPECT_EQ(4, run->mmio.len);
+	ASSERT_EQ(0, vcpu_run(self->vcpu));
+	ASSERT_EQ(VMCTL_EXIT_INTERNAL_ERROR, run->exit_reason);
+	EXPECT_EQ(VMCTL_INTERNAL_EMULATION, run->internal.suberror);
+}
+
 GUEST64(unsupported_guest,
 	"mov $" MMIO ", %ebx\n\t"
-	"xadd %eax, (%rbx)\n\t"
+	"adc %eax, (%rbx)\n\t"
 	G_UCALL(UCALL_DONE));
 
 TEST_F(mmio, unsupported_instruction_is_internal_error)

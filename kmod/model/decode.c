@@ -12,10 +12,16 @@
  * allowed): 00/01 08/09 20/21 28/29 30/31 ADD/OR/AND/SUB/XOR r/m,r,
  * 80/81/83 /0 /1 /4 /5 /6 the same with an immediate, 86/87 XCHG,
  * FE/FF /0 /1 INC/DEC, F6/F7 /2 /3 NOT/NEG, 0F AB/B3/BB and 0F BA /5-7
- * BTS/BTR/BTC (set_bit() and friends).  A read-modify-write is two MMIO
- * accesses, the read and then the write of the result (emulate.c).
- * Not: ADC/SBB, CMPXCHG, XADD, SSE moves, PUSH/POP to memory, MOVS
- * between two MMIO addresses.
+ * BTS/BTR/BTC (set_bit() and friends), 0F C0/C1 XADD, 0F B0/B1 CMPXCHG,
+ * 0F C7 /1 CMPXCHG8B.  A read-modify-write is two MMIO accesses, the
+ * read and then the write of the result (emulate.c).
+ * Not: ADC/SBB (no guest does carry arithmetic on a device register);
+ * CMPXCHG16B and the SSE moves (16-byte accesses, and the MMIO exit
+ * carries at most 8 bytes; SSE would also need the guest's XMM state,
+ * which lives in the FPU, not in the emulator's registers); PUSH/POP
+ * with a memory operand (no compiler emits them for device memory);
+ * splitting an access that runs from MMIO into RAM (emulate.c refuses
+ * it: it takes a misaligned access at the end of a device's last page).
  */
 #include "decode.h"
 
@@ -66,11 +72,14 @@ static int takes_modrm(bool twobyte, u8 op)
 		switch (op) {
 		case 0xa3:
 		case 0xab:
+		case 0xb0 ... 0xb1:
 		case 0xb3:
 		case 0xb6 ... 0xb7:
 		case 0xba ... 0xbb:
 		case 0xbe ... 0xbf:
+		case 0xc0 ... 0xc1:
 		case 0xc3:
+		case 0xc7:
 			return 1;
 		}
 		return -1;
@@ -152,6 +161,27 @@ static int classify_bit(struct vmctl_insn *insn, u8 op, unsigned int reg,
 }
 
 /*
+ * 0F B0/B1 CMPXCHG, 0F C0/C1 XADD r/m, r and 0F C7 /1 CMPXCHG8B m64 (with
+ * REX.W it is CMPXCHG16B, 16 bytes: not handled).  Returns 0 or
+ * VMCTL_EMU_UNHANDLED.
+ */
+static int classify_exchange(struct vmctl_insn *insn, u8 op, unsigned int reg)
+{
+	insn->kind = INSN_RMW;
+	if (op == 0xc7) {
+		if ((reg & 7) != 1 || (insn->rex & 8))
+			return VMCTL_EMU_UNHANDLED;
+		insn->alu = ALU_CMPXCHG8B;
+		insn->mem_size = 8;
+		return 0;
+	}
+	insn->alu = op >= 0xc0 ? ALU_XADD : ALU_CMPXCHG;
+	insn->mem_size = (op & 1) ? insn->op_size : 1;
+	set_reg_operand(insn, reg, insn->mem_size);
+	return 0;
+}
+
+/*
  * Fill in the operation and operand sizes of @op; @reg is ModRM.reg with
  * REX.R.  Sets *@imm to the immediate's size.  Returns 0 or
  * VMCTL_EMU_UNHANDLED.
@@ -170,6 +200,8 @@ static int classify(struct vmctl_insn *insn, bool twobyte, u8 op,
 		set_reg_operand(insn, reg, insn->op_size);
 		return 0;
 	}
+	if (twobyte && (op == 0xb0 || op == 0xb1 || op >= 0xc0))
+		return classify_exchange(insn, op, reg);
 	if (twobyte && op != 0xb6 && op != 0xb7 && op != 0xbe && op != 0xbf)
 		return classify_bit(insn, op, reg, imm);
 	if (twobyte) {			/* MOVZX/MOVSX */

@@ -26,7 +26,8 @@ enum vmctl_alu_op {
 	ALU_ADD, ALU_OR, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP, ALU_TEST,
 	ALU_BT,				/* INSN_ALU: CF from a bit */
 	ALU_INC, ALU_DEC, ALU_NOT, ALU_NEG, ALU_XCHG,	/* INSN_RMW only */
-	ALU_BTS, ALU_BTR, ALU_BTC,
+	ALU_XADD, ALU_CMPXCHG, ALU_CMPXCHG8B,
+	ALU_BTS, ALU_BTR, ALU_BTC,	/* last: decode.c tests >= ALU_BTS */
 };
 
 struct vmctl_insn {

@@ -5,8 +5,9 @@
  * userspace has performed it, vmctl_mmio_complete() applies the
  * instruction's effect on registers, flags and (for MOVS) guest RAM.
  * String instructions do one element per exit (see struct vmctl_mmio_op);
- * a read-modify-write is a read, then the write of the result: completing
- * the read turns the op into that write (VMCTL_EMU_WRITE_BACK).
+ * a read-modify-write, and a MOVS between two MMIO addresses, is a read,
+ * then the write of the result: completing the read turns the op into
+ * that write (VMCTL_EMU_WRITE_BACK).
  */
 #include "decode.h"
 
@@ -16,6 +17,7 @@
 #define EMU_F_MEM_FIRST	(1U << 2)	/* ALU: memory is the left operand */
 #define EMU_F_WRITE_REG	(1U << 3)	/* ALU: the result goes to the reg */
 #define EMU_F_REP	(1U << 4)	/* REP string instruction */
+#define EMU_F_MMIO_DST	(1U << 5)	/* MOVS: the destination is MMIO too */
 
 #define ARITH_FLAGS	(X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | \
 			 X86_EFLAGS_ZF | X86_EFLAGS_SF | X86_EFLAGS_OF)
@@ -118,11 +120,42 @@ static int fetch(const struct vmctl_emu_cpu *cpu,
 }
 
 /*
+ * An MMIO access of @len bytes at linear @lin (guest-physical @gpa) that
+ * runs into the next page is one access only where that page is MMIO as
+ * well and follows @gpa's page in guest-physical memory.  RAM there, or
+ * a page elsewhere, would need the access split in two, which the
+ * emulator does not do: VMCTL_EMU_UNHANDLED, not an MMIO access that
+ * silently covers the wrong bytes.
+ */
+static int check_page_cross(const struct vmctl_emu_cpu *cpu,
+			    const struct vmctl_emu_ops *ops, void *ctx,
+			    u64 lin, u64 gpa, unsigned int len, bool write)
+{
+	u64 next_gpa;
+	u8 probe;
+	int ret;
+
+	if ((lin & IN_PAGE_MASK) + len <= VMCTL_PAGE_SIZE)
+		return 0;
+	ret = vmctl_gva_to_gpa(cpu, ops, ctx, (lin | IN_PAGE_MASK) + 1, write,
+			       &next_gpa);
+	if (ret)
+		return ret;
+	/* The RAM callbacks fail on anything but RAM. */
+	if (next_gpa != (gpa | IN_PAGE_MASK) + 1 ||
+	    !ops->read_gpa(ctx, next_gpa, &probe, 1))
+		return VMCTL_EMU_UNHANDLED;
+	return 0;
+}
+
+/*
  * STOS, LODS, MOVS: the access is at ES:rDI (destination) or seg:rSI
- * (source).  For MOVS the side that translates to @gpa is MMIO and the
- * other is RAM: read here for an MMIO write, written by complete() for
- * an MMIO read.  MMIO to MMIO would take two exits: VMCTL_EMU_UNHANDLED,
- * found here, before userspace performs the read.
+ * (source).  For MOVS the side that translates to @gpa is MMIO; the
+ * other side, when RAM, is read here for an MMIO write, or written by
+ * complete() for an MMIO read.  MMIO to MMIO (memmove() within a frame
+ * buffer) is two accesses, like a read-modify-write: the read at @gpa
+ * (the source: the CPU reads first), then the write of what it read to
+ * the destination's guest-physical address, kept in op->aux.
  */
 static int begin_string(const struct vmctl_emu_cpu *cpu,
 			const struct vmctl_emu_ops *ops, void *ctx,
@@ -145,26 +178,35 @@ static int begin_string(const struct vmctl_emu_cpu *cpu,
 			return VMCTL_EMU_UNHANDLED;
 		op->is_write = true;
 		put_le(op->data, cpu->gpr[GPR_RAX], op->len);
-		return 0;
+		return check_page_cross(cpu, ops, ctx, dst, gpa, op->len, true);
 	case INSN_LODS:
 		if ((src ^ gpa) & IN_PAGE_MASK)
 			return VMCTL_EMU_UNHANDLED;
-		return 0;
+		return check_page_cross(cpu, ops, ctx, src, gpa, op->len, false);
 	}
 	if (!vmctl_gva_to_gpa(cpu, ops, ctx, src, false, &src_gpa) &&
 	    src_gpa == gpa) {
 		ret = vmctl_gva_to_gpa(cpu, ops, ctx, dst, true, &dst_gpa);
 		if (ret)
 			return ret;
+		ret = check_page_cross(cpu, ops, ctx, src, gpa, op->len, false);
+		if (ret)
+			return ret;
 		/* The RAM callbacks fail on anything but RAM. */
-		if (ops->read_gpa(ctx, dst_gpa, &probe, 1))
-			return VMCTL_EMU_UNHANDLED;
-		return 0;
+		if (!ops->read_gpa(ctx, dst_gpa, &probe, 1))
+			return 0;
+		op->flags |= EMU_F_MMIO_DST;
+		op->aux = dst_gpa;
+		return check_page_cross(cpu, ops, ctx, dst, dst_gpa, op->len,
+					true);
 	}
 	if (vmctl_gva_to_gpa(cpu, ops, ctx, dst, true, &dst_gpa) ||
 	    dst_gpa != gpa)
 		return VMCTL_EMU_UNHANDLED;
 	op->is_write = true;
+	ret = check_page_cross(cpu, ops, ctx, dst, gpa, op->len, true);
+	if (ret)
+		return ret;
 	return vmctl_read_linear(cpu, ops, ctx, src, op->data, op->len);
 }
 
@@ -176,6 +218,7 @@ int vmctl_mmio_begin(const struct vmctl_emu_cpu *cpu,
 	struct vmctl_insn insn;
 	unsigned int avail;
 	int ret, fetch_err;
+	u64 lin;
 
 	memset(op, 0, sizeof(*op));
 	ret = fetch(cpu, ops, ctx, bytes, &avail, &fetch_err);
@@ -209,8 +252,13 @@ int vmctl_mmio_begin(const struct vmctl_emu_cpu *cpu,
 	 * The CPU reported the gpa; the decoded address only has to agree
 	 * on the page offset, which catches a misdecode without a walk.
 	 */
-	if ((linear(cpu, insn.seg, insn.ea) ^ gpa) & IN_PAGE_MASK)
+	lin = linear(cpu, insn.seg, insn.ea);
+	if ((lin ^ gpa) & IN_PAGE_MASK)
 		return VMCTL_EMU_UNHANDLED;
+	ret = check_page_cross(cpu, ops, ctx, lin, gpa, op->len,
+			       insn.kind == INSN_STORE || insn.kind == INSN_RMW);
+	if (ret)
+		return ret;
 
 	if (insn.has_reg)
 		op->aux = get_reg(cpu, insn.reg, insn.reg_size, insn.reg_high8);
@@ -328,6 +376,46 @@ static int complete_string(struct vmctl_emu_cpu *cpu,
 }
 
 /*
+ * CMPXCHG compares the accumulator (AL/AX/EAX/RAX, for CMPXCHG8B EDX:EAX)
+ * with memory: equal, ZF and the source (r, or ECX:EBX) goes to memory;
+ * else the accumulator gets the value read, and memory gets it back:
+ * the CPU never does a locked read without a write.  CMPXCHG sets the
+ * flags as CMP accumulator, memory; CMPXCHG8B only ZF.  Returns what to
+ * write.
+ */
+static u64 complete_cmpxchg(struct vmctl_emu_cpu *cpu,
+			    const struct vmctl_mmio_op *op, u64 mem)
+{
+	struct vmctl_mmio_op cmp = *op;
+	u64 acc, src;
+	bool equal;
+
+	if (op->alu == ALU_CMPXCHG8B) {
+		acc = get_reg(cpu, GPR_RDX, 4, false) << 32 |
+		      get_reg(cpu, GPR_RAX, 4, false);
+		src = get_reg(cpu, GPR_RCX, 4, false) << 32 |
+		      get_reg(cpu, GPR_RBX, 4, false);
+		equal = acc == mem;
+		cpu->rflags = (cpu->rflags & ~(u64)X86_EFLAGS_ZF) |
+			      (equal ? X86_EFLAGS_ZF : 0);
+		if (!equal) {
+			set_reg(cpu, GPR_RAX, 4, false, mem);
+			set_reg(cpu, GPR_RDX, 4, false, mem >> 32);
+		}
+		return equal ? src : mem;
+	}
+	acc = get_reg(cpu, GPR_RAX, op->len, false);
+	cmp.alu = ALU_CMP;
+	cmp.flags = 0;			/* accumulator - memory */
+	cmp.aux = acc;
+	complete_alu(cpu, &cmp, mem);
+	if (cpu->rflags & X86_EFLAGS_ZF)
+		return op->aux;
+	set_reg(cpu, GPR_RAX, op->len, false, mem);
+	return mem;
+}
+
+/*
  * The read of a read-modify-write is done: flags and the register as the
  * instruction sets them, and @op becomes the write of the result.  The
  * arithmetic ones share complete_alu(); INC and DEC keep CF.
@@ -345,6 +433,17 @@ static void complete_rmw(struct vmctl_emu_cpu *cpu, struct vmctl_mmio_op *op,
 		set_reg(cpu, op->dst_reg, op->len, op->flags & EMU_F_HIGH8,
 			mem);
 		res = op->aux;
+		break;
+	case ALU_XADD:			/* the sum to memory, the old value to r */
+		alu.alu = ALU_ADD;
+		complete_alu(cpu, &alu, mem);
+		set_reg(cpu, op->dst_reg, op->len, op->flags & EMU_F_HIGH8,
+			mem);
+		res = mem + op->aux;
+		break;
+	case ALU_CMPXCHG:
+	case ALU_CMPXCHG8B:
+		res = complete_cmpxchg(cpu, op, mem);
 		break;
 	case ALU_NOT:
 		res = ~mem;
@@ -392,6 +491,13 @@ int vmctl_mmio_complete(struct vmctl_emu_cpu *cpu,
 	bool done = true;
 	int ret;
 
+	/* MOVS from MMIO to MMIO: the read is done, now the write. */
+	if (op->kind == INSN_MOVS && (op->flags & EMU_F_MMIO_DST) &&
+	    !op->is_write) {
+		op->gpa = op->aux;
+		op->is_write = true;
+		return VMCTL_EMU_WRITE_BACK;
+	}
 	switch (op->kind) {
 	case INSN_STORE:
 		break;

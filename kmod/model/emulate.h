@@ -59,7 +59,8 @@ struct vmctl_mmio_op {
 	u8 flags;		/* EMU_F_* (emulate.c) */
 	u8 alu;			/* enum vmctl_alu_op (decode.h) */
 	u8 addr_size;		/* string forms: RSI/RDI/RCX width */
-	u64 aux;		/* ALU: the other operand's value */
+	/* ALU: the other operand's value; MOVS MMIO to MMIO: its dest gpa */
+	u64 aux;
 };
 
 /* Errors from the functions below, besides -EFAULT from the callbacks. */
@@ -90,8 +91,9 @@ int vmctl_mmio_begin(const struct vmctl_emu_cpu *cpu,
  * write the destination, update RSI/RDI/RCX/flags as the instruction does,
  * advance RIP when the instruction is complete.  Returns 0 or an error as
  * above (MOVS from MMIO writes guest RAM here); on error @cpu is unchanged.
- * After the read of a read-modify-write (LOCK OR, XCHG, BTS, INC, ...)
- * it returns VMCTL_EMU_WRITE_BACK: flags and registers are updated, RIP
+ * After the read of a read-modify-write (LOCK OR, XCHG, BTS, INC, XADD,
+ * CMPXCHG, ...) or of a MOVS from MMIO to MMIO it returns
+ * VMCTL_EMU_WRITE_BACK: flags and registers are updated, RIP
  * is not, and @op is now the write of the result, to perform and then
  * complete like any other.
  */

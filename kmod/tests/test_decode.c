@@ -427,8 +427,36 @@ static void test_rmw_forms(void **state)
 	/* LOCK on what is no read-modify-write: #UD. */
 	DECODE_ERR(&c64, VMCTL_EMU_UNHANDLED, 0xf0, 0x0f, 0xba, 0x20, 1);
 	DECODE_ERR(&c64, VMCTL_EMU_UNHANDLED, 0x13, 0x18); /* adc */
-	DECODE_ERR(&c64, VMCTL_EMU_UNHANDLED, 0x0f, 0xb1, 0x18); /* cmpxchg */
 	DECODE_ERR(&c64, VMCTL_EMU_UNHANDLED, 0xff, 0x30); /* push [rax] */
+}
+
+static void test_exchange_forms(void **state)
+{
+	(void)state;
+	DECODE(&c64, 0xf0, 0x0f, 0xb1, 0x18);	/* lock cmpxchg [rax], ebx */
+	assert_int_equal(insn.kind, INSN_RMW);
+	assert_int_equal(insn.alu, ALU_CMPXCHG);
+	assert_int_equal(insn.reg, GPR_RBX);
+	assert_int_equal(insn.mem_size, 4);
+	assert_int_equal(insn.ea, 0x1000);
+	DECODE(&c64, 0x0f, 0xb0, 0x38);		/* cmpxchg [rax], bh */
+	assert_true(insn.reg_high8);
+	assert_int_equal(insn.mem_size, 1);
+	DECODE(&c64, 0x48, 0x0f, 0xc1, 0x08);	/* xadd [rax], rcx */
+	assert_int_equal(insn.kind, INSN_RMW);
+	assert_int_equal(insn.alu, ALU_XADD);
+	assert_int_equal(insn.reg, GPR_RCX);
+	assert_int_equal(insn.mem_size, 8);
+	DECODE(&c16, 0x0f, 0xc0, 0x07);		/* xadd [bx], al */
+	assert_int_equal(insn.mem_size, 1);
+	assert_int_equal(insn.ea, 0x4000);
+	DECODE(&c32, 0xf0, 0x0f, 0xc7, 0x08);	/* lock cmpxchg8b [eax] */
+	assert_int_equal(insn.alu, ALU_CMPXCHG8B);
+	assert_int_equal(insn.mem_size, 8);
+	assert_false(insn.has_reg);
+	/* cmpxchg16b [rax]: 16 bytes; 0F C7 /6 is RDRAND, no memory form */
+	DECODE_ERR(&c64, VMCTL_EMU_UNHANDLED, 0x48, 0x0f, 0xc7, 0x08);
+	DECODE_ERR(&c64, VMCTL_EMU_UNHANDLED, 0x0f, 0xc7, 0x30);
 }
 
 /* A register bit offset is signed and picks the op_size unit it is in. */
@@ -537,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_segment_overrides),
 		cmocka_unit_test(test_alu_forms),
 		cmocka_unit_test(test_rmw_forms),
+		cmocka_unit_test(test_exchange_forms),
 		cmocka_unit_test(test_bit_offset),
 		cmocka_unit_test(test_movnti),
 		cmocka_unit_test(test_string_forms),

@@ -550,6 +550,107 @@ static void test64_movnti(void **state)
 	assert_advanced(f, 4);
 }
 
+static void test64_xadd_cmpxchg(void **state)
+{
+	struct fixture *f = *state;
+
+	*reg(f, GPR_RBX) = MMIO_GPA;
+	/* lock xadd [rbx], ecx: the sum to memory, the old value to ecx */
+	*reg(f, GPR_RCX) = 5;
+	BEGIN_OK(f, MMIO_GPA, 4, 0xf0, 0x0f, 0xc1, 0x0b);
+	assert_int_equal(rmw_done(f, 0xfffffffe), 3);
+	assert_int_equal(*reg(f, GPR_RCX), 0xfffffffe);
+	assert_int_equal(f->cpu.rflags & (CF | ZF | SF), CF);
+	assert_advanced(f, 4);
+
+	/* lock cmpxchg [rbx], ecx, equal: ecx to memory, ZF, rax kept */
+	f->cpu.rip = CODE64;
+	*reg(f, GPR_RAX) = 0xffffffff00000007ULL;
+	*reg(f, GPR_RCX) = 0x99;
+	BEGIN_OK(f, MMIO_GPA, 4, 0xf0, 0x0f, 0xb1, 0x0b);
+	assert_int_equal(rmw_done(f, 7), 0x99);
+	assert_int_equal(f->cpu.rflags & ARITH, ZF | PF);
+	assert_int_equal(*reg(f, GPR_RAX), 0xffffffff00000007ULL);
+	assert_advanced(f, 4);
+	/* ... not equal: eax gets memory, which is written back unchanged */
+	f->cpu.rip = CODE64;
+	*reg(f, GPR_RAX) = 8;
+	BEGIN_OK(f, MMIO_GPA, 4, 0xf0, 0x0f, 0xb1, 0x0b);
+	assert_int_equal(rmw_done(f, 0x10), 0x10);
+	assert_int_equal(*reg(f, GPR_RAX), 0x10);
+	assert_int_equal(f->cpu.rflags & (CF | ZF | SF), CF | SF);
+	/* cmpxchg byte [rbx], ch: the accumulator is al */
+	f->cpu.rip = CODE64;
+	*reg(f, GPR_RAX) = 0x1234;
+	*reg(f, GPR_RCX) = 0xab00;
+	BEGIN_OK(f, MMIO_GPA, 1, 0x0f, 0xb0, 0x2b);
+	assert_int_equal(rmw_done(f, 0x34), 0xab);
+
+	/* cmpxchg8b [rbx]: edx:eax against memory, ecx:ebx stored */
+	f->cpu.rip = CODE64;
+	*reg(f, GPR_RBX) = MMIO_GPA;
+	*reg(f, GPR_RDX) = 0x11111111;
+	*reg(f, GPR_RAX) = 0x22222222;
+	*reg(f, GPR_RCX) = 0xd0000000;	/* ecx:ebx = 0xd0000000:MMIO_GPA */
+	BEGIN_OK(f, MMIO_GPA, 8, 0xf0, 0x0f, 0xc7, 0x0b);
+	assert_int_equal(rmw_done(f, 0x1111111122222222ULL),
+			 0xd0000000d0000000ULL);
+	assert_int_equal(f->cpu.rflags & ZF, ZF);
+	f->cpu.rip = CODE64;
+	BEGIN_OK(f, MMIO_GPA, 8, 0x0f, 0xc7, 0x0b);
+	assert_int_equal(rmw_done(f, 0x3333333344444444ULL),
+			 0x3333333344444444ULL);
+	assert_int_equal(f->cpu.rflags & ZF, 0);
+	assert_int_equal(*reg(f, GPR_RDX), 0x33333333);
+	assert_int_equal(*reg(f, GPR_RAX), 0x44444444);
+}
+
+/* An access running from MMIO into the next page. */
+static void test64_page_cross(void **state)
+{
+	struct fixture *f = *state;
+
+	/* Into the next MMIO page: one access (the device's registers). */
+	*reg(f, GPR_RBX) = MMIO_GPA + 0xffe;
+	BEGIN_OK(f, MMIO_GPA + 0xffe, 4, 0x89, 0x03);	/* mov [rbx], eax */
+	/* From the VGA hole into RAM: would need splitting, so refused. */
+	f->cpu.rip = CODE64;
+	*reg(f, GPR_RBX) = HOLE_END - 2;
+	assert_int_equal(BEGIN(f, HOLE_END - 2, 0x89, 0x03),
+			 VMCTL_EMU_UNHANDLED);
+	assert_int_equal(BEGIN(f, HOLE_END - 2, 0x8b, 0x03),
+			 VMCTL_EMU_UNHANDLED);	/* mov eax, [rbx] */
+	*reg(f, GPR_RDI) = HOLE_END - 2;
+	assert_int_equal(BEGIN(f, HOLE_END - 2, 0xab), VMCTL_EMU_UNHANDLED);
+	/* From RAM into MMIO: the fault is at the second page. */
+	*reg(f, GPR_RBX) = HOLE_GPA - 2;
+	assert_int_equal(BEGIN(f, HOLE_GPA, 0x89, 0x03), VMCTL_EMU_UNHANDLED);
+}
+
+static void test64_movs_mmio_to_mmio(void **state)
+{
+	struct fixture *f = *state;
+	unsigned int i;
+
+	*reg(f, GPR_RSI) = MMIO_GPA + 0x10;
+	*reg(f, GPR_RDI) = MMIO_GPA + 0x100;
+	*reg(f, GPR_RCX) = 2;
+	for (i = 0; i < 2; i++) {
+		/* rep movsd: a read of the source, then the write */
+		BEGIN_OK(f, MMIO_GPA + 0x10 + 4 * i, 4, 0xf3, 0xa5);
+		f->op.data[0] = i + 1;
+		assert_int_equal(complete(f), VMCTL_EMU_WRITE_BACK);
+		assert_int_equal(f->cpu.rip, CODE64);
+		assert_int_equal(*reg(f, GPR_RSI), MMIO_GPA + 0x10 + 4 * i);
+		assert_int_equal(f->op.gpa, MMIO_GPA + 0x100 + 4 * i);
+		assert_int_equal(write_done(f), i + 1);
+		assert_int_equal(*reg(f, GPR_RCX), 1 - i);
+	}
+	assert_int_equal(f->cpu.rip, CODE64 + 2);
+	assert_int_equal(*reg(f, GPR_RSI), MMIO_GPA + 0x18);
+	assert_int_equal(*reg(f, GPR_RDI), MMIO_GPA + 0x108);
+}
+
 /* A write op claiming to be a read-modify-write's read is refused. */
 static void test64_rmw_bad_op(void **state)
 {
@@ -747,10 +848,11 @@ static void test64_movs_paged(void **state)
 	assert_int_equal(complete(f), VMCTL_EMU_PAGE_FAULT);
 	assert_int_equal(f->cpu.rip, CODE64);
 	assert_int_equal(*reg(f, GPR_RSI), PAGED + 0x4006);
-	/* MMIO to MMIO would need two exits. */
+	/* MMIO to MMIO: the destination's gpa through the page tables */
 	*reg(f, GPR_RDI) = PAGED + 0x4010;
-	assert_int_equal(BEGIN(f, MMIO_GPA + 6, 0x66, 0xa5),
-			 VMCTL_EMU_UNHANDLED);
+	BEGIN_OK(f, MMIO_GPA + 6, 2, 0x66, 0xa5);
+	assert_int_equal(complete(f), VMCTL_EMU_WRITE_BACK);
+	assert_int_equal(f->op.gpa, MMIO_GPA + 0x10);
 	/* RAM source through its page tables for an MMIO write */
 	v = 0x1234;
 	guest_poke(f->g, 0x320ffe, &v, 2);
@@ -1047,6 +1149,9 @@ int main(void)
 		T64(test64_bit_ops),
 		T64(test64_movnti),
 		T64(test64_rmw_bad_op),
+		T64(test64_xadd_cmpxchg),
+		T64(test64_page_cross),
+		T64(test64_movs_mmio_to_mmio),
 		T64(test64_unsupported),
 		T64(test64_gpa_mismatch),
 		T64(test64_rep_stos),
