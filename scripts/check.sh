@@ -156,10 +156,15 @@ else
 	done
 	# Debian's kvm_intel for selftests/reload_test.sh (VMX already in
 	# use), unpacked here: xz in the emulated machine costs half a minute.
-	for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-intel; do
+	# And zram with its lz4 modules: swap for selftests/swap_test
+	# (selftests/lib/zram_swap.sh).
+	for m in virt/lib/irqbypass:kvm arch/x86/kvm/kvm:kvm \
+		arch/x86/kvm/kvm-intel:kvm lib/lz4/lz4_compress:zram \
+		lib/lz4/lz4hc_compress:zram drivers/block/zram/zram:zram; do
+		dir=${m##*:} m=${m%:*}
 		ko=$out/${m##*/}.ko
 		xz -dc "${KMODS_612:-}/kernel/$m.ko.xz" >"$ko" 2>/dev/null &&
-			adds+=(--add "$ko:/vmctl/kvm/${m##*/}.ko")
+			adds+=(--add "$ko:/vmctl/$dir/${m##*/}.ko")
 	done
 	# cli/tests/e2e_linux.sh's guest: the test machine's own kernel and
 	# a busybox initramfs (a missing one shows as that test's "not ok").

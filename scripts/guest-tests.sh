@@ -28,7 +28,10 @@ for t in selftests/run_all.sh selftests/fuzz.sh */tests/e2e*.sh \
 		failed=1
 		continue
 	fi
+	# selftests/swap_test needs swap: zram while the selftests run.
+	[ "$t" = selftests/run_all.sh ] && sh selftests/lib/zram_swap.sh on
 	{ sh "$t"; echo $? >/tmp/guest-tests.status; } | tee /tmp/guest-tests.out
+	[ "$t" = selftests/run_all.sh ] && sh selftests/lib/zram_swap.sh off
 	status=$(cat /tmp/guest-tests.status)
 	[ "$status" = 0 ] && continue
 	failed=1
