@@ -10,7 +10,7 @@
  * no local APIC answers their MSRs).  XSAVE and AVX are hidden too when
  * the host uses no XSAVE.  The hypervisor bit is set, leaf 0x40000000
  * names us and 0x40000100 is KVM's, with the paravirtual features
- * served (kvmclock).  A few fields follow vCPU state at lookup: the APIC ID,
+ * served (add_kvm_leaves()).  A few fields follow vCPU state at lookup: the APIC ID,
  * OSXSAVE, and the XSAVE size for the guest's XCR0.  A VM with the
  * in-kernel irqchip sees x2APIC, TSC-deadline, ARAT and its TSC rate in
  * leaves 0x15/0x16, so a Linux guest neither calibrates the TSC nor the
@@ -22,6 +22,7 @@
 #include <asm/processor-flags.h>
 #include <asm/fpu/types.h>
 #include <asm/tsc.h>
+#include <linux/sched/stat.h>
 #include <asm/kvm_para.h>
 #include "cpu/cpuid.h"
 #include "cpu/cr.h"
@@ -307,20 +308,47 @@ static void apply_irqchip_policy(struct vmctl_cpuid_entry *t, u32 *n)
 }
 
 /*
- * KVM's signature and the paravirtual features vmctl serves (kvmclock.c),
- * so an unmodified Linux uses them: kvmclock with its stable bit.  Each
- * range's EAX is its own last leaf; Linux finds KVM's by its signature.
+ * KVM's signature and the paravirtual features vmctl serves, so an
+ * unmodified Linux uses them: kvmclock with its stable bit (kvmclock.c);
+ * steal time (steal_time.c) where the host keeps the run delays it is
+ * made of; the sched-yield hypercall (kvm_hypercall.c).  With the
+ * in-kernel local APIC also PV EOI (pv_eoi.c) and the send-IPI
+ * hypercall (kvm_hypercall.c), which are APIC work.  Not served, and why
+ * (PV unhalt, PV TLB flush, async PF...): README.md, "KVM's paravirtual
+ * interface".  Each range's EAX is its own last leaf; Linux finds KVM's
+ * by its signature.
  */
-static void add_kvm_leaves(struct vmctl_cpuid_entry *t, u32 *n)
+static void add_kvm_leaves(struct vmctl_cpuid_entry *t, u32 *n, bool apic)
 {
-	u32 sig[3];
+	u32 sig[3], f;
 
 	memcpy(sig, VMCTL_KVM_SIGNATURE, sizeof(sig));
 	set_leaf(t, n, VMCTL_KVM_LEAF, VMCTL_KVM_LEAF + 1, sig[0], sig[1],
 		 sig[2]);
-	set_leaf(t, n, VMCTL_KVM_LEAF + 1,
-		 BIT(KVM_FEATURE_CLOCKSOURCE2) |
-		 BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT), 0, 0, 0);
+	f = BIT(KVM_FEATURE_CLOCKSOURCE2) |
+	    BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT) |
+	    BIT(KVM_FEATURE_PV_SCHED_YIELD);
+	if (sched_info_on())
+		f |= BIT(KVM_FEATURE_STEAL_TIME);
+	if (apic)
+		f |= BIT(KVM_FEATURE_PV_EOI) | BIT(KVM_FEATURE_PV_SEND_IPI);
+	set_leaf(t, n, VMCTL_KVM_LEAF + 1, f, 0, 0, 0);
+}
+
+/*
+ * The KVM features the table offers, kept for the MSR and hypercall
+ * exits: none without KVM's signature (the bare platform).
+ */
+static void update_kvm_features(struct vmk_vcpu *vcpu)
+{
+	u32 r[4];
+
+	vcpu->kvm_features = 0;
+	vmctl_cpuid_lookup(vcpu, VMCTL_KVM_LEAF, 0, r);
+	if (memcmp(&r[1], VMCTL_KVM_SIGNATURE, 12))
+		return;
+	vmctl_cpuid_lookup(vcpu, VMCTL_KVM_LEAF + 1, 0, r);
+	vcpu->kvm_features = r[0];
 }
 
 int vmctl_cpuid_init_default(struct vmk_vcpu *vcpu)
@@ -343,7 +371,7 @@ int vmctl_cpuid_init_default(struct vmk_vcpu *vcpu)
 		memcpy(&hv->ecx, "lvmc", 4);
 		memcpy(&hv->edx, "tlvm", 4);
 	}
-	add_kvm_leaves(t, &n);
+	add_kvm_leaves(t, &n, vcpu->vm->irqchip);
 	max = min_t(u32, cpuid_eax(0x80000000), MAX_EXT_LEAF);
 	for (fn = 0x80000000; fn <= max; fn++)
 		add_leaf(t, &n, fn, 0, 0);
@@ -352,6 +380,7 @@ int vmctl_cpuid_init_default(struct vmk_vcpu *vcpu)
 		apply_irqchip_policy(t, &n);
 	vcpu->cpuid = t;	/* VMCTL_MAX_CPUID_ENTRIES, for SET_CPUID */
 	vcpu->cpuid_nent = n;
+	update_kvm_features(vcpu);
 	return 0;
 }
 
@@ -367,6 +396,7 @@ int vmctl_cpuid_set(struct vmk_vcpu *vcpu, const struct vmctl_cpuid *c,
 	/* The table is allocated at its maximum size once per vCPU. */
 	memcpy(vcpu->cpuid, ents, c->nent * sizeof(*ents));
 	vcpu->cpuid_nent = c->nent;
+	update_kvm_features(vcpu);
 	return 0;
 }
 

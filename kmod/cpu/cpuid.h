@@ -19,6 +19,8 @@ int vmctl_cpuid_set(struct vmk_vcpu *vcpu, const struct vmctl_cpuid *c,
 		    const struct vmctl_cpuid_entry *ents);
 void vmctl_cpuid_lookup(struct vmk_vcpu *vcpu, u32 fn, u32 idx, u32 out[4]);
 int vmctl_handle_cpuid(struct vmk_vcpu *vcpu);
+/* The vCPU's CPUID offers KVM's paravirtual feature @bit (KVM_FEATURE_*). */
+#define vmctl_kvm_feature(vcpu, bit)	((vcpu)->kvm_features & BIT(bit))
 u32 vmctl_xsave_size(u64 xcr0);
 
 #endif /* VMCTL_CPU_CPUID_H */

@@ -15,6 +15,7 @@
 #include "cpu/ept_violation.h"
 #include "cpu/exits.h"
 #include "cpu/io.h"
+#include "cpu/kvm_hypercall.h"
 #include "cpu/msr.h"
 #include "cpu/state.h"
 #include "vm/dirty_log.h"
@@ -102,6 +103,8 @@ static int handle_vmcall(struct vmk_vcpu *vcpu)
 		vcpu->gpr[GPR_RAX] = VMCTL_API_VERSION;
 		return EXIT_REENTER;
 	}
+	if (vmctl_kvm_hypercall(vcpu))
+		return EXIT_REENTER;
 	vmctl_set_exit(vcpu, VMCTL_EXIT_HYPERCALL);
 	run->hypercall.nr = nr;
 	run->hypercall.args[0] = vcpu->gpr[GPR_RBX];

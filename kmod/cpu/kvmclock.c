@@ -45,16 +45,10 @@
  */
 bool vmctl_kvmclock_msr(struct vmk_vcpu *vcpu, u32 index)
 {
-	u32 r[4];
-
 	if (index != MSR_KVM_SYSTEM_TIME_NEW &&
 	    index != MSR_KVM_WALL_CLOCK_NEW)
 		return false;
-	vmctl_cpuid_lookup(vcpu, VMCTL_KVM_LEAF, 0, r);
-	if (memcmp(&r[1], VMCTL_KVM_SIGNATURE, 12))
-		return false;
-	vmctl_cpuid_lookup(vcpu, VMCTL_KVM_LEAF + 1, 0, r);
-	return r[0] & BIT(KVM_FEATURE_CLOCKSOURCE2);
+	return vmctl_kvm_feature(vcpu, KVM_FEATURE_CLOCKSOURCE2);
 }
 
 /*

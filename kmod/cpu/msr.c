@@ -13,7 +13,9 @@
 #include "cpu/cr.h"
 #include "cpu/kvmclock.h"
 #include "cpu/msr.h"
+#include "cpu/pv_eoi.h"
 #include "cpu/state.h"
+#include "cpu/steal_time.h"
 #include "irqchip/apic.h"
 #include "vm/vcpu.h"
 #include "vmx/hoststate.h"
@@ -92,6 +94,14 @@ int vmctl_msr_get(struct vmk_vcpu *vcpu, u32 index, u64 *data)
 		*data = vmctl_kvmclock_get(vcpu, index);
 		return 0;
 	}
+	if (vmctl_pv_eoi_msr(vcpu, index)) {
+		*data = vmctl_pv_eoi_get(vcpu);
+		return 0;
+	}
+	if (vmctl_steal_msr(vcpu, index)) {
+		*data = vmctl_steal_get(vcpu);
+		return 0;
+	}
 	switch (index) {
 	case MSR_EFER:
 		*data = vcpu->efer;
@@ -157,6 +167,10 @@ int vmctl_msr_set(struct vmk_vcpu *vcpu, u32 index, u64 data, bool host)
 		return msr_set_swapped(vcpu, swap, index, data);
 	if (vmctl_kvmclock_msr(vcpu, index))
 		return vmctl_kvmclock_set(vcpu, index, data);
+	if (vmctl_pv_eoi_msr(vcpu, index))
+		return vmctl_pv_eoi_set(vcpu, data);
+	if (vmctl_steal_msr(vcpu, index))
+		return vmctl_steal_set(vcpu, data);
 	switch (index) {
 	case MSR_EFER:
 		if (!vmctl_efer_valid(vcpu, data, host))
@@ -224,7 +238,9 @@ int vmctl_msr_set(struct vmk_vcpu *vcpu, u32 index, u64 data, bool host)
 /*
  * What a snapshot saves: every MSR above but the x2APIC registers (the
  * local APIC's state).  IA32_TSC comes before TSC_DEADLINE, a guest TSC
- * value, and the kvmclock MSRs, which write the clock for that TSC.
+ * value, and the kvmclock MSRs, which write the clock for that TSC.  The
+ * PV EOI and steal-time MSRs are all their features' vCPU state (the
+ * rest is in guest memory: pv_eoi.c, steal_time.c).
  */
 static const u32 saved_msrs[] = {
 	MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
@@ -254,6 +270,10 @@ u32 vmctl_msr_index_list(struct vmk_vcpu *vcpu, u32 *list, u32 room)
 		msr_list_add(list, room, &n, MSR_KVM_SYSTEM_TIME_NEW);
 	if (vmctl_kvmclock_msr(vcpu, MSR_KVM_WALL_CLOCK_NEW))
 		msr_list_add(list, room, &n, MSR_KVM_WALL_CLOCK_NEW);
+	if (vmctl_pv_eoi_msr(vcpu, MSR_KVM_PV_EOI_EN))
+		msr_list_add(list, room, &n, MSR_KVM_PV_EOI_EN);
+	if (vmctl_steal_msr(vcpu, MSR_KVM_STEAL_TIME))
+		msr_list_add(list, room, &n, MSR_KVM_STEAL_TIME);
 	return n;
 }
 

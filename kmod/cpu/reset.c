@@ -71,7 +71,11 @@ void vmk_vcpu_reset(struct vmk_vcpu *vcpu, bool init)
 	vcpu->dr7 = DR7_FIXED1;
 	memset(vcpu->swapped, 0, sizeof(vcpu->swapped));
 	vcpu->tsc_aux = 0;
-	vcpu->pvclock_msr = 0;	/* kvmclock off until the guest asks */
+	/* kvmclock, PV EOI, steal time off until the guest asks */
+	vcpu->pvclock_msr = 0;
+	vcpu->pv_eoi_msr = 0;
+	vcpu->pv_eoi_pending = false;
+	vcpu->steal_msr = 0;
 	vcpu->apic_base = 0xfee00000ULL | BIT(11) | (vcpu->id ? 0 : BIT(8));
 	/* fast strings on; branch trace and PEBS unavailable */
 	vcpu->misc_enable = BIT(0) | BIT(11) | BIT(12);

@@ -32,6 +32,12 @@
  * An exit that needs user space's answer (port I/O in, MMIO, hypercalls)
  * leaves its completion in vcpu->complete_user_exit; the next RUN calls
  * it before entering (KVM's complete_userspace_io).
+ *
+ * KVM's paravirtual state in guest memory follows the loop: the PV EOI
+ * flag is set or cleared right after the injection and looked at after
+ * each exit (pv_eoi.c); steal time is brought up to date before an entry
+ * and the preempted mark set when the loop gives its CPU to the
+ * scheduler (steal_time.c).
  */
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -47,9 +53,11 @@
 #include <asm/processor-flags.h>
 #include <asm/msr-index.h>
 #include "cpu/exits.h"
+#include "cpu/pv_eoi.h"
 #include "cpu/reset.h"
 #include "cpu/run.h"
 #include "cpu/state.h"
+#include "cpu/steal_time.h"
 #include "irqchip/apic.h"
 #include "vm/vcpu.h"
 #include "vm/vm.h"
@@ -222,8 +230,13 @@ static int enter_guest(struct vmk_vcpu *vcpu)
 		h->cr4 = cr4;
 	}
 	queued = inject_events(vcpu);
-	if (vcpu->apic)
-		vmctl_apic_inject(vcpu, queued);
+	if (vcpu->apic) {
+		bool pv_eoi = vmctl_pv_eoi_on(vcpu);
+		bool eoi_ok = vmctl_apic_inject(vcpu, queued, pv_eoi);
+
+		if (pv_eoi)
+			vmctl_pv_eoi_enter(vcpu, eoi_ok);
+	}
 	/*
 	 * The timer counts down only while the guest runs and would resume
 	 * from what is left; one VMWRITE per entry restarts the full
@@ -377,6 +390,7 @@ static int run_once(struct vmk_vcpu *vcpu)
 		return -EINTR;
 	}
 	if (must_put()) {
+		vmctl_steal_preempted(vcpu);
 		vmk_vcpu_put(vcpu);
 		cond_resched();
 		if (vmk_vcpu_load(vcpu))
@@ -387,6 +401,13 @@ static int run_once(struct vmk_vcpu *vcpu)
 		ret = apic_events(vcpu);
 		if (ret)
 			return ret;
+	}
+	if (vmctl_steal_on(vcpu)) {
+		vmctl_steal_update(vcpu);
+		if (vcpu->reload_failed) {	/* it let go of the CPU */
+			vcpu->reload_failed = false;
+			return -EIO;
+		}
 	}
 	vcpu->vmx_mark = vmx_batch_begin();
 	local_irq_disable();
@@ -423,7 +444,10 @@ static int run_once(struct vmk_vcpu *vcpu)
 		drop_failed_event(vcpu);
 	else
 		save_idt_vectoring(vcpu);
-	ret = vmctl_handle_exit(vcpu);
+	/* Before the exit's own work: an EOI it may need came first. */
+	if (vcpu->pv_eoi_pending)
+		vmctl_pv_eoi_sync(vcpu, true);
+	ret = vcpu->reload_failed ? EXIT_REENTER : vmctl_handle_exit(vcpu);
 	if (vcpu->reload_failed) {	/* a handler let go of the CPU */
 		vcpu->reload_failed = false;
 		return -EIO;
@@ -444,6 +468,19 @@ static void report_end(struct vmk_vcpu *vcpu)
 	else if (vcpu->user_exit == VMCTL_EXIT_FAIL_ENTRY)
 		vmk_vm_notify(vcpu->vm, vcpu, VMCTL_VCPU_FAIL_ENTRY,
 			      vcpu->exit_reason);
+}
+
+/* User space and snapshots see no EOI left in guest memory (pv_eoi.c). */
+static int pv_eoi_leave(struct vmk_vcpu *vcpu, int ret)
+{
+	if (!vcpu->pv_eoi_pending)
+		return ret;
+	vmctl_pv_eoi_sync(vcpu, false);
+	if (vcpu->reload_failed) {	/* it let go of the CPU */
+		vcpu->reload_failed = false;
+		return -EIO;
+	}
+	return ret;
 }
 
 static long vcpu_run(struct vmk_vcpu *vcpu)
@@ -472,6 +509,8 @@ static long vcpu_run(struct vmk_vcpu *vcpu)
 	}
 	while (ret == EXIT_REENTER)
 		ret = run_once(vcpu);
+	if (ret != -EIO)
+		ret = pv_eoi_leave(vcpu, ret);
 	if (ret == -EIO) {	/* reload after a reschedule failed */
 		u64 d = ret;
 
@@ -492,6 +531,8 @@ long vmk_vcpu_run(struct vmk_vcpu *vcpu)
 	long ret;
 
 	atomic_inc(&vm->vcpus_in_run);
+	if (vcpu->tid != current->pid)
+		WRITE_ONCE(vcpu->tid, current->pid);
 	ret = vcpu_run(vcpu);
 	WRITE_ONCE(vm->last_run, jiffies);
 	atomic_dec(&vm->vcpus_in_run);

@@ -376,8 +376,12 @@ bool vmctl_apic_runnable(struct vmk_vcpu *vcpu, bool halted, bool irq_wakes)
 	return ret;
 }
 
-/* Interrupts off, right before the entry, after in_guest is set. */
-void vmctl_apic_inject(struct vmk_vcpu *vcpu, bool event_queued)
+/*
+ * Interrupts off, right before the entry, after in_guest is set.  With
+ * @pv_eoi, returns whether the guest may skip its next EOI
+ * (vmctl_lapic_pv_eoi_ok()), looked at under the same lock.
+ */
+bool vmctl_apic_inject(struct vmk_vcpu *vcpu, bool event_queued, bool pv_eoi)
 {
 	struct vmctl_vapic *a = vcpu->apic;
 	u32 intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
@@ -388,6 +392,7 @@ void vmctl_apic_inject(struct vmk_vcpu *vcpu, bool event_queued)
 		.nmi_blocked = intr & GUEST_INTR_NMI,
 	};
 	u32 proc = vmx_caps.proc, act;
+	bool eoi_ok = false;
 
 	spin_lock(&a->lock);
 	in.nmi_pending = a->lapic.nmi_pending;
@@ -397,6 +402,8 @@ void vmctl_apic_inject(struct vmk_vcpu *vcpu, bool event_queued)
 		a->lapic.nmi_pending = false;
 	if (act & VMCTL_INJECT_IRQ)
 		vmctl_lapic_accept(&a->lapic, in.vector);
+	if (pv_eoi)
+		eoi_ok = vmctl_lapic_pv_eoi_ok(&a->lapic);
 	spin_unlock(&a->lock);
 
 	if (act & VMCTL_INJECT_NMI)
@@ -413,4 +420,18 @@ void vmctl_apic_inject(struct vmk_vcpu *vcpu, bool event_queued)
 		vmcs_write(VMCS_PROC_CTLS, proc);
 		vcpu->proc_ctls = proc;
 	}
+	return eoi_ok;
+}
+
+/* The EOI a guest made by clearing its PV EOI flag (pv_eoi.c). */
+void vmctl_apic_eoi(struct vmk_vcpu *vcpu)
+{
+	struct vmctl_vapic *a = vcpu->apic;
+	struct vmctl_lapic_out out;
+	unsigned long flags;
+
+	spin_lock_irqsave(&a->lock, flags);
+	vmctl_lapic_eoi(&a->lapic, &out);
+	spin_unlock_irqrestore(&a->lock, flags);
+	apic_out(vcpu, &out);
 }

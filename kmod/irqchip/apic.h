@@ -30,7 +30,8 @@ bool vmctl_apic_deliver(struct vmk_vcpu *vcpu,
 bool vmctl_apic_take_init_sipi(struct vmk_vcpu *vcpu, bool halted,
 			       bool irq_wakes, bool *init, int *sipi);
 bool vmctl_apic_runnable(struct vmk_vcpu *vcpu, bool halted, bool irq_wakes);
-void vmctl_apic_inject(struct vmk_vcpu *vcpu, bool event_queued);
+bool vmctl_apic_inject(struct vmk_vcpu *vcpu, bool event_queued, bool pv_eoi);
+void vmctl_apic_eoi(struct vmk_vcpu *vcpu);
 u64 vmctl_apic_get_base(struct vmk_vcpu *vcpu);
 int vmctl_apic_set_base(struct vmk_vcpu *vcpu, u64 base, bool host);
 int vmctl_apic_rdmsr(struct vmk_vcpu *vcpu, u32 index, u64 *data);

@@ -332,6 +332,20 @@ static void do_eoi(struct vmctl_lapic *apic, struct vmctl_lapic_out *out)
 	}
 }
 
+void vmctl_lapic_eoi(struct vmctl_lapic *apic, struct vmctl_lapic_out *out)
+{
+	out->flags = 0;
+	do_eoi(apic, out);
+}
+
+bool vmctl_lapic_pv_eoi_ok(const struct vmctl_lapic *apic)
+{
+	int v = bank_highest(apic->isr);
+
+	return v >= 0 && !bank_test(apic->tmr, v) &&
+	       bank_highest(apic->irr) < 0;
+}
+
 /* The ICR was written: describe the IPI for the caller to route. */
 static void send_ipi(struct vmctl_lapic *apic, struct vmctl_lapic_out *out)
 {

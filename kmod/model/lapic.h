@@ -236,6 +236,16 @@ void vmctl_lapic_accept(struct vmctl_lapic *apic, u8 vector);
 u32 vmctl_lapic_ppr(const struct vmctl_lapic *apic);
 
 /*
+ * KVM's PV EOI: the guest may skip the EOI of the interrupt in service
+ * (clearing a flag in its memory instead) when that EOI asks nothing of
+ * the APIC but to clear ISR: nothing waits in IRR for it, and the vector
+ * is edge-triggered (a level EOI goes on to the I/O APIC).
+ * vmctl_lapic_eoi() is the EOI the guest made so, found out later.
+ */
+bool vmctl_lapic_pv_eoi_ok(const struct vmctl_lapic *apic);
+void vmctl_lapic_eoi(struct vmctl_lapic *apic, struct vmctl_lapic_out *out);
+
+/*
  * Timer.  timer_next() is the guest TSC of the next expiry, 0 when the
  * timer is not armed.  timer_expire() fires every expiry due at @tsc
  * (periodic expiries missed in a row fire once) and returns true when an

@@ -234,6 +234,38 @@ static void test_level_eoi_reports_vector(void **state)
 	assert_int_equal(out.flags, 0);
 }
 
+/*
+ * PV EOI is allowed for an edge vector in service with nothing in IRR;
+ * the EOI found later ends the highest vector in service.
+ */
+static void test_pv_eoi_ok(void **state)
+{
+	struct vmctl_apic_irq level = fixed(0x33, true);
+
+	(void)state;
+	enable();
+	assert_false(vmctl_lapic_pv_eoi_ok(&apic));	/* nothing in service */
+	inject(0x41);
+	inject(0x62);
+	vmctl_lapic_accept(&apic, 0x62);
+	assert_false(vmctl_lapic_pv_eoi_ok(&apic));	/* 0x41 waits in IRR */
+	vmctl_lapic_eoi(&apic, &out);
+	assert_int_equal(rd(LAPIC_REG_ISR0 + 3), 0);
+	vmctl_lapic_accept(&apic, 0x41);
+	assert_true(vmctl_lapic_pv_eoi_ok(&apic));
+	vmctl_lapic_eoi(&apic, &out);
+	assert_int_equal(out.flags, 0);
+	assert_int_equal(rd(LAPIC_REG_ISR0 + 2), 0);
+
+	/* A level vector's EOI goes on to the I/O APIC: never skipped. */
+	assert_true(vmctl_lapic_deliver(&apic, &level));
+	vmctl_lapic_accept(&apic, 0x33);
+	assert_false(vmctl_lapic_pv_eoi_ok(&apic));
+	vmctl_lapic_eoi(&apic, &out);
+	assert_int_equal(out.flags, VMCTL_LAPIC_OUT_EOI);
+	assert_int_equal(out.eoi_vector, 0x33);
+}
+
 static void test_software_disabled(void **state)
 {
 	struct vmctl_apic_irq irq = fixed(0x40, false);
@@ -832,6 +864,7 @@ int main(void)
 		T(test_fixed_accept_eoi),
 		T(test_tpr_blocks),
 		T(test_level_eoi_reports_vector),
+		T(test_pv_eoi_ok),
 		T(test_software_disabled),
 		T(test_lvt_writable_bits),
 		T(test_illegal_vectors_set_esr),

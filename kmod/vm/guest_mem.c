@@ -43,7 +43,8 @@ static long user_copy_slow(void *arg)
 	return left ? -EFAULT : 0;
 }
 
-static int user_copy(struct vmk_vcpu *vcpu, struct user_copy *c)
+static int user_copy(struct vmk_vcpu *vcpu, struct user_copy *c,
+		     bool may_sleep)
 {
 	unsigned long left;
 
@@ -55,6 +56,8 @@ static int user_copy(struct vmk_vcpu *vcpu, struct user_copy *c)
 	pagefault_enable();
 	if (!left)
 		return 0;
+	if (!may_sleep)
+		return -EFAULT;
 	return vmk_vcpu_unloaded(vcpu, user_copy_slow, c);
 }
 
@@ -75,7 +78,7 @@ static void mark_dirty(struct vmk_vm *vm, u64 gpa)
 }
 
 static int guest_mem_copy(void *ctx, u64 gpa, void *buf, unsigned int len,
-			  bool write)
+			  bool write, bool may_sleep)
 {
 	struct vmk_vcpu *vcpu = ctx;
 	struct user_copy c = { .write = write };
@@ -98,7 +101,7 @@ static int guest_mem_copy(void *ctx, u64 gpa, void *buf, unsigned int len,
 		rcu_read_unlock();
 		if (!ok)
 			return -EFAULT;
-		ret = user_copy(vcpu, &c);
+		ret = user_copy(vcpu, &c, may_sleep);
 		if (ret)
 			return ret;
 		if (write)
@@ -112,13 +115,24 @@ static int guest_mem_copy(void *ctx, u64 gpa, void *buf, unsigned int len,
 
 static int guest_mem_read(void *ctx, u64 gpa, void *buf, unsigned int len)
 {
-	return guest_mem_copy(ctx, gpa, buf, len, false);
+	return guest_mem_copy(ctx, gpa, buf, len, false, true);
 }
 
 static int guest_mem_write(void *ctx, u64 gpa, const void *buf,
 			   unsigned int len)
 {
-	return guest_mem_copy(ctx, gpa, (void *)buf, len, true);
+	return guest_mem_copy(ctx, gpa, (void *)buf, len, true, true);
+}
+
+/*
+ * With interrupts off (right before an entry): only what the mapping has
+ * present, -EFAULT for the rest, which the caller must be able to leave
+ * for later.  Dirty logging as for any other write.
+ */
+int vmctl_guest_write_atomic(struct vmk_vcpu *vcpu, u64 gpa, const void *buf,
+			     unsigned int len)
+{
+	return guest_mem_copy(vcpu, gpa, (void *)buf, len, true, false);
 }
 
 const struct vmctl_emu_ops vmctl_guest_mem_ops = {

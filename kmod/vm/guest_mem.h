@@ -11,4 +11,9 @@
 
 extern const struct vmctl_emu_ops vmctl_guest_mem_ops;
 
+struct vmk_vcpu;
+
+int vmctl_guest_write_atomic(struct vmk_vcpu *vcpu, u64 gpa, const void *buf,
+			     unsigned int len);
+
 #endif /* VMCTL_VM_GUEST_MEM_H */

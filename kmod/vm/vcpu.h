@@ -95,6 +95,14 @@ struct vmk_vcpu {
 	u64 tsc_offset;		/* mirror of VMCS_TSC_OFFSET, for apic.c */
 	u64 pvclock_msr;	/* MSR_KVM_SYSTEM_TIME_NEW, kvmclock.c */
 	u32 pvclock_version;	/* of the structure last written */
+	u32 kvm_features;	/* KVM_FEATURE_* bits of the CPUID, cpuid.c */
+	u64 pv_eoi_msr;		/* MSR_KVM_PV_EOI_EN, pv_eoi.c */
+	bool pv_eoi_pending;	/* the guest's flag is set: it may skip an EOI */
+	bool steal_preempted;	/* the guest's preempted byte is set */
+	u64 steal_msr;		/* MSR_KVM_STEAL_TIME, steal_time.c */
+	u64 steal_run_delay;	/* the thread's run_delay accounted so far */
+	pid_t steal_pid;	/* that thread */
+	pid_t tid;		/* the thread in RUN last (sched-yield) */
 	wait_queue_head_t wq;	/* where the run loop sleeps in HLT */
 	u32 proc_ctls;		/* VMCS_PROC_CTLS as last written */
 	struct vmctl_vapic *apic;	/* NULL without an irqchip */

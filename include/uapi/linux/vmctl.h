@@ -692,8 +692,9 @@ struct vmctl_debugregs {
  * registers are the local APIC's state, not in the list).  nmsrs: in:
  * room in indices; out: how many there are (E2BIG, with nmsrs set, when
  * the room is too small).  All can be read and written back with
- * GET/SET_MSRS; the list depends on the vCPU's CPUID (kvmclock) and on
- * the irqchip (TSC_DEADLINE), so ask after SET_CPUID.
+ * GET/SET_MSRS; the list depends on the vCPU's CPUID (KVM's kvmclock,
+ * steal-time and PV EOI MSRs) and on the irqchip (TSC_DEADLINE, PV EOI),
+ * so ask after SET_CPUID.
  */
 struct vmctl_msr_list {
 	__u32 nmsrs;
@@ -851,7 +852,11 @@ enum vmctl_internal_error {
 
 /* In-kernel hypercalls (VMCALL, RAX = number, args in RBX RCX RDX RSI). */
 #define VMCTL_HC_GET_VERSION	0x0	/* RAX <- VMCTL_API_VERSION */
-/* Every other number exits to userspace as VMCTL_EXIT_HYPERCALL. */
+/*
+ * KVM_HC_SEND_IPI and KVM_HC_SCHED_YIELD are served too while the vCPU's
+ * CPUID offers their KVM features (leaf 0x40000101, as by default).
+ * Every other number exits to userspace as VMCTL_EXIT_HYPERCALL.
+ */
 
 struct vmctl_run {
 	/* in */

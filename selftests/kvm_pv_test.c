@@ -1,0 +1,495 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KVM's paravirtual interface beyond kvmclock (kvmclock_test.c), served
+ * in the kernel: the feature bits of CPUID 0x40000101 (the APIC ones only
+ * with the in-kernel irqchip); PV EOI, where a guest that clears its flag
+ * skips the EOI exit (not while another interrupt waits in IRR, and
+ * never with the flag left set in guest memory for user space); steal
+ * time, the vCPU thread's run delay on a CPU shared with a busy thread;
+ * the send-IPI and sched-yield hypercalls with their errors; the MSRs in
+ * GET_MSR_INDEX_LIST with their bad values refused; and the bare
+ * platform (no KVM leaves), where the MSRs #GP and the hypercalls go to
+ * user space.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+
+#include "kselftest_harness.h"
+#include "irqchip.h"
+#include "kick.h"
+#include "ucall.h"
+
+#define MSR_KVM_STEAL_TIME	0x4b564d03
+#define MSR_KVM_PV_EOI_EN	0x4b564d04
+#define F_STEAL_TIME		(1U << 5)
+#define F_PV_EOI		(1U << 6)
+#define F_PV_SEND_IPI		(1U << 11)
+#define F_PV_SCHED_YIELD	(1U << 13)
+#define KVM_HC_SEND_IPI		10
+#define KVM_HC_SCHED_YIELD	11
+#define KVM_EINVAL		22
+#define X86_VECTOR_GP		13
+
+#define VEC_LOW			0x40
+#define VEC_HIGH		0x50
+#define ROUNDS			20
+
+/* Guest data (DATA_GPA): counters, the PV EOI flag, the steal time. */
+#define COUNT0			"0x80000"	/* interrupts taken */
+#define COUNT1			"0x80004"	/* of those, EOIs made by PV */
+#define FLAG_GPA		0x80040
+#define FLAG			"0x80040"
+#define STEAL_GPA		0x80100
+#define STEAL			"0x80100"
+
+#define X2APIC_ON							\
+	RDMSR(0x1b)							\
+	"or $0xc00, %eax\n\t"						\
+	"wrmsr\n\t"							\
+	WRMSR(0x80f, 0x1ff, 0)
+
+/*
+ * A handler with Linux's PV EOI: clear the flag; only if it was not set,
+ * the EOI register.  With R13 set, a ucall first (a trip to user space
+ * while the interrupt is in service).
+ */
+#define ISR_PV_EOI(label)						\
+	label ":\n\t"							\
+	"push %rax\n\t"							\
+	"push %rcx\n\t"							\
+	"push %rdx\n\t"							\
+	"incl " COUNT0 "\n\t"						\
+	"test %r13, %r13\n\t"						\
+	"jz 1f\n\t"							\
+	G_UCALL(UCALL_SYNC)						\
+	"1: btrl $0, " FLAG "\n\t"					\
+	"jnc 2f\n\t"							\
+	"incl " COUNT1 "\n\t"						\
+	"jmp 3f\n"							\
+	"2:\n\t"							\
+	WRMSR(0x80b, 0, 0)						\
+	"3: pop %rdx\n\t"						\
+	"pop %rcx\n\t"							\
+	"pop %rax\n\t"							\
+	"iretq\n"
+
+/*
+ * ROUNDS self-IPIs, each taken at once; then two at the same time, the
+ * higher first while the lower waits in IRR.  Reports ISR bits 0x40-0x5f
+ * at the end (RDX).
+ */
+GUEST64(pv_eoi_guest,
+	X2APIC_ON
+	WRMSR(MSR_KVM_PV_EOI_EN, FLAG_GPA + 1, 0)
+	"sti\n\t"
+	"mov $" __stringify(ROUNDS) ", %r12d\n"
+	"4:\n\t"
+	WRMSR(0x83f, VEC_LOW, 0)
+	"dec %r12d\n\t"
+	"jnz 4b\n\t"
+	"cli\n\t"
+	WRMSR(0x83f, VEC_LOW, 0)
+	WRMSR(0x83f, VEC_HIGH, 0)
+	"sti\n\t"
+	"nop\n\t"
+	RDMSR(0x812)
+	"mov %eax, %edx\n\t"
+	"mov " COUNT0 ", %edi\n\t"
+	"mov " COUNT1 ", %esi\n\t"
+	GUEST_END
+	ISR_PV_EOI("pv_eoi_isr"));
+GUEST_LABEL(pv_eoi_isr);
+
+/* One self-IPI, its handler stopping in user space (R13 set). */
+GUEST64(pv_eoi_user_guest,
+	X2APIC_ON
+	WRMSR(MSR_KVM_PV_EOI_EN, FLAG_GPA + 1, 0)
+	"sti\n\t"
+	WRMSR(0x83f, VEC_LOW, 0)
+	"nop\n\t"
+	"mov " COUNT0 ", %edi\n\t"
+	"mov " COUNT1 ", %esi\n\t"
+	GUEST_END
+	ISR_PV_EOI("pv_eoi_user_isr"));
+GUEST_LABEL(pv_eoi_user_isr);
+
+FIXTURE(pv) {
+	struct vm *vm;
+	struct vcpu *vcpu;
+};
+
+FIXTURE_SETUP(pv)
+{
+	if (!irqchip_available())
+		SKIP(return, "VMCTL_CAP_IRQCHIP: 0");
+	self->vm = irqchip_vm_create();
+	self->vcpu = vcpu_add(self->vm, 0);
+}
+
+FIXTURE_TEARDOWN(pv)
+{
+	if (!self->vm)
+		return;
+	vcpu_destroy(self->vcpu);
+	vm_destroy(self->vm);
+}
+
+static uint32_t kvm_features(struct vcpu *vcpu)
+{
+	struct {
+		struct vmctl_cpuid hdr;
+		struct vmctl_cpuid_entry e[VMCTL_MAX_CPUID_ENTRIES];
+	} c = { .hdr.nent = VMCTL_MAX_CPUID_ENTRIES };
+	unsigned int i;
+
+	if (ioctl(vcpu->fd, VMCTL_GET_CPUID, &c))
+		return 0;
+	for (i = 0; i < c.hdr.nent; i++)
+		if (c.e[i].function == 0x40000101)
+			return c.e[i].eax;
+	return 0;
+}
+
+/* The bits with the irqchip, and without it the APIC ones absent. */
+TEST_F(pv, cpuid_features)
+{
+	struct vcpu *bare = vcpu_create_guest(&pv_eoi_user_guest);
+	uint32_t f = kvm_features(self->vcpu), b = kvm_features(bare);
+
+	EXPECT_EQ(F_PV_EOI | F_PV_SEND_IPI | F_PV_SCHED_YIELD | F_STEAL_TIME,
+		  f & (F_PV_EOI | F_PV_SEND_IPI | F_PV_SCHED_YIELD |
+		       F_STEAL_TIME)) TH_LOG("features %#x", f);
+	EXPECT_EQ(F_PV_SCHED_YIELD | F_STEAL_TIME,
+		  b & (F_PV_EOI | F_PV_SEND_IPI | F_PV_SCHED_YIELD |
+		       F_STEAL_TIME)) TH_LOG("features %#x", b);
+	guest_destroy(bare);
+}
+
+TEST_F(pv, pv_eoi_skips_the_eoi_exit)
+{
+	struct vmctl_vcpu_stats st;
+	struct ucall uc;
+
+	vcpu_load_guest_isr(self->vcpu, &pv_eoi_guest, VEC_LOW, pv_eoi_isr);
+	idt_set_gate(self->vm, VEC_HIGH, guest_addr(&pv_eoi_guest, pv_eoi_isr));
+	ASSERT_EQ(UCALL_DONE, run_to_done(self->vcpu, &uc));
+	EXPECT_EQ(ROUNDS + 2, uc.args[0]);	/* interrupts taken */
+	/* All but the one taken while another waited in IRR. */
+	EXPECT_EQ(ROUNDS + 1, uc.args[1]);
+	EXPECT_EQ(0, uc.args[2]) TH_LOG("ISR 0x40-0x5f: %#llx",
+					(unsigned long long)uc.args[2]);
+	vcpu_get_stats(self->vcpu, &st);
+	/* x2APIC on, SVR, PV EOI on, the self-IPIs and one EOI. */
+	EXPECT_EQ(ROUNDS + 6, st.hw_exits[VMCTL_HW_EXIT_WRMSR]);
+}
+
+TEST_F(pv, pv_eoi_flag_cleared_for_user_space)
+{
+	uint8_t *flag = gpa_to_hva(self->vm, FLAG_GPA);
+	struct vmctl_regs regs;
+	struct ucall uc;
+
+	vcpu_load_guest_isr(self->vcpu, &pv_eoi_user_guest, VEC_LOW,
+			    pv_eoi_user_isr);
+	vcpu_get_regs(self->vcpu, &regs);
+	regs.r13 = 1;
+	vcpu_set_regs(self->vcpu, &regs);
+	ASSERT_EQ(UCALL_SYNC, vcpu_ucall(self->vcpu, &uc));
+	/* In service, but nothing for a snapshot to miss: flag clear. */
+	EXPECT_EQ(0, *flag & 1);
+	ASSERT_EQ(UCALL_DONE, vcpu_ucall(self->vcpu, &uc));
+	EXPECT_EQ(1, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]);	/* set again at the entry after */
+}
+
+static int set_msr(struct vcpu *vcpu, uint32_t index, uint64_t data)
+{
+	struct {
+		struct vmctl_msrs hdr;
+		struct vmctl_msr_entry e;
+	} m = { .hdr.nmsrs = 1, .e = { .index = index, .data = data } };
+
+	return ioctl(vcpu->fd, VMCTL_SET_MSRS, &m);
+}
+
+static uint64_t get_msr(struct vcpu *vcpu, uint32_t index)
+{
+	struct {
+		struct vmctl_msrs hdr;
+		struct vmctl_msr_entry e;
+	} m = { .hdr.nmsrs = 1, .e.index = index };
+
+	return ioctl(vcpu->fd, VMCTL_GET_MSRS, &m) == 1 ? m.e.data : ~0ULL;
+}
+
+static int listed(struct vcpu *vcpu, uint32_t index)
+{
+	struct {
+		struct vmctl_msr_list hdr;
+		uint32_t indices[64];
+	} l = { .hdr.nmsrs = 64 };
+	unsigned int i;
+
+	if (ioctl(vcpu->fd, VMCTL_GET_MSR_INDEX_LIST, &l))
+		return 0;
+	for (i = 0; i < l.hdr.nmsrs; i++)
+		if (l.indices[i] == index)
+			return 1;
+	return 0;
+}
+
+/* Saved and restored with the other MSRs; bad values refused. */
+TEST_F(pv, msrs_for_snapshots)
+{
+	struct vcpu *bare = vcpu_create_guest(&pv_eoi_user_guest);
+
+	EXPECT_TRUE(listed(self->vcpu, MSR_KVM_PV_EOI_EN));
+	EXPECT_TRUE(listed(self->vcpu, MSR_KVM_STEAL_TIME));
+	EXPECT_FALSE(listed(bare, MSR_KVM_PV_EOI_EN));	/* no irqchip */
+	EXPECT_TRUE(listed(bare, MSR_KVM_STEAL_TIME));
+	EXPECT_EQ(0, set_msr(bare, MSR_KVM_PV_EOI_EN, FLAG_GPA + 1));
+
+	EXPECT_EQ(1, set_msr(self->vcpu, MSR_KVM_PV_EOI_EN, FLAG_GPA + 1));
+	EXPECT_EQ(FLAG_GPA + 1, get_msr(self->vcpu, MSR_KVM_PV_EOI_EN));
+	EXPECT_EQ(0, set_msr(self->vcpu, MSR_KVM_PV_EOI_EN, FLAG_GPA + 3));
+	EXPECT_EQ(FLAG_GPA + 1, get_msr(self->vcpu, MSR_KVM_PV_EOI_EN));
+
+	EXPECT_EQ(1, set_msr(self->vcpu, MSR_KVM_STEAL_TIME, STEAL_GPA + 1));
+	EXPECT_EQ(STEAL_GPA + 1, get_msr(self->vcpu, MSR_KVM_STEAL_TIME));
+	/* Bits 1-5 are reserved. */
+	EXPECT_EQ(0, set_msr(self->vcpu, MSR_KVM_STEAL_TIME, STEAL_GPA + 3));
+	EXPECT_EQ(0, set_msr(self->vcpu, MSR_KVM_STEAL_TIME,
+			     STEAL_GPA + 0x21));
+	EXPECT_EQ(STEAL_GPA + 1, get_msr(self->vcpu, MSR_KVM_STEAL_TIME));
+	/* Outside RAM: taken, nothing written (as kvmclock). */
+	EXPECT_EQ(1, set_msr(self->vcpu, MSR_KVM_STEAL_TIME, MMIO_GPA + 1));
+	EXPECT_EQ(1, set_msr(self->vcpu, MSR_KVM_PV_EOI_EN, MMIO_GPA + 1));
+	guest_destroy(bare);
+}
+
+/* ---- steal time ---- */
+
+/* Spin until the steal field is non-zero or RCX runs out. */
+GUEST64(steal_guest,
+	WRMSR(MSR_KVM_STEAL_TIME, STEAL_GPA + 1, 0)
+	"mov $200000000, %rcx\n"
+	"1: cmpq $0, " STEAL "\n\t"
+	"jne 2f\n\t"
+	"dec %rcx\n\t"
+	"jnz 1b\n"
+	"2: mov " STEAL ", %rdi\n\t"
+	"mov " STEAL " + 8, %esi\n\t"	/* version */
+	"mov " STEAL " + 16, %edx\n\t"	/* preempted (byte), pad */
+	GUEST_END);
+
+static int hog_stop;
+
+static void *hog(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&hog_stop, __ATOMIC_RELAXED))
+		;
+	return NULL;
+}
+
+/* This thread's run delay (ns), from /proc/thread-self/schedstat. */
+static unsigned long long run_delay(void)
+{
+	unsigned long long on_cpu = 0, delay = 0;
+	FILE *f = fopen("/proc/thread-self/schedstat", "r");
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu %llu", &on_cpu, &delay) != 2)
+		delay = 0;
+	fclose(f);
+	return delay;
+}
+
+/*
+ * The vCPU thread shares one CPU with a busy thread: what the scheduler
+ * made it wait shows up in the guest, no more than the thread's own
+ * run delay, under an even version.
+ */
+TEST(steal_time_counts_the_run_delay)
+{
+	struct vcpu *vcpu = vcpu_create_guest(&steal_guest);
+	unsigned long long d0, d1;
+	pthread_attr_t attr;
+	cpu_set_t cpu0;
+	struct ucall uc;
+	pthread_t t;
+
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpu0), &cpu0));
+	pthread_attr_init(&attr);
+	pthread_attr_setaffinity_np(&attr, sizeof(cpu0), &cpu0);
+	ASSERT_EQ(0, pthread_create(&t, &attr, hog, NULL));
+	d0 = run_delay();
+	ASSERT_EQ(UCALL_DONE, vcpu_ucall(vcpu, &uc));
+	d1 = run_delay();
+	__atomic_store_n(&hog_stop, 1, __ATOMIC_RELAXED);
+	pthread_join(t, NULL);
+	TH_LOG("steal %llu ns, version %llu; run delay %llu ns",
+	       (unsigned long long)uc.args[0], (unsigned long long)uc.args[1],
+	       d1 - d0);
+	EXPECT_LT(0, uc.args[0]);
+	EXPECT_GE(d1 - d0, uc.args[0]);
+	EXPECT_EQ(0, uc.args[1] & 1);
+	EXPECT_LT(0, uc.args[1]);
+	EXPECT_EQ(0, uc.args[2] & 0xff);	/* running: not preempted */
+	guest_destroy(vcpu);
+}
+
+/* ---- hypercalls ---- */
+
+#define HC4(nr, a0, a1, a2, a3)						\
+	"mov $" __stringify(nr) ", %eax\n\t"				\
+	"mov $" __stringify(a0) ", %rbx\n\t"				\
+	"mov $" __stringify(a1) ", %rcx\n\t"				\
+	"mov $" __stringify(a2) ", %rdx\n\t"				\
+	"mov $" __stringify(a3) ", %rsi\n\t"				\
+	"vmcall\n\t"
+
+/*
+ * To APIC IDs 0 (itself) and 1 (the AP, waiting for SIPI): 2 delivered;
+ * logical or shorthand ICRs -KVM_EINVAL; IDs past the last vCPU none.
+ */
+GUEST64(send_ipi_guest,
+	X2APIC_ON
+	"sti\n\t"
+	HC4(KVM_HC_SEND_IPI, 3, 0, 0, VEC_LOW)
+	"mov %rax, %r12\n\t"
+	WAIT_COUNT(COUNT0, 1)
+	HC4(KVM_HC_SEND_IPI, 1, 0, 0, 0x800 + VEC_LOW)
+	"mov %rax, %r13\n\t"
+	HC4(KVM_HC_SEND_IPI, 1, 0, 0, 0x40000 + VEC_LOW)
+	"mov %rax, %r14\n\t"
+	HC4(KVM_HC_SEND_IPI, 1, 1, 64, VEC_LOW)
+	"mov %rax, %r15\n\t"
+	HC4(KVM_HC_SEND_IPI, 1, 0, 0xffffffffffffffff, VEC_LOW)
+	"add %rax, %r15\n\t"
+	"mov %r12, %rdi\n\t"
+	"mov %r13, %rsi\n\t"
+	"mov %r14, %rdx\n\t"
+	"mov %r15, %rcx\n\t"
+	GUEST_END
+	"send_ipi_isr:\n\t"
+	"incl " COUNT0 "\n\t"
+	"push %rax\n\t"
+	"push %rcx\n\t"
+	"push %rdx\n\t"
+	WRMSR(0x80b, 0, 0)
+	"pop %rdx\n\t"
+	"pop %rcx\n\t"
+	"pop %rax\n\t"
+	"iretq\n");
+GUEST_LABEL(send_ipi_isr);
+
+TEST(send_ipi_hypercall)
+{
+	struct vcpu *bsp, *ap;
+	struct vm *vm;
+	struct ucall uc;
+
+	if (!irqchip_available())
+		SKIP(return, "VMCTL_CAP_IRQCHIP: 0");
+	smp_vm_create(&vm, &bsp, &ap);
+	vcpu_load_guest_isr(bsp, &send_ipi_guest, VEC_LOW, send_ipi_isr);
+	ASSERT_EQ(UCALL_DONE, run_to_done(bsp, &uc));
+	EXPECT_EQ(2, uc.args[0]);
+	EXPECT_EQ(-KVM_EINVAL, (int64_t)uc.args[1]);
+	EXPECT_EQ(-KVM_EINVAL, (int64_t)uc.args[2]);
+	EXPECT_EQ(0, uc.args[3]);
+	smp_vm_destroy(vm, bsp, ap);
+}
+
+/* To the AP (its thread asleep in RUN), to itself, to nobody: 0. */
+GUEST64(yield_guest,
+	HC4(KVM_HC_SCHED_YIELD, 1, 0, 0, 0)
+	"mov %rax, %rdi\n\t"
+	HC4(KVM_HC_SCHED_YIELD, 0, 0, 0, 0)
+	"mov %rax, %rsi\n\t"
+	HC4(KVM_HC_SCHED_YIELD, 0x12345678, 0, 0, 0)
+	"mov %rax, %rdx\n\t"
+	GUEST_END);
+
+TEST(sched_yield_hypercall)
+{
+	struct vcpu *bsp, *ap;
+	struct vm *vm;
+	struct ucall uc;
+	pthread_t t;
+	int i;
+
+	if (!irqchip_available())
+		SKIP(return, "VMCTL_CAP_IRQCHIP: 0");
+	smp_vm_create(&vm, &bsp, &ap);
+	kick_signal_install();
+	ASSERT_EQ(0, pthread_create(&t, NULL, vcpu_run_until_error, ap));
+	usleep(50000);		/* the AP's thread in RUN, waiting for SIPI */
+	vcpu_load_guest(bsp, &yield_guest);
+	ASSERT_EQ(UCALL_DONE, run_to_done(bsp, &uc));
+	EXPECT_EQ(0, uc.args[0]);
+	EXPECT_EQ(0, uc.args[1]);
+	EXPECT_EQ(0, uc.args[2]);
+	for (i = 0; i < 100 && pthread_tryjoin_np(t, NULL); i++) {
+		pthread_kill(t, SIGUSR1);
+		usleep(20000);
+	}
+	ASSERT_GT(100, i);
+	smp_vm_destroy(vm, bsp, ap);
+}
+
+/* ---- the bare platform ---- */
+
+GUEST64(bare_guest,
+	HC4(KVM_HC_SEND_IPI, 1, 0, 0, VEC_LOW)
+	WRMSR(MSR_KVM_PV_EOI_EN, FLAG_GPA + 1, 0)
+	GUEST_END);
+
+/* Without KVM's leaves: the hypercall is user space's, the MSR #GPs. */
+TEST(bare_platform)
+{
+	struct {
+		struct vmctl_cpuid hdr;
+		struct vmctl_cpuid_entry e[VMCTL_MAX_CPUID_ENTRIES];
+	} c = { .hdr.nent = VMCTL_MAX_CPUID_ENTRIES };
+	struct vcpu *vcpu;
+	unsigned int i, n = 0;
+	struct ucall uc;
+	struct vm *vm;
+
+	if (!irqchip_available())
+		SKIP(return, "VMCTL_CAP_IRQCHIP: 0");
+	vm = irqchip_vm_create();
+	vcpu = vcpu_add(vm, 0);
+	vcpu_load_guest(vcpu, &bare_guest);
+	ASSERT_EQ(0, ioctl(vcpu->fd, VMCTL_GET_CPUID, &c));
+	for (i = 0; i < c.hdr.nent; i++)
+		if (c.e[i].function < 0x40000100 ||
+		    c.e[i].function > 0x400001ff)
+			c.e[n++] = c.e[i];
+	c.hdr.nent = n;
+	ASSERT_EQ(0, ioctl(vcpu->fd, VMCTL_SET_CPUID, &c));
+	EXPECT_FALSE(listed(vcpu, MSR_KVM_PV_EOI_EN));
+	EXPECT_FALSE(listed(vcpu, MSR_KVM_STEAL_TIME));
+
+	ASSERT_EQ(0, vcpu_run(vcpu));
+	ASSERT_EQ(VMCTL_EXIT_HYPERCALL, vcpu->run->exit_reason);
+	EXPECT_EQ(KVM_HC_SEND_IPI, vcpu->run->hypercall.nr);
+	ASSERT_EQ(UCALL_EXCEPTION, vcpu_ucall(vcpu, &uc));
+	EXPECT_EQ(X86_VECTOR_GP, uc.args[0]);
+	vcpu_destroy(vcpu);
+	vm_destroy(vm);
+}
+
+TEST_HARNESS_MAIN
