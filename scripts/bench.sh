@@ -134,7 +134,7 @@ function ratio(m, r) {
 }
 END {
 	nm = split(modes, md, " ")
-	nr = split("cpuid vmcall rdmsr out mmio doorbell hlt create kmem slab module", row, " ")
+	nr = split("cpuid vmcall rdmsr out mmio doorbell hlt ipi ipi_pveoi pvipi create kmem slab module", row, " ")
 	label["cpuid"] = "CPUID (in kernel), instructions per exit"
 	label["vmcall"] = "VMCALL (in kernel), instructions per exit"
 	label["rdmsr"] = "RDMSR IA32_APIC_BASE (in kernel), instructions per exit"
@@ -142,6 +142,9 @@ END {
 	label["mmio"] = "MMIO read to userspace and back, instructions per exit"
 	label["doorbell"] = "OUT to a doorbell (vmctl) / ioeventfd (KVM): eventfd signalled in kernel, instructions per exit"
 	label["hlt"] = "timer: one-shot APIC timer, STI;HLT, interrupt, EOI (3 exits), instructions per iteration"
+	label["ipi"] = "self-IPI by ICR write, interrupt, EOI register (2 exits), instructions per iteration"
+	label["ipi_pveoi"] = "the same with KVM PV EOI: the EOI without an exit (1 exit)"
+	label["pvipi"] = "self-IPI by KVM_HC_SEND_IPI hypercall, PV EOI (1 exit)"
 	label["create"] = "create VM + 1 vCPU + 64 MiB, run to first OUT, instructions"
 	label["kmem"] = "kernel memory per VM (free pages), KiB"
 	label["slab"] = "  of which Slab, KiB"
@@ -184,7 +187,7 @@ END {
 missing=0
 for mode in $modes; do
 	for b in vmctl kvm; do
-		for c in cpuid vmcall rdmsr out mmio doorbell hlt create memory; do
+		for c in cpuid vmcall rdmsr out mmio doorbell hlt ipi ipi_pveoi pvipi create memory; do
 			grep -q "^$mode backend=$b case=$c " "$work/all" || missing=1
 		done
 	done

@@ -110,6 +110,13 @@ static bool kvm_add_doorbell(struct bench_vm *vm, uint16_t port)
 	return ioctl(vm->vm_fd, KVM_IOEVENTFD, &e) == 0;
 }
 
+/* Both since Linux 4.19, and not tied to the (absent) CPUID table. */
+static bool kvm_has_pv_ipi(struct bench_vm *vm)
+{
+	(void)vm;
+	return true;
+}
+
 static void kvm_run(struct bench_vm *vm, struct bench_exit *exit)
 {
 	struct kvm_run *run = vm->run;
@@ -153,6 +160,7 @@ const struct bench_backend bench_kvm = {
 	.create = kvm_create,
 	.enter_at = kvm_enter_at,
 	.add_doorbell = kvm_add_doorbell,
+	.has_pv_ipi = kvm_has_pv_ipi,
 	.run = kvm_run,
 	.destroy = kvm_destroy,
 	.module_kernel_bytes = kvm_module_kernel_bytes,

@@ -112,6 +112,24 @@ static bool vmctl_add_doorbell(struct bench_vm *vm, uint16_t port)
 	return ioctl(vm->vm_fd, VMCTL_DOORBELL, &d) == 0;
 }
 
+/* In the vCPU's CPUID (KVM_FEATURE_PV_EOI, KVM_FEATURE_PV_SEND_IPI). */
+static bool vmctl_has_pv_ipi(struct bench_vm *vm)
+{
+	const uint32_t want = 1U << 6 | 1U << 11;
+	struct {
+		struct vmctl_cpuid hdr;
+		struct vmctl_cpuid_entry e[VMCTL_MAX_CPUID_ENTRIES];
+	} c = { .hdr.nent = VMCTL_MAX_CPUID_ENTRIES };
+	uint32_t i;
+
+	if (ioctl(vm->vcpu_fd, VMCTL_GET_CPUID, &c))
+		die("VMCTL_GET_CPUID");
+	for (i = 0; i < c.hdr.nent; i++)
+		if (c.e[i].function == 0x40000101)
+			return (c.e[i].eax & want) == want;
+	return false;
+}
+
 static void vmctl_run(struct bench_vm *vm, struct bench_exit *exit)
 {
 	struct vmctl_run *run = vm->run;
@@ -158,6 +176,7 @@ const struct bench_backend bench_vmctl = {
 	.create = vmctl_create,
 	.enter_at = vmctl_enter_at,
 	.add_doorbell = vmctl_add_doorbell,
+	.has_pv_ipi = vmctl_has_pv_ipi,
 	.run = vmctl_run,
 	.destroy = vmctl_destroy,
 	.module_kernel_bytes = vmctl_module_kernel_bytes,

@@ -248,10 +248,38 @@ static double exit_costs(struct guest *g, int batches)
 }
 
 /*
- * The timer case (guest.S) on a VM of its own, the only one with the
+ * The IPI cases (guest.S) on the timer case's VM, after it: a self-IPI
+ * ended by the EOI register, then with PV EOI, then sent by hypercall.
+ */
+static void ipi_costs(struct guest *g, double base, int batches)
+{
+	const uint32_t pv_eoi_on = PV_EOI_FLAG | 1;
+	const struct bench_case cases[] = {
+		{ .name = "ipi", .entry = bench_case_ipi },
+		{ .name = "ipi_pveoi", .entry = bench_case_ipi,
+		  .eax = pv_eoi_on },
+		{ .name = "pvipi", .entry = bench_case_pvipi,
+		  .eax = pv_eoi_on },
+	};
+	uint16_t ivt[2] = { guest_gpa(bench_ipi_irq), 0 };	/* IP, CS */
+	size_t i, n = ARRAY_SIZE(cases);
+
+	memcpy(g->low + IVT_IPI, ivt, sizeof(ivt));
+	if (!backend->has_pv_ipi(g->vm)) {
+		printf("bench backend=%s ipi_pveoi pvipi unavailable: no PV EOI or PV send-IPI\n",
+		       backend->name);
+		n = 1;
+	}
+	for (i = 0; i < n; i++)
+		print_exit_cost(cases[i].name,
+				per_iteration(g, &cases[i], batches), base);
+}
+
+/*
+ * The timer and IPI cases on a VM of their own, the only one with the
  * in-kernel interrupt controllers, so they cost the other figures nothing.
  */
-static void timer_cost(double base, int batches)
+static void apic_costs(double base, int batches)
 {
 	const struct bench_case c = { .name = "hlt", .entry = bench_case_hlt };
 	uint16_t ivt[2] = { guest_gpa(bench_timer_irq), 0 };	/* IP, CS */
@@ -266,6 +294,7 @@ static void timer_cost(double base, int batches)
 		       backend->name, strerror(errno));
 	} else {
 		print_exit_cost(c.name, per_iteration(&g, &c, batches), base);
+		ipi_costs(&g, base, batches);
 		backend->destroy(g.vm);
 	}
 	free_guest_ram(&g);
@@ -363,7 +392,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	pin_to_last_cpu();
 	creation(guests, nvms);
-	timer_cost(exit_costs(&guests[0], batches), batches);
+	apic_costs(exit_costs(&guests[0], batches), batches);
 	for (i = 0; i < nvms; i++) {
 		backend->destroy(guests[i].vm);
 		free_guest_ram(&guests[i]);

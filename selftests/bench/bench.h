@@ -17,6 +17,7 @@ extern const char bench_guest_start[], bench_guest_end[];
 extern const char bench_case_baseline[], bench_case_cpuid[],
 	bench_case_vmcall[], bench_case_rdmsr[], bench_case_out[],
 	bench_case_mmio[], bench_case_hlt[], bench_timer_irq[],
+	bench_case_ipi[], bench_case_pvipi[], bench_ipi_irq[],
 	bench_first_out[];
 
 /* Why a run returned, in the terms the measurement loop needs. */
@@ -58,6 +59,8 @@ struct bench_backend {
 	 * (errno set) when the hypervisor has none.
 	 */
 	bool (*add_doorbell)(struct bench_vm *vm, uint16_t port);
+	/* Does @vm's guest have KVM's PV EOI and send-IPI hypercall? */
+	bool (*has_pv_ipi)(struct bench_vm *vm);
 	/* One RUN ioctl, decoded. */
 	void (*run)(struct bench_vm *vm, struct bench_exit *exit);
 	void (*destroy)(struct bench_vm *vm);

@@ -81,6 +81,67 @@ bench_timer_irq:
 	movl	$0, %gs:APIC_EOI
 	iret
 
+/*
+ * The IPI cases, on the timer case's VM: the guest sends itself a fixed
+ * IPI at IPI_VECTOR with IF=1, so it is taken right after the exit that
+ * sent it; bench_ipi_irq ends it as Linux does with PV EOI: by clearing
+ * the flag at PV_EOI_FLAG if the hypervisor set it, else by the EOI
+ * register.  PARAM_EAX, when not 0, is first written to
+ * MSR_KVM_PV_EOI_EN (the flag's address | enable).  One iteration:
+ *   ipi        ICR write, EOI write: two exits, one injection
+ *   ipi_pveoi  the same with PV EOI on: one exit
+ *   pvipi      KVM_HC_SEND_IPI (to APIC ID 0) for the ICR write, PV EOI on
+ */
+.macro IPI_SETUP
+	movl	$APIC_SVR_ENABLE, %gs:APIC_SVR
+	movl	$0, %gs:APIC_ICR2		/* destination: APIC 0, itself */
+	cmpl	$0, PARAM_EAX
+	je	1f
+	mov	$MSR_KVM_PV_EOI_EN, %ecx
+	mov	PARAM_EAX, %eax
+	xor	%edx, %edx
+	wrmsr
+1:	sti
+	rdtsc
+	mov	%eax, %edi
+	mov	%edx, %esi
+.endm
+
+	.globl bench_case_ipi
+bench_case_ipi:
+	IPI_SETUP
+2:	movl	$IPI_VECTOR, %gs:APIC_ICR	/* fixed, physical */
+	dec	%ebp
+	jnz	2b
+	cli
+	jmp	finish
+
+	/* The hypercall's fourth argument is ESI: the TSC goes on the stack. */
+	.globl bench_case_pvipi
+bench_case_pvipi:
+	IPI_SETUP
+2:	push	%esi
+	push	%edi
+	mov	$KVM_HC_SEND_IPI, %eax
+	mov	$1, %ebx			/* bitmap: APIC ID 0 */
+	xor	%ecx, %ecx
+	xor	%edx, %edx			/* bit 0 is APIC ID 0 */
+	mov	$IPI_VECTOR, %esi		/* ICR: fixed, physical */
+	vmcall
+	pop	%edi
+	pop	%esi
+	dec	%ebp
+	jnz	2b
+	cli
+	jmp	finish
+
+	.globl bench_ipi_irq
+bench_ipi_irq:
+	btrw	$0, PV_EOI_FLAG
+	jc	1f
+	movl	$0, %gs:APIC_EOI
+1:	iret
+
 finish:
 	rdtsc
 	sub	%edi, %eax

@@ -35,6 +35,15 @@
 #define APIC_TDCR_DIV1	0xb
 #define TIMER_VECTOR	0x40
 #define IVT_TIMER	(TIMER_VECTOR * 4)	/* real-mode IVT entry */
+#define APIC_ICR	0x300
+#define APIC_ICR2	0x310
+
+/* The IPI cases: KVM's PV EOI flag and send-IPI hypercall. */
+#define IPI_VECTOR	0x50
+#define IVT_IPI		(IPI_VECTOR * 4)
+#define PV_EOI_FLAG	0x520		/* 4-byte aligned, in low RAM */
+#define MSR_KVM_PV_EOI_EN 0x4b564d04
+#define KVM_HC_SEND_IPI	10
 
 #define BENCH_PORT	0xf0		/* the OUT case's port */
 #define DONE_PORT	0xf1		/* "batch done, delta in RESULT_TSC" */
