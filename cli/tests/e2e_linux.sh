@@ -12,7 +12,8 @@
 # cache, the initramfs from scripts/guest-initramfs.sh.)  Checks: 1 and 2 vCPUs
 # boot to /init, whose banner reports nproc and memory; the guest finds
 # the ACPI tables (MADT among them, and no MP table) and SMBIOS's "vmctl";
-# it detects KVM's signature and registers kvm-clock;
+# it detects KVM's signature and registers kvm-clock, and with 2 vCPUs
+# takes PV EOI, PV IPIs and PV sched yield;
 # input typed on the console reaches the guest's shell and the reply comes
 # back; `sleep 1` returns and uptime advances; `reboot -f` (ACPI reset)
 # boots the kernel again to /init; `poweroff -f` (ACPI S5), `vmctl stop`
@@ -128,6 +129,12 @@ else
 	not_ok "2 vCPUs: Debian's kernel boots to /init"
 fi
 check "2 vCPUs: the banner says 2 CPUs" has "vmctl guest: Linux .*, 2 CPUs" "$TMP/out"
+# The paravirtual features Linux announces (steal time and PV EOI's flag
+# are silent: selftests/kvm_pv_test.c checks those).
+check_all "paravirt: the guest uses KVM's PV EOI, PV IPIs and PV sched yield" \
+	'has "kvm-guest: APIC: eoi() replaced with kvm_guest_apic_eoi_write" "$TMP/out" &&
+	has "kvm-guest: setup PV IPIs" "$TMP/out" &&
+	has "kvm-guest: setup PV sched yield" "$TMP/out"'
 "$VMCTL" stop --timeout "$T_CMD" linux2 >"$TMP/stop.out" 2>&1
 stop_rc=$?
 wait_exit "$T_CMD"
