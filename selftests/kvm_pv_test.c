@@ -7,9 +7,10 @@
  * never with the flag left set in guest memory for user space); steal
  * time, the vCPU thread's run delay on a CPU shared with a busy thread;
  * the send-IPI and sched-yield hypercalls with their errors; the MSRs in
- * GET_MSR_INDEX_LIST with their bad values refused; and the bare
- * platform (no KVM leaves), where the MSRs #GP and the hypercalls go to
- * user space.
+ * GET_MSR_INDEX_LIST with their bad values refused; the module's writes
+ * of the steal-time record and the PV EOI flag in the dirty log; and the
+ * bare platform (no KVM leaves), where the MSRs #GP and the hypercalls go
+ * to user space.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 
 #include "kselftest_harness.h"
 #include "irqchip.h"
@@ -272,6 +274,73 @@ TEST_F(pv, msrs_for_snapshots)
 	EXPECT_EQ(1, set_msr(self->vcpu, MSR_KVM_STEAL_TIME, MMIO_GPA + 1));
 	EXPECT_EQ(1, set_msr(self->vcpu, MSR_KVM_PV_EOI_EN, MMIO_GPA + 1));
 	guest_destroy(bare);
+}
+
+/* ---- the module's writes in the dirty log ---- */
+
+#define LOG_SLOT		1
+#define LOG_GPA			0x40000000
+#define LOG_PAGES		64
+
+/*
+ * Steal time in page 2 of a logged slot, the PV EOI flag in page 5; the
+ * guest writes neither page itself (its handler ends the interrupt by
+ * the EOI register, leaving the flag to the module).
+ */
+GUEST64(logged_guest,
+	X2APIC_ON
+	WRMSR(MSR_KVM_STEAL_TIME, LOG_GPA + 2 * 4096 + 1, 0)
+	WRMSR(MSR_KVM_PV_EOI_EN, LOG_GPA + 5 * 4096 + 1, 0)
+	"sti\n\t"
+	WRMSR(0x83f, VEC_LOW, 0)
+	"nop\n\t"
+	"mov " COUNT0 ", %edi\n\t"
+	GUEST_END
+	"logged_isr:\n\t"
+	"incl " COUNT0 "\n\t"
+	WRMSR(0x80b, 0, 0)
+	"iretq\n");
+GUEST_LABEL(logged_isr);
+
+TEST_F(pv, module_writes_are_dirty_logged)
+{
+	struct vmctl_mem_slot slot = {
+		.slot = LOG_SLOT, .flags = VMCTL_MEM_LOG_DIRTY,
+		.guest_phys = LOG_GPA, .size = LOG_PAGES * 4096ULL,
+	};
+	struct vmctl_dirty_log d = {
+		.slot = LOG_SLOT, .num_pages = LOG_PAGES,
+	};
+	uint64_t map = 0;
+	uint32_t version;
+	struct ucall uc;
+	void *mem;
+
+	if (ioctl(self->vm->sys_fd, VMCTL_CHECK_CAP, VMCTL_CAP_DIRTY_LOG) <= 0)
+		SKIP(return, "VMCTL_CAP_DIRTY_LOG: 0");
+	mem = mmap(NULL, slot.size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	/*
+	 * Present: the flag is written with interrupts off, where a page
+	 * the mapping lacks means no PV EOI (a guest's own flag page is
+	 * present, it reads it at every EOI).
+	 */
+	memset(mem, 0, slot.size);
+	slot.user_addr = (unsigned long)mem;
+	ASSERT_EQ(0, ioctl(self->vm->fd, VMCTL_SET_MEM_SLOT, &slot));
+	vcpu_load_guest_isr(self->vcpu, &logged_guest, VEC_LOW, logged_isr);
+	ASSERT_EQ(UCALL_DONE, run_to_done(self->vcpu, &uc));
+	EXPECT_EQ(1, uc.args[0]);
+	d.bitmap = (unsigned long)&map;
+	ASSERT_EQ(0, ioctl(self->vm->fd, VMCTL_GET_DIRTY_LOG, &d));
+	EXPECT_EQ(1ULL << 2 | 1ULL << 5, map) TH_LOG("log %#llx",
+						     (unsigned long long)map);
+	/* Steal time's first entry wrote an even version. */
+	version = *(uint32_t *)((char *)mem + 2 * 4096 + 8);
+	EXPECT_EQ(0, version & 1);
+	EXPECT_LE(2, version);
+	munmap(mem, slot.size);
 }
 
 /* ---- steal time ---- */
