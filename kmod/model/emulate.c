@@ -127,16 +127,14 @@ static int fetch(const struct vmctl_emu_cpu *cpu,
  * emulator does not do: VMCTL_EMU_UNHANDLED, not an MMIO access that
  * silently covers the wrong bytes.
  */
-static int check_page_cross(const struct vmctl_emu_cpu *cpu,
-			    const struct vmctl_emu_ops *ops, void *ctx,
-			    u64 lin, u64 gpa, unsigned int len, bool write)
+static int check_next_page(const struct vmctl_emu_cpu *cpu,
+			   const struct vmctl_emu_ops *ops, void *ctx,
+			   u64 lin, u64 gpa, bool write)
 {
 	u64 next_gpa;
 	u8 probe;
 	int ret;
 
-	if ((lin & IN_PAGE_MASK) + len <= VMCTL_PAGE_SIZE)
-		return 0;
 	ret = vmctl_gva_to_gpa(cpu, ops, ctx, (lin | IN_PAGE_MASK) + 1, write,
 			       &next_gpa);
 	if (ret)
@@ -146,6 +144,17 @@ static int check_page_cross(const struct vmctl_emu_cpu *cpu,
 	    !ops->read_gpa(ctx, next_gpa, &probe, 1))
 		return VMCTL_EMU_UNHANDLED;
 	return 0;
+}
+
+/* The common case, in the caller: the access stays in its page. */
+static inline int check_page_cross(const struct vmctl_emu_cpu *cpu,
+				   const struct vmctl_emu_ops *ops, void *ctx,
+				   u64 lin, u64 gpa, unsigned int len,
+				   bool write)
+{
+	if ((lin & IN_PAGE_MASK) + len <= VMCTL_PAGE_SIZE)
+		return 0;
+	return check_next_page(cpu, ops, ctx, lin, gpa, write);
 }
 
 /*
@@ -491,13 +500,6 @@ int vmctl_mmio_complete(struct vmctl_emu_cpu *cpu,
 	bool done = true;
 	int ret;
 
-	/* MOVS from MMIO to MMIO: the read is done, now the write. */
-	if (op->kind == INSN_MOVS && (op->flags & EMU_F_MMIO_DST) &&
-	    !op->is_write) {
-		op->gpa = op->aux;
-		op->is_write = true;
-		return VMCTL_EMU_WRITE_BACK;
-	}
 	switch (op->kind) {
 	case INSN_STORE:
 		break;
@@ -518,6 +520,12 @@ int vmctl_mmio_complete(struct vmctl_emu_cpu *cpu,
 	case INSN_STOS:
 	case INSN_LODS:
 	case INSN_MOVS:
+		/* MOVS from MMIO to MMIO: the read is done, now the write. */
+		if ((op->flags & EMU_F_MMIO_DST) && !op->is_write) {
+			op->gpa = op->aux;
+			op->is_write = true;
+			return VMCTL_EMU_WRITE_BACK;
+		}
 		ret = complete_string(cpu, ops, ctx, op, val, &done);
 		if (ret)
 			return ret;
