@@ -14,6 +14,7 @@
 
 #include "console.h"
 #include "control.h"
+#include "run_config.h"
 #include "vmctl.h"
 
 static const char run_usage[] =
@@ -24,6 +25,7 @@ static const char run_usage[] =
 "                 [--console FILE] [--disk FILE[,ro][,direct][,serial=S]]...\n"
 "                 [--rng] [--net tap[=NAME][,mac=MAC]]...\n"
 "                 [--balloon SIZE[,no-deflate-on-oom][,no-report][,no-stats]]\n"
+"       vmctl run --restore FILE [--name N] [--console FILE]\n"
 "\n"
 "Run a guest until it powers off.  Its serial console, a 16550A UART at\n"
 "port 0x3f8, is this terminal: keyboard input goes to the guest (raw mode\n"
@@ -86,8 +88,13 @@ static const char run_usage[] =
 "                      short of memory, reports its free memory to be\n"
 "                      given back too, and sends statistics (vmctl stats),\n"
 "                      unless turned off (default: no balloon)\n"
+"      --restore FILE  start the VM a snapshot holds ('vmctl snapshot'),\n"
+"                      made as it was made and going on from where it\n"
+"                      was; its memory is read from FILE as the guest\n"
+"                      touches it, so leave FILE in place while it runs\n"
 "  -h, --help          show this help\n"
-"Numbers are decimal or 0x-prefixed hex.\n"
+"Numbers are decimal or 0x-prefixed hex.  While the VM runs, its control\n"
+"socket serves pause, resume, snapshot and stats (see 'vmctl ps').\n"
 "\n"
 "Exit status:\n"
 "  0  the guest powered off: ACPI S5, VMCALL with RAX = 0x10000, or every\n"
@@ -127,7 +134,8 @@ static enum parse_result parse_number(const char *opt, const char *arg,
 }
 
 /* Long options without a short form. */
-enum { OPT_RNG = 0x100, OPT_NET, OPT_MEM_PREALLOC, OPT_BALLOON, OPT_NO_MERGE };
+enum { OPT_RNG = 0x100, OPT_NET, OPT_MEM_PREALLOC, OPT_BALLOON, OPT_NO_MERGE,
+	OPT_RESTORE };
 
 /* --disk FILE[,ro][,direct][,serial=S]: a file name holds no comma. */
 static enum parse_result parse_disk(const char *arg, struct run_opts *o)
@@ -260,6 +268,19 @@ static enum parse_result parse_mem(const char *arg, uint64_t *mem)
 	return PARSE_OK;
 }
 
+/* --restore: the snapshot says how the VM is made; a name and a log. */
+static enum parse_result restore_only(const struct run_opts *o)
+{
+	if (o->image || o->elf || o->kernel || o->initrd || o->cmdline ||
+	    o->mem || o->mem_prealloc || o->cpus != 1 || o->no_reboot ||
+	    o->nr_disks || o->rng || o->nr_nets || o->has_balloon ||
+	    o->no_merge ||
+	    o->load != VMCTL_ENTRY_DEFAULT || o->entry != VMCTL_ENTRY_DEFAULT)
+		return usage_error("run",
+				   "--restore takes only --name and --console: the snapshot says how the VM is made");
+	return PARSE_OK;
+}
+
 enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option longopts[] = {
@@ -281,6 +302,7 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 		{ "net", required_argument, NULL, OPT_NET },
 		{ "balloon", required_argument, NULL, OPT_BALLOON },
 		{ "no-merge", no_argument, NULL, OPT_NO_MERGE },
+		{ "restore", required_argument, NULL, OPT_RESTORE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -359,6 +381,9 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 		case OPT_NO_MERGE:
 			o->no_merge = true;
 			break;
+		case OPT_RESTORE:
+			o->restore = optarg;
+			break;
 		case 'h':
 			return PARSE_HELP;
 		default:
@@ -371,6 +396,8 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 	if (optind < argc)
 		return usage_error("run", "unexpected argument '%s'",
 				   argv[optind]);
+	if (o->restore)
+		return restore_only(o);
 	if (!!o->image + !!o->elf + !!o->kernel != 1)
 		return usage_error("run",
 				   "give exactly one of --image, --elf and --kernel");
@@ -422,8 +449,9 @@ bool run_boots_again(const struct run_opts *o, const struct vmctl_vm_end *end)
  * *again: the guest reset the machine and boots again.
  */
 static int run_once(struct vmctl_vm *vm, const char *name,
-		    struct console *con, int out_fd, const struct run_opts *o,
-		    bool *again, char *line, size_t len)
+		    struct vmctl_snapshot *snap, struct console *con,
+		    int out_fd, const struct run_opts *o, bool *again,
+		    char *line, size_t len)
 {
 	struct control_vm cv = { .vm = vm, .name = name, .opts = o };
 	struct control_server *control = NULL;
@@ -434,6 +462,11 @@ static int run_once(struct vmctl_vm *vm, const char *name,
 
 	ret = vmctl_uart_create(vm, VMCTL_COM1_BASE, console_input_fd(con),
 				out_fd, &uart);
+	if (!ret && snap) {
+		ret = vmctl_snapshot_restore(snap, vm);
+		if (ret)
+			return lib_error("run", o->restore, ret);
+	}
 	if (!ret)
 		ret = vmctl_vm_start(vm);
 	if (ret)
@@ -526,7 +559,8 @@ static const char *run_file(const struct run_opts *o)
  * name to ask for (NULL: the module picks one), then the name it got.
  */
 static int build_vm(struct vmctl *sys, const struct run_opts *o,
-		    const char *want, char *name, struct vmctl_vm **vm)
+		    bool restore, const char *want, char *name,
+		    struct vmctl_vm **vm)
 {
 	const char *file = run_file(o);
 	unsigned int i;
@@ -544,6 +578,11 @@ static int build_vm(struct vmctl *sys, const struct run_opts *o,
 	ret = add_devices(*vm, o);
 	if (ret)
 		return ret;
+	/* The snapshot has the memory and makes the vCPUs (run_once). */
+	if (restore) {
+		ret = o->kernel ? vmctl_vm_create_pc(*vm) : 0;
+		return ret ? lib_error("run", "creating the VM", ret) : 0;
+	}
 	if (o->kernel) {
 		struct vmctl_linux_boot boot = {
 			.kernel = o->kernel, .initrd = o->initrd,
@@ -573,7 +612,8 @@ static int build_vm(struct vmctl *sys, const struct run_opts *o,
  * state starts afresh, the kernel and initrd are loaded anew), on the
  * same console.
  */
-static int run_vm(const struct run_opts *o, int out_fd)
+static int run_vm(const struct run_opts *o, struct vmctl_snapshot *snap,
+		  int out_fd)
 {
 	char name[VMCTL_NAME_LEN] = "", line[256];
 	struct vmctl *sys;
@@ -587,7 +627,8 @@ static int run_vm(const struct run_opts *o, int out_fd)
 		return lib_error("run", NULL, ret);
 	do {
 		vm = NULL;
-		ret = build_vm(sys, o, again ? name : o->name, name, &vm);
+		ret = build_vm(sys, o, snap, again ? name : o->name, name,
+			       &vm);
 		if (!ret && !console_up) {
 			ret = console_open(&con);
 			if (ret) {
@@ -600,8 +641,10 @@ static int run_vm(const struct run_opts *o, int out_fd)
 		again = false;
 		line[0] = '\0';
 		if (!ret)
-			ret = run_once(vm, name, &con, out_fd, o, &again,
-				       line, sizeof(line));
+			ret = run_once(vm, name, snap, &con, out_fd, o,
+				       &again, line, sizeof(line));
+		/* Booting again boots the image the snapshot names. */
+		snap = NULL;
 		if (again)
 			fprintf(stderr, "vmctl run: %s: %s; booting again\n",
 				name, line);
@@ -616,8 +659,40 @@ static int run_vm(const struct run_opts *o, int out_fd)
 	return ret;
 }
 
+/* --restore: the snapshot checked whole, and the options it was made with. */
+static int open_snapshot(struct run_opts *o, struct vmctl_snapshot **snap)
+{
+	struct run_opts saved;
+	const void *config;
+	char why[160];
+	size_t len;
+	int ret;
+
+	ret = vmctl_snapshot_open(o->restore, snap);
+	if (ret == -EPROTO)
+		return cli_error("run", "%s: %s", o->restore,
+				 vmctl_error_detail());
+	if (ret)
+		return lib_error("run", o->restore, ret);
+	config = vmctl_snapshot_config(*snap, &len);
+	ret = config ? run_config_parse(config, len, &saved, why, sizeof(why)) :
+		       -EINVAL;
+	if (ret) {
+		vmctl_snapshot_close(*snap);
+		return cli_error("run", "%s: %s", o->restore,
+				 config ? why : "the snapshot has no run options");
+	}
+	saved.restore = o->restore;
+	saved.console = o->console;
+	if (o->name)
+		saved.name = o->name;
+	*o = saved;
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
+	struct vmctl_snapshot *snap = NULL;
 	const char *file;
 	struct run_opts o;
 	int out_fd = STDOUT_FILENO, ret;
@@ -632,22 +707,31 @@ int cmd_run(int argc, char **argv)
 	case PARSE_OK:
 		break;
 	}
+	if (o.restore) {
+		ret = open_snapshot(&o, &snap);
+		if (ret)
+			return ret;
+	}
 	/* Name a missing file before anything else can go wrong. */
 	file = run_file(&o);
-	if (access(file, R_OK) < 0)
+	if (!snap && access(file, R_OK) < 0)
 		return cli_error("run", "cannot read '%s': %s", file,
 				 strerror(errno));
-	if (o.initrd && access(o.initrd, R_OK) < 0)
+	if (!snap && o.initrd && access(o.initrd, R_OK) < 0)
 		return cli_error("run", "cannot read '%s': %s", o.initrd,
 				 strerror(errno));
 	if (o.console) {
 		out_fd = open(o.console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 			      0644);
-		if (out_fd < 0)
-			return cli_error("run", "cannot write console log '%s': %s",
-					 o.console, strerror(errno));
+		if (out_fd < 0) {
+			ret = cli_error("run", "cannot write console log '%s': %s",
+					o.console, strerror(errno));
+			vmctl_snapshot_close(snap);
+			return ret;
+		}
 	}
-	ret = run_vm(&o, out_fd);
+	ret = run_vm(&o, snap, out_fd);
+	vmctl_snapshot_close(snap);
 	if (o.console)
 		close(out_fd);
 	return ret;

@@ -13,8 +13,8 @@
 #include "vmctl.h"
 
 /* The handlers, each in its route_<name>.c. */
-control_route_fn route_instance, route_machine_config, route_vm,
-	route_device_counters, route_balloon;
+control_route_fn route_instance, route_machine_config, route_snapshot,
+	route_vm, route_device_counters, route_balloon;
 
 static const struct {
 	const char *path;
@@ -23,6 +23,7 @@ static const struct {
 	{ "/", route_instance },
 	{ "/balloon", route_balloon },
 	{ "/machine-config", route_machine_config },
+	{ "/snapshot", route_snapshot },
 	{ "/vm", route_vm },
 	{ "/vmctl/device-counters", route_device_counters },
 };

@@ -300,7 +300,7 @@ static bool key_is(const struct json_value *key, const char *name)
 
 struct check {
 	const char *const *known;
-	const struct json_value *seen[MAX_FIELDS];
+	struct json_value seen[MAX_FIELDS];	/* copies: the walk reuses its own */
 	unsigned int nr_seen;
 	char *why;
 	size_t why_len;
@@ -321,8 +321,8 @@ static int check_member(void *ctx, const struct json_value *key,
 		return -EINVAL;
 	}
 	for (i = 0; i < c->nr_seen; i++)
-		if (c->seen[i]->len == key->len &&
-		    !memcmp(c->seen[i]->text, key->text, key->len)) {
+		if (c->seen[i].len == key->len &&
+		    !memcmp(c->seen[i].text, key->text, key->len)) {
 			snprintf(c->why, c->why_len, "field %.*s given twice",
 				 (int)key->len, key->text);
 			return -EINVAL;
@@ -331,7 +331,7 @@ static int check_member(void *ctx, const struct json_value *key,
 		snprintf(c->why, c->why_len, "too many fields");
 		return -EINVAL;
 	}
-	c->seen[c->nr_seen++] = key;
+	c->seen[c->nr_seen++] = *key;
 	return 0;
 }
 

@@ -21,6 +21,7 @@ static const struct cmd commands[] = {
 	{ "pause", cmd_pause, "hold a VM's vCPUs and devices (vmctl run's VMs)" },
 	{ "resume", cmd_resume, "let a paused VM run again" },
 	{ "balloon", cmd_balloon, "set a running VM's balloon size (vmctl run --balloon)" },
+	{ "snapshot", cmd_snapshot, "save a running VM into a file (vmctl run --restore)" },
 };
 
 #define NR_COMMANDS ARRAY_SIZE(commands)

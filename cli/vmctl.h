@@ -99,6 +99,7 @@ struct run_opts {
 	bool has_balloon;
 	struct vmctl_balloon balloon;
 	bool no_merge;		/* guest RAM not MADV_MERGEABLE */
+	const char *restore;	/* a snapshot to start from */
 };
 
 #define RUN_DEFAULT_MEM		(16ULL << 20)

@@ -23,6 +23,7 @@ int cmd_events(int argc, char **argv);
 int cmd_pause(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
 int cmd_balloon(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
 
 /* cmd_ps.c */
 struct ps_opts {
@@ -116,6 +117,16 @@ int state_command(const char *cmd, const char *usage, const char *state,
 /* cmd_balloon.c: NAME|ID and the balloon's size in bytes. */
 enum parse_result balloon_parse(int argc, char **argv, const char **target,
 				uint64_t *size);
+
+/* cmd_snapshot.c */
+struct snapshot_opts {
+	const char *target;
+	const char *file;
+	bool stop;
+};
+
+enum parse_result snapshot_parse(int argc, char **argv,
+				 struct snapshot_opts *o);
 
 /* cmd_events.c */
 struct events_opts {

@@ -5,7 +5,42 @@
  * were added, stop and destroy in reverse, as kvmtool runs its dev_init
  * and dev_exit lists.
  */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "internal.h"
+
+int vmctl_state_put(struct vmctl_state_writer *w, const void *p, size_t len)
+{
+	size_t cap = w->cap ? w->cap : 256;
+	uint8_t *buf;
+
+	while (cap < w->len + len)
+		cap *= 2;
+	if (cap != w->cap) {
+		buf = realloc(w->buf, cap);
+		if (!buf)
+			return -ENOMEM;
+		w->buf = buf;
+		w->cap = cap;
+	}
+	memcpy(w->buf + w->len, p, len);
+	w->len += len;
+	return 0;
+}
+
+int vmctl_state_get(struct vmctl_state_reader *r, void *p, size_t len)
+{
+	if (r->left < len)
+		return vmctl_fail(-EPROTO,
+				  "device state of %zu bytes where %zu are needed",
+				  r->left, len);
+	memcpy(p, r->p, len);
+	r->p += len;
+	r->left -= len;
+	return 0;
+}
 
 void vmctl_device_add(struct vmctl_vm *vm, struct vmctl_device *dev,
 		      const struct vmctl_device_ops *ops)

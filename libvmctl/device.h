@@ -35,11 +35,26 @@ struct vmctl_device;
 struct vmctl_device_counter;
 
 /*
- * Where a device's saved state goes and comes from: the snapshot format
- * defines them; until then save and restore stay NULL in every device.
+ * Where a device's saved state goes and comes from: bytes in the order
+ * the device puts them, one snapshot section per device (snapshot.h).
+ * A device puts a struct of fixed-size fields (little-endian, as the
+ * host is) and checks what it gets back: the file may be damaged or
+ * hostile past its checksums.
  */
-struct vmctl_state_writer;
-struct vmctl_state_reader;
+struct vmctl_state_writer {
+	uint8_t *buf;
+	size_t len, cap;
+};
+
+struct vmctl_state_reader {
+	const uint8_t *p;
+	size_t left;
+};
+
+/* 0 or -ENOMEM. */
+int vmctl_state_put(struct vmctl_state_writer *w, const void *p, size_t len);
+/* 0, or -EPROTO (with its detail) when fewer than len bytes are left. */
+int vmctl_state_get(struct vmctl_state_reader *r, void *p, size_t len);
 
 struct vmctl_device_ops {
 	const char *name;	/* the model, for messages: "uart", "cmos" */
@@ -61,8 +76,11 @@ struct vmctl_device_ops {
 	void (*connect_irqchip)(struct vmctl_device *dev);
 	/*
 	 * Snapshot and restore of the device's state (registers, FIFOs,
-	 * queue positions), with the VM stopped.  NULL until the snapshot
-	 * format exists.
+	 * queue positions), with the VM paused or not started: restore on
+	 * a device made with the same configuration, after the vCPUs' and
+	 * the I/O APIC's state.  0 or -errno (-EPROTO: the state makes no
+	 * sense, with vmctl_fail()'s detail).  A device with NULL save
+	 * cannot be snapshotted: vmctl_vm_snapshot() refuses the VM.
 	 */
 	int (*save)(struct vmctl_device *dev, struct vmctl_state_writer *w);
 	int (*restore)(struct vmctl_device *dev, struct vmctl_state_reader *r);

@@ -36,6 +36,19 @@ int vmctl_image_dst(struct vmctl_vm *vm, uint64_t gpa, uint64_t len,
 void vmctl_clear_detail(void);
 void vmctl_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * CRC-32 of buf continuing crc (0 to start), as zlib's crc32() (crc32.c).
+ */
+uint32_t vmctl_crc32(uint32_t crc, const void *buf, size_t len);
+
+/*
+ * Every feature flag of the CPUID table saved (a snapshot's) is in host
+ * (a new vCPU's here): 0, or -EOPNOTSUPP naming the leaf and bits
+ * (cpuid_check.c).
+ */
+int vmctl_cpuid_check(const struct vmctl_cpuid *saved,
+		      const struct vmctl_cpuid *host);
+
 /* ---- the I/O dispatch table (io_table.c) ---- */
 
 struct vmctl_io_range {

@@ -35,3 +35,13 @@ int vmctl_pc_devices_create(struct vmctl_vm *vm)
 	vm->pc_devices = true;
 	return 0;
 }
+
+int vmctl_vm_create_pc(struct vmctl_vm *vm)
+{
+	int ret = 0;
+
+	vmctl_clear_detail();
+	if (!vm->irqchip && vmctl_check_cap(vm->sys, VMCTL_CAP_IRQCHIP) > 0)
+		ret = vmctl_vm_create_irqchip(vm);
+	return ret ? ret : vmctl_pc_devices_create(vm);
+}

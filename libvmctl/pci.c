@@ -413,3 +413,13 @@ const struct vmctl_io_ops vmctl_pci_io_ops = {
 	.read = io_read,
 	.write = io_write,
 };
+
+void vmctl_pci_restore_cfg(struct vmctl_pci_dev *dev,
+			   const uint8_t cfg[VMCTL_PCI_CFG_SIZE])
+{
+	unsigned int i;
+
+	for (i = 0; i < VMCTL_PCI_CFG_SIZE; i++)
+		dev->cfg[i] = (dev->cfg[i] & ~dev->wmask[i]) |
+			      (cfg[i] & dev->wmask[i]);
+}

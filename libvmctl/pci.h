@@ -145,6 +145,13 @@ uint64_t vmctl_pci_bar_base(const struct vmctl_pci_dev *dev, unsigned int idx);
 void vmctl_pci_set_intx(struct vmctl_pci_dev *dev, int level);
 
 /* Configuration space read/write (the bus lock held inside). */
+/*
+ * A snapshot's configuration space back into dev: only the bits the
+ * guest may write (wmask) are taken, the rest stays as the model made
+ * it.  The bus lock held.
+ */
+void vmctl_pci_restore_cfg(struct vmctl_pci_dev *dev,
+			   const uint8_t cfg[VMCTL_PCI_CFG_SIZE]);
 uint32_t vmctl_pci_cfg_read(struct vmctl_pci_bus *bus, unsigned int slot,
 			    unsigned int func, unsigned int reg,
 			    unsigned int size);

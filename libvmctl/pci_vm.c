@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 #include "pci_vm.h"
@@ -49,10 +50,53 @@ static void host_free(struct vmctl_device *dev)
 	free(h);
 }
 
+/* The bus: its address register, the host bridge's registers, INTx. */
+struct host_state {
+	uint32_t config_address;
+	uint8_t pin_level[VMCTL_PCI_INTX_GSIS];
+	uint8_t cfg[VMCTL_PCI_CFG_SIZE];
+};
+
+static int host_save(struct vmctl_device *dev, struct vmctl_state_writer *w)
+{
+	struct vmctl_pci_host *h = container_of(dev, struct vmctl_pci_host, dev);
+	struct host_state st = { 0 };
+	unsigned int i;
+
+	pthread_mutex_lock(&h->bus.lock);
+	st.config_address = h->bus.config_address;
+	for (i = 0; i < VMCTL_PCI_INTX_GSIS; i++)
+		st.pin_level[i] = h->bus.pin_level[i];
+	memcpy(st.cfg, h->bus.host.cfg, sizeof(st.cfg));
+	pthread_mutex_unlock(&h->bus.lock);
+	return vmctl_state_put(w, &st, sizeof(st));
+}
+
+static int host_restore(struct vmctl_device *dev,
+			struct vmctl_state_reader *r)
+{
+	struct vmctl_pci_host *h = container_of(dev, struct vmctl_pci_host, dev);
+	struct host_state st;
+	unsigned int i;
+	int ret = vmctl_state_get(r, &st, sizeof(st));
+
+	if (ret)
+		return ret;
+	pthread_mutex_lock(&h->bus.lock);
+	h->bus.config_address = st.config_address & 0x80fffffcU;
+	for (i = 0; i < VMCTL_PCI_INTX_GSIS; i++)
+		h->bus.pin_level[i] = st.pin_level[i] & 1;
+	vmctl_pci_restore_cfg(&h->bus.host, st.cfg);
+	pthread_mutex_unlock(&h->bus.lock);
+	return 0;
+}
+
 static const struct vmctl_device_ops pci_host_ops = {
 	.name = "pci",
 	.destroy = host_free,
 	.connect_irqchip = host_connect_irqchip,
+	.save = host_save,
+	.restore = host_restore,
 };
 
 static struct vmctl_pci_bus *find_bus(struct vmctl_vm *vm)

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "rtc.h"
@@ -149,9 +150,39 @@ static void rtc_free(struct vmctl_device *dev)
 	free(rtc);
 }
 
+/* The index register and the NVRAM; the clock reads the host's time. */
+static int rtc_save(struct vmctl_device *dev, struct vmctl_state_writer *w)
+{
+	struct vmctl_rtc *rtc = container_of(dev, struct vmctl_rtc, dev);
+	uint8_t st[1 + VMCTL_RTC_NVRAM];
+
+	pthread_mutex_lock(&rtc->lock);
+	st[0] = rtc->index;
+	memcpy(st + 1, rtc->nvram, VMCTL_RTC_NVRAM);
+	pthread_mutex_unlock(&rtc->lock);
+	return vmctl_state_put(w, st, sizeof(st));
+}
+
+static int rtc_restore(struct vmctl_device *dev, struct vmctl_state_reader *r)
+{
+	struct vmctl_rtc *rtc = container_of(dev, struct vmctl_rtc, dev);
+	uint8_t st[1 + VMCTL_RTC_NVRAM];
+	int ret = vmctl_state_get(r, st, sizeof(st));
+
+	if (ret)
+		return ret;
+	pthread_mutex_lock(&rtc->lock);
+	rtc->index = st[0] & INDEX_MASK;
+	memcpy(rtc->nvram, st + 1, VMCTL_RTC_NVRAM);
+	pthread_mutex_unlock(&rtc->lock);
+	return 0;
+}
+
 static const struct vmctl_device_ops rtc_device_ops = {
 	.name = "cmos",
 	.destroy = rtc_free,
+	.save = rtc_save,
+	.restore = rtc_restore,
 };
 
 int vmctl_rtc_create(struct vmctl_vm *vm)

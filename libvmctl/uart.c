@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "uart.h"
@@ -368,12 +369,76 @@ static void uart_free(struct vmctl_device *dev)
 	free(u);
 }
 
+/* The registers and the receive FIFO, as a snapshot holds them. */
+struct uart_state {
+	uint8_t fifo[VMCTL_UART_RX_BUF];
+	uint32_t rx_head, rx_count;
+	uint8_t ier, lcr, mcr, msr, scr, fcr, dll, dlm;
+	uint8_t thre_pending, irq_level, pad[6];
+};
+
+static int uart_save(struct vmctl_device *dev, struct vmctl_state_writer *w)
+{
+	struct vmctl_uart *u = container_of(dev, struct vmctl_uart, dev);
+	struct uart_state st = { 0 };
+
+	pthread_mutex_lock(&u->lock);
+	memcpy(st.fifo, u->rbr_fifo, sizeof(st.fifo));
+	st.rx_head = u->rx_head;
+	st.rx_count = u->rx_count;
+	st.ier = u->ier;
+	st.lcr = u->lcr;
+	st.mcr = u->mcr;
+	st.msr = u->msr;
+	st.scr = u->scr;
+	st.fcr = u->fcr;
+	st.dll = u->dll;
+	st.dlm = u->dlm;
+	st.thre_pending = u->thre_pending;
+	st.irq_level = u->irq_level;
+	pthread_mutex_unlock(&u->lock);
+	return vmctl_state_put(w, &st, sizeof(st));
+}
+
+static int uart_restore(struct vmctl_device *dev, struct vmctl_state_reader *r)
+{
+	struct vmctl_uart *u = container_of(dev, struct vmctl_uart, dev);
+	struct uart_state st;
+	int ret = vmctl_state_get(r, &st, sizeof(st));
+
+	if (ret)
+		return ret;
+	if (st.rx_head >= VMCTL_UART_RX_BUF || st.rx_count > VMCTL_UART_RX_BUF ||
+	    st.thre_pending > 1 || st.irq_level > 1)
+		return vmctl_fail(-EPROTO, "UART state out of range");
+	pthread_mutex_lock(&u->lock);
+	memcpy(u->rbr_fifo, st.fifo, sizeof(st.fifo));
+	u->rx_head = st.rx_head;
+	u->rx_count = st.rx_count;
+	u->ier = st.ier;
+	u->lcr = st.lcr;
+	u->mcr = st.mcr;
+	u->msr = st.msr;
+	u->scr = st.scr;
+	u->fcr = st.fcr;
+	u->dll = st.dll;
+	u->dlm = st.dlm;
+	u->thre_pending = st.thre_pending;
+	/* The I/O APIC's saved lines hold this level: drive only a change. */
+	u->irq_level = st.irq_level;
+	update_irq(u);
+	pthread_mutex_unlock(&u->lock);
+	return 0;
+}
+
 static const struct vmctl_device_ops uart_device_ops = {
 	.name = "uart",
 	.start = uart_start,
 	.stop = uart_stop,
 	.destroy = uart_free,
 	.connect_irqchip = uart_connect_irqchip,
+	.save = uart_save,
+	.restore = uart_restore,
 };
 
 int vmctl_uart_create(struct vmctl_vm *vm, uint16_t base, int in_fd,

@@ -230,6 +230,28 @@ static bool section_size_ok(uint32_t id, const void *data, uint32_t size)
 		       n * sizeof(struct vmctl_msr_entry);
 }
 
+/*
+ * The CPUID the guest saw against the table a new vCPU gets here (its
+ * default, from this host's CPU), before it replaces that table.
+ */
+static int check_cpu(struct vmctl_vcpu *vcpu, const struct vmctl_cpuid *saved)
+{
+	struct vmctl_cpuid *host;
+	int ret;
+
+	host = malloc(sizeof(*host) + VMCTL_MAX_CPUID_ENTRIES *
+		      sizeof(host->entries[0]));
+	if (!host)
+		return -ENOMEM;
+	host->nent = VMCTL_MAX_CPUID_ENTRIES;
+	host->flags = 0;
+	ret = ioctl(vcpu->fd, VMCTL_GET_CPUID, host) < 0 ?
+	      vmctl_fail(-errno, "VMCTL_GET_CPUID") :
+	      vmctl_cpuid_check(saved, host);
+	free(host);
+	return ret;
+}
+
 /* Load one checked section; SET_MSRS must take every entry. */
 static int load_section(struct vmctl_vcpu *vcpu, uint32_t id,
 			const uint8_t *data, uint32_t size)
@@ -244,6 +266,13 @@ static int load_section(struct vmctl_vcpu *vcpu, uint32_t id,
 	memcpy(copy, data, size);
 	if (id == SEC_MSRS)
 		memcpy(&want, data, sizeof(want));
+	if (id == SEC_CPUID) {
+		ret = check_cpu(vcpu, copy);
+		if (ret) {
+			free(copy);
+			return ret;
+		}
+	}
 	ret = ioctl(vcpu->fd, sections[id].set, copy);
 	if (ret < 0)
 		ret = vmctl_fail(-errno, "SET %s", sections[id].name);

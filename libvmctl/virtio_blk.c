@@ -253,12 +253,26 @@ static void blk_counters(struct vmctl_device *dev,
 			      ctx);
 }
 
+/* The state is the virtio layer's (virtio_state.c). */
+static int blk_save(struct vmctl_device *dev, struct vmctl_state_writer *w)
+{
+	return vmctl_virtio_save(&container_of(dev, struct vmctl_virtio_blk, dev)->vdev, w);
+}
+
+static int blk_restore(struct vmctl_device *dev, struct vmctl_state_reader *r)
+{
+	return vmctl_virtio_restore(&container_of(dev, struct vmctl_virtio_blk, dev)->vdev,
+				    r);
+}
+
 static const struct vmctl_device_ops blk_device_ops = {
 	.name = "virtio-blk",
 	.start = blk_start,
 	.stop = blk_stop,
 	.destroy = blk_free,
 	.counters = blk_counters,
+	.save = blk_save,
+	.restore = blk_restore,
 };
 
 /* Open, lock and size the image; every refusal names the file. */

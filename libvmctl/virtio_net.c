@@ -294,12 +294,30 @@ static void net_counters(struct vmctl_device *dev,
 	fn(ctx, &c);
 }
 
+/*
+ * The state is the virtio layer's (virtio_state.c); the tap's offloads
+ * are set again for the driver's features when the worker first serves,
+ * and a frame waiting for room is not kept: lost, as on a wire.
+ */
+static int net_save(struct vmctl_device *dev, struct vmctl_state_writer *w)
+{
+	return vmctl_virtio_save(&container_of(dev, struct vmctl_virtio_net, dev)->vdev, w);
+}
+
+static int net_restore(struct vmctl_device *dev, struct vmctl_state_reader *r)
+{
+	return vmctl_virtio_restore(&container_of(dev, struct vmctl_virtio_net, dev)->vdev,
+				    r);
+}
+
 static const struct vmctl_device_ops net_device_ops = {
 	.name = "virtio-net",
 	.start = net_start,
 	.stop = net_stop,
 	.destroy = net_free,
 	.counters = net_counters,
+	.save = net_save,
+	.restore = net_restore,
 };
 
 /* How many network cards vm has already: the new one's index. */

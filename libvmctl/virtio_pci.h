@@ -210,6 +210,17 @@ int vmctl_virtio_init(struct vmctl_virtio_dev *vdev,
 		      const struct vmctl_guest_ram *ram);
 void vmctl_virtio_destroy(struct vmctl_virtio_dev *vdev);
 
+/*
+ * The device's state for a snapshot (virtio_state.c): what a backend's
+ * save and restore ops (device.h) call.  The worker not running.
+ */
+struct vmctl_state_writer;
+struct vmctl_state_reader;
+int vmctl_virtio_save(struct vmctl_virtio_dev *vdev,
+		      struct vmctl_state_writer *w);
+int vmctl_virtio_restore(struct vmctl_virtio_dev *vdev,
+			 struct vmctl_state_reader *r);
+
 /* The worker thread, started and stopped with the vCPUs. */
 int vmctl_virtio_start(struct vmctl_virtio_dev *vdev);
 void vmctl_virtio_stop(struct vmctl_virtio_dev *vdev);

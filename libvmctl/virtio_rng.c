@@ -111,12 +111,26 @@ static void rng_counters(struct vmctl_device *dev,
 			      ctx);
 }
 
+/* The state is the virtio layer's (virtio_state.c). */
+static int rng_save(struct vmctl_device *dev, struct vmctl_state_writer *w)
+{
+	return vmctl_virtio_save(&container_of(dev, struct vmctl_virtio_rng, dev)->vdev, w);
+}
+
+static int rng_restore(struct vmctl_device *dev, struct vmctl_state_reader *r)
+{
+	return vmctl_virtio_restore(&container_of(dev, struct vmctl_virtio_rng, dev)->vdev,
+				    r);
+}
+
 static const struct vmctl_device_ops rng_device_ops = {
 	.name = "virtio-rng",
 	.start = rng_start,
 	.stop = rng_stop,
 	.destroy = rng_free,
 	.counters = rng_counters,
+	.save = rng_save,
+	.restore = rng_restore,
 };
 
 int vmctl_rng_create(struct vmctl_vm *vm)

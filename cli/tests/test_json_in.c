@@ -59,9 +59,16 @@ static void test_get(void **state)
 static void test_check(void **state)
 {
 	static const char *const known[] = { "state", NULL };
+	static const char *const two[] = { "a", "b", NULL };
 	char why[64];
 
 	(void)state;
+	/* Two fields, each known and once. */
+	assert_int_equal(json_check_object(S("{\"a\": 1, \"b\": \"x\"}"), two,
+					   why, sizeof(why)), 0);
+	assert_int_equal(json_check_object(S("{\"b\": 1, \"a\": 2, \"b\": 3}"),
+					   two, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "field \"b\" given twice");
 	assert_int_equal(json_check_object(S("{\"state\": \"Paused\"}"), known,
 					   why, sizeof(why)), 0);
 	assert_int_equal(json_check_object(S("{}"), known, why, sizeof(why)),

@@ -247,6 +247,53 @@ int vmctl_vm_get_clock(struct vmctl_vm *vm, struct vmctl_clock *clock);
 int vmctl_vm_set_clock(struct vmctl_vm *vm, const struct vmctl_clock *clock);
 
 /* ------------------------------------------------------------------ */
+/* Snapshots                                                            */
+
+/*
+ * The whole VM into the file path (format: libvmctl/snapshot.h): the
+ * caller's config bytes (how to make the VM again), the clock, every
+ * vCPU's state blob, the I/O APIC, every device's state, and guest RAM
+ * with pages of zeros left as holes.  The VM must be paused
+ * (vmctl_vm_pause()) or not started: -EBUSY otherwise.  Written to a
+ * temporary file renamed over path when complete, so a failure leaves
+ * no file and the VM as it was.  -EOPNOTSUPP when a device's state
+ * cannot be saved (vmctl_error_detail() names it).
+ */
+int vmctl_vm_snapshot(struct vmctl_vm *vm, const char *path,
+		      const void *config, size_t config_len);
+
+struct vmctl_snapshot;
+
+/*
+ * Open a snapshot and check all of it (magic, version, size, every
+ * section's bounds and CRC) before anything is restored: -EPROTO with
+ * vmctl_error_detail() saying what is wrong, or -errno.
+ */
+int vmctl_snapshot_open(const char *path, struct vmctl_snapshot **out);
+/* The config bytes vmctl_vm_snapshot() was given (valid until close). */
+const void *vmctl_snapshot_config(const struct vmctl_snapshot *s,
+				  size_t *len);
+/*
+ * Put the snapshot into vm, which the caller made as the saved one was
+ * made (the same RAM slots; the irqchip and the PC devices, see
+ * vmctl_vm_create_pc(); the same UART and other devices) but without
+ * loading an image nor creating vCPUs: this creates them.  Guest RAM is
+ * mapped from the snapshot file copy-on-write and read as the guest
+ * touches it, so the file must stay as it is while the VM runs (a new
+ * snapshot over it is renamed into place and does not disturb it).
+ * Then vmctl_vm_start().  0 or -errno; on failure destroy the VM.
+ */
+int vmctl_snapshot_restore(struct vmctl_snapshot *s, struct vmctl_vm *vm);
+void vmctl_snapshot_close(struct vmctl_snapshot *s);
+
+/*
+ * The in-kernel irqchip (when the module has one) and the devices every
+ * PC guest gets, as vmctl_load_linux() makes them, without loading
+ * anything: for a Linux guest about to be restored from a snapshot.
+ */
+int vmctl_vm_create_pc(struct vmctl_vm *vm);
+
+/* ------------------------------------------------------------------ */
 /* Loading an image                                                     */
 
 #define VMCTL_ENTRY_DEFAULT	UINT64_MAX

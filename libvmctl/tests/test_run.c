@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -221,6 +222,35 @@ static void test_pause_resume(void **state)
 	rig_down(&r);
 }
 
+/*
+ * A snapshot of a running VM not paused is refused; one that fails
+ * midway (the fake module has no VMCTL_GET_CLOCK) leaves no file, not
+ * even its temporary one, and the VM runs on.
+ */
+static void test_snapshot_refused(void **state)
+{
+	char dir[] = "/tmp/vmctl-test-snap.XXXXXX", path[64];
+	struct pollfd pfd;
+	struct rig r;
+
+	(void)state;
+	SCRIPT(0, { S_BLOCK, 0, 0 });
+	rig_up(&r, 1);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/snap", dir);
+	assert_int_equal(vmctl_vm_start(r.vm), 0);
+	assert_int_equal(vmctl_vm_snapshot(r.vm, path, "c", 1), -EBUSY);
+	assert_int_equal(vmctl_vm_pause(r.vm), 0);
+	assert_int_equal(vmctl_vm_snapshot(r.vm, path, "c", 1), -ENOTTY);
+	assert_int_equal(rmdir(dir), 0);	/* empty: no file left */
+	assert_int_equal(vmctl_vm_resume(r.vm), 0);
+	pfd = (struct pollfd){ .fd = vmctl_vm_done_fd(r.vm), .events = POLLIN };
+	assert_int_equal(poll(&pfd, 1, 50), 0);
+	vmctl_vm_stop(r.vm);
+	assert_int_equal(vmctl_vm_wait(r.vm, NULL), 0);
+	rig_down(&r);
+}
+
 static void test_all_halted(void **state)
 {
 	struct vmctl_vm_end end;
@@ -291,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_poweroff_stops_other_vcpus),
 		cmocka_unit_test(test_stop_from_outside),
 		cmocka_unit_test(test_pause_resume),
+		cmocka_unit_test(test_snapshot_refused),
 		cmocka_unit_test(test_all_halted),
 		cmocka_unit_test(test_boot_state_applied),
 		cmocka_unit_test(test_register_after_start_refused),

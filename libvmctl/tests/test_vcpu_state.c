@@ -304,6 +304,44 @@ static void test_module_refusal(void **state)
 	free(blob);
 }
 
+/*
+ * A guest that saw a CPU feature this host's vCPUs lack is refused
+ * before anything is loaded, the leaf and bits named; OSXSAVE, which
+ * mirrors the guest's CR4, is not a feature; a host that has the bit
+ * takes the guest.
+ */
+static void test_missing_cpu_feature(void **state)
+{
+	size_t len;
+	void *blob;
+
+	(void)state;
+	fk[0].cpuid[0] = (struct vmctl_cpuid_entry){
+		.function = 7, .flags = VMCTL_CPUID_FLAG_SIGNIFICANT_INDEX,
+		.ebx = 1U << 5,				/* AVX2 */
+	};
+	fk[0].cpuid[1] = (struct vmctl_cpuid_entry){
+		.function = 1, .ecx = 1U << 27 | 1U << 28,	/* OSXSAVE, AVX */
+	};
+	assert_int_equal(vmctl_vcpu_save_state(&vcpu[0], &blob, &len), 0);
+	fk[1].nent = 2;
+	fk[1].cpuid[0] = (struct vmctl_cpuid_entry){
+		.function = 7, .flags = VMCTL_CPUID_FLAG_SIGNIFICANT_INDEX,
+	};
+	fk[1].cpuid[1] = (struct vmctl_cpuid_entry){
+		.function = 1, .ecx = 1U << 28,
+	};
+	assert_int_equal(vmctl_vcpu_restore_state(&vcpu[1], blob, len),
+			 -EOPNOTSUPP);
+	assert_string_equal(vmctl_error_detail(),
+			    "the guest saw CPU features this host lacks: CPUID leaf 7 ebx bits 0x20");
+	assert_int_equal(fk[1].sets, 0);
+	fk[1].cpuid[0].ebx = 1U << 5 | 1U << 3;
+	assert_int_equal(vmctl_vcpu_restore_state(&vcpu[1], blob, len), 0);
+	assert_same();
+	free(blob);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup(fn, setup)
@@ -313,6 +351,7 @@ int main(void)
 		T(test_no_lapic),
 		T(test_damaged_blob_refused),
 		T(test_module_refusal),
+		T(test_missing_cpu_feature),
 	};
 
 	return cmocka_run_group_tests_name("vcpu_state", tests, NULL, NULL);

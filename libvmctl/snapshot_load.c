@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Reading a snapshot (the file: snapshot.h): vmctl_snapshot_open()
+ * checks all of it and keeps what is not memory; vmctl_snapshot_restore()
+ * puts it into a VM made like the one that was saved.  Guest memory is
+ * mapped from the file MAP_PRIVATE: the module faults each page in when
+ * the guest first touches it (README, "Guest memory"), and the guest's
+ * writes go to private copies, never to the file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "snapshot.h"
+
+struct section {
+	struct snap_section h;
+	uint8_t *data;		/* the payload, but for MEMORY */
+};
+
+struct vmctl_snapshot {
+	int fd;
+	unsigned int nr;
+	struct section s[SNAP_MAX_SECTIONS];
+};
+
+static int pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+	uint8_t *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = pread(fd, p, len, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return vmctl_fail(-errno, "reading the snapshot");
+		if (!n)
+			return vmctl_fail(-EPROTO, "the snapshot is truncated");
+		p += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int check_header(const struct snap_header *h, uint64_t size)
+{
+	struct snap_header c = *h;
+
+	if (memcmp(h->magic, SNAP_MAGIC, 8))
+		return vmctl_fail(-EPROTO, "not a vmctl snapshot (no VMCTLSNP magic)");
+	if (h->version != SNAP_VERSION)
+		return vmctl_fail(-EPROTO,
+				  "snapshot format version %u; this vmctl reads version %u",
+				  h->version, SNAP_VERSION);
+	c.crc = 0;
+	if (vmctl_crc32(0, &c, sizeof(c)) != h->crc)
+		return vmctl_fail(-EPROTO, "the snapshot's header is corrupt (CRC)");
+	if (h->file_size != size)
+		return vmctl_fail(-EPROTO,
+				  "the snapshot is %llu bytes where its header says %llu: truncated or damaged",
+				  (unsigned long long)size,
+				  (unsigned long long)h->file_size);
+	if (!h->nr_sections || h->nr_sections > SNAP_MAX_SECTIONS || h->flags)
+		return vmctl_fail(-EPROTO, "the snapshot's header is corrupt");
+	return 0;
+}
+
+/* Section i's header at *pos and its payload, checked; *pos past it. */
+static int read_section(struct vmctl_snapshot *s, unsigned int i,
+			uint64_t *pos, uint64_t size)
+{
+	struct section *sec = &s->s[i];
+	struct snap_section c;
+	uint64_t align = 8;
+	uint32_t crc;
+	int ret;
+
+	if (*pos + sizeof(c) > size)
+		return vmctl_fail(-EPROTO, "the snapshot is truncated (section %u)", i);
+	ret = pread_all(s->fd, &sec->h, sizeof(sec->h), *pos);
+	if (ret)
+		return ret;
+	c = sec->h;
+	c.crc = 0;
+	crc = vmctl_crc32(0, &c, sizeof(c));
+	if (sec->h.type == SNAP_MEMORY)
+		align = SNAP_PAGE;
+	if (sec->h.type >= SNAP_NR_TYPES || sec->h.flags ||
+	    sec->h.offset < *pos + sizeof(c) || sec->h.offset % align ||
+	    sec->h.offset > size || sec->h.size > size - sec->h.offset ||
+	    (sec->h.type != SNAP_MEMORY && sec->h.size > SNAP_MAX_STATE))
+		return vmctl_fail(-EPROTO, "the snapshot's section %u is corrupt", i);
+	if (sec->h.type != SNAP_MEMORY) {
+		sec->data = malloc(sec->h.size ? sec->h.size : 1);
+		if (!sec->data)
+			return -ENOMEM;
+		ret = pread_all(s->fd, sec->data, sec->h.size, sec->h.offset);
+		if (ret)
+			return ret;
+		crc = vmctl_crc32(crc, sec->data, sec->h.size);
+	}
+	if (crc != sec->h.crc)
+		return vmctl_fail(-EPROTO, "the snapshot's section %u is corrupt (CRC)", i);
+	*pos = (sec->h.offset + sec->h.size + 7) & ~7ULL;
+	return 0;
+}
+
+void vmctl_snapshot_close(struct vmctl_snapshot *s)
+{
+	unsigned int i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->nr; i++)
+		free(s->s[i].data);
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s);
+}
+
+int vmctl_snapshot_open(const char *path, struct vmctl_snapshot **out)
+{
+	struct vmctl_snapshot *s = calloc(1, sizeof(*s));
+	struct snap_header h;
+	struct stat st;
+	uint64_t pos = sizeof(h);
+	unsigned int i;
+	int ret = 0;
+
+	vmctl_clear_detail();
+	if (!s)
+		return -ENOMEM;
+	s->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (s->fd < 0 || fstat(s->fd, &st) < 0)
+		ret = -errno;
+	else if (!S_ISREG(st.st_mode))
+		ret = vmctl_fail(-EPROTO, "not a vmctl snapshot (not a file)");
+	else if ((uint64_t)st.st_size < sizeof(h))
+		ret = vmctl_fail(-EPROTO, "not a vmctl snapshot (%lld bytes)",
+				 (long long)st.st_size);
+	if (!ret)
+		ret = pread_all(s->fd, &h, sizeof(h), 0);
+	if (!ret)
+		ret = check_header(&h, st.st_size);
+	for (i = 0; !ret && i < h.nr_sections; i++) {
+		s->nr = i + 1;
+		ret = read_section(s, i, &pos, st.st_size);
+	}
+	if (!ret && (s->s[s->nr - 1].h.type != SNAP_END || pos != h.file_size))
+		ret = vmctl_fail(-EPROTO, "the snapshot does not end where its header says");
+	if (ret) {
+		vmctl_snapshot_close(s);
+		return ret;
+	}
+	*out = s;
+	return 0;
+}
+
+/* The first section of type and index, or NULL. */
+static const struct section *find(const struct vmctl_snapshot *s,
+				  uint32_t type, uint32_t index)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nr; i++)
+		if (s->s[i].h.type == type && s->s[i].h.index == index)
+			return &s->s[i];
+	return NULL;
+}
+
+const void *vmctl_snapshot_config(const struct vmctl_snapshot *s, size_t *len)
+{
+	const struct section *sec = find(s, SNAP_CONFIG, 0);
+
+	*len = sec ? sec->h.size : 0;
+	return sec ? sec->data : NULL;
+}
+
+/* The VM's RAM slots are the snapshot's: map each from the file. */
+static int restore_memory(struct vmctl_snapshot *s, struct vmctl_vm *vm)
+{
+	unsigned int i, n = 0, slots = 0;
+	const struct section *sec;
+
+	for (i = 0; i < VMCTL_MAX_MEM_SLOTS; i++)
+		slots += vm->mem[i].used;
+	for (i = 0; i < s->nr; i++) {
+		const struct vmctl_mem_region *m;
+
+		sec = &s->s[i];
+		if (sec->h.type != SNAP_MEMORY)
+			continue;
+		m = sec->h.index < VMCTL_MAX_MEM_SLOTS ?
+		    &vm->mem[sec->h.index] : NULL;
+		if (!m || !m->used || m->gpa != sec->h.arg ||
+		    m->size != sec->h.size)
+			return vmctl_fail(-EINVAL,
+					  "the snapshot's RAM at 0x%llx (%llu bytes) is not this VM's",
+					  (unsigned long long)sec->h.arg,
+					  (unsigned long long)sec->h.size);
+		if (mmap(m->hva, m->size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_FIXED, s->fd,
+			 sec->h.offset) == MAP_FAILED)
+			return vmctl_fail(-errno, "mapping the snapshot's RAM");
+		n++;
+	}
+	if (n != slots)
+		return vmctl_fail(-EINVAL,
+				  "the snapshot has %u RAM slots, this VM %u",
+				  n, slots);
+	return 0;
+}
+
+static int restore_vcpus(struct vmctl_snapshot *s, struct vmctl_vm *vm)
+{
+	struct vmctl_vcpu *vcpu;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < s->nr; i++) {
+		const struct section *sec = &s->s[i];
+
+		if (sec->h.type != SNAP_VCPU)
+			continue;
+		if (sec->h.index >= VMCTL_MAX_VCPUS)
+			return vmctl_fail(-EPROTO, "vCPU %u in the snapshot",
+					  sec->h.index);
+		ret = vmctl_vcpu_create(vm, sec->h.index, &vcpu);
+		if (!ret)
+			ret = vmctl_vcpu_restore_state(vcpu, sec->data,
+						       sec->h.size);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Each device of the VM from its section, and no section left over. */
+static int restore_devices(struct vmctl_snapshot *s, struct vmctl_vm *vm)
+{
+	struct vmctl_device *dev, *d;
+	unsigned int rank, i, used = 0, n = 0;
+	int ret;
+
+	for (dev = vm->devices.first; dev; dev = dev->next) {
+		struct vmctl_state_reader r;
+		const struct section *sec = NULL;
+
+		for (rank = 0, d = vm->devices.first; d != dev; d = d->next)
+			rank += !strcmp(d->ops->name, dev->ops->name);
+		for (i = 0; i < s->nr && !sec; i++)
+			if (s->s[i].h.type == SNAP_DEVICE &&
+			    s->s[i].h.index == rank &&
+			    s->s[i].h.size >= SNAP_DEVICE_NAME &&
+			    !strncmp((char *)s->s[i].data, dev->ops->name,
+				     SNAP_DEVICE_NAME))
+				sec = &s->s[i];
+		if (!sec || !dev->ops->restore)
+			return vmctl_fail(-EINVAL,
+					  "the snapshot has no state for this VM's %s device",
+					  dev->ops->name);
+		r.p = sec->data + SNAP_DEVICE_NAME;
+		r.left = sec->h.size - SNAP_DEVICE_NAME;
+		ret = dev->ops->restore(dev, &r);
+		if (!ret && r.left)
+			ret = vmctl_fail(-EPROTO,
+					 "the snapshot's %s state has %zu bytes too many",
+					 dev->ops->name, r.left);
+		if (ret)
+			return ret;
+		used++;
+	}
+	for (i = 0; i < s->nr; i++)
+		n += s->s[i].h.type == SNAP_DEVICE;
+	if (n != used)
+		return vmctl_fail(-EINVAL,
+				  "the snapshot has %u devices, this VM %u",
+				  n, used);
+	return 0;
+}
+
+int vmctl_snapshot_restore(struct vmctl_snapshot *s, struct vmctl_vm *vm)
+{
+	const struct section *clock = find(s, SNAP_CLOCK, 0);
+	const struct section *io = find(s, SNAP_IOAPIC, 0);
+	unsigned int i;
+	int ret;
+
+	vmctl_clear_detail();
+	if (vm->running)
+		return -VMCTL_E_VM_RUNNING;
+	for (i = 0; i < VMCTL_MAX_VCPUS; i++)
+		if (vm->vcpus[i])
+			return vmctl_fail(-EBUSY,
+					  "restore a snapshot into a VM without vCPUs");
+	if (!clock || clock->h.size != sizeof(struct vmctl_clock) ||
+	    (io && io->h.size != sizeof(struct vmctl_ioapic_state)))
+		return vmctl_fail(-EPROTO, "the snapshot's clock or I/O APIC is malformed");
+	if (!!io != vm->irqchip)
+		return vmctl_fail(-EINVAL, io ?
+				  "the snapshot's VM had the in-kernel irqchip, this one has not" :
+				  "the snapshot's VM had no in-kernel irqchip, this one has");
+	ret = restore_memory(s, vm);
+	/* The clock before any vCPU: their TSC starts from it. */
+	if (!ret)
+		ret = vmctl_vm_set_clock(vm, (const void *)clock->data);
+	if (!ret)
+		ret = restore_vcpus(s, vm);
+	if (!ret && io)
+		ret = vmctl_vm_set_ioapic(vm, (const void *)io->data);
+	if (!ret)
+		ret = restore_devices(s, vm);
+	return ret;
+}
