@@ -64,15 +64,6 @@ for f in "$KERNEL" "$INITRD" "$EXT4_IMG" "$LOOP_KO"; do
 	fi
 done
 
-# The guest's answer to a typed command: the text after "TAG=" on the
-# console (the echo of the typed line itself says "TAG=$").
-answer() { sed -n "s/^$1=\([^$].*\)/\1/p" "$TMP/out" | tr -d '\r' | tail -n 1; }
-# ask TAG COMMAND: type COMMAND, whose output is one line "TAG=...", and
-# wait for it.
-ask() {
-	type_line "$2"
-	wait_for "^$1=[^$]" "$T_CMD"
-}
 vms() { "$VMCTL" info 2>/dev/null | awk '$1 == "vms" { print $2 }'; }
 # dev NAME DEVICE QUEUE COUNTER: a device counter of vmctl stats NAME.
 dev() {

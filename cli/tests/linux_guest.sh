@@ -99,6 +99,15 @@ wait_exit() {
 
 # type_line TEXT: a line typed on the guest's console.
 type_line() { printf '%s\n' "$1" >&3; }
+# The guest's answer to a typed command: the text after "TAG=" on the
+# console (the echo of the typed line itself says "TAG=$").
+answer() { sed -n "s/^$1=\([^$].*\)/\1/p" "$TMP/out" | tr -d '\r' | tail -n 1; }
+# ask TAG COMMAND: type COMMAND, whose output is one line "TAG=...", and
+# wait for it.
+ask() {
+	type_line "$2"
+	wait_for "^$1=[^$]" "$T_CMD"
+}
 
 # Boot figures as TAP comments: time to /init and the exits by reason.
 # This machine's clock comes from its TSC, which Bochs advances by one
