@@ -18,9 +18,7 @@
 #include "cpu/kvm_hypercall.h"
 #include "cpu/msr.h"
 #include "cpu/state.h"
-#include "vm/dirty_log.h"
 #include "vm/vcpu.h"
-#include "vm/vm.h"
 #include "vmx/vmx_ops.h"
 
 static int handle_reenter(struct vmk_vcpu *vcpu)
@@ -145,7 +143,7 @@ static int (*const exit_handlers[])(struct vmk_vcpu *vcpu) = {
 	[VMCTL_HW_EXIT_MONITOR] = handle_ud,
 	[VMCTL_HW_EXIT_EPT_VIOLATION] = vmctl_handle_ept_violation,
 	[VMCTL_HW_EXIT_EPT_MISCONFIG] = vmctl_handle_ept_misconfig,
-	[VMCTL_HW_EXIT_PML_FULL] = handle_reenter,	/* flushed above */
+	[VMCTL_HW_EXIT_PML_FULL] = handle_reenter,	/* flushed: run.c */
 	[VMCTL_HW_EXIT_INVEPT] = handle_ud,
 	[VMCTL_HW_EXIT_PREEMPTION_TIMER] = handle_reenter,	/* backstop, vmx.c */
 	[VMCTL_HW_EXIT_INVVPID] = handle_ud,
@@ -163,10 +161,6 @@ int vmctl_handle_exit(struct vmk_vcpu *vcpu)
 	vcpu->stats.exits++;
 	if (basic < VMCTL_NR_HW_EXIT_REASONS)
 		vcpu->stats.hw_exits[basic]++;
-	/* The PML log into the dirty logs: at each exit while one logs. */
-	if (vcpu->pml && (READ_ONCE(vcpu->vm->nr_logging) ||
-			  basic == VMCTL_HW_EXIT_PML_FULL))
-		vmk_dirty_log_flush_pml(vcpu);
 	if (reason & VMCTL_HW_EXIT_FAILED_ENTRY) {
 		vmctl_set_exit(vcpu, VMCTL_EXIT_FAIL_ENTRY);
 		run->fail_entry.hardware_reason = reason;

@@ -59,6 +59,7 @@
 #include "cpu/state.h"
 #include "cpu/steal_time.h"
 #include "irqchip/apic.h"
+#include "vm/dirty_log.h"
 #include "vm/vcpu.h"
 #include "vm/vm.h"
 #include "vmx/hoststate.h"
@@ -444,6 +445,16 @@ static int run_once(struct vmk_vcpu *vcpu)
 		drop_failed_event(vcpu);
 	else
 		save_idt_vectoring(vcpu);
+	/*
+	 * The PML log into the dirty logs: at each exit while a slot logs,
+	 * and when it is full.  Here rather than in the exit dispatch: with
+	 * no call of its own there, the dispatch needs no stack frame and
+	 * tail-calls its handler, on every exit (README, "Performance").
+	 */
+	if (vcpu->pml && (READ_ONCE(vcpu->vm->nr_logging) ||
+			  (vcpu->exit_reason & VMCTL_HW_EXIT_BASIC_MASK) ==
+			  VMCTL_HW_EXIT_PML_FULL))
+		vmk_dirty_log_flush_pml(vcpu);
 	/* Before the exit's own work: an EOI it may need came first. */
 	if (vcpu->pv_eoi_pending)
 		vmctl_pv_eoi_sync(vcpu, true);
