@@ -18,8 +18,8 @@ static const struct cmd commands[] = {
 	{ "stop", cmd_stop, "ask a VM's owner to end it cleanly (SIGTERM)" },
 	{ "kill", cmd_kill, "end a VM's owner at once (SIGKILL)" },
 	{ "events", cmd_events, "follow VM events host-wide (root)" },
-	{ "pause", cmd_pause, "hold a VM's vCPUs and devices (vmctl run's VMs)" },
-	{ "resume", cmd_resume, "let a paused VM run again" },
+	{ "pause", cmd_state, "hold a VM's vCPUs and devices (vmctl run's VMs)" },
+	{ "resume", cmd_state, "let a paused VM run again" },
 	{ "balloon", cmd_balloon, "set a running VM's balloon size (vmctl run --balloon)" },
 	{ "snapshot", cmd_snapshot, "save a running VM into a file (vmctl run --restore)" },
 };

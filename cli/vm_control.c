@@ -69,18 +69,3 @@ int vm_control(const char *cmd, const char *target, const char *method,
 	free(reply);
 	return ret;
 }
-
-int state_command(const char *cmd, const char *usage, const char *state,
-		  int argc, char **argv)
-{
-	const char *target;
-	char body[48];
-	int ret;
-
-	ret = parse_exit(target_parse(cmd, argc, argv, &target, NULL), usage);
-	if (ret >= 0)
-		return ret;
-	snprintf(body, sizeof(body), "{\"state\":\"%s\"}", state);
-	return vm_control(cmd, target, "PATCH", "/vm", body,
-			  STATE_TIMEOUT_S);
-}

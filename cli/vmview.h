@@ -20,8 +20,8 @@ int cmd_stats(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_kill(int argc, char **argv);
 int cmd_events(int argc, char **argv);
-int cmd_pause(int argc, char **argv);
-int cmd_resume(int argc, char **argv);
+/* pause and resume, by argv[0]. */
+int cmd_state(int argc, char **argv);
 int cmd_balloon(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 
@@ -111,9 +111,6 @@ enum parse_result target_parse(const char *cmd, int argc, char **argv,
  */
 int vm_control(const char *cmd, const char *target, const char *method,
 	       const char *path, const char *body, unsigned int timeout_s);
-/* pause and resume: PATCH /vm with state. */
-int state_command(const char *cmd, const char *usage, const char *state,
-		  int argc, char **argv);
 /* cmd_balloon.c: NAME|ID and the balloon's size in bytes. */
 enum parse_result balloon_parse(int argc, char **argv, const char **target,
 				uint64_t *size);

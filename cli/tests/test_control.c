@@ -177,10 +177,12 @@ static void test_vm_control_errors(void **state)
 	(void)state;
 	/* No VM by that name (the fake module has no netlink view). */
 	capture(state);
-	assert_int_equal(state_command("pause", "usage", "Paused",
-				       ARGC("pause", "nosuch"),
-				       ARGV("pause", "nosuch")), EXIT_ERROR);
+	assert_int_equal(cmd_state(ARGC("pause", "nosuch"),
+				   ARGV("pause", "nosuch")), EXIT_ERROR);
 	assert_non_null(strstr(errors(), "vmctl pause: "));
+	assert_int_equal(cmd_state(ARGC("resume", "nosuch"),
+				   ARGV("resume", "nosuch")), EXIT_ERROR);
+	assert_non_null(strstr(errors(), "vmctl resume: "));
 	release(state);
 }
 
