@@ -25,6 +25,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tmp_file.h"
+
 static char vmctl_path[PATH_MAX], preload[PATH_MAX], guest[PATH_MAX];
 static char dev_path[] = "/tmp/test_console_dev_XXXXXX";
 
@@ -40,7 +42,6 @@ static int setup(void **state)
 {
 	char self[PATH_MAX - 64];	/* room for the suffixes below */
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	int fd;
 
 	(void)state;
 	if (n < 0)
@@ -51,11 +52,7 @@ static int setup(void **state)
 	snprintf(preload, sizeof(preload),
 		 "%s/../../libvmctl/tests/fake_module.so", self);
 	snprintf(guest, sizeof(guest), "%s/../guests/hello.bin", self);
-	fd = mkstemp(dev_path);
-	if (fd < 0)
-		return -1;
-	close(fd);
-	return 0;
+	return tmp_file_make(dev_path);
 }
 
 static int teardown(void **state)

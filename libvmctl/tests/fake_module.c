@@ -11,6 +11,7 @@
 
 #include "fake_module.h"
 #include "ioctl_shim.h"
+#include "tmp_file.h"
 
 #define RUN_SIZE	4096
 
@@ -41,12 +42,9 @@ static char dev_path[] = "/tmp/test_dev_XXXXXX";
 
 int fake_device_setup(void **state)
 {
-	int fd = mkstemp(dev_path);
-
 	(void)state;
-	if (fd < 0)
+	if (tmp_file_make(dev_path))
 		return -1;
-	close(fd);
 	setenv("VMCTL_DEVICE", dev_path, 1);
 	return 0;
 }

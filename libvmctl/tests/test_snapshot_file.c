@@ -20,6 +20,7 @@
 
 #include "internal.h"
 #include "snapshot.h"
+#include "tmp_file.h"
 
 static char path[] = "/tmp/vmctl-test-snapshot.XXXXXX";
 
@@ -170,13 +171,8 @@ static void test_crc32(void **state)
 
 static int setup(void **state)
 {
-	int fd = mkstemp(path);
-
 	(void)state;
-	if (fd < 0)
-		return -1;
-	close(fd);
-	return 0;
+	return tmp_file_make(path);
 }
 
 static int teardown(void **state)
