@@ -20,26 +20,8 @@
 #       --add cli/tests/linux_guest.sh \
 #       --add "$VMLINUZ_612:/vmctl/guest/vmlinuz" \
 #       --add initrd.gz:/vmctl/guest/initrd.gz -- sh cli/tests/e2e_balloon.sh
-VMCTL=${VMCTL:-vmctl}
-TMP=${TMPDIR:-/tmp}/vmctl-e2e-balloon.$$
-mkdir -p "$TMP" || exit 1
-guest_pid=
-cleanup() {
-	[ -n "$guest_pid" ] && kill -9 "$guest_pid" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-. "$(dirname "$0")/tap.sh"
 . "$(dirname "$0")/linux_guest.sh"
-
-for f in "$KERNEL" "$INITRD"; do
-	if [ ! -r "$f" ]; then
-		not_ok "$f is in this machine"
-		tap_done
-		exit 1
-	fi
-done
+linux_guest_begin balloon
 
 # bal NAME COUNTER: a counter of the VM's balloon in vmctl stats.
 bal() {

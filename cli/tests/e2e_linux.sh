@@ -26,24 +26,8 @@
 #
 # VMCTL, LINUX_KERNEL and LINUX_INITRD can be overridden.
 # Timeouts are instruction budgets (see linux_guest.sh).
-VMCTL=${VMCTL:-vmctl}
-TMP=${TMPDIR:-/tmp}/vmctl-e2e-linux.$$
-mkdir -p "$TMP" || exit 1
-guest_pid=
-cleanup() {
-	[ -n "$guest_pid" ] && kill -9 "$guest_pid" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-. "$(dirname "$0")/tap.sh"
 . "$(dirname "$0")/linux_guest.sh"
-
-if [ ! -r "$KERNEL" ] || [ ! -r "$INITRD" ]; then
-	not_ok "guest kernel $KERNEL and initramfs $INITRD are in this machine"
-	tap_done
-	exit 1
-fi
+linux_guest_begin linux
 
 echo "# this machine's TSC: ${tsc_mhz:-?} MHz; timeouts: boot ${T_BOOT} s, command ${T_CMD} s"
 

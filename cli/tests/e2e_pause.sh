@@ -14,24 +14,8 @@
 # line and no VM exit for a while), a second pause is no error, vmctl
 # resume lets the loop go on from where it was; a paused VM still ends
 # on vmctl stop; pause of a VM nobody serves fails with a clear message.
-VMCTL=${VMCTL:-vmctl}
-TMP=${TMPDIR:-/tmp}/vmctl-e2e-snapshot.$$
-mkdir -p "$TMP" || exit 1
-guest_pid=
-cleanup() {
-	[ -n "$guest_pid" ] && kill -9 "$guest_pid" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-. "$(dirname "$0")/tap.sh"
 . "$(dirname "$0")/linux_guest.sh"
-
-if [ ! -r "$KERNEL" ] || [ ! -r "$INITRD" ]; then
-	not_ok "guest kernel $KERNEL and initramfs $INITRD are in this machine"
-	tap_done
-	exit 1
-fi
+linux_guest_begin pause
 
 # The last "tick-N" the guest printed (its lines end in CR LF, and the
 # shell's prompt may share one).

@@ -1,14 +1,16 @@
 # Helpers for the end-to-end scripts that boot Debian's kernel as a vmctl
-# guest inside the test machine, sourced by them (POSIX sh) after TMP is
-# set and tap.sh is sourced:
+# guest inside the test machine, sourced by them (POSIX sh), which then
+# call linux_guest_begin:
 #   . "$(dirname "$0")/linux_guest.sh"
-# Not a test itself (no e2e prefix).
+#   linux_guest_begin NAME
+# Not a test itself (no e2e prefix).  It sources tap.sh.
 #
 # Timeouts: this machine's clock is its TSC, which Bochs advances once
 # per instruction, while the rate its kernel assumes for it varies from
 # boot to boot (100 MHz or 3.5 GHz seen): a boot to /init is about 3.6e9
 # instructions, 36 s or 1 s on this clock.  So timeouts are instruction
 # budgets, turned into seconds with the TSC rate of this boot.
+. "$(dirname "$0")/tap.sh"
 VMCTL=${VMCTL:-vmctl}
 KERNEL=${LINUX_KERNEL:-/vmctl/guest/vmlinuz}
 INITRD=${LINUX_INITRD:-/vmctl/guest/initrd.gz}
@@ -27,6 +29,26 @@ secs() {
 }
 T_BOOT=$(secs 40)	# a boot to /init: ~3.6
 T_CMD=$(secs 10)	# a shell command, poweroff, stop
+
+# linux_guest_begin NAME: the start of every such script: $TMP, its
+# scratch directory (vmctl-e2e-NAME.PID), removed on exit along with a
+# guest still running; one "not ok" and exit 1 when the guest's kernel or
+# initramfs is not in this machine.
+linux_guest_begin() {
+	TMP=${TMPDIR:-/tmp}/vmctl-e2e-$1.$$
+	mkdir -p "$TMP" || exit 1
+	guest_pid=
+	trap 'linux_guest_cleanup' EXIT
+	if [ ! -r "$KERNEL" ] || [ ! -r "$INITRD" ]; then
+		not_ok "guest kernel $KERNEL and initramfs $INITRD are in this machine"
+		tap_done
+		exit 1
+	fi
+}
+linux_guest_cleanup() {
+	[ -n "$guest_pid" ] && kill -9 "$guest_pid" 2>/dev/null
+	rm -rf "$TMP"
+}
 
 # Memory the module holds for VMs: "vms N" and "mapped_pages N" of info.
 no_vm_left() {
