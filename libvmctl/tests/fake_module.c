@@ -182,19 +182,50 @@ static int fake_irq_line(const struct vmctl_irq_line *line)
 unsigned int fake_doorbells;
 unsigned int fake_msis;
 
-/* VMCTL_DOORBELL: counted, as assigned minus removed. */
+/* The doorbells in place, as the module would hold them. */
+static struct vmctl_doorbell bells[MAX_FAKE_DOORBELLS];
+static pthread_mutex_t bells_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * VMCTL_DOORBELL: kept and counted, as assigned minus removed; removing
+ * one that is not there (another address, length or eventfd) is ENOENT,
+ * as in the module.
+ */
 static int fake_doorbell(const struct vmctl_doorbell *d)
 {
-	if (d->flags & VMCTL_DOORBELL_DEASSIGN) {
-		if (!__atomic_load_n(&fake_doorbells, __ATOMIC_SEQ_CST)) {
-			errno = ENOENT;
-			return -1;
-		}
-		__atomic_sub_fetch(&fake_doorbells, 1, __ATOMIC_SEQ_CST);
-	} else {
-		__atomic_add_fetch(&fake_doorbells, 1, __ATOMIC_SEQ_CST);
+	bool deassign = d->flags & VMCTL_DOORBELL_DEASSIGN;
+	int i, ret = -1;
+
+	pthread_mutex_lock(&bells_lock);
+	for (i = 0; i < MAX_FAKE_DOORBELLS; i++) {
+		struct vmctl_doorbell *b = &bells[i];
+
+		if (deassign ? b->len && b->addr == d->addr &&
+			       b->len == d->len && b->fd == d->fd : !b->len)
+			break;
 	}
-	return 0;
+	if (i == MAX_FAKE_DOORBELLS) {
+		errno = deassign ? ENOENT : ENOSPC;
+	} else {
+		bells[i] = deassign ? (struct vmctl_doorbell){ 0 } : *d;
+		__atomic_add_fetch(&fake_doorbells, deassign ? -1 : 1,
+				   __ATOMIC_SEQ_CST);
+		ret = 0;
+	}
+	pthread_mutex_unlock(&bells_lock);
+	return ret;
+}
+
+int fake_doorbell_fd(uint64_t addr)
+{
+	int i, fd = -1;
+
+	pthread_mutex_lock(&bells_lock);
+	for (i = 0; i < MAX_FAKE_DOORBELLS; i++)
+		if (bells[i].len && bells[i].addr == addr)
+			fd = bells[i].fd;
+	pthread_mutex_unlock(&bells_lock);
+	return fd;
 }
 
 int fake_ioctl(int fd, unsigned long req, void *arg)

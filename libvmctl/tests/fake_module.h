@@ -46,6 +46,12 @@ extern int fake_irq_level;		/* -1: none yet */
 extern unsigned int fake_irq_calls;
 extern unsigned int fake_doorbells;	/* VMCTL_DOORBELLs in place */
 extern unsigned int fake_msis;		/* VMCTL_SIGNAL_MSI calls */
+#define MAX_FAKE_DOORBELLS	16
+/*
+ * The eventfd of the doorbell in place at addr, or -1: a test writes it
+ * where the module would on the guest's write to addr.
+ */
+int fake_doorbell_fd(uint64_t addr);
 
 /* Memory: the last VMCTL_SET_MEM_SLOT and dirty-log ioctl, as passed. */
 extern struct vmctl_mem_slot fake_last_slot;

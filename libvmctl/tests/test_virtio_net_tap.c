@@ -380,6 +380,118 @@ static void test_rx_budget_strands_nothing(void **state)
 	close(s);
 }
 
+/*
+ * The receive queue's doorbell (what the module signals on the guest's
+ * write to the queue's notify address; written here as the module
+ * would): a device out of receive buffers, holding a frame it read,
+ * waits for that doorbell and nothing else (not the tap, not the
+ * transmit queue's doorbell); rung after the driver added buffers, it
+ * brings the frame in, counted as a notification of the rx queue.
+ */
+static uint64_t notify_addr(unsigned int q)
+{
+	guest_wr(22, 2, q);				/* queue_select */
+	return guest.bar + VIRTIO_BAR_NOTIFY +
+	       guest_rd(30, 2) * VIRTIO_NOTIFY_MULTIPLIER; /* notify_off */
+}
+
+/* Frames the device took from the tap (tun counts them as sent). */
+static unsigned long tap_frames_read(const char *ifname)
+{
+	char path[96];
+	unsigned long n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/tx_packets",
+		 ifname);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%lu", &n), 1);
+	fclose(f);
+	return n;
+}
+
+static void ring(int bell)
+{
+	assert_int_equal(write(bell, &(uint64_t){ 1 }, 8), 8);
+}
+
+/* Whether a frame of ours came into one of the buffers used so far. */
+static bool test_frame_received(uint8_t seed)
+{
+	unsigned int i;
+
+	for (i = 0; i < used_idx(RX_DESC); i++) {
+		uint16_t head;
+		uint8_t *f;
+
+		memcpy(&head, ram + RX_DESC + USED + 4 + 8 * (i % QSIZE), 2);
+		f = ram + RX_BUF + 0x1000 * head + VMCTL_NET_HDR_LEN;
+		if (!memcmp(f + 12, "\x88\xb5", 2) && f[14] == (uint8_t)(seed + 14))
+			return true;
+	}
+	return false;
+}
+
+/* The queues' notification counters: [0] rx, [1] tx. */
+static uint64_t notified[2];
+
+static void note_notified(void *ctx, const struct vmctl_device_counter *c)
+{
+	(void)ctx;
+	if (*c->queue && !strcmp(c->name, "notifications"))
+		notified[strcmp(c->queue, "rx") != 0] = c->value;
+}
+
+static void test_rx_doorbell(void **state)
+{
+	static const uint8_t host_mac[6] = { 2, 1, 2, 3, 4, 8 };
+	struct vmctl_net n = { 0 };
+	char ifname[IFNAMSIZ];
+	struct sockaddr_ll sll;
+	uint8_t frame[600];
+	int s, rx_bell, tx_bell;
+	unsigned int i;
+
+	(void)state;
+	if (!can_make_taps())
+		skip();
+	assert_int_equal(vmctl_net_create(vm, &n, ifname), 0);
+	assert_int_equal(vmctl_devices_start(&vm->devices), 0);
+	bring_up();
+	rx_bell = fake_doorbell_fd(notify_addr(0));
+	tx_bell = fake_doorbell_fd(notify_addr(1));
+	assert_true(rx_bell >= 0 && tx_bell >= 0 && rx_bell != tx_bell);
+	/* A frame, and no buffer for it: the device reads it and waits. */
+	s = packet_socket(ifname, &sll);
+	make_frame(frame, host_mac, sizeof(frame), 0x40);
+	assert_int_equal(sendto(s, frame, sizeof(frame), 0,
+				(struct sockaddr *)&sll, sizeof(sll)),
+			 sizeof(frame));
+	ring(rx_bell);
+	for (i = 0; !tap_frames_read(ifname) && i < 5000; i++)
+		usleep(1000);
+	assert_true(tap_frames_read(ifname) > 0);
+	/* Buffers, then the wrong doorbell: nothing moves. */
+	for (i = 0; i < QSIZE; i++) {
+		desc(RX_DESC, i, RX_BUF + 0x1000 * i, 4096, VIRTQ_DESC_F_WRITE);
+		make_avail(RX_DESC, i);
+	}
+	ring(tx_bell);
+	usleep(100000);
+	assert_int_equal(used_idx(RX_DESC), 0);
+	/* The rx queue's doorbell: the frame comes in. */
+	ring(rx_bell);
+	for (i = 0; !test_frame_received(0x40) && i < 5000; i++)
+		usleep(1000);
+	assert_true(test_frame_received(0x40));
+	vmctl_vm_device_counters(vm, note_notified, NULL);
+	assert_int_equal(notified[0], 2);
+	assert_int_equal(notified[1], 1);
+	close(s);
+	vmctl_devices_stop(&vm->devices);
+}
+
 /* An existing tap by name, and a given MAC. */
 static void test_existing_tap(void **state)
 {
@@ -429,6 +541,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rx_burst, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rx_budget_strands_nothing,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rx_doorbell, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_existing_tap, setup,
 						teardown),
 	};
