@@ -58,6 +58,12 @@ static int put_devices(FILE *f, const struct run_opts *o)
 				m[0], m[1], m[2], m[3], m[4], m[5]);
 	}
 	fprintf(f, "rng=%d\n", o->rng);
+	if (o->has_balloon)
+		fprintf(f, "balloon=%" PRIu64 "\nballoon-no-deflate-on-oom=%d\n"
+			"balloon-no-report=%d\nballoon-no-stats=%d\n",
+			o->balloon.size, !!o->balloon.no_deflate_on_oom,
+			!!o->balloon.no_free_page_reporting,
+			!!o->balloon.no_stats);
 	return ret;
 }
 
@@ -105,6 +111,30 @@ static int number(const char *v, uint64_t max, uint64_t *out)
 	return parse_u64(v, out) || *out > max ? -EINVAL : 0;
 }
 
+/* The balloon's line, or one of its options after it. */
+static int take_balloon(struct run_opts *o, const char *key, const char *v)
+{
+	struct vmctl_balloon *b = &o->balloon;
+	int *flag;
+	uint64_t n;
+
+	if (!strcmp(key, "balloon")) {
+		if (o->has_balloon || number(v, VMCTL_MAX_MEM_SIZE, &n) ||
+		    n % 4096)
+			return -EINVAL;
+		o->has_balloon = true;
+		b->size = n;
+		return 0;
+	}
+	flag = !strcmp(key, "balloon-no-deflate-on-oom") ? &b->no_deflate_on_oom :
+	       !strcmp(key, "balloon-no-report") ? &b->no_free_page_reporting :
+	       !strcmp(key, "balloon-no-stats") ? &b->no_stats : NULL;
+	if (!flag || !o->has_balloon || number(v, 1, &n))
+		return -EINVAL;
+	*flag = n;
+	return 0;
+}
+
 /* A disk's or a network card's line, or one of their options. */
 static int take_device(struct run_opts *o, const char *key, const char *v)
 {
@@ -146,7 +176,7 @@ static int take_device(struct run_opts *o, const char *key, const char *v)
 			return -EINVAL;
 		o->rng = n;
 	} else {
-		return -EINVAL;
+		return take_balloon(o, key, v);
 	}
 	return 0;
 }

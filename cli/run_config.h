@@ -6,7 +6,9 @@
  * (name, mem, mem-prealloc, no-merge, cpus, image, load, entry, elf, kernel,
  * initrd, cmdline, no-reboot; each disk, then its disk-ro, disk-direct
  * and disk-serial; each net (its tap's name, empty for one made for the
- * VM), then its net-mac; rng).  Paths are absolute.  Pure functions.
+ * VM), then its net-mac; rng; with --balloon, balloon (its size) then
+ * balloon-no-deflate-on-oom, balloon-no-report and balloon-no-stats).
+ * Paths are absolute.  Pure functions.
  */
 #ifndef VMCTL_RUN_CONFIG_H
 #define VMCTL_RUN_CONFIG_H

@@ -21,7 +21,11 @@
  *   IOAPIC      struct vmctl_ioapic_state, when the VM has the irqchip
  *   DEVICE      one per device model: a 32-byte NUL-padded model name
  *               ("uart", "cmos", "pci"), then what its save op put;
- *               index = its rank among the VM's devices of that model
+ *               index = its rank among the VM's devices of that model.
+ *               A virtio device's starts with the transport's state
+ *               (virtio_state.c); virtio-balloon's goes on with its own,
+ *               versioned on its own (virtio_balloon_state.c: the sizes
+ *               asked and held, features, counters, statistics)
  *   MEMORY      one per RAM slot, arg = its guest-physical address,
  *               size = its size; the pages as they are, page-aligned in
  *               the file so that a restore maps them copy-on-write and

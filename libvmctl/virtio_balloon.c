@@ -13,6 +13,8 @@
  * counters, then given back, which makes the driver send fresh figures
  * (so the counters show those of the read before).
  *
+ * A snapshot carries its state (virtio_balloon_state.c).
+ *
  * Everything runs on the transport's worker thread; the counters are
  * read with relaxed atomics from any thread.
  */
@@ -274,11 +276,38 @@ static void balloon_counters(struct vmctl_device *dev,
 	want_stats(b);
 }
 
+static uint64_t ram_size(const struct vmctl_vm *vm)
+{
+	uint64_t size = 0;
+	unsigned int i;
+
+	for (i = 0; i < VMCTL_MAX_MEM_SLOTS; i++)
+		if (vm->mem[i].used)
+			size += vm->mem[i].size;
+	return size;
+}
+
+static int balloon_save(struct vmctl_device *dev, struct vmctl_state_writer *w)
+{
+	return vmctl_balloon_save_state(&to_balloon(dev)->vdev,
+					&to_balloon(dev)->st, w);
+}
+
+static int balloon_restore(struct vmctl_device *dev,
+			   struct vmctl_state_reader *r)
+{
+	return vmctl_balloon_restore_state(&to_balloon(dev)->vdev,
+					   &to_balloon(dev)->st,
+					   ram_size(dev->vm), r);
+}
+
 static const struct vmctl_device_ops balloon_device_ops = {
 	.name = "virtio-balloon",
 	.start = balloon_start,
 	.stop = balloon_stop,
 	.destroy = balloon_free,
+	.save = balloon_save,
+	.restore = balloon_restore,
 	.counters = balloon_counters,
 };
 
@@ -290,17 +319,6 @@ static struct vmctl_virtio_balloon *find(struct vmctl_vm *vm)
 		if (dev->ops == &balloon_device_ops)
 			return to_balloon(dev);
 	return NULL;
-}
-
-static uint64_t ram_size(const struct vmctl_vm *vm)
-{
-	uint64_t size = 0;
-	unsigned int i;
-
-	for (i = 0; i < VMCTL_MAX_MEM_SLOTS; i++)
-		if (vm->mem[i].used)
-			size += vm->mem[i].size;
-	return size;
 }
 
 static int check_size(struct vmctl_vm *vm, uint64_t size)

@@ -2,8 +2,9 @@
 /*
  * virtio-balloon (virtio 1.2, 5.5): what the guest's buffers say
  * (virtio_balloon_pfn.c, pure: page frame numbers and reported ranges
- * into host ranges of guest RAM, statistics into their slots) and the
- * device (virtio_balloon.c).
+ * into host ranges of guest RAM, statistics into their slots), the
+ * device (virtio_balloon.c) and its state in a snapshot
+ * (virtio_balloon_state.c).
  *
  * A guest names pages by 32-bit page frame numbers of 4 KiB, whatever
  * its own page size.  Every one is looked up in guest RAM before the
@@ -119,5 +120,24 @@ struct vmctl_balloon_state {
 void vmctl_balloon_parse_stats(struct vmctl_balloon_state *st,
 			       const struct iovec *iov, unsigned int n,
 			       uint64_t len);
+
+struct vmctl_virtio_dev;
+struct vmctl_state_writer;
+struct vmctl_state_reader;
+
+/*
+ * The device's state for a snapshot, after the transport's (device.h's
+ * save and restore ops; the worker not running).  Restored into a device
+ * made with the same options on a VM of ram_size bytes of RAM: 0, or
+ * -EPROTO (damaged or another version) and -EINVAL (other features
+ * offered), with vmctl_fail()'s detail.
+ */
+int vmctl_balloon_save_state(struct vmctl_virtio_dev *vdev,
+			     const struct vmctl_balloon_state *st,
+			     struct vmctl_state_writer *w);
+int vmctl_balloon_restore_state(struct vmctl_virtio_dev *vdev,
+				struct vmctl_balloon_state *st,
+				uint64_t ram_size,
+				struct vmctl_state_reader *r);
 
 #endif /* VMCTL_VIRTIO_BALLOON_H */

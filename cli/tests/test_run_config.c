@@ -115,6 +115,46 @@ static void test_devices(void **state)
 					  &back, why, sizeof(why)), -EINVAL);
 }
 
+/* --balloon's size and options; none without it. */
+static void test_balloon(void **state)
+{
+	struct run_opts o = {
+		.mem = 1 << 30, .cpus = 1, .kernel = "/k", .has_balloon = true,
+		.balloon = { .size = 8 << 20, .no_deflate_on_oom = 1,
+			     .no_stats = 1 },
+	}, back;
+	static const char *const bad[] = {
+		"vmctl-run 1\nmem=4096\nkernel=/k\nballoon-no-stats=1\n",
+		"vmctl-run 1\nmem=4096\nkernel=/k\nballoon=0\nballoon=0\n",
+		"vmctl-run 1\nmem=4096\nkernel=/k\nballoon=100\n",
+		"vmctl-run 1\nmem=4096\nkernel=/k\nballoon=0\nballoon-no-report=2\n",
+	};
+	char *buf, why[128];
+	size_t len, i;
+
+	(void)state;
+	assert_int_equal(run_config_format(&o, &buf, &len), 0);
+	assert_non_null(strstr(buf,
+			       "rng=0\nballoon=8388608\nballoon-no-deflate-on-oom=1\n"
+			       "balloon-no-report=0\nballoon-no-stats=1\n"));
+	assert_int_equal(run_config_parse(buf, len, &back, why, sizeof(why)),
+			 0);
+	free(buf);
+	assert_true(back.has_balloon);
+	assert_true(back.balloon.size == 8 << 20);
+	assert_int_equal(back.balloon.no_deflate_on_oom, 1);
+	assert_int_equal(back.balloon.no_free_page_reporting, 0);
+	assert_int_equal(back.balloon.no_stats, 1);
+	o.has_balloon = false;
+	assert_int_equal(run_config_format(&o, &buf, &len), 0);
+	assert_null(strstr(buf, "balloon"));
+	free(buf);
+	/* An option before the balloon, two, a size not in 4K, a flag 2. */
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(run_config_parse(S(bad[i]), &back, why,
+						  sizeof(why)), -EINVAL);
+}
+
 static void test_refused(void **state)
 {
 	struct run_opts o = { .mem = 1 << 20, .cpus = 1, .kernel = "/k" };
@@ -195,6 +235,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_devices),
+		cmocka_unit_test(test_balloon),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_command_lines),
 	};

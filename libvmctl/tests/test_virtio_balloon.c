@@ -6,7 +6,9 @@
  * the device on a VM (the fake module stands in for the kernel) driven
  * as Linux's driver drives it: the size the host asks for, inflating
  * (the pages' memory goes back to the host: not resident, zero when
- * read), numbers outside RAM ignored, free page reporting, statistics.
+ * read), numbers outside RAM ignored, free page reporting, statistics;
+ * and its state saved and restored into a balloon on another VM, with a
+ * damaged or truncated state refused.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -337,10 +339,23 @@ static void post(unsigned int q, uint64_t addr, uint32_t len, bool writable)
 	assert_int_equal(used, next_avail[q]);
 }
 
+/* The used ring's index of queue q in a VM's RAM mem. */
+static uint16_t used_idx_in(uint8_t *mem, unsigned int q)
+{
+	return __atomic_load_n((uint16_t *)(mem + QUEUES(q) + 0x2002),
+			       __ATOMIC_ACQUIRE);
+}
+
 static uint16_t used_idx(unsigned int q)
 {
-	return __atomic_load_n((uint16_t *)(ram + QUEUES(q) + 0x2002),
-			       __ATOMIC_ACQUIRE);
+	return used_idx_in(ram, q);
+}
+
+/* The next avail index the device waits for on queue q (EVENT_IDX). */
+static uint16_t avail_event(unsigned int q)
+{
+	return __atomic_load_n((uint16_t *)(ram + QUEUES(q) + 0x2004 +
+					    8 * QSIZE), __ATOMIC_ACQUIRE);
 }
 
 /* Whether the host has the guest page at gpa in memory. */
@@ -368,16 +383,21 @@ static void collect(void *ctx, const struct vmctl_device_counter *c)
 	counters[nr_counters++].value = c->value;
 }
 
-static uint64_t counter(const char *name)
+static uint64_t counter_of(struct vmctl_vm *v, const char *name)
 {
 	unsigned int i;
 
 	nr_counters = 0;
-	vmctl_vm_device_counters(vm, collect, NULL);
+	vmctl_vm_device_counters(v, collect, NULL);
 	for (i = 0; i < nr_counters; i++)
 		if (!strcmp(counters[i].name, name))
 			return counters[i].value;
 	return UINT64_MAX;
+}
+
+static uint64_t counter(const char *name)
+{
+	return counter_of(vm, name);
 }
 
 static void test_device(void **state)
@@ -507,6 +527,148 @@ static void test_broken_chain(void **state)
 	vmctl_devices_stop(&vm->devices);
 }
 
+static struct vmctl_device *balloon_of(struct vmctl_vm *v)
+{
+	struct vmctl_device *dev;
+
+	for (dev = v->devices.first; dev; dev = dev->next)
+		if (!strcmp(dev->ops->name, "virtio-balloon"))
+			return dev;
+	return NULL;
+}
+
+/*
+ * The balloon's own part of its saved state, after the transport's
+ * (virtio_balloon_state.c's struct balloon_snap): these offsets.
+ */
+#define SNAP_LEN		136
+#define SNAP_VERSION_AT		0
+#define SNAP_OFFERED_AT		8
+#define SNAP_NUM_PAGES_AT	16
+#define SNAP_STATS_HEAD_AT	68
+
+/* dev restored from state with byte at (from the end) set: the error. */
+static int restore_patched(struct vmctl_device *dev,
+			   const struct vmctl_state_writer *w, size_t at,
+			   const void *v, size_t len)
+{
+	uint8_t *copy = malloc(w->len);
+	struct vmctl_state_reader r = { copy, w->len };
+	int ret;
+
+	assert_non_null(copy);
+	memcpy(copy, w->buf, w->len);
+	memcpy(copy + w->len - SNAP_LEN + at, v, len);
+	ret = dev->ops->restore(dev, &r);
+	free(copy);
+	return ret;
+}
+
+/*
+ * A balloon inflated, its size changed, the driver's actual written, the
+ * statistics buffer held: saved (the worker stopped, as a pause does),
+ * then restored into a balloon made with the same options on a second VM
+ * given the first one's RAM, as a snapshot's restore does.  The sizes,
+ * counters and statistics come back, and the held statistics buffer is
+ * given back to the driver when fresh figures are asked for.  A state
+ * cut short, of another version, with other features offered, a size
+ * above RAM or a statistics buffer outside the queue is refused.
+ */
+static void test_snapshot_state(void **state)
+{
+	struct vmctl_balloon b = { .size = 8 * MIB };
+	struct vmctl_state_writer w = { 0 };
+	struct vmctl_state_reader r;
+	struct vmctl_balloon_info info;
+	struct vmctl_device *dev, *dev2;
+	struct vmctl_vm *vm2;
+	uint32_t pfns[VICTIMS], u32;
+	uint8_t *ram2;
+	uint16_t u16;
+	uint64_t u64;
+	unsigned int i, q;
+
+	(void)state;
+	assert_int_equal(vmctl_balloon_create(vm, &b), 0);
+	assert_int_equal(vmctl_devices_start(&vm->devices), 0);
+	guest_negotiate(1, 0);
+	for (q = 0; q < 4; q++)
+		guest_queue(q, QSIZE, QUEUES(q), QUEUES(q) + 0x1000,
+			    QUEUES(q) + 0x2000);
+	guest_wr(20, 1, 0x0f);
+	assert_int_equal(vmctl_vm_balloon_set(vm, 16 * MIB), 0);
+	for (i = 0; i < VICTIMS; i++)
+		pfns[i] = VICTIM / PAGE + i;
+	memcpy(ram + BUF, pfns, sizeof(pfns));
+	post(0, BUF, sizeof(pfns), false);
+	guest_wr(VIRTIO_BAR_DEVICE + 4, 4, VICTIMS);
+	put_stat(ram + BUF + 0x1000, VIRTIO_BALLOON_S_MEMFREE, 40 * MIB);
+	guest_desc(QUEUES(2), 0, BUF + 0x1000, 10, 0, 0);
+	memset(ram + QUEUES(2) + 0x1004, 0, 2);
+	__atomic_store_n((uint16_t *)(ram + QUEUES(2) + 0x1002), 1,
+			 __ATOMIC_RELEASE);
+	guest_wr(VIRTIO_BAR_NOTIFY + 8, 2, 2);
+	/*
+	 * Taken once the device asks for the next one (avail_event): read
+	 * no counter, which would ask for fresh figures and give it back.
+	 */
+	for (i = 0; i < 5000 && avail_event(2) != 1; i++)
+		usleep(1000);
+	assert_int_equal(avail_event(2), 1);
+	vmctl_devices_stop(&vm->devices);
+	assert_int_equal(used_idx(2), 0);		/* held */
+
+	dev = balloon_of(vm);
+	assert_non_null(dev->ops->save);
+	assert_int_equal(dev->ops->save(dev, &w), 0);
+	assert_true(w.len > SNAP_LEN);
+
+	assert_int_equal(vmctl_vm_create(sys, "balloon2", &vm2), 0);
+	assert_int_equal(vmctl_vm_add_memory(vm2, 0, RAM_MIB * MIB, 0), 0);
+	ram2 = vmctl_vm_gpa_to_hva(vm2, 0, RAM_MIB * MIB);
+	memcpy(ram2, ram, RAM_MIB * MIB);
+	assert_int_equal(vmctl_balloon_create(vm2, &b), 0);
+	dev2 = balloon_of(vm2);
+
+	/* Cut short anywhere: the transport's part or the balloon's. */
+	r = (struct vmctl_state_reader){ w.buf, w.len - 1 };
+	assert_int_equal(dev2->ops->restore(dev2, &r), -EPROTO);
+	r = (struct vmctl_state_reader){ w.buf, w.len - SNAP_LEN - 1 };
+	assert_int_equal(dev2->ops->restore(dev2, &r), -EPROTO);
+	u32 = 2;
+	assert_int_equal(restore_patched(dev2, &w, SNAP_VERSION_AT, &u32, 4),
+			 -EPROTO);
+	assert_non_null(strstr(vmctl_error_detail(), "version 2"));
+	u64 = 1ULL << VIRTIO_BALLOON_F_STATS_VQ;
+	assert_int_equal(restore_patched(dev2, &w, SNAP_OFFERED_AT, &u64, 8),
+			 -EINVAL);
+	u32 = RAM_MIB * MIB / PAGE + 1;
+	assert_int_equal(restore_patched(dev2, &w, SNAP_NUM_PAGES_AT, &u32,
+					 4), -EPROTO);
+	u16 = QSIZE;
+	assert_int_equal(restore_patched(dev2, &w, SNAP_STATS_HEAD_AT, &u16,
+					 2), -EPROTO);
+
+	r = (struct vmctl_state_reader){ w.buf, w.len };
+	assert_int_equal(dev2->ops->restore(dev2, &r), 0);
+	assert_int_equal(r.left, 0);
+	assert_int_equal(vmctl_vm_balloon_info(vm2, &info), 0);
+	assert_int_equal(info.target, 16 * MIB);
+	assert_int_equal(info.actual, VICTIMS * PAGE);
+	assert_int_equal(info.guest_free, 40 * MIB);
+	assert_int_equal(counter_of(vm2, "inflated_pages"), VICTIMS);
+	/* The held buffer goes back when fresh figures are wanted. */
+	assert_int_equal(vmctl_devices_start(&vm2->devices), 0);
+	assert_int_equal(vmctl_vm_balloon_info(vm2, &info), 0);
+	for (i = 0; i < 5000 && used_idx_in(ram2, 2) != 1; i++)
+		usleep(1000);
+	assert_int_equal(used_idx_in(ram2, 2), 1);
+	assert_int_equal(used_idx(2), 0);		/* not the first VM's */
+	vmctl_devices_stop(&vm2->devices);
+	vmctl_vm_destroy(vm2);
+	free(w.buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -526,6 +688,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_device, vm_setup,
 						vm_teardown),
 		cmocka_unit_test_setup_teardown(test_broken_chain, vm_setup,
+						vm_teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot_state, vm_setup,
 						vm_teardown),
 	};
 
