@@ -59,6 +59,12 @@ int vmctl_state_get(struct vmctl_state_reader *r, void *p, size_t len);
 struct vmctl_device_ops {
 	const char *name;	/* the model, for messages: "uart", "cmos" */
 	/*
+	 * The device writes guest RAM from threads of its own (virtio's
+	 * used rings and buffers): those writes bypass the module's dirty
+	 * log, so vmctl_vm_migrate() refuses the VM.
+	 */
+	bool writes_ram;
+	/*
 	 * The VM is about to run: start the device's threads.  An error
 	 * fails vmctl_vm_start() after the devices already started are
 	 * stopped.  May be NULL.

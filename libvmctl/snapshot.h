@@ -41,6 +41,8 @@
 #ifndef VMCTL_SNAPSHOT_H
 #define VMCTL_SNAPSHOT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define SNAP_MAGIC		"VMCTLSNP"
@@ -50,9 +52,10 @@
 #define SNAP_MAX_STATE		(16U << 20)	/* a non-memory payload */
 #define SNAP_DEVICE_NAME	32
 
+/* SNAP_PAGES: a migration stream's pages (migrate.h), never in a file. */
 enum snap_type {
 	SNAP_END = 0, SNAP_CONFIG, SNAP_CLOCK, SNAP_VCPU, SNAP_IOAPIC,
-	SNAP_DEVICE, SNAP_MEMORY, SNAP_NR_TYPES
+	SNAP_DEVICE, SNAP_MEMORY, SNAP_PAGES, SNAP_NR_TYPES
 };
 
 struct snap_header {
@@ -77,5 +80,60 @@ struct snap_section {
 
 _Static_assert(sizeof(struct snap_header) == 64, "snapshot header");
 _Static_assert(sizeof(struct snap_section) == 40, "snapshot section");
+
+/*
+ * The section writer and reader, shared by the file and the migration
+ * stream (migrate_*.c): where the bytes go or come from is the write or
+ * read op, at the offsets the format gives (a stream's op writes the
+ * padding as zeros, or reads and drops it, and never goes back).
+ */
+struct vmctl_vm;
+
+struct snap_out {
+	int fd;
+	uint64_t pos;		/* where the next section header goes */
+	uint64_t done;		/* a stream's bytes so far */
+	uint32_t nr;
+	int (*write)(struct snap_out *o, const void *buf, size_t len,
+		     uint64_t off);
+};
+
+struct snap_in {
+	int fd;
+	uint64_t size;		/* a file's size; a stream's: UINT64_MAX */
+	uint64_t done;		/* a stream's bytes so far */
+	int (*read)(struct snap_in *in, void *buf, size_t len, uint64_t off);
+};
+
+struct snap_data {
+	struct snap_section h;
+	uint8_t *data;		/* the payload (malloc'd), but for MEMORY */
+};
+
+struct vmctl_snapshot {
+	int fd;
+	unsigned int nr;
+	struct snap_data s[SNAP_MAX_SECTIONS];
+};
+
+/* A section whose payload is a then b, right after its header. */
+int snap_put(struct snap_out *o, uint32_t type, uint32_t index, uint64_t arg,
+	     const void *a, size_t alen, const void *b, size_t blen);
+/* Whether the SNAP_PAGE bytes at p are all zeros. */
+bool snap_zero_page(const uint8_t *p);
+/* The VM's state but its memory: CLOCK, each VCPU, IOAPIC, each DEVICE. */
+int snap_put_state(struct snap_out *o, struct vmctl_vm *vm);
+/*
+ * The section whose header is at *pos into sec, its payload read and
+ * checked (bounds, CRC; the payload of a non-MEMORY section right after
+ * its header); *pos past it.  0 or -EPROTO with the detail, -errno.
+ */
+int snap_read_section(struct snap_in *in, struct snap_data *sec,
+		      uint64_t *pos);
+/*
+ * s into vm (vmctl_snapshot_restore()); with memory false, the RAM is
+ * the VM's already (a migration's) and s has no MEMORY section.
+ */
+int snap_restore(struct vmctl_snapshot *s, struct vmctl_vm *vm, bool memory);
 
 #endif /* VMCTL_SNAPSHOT_H */

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -18,30 +19,20 @@
 #include "internal.h"
 #include "snapshot.h"
 
-struct section {
-	struct snap_section h;
-	uint8_t *data;		/* the payload, but for MEMORY */
-};
-
-struct vmctl_snapshot {
-	int fd;
-	unsigned int nr;
-	struct section s[SNAP_MAX_SECTIONS];
-};
-
-static int pread_all(int fd, void *buf, size_t len, uint64_t off)
+/* The file's read op. */
+static int pread_all(struct snap_in *in, void *buf, size_t len, uint64_t off)
 {
 	uint8_t *p = buf;
 	ssize_t n;
 
 	while (len) {
-		n = pread(fd, p, len, off);
+		n = pread(in->fd, p, len, off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return vmctl_fail(-errno, "reading the snapshot");
 		if (!n)
-			return vmctl_fail(-EPROTO, "the snapshot is truncated");
+			return vmctl_fail(-EPROTO, "truncated");
 		p += n;
 		off += n;
 		len -= n;
@@ -72,19 +63,17 @@ static int check_header(const struct snap_header *h, uint64_t size)
 	return 0;
 }
 
-/* Section i's header at *pos and its payload, checked; *pos past it. */
-static int read_section(struct vmctl_snapshot *s, unsigned int i,
-			uint64_t *pos, uint64_t size)
+int snap_read_section(struct snap_in *in, struct snap_data *sec,
+		      uint64_t *pos)
 {
-	struct section *sec = &s->s[i];
+	uint64_t align = 8, size = in->size;
 	struct snap_section c;
-	uint64_t align = 8;
 	uint32_t crc;
 	int ret;
 
 	if (*pos + sizeof(c) > size)
-		return vmctl_fail(-EPROTO, "the snapshot is truncated (section %u)", i);
-	ret = pread_all(s->fd, &sec->h, sizeof(sec->h), *pos);
+		return vmctl_fail(-EPROTO, "truncated");
+	ret = in->read(in, &sec->h, sizeof(sec->h), *pos);
 	if (ret)
 		return ret;
 	c = sec->h;
@@ -94,20 +83,22 @@ static int read_section(struct vmctl_snapshot *s, unsigned int i,
 		align = SNAP_PAGE;
 	if (sec->h.type >= SNAP_NR_TYPES || sec->h.flags ||
 	    sec->h.offset < *pos + sizeof(c) || sec->h.offset % align ||
+	    (sec->h.type != SNAP_MEMORY &&
+	     sec->h.offset != *pos + sizeof(c)) ||
 	    sec->h.offset > size || sec->h.size > size - sec->h.offset ||
 	    (sec->h.type != SNAP_MEMORY && sec->h.size > SNAP_MAX_STATE))
-		return vmctl_fail(-EPROTO, "the snapshot's section %u is corrupt", i);
+		return vmctl_fail(-EPROTO, "corrupt");
 	if (sec->h.type != SNAP_MEMORY) {
 		sec->data = malloc(sec->h.size ? sec->h.size : 1);
 		if (!sec->data)
 			return -ENOMEM;
-		ret = pread_all(s->fd, sec->data, sec->h.size, sec->h.offset);
+		ret = in->read(in, sec->data, sec->h.size, sec->h.offset);
 		if (ret)
 			return ret;
 		crc = vmctl_crc32(crc, sec->data, sec->h.size);
 	}
 	if (crc != sec->h.crc)
-		return vmctl_fail(-EPROTO, "the snapshot's section %u is corrupt (CRC)", i);
+		return vmctl_fail(-EPROTO, "corrupt (CRC)");
 	*pos = (sec->h.offset + sec->h.size + 7) & ~7ULL;
 	return 0;
 }
@@ -128,7 +119,9 @@ void vmctl_snapshot_close(struct vmctl_snapshot *s)
 int vmctl_snapshot_open(const char *path, struct vmctl_snapshot **out)
 {
 	struct vmctl_snapshot *s = calloc(1, sizeof(*s));
+	struct snap_in in = { .read = pread_all };
 	struct snap_header h;
+	char why[64];
 	struct stat st;
 	uint64_t pos = sizeof(h);
 	unsigned int i;
@@ -145,13 +138,20 @@ int vmctl_snapshot_open(const char *path, struct vmctl_snapshot **out)
 	else if ((uint64_t)st.st_size < sizeof(h))
 		ret = vmctl_fail(-EPROTO, "not a vmctl snapshot (%lld bytes)",
 				 (long long)st.st_size);
+	in.fd = s->fd;
+	in.size = st.st_size;
 	if (!ret)
-		ret = pread_all(s->fd, &h, sizeof(h), 0);
+		ret = pread_all(&in, &h, sizeof(h), 0);
 	if (!ret)
 		ret = check_header(&h, st.st_size);
 	for (i = 0; !ret && i < h.nr_sections; i++) {
 		s->nr = i + 1;
-		ret = read_section(s, i, &pos, st.st_size);
+		ret = snap_read_section(&in, &s->s[i], &pos);
+		if (ret == -EPROTO) {
+			snprintf(why, sizeof(why), "%s", vmctl_error_detail());
+			ret = vmctl_fail(-EPROTO, "the snapshot's section %u is %s",
+					 i, why);
+		}
 	}
 	if (!ret && (s->s[s->nr - 1].h.type != SNAP_END || pos != h.file_size))
 		ret = vmctl_fail(-EPROTO, "the snapshot does not end where its header says");
@@ -164,7 +164,7 @@ int vmctl_snapshot_open(const char *path, struct vmctl_snapshot **out)
 }
 
 /* The first section of type and index, or NULL. */
-static const struct section *find(const struct vmctl_snapshot *s,
+static const struct snap_data *find(const struct vmctl_snapshot *s,
 				  uint32_t type, uint32_t index)
 {
 	unsigned int i;
@@ -177,7 +177,7 @@ static const struct section *find(const struct vmctl_snapshot *s,
 
 const void *vmctl_snapshot_config(const struct vmctl_snapshot *s, size_t *len)
 {
-	const struct section *sec = find(s, SNAP_CONFIG, 0);
+	const struct snap_data *sec = find(s, SNAP_CONFIG, 0);
 
 	*len = sec ? sec->h.size : 0;
 	return sec ? sec->data : NULL;
@@ -187,7 +187,7 @@ const void *vmctl_snapshot_config(const struct vmctl_snapshot *s, size_t *len)
 static int restore_memory(struct vmctl_snapshot *s, struct vmctl_vm *vm)
 {
 	unsigned int i, n = 0, slots = 0;
-	const struct section *sec;
+	const struct snap_data *sec;
 
 	for (i = 0; i < VMCTL_MAX_MEM_SLOTS; i++)
 		slots += vm->mem[i].used;
@@ -225,7 +225,7 @@ static int restore_vcpus(struct vmctl_snapshot *s, struct vmctl_vm *vm)
 	int ret;
 
 	for (i = 0; i < s->nr; i++) {
-		const struct section *sec = &s->s[i];
+		const struct snap_data *sec = &s->s[i];
 
 		if (sec->h.type != SNAP_VCPU)
 			continue;
@@ -251,7 +251,7 @@ static int restore_devices(struct vmctl_snapshot *s, struct vmctl_vm *vm)
 
 	for (dev = vm->devices.first; dev; dev = dev->next) {
 		struct vmctl_state_reader r;
-		const struct section *sec = NULL;
+		const struct snap_data *sec = NULL;
 
 		for (rank = 0, d = vm->devices.first; d != dev; d = d->next)
 			rank += !strcmp(d->ops->name, dev->ops->name);
@@ -286,10 +286,10 @@ static int restore_devices(struct vmctl_snapshot *s, struct vmctl_vm *vm)
 	return 0;
 }
 
-int vmctl_snapshot_restore(struct vmctl_snapshot *s, struct vmctl_vm *vm)
+int snap_restore(struct vmctl_snapshot *s, struct vmctl_vm *vm, bool memory)
 {
-	const struct section *clock = find(s, SNAP_CLOCK, 0);
-	const struct section *io = find(s, SNAP_IOAPIC, 0);
+	const struct snap_data *clock = find(s, SNAP_CLOCK, 0);
+	const struct snap_data *io = find(s, SNAP_IOAPIC, 0);
 	unsigned int i;
 	int ret;
 
@@ -307,7 +307,7 @@ int vmctl_snapshot_restore(struct vmctl_snapshot *s, struct vmctl_vm *vm)
 		return vmctl_fail(-EINVAL, io ?
 				  "the snapshot's VM had the in-kernel irqchip, this one has not" :
 				  "the snapshot's VM had no in-kernel irqchip, this one has");
-	ret = restore_memory(s, vm);
+	ret = memory ? restore_memory(s, vm) : 0;
 	/* The clock before any vCPU: their TSC starts from it. */
 	if (!ret)
 		ret = vmctl_vm_set_clock(vm, (const void *)clock->data);
@@ -318,4 +318,9 @@ int vmctl_snapshot_restore(struct vmctl_snapshot *s, struct vmctl_vm *vm)
 	if (!ret)
 		ret = restore_devices(s, vm);
 	return ret;
+}
+
+int vmctl_snapshot_restore(struct vmctl_snapshot *s, struct vmctl_vm *vm)
+{
+	return snap_restore(s, vm, true);
 }

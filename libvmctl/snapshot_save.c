@@ -16,24 +16,20 @@
 #include "internal.h"
 #include "snapshot.h"
 
-struct out {
-	int fd;
-	uint64_t pos;		/* where the next section header goes */
-	uint32_t nr;
-};
-
 static uint64_t align(uint64_t v, uint64_t a)
 {
 	return (v + a - 1) & ~(a - 1);
 }
 
-static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+/* The file's write op. */
+static int pwrite_all(struct snap_out *o, const void *buf, size_t len,
+		      uint64_t off)
 {
 	const uint8_t *p = buf;
 	ssize_t n;
 
 	while (len) {
-		n = pwrite(fd, p, len, off);
+		n = pwrite(o->fd, p, len, off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -45,8 +41,7 @@ static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-/* A section whose payload is a then b, right after its header. */
-static int put(struct out *o, uint32_t type, uint32_t index, uint64_t arg,
+int snap_put(struct snap_out *o, uint32_t type, uint32_t index, uint64_t arg,
 	       const void *a, size_t alen, const void *b, size_t blen)
 {
 	struct snap_section h = {
@@ -58,17 +53,17 @@ static int put(struct out *o, uint32_t type, uint32_t index, uint64_t arg,
 	h.crc = vmctl_crc32(0, &h, sizeof(h));
 	h.crc = vmctl_crc32(h.crc, a, alen);
 	h.crc = vmctl_crc32(h.crc, b, blen);
-	ret = pwrite_all(o->fd, &h, sizeof(h), o->pos);
+	ret = o->write(o, &h, sizeof(h), o->pos);
 	if (!ret && alen)
-		ret = pwrite_all(o->fd, a, alen, h.offset);
+		ret = o->write(o, a, alen, h.offset);
 	if (!ret && blen)
-		ret = pwrite_all(o->fd, b, blen, h.offset + alen);
+		ret = o->write(o, b, blen, h.offset + alen);
 	o->pos = align(h.offset + h.size, 8);
 	o->nr++;
 	return ret;
 }
 
-static bool zero_page(const uint8_t *p)
+bool snap_zero_page(const uint8_t *p)
 {
 	static const uint8_t zeros[SNAP_PAGE];
 
@@ -76,7 +71,7 @@ static bool zero_page(const uint8_t *p)
 }
 
 /* A RAM slot: its pages of non-zeros, in runs; zeros stay holes. */
-static int put_memory(struct out *o, unsigned int slot,
+static int put_memory(struct snap_out *o, unsigned int slot,
 		      const struct vmctl_mem_region *m)
 {
 	struct snap_section h = {
@@ -88,17 +83,17 @@ static int put_memory(struct out *o, unsigned int slot,
 	int ret;
 
 	h.crc = vmctl_crc32(0, &h, sizeof(h));
-	ret = pwrite_all(o->fd, &h, sizeof(h), o->pos);
+	ret = o->write(o, &h, sizeof(h), o->pos);
 	for (page = 0; !ret && page < m->size; page = run) {
-		if (zero_page(mem + page)) {
+		if (snap_zero_page(mem + page)) {
 			run = page + SNAP_PAGE;
 			continue;
 		}
 		for (run = page + SNAP_PAGE;
-		     run < m->size && !zero_page(mem + run); run += SNAP_PAGE)
+		     run < m->size && !snap_zero_page(mem + run);
+		     run += SNAP_PAGE)
 			;
-		ret = pwrite_all(o->fd, mem + page, run - page,
-				 h.offset + page);
+		ret = o->write(o, mem + page, run - page, h.offset + page);
 	}
 	o->pos = h.offset + h.size;
 	o->nr++;
@@ -106,7 +101,7 @@ static int put_memory(struct out *o, unsigned int slot,
 }
 
 /* Every device's state, refused when one cannot be saved. */
-static int put_devices(struct out *o, struct vmctl_vm *vm)
+static int put_devices(struct snap_out *o, struct vmctl_vm *vm)
 {
 	struct vmctl_state_writer w = { 0 };
 	char name[SNAP_DEVICE_NAME];
@@ -126,14 +121,14 @@ static int put_devices(struct out *o, struct vmctl_vm *vm)
 		w.len = 0;
 		ret = dev->ops->save(dev, &w);
 		if (!ret)
-			ret = put(o, SNAP_DEVICE, rank, 0, name, sizeof(name),
+			ret = snap_put(o, SNAP_DEVICE, rank, 0, name, sizeof(name),
 				  w.buf, w.len);
 	}
 	free(w.buf);
 	return ret;
 }
 
-static int put_vcpus(struct out *o, struct vmctl_vm *vm)
+static int put_vcpus(struct snap_out *o, struct vmctl_vm *vm)
 {
 	unsigned int i;
 	size_t len;
@@ -146,40 +141,49 @@ static int put_vcpus(struct out *o, struct vmctl_vm *vm)
 		ret = vmctl_vcpu_save_state(vm->vcpus[i], &blob, &len);
 		if (ret)
 			return ret;
-		ret = put(o, SNAP_VCPU, i, 0, blob, len, NULL, 0);
+		ret = snap_put(o, SNAP_VCPU, i, 0, blob, len, NULL, 0);
 		free(blob);
 	}
 	return ret;
 }
 
-static int put_all(struct out *o, struct vmctl_vm *vm, const void *config,
-		   size_t config_len)
+int snap_put_state(struct snap_out *o, struct vmctl_vm *vm)
 {
 	struct vmctl_ioapic_state io;
 	struct vmctl_clock clock;
-	unsigned int i;
 	int ret;
 
-	ret = put(o, SNAP_CONFIG, 0, 0, config, config_len, NULL, 0);
+	ret = vmctl_vm_get_clock(vm, &clock);
 	if (!ret)
-		ret = vmctl_vm_get_clock(vm, &clock);
-	if (!ret)
-		ret = put(o, SNAP_CLOCK, 0, 0, &clock, sizeof(clock), NULL, 0);
+		ret = snap_put(o, SNAP_CLOCK, 0, 0, &clock, sizeof(clock), NULL,
+			       0);
 	if (!ret)
 		ret = put_vcpus(o, vm);
 	if (!ret && vm->irqchip) {
 		ret = vmctl_vm_get_ioapic(vm, &io);
 		if (!ret)
-			ret = put(o, SNAP_IOAPIC, 0, 0, &io, sizeof(io), NULL,
-				  0);
+			ret = snap_put(o, SNAP_IOAPIC, 0, 0, &io, sizeof(io),
+				       NULL, 0);
 	}
 	if (!ret)
 		ret = put_devices(o, vm);
+	return ret;
+}
+
+static int put_all(struct snap_out *o, struct vmctl_vm *vm,
+		   const void *config, size_t config_len)
+{
+	unsigned int i;
+	int ret;
+
+	ret = snap_put(o, SNAP_CONFIG, 0, 0, config, config_len, NULL, 0);
+	if (!ret)
+		ret = snap_put_state(o, vm);
 	for (i = 0; i < VMCTL_MAX_MEM_SLOTS && !ret; i++)
 		if (vm->mem[i].used)
 			ret = put_memory(o, i, &vm->mem[i]);
 	if (!ret)
-		ret = put(o, SNAP_END, 0, 0, NULL, 0, NULL, 0);
+		ret = snap_put(o, SNAP_END, 0, 0, NULL, 0, NULL, 0);
 	return ret;
 }
 
@@ -187,7 +191,7 @@ int vmctl_vm_snapshot(struct vmctl_vm *vm, const char *path,
 		      const void *config, size_t config_len)
 {
 	struct snap_header h = { .magic = SNAP_MAGIC, .version = SNAP_VERSION };
-	struct out o = { .pos = sizeof(h) };
+	struct snap_out o = { .pos = sizeof(h), .write = pwrite_all };
 	char *tmp = NULL;
 	int ret;
 
@@ -212,7 +216,7 @@ int vmctl_vm_snapshot(struct vmctl_vm *vm, const char *path,
 	if (!ret && ftruncate(o.fd, o.pos) < 0)
 		ret = vmctl_fail(-errno, "writing the snapshot");
 	if (!ret)
-		ret = pwrite_all(o.fd, &h, sizeof(h), 0);
+		ret = pwrite_all(&o, &h, sizeof(h), 0);
 	if (!ret && fsync(o.fd) < 0)
 		ret = vmctl_fail(-errno, "writing the snapshot");
 	if (close(o.fd) < 0 && !ret)

@@ -303,6 +303,7 @@ static int balloon_restore(struct vmctl_device *dev,
 
 static const struct vmctl_device_ops balloon_device_ops = {
 	.name = "virtio-balloon",
+	.writes_ram = true,
 	.start = balloon_start,
 	.stop = balloon_stop,
 	.destroy = balloon_free,

@@ -267,6 +267,7 @@ static int blk_restore(struct vmctl_device *dev, struct vmctl_state_reader *r)
 
 static const struct vmctl_device_ops blk_device_ops = {
 	.name = "virtio-blk",
+	.writes_ram = true,
 	.start = blk_start,
 	.stop = blk_stop,
 	.destroy = blk_free,

@@ -312,6 +312,7 @@ static int net_restore(struct vmctl_device *dev, struct vmctl_state_reader *r)
 
 static const struct vmctl_device_ops net_device_ops = {
 	.name = "virtio-net",
+	.writes_ram = true,
 	.start = net_start,
 	.stop = net_stop,
 	.destroy = net_free,

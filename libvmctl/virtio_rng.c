@@ -125,6 +125,7 @@ static int rng_restore(struct vmctl_device *dev, struct vmctl_state_reader *r)
 
 static const struct vmctl_device_ops rng_device_ops = {
 	.name = "virtio-rng",
+	.writes_ram = true,
 	.start = rng_start,
 	.stop = rng_stop,
 	.destroy = rng_free,

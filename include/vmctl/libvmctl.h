@@ -286,6 +286,75 @@ const void *vmctl_snapshot_config(const struct vmctl_snapshot *s,
 int vmctl_snapshot_restore(struct vmctl_snapshot *s, struct vmctl_vm *vm);
 void vmctl_snapshot_close(struct vmctl_snapshot *s);
 
+/* ------------------------------------------------------------------ */
+/* Live migration (the stream: libvmctl/migrate.h)                       */
+
+#define VMCTL_MIGRATE_MAX_ROUNDS	64
+
+struct vmctl_migrate_opts {
+	/* Dirty rounds while the guest runs, at most (0: 16; max 64). */
+	unsigned int max_rounds;
+	/* Pause and send the rest once a round finds this few (0: 256). */
+	uint64_t max_final_pages;
+};
+
+struct vmctl_migrate_stats {
+	unsigned int rounds;		/* dirty rounds while it ran */
+	/* [0]: the first copy; [1..rounds]: each dirty round's pages */
+	uint64_t round_pages[VMCTL_MIGRATE_MAX_ROUNDS + 1];
+	uint64_t final_pages;		/* sent with the guest paused */
+	uint64_t bytes;			/* the whole stream */
+	/*
+	 * The TSC when the guest was paused: the destination's TSC at its
+	 * start minus this is the downtime, in TSC ticks, on one host.
+	 */
+	uint64_t pause_tsc;
+};
+
+/*
+ * Move the running VM to the destination at the other end of the
+ * connected stream socket fd (vmctl_incoming_open() there): pre-copy
+ * with dirty-page logging while the guest runs, then the guest paused
+ * for the last pages and the vCPU, clock and device state.  config:
+ * bytes the destination gets first (how to make the VM).  opts and
+ * stats may be NULL.  fd gets 60 s send and receive timeouts: a peer
+ * that stalls that long fails the migration.  0: the destination has
+ * the VM and runs it; this
+ * one stays paused, for the caller to stop.  Any failure (the
+ * connection cut, the destination refusing, a device whose state
+ * cannot move) leaves the VM as it was, resumed if this paused it,
+ * dirty logging off: -errno with vmctl_error_detail() saying why.
+ * -EOPNOTSUPP for a VM with a device that writes guest RAM from its
+ * own threads (virtio), whose writes the dirty log does not see.
+ */
+int vmctl_vm_migrate(struct vmctl_vm *vm, int fd, const void *config,
+		     size_t config_len, const struct vmctl_migrate_opts *opts,
+		     struct vmctl_migrate_stats *stats);
+
+struct vmctl_incoming;
+
+/*
+ * The destination: read a stream's header and config from the
+ * connected socket fd (not closed by the library).  -EPROTO with the
+ * detail for another program, another format version, or damage.
+ */
+int vmctl_incoming_open(int fd, struct vmctl_incoming **out);
+/* The config the source gave (valid until close). */
+const void *vmctl_incoming_config(const struct vmctl_incoming *in,
+				  size_t *len);
+/*
+ * Receive the VM into vm, made from the config as for
+ * vmctl_snapshot_restore() (no image, no vCPUs): its RAM, then its
+ * state; the source is told so.  Then vmctl_vm_start().  0 or -errno
+ * (the source is told why and keeps its VM); on failure destroy vm.
+ * fd has the same timeouts as the source's.
+ */
+int vmctl_incoming_receive(struct vmctl_incoming *in, struct vmctl_vm *vm);
+/* Tell the source this side cannot take the VM (before receive). */
+void vmctl_incoming_refuse(struct vmctl_incoming *in, int err,
+			   const char *why);
+void vmctl_incoming_close(struct vmctl_incoming *in);
+
 /*
  * The in-kernel irqchip (when the module has one) and the devices every
  * PC guest gets, as vmctl_load_linux() makes them, without loading

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The live migration stream (vmctl_vm_migrate() on the source,
+ * vmctl_incoming_open() and _receive() on the destination), over one
+ * connected stream socket (vmctl: TCP).  It is the snapshot's framing
+ * (snapshot.h): the same header and 40-byte section headers with their
+ * CRC-32, offsets counting the stream's bytes from its first, each
+ * payload right after its header, sections at 8-byte boundaries (the
+ * padding zeros).  All integers little-endian.
+ *
+ * Source to destination, in this order:
+ *   header   struct snap_header, magic "VMCTLMIG", version MIG_VERSION,
+ *            nr_sections and file_size 0 (a stream's length is not known
+ *            ahead), flags 0, its CRC
+ *   CONFIG   the caller's bytes (vmctl: its run options), so that the
+ *            destination makes the same VM; then the source waits for
+ *            the READY reply
+ *   PAGES    any number: index = RAM slot, arg = guest-physical address
+ *            of the first page, payload = 1 to MIG_RUN_PAGES whole pages
+ *            of that slot (the CRC covers them).  First every page that
+ *            is not all zeros (the destination's RAM starts zeroed), then
+ *            round after round the pages the dirty log says the guest
+ *            wrote since they were sent, while it runs; then the guest is
+ *            paused and the last dirty pages follow
+ *   CLOCK, VCPU..., IOAPIC, DEVICE...   the VM's state, as in a snapshot
+ *   END      then the source waits for the DONE reply
+ *
+ * Destination to source: struct mig_reply, READY once the VM is made
+ * and DONE once the state is loaded (the destination runs the guest
+ * after sending it), each with status 0; or, at any point, one reply
+ * with a negative errno and a message saying why, after which it closes.
+ * The source resumes its guest on anything but a DONE with status 0.
+ */
+#ifndef VMCTL_MIGRATE_H
+#define VMCTL_MIGRATE_H
+
+#include <stdint.h>
+
+#include "internal.h"
+#include "snapshot.h"
+
+#define MIG_MAGIC		"VMCTLMIG"
+#define MIG_VERSION		1
+#define MIG_REPLY_MAGIC		"VMCTLREP"
+#define MIG_RUN_PAGES		256	/* pages in one PAGES section */
+/*
+ * A peer that neither sends nor reads for this long is given up (the
+ * source's guest, paused at the end, must not wait for ever).
+ */
+#define MIG_TIMEOUT_S		60
+
+enum mig_reply_kind { MIG_READY = 1, MIG_DONE = 2 };
+
+struct mig_reply {
+	char magic[8];
+	uint32_t kind;		/* enum mig_reply_kind */
+	int32_t status;		/* 0 or -errno */
+	uint32_t crc;		/* of the reply, this field 0 */
+	uint32_t reserved;	/* 0 */
+	char message[232];	/* NUL-terminated: why, when status < 0 */
+};
+
+_Static_assert(sizeof(struct mig_reply) == 256, "migration reply");
+
+/*
+ * The guest's RAM as the sender sees it: the slots, and how to take a
+ * slot's dirty pages (the log's bits into bitmap, and those bits out
+ * of the log so that the next write sets them again).
+ */
+struct mig_ram {
+	const struct vmctl_mem_region *mem;	/* VMCTL_MAX_MEM_SLOTS */
+	int (*take_dirty)(void *ctx, unsigned int slot, uint64_t pages,
+			  uint64_t *bitmap);
+	void *ctx;
+};
+
+/* MIG_TIMEOUT_S on fd's sends and receives. */
+void mig_stream_timeouts(int fd);
+/* A stream socket's write op for snap_out (send(), no SIGPIPE). */
+int mig_stream_write(struct snap_out *o, const void *buf, size_t len,
+		     uint64_t off);
+/* A stream socket's read op for snap_in. */
+int mig_stream_read(struct snap_in *in, void *buf, size_t len, uint64_t off);
+
+/* A section reader's -EPROTO detail ("truncated") as a sentence. */
+int mig_stream_error(int ret);
+
+/*
+ * Pre-copy while the guest runs: every page that is not zeros, then
+ * dirty rounds until one finds at most opts' max_final_pages or
+ * max_rounds are done.  stats: rounds and pages per round.
+ */
+int mig_send_precopy(struct snap_out *o, const struct mig_ram *ram,
+		     const struct vmctl_migrate_opts *opts,
+		     struct vmctl_migrate_stats *stats);
+/* One dirty round: the pages taken, sent; their number into *pages. */
+int mig_send_dirty(struct snap_out *o, const struct mig_ram *ram,
+		   uint64_t *pages);
+
+/*
+ * The destination's loop after CONFIG: PAGES into mem (the slots made
+ * from the config), every state section into state, until END.  0, or
+ * -EPROTO with the detail for a stream that is cut, damaged or does not
+ * fit mem; -errno.
+ */
+int mig_recv_sections(struct snap_in *in, uint64_t *pos,
+		      const struct vmctl_mem_region *mem,
+		      struct vmctl_snapshot *state);
+
+#endif /* VMCTL_MIGRATE_H */

@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The migration stream without a VM (migrate_pages.c, migrate.c's
+ * destination handshake): a fake guest dirties pages between the
+ * rounds the sender takes; the pages go over a socketpair to the
+ * receiver, whose RAM must end equal to the sender's.  Pre-copy stops
+ * when a round is small enough or at the round cap; zero pages are not
+ * sent first.  A stream cut anywhere, with a flipped bit, with pages
+ * outside the RAM, of another magic or version is refused with a
+ * message, and the destination tells the source why.  A destination
+ * that hangs up makes the sender fail with EPIPE, not die of SIGPIPE.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "migrate.h"
+
+#define PAGES	64
+#define PG	SNAP_PAGE
+
+/* The fake guest: plan[n] pages written before take_dirty call n. */
+struct guest {
+	struct vmctl_mem_region mem[VMCTL_MAX_MEM_SLOTS];
+	const unsigned int *plan;
+	unsigned int nr_plan, call, written;
+	uint64_t dirty[PAGES / 64];
+};
+
+static void write_pages(struct guest *g, unsigned int n)
+{
+	uint8_t *ram = g->mem[1].hva;
+	unsigned int i, page;
+
+	for (i = 0; i < n; i++) {
+		page = (g->written++ * 7) % PAGES;
+		memset(ram + page * PG, 0x40 + g->call, PG / 2);
+		g->dirty[page / 64] |= 1ULL << (page % 64);
+	}
+}
+
+static int take_dirty(void *ctx, unsigned int slot, uint64_t pages,
+		      uint64_t *bitmap)
+{
+	struct guest *g = ctx;
+
+	assert_int_equal(slot, 1);
+	assert_int_equal(pages, PAGES);
+	if (g->call < g->nr_plan)
+		write_pages(g, g->plan[g->call]);
+	g->call++;
+	memcpy(bitmap, g->dirty, sizeof(g->dirty));
+	memset(g->dirty, 0, sizeof(g->dirty));
+	return 0;
+}
+
+/* Slot 1 at 1 MiB: the even pages hold data, the odd ones zeros. */
+static void guest_init(struct guest *g, const unsigned int *plan,
+		       unsigned int nr)
+{
+	uint8_t *ram = calloc(PAGES, PG);
+	unsigned int i;
+
+	assert_non_null(ram);
+	memset(g, 0, sizeof(*g));
+	for (i = 0; i < PAGES; i += 2)
+		memset(ram + i * PG + 100, i + 1, 8);
+	g->mem[1] = (struct vmctl_mem_region){ true, 1 << 20, PAGES * PG, ram,
+					       0 };
+	g->plan = plan;
+	g->nr_plan = nr;
+}
+
+struct sender {
+	int fd;
+	struct guest *g;
+	struct vmctl_migrate_opts opts;
+	struct vmctl_migrate_stats st;
+	int ret;
+};
+
+/* The source's memory part: header-less, from offset 0. */
+static void *send_thread(void *arg)
+{
+	struct sender *s = arg;
+	struct snap_out o = { .fd = s->fd, .write = mig_stream_write };
+	struct mig_ram ram = { .mem = s->g->mem, .take_dirty = take_dirty,
+			       .ctx = s->g };
+
+	s->ret = mig_send_precopy(&o, &ram, &s->opts, &s->st);
+	if (!s->ret)
+		s->ret = mig_send_dirty(&o, &ram, &s->st.final_pages);
+	if (!s->ret)
+		s->ret = snap_put(&o, SNAP_END, 0, 0, NULL, 0, NULL, 0);
+	close(s->fd);
+	return NULL;
+}
+
+/* Send g's RAM through a socketpair into a zeroed copy; compare. */
+static void migrate(struct guest *g, struct sender *s)
+{
+	struct vmctl_mem_region dst[VMCTL_MAX_MEM_SLOTS] = { 0 };
+	struct snap_in in = { .size = UINT64_MAX, .read = mig_stream_read };
+	struct vmctl_snapshot *state = calloc(1, sizeof(*state));
+	uint64_t pos = 0;
+	pthread_t t;
+	int sv[2];
+
+	assert_non_null(state);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	s->fd = sv[0];
+	s->g = g;
+	dst[1] = g->mem[1];
+	dst[1].hva = calloc(PAGES, PG);
+	in.fd = sv[1];
+	assert_int_equal(pthread_create(&t, NULL, send_thread, s), 0);
+	assert_int_equal(mig_recv_sections(&in, &pos, dst, state), 0);
+	pthread_join(t, NULL);
+	assert_int_equal(s->ret, 0);
+	assert_int_equal(state->nr, 1);
+	assert_int_equal(state->s[0].h.type, SNAP_END);
+	assert_memory_equal(dst[1].hva, g->mem[1].hva, PAGES * PG);
+	free(state->s[0].data);
+	free(state);
+	free(dst[1].hva);
+	close(sv[1]);
+}
+
+static void test_converges(void **state)
+{
+	static const unsigned int plan[] = { 16, 8, 4, 2, 1 };
+	struct sender s = { .opts = { .max_final_pages = 2 } };
+	struct guest g;
+
+	(void)state;
+	guest_init(&g, plan, 5);
+	migrate(&g, &s);
+	/* The zero pages stay out of the first copy. */
+	assert_int_equal(s.st.round_pages[0], PAGES / 2);
+	assert_int_equal(s.st.rounds, 4);
+	assert_int_equal(s.st.round_pages[1], 16);
+	assert_int_equal(s.st.round_pages[2], 8);
+	assert_int_equal(s.st.round_pages[3], 4);
+	assert_int_equal(s.st.round_pages[4], 2);
+	assert_int_equal(s.st.final_pages, 1);
+	free(g.mem[1].hva);
+}
+
+static void test_round_cap(void **state)
+{
+	static const unsigned int plan[] = { 20, 20, 20, 20, 20, 20 };
+	struct sender s = { .opts = { .max_rounds = 3,
+				      .max_final_pages = 5 } };
+	struct guest g;
+
+	(void)state;
+	guest_init(&g, plan, 6);
+	migrate(&g, &s);
+	assert_int_equal(s.st.rounds, 3);
+	assert_int_equal(s.st.round_pages[3], 20);
+	assert_int_equal(s.st.final_pages, 20);
+	free(g.mem[1].hva);
+}
+
+/* A stream made in memory (o first), fed to a socket by a thread. */
+struct buf {
+	struct snap_out o;
+	uint8_t *b;
+	size_t len;
+	int fd;
+};
+
+static int buf_write(struct snap_out *o, const void *p, size_t len,
+		     uint64_t off)
+{
+	struct buf *b = (struct buf *)o;
+
+	b->b = realloc(b->b, off + len);
+	if (off > b->len)
+		memset(b->b + b->len, 0, off - b->len);
+	memcpy(b->b + off, p, len);
+	b->len = off + len;
+	return 0;
+}
+
+static void *feed_thread(void *arg)
+{
+	struct buf *b = arg;
+
+	if (b->len)
+		assert_int_equal(write(b->fd, b->b, b->len), b->len);
+	close(b->fd);
+	return NULL;
+}
+
+/* mig_recv_sections on len bytes of b, from pos 0: its error. */
+static int receive(const struct buf *b, size_t len, const char **why)
+{
+	struct vmctl_mem_region dst[VMCTL_MAX_MEM_SLOTS] = { 0 };
+	struct snap_in in = { .size = UINT64_MAX, .read = mig_stream_read };
+	struct vmctl_snapshot *state = calloc(1, sizeof(*state));
+	struct buf feed = { .b = b->b, .len = len };
+	uint64_t pos = 0;
+	unsigned int i;
+	pthread_t t;
+	int sv[2], ret;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	feed.fd = sv[0];
+	in.fd = sv[1];
+	dst[0] = (struct vmctl_mem_region){ true, 0, 4 * PG, calloc(4, PG),
+					    0 };
+	assert_int_equal(pthread_create(&t, NULL, feed_thread, &feed), 0);
+	ret = mig_recv_sections(&in, &pos, dst, state);
+	*why = vmctl_error_detail();
+	pthread_join(t, NULL);
+	close(sv[1]);
+	for (i = 0; i < state->nr; i++)
+		free(state->s[i].data);
+	free(state);
+	free(dst[0].hva);
+	return ret;
+}
+
+static void refused(const struct buf *b, size_t len, const char *text)
+{
+	const char *why;
+
+	assert_int_equal(receive(b, len, &why), -EPROTO);
+	if (!strstr(why, text))
+		fail_msg("'%s' does not say '%s'", why, text);
+}
+
+/* Two pages at gpa into slot 0, a clock, END. */
+static void make(struct buf *b, uint64_t gpa)
+{
+	static uint8_t pages[2 * PG] = { 7 };
+	uint64_t clock = 42;
+
+	memset(b, 0, sizeof(*b));
+	b->o.write = buf_write;
+	snap_put(&b->o, SNAP_PAGES, 0, gpa, pages, sizeof(pages), NULL, 0);
+	snap_put(&b->o, SNAP_CLOCK, 0, 0, &clock, sizeof(clock), NULL, 0);
+	snap_put(&b->o, SNAP_END, 0, 0, NULL, 0, NULL, 0);
+}
+
+static void test_bad_stream(void **state)
+{
+	struct buf b;
+	const char *why;
+	size_t cut;
+
+	(void)state;
+	make(&b, PG);
+	assert_int_equal(receive(&b, b.len, &why), 0);
+	for (cut = 0; cut < b.len; cut += 8)
+		refused(&b, cut, "truncated");
+	b.b[40 + PG + 5] ^= 1;			/* in the pages */
+	refused(&b, b.len, "corrupt (CRC)");
+	b.b[40 + PG + 5] ^= 1;
+	b.b[8] ^= 1;				/* the section's arg */
+	refused(&b, b.len, "corrupt (CRC)");
+	free(b.b);
+	make(&b, 3 * PG);			/* runs past the slot */
+	refused(&b, b.len, "not in this VM's RAM");
+	free(b.b);
+	make(&b, 1ULL << 40);
+	refused(&b, b.len, "not in this VM's RAM");
+	free(b.b);
+}
+
+/* The destination's handshake: another magic or version refused. */
+static void test_incoming_header(void **state)
+{
+	struct snap_header h = { .magic = MIG_MAGIC, .version = MIG_VERSION };
+	struct vmctl_incoming *inc;
+	struct mig_reply r;
+	int sv[2];
+
+	(void)state;
+	h.version = 2;
+	h.crc = vmctl_crc32(0, &h, sizeof(h));
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(write(sv[0], &h, sizeof(h)), sizeof(h));
+	assert_int_equal(vmctl_incoming_open(sv[1], &inc), -EPROTO);
+	assert_non_null(strstr(vmctl_error_detail(),
+			       "version 2; this vmctl takes version 1"));
+	/* The source hears why. */
+	assert_int_equal(read(sv[0], &r, sizeof(r)), sizeof(r));
+	assert_int_equal(r.status, -EPROTO);
+	assert_non_null(strstr(r.message, "version 2"));
+	close(sv[0]);
+	close(sv[1]);
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(write(sv[0], "VMCTLSNP", 8), 8);
+	close(sv[0]);
+	assert_int_equal(vmctl_incoming_open(sv[1], &inc), -EPROTO);
+	assert_non_null(strstr(vmctl_error_detail(), "truncated"));
+	close(sv[1]);
+}
+
+/* The destination hung up: EPIPE, and this process lives on. */
+static void test_peer_gone(void **state)
+{
+	static const unsigned int plan[] = { 1 };
+	struct vmctl_migrate_opts opts = { 0 };
+	struct vmctl_migrate_stats st;
+	struct guest g;
+	struct snap_out o = { .write = mig_stream_write };
+	struct mig_ram ram = { .take_dirty = take_dirty };
+	int sv[2];
+
+	(void)state;
+	guest_init(&g, plan, 1);
+	ram.mem = g.mem;
+	ram.ctx = &g;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	close(sv[1]);
+	o.fd = sv[0];
+	assert_int_equal(mig_send_precopy(&o, &ram, &opts, &st), -EPIPE);
+	assert_non_null(strstr(vmctl_error_detail(),
+			       "sending the migration stream"));
+	close(sv[0]);
+	free(g.mem[1].hva);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_converges),
+		cmocka_unit_test(test_round_cap),
+		cmocka_unit_test(test_bad_stream),
+		cmocka_unit_test(test_incoming_header),
+		cmocka_unit_test(test_peer_gone),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
