@@ -15,6 +15,7 @@
 #include "console.h"
 #include "control.h"
 #include "run_config.h"
+#include "tcp.h"
 #include "vmctl.h"
 
 static const char run_usage[] =
@@ -26,6 +27,7 @@ static const char run_usage[] =
 "                 [--rng] [--net tap[=NAME][,mac=MAC]]...\n"
 "                 [--balloon SIZE[,no-deflate-on-oom][,no-report][,no-stats]]\n"
 "       vmctl run --restore FILE [--name N] [--console FILE]\n"
+"       vmctl run --incoming [tcp:][HOST:]PORT [--name N] [--console FILE]\n"
 "\n"
 "Run a guest until it powers off.  Its serial console, a 16550A UART at\n"
 "port 0x3f8, is this terminal: keyboard input goes to the guest (raw mode\n"
@@ -92,9 +94,15 @@ static const char run_usage[] =
 "                      made as it was made and going on from where it\n"
 "                      was; its memory is read from FILE as the guest\n"
 "                      touches it, so leave FILE in place while it runs\n"
+"      --incoming [tcp:][HOST:]PORT\n"
+"                      wait for one 'vmctl migrate' to this address (HOST\n"
+"                      left out: every address), make the VM as the source\n"
+"                      made it (its options come with it), receive it and\n"
+"                      run it; a failed migration ends this with status 1\n"
+"                      and leaves the VM running at the source\n"
 "  -h, --help          show this help\n"
 "Numbers are decimal or 0x-prefixed hex.  While the VM runs, its control\n"
-"socket serves pause, resume, snapshot and stats (see 'vmctl ps').\n"
+"socket serves pause, resume, snapshot, migrate and stats (see 'vmctl ps').\n"
 "\n"
 "Exit status:\n"
 "  0  the guest powered off: ACPI S5, VMCALL with RAX = 0x10000, or every\n"
@@ -106,6 +114,7 @@ static const char run_usage[] =
 "  4  VM entry failed\n"
 "  5  the vmctl module reported an internal error\n"
 "  6  stopped by Ctrl-A x or by SIGINT, SIGTERM or SIGHUP\n"
+"  0 too when 'vmctl migrate' handed the guest over to another vmctl\n"
 "The last line on stderr says how the guest ended.\n";
 
 /* A Linux guest's RAM above this continues at 4G (see add_memory()). */
@@ -135,7 +144,7 @@ static enum parse_result parse_number(const char *opt, const char *arg,
 
 /* Long options without a short form. */
 enum { OPT_RNG = 0x100, OPT_NET, OPT_MEM_PREALLOC, OPT_BALLOON, OPT_NO_MERGE,
-	OPT_RESTORE };
+	OPT_RESTORE, OPT_INCOMING };
 
 /* --disk FILE[,ro][,direct][,serial=S]: a file name holds no comma. */
 static enum parse_result parse_disk(const char *arg, struct run_opts *o)
@@ -268,16 +277,24 @@ static enum parse_result parse_mem(const char *arg, uint64_t *mem)
 	return PARSE_OK;
 }
 
-/* --restore: the snapshot says how the VM is made; a name and a log. */
+/*
+ * --restore and --incoming: the snapshot or the source says how the VM
+ * is made; a name and a log.
+ */
 static enum parse_result restore_only(const struct run_opts *o)
 {
+	if (o->restore && o->incoming)
+		return usage_error("run",
+				   "give --restore or --incoming, not both");
 	if (o->image || o->elf || o->kernel || o->initrd || o->cmdline ||
 	    o->mem || o->mem_prealloc || o->cpus != 1 || o->no_reboot ||
 	    o->nr_disks || o->rng || o->nr_nets || o->has_balloon ||
 	    o->no_merge ||
 	    o->load != VMCTL_ENTRY_DEFAULT || o->entry != VMCTL_ENTRY_DEFAULT)
 		return usage_error("run",
-				   "--restore takes only --name and --console: the snapshot says how the VM is made");
+				   o->restore ?
+				   "--restore takes only --name and --console: the snapshot says how the VM is made" :
+				   "--incoming takes only --name and --console: the source says how the VM is made");
 	return PARSE_OK;
 }
 
@@ -303,6 +320,7 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 		{ "balloon", required_argument, NULL, OPT_BALLOON },
 		{ "no-merge", no_argument, NULL, OPT_NO_MERGE },
 		{ "restore", required_argument, NULL, OPT_RESTORE },
+		{ "incoming", required_argument, NULL, OPT_INCOMING },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -384,6 +402,9 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 		case OPT_RESTORE:
 			o->restore = optarg;
 			break;
+		case OPT_INCOMING:
+			o->incoming = optarg;
+			break;
 		case 'h':
 			return PARSE_HELP;
 		default:
@@ -396,7 +417,7 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 	if (optind < argc)
 		return usage_error("run", "unexpected argument '%s'",
 				   argv[optind]);
-	if (o->restore)
+	if (o->restore || o->incoming)
 		return restore_only(o);
 	if (!!o->image + !!o->elf + !!o->kernel != 1)
 		return usage_error("run",
@@ -449,7 +470,8 @@ bool run_boots_again(const struct run_opts *o, const struct vmctl_vm_end *end)
  * *again: the guest reset the machine and boots again.
  */
 static int run_once(struct vmctl_vm *vm, const char *name,
-		    struct vmctl_snapshot *snap, struct console *con,
+		    struct vmctl_snapshot *snap, struct vmctl_incoming *inc,
+		    struct console *con,
 		    int out_fd, const struct run_opts *o, bool *again,
 		    char *line, size_t len)
 {
@@ -467,6 +489,11 @@ static int run_once(struct vmctl_vm *vm, const char *name,
 		if (ret)
 			return lib_error("run", o->restore, ret);
 	}
+	if (!ret && inc) {
+		ret = vmctl_incoming_receive(inc, vm);
+		if (ret)
+			return lib_error("run", "migration", ret);
+	}
 	if (!ret)
 		ret = vmctl_vm_start(vm);
 	if (ret)
@@ -478,6 +505,11 @@ static int run_once(struct vmctl_vm *vm, const char *name,
 	vmctl_vm_wait(vm, &end);
 	control_stop(control);
 
+	if (cv.migrated) {
+		snprintf(line, len, "handed over by vmctl migrate");
+		*again = false;
+		return EXIT_OK;
+	}
 	if (why == CONSOLE_QUIT)
 		snprintf(line, len, "stopped by Ctrl-A x");
 	else if (why == CONSOLE_SIGNAL)
@@ -613,7 +645,7 @@ static int build_vm(struct vmctl *sys, const struct run_opts *o,
  * same console.
  */
 static int run_vm(const struct run_opts *o, struct vmctl_snapshot *snap,
-		  int out_fd)
+		  struct vmctl_incoming *inc, int out_fd)
 {
 	char name[VMCTL_NAME_LEN] = "", line[256];
 	struct vmctl *sys;
@@ -627,8 +659,8 @@ static int run_vm(const struct run_opts *o, struct vmctl_snapshot *snap,
 		return lib_error("run", NULL, ret);
 	do {
 		vm = NULL;
-		ret = build_vm(sys, o, snap, again ? name : o->name, name,
-			       &vm);
+		ret = build_vm(sys, o, snap || inc, again ? name : o->name,
+			       name, &vm);
 		if (!ret && !console_up) {
 			ret = console_open(&con);
 			if (ret) {
@@ -641,10 +673,14 @@ static int run_vm(const struct run_opts *o, struct vmctl_snapshot *snap,
 		again = false;
 		line[0] = '\0';
 		if (!ret)
-			ret = run_once(vm, name, snap, &con, out_fd, o,
+			ret = run_once(vm, name, snap, inc, &con, out_fd, o,
 				       &again, line, sizeof(line));
+		else if (inc)
+			vmctl_incoming_refuse(inc, -EINVAL,
+					      "the destination cannot make the VM (its vmctl run says why)");
 		/* Booting again boots the image the snapshot names. */
 		snap = NULL;
+		inc = NULL;
 		if (again)
 			fprintf(stderr, "vmctl run: %s: %s; booting again\n",
 				name, line);
@@ -659,12 +695,29 @@ static int run_vm(const struct run_opts *o, struct vmctl_snapshot *snap,
 	return ret;
 }
 
+/* The options a snapshot or a source gave (config) into *o. */
+static int take_config(struct run_opts *o, const char *what,
+		       const void *config, size_t len)
+{
+	struct run_opts saved;
+	char why[160];
+
+	if (!config || run_config_parse(config, len, &saved, why, sizeof(why)))
+		return cli_error("run", "%s: %s", what,
+				 config ? why : "no run options came with it");
+	saved.restore = o->restore;
+	saved.incoming = o->incoming;
+	saved.console = o->console;
+	if (o->name)
+		saved.name = o->name;
+	*o = saved;
+	return 0;
+}
+
 /* --restore: the snapshot checked whole, and the options it was made with. */
 static int open_snapshot(struct run_opts *o, struct vmctl_snapshot **snap)
 {
-	struct run_opts saved;
 	const void *config;
-	char why[160];
 	size_t len;
 	int ret;
 
@@ -675,27 +728,49 @@ static int open_snapshot(struct run_opts *o, struct vmctl_snapshot **snap)
 	if (ret)
 		return lib_error("run", o->restore, ret);
 	config = vmctl_snapshot_config(*snap, &len);
-	ret = config ? run_config_parse(config, len, &saved, why, sizeof(why)) :
-		       -EINVAL;
-	if (ret) {
+	ret = take_config(o, o->restore, config, len);
+	if (ret)
 		vmctl_snapshot_close(*snap);
-		return cli_error("run", "%s: %s", o->restore,
-				 config ? why : "the snapshot has no run options");
+	return ret;
+}
+
+/* --incoming: one source connected, its stream's header and options. */
+static int open_incoming(struct run_opts *o, int *fd,
+			 struct vmctl_incoming **inc)
+{
+	const void *config;
+	const char *why;
+	size_t len;
+	int ret;
+
+	fprintf(stderr, "vmctl run: waiting for a migration on %s\n",
+		o->incoming);
+	*fd = tcp_accept_one(o->incoming, &why);
+	if (*fd < 0)
+		return cli_error("run", "--incoming %s: %s", o->incoming, why);
+	ret = vmctl_incoming_open(*fd, inc);
+	if (ret) {
+		close(*fd);
+		return lib_error("run", "migration", ret);
 	}
-	saved.restore = o->restore;
-	saved.console = o->console;
-	if (o->name)
-		saved.name = o->name;
-	*o = saved;
-	return 0;
+	config = vmctl_incoming_config(*inc, &len);
+	ret = take_config(o, "migration", config, len);
+	if (ret) {
+		vmctl_incoming_refuse(*inc, -EINVAL,
+				      "the destination cannot read the VM's options");
+		vmctl_incoming_close(*inc);
+		close(*fd);
+	}
+	return ret;
 }
 
 int cmd_run(int argc, char **argv)
 {
 	struct vmctl_snapshot *snap = NULL;
+	struct vmctl_incoming *inc = NULL;
 	const char *file;
 	struct run_opts o;
-	int out_fd = STDOUT_FILENO, ret;
+	int out_fd = STDOUT_FILENO, in_fd = -1, ret;
 
 	switch (run_parse(argc, argv, &o)) {
 	case PARSE_HELP:
@@ -712,12 +787,17 @@ int cmd_run(int argc, char **argv)
 		if (ret)
 			return ret;
 	}
+	if (o.incoming) {
+		ret = open_incoming(&o, &in_fd, &inc);
+		if (ret)
+			return ret;
+	}
 	/* Name a missing file before anything else can go wrong. */
 	file = run_file(&o);
-	if (!snap && access(file, R_OK) < 0)
+	if (!snap && !inc && access(file, R_OK) < 0)
 		return cli_error("run", "cannot read '%s': %s", file,
 				 strerror(errno));
-	if (!snap && o.initrd && access(o.initrd, R_OK) < 0)
+	if (!snap && !inc && o.initrd && access(o.initrd, R_OK) < 0)
 		return cli_error("run", "cannot read '%s': %s", o.initrd,
 				 strerror(errno));
 	if (o.console) {
@@ -727,11 +807,18 @@ int cmd_run(int argc, char **argv)
 			ret = cli_error("run", "cannot write console log '%s': %s",
 					o.console, strerror(errno));
 			vmctl_snapshot_close(snap);
+			if (inc)
+				vmctl_incoming_refuse(inc, -EIO,
+						      "the destination cannot write its console log");
+			vmctl_incoming_close(inc);
 			return ret;
 		}
 	}
-	ret = run_vm(&o, snap, out_fd);
+	ret = run_vm(&o, snap, inc, out_fd);
 	vmctl_snapshot_close(snap);
+	vmctl_incoming_close(inc);
+	if (in_fd >= 0)
+		close(in_fd);
 	if (o.console)
 		close(out_fd);
 	return ret;

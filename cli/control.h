@@ -37,6 +37,7 @@ struct control_vm {
 	unsigned int id;
 	const char *name;
 	const struct run_opts *opts;	/* how it was started */
+	bool migrated;			/* handed over: vmctl run ends, 0 */
 };
 
 /* What a handler answers besides its status: a body, and its type. */

@@ -14,7 +14,7 @@
 
 /* The handlers, each in its route_<name>.c. */
 control_route_fn route_instance, route_machine_config, route_snapshot,
-	route_vm, route_device_counters, route_balloon;
+	route_vm, route_device_counters, route_balloon, route_migrate;
 
 static const struct {
 	const char *path;
@@ -26,6 +26,7 @@ static const struct {
 	{ "/snapshot", route_snapshot },
 	{ "/vm", route_vm },
 	{ "/vmctl/device-counters", route_device_counters },
+	{ "/vmctl/migrate", route_migrate },
 };
 
 /* How much of path the route takes: its length, or 0 when none of it. */

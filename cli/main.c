@@ -22,6 +22,7 @@ static const struct cmd commands[] = {
 	{ "resume", cmd_state, "let a paused VM run again" },
 	{ "balloon", cmd_balloon, "set a running VM's balloon size (vmctl run --balloon)" },
 	{ "snapshot", cmd_snapshot, "save a running VM into a file (vmctl run --restore)" },
+	{ "migrate", cmd_migrate, "move a running VM to vmctl run --incoming, live" },
 };
 
 #define NR_COMMANDS ARRAY_SIZE(commands)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The commands that ask a VM's `vmctl run` to do something through its
- * control socket (control.h): pause, resume, snapshot.  The VM is found
- * by NAME|ID (vm_target.c) and must be one a `vmctl run` serves.
+ * control socket (control.h): pause, resume, snapshot, migrate.  The VM
+ * is found by NAME|ID (vm_target.c) and must be one a `vmctl run` serves.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -44,6 +44,14 @@ enum parse_result target_parse(const char *cmd, int argc, char **argv,
 int vm_control(const char *cmd, const char *target, const char *method,
 	       const char *path, const char *body, unsigned int timeout_s)
 {
+	return vm_control_answer(cmd, target, method, path, body, timeout_s,
+				 NULL);
+}
+
+int vm_control_answer(const char *cmd, const char *target,
+		      const char *method, const char *path, const char *body,
+		      unsigned int timeout_s, char **answer)
+{
 	struct vmctl_vm_status vm;
 	char *reply = NULL, msg[512];
 	size_t len;
@@ -66,6 +74,9 @@ int vm_control(const char *cmd, const char *target, const char *method,
 			snprintf(msg, sizeof(msg), "HTTP status %d", status);
 		ret = cli_error(cmd, "VM %u (%s): %s", vm.id, vm.name, msg);
 	}
-	free(reply);
+	if (!ret && answer)
+		*answer = reply;
+	else
+		free(reply);
 	return ret;
 }

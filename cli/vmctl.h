@@ -100,6 +100,7 @@ struct run_opts {
 	struct vmctl_balloon balloon;
 	bool no_merge;		/* guest RAM not MADV_MERGEABLE */
 	const char *restore;	/* a snapshot to start from */
+	const char *incoming;	/* [tcp:][HOST:]PORT a migration comes to */
 };
 
 #define RUN_DEFAULT_MEM		(16ULL << 20)

@@ -24,6 +24,7 @@ int cmd_events(int argc, char **argv);
 int cmd_state(int argc, char **argv);
 int cmd_balloon(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
 
 /* cmd_ps.c */
 struct ps_opts {
@@ -111,6 +112,10 @@ enum parse_result target_parse(const char *cmd, int argc, char **argv,
  */
 int vm_control(const char *cmd, const char *target, const char *method,
 	       const char *path, const char *body, unsigned int timeout_s);
+/* The same, the reply's body (malloc'd) into *answer on success. */
+int vm_control_answer(const char *cmd, const char *target,
+		      const char *method, const char *path, const char *body,
+		      unsigned int timeout_s, char **answer);
 /* cmd_balloon.c: NAME|ID and the balloon's size in bytes. */
 enum parse_result balloon_parse(int argc, char **argv, const char **target,
 				uint64_t *size);
@@ -124,6 +129,17 @@ struct snapshot_opts {
 
 enum parse_result snapshot_parse(int argc, char **argv,
 				 struct snapshot_opts *o);
+
+/* cmd_migrate.c */
+struct migrate_opts {
+	const char *target;
+	const char *addr;
+	uint64_t max_rounds;		/* 0: libvmctl's default */
+	uint64_t max_final_pages;	/* 0: libvmctl's default */
+};
+
+enum parse_result migrate_parse(int argc, char **argv,
+				struct migrate_opts *o);
 
 /* cmd_events.c */
 struct events_opts {

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PUT /vmctl/migrate {"destination_url": "[tcp:]HOST:PORT",
+ * "max_rounds", "max_final_pages"}: live migration of this VM to a
+ * `vmctl run --incoming` there (libvmctl's vmctl_vm_migrate()).
+ * Firecracker has no migration; the field is Cloud Hypervisor's
+ * (vm.send-migration).  The request is answered once it is over: 200
+ * with what was sent, and this `vmctl run` then ends with status 0 (the
+ * guest runs there); or an error, and the VM runs on here.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "json_in.h"
+#include "run_config.h"
+#include "tcp.h"
+#include "vmctl.h"
+
+static void report(FILE *f, const struct vmctl_migrate_stats *st)
+{
+	unsigned int i;
+
+	fprintf(f, "{\"rounds\":%u,\"round_pages\":[", st->rounds);
+	for (i = 0; i <= st->rounds; i++)
+		fprintf(f, "%s%" PRIu64, i ? "," : "", st->round_pages[i]);
+	fprintf(f, "],\"final_pages\":%" PRIu64 ",\"bytes\":%" PRIu64 "}",
+		st->final_pages, st->bytes);
+}
+
+static int migrate(struct control_vm *cv, const char *url,
+		   const struct vmctl_migrate_opts *opts,
+		   struct control_reply *reply)
+{
+	struct vmctl_migrate_stats st;
+	const char *why;
+	char *config;
+	size_t len;
+	int fd, ret;
+
+	if (run_config_format(cv->opts, &config, &len))
+		return control_fault(reply, 400,
+				     "the VM's options cannot travel (a newline in a value)");
+	fd = tcp_connect(url, &why);
+	if (fd < 0) {
+		free(config);
+		return control_fault(reply, fd == -EINVAL ? 400 : 502,
+				     "%s: %s", url, why);
+	}
+	ret = vmctl_vm_migrate(cv->vm, fd, config, len, opts, &st);
+	close(fd);
+	free(config);
+	if (ret == -ESRCH)
+		return control_fault(reply, 409, "the VM is ending");
+	if (ret)
+		return control_fault(reply, 500, "%s", vmctl_error_detail());
+	/* The guest runs there now: this one ends (cmd_run.c). */
+	cv->migrated = true;
+	vmctl_vm_stop(cv->vm);
+	report(reply->body, &st);
+	return 200;
+}
+
+int route_migrate(struct control_vm *cv, const struct http_request *req,
+		  struct control_reply *reply)
+{
+	static const char *const fields[] = {
+		"destination_url", "max_rounds", "max_final_pages", NULL
+	};
+	struct vmctl_migrate_opts opts = { 0 };
+	char url[300];
+	uint64_t v;
+	int ret;
+
+	if (strcmp(req->path, "/vmctl/migrate"))
+		return control_fault(reply, 404, "no route %s", req->path);
+	if (strcmp(req->method, "PUT"))
+		return control_fault(reply, 405, "%s %s: PUT only",
+				     req->method, req->path);
+	ret = control_check_body(req, fields, reply);
+	if (ret)
+		return ret;
+	if (json_get_string(req->body, req->body_len, "destination_url", url,
+			    sizeof(url)))
+		return control_fault(reply, 400,
+				     "PUT /vmctl/migrate: \"destination_url\" must be \"tcp:HOST:PORT\"");
+	ret = json_get_u64(req->body, req->body_len, "max_rounds", &v);
+	if (ret != -ENOENT && (ret || v > VMCTL_MIGRATE_MAX_ROUNDS))
+		return control_fault(reply, 400,
+				     "PUT /vmctl/migrate: \"max_rounds\" must be 0 to %d",
+				     VMCTL_MIGRATE_MAX_ROUNDS);
+	opts.max_rounds = ret ? 0 : v;
+	ret = json_get_u64(req->body, req->body_len, "max_final_pages", &v);
+	if (ret != -ENOENT && ret)
+		return control_fault(reply, 400,
+				     "PUT /vmctl/migrate: \"max_final_pages\" must be a number of pages");
+	opts.max_final_pages = ret ? 0 : v;
+	return migrate(cv, url, &opts, reply);
+}
