@@ -253,6 +253,18 @@ static void test_frames_both_ways(void **state)
 	assert_int_equal(vmctl_vm_create(sys, "net", &vm), 0);
 }
 
+/* A card on a tap made for it, its worker running, up to DRIVER_OK. */
+static void start_card(char *ifname)
+{
+	struct vmctl_net n = { 0 };
+
+	if (!can_make_taps())
+		skip();
+	assert_int_equal(vmctl_net_create(vm, &n, ifname), 0);
+	assert_int_equal(vmctl_devices_start(&vm->devices), 0);
+	bring_up();
+}
+
 /*
  * A burst of frames through a receive ring kept short, refilled the way
  * Linux does it (buffers given back as they are used, a notification only
@@ -275,7 +287,6 @@ static void test_rx_burst(void **state)
 {
 	enum { FRAMES = 200, RING = 4 };
 	static const uint8_t host_mac[6] = { 2, 1, 2, 3, 4, 6 };
-	struct vmctl_net n = { 0 };
 	unsigned int i, spins, got = 0, used = 0;
 	char ifname[IFNAMSIZ];
 	uint8_t frame[1000];
@@ -283,11 +294,7 @@ static void test_rx_burst(void **state)
 	int s;
 
 	(void)state;
-	if (!can_make_taps())
-		skip();
-	assert_int_equal(vmctl_net_create(vm, &n, ifname), 0);
-	assert_int_equal(vmctl_devices_start(&vm->devices), 0);
-	bring_up();
+	start_card(ifname);
 	s = packet_socket(ifname, &sll);
 	for (i = 0; i < RING; i++) {
 		desc(RX_DESC, i, RX_BUF + 0x1000 * i, 4096, VIRTQ_DESC_F_WRITE);
@@ -446,7 +453,6 @@ static void note_notified(void *ctx, const struct vmctl_device_counter *c)
 static void test_rx_doorbell(void **state)
 {
 	static const uint8_t host_mac[6] = { 2, 1, 2, 3, 4, 8 };
-	struct vmctl_net n = { 0 };
 	char ifname[IFNAMSIZ];
 	struct sockaddr_ll sll;
 	uint8_t frame[600];
@@ -454,11 +460,7 @@ static void test_rx_doorbell(void **state)
 	unsigned int i;
 
 	(void)state;
-	if (!can_make_taps())
-		skip();
-	assert_int_equal(vmctl_net_create(vm, &n, ifname), 0);
-	assert_int_equal(vmctl_devices_start(&vm->devices), 0);
-	bring_up();
+	start_card(ifname);
 	rx_bell = fake_doorbell_fd(notify_addr(0));
 	tx_bell = fake_doorbell_fd(notify_addr(1));
 	assert_true(rx_bell >= 0 && tx_bell >= 0 && rx_bell != tx_bell);
