@@ -157,10 +157,12 @@ else
 	# Debian's kvm_intel for selftests/reload_test.sh (VMX already in
 	# use), unpacked here: xz in the emulated machine costs half a minute.
 	# And zram with its lz4 modules: swap for selftests/swap_test
-	# (selftests/lib/zram_swap.sh).
+	# (selftests/lib/zram_swap.sh).  And tun: the tap of
+	# cli/tests/e2e_virtio.sh's virtio-net card.
 	for m in virt/lib/irqbypass:kvm arch/x86/kvm/kvm:kvm \
 		arch/x86/kvm/kvm-intel:kvm lib/lz4/lz4_compress:zram \
-		lib/lz4/lz4hc_compress:zram drivers/block/zram/zram:zram; do
+		lib/lz4/lz4hc_compress:zram drivers/block/zram/zram:zram \
+		drivers/net/tun:net; do
 		dir=${m##*:} m=${m%:*}
 		ko=$out/${m##*/}.ko
 		xz -dc "${KMODS_612:-}/kernel/$m.ko.xz" >"$ko" 2>/dev/null &&

@@ -6,11 +6,12 @@
 #
 # A gzip'd newc cpio holding busybox-static, the modules a guest needs
 # for vmctl's virtio devices (Debian builds them as modules: virtio_blk,
-# virtio-rng, virtio_balloon, ext4 and its dependencies, from the 6.12
-# kernel that scripts/deps.sh unpacks; $KMODS_612 overrides where) under
-# /lib/modules/vmctl, and an /init that mounts /proc, /sys and /dev,
-# loads those modules when the VM has a virtio PCI device (vendor
-# 0x1af4; "vmctl guest: virtio modules loaded"), prints the banner
+# virtio-rng, virtio_balloon, virtio_net, ext4 and their dependencies,
+# from the 6.12 kernel that scripts/deps.sh unpacks; $KMODS_612
+# overrides where) under /lib/modules/vmctl, and an /init that mounts
+# /proc, /sys and /dev, loads those modules when the VM has a virtio
+# PCI device (vendor 0x1af4; "vmctl guest: virtio modules loaded"),
+# prints the banner
 #   vmctl guest: Linux <release>, <n> CPUs, MemTotal <kB> kB
 # runs a few commands, then acts on vmctl_init= from the kernel command
 # line (the kernel hands name=value words it does not know to init's
@@ -40,7 +41,8 @@ fi
 # checksums (the kernel cannot load it on demand without modprobe).
 modules="lib/crc16 fs/mbcache fs/jbd2/jbd2 crypto/crc32c_generic fs/ext4/ext4
 	drivers/block/virtio_blk drivers/char/hw_random/virtio-rng
-	drivers/virtio/virtio_balloon"
+	drivers/virtio/virtio_balloon
+	net/core/failover drivers/net/net_failover drivers/net/virtio_net"
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/guest-initramfs.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
