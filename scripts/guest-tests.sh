@@ -10,6 +10,9 @@
 # TAP.
 # A script that is missing, or that fails without printing a "not ok" of
 # its own, gets a "not ok" line here.  Exit status 1 when anything failed.
+# Each one's time in this machine's clock follows it as a TAP comment:
+# Bochs advances the TSC once per instruction, so time x the TSC rate is
+# instructions, whatever the load on the host (make check's budget).
 cd /vmctl || exit 1
 # The fuzzers still find things now and then (README, "Fuzzing"): make
 # check runs a fixed stretch of the guest fuzzer (seed 3, iterations
@@ -20,6 +23,7 @@ FUZZ_ITERATIONS=${FUZZ_ITERATIONS:-600}
 FUZZ_SECONDS=${FUZZ_SECONDS:-120}
 export FUZZERS FUZZ_SEED FUZZ_ITERATIONS FUZZ_SECONDS
 failed=0
+echo "# this machine's TSC: $(awk '/^cpu MHz/ { print $4; exit }' /proc/cpuinfo) MHz"
 for t in selftests/run_all.sh selftests/fuzz.sh */tests/e2e*.sh \
 	selftests/reload_test.sh; do
 	echo "# ==== $t"
@@ -30,7 +34,9 @@ for t in selftests/run_all.sh selftests/fuzz.sh */tests/e2e*.sh \
 	fi
 	# selftests/swap_test needs swap: zram while the selftests run.
 	[ "$t" = selftests/run_all.sh ] && sh selftests/lib/zram_swap.sh on
+	t0=$(cut -d' ' -f1 /proc/uptime)
 	{ sh "$t"; echo $? >/tmp/guest-tests.status; } | tee /tmp/guest-tests.out
+	echo "# $t took $(awk -v t0="$t0" '{ printf "%.1f", $1 - t0 }' /proc/uptime) s of this machine's clock"
 	[ "$t" = selftests/run_all.sh ] && sh selftests/lib/zram_swap.sh off
 	status=$(cat /tmp/guest-tests.status)
 	[ "$status" = 0 ] && continue
