@@ -30,6 +30,10 @@ secs() {
 T_BOOT=$(secs 40)	# a boot to /init: ~3.6
 T_CMD=$(secs 10)	# a shell command, poweroff, stop
 
+# A command line for guests whose checks need no kernel log: the kernel
+# prints only errors, so the boot costs fewer exits on the serial port.
+QUIET_CMDLINE="console=ttyS0,115200 panic=-1 io_delay=none quiet"
+
 # linux_guest_begin NAME: the start of every such script: $TMP, its
 # scratch directory (vmctl-e2e-NAME.PID), removed on exit along with a
 # guest still running; one "not ok" and exit 1 when the guest's kernel or
