@@ -139,10 +139,14 @@ static int send_vm(struct vmctl_vm *vm, struct snap_out *o,
 	}
 	if (!ret) {
 		st->pause_tsc = __rdtsc();
-		ret = mig_send_dirty(o, &ram, &st->final_pages);
-	}
-	if (!ret)
 		ret = snap_put_state(o, vm);
+	}
+	/*
+	 * The last pages after the state: reading a vCPU's state completes
+	 * the exit it took, which may write guest RAM.
+	 */
+	if (!ret)
+		ret = mig_send_dirty(o, &ram, &st->final_pages);
 	if (!ret)
 		ret = snap_put(o, SNAP_END, 0, 0, NULL, 0, NULL, 0);
 	return ret;

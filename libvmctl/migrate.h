@@ -20,9 +20,11 @@
  *            of that slot (the CRC covers them).  First every page that
  *            is not all zeros (the destination's RAM starts zeroed), then
  *            round after round the pages the dirty log says the guest
- *            wrote since they were sent, while it runs; then the guest is
- *            paused and the last dirty pages follow
- *   CLOCK, VCPU..., IOAPIC, DEVICE...   the VM's state, as in a snapshot
+ *            wrote since they were sent, while it runs
+ *   CLOCK, VCPU..., IOAPIC, DEVICE...   the guest paused, the VM's state,
+ *            as in a snapshot
+ *   PAGES    the last dirty pages (after the state: reading a vCPU's
+ *            state completes its last exit, which may write RAM)
  *   END      then the source waits for the DONE reply
  *
  * Destination to source: struct mig_reply, READY once the VM is made
