@@ -187,7 +187,13 @@ int vmctl_kvmclock_set(struct vmk_vcpu *vcpu, u32 index, u64 data)
 {
 	if (index == MSR_KVM_WALL_CLOCK_NEW) {
 		WRITE_ONCE(vcpu->vm->wall_clock_msr, data);
-		write_wall_clock(vcpu, data);
+		/*
+		 * 0 is no address (KVM's kvm_write_wall_clock() too): a
+		 * restore of a guest that never set it must not write its
+		 * guest-physical page 0 (selftests/migrate_test).
+		 */
+		if (data)
+			write_wall_clock(vcpu, data);
 		return 0;
 	}
 	vcpu->pvclock_msr = data;
