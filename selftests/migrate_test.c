@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Live migration through libvmctl (vmctl_vm_migrate() into
+ * vmctl_incoming_receive()) between two VMs of this process over a
+ * socketpair, the guest running all along: it counts in ECX and, on
+ * every count, checks that the page it is about to write (one of 64)
+ * still holds what it wrote there 64 counts earlier, then writes the
+ * count there and at 0x500.  A page lost or stale after the move makes
+ * it stop with 0xbad at 0x508, so the pages it wrote while pre-copy ran
+ * must arrive.  Before the destination starts, its RAM must equal the
+ * paused source's byte for byte, and after it the count must go on from
+ * where the source stopped.
+ *
+ * The failures: the connection cut in the middle of the RAM, and a
+ * destination that refuses the VM after the last pages (the source paused
+ * by then): the source must run on, not paused, counting, and migrate
+ * fine after.  Prints the rounds, the pages of each, and the downtime
+ * (TSC ticks from the source's pause to the destination's start:
+ * instructions in the test machine, whose TSC counts them).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <x86intrin.h>
+
+#include <vmctl/libvmctl.h>
+
+#include "kselftest_harness.h"
+
+#define RAM		(2ULL << 20)
+#define COUNT		0x500
+#define BAD		0x508
+
+/*
+ * 16-bit real mode at 0x7c00:
+ *	xor ax,ax; mov ds,ax; xor ecx,ecx
+ * loop: inc ecx; mov [0x500],ecx
+ *	mov bx,cx; and bx,63; shl bx,8; add bx,0x1000; mov es,bx
+ *	cmp ecx,64; jbe 1f
+ *	mov eax,ecx; sub eax,64; cmp eax,[es:0]; jne bad
+ * 1:	mov [es:0],ecx; jmp loop
+ * bad: mov [0x504],ecx; mov dword [0x508],0xbad; cli; hlt; jmp bad
+ */
+static const uint8_t guest[] = {
+	0x31, 0xc0, 0x8e, 0xd8, 0x66, 0x31, 0xc9, 0x66, 0x41, 0x66, 0x89, 0x0e,
+	0x00, 0x05, 0x89, 0xcb, 0x83, 0xe3, 0x3f, 0xc1, 0xe3, 0x08, 0x81, 0xc3,
+	0x00, 0x10, 0x8e, 0xc3, 0x66, 0x83, 0xf9, 0x40, 0x76, 0x0f, 0x66, 0x89,
+	0xc8, 0x66, 0x83, 0xe8, 0x40, 0x26, 0x66, 0x3b, 0x06, 0x00, 0x00, 0x75,
+	0x08, 0x26, 0x66, 0x89, 0x0e, 0x00, 0x00, 0xeb, 0xce, 0x66, 0x89, 0x0e,
+	0x04, 0x05, 0x66, 0xc7, 0x06, 0x08, 0x05, 0xad, 0x0b, 0x00, 0x00, 0xfa,
+	0xf4, 0xeb, 0xee
+};
+
+static struct vmctl *sys;	/* opened by each test's source() */
+
+static volatile uint32_t *word(struct vmctl_vm *vm, uint64_t gpa)
+{
+	return vmctl_vm_gpa_to_hva(vm, gpa, 4);
+}
+
+/* Wait until the guest counted past n: 0, or -1 when it stopped. */
+static int count_past(struct vmctl_vm *vm, uint32_t n)
+{
+	int i;
+
+	for (i = 0; i < 20000 && *word(vm, COUNT) <= n; i++)
+		usleep(1000);
+	return *word(vm, COUNT) > n && *word(vm, BAD) != 0xbad ? 0 : -1;
+}
+
+static struct vmctl_vm *source(void)
+{
+	char path[] = "/tmp/migrate_test.XXXXXX";
+	struct vmctl_vm *vm = NULL;
+	int fd = mkstemp(path);
+
+	if (!sys && vmctl_open(&sys))
+		return NULL;
+	if (fd < 0 || write(fd, guest, sizeof(guest)) != sizeof(guest) ||
+	    vmctl_vm_create(sys, "mig-src", &vm) ||
+	    vmctl_vm_add_memory(vm, 0, RAM, 0) < 0 ||
+	    vmctl_load_flat(vm, path, VMCTL_ENTRY_DEFAULT,
+			    VMCTL_ENTRY_DEFAULT) ||
+	    vmctl_vcpu_create(vm, 0, NULL) || vmctl_vm_start(vm) ||
+	    count_past(vm, 1000)) {
+		fprintf(stderr, "# source: %s\n", vmctl_error_detail());
+		vm = NULL;
+	}
+	if (fd >= 0) {
+		close(fd);
+		unlink(path);
+	}
+	return vm;
+}
+
+enum dest_kind { DEST_GOOD, DEST_HANG_UP, DEST_REFUSE };
+
+struct dest {
+	int fd;
+	enum dest_kind kind;
+	struct vmctl_vm *src;		/* paused once ours has its state */
+	struct vmctl_vm *vm;
+	int ret;
+	int same_ram;			/* our RAM == the paused source's */
+	uint64_t start_tsc;
+};
+
+/* Both VMs' RAM equal; the first difference said when not. */
+static int same_ram(struct vmctl_vm *a, struct vmctl_vm *b)
+{
+	const uint32_t *x = vmctl_vm_gpa_to_hva(a, 0, RAM);
+	const uint32_t *y = vmctl_vm_gpa_to_hva(b, 0, RAM);
+	size_t i;
+
+	for (i = 0; i < RAM / 4; i++)
+		if (x[i] != y[i]) {
+			printf("# RAM differs at 0x%zx: 0x%x here, 0x%x there (count 0x%x there)\n",
+			       i * 4, x[i], y[i], y[COUNT / 4]);
+			return 0;
+		}
+	return 1;
+}
+
+static void *destination(void *arg)
+{
+	struct dest *d = arg;
+	struct vmctl_incoming *inc;
+
+	d->ret = vmctl_incoming_open(d->fd, &inc);
+	if (d->ret)
+		return NULL;
+	d->ret = vmctl_vm_create(sys, "mig-dst", &d->vm);
+	if (!d->ret && vmctl_vm_add_memory(d->vm, 0, RAM, 0) < 0)
+		d->ret = -ENOMEM;
+	/* A VM unlike the source's: refused once all of it came. */
+	if (!d->ret && d->kind == DEST_REFUSE)
+		d->ret = vmctl_vm_create_pc(d->vm);
+	if (!d->ret)
+		d->ret = vmctl_incoming_receive(inc, d->vm);
+	if (!d->ret) {
+		d->same_ram = same_ram(d->vm, d->src);
+		d->ret = vmctl_vm_start(d->vm);
+		d->start_tsc = __rdtsc();
+	}
+	vmctl_incoming_close(inc);
+	return NULL;
+}
+
+/*
+ * The connection cut: fds[0] the source's end, fds[1] the
+ * destination's; the source's first CUT bytes pass, the destination's
+ * answers all, then both ends close.
+ */
+#define CUT	(256 << 10)
+
+struct cutter {
+	int fds[2];
+};
+
+static void *cut(void *arg)
+{
+	struct cutter *c = arg;
+	struct pollfd p[2] = { { .fd = c->fds[0], .events = POLLIN },
+			       { .fd = c->fds[1], .events = POLLIN } };
+	static char buf[64 << 10];
+	size_t passed = 0;
+	ssize_t n;
+	int i;
+
+	while (passed < CUT && poll(p, 2, -1) > 0) {
+		for (i = 0; i < 2; i++) {
+			if (!(p[i].revents & (POLLIN | POLLHUP)))
+				continue;
+			n = recv(p[i].fd, buf, i ? sizeof(buf) :
+				 sizeof(buf) < CUT - passed ? sizeof(buf) :
+				 CUT - passed, 0);
+			if (n <= 0 || send(p[!i].fd, buf, n, MSG_NOSIGNAL) != n)
+				goto out;
+			if (!i)
+				passed += n;
+		}
+	}
+out:
+	close(c->fds[0]);
+	close(c->fds[1]);
+	return NULL;
+}
+
+/* Migrate src to a destination of kind: migrate's result, d filled. */
+static int migrate(struct vmctl_vm *src, struct dest *d,
+		   const struct vmctl_migrate_opts *opts,
+		   struct vmctl_migrate_stats *st)
+{
+	struct cutter c;
+	pthread_t t, tc;
+	int sv[2], cv[2], ret;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return -errno;
+	d->fd = sv[1];
+	d->src = src;
+	if (d->kind == DEST_HANG_UP) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cv))
+			return -errno;
+		c.fds[0] = sv[1];
+		c.fds[1] = cv[0];
+		d->fd = cv[1];
+		pthread_create(&tc, NULL, cut, &c);
+	}
+	pthread_create(&t, NULL, destination, d);
+	ret = vmctl_vm_migrate(src, sv[0], "cfg", 3, opts, st);
+	if (ret)
+		fprintf(stderr, "# source: %s\n", vmctl_error_detail());
+	close(sv[0]);
+	pthread_join(t, NULL);
+	close(d->fd);
+	if (d->kind == DEST_HANG_UP)
+		pthread_join(tc, NULL);
+	return ret;
+}
+
+static void report(const char *what, const struct vmctl_migrate_stats *st,
+		   const struct dest *d)
+{
+	unsigned int i;
+
+	printf("# %s: %u rounds, pages sent:", what, st->rounds);
+	for (i = 0; i <= st->rounds; i++)
+		printf(" %llu", (unsigned long long)st->round_pages[i]);
+	printf(", paused %llu; %llu bytes; downtime %llu TSC ticks\n",
+	       (unsigned long long)st->final_pages,
+	       (unsigned long long)st->bytes,
+	       (unsigned long long)(d->start_tsc - st->pause_tsc));
+}
+
+static void end(struct vmctl_vm *vm)
+{
+	struct vmctl_vm_end e;
+
+	if (!vm)
+		return;
+	vmctl_vm_stop(vm);
+	vmctl_vm_wait(vm, &e);
+	vmctl_vm_destroy(vm);
+}
+
+/* Moved while it runs; the pages it wrote meanwhile arrive. */
+static void moved(struct __test_metadata *_metadata, const char *what,
+		  const struct vmctl_migrate_opts *opts)
+{
+	struct vmctl_migrate_stats st;
+	struct dest d = { .kind = DEST_GOOD };
+	struct vmctl_vm *src;
+	uint32_t at;
+
+	src = source();
+	ASSERT_NE(NULL, src);
+	ASSERT_EQ(0, migrate(src, &d, opts, &st));
+	ASSERT_EQ(0, d.ret);
+	EXPECT_TRUE(vmctl_vm_paused(src));
+	EXPECT_TRUE(d.same_ram);
+	/* Pre-copy ran while the guest wrote. */
+	EXPECT_LT(0, st.rounds);
+	EXPECT_LT(0, st.round_pages[1]);
+	at = *word(src, COUNT);
+	EXPECT_EQ(0, count_past(d.vm, at + 100000));
+	EXPECT_NE(0xbad, *word(d.vm, BAD));
+	report(what, &st, &d);
+	end(src);
+	end(d.vm);
+}
+
+TEST(live)
+{
+	moved(_metadata, "converging", NULL);
+}
+
+TEST(round_cap)
+{
+	/* Never few enough dirty pages: the cap ends pre-copy. */
+	struct vmctl_migrate_opts opts = { .max_rounds = 4,
+					   .max_final_pages = 1 };
+
+	moved(_metadata, "capped at 4 rounds", &opts);
+}
+
+/* The source runs on after a failed migration: not paused, counting. */
+static void runs_on(struct __test_metadata *_metadata, struct vmctl_vm *src)
+{
+	EXPECT_FALSE(vmctl_vm_paused(src));
+	EXPECT_EQ(0, count_past(src, *word(src, COUNT) + 100000));
+}
+
+TEST(failures)
+{
+	struct vmctl_migrate_stats st;
+	struct dest d = { .kind = DEST_HANG_UP };
+	struct vmctl_vm *src;
+
+	src = source();
+	ASSERT_NE(NULL, src);
+	EXPECT_NE(0, migrate(src, &d, NULL, &st));
+	EXPECT_NE(NULL, strstr(vmctl_error_detail(), "the VM stays here"));
+	/* The destination saw the stream end, and made nothing run. */
+	EXPECT_EQ(-EPROTO, d.ret);
+	runs_on(_metadata, src);
+	if (d.vm)
+		vmctl_vm_destroy(d.vm);
+
+	d = (struct dest){ .kind = DEST_REFUSE };
+	EXPECT_EQ(-EINVAL, migrate(src, &d, NULL, &st));
+	EXPECT_NE(NULL, strstr(vmctl_error_detail(),
+			       "the destination refused"));
+	/* Refused at the end: the source had paused, and resumed. */
+	EXPECT_NE(0, st.pause_tsc);
+	runs_on(_metadata, src);
+	end(d.vm);
+
+	/* And it still moves. */
+	d = (struct dest){ .kind = DEST_GOOD };
+	EXPECT_EQ(0, migrate(src, &d, NULL, &st));
+	EXPECT_EQ(0, d.ret);
+	EXPECT_TRUE(d.same_ram);
+	EXPECT_EQ(0, count_past(d.vm, *word(src, COUNT) + 100000));
+	end(src);
+	end(d.vm);
+}
+
+TEST_HARNESS_MAIN
