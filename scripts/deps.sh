@@ -16,7 +16,8 @@
 # --print-env holds only the assignments.
 #
 # What it provides:
-#   - Debian packages: build tools, Bochs, busybox, ISO tools, libnl, cmocka,
+#   - Debian packages: build tools, Bochs, busybox, ISO tools, libnl,
+#     jansson (the control socket's JSON bodies), cmocka,
 #     and kernel headers for Debian's 6.1 (linux-headers-amd64;
 #     VMCTL_KVER_61=6.1.0-N-amd64 pins one).
 #   - Kernel headers for the newest 6.12 backport (VMCTL_KVER_612=
@@ -49,7 +50,7 @@ PACKAGES=(
 	linux-headers-amd64
 	bochs bochsbios vgabios
 	busybox-static cpio xorriso isolinux syslinux-common e2fsprogs
-	libnl-3-dev libnl-genl-3-dev libcmocka-dev
+	libnl-3-dev libnl-genl-3-dev libjansson-dev libcmocka-dev
 )
 # Bochs' headless display (rfb) is a plugin inside the bochs package
 # itself, so no bochs-x / bochs-sdl is needed.
