@@ -80,10 +80,31 @@ static char *request_body(const char *file)
 	return body;
 }
 
+/*
+ * --stop: paused first, so that the guest stays where the snapshot saw
+ * it until its end.  *was_paused: it already was (a failed snapshot must
+ * not resume it then).
+ */
+static int pause_for_stop(const char *target, bool *was_paused)
+{
+	char *instance;
+	int ret;
+
+	ret = vm_control_answer("snapshot", target, "GET", "/", NULL,
+				STATE_TIMEOUT_S, &instance);
+	if (ret)
+		return ret;
+	*was_paused = strstr(instance, "\"state\":\"Paused\"") != NULL;
+	free(instance);
+	return vm_control("snapshot", target, "PATCH", "/vm",
+			  "{\"state\":\"Paused\"}", STATE_TIMEOUT_S);
+}
+
 int cmd_snapshot(int argc, char **argv)
 {
 	struct signal_opts stop;
 	struct snapshot_opts o;
+	bool was_paused = false;
 	char *body;
 	int ret;
 
@@ -93,15 +114,15 @@ int cmd_snapshot(int argc, char **argv)
 	body = request_body(o.file);
 	if (!body)
 		return cli_error("snapshot", "out of memory");
-	ret = EXIT_OK;
-	/* Paused first, it stays paused through the snapshot to its end. */
-	if (o.stop)
-		ret = vm_control("snapshot", o.target, "PATCH", "/vm",
-				 "{\"state\":\"Paused\"}", STATE_TIMEOUT_S);
+	ret = o.stop ? pause_for_stop(o.target, &was_paused) : EXIT_OK;
 	if (!ret)
 		ret = vm_control("snapshot", o.target, "PUT",
 				 "/snapshot/create", body, 0);
 	free(body);
+	/* A failed snapshot leaves the VM as it was: running on. */
+	if (ret && o.stop && !was_paused)
+		vm_control("snapshot", o.target, "PATCH", "/vm",
+			   "{\"state\":\"Resumed\"}", STATE_TIMEOUT_S);
 	if (ret || !o.stop)
 		return ret;
 	stop = (struct signal_opts){ .target = o.target, .wait = true,

@@ -104,6 +104,16 @@ check_all "a snapshot that cannot be written: status 1 (got $rc), says why" \
 check "after the failed snapshot the guest runs on (tick $t)" \
 	wait_for "tick-$((t + 3))" "$T_CMD"
 
+# --stop pauses the guest first: a failure must resume it, not leave it
+# paused (or end it).
+"$VMCTL" snapshot --stop pause1 /nonexistent/dir/snap >"$TMP/snap.out" 2>&1
+rc=$?
+t=$(last_tick)
+check "a snapshot --stop that cannot be written: status 1 (got $rc)" \
+	[ "$rc" = 1 ]
+check "after the failed snapshot --stop the guest runs on (tick $t)" \
+	wait_for "tick-$((t + 3))" "$T_CMD"
+
 "$VMCTL" pause pause1 >/dev/null 2>&1
 "$VMCTL" stop --timeout "$T_CMD" pause1 >"$TMP/stop.out" 2>&1
 stop_rc=$?
