@@ -1,5 +1,6 @@
 #!/bin/sh
 # End-to-end test of the netlink view (vmctl ps, stats, stop, kill, events)
+# and of vmctl migrate to a vmctl run --incoming on this machine,
 # for the emulated test machine: busybox sh as root, vmctl.ko loaded, the
 # build tree at /vmctl.  TAP output.
 #
@@ -237,6 +238,39 @@ check "stats --watch: refreshed at least twice" \
 	[ "$(grep -c '^VM ' "$TMP/out")" -ge 2 ]
 vm kill e2e-watch
 wait "$watch_vm_pid"
+
+# --- migrate: the loop guest moves to a vmctl run --incoming --------------------
+# (The stream and its failures in detail: libvmctl's test_migrate and
+# selftests/migrate_test; this is the path a user takes.)
+start_loop e2e-src
+src_pid=$!
+check "ps lists the VM to migrate" wait_listed e2e-src
+vm migrate e2e-src 127.0.0.1:4999
+check_all "migrate to a port nobody listens on: status 1 (got $rc), says why" \
+	'[ "$rc" -eq 1 ] && [ -s "$TMP/err" ]'
+check "after the failed migration the source runs on" wait_listed e2e-src
+"$VMCTL" run --incoming 127.0.0.1:4444 --name e2e-dst </dev/null \
+	>"$TMP/e2e-dst.out" 2>"$TMP/e2e-dst.err" &
+dst_pid=$!
+PIDS="$PIDS $dst_pid"
+# The destination says it waits a moment before it listens.
+i=0
+while :; do
+	vm migrate e2e-src 127.0.0.1:4444
+	{ [ "$rc" -eq 1 ] && has refused "$TMP/err" && [ $i -lt 30 ]; } ||
+		break
+	sleep 1; i=$((i + 1))
+done
+check "migrate NAME HOST:PORT: status 0 (got $rc)" [ "$rc" -eq 0 ]
+wait "$src_pid"
+rc=$?
+check "the source's vmctl run exits 0 after the handover (got $rc)" \
+	[ "$rc" -eq 0 ]
+check "the source says it was handed over" \
+	has "handed over by vmctl migrate" "$TMP/e2e-src.err"
+check "the destination runs the guest" wait_listed e2e-dst
+vm kill e2e-dst
+wait "$dst_pid"
 
 # --- module not loaded ----------------------------------------------------------
 if rmmod vmctl 2>"$TMP/err"; then
