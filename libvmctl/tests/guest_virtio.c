@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "guest_virtio.h"
@@ -54,6 +55,19 @@ void guest_wr(uint64_t off, unsigned int size, uint64_t v)
 {
 	assert_true(vmctl_io_table_access(&guest.vm->mmio, guest.bar + off,
 					  size, true, &v));
+}
+
+uint8_t guest_wait_isr(uint8_t want)
+{
+	uint8_t isr = 0;
+	unsigned int i;
+
+	for (i = 0; i < 5000 && (isr & want) != want; i++) {
+		isr |= guest_rd(VIRTIO_BAR_ISR, 1);
+		if ((isr & want) != want)
+			usleep(1000);
+	}
+	return isr;
 }
 
 uint64_t guest_negotiate(unsigned int slot, uint64_t drop)

@@ -33,6 +33,14 @@ uint64_t guest_rd(uint64_t off, unsigned int size);
 void guest_wr(uint64_t off, unsigned int size, uint64_t v);
 
 /*
+ * Read the ISR (which acknowledges it) until it has the bits in want, for
+ * at most 5 s; returns what it had.  The device publishes the used index
+ * before it raises the interrupt, so a test that saw the used index move
+ * must wait for the ISR as a driver waits for the interrupt.
+ */
+uint8_t guest_wait_isr(uint8_t want);
+
+/*
  * Probe slot's virtio device as Linux does up to FEATURES_OK, taking
  * every feature it offers but those in drop.  Returns what it offered.
  */

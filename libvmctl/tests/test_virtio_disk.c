@@ -216,7 +216,7 @@ static uint8_t request(uint32_t type, uint64_t sector, uint32_t len,
 	}
 	assert_int_equal(used, next_avail);
 	/* The INTx line went up; reading the ISR acknowledges it. */
-	assert_int_equal(guest_rd(VIRTIO_BAR_ISR, 1) & 1, 1);
+	assert_int_equal(guest_wait_isr(1) & 1, 1);
 	return ram[STATUS];
 }
 

@@ -243,7 +243,7 @@ static void test_frames_both_ways(void **state)
 	}
 	assert_true(found);
 	/* The INTx line went up; reading the ISR acknowledges it. */
-	assert_int_equal(guest_rd(VIRTIO_BAR_ISR, 1) & 1, 1);
+	assert_int_equal(guest_wait_isr(1) & 1, 1);
 	close(s);
 	vmctl_devices_stop(&vm->devices);
 	/* The tap made for the VM goes with it. */
