@@ -194,22 +194,15 @@ int vmctl_vm_migrate(struct vmctl_vm *vm, int fd, const void *config,
 	return ret;
 }
 
-static int check_header(const struct snap_header *h)
-{
-	struct snap_header c = *h;
-
-	c.crc = 0;
-	if (memcmp(h->magic, MIG_MAGIC, 8))
-		return vmctl_fail(-EPROTO, "not a vmctl migration stream");
-	if (h->version != MIG_VERSION)
-		return vmctl_fail(-EPROTO,
-				  "migration stream version %u; this vmctl takes version %u",
-				  h->version, MIG_VERSION);
-	if (vmctl_crc32(0, &c, sizeof(c)) != h->crc || h->flags)
-		return vmctl_fail(-EPROTO,
-				  "the migration stream's header is corrupt");
-	return 0;
-}
+static const struct snap_format stream_format = {
+	.magic = MIG_MAGIC,
+	.version = MIG_VERSION,
+	.not_magic = "not a vmctl migration stream",
+	.version_name = "migration stream version",
+	.verb = "takes",
+	.bad_crc = "the migration stream's header is corrupt",
+	.corrupt = "the migration stream's header is corrupt",
+};
 
 int vmctl_incoming_open(int fd, struct vmctl_incoming **out)
 {
@@ -226,7 +219,7 @@ int vmctl_incoming_open(int fd, struct vmctl_incoming **out)
 	mig_stream_timeouts(fd);
 	ret = mig_stream_error(mig_stream_read(&inc->in, &h, sizeof(h), 0));
 	if (!ret)
-		ret = check_header(&h);
+		ret = snap_check_header(&h, &stream_format);
 	if (!ret)
 		ret = mig_stream_error(snap_read_section(&inc->in, &inc->config,
 						     &inc->pos));

@@ -82,6 +82,24 @@ _Static_assert(sizeof(struct snap_header) == 64, "snapshot header");
 _Static_assert(sizeof(struct snap_section) == 40, "snapshot section");
 
 /*
+ * What tells a file's header from a migration stream's, and the words
+ * their refusals use (users and tests know them as they are).
+ */
+struct snap_format {
+	const char *magic;		/* 8 bytes */
+	uint32_t version;
+	const char *not_magic;		/* another magic */
+	const char *version_name;	/* "<this> %u; this vmctl <verb> ..." */
+	const char *verb;
+	const char *bad_crc;
+	const char *corrupt;		/* flags set, sizes impossible */
+};
+
+/* h's magic, version, CRC and flags for f: 0, or -EPROTO with f's words. */
+int snap_check_header(const struct snap_header *h,
+		      const struct snap_format *f);
+
+/*
  * The section writer and reader, shared by the file and the migration
  * stream (migrate_*.c): where the bytes go or come from is the write or
  * read op, at the offsets the format gives (a stream's op writes the

@@ -40,26 +40,48 @@ static int pread_all(struct snap_in *in, void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-static int check_header(const struct snap_header *h, uint64_t size)
+static const struct snap_format file_format = {
+	.magic = SNAP_MAGIC,
+	.version = SNAP_VERSION,
+	.not_magic = "not a vmctl snapshot (no VMCTLSNP magic)",
+	.version_name = "snapshot format version",
+	.verb = "reads",
+	.bad_crc = "the snapshot's header is corrupt (CRC)",
+	.corrupt = "the snapshot's header is corrupt",
+};
+
+int snap_check_header(const struct snap_header *h,
+		      const struct snap_format *f)
 {
 	struct snap_header c = *h;
 
-	if (memcmp(h->magic, SNAP_MAGIC, 8))
-		return vmctl_fail(-EPROTO, "not a vmctl snapshot (no VMCTLSNP magic)");
-	if (h->version != SNAP_VERSION)
-		return vmctl_fail(-EPROTO,
-				  "snapshot format version %u; this vmctl reads version %u",
-				  h->version, SNAP_VERSION);
+	if (memcmp(h->magic, f->magic, 8))
+		return vmctl_fail(-EPROTO, "%s", f->not_magic);
+	if (h->version != f->version)
+		return vmctl_fail(-EPROTO, "%s %u; this vmctl %s version %u",
+				  f->version_name, h->version, f->verb,
+				  f->version);
 	c.crc = 0;
 	if (vmctl_crc32(0, &c, sizeof(c)) != h->crc)
-		return vmctl_fail(-EPROTO, "the snapshot's header is corrupt (CRC)");
+		return vmctl_fail(-EPROTO, "%s", f->bad_crc);
+	if (h->flags)
+		return vmctl_fail(-EPROTO, "%s", f->corrupt);
+	return 0;
+}
+
+static int check_header(const struct snap_header *h, uint64_t size)
+{
+	int ret = snap_check_header(h, &file_format);
+
+	if (ret)
+		return ret;
 	if (h->file_size != size)
 		return vmctl_fail(-EPROTO,
 				  "the snapshot is %llu bytes where its header says %llu: truncated or damaged",
 				  (unsigned long long)size,
 				  (unsigned long long)h->file_size);
-	if (!h->nr_sections || h->nr_sections > SNAP_MAX_SECTIONS || h->flags)
-		return vmctl_fail(-EPROTO, "the snapshot's header is corrupt");
+	if (!h->nr_sections || h->nr_sections > SNAP_MAX_SECTIONS)
+		return vmctl_fail(-EPROTO, "%s", file_format.corrupt);
 	return 0;
 }
 
