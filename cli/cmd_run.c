@@ -541,14 +541,22 @@ static int add_memory(struct vmctl_vm *vm, const struct run_opts *o)
 	return ret;
 }
 
-/* The virtio devices, before the image: a refused disk fails fast. */
-static int add_devices(struct vmctl_vm *vm, const struct run_opts *o)
+/*
+ * The virtio devices, before the image: a refused disk fails fast.
+ * incoming: a migration's destination, whose disks the source still
+ * holds (locked when the state comes).
+ */
+static int add_devices(struct vmctl_vm *vm, const struct run_opts *o,
+		       bool incoming)
 {
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < o->nr_disks; i++) {
-		ret = vmctl_disk_create(vm, &o->disks[i]);
+		struct vmctl_disk d = o->disks[i];
+
+		d.incoming = incoming;
+		ret = vmctl_disk_create(vm, &d);
 		if (ret)
 			return lib_error("run", o->disks[i].path, ret);
 	}
@@ -589,9 +597,10 @@ static const char *run_file(const struct run_opts *o)
  * A VM with the options' memory, image and vCPUs, ready to start, in
  * *vm (also on failure, for the caller to destroy).  name: the VM's
  * name to ask for (NULL: the module picks one), then the name it got.
+ * restore: for a snapshot or a migration; incoming: a migration.
  */
 static int build_vm(struct vmctl *sys, const struct run_opts *o,
-		    bool restore, const char *want, char *name,
+		    bool restore, bool incoming, const char *want, char *name,
 		    struct vmctl_vm **vm)
 {
 	const char *file = run_file(o);
@@ -607,7 +616,7 @@ static int build_vm(struct vmctl *sys, const struct run_opts *o,
 	ret = add_memory(*vm, o);
 	if (ret < 0)
 		return lib_error("run", "adding guest memory", ret);
-	ret = add_devices(*vm, o);
+	ret = add_devices(*vm, o, incoming);
 	if (ret)
 		return ret;
 	/* The snapshot has the memory and makes the vCPUs (run_once). */
@@ -659,7 +668,7 @@ static int run_vm(const struct run_opts *o, struct vmctl_snapshot *snap,
 		return lib_error("run", NULL, ret);
 	do {
 		vm = NULL;
-		ret = build_vm(sys, o, snap || inc, again ? name : o->name,
+		ret = build_vm(sys, o, snap || inc, inc != NULL, again ? name : o->name,
 			       name, &vm);
 		if (!ret && !console_up) {
 			ret = console_open(&con);

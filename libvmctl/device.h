@@ -59,11 +59,19 @@ int vmctl_state_get(struct vmctl_state_reader *r, void *p, size_t len);
 struct vmctl_device_ops {
 	const char *name;	/* the model, for messages: "uart", "cmos" */
 	/*
-	 * The device writes guest RAM from threads of its own (virtio's
-	 * used rings and buffers): those writes bypass the module's dirty
-	 * log, so vmctl_vm_migrate() refuses the VM.
+	 * Why vmctl_vm_migrate() refuses a VM with this device; NULL: it
+	 * migrates.  (A device writes guest RAM from its own threads only
+	 * through virtq.h's calls, which mark what it wrote in the VM's
+	 * userspace dirty log: a migration sends those pages too.)
 	 */
-	bool writes_ram;
+	const char *no_migration;
+	/*
+	 * Live migration on shared storage: out true, the VM is paused for
+	 * good and about to be handed over: give up what the destination
+	 * opens by the same path (a disk image's lock); out false, the
+	 * migration failed: take it back.  0 or -errno.  May be NULL.
+	 */
+	int (*hand_over)(struct vmctl_device *dev, bool out);
 	/*
 	 * The VM is about to run: start the device's threads.  An error
 	 * fails vmctl_vm_start() after the devices already started are

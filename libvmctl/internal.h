@@ -179,6 +179,7 @@ struct vmctl_mem_region {
 	uint64_t size;
 	void *hva;
 	uint32_t flags;		/* VMCTL_MEM_* as last set */
+	uint64_t *user_dirty;	/* dirty.c's bitmap, NULL until a migration */
 };
 
 struct vmctl_vcpu {
@@ -215,6 +216,7 @@ struct vmctl_vm {
 	bool irqchip;			/* VMCTL_CREATE_IRQCHIP done */
 	bool pc_devices;		/* vmctl_pc_devices_create() done */
 	bool no_merge;			/* RAM not MADV_MERGEABLE */
+	bool user_dirty_on;		/* dirty.c marks (atomic) */
 	struct vmctl_boot_state boot;
 
 	/* pause and resume against each other and the devices' stop */
@@ -237,6 +239,19 @@ struct vmctl_vm {
 };
 
 int vmctl_vcpu_apply_boot(struct vmctl_vcpu *vcpu);
+
+/*
+ * ---- the userspace dirty log (dirty.c): guest RAM the host's threads
+ * wrote, which the module's log does not see ----
+ */
+/* [hva, hva + len) of vm's RAM was written; nothing while logging is off. */
+void vmctl_vm_mark_dirty(struct vmctl_vm *vm, const void *hva, uint64_t len);
+/* Logging on, every slot's bitmap clear.  0 or -ENOMEM. */
+int vmctl_vm_user_dirty_start(struct vmctl_vm *vm);
+void vmctl_vm_user_dirty_stop(struct vmctl_vm *vm);
+/* slot's pages marked since the last take, ORed into bitmap (or dropped). */
+void vmctl_vm_user_dirty_take(struct vmctl_vm *vm, unsigned int slot,
+			      uint64_t *bitmap);
 
 /*
  * The guest asked to end the VM (ACPI poweroff or reset): record why

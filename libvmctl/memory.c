@@ -7,6 +7,7 @@
  * logging per slot: turned on and off, its bitmap read and cleared.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
@@ -77,8 +78,10 @@ int vmctl_vm_add_memory(struct vmctl_vm *vm, uint64_t guest_phys,
 				  (unsigned long long)guest_phys,
 				  (unsigned long long)(guest_phys + size));
 	}
-	vm->mem[i] = (struct vmctl_mem_region){ true, guest_phys, size, hva,
-						flags };
+	vm->mem[i] = (struct vmctl_mem_region){
+		.used = true, .gpa = guest_phys, .size = size, .hva = hva,
+		.flags = flags,
+	};
 	return i;
 }
 
@@ -146,6 +149,8 @@ int vmctl_vm_remove_memory(struct vmctl_vm *vm, int slot)
 	if (ioctl(vm->fd, VMCTL_DELETE_MEM_SLOT, (unsigned long)slot) < 0)
 		return -errno;
 	munmap(vm->mem[slot].hva, vm->mem[slot].size);
+	free(vm->mem[slot].user_dirty);
+	vm->mem[slot].user_dirty = NULL;
 	vm->mem[slot].used = false;
 	return 0;
 }

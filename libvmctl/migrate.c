@@ -71,7 +71,10 @@ static int wait_reply(int fd, enum mig_reply_kind kind)
 	return 0;
 }
 
-/* The source's take_dirty: the module's log, got then cleared. */
+/*
+ * The source's take_dirty: the module's log, got then cleared, and the
+ * pages the devices' threads wrote (dirty.c), which it does not see.
+ */
 static int take_dirty(void *ctx, unsigned int slot, uint64_t pages,
 		      uint64_t *bitmap)
 {
@@ -81,17 +84,21 @@ static int take_dirty(void *ctx, unsigned int slot, uint64_t pages,
 	ret = vmctl_vm_get_dirty_log(vm, slot, 0, pages, bitmap);
 	if (!ret)
 		ret = vmctl_vm_clear_dirty_log(vm, slot, 0, pages, bitmap);
-	return ret ? vmctl_fail(ret, "the dirty log of slot %u: %s", slot,
-				strerror(-ret)) : 0;
+	if (ret)
+		return vmctl_fail(ret, "the dirty log of slot %u: %s", slot,
+				  strerror(-ret));
+	vmctl_vm_user_dirty_take(vm, slot, bitmap);
+	return 0;
 }
 
-static void log_dirty(struct vmctl_vm *vm, int on)
+static void log_dirty_off(struct vmctl_vm *vm)
 {
 	unsigned int i;
 
+	vmctl_vm_user_dirty_stop(vm);
 	for (i = 0; i < VMCTL_MAX_MEM_SLOTS; i++)
 		if (vm->mem[i].used)
-			vmctl_vm_log_dirty(vm, i, on);
+			vmctl_vm_log_dirty(vm, i, 0);
 }
 
 static int check_devices(struct vmctl_vm *vm)
@@ -99,13 +106,25 @@ static int check_devices(struct vmctl_vm *vm)
 	struct vmctl_device *dev;
 
 	for (dev = vm->devices.first; dev; dev = dev->next)
-		if (dev->ops->writes_ram || !dev->ops->save)
+		if (dev->ops->no_migration || !dev->ops->save)
 			return vmctl_fail(-EOPNOTSUPP,
 					  "the %s device cannot migrate yet (%s)",
 					  dev->ops->name, dev->ops->save ?
-					  "it writes guest RAM behind the dirty log" :
+					  dev->ops->no_migration :
 					  "its state cannot be saved");
 	return 0;
+}
+
+/* Every device's hand_over; out false undoes what out true did. */
+static int hand_over(struct vmctl_vm *vm, bool out)
+{
+	struct vmctl_device *dev;
+	int ret = 0;
+
+	for (dev = vm->devices.first; dev && !ret; dev = dev->next)
+		if (dev->ops->hand_over)
+			ret = dev->ops->hand_over(dev, out);
+	return ret;
 }
 
 /* Everything but the last reply; *paused: this paused the guest. */
@@ -128,11 +147,18 @@ static int send_vm(struct vmctl_vm *vm, struct snap_out *o,
 	if (!ret)
 		ret = wait_reply(o->fd, MIG_READY);
 	/* Logging from before the first copy: nothing written is missed. */
+	if (!ret)
+		ret = vmctl_vm_user_dirty_start(vm);
 	for (i = 0; !ret && i < VMCTL_MAX_MEM_SLOTS; i++)
 		if (vm->mem[i].used)
 			ret = vmctl_vm_log_dirty(vm, i, 1);
 	if (!ret)
 		ret = mig_send_precopy(o, &ram, opts, st);
+	/*
+	 * The pause stops the devices' threads once each has finished the
+	 * request it serves: none is left in flight, and what they wrote
+	 * is in the userspace log.
+	 */
 	if (!ret && !vmctl_vm_paused(vm)) {
 		ret = vmctl_vm_pause(vm);
 		*paused = !ret;
@@ -147,6 +173,9 @@ static int send_vm(struct vmctl_vm *vm, struct snap_out *o,
 	 */
 	if (!ret)
 		ret = mig_send_dirty(o, &ram, &st->final_pages);
+	/* The destination locks the disks when END has come. */
+	if (!ret)
+		ret = hand_over(vm, true);
 	if (!ret)
 		ret = snap_put(o, SNAP_END, 0, 0, NULL, 0, NULL, 0);
 	return ret;
@@ -185,9 +214,10 @@ int vmctl_vm_migrate(struct vmctl_vm *vm, int fd, const void *config,
 	    wait_reply(fd, MIG_READY) != -EPROTO)
 		snprintf(why, sizeof(why), "%s", vmctl_error_detail());
 	/* These clear the detail: why holds it. */
-	log_dirty(vm, 0);
+	log_dirty_off(vm);
 	if (!ret)
 		return 0;
+	hand_over(vm, false);
 	if (paused)
 		vmctl_vm_resume(vm);
 	vmctl_fail(ret, "%s; the VM stays here", why);

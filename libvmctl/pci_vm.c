@@ -204,7 +204,18 @@ int vmctl_pci_plug_virtio(struct vmctl_vm *vm, struct vmctl_virtio_dev *vdev)
 	return ret;
 }
 
-void *vmctl_pci_guest_ram_map(void *vm, uint64_t gpa, uint64_t len)
+static void *ram_map(void *vm, uint64_t gpa, uint64_t len)
 {
 	return vmctl_vm_gpa_to_hva(vm, gpa, len);
+}
+
+static void ram_dirty(void *vm, const void *hva, uint64_t len)
+{
+	vmctl_vm_mark_dirty(vm, hva, len);
+}
+
+struct vmctl_guest_ram vmctl_pci_guest_ram(struct vmctl_vm *vm)
+{
+	return (struct vmctl_guest_ram){ .map = ram_map, .ctx = vm,
+					 .dirty = ram_dirty };
 }

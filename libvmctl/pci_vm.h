@@ -12,13 +12,18 @@
 
 #include <stdint.h>
 
+#include "virtq.h"
+
 struct vmctl_vm;
 struct vmctl_virtio_dev;
 
 /* Put a virtio device on vm's bus (created first if vm has none). */
 int vmctl_pci_plug_virtio(struct vmctl_vm *vm, struct vmctl_virtio_dev *vdev);
 
-/* struct vmctl_guest_ram's map for vm (the ctx): vmctl_vm_gpa_to_hva. */
-void *vmctl_pci_guest_ram_map(void *vm, uint64_t gpa, uint64_t len);
+/*
+ * vm's RAM as its virtio devices see it: mapped with
+ * vmctl_vm_gpa_to_hva, writes marked in its userspace dirty log.
+ */
+struct vmctl_guest_ram vmctl_pci_guest_ram(struct vmctl_vm *vm);
 
 #endif /* VMCTL_PCI_VM_H */

@@ -209,7 +209,7 @@ static int tx(struct vmctl_virtio_net *n)
 			if (req->out_len < VMCTL_NET_HDR_LEN)
 				return -VQ_ERR_SHORT;
 			tx_frame(n, req);
-			vmctl_vq_push(vq, req->head, 0);
+			vmctl_vq_complete(vq, req, 0);
 			pushed = true;
 		}
 		if (pushed)
@@ -312,7 +312,7 @@ static int net_restore(struct vmctl_device *dev, struct vmctl_state_reader *r)
 
 static const struct vmctl_device_ops net_device_ops = {
 	.name = "virtio-net",
-	.writes_ram = true,
+	.no_migration = "its tap is not handed over to a destination yet",
 	.start = net_start,
 	.stop = net_stop,
 	.destroy = net_free,
@@ -335,7 +335,7 @@ static unsigned int nr_nets(struct vmctl_vm *vm)
 int vmctl_net_create(struct vmctl_vm *vm, const struct vmctl_net *net,
 		     char *ifname)
 {
-	struct vmctl_guest_ram ram = { vmctl_pci_guest_ram_map, vm };
+	struct vmctl_guest_ram ram = vmctl_pci_guest_ram(vm);
 	char name[VMCTL_NAME_LEN] = "";
 	struct vmctl_virtio_net *n;
 	uint8_t mac[6];

@@ -153,7 +153,7 @@ int vmctl_net_rx_place(struct vmctl_vq *vq, const struct vmctl_guest_ram *ram,
 	struct vmctl_vq_used_elem used[VMCTL_VQ_MAX_SIZE];
 	struct iovec num_buffers[2];
 	uint16_t taken = 0, n16;
-	int nr_nb = 0, ret;
+	int nr_nb = 0, ret, i;
 	size_t off = 0;
 
 	*dropped = false;
@@ -175,7 +175,7 @@ int vmctl_net_rx_place(struct vmctl_vq *vq, const struct vmctl_guest_ram *ram,
 		}
 		w = req->iov + req->nr_out;
 		if (!mergeable && req->in_len < len) {
-			vmctl_vq_push(vq, req->head, 0);
+			vmctl_vq_complete(vq, req, 0);
 			*dropped = true;
 			return 0;
 		}
@@ -185,6 +185,8 @@ int vmctl_net_rx_place(struct vmctl_vq *vq, const struct vmctl_guest_ram *ram,
 						num_buffers, 2);
 		n = req->in_len < len - off ? req->in_len : len - off;
 		vmctl_iov_write(w, req->nr_in, 0, frame + off, n);
+		/* Marked before req is reused for the next chain. */
+		vmctl_vq_written(vq, req);
 		used[taken - 1].head = req->head;
 		used[taken - 1].len = n;
 		off += n;
@@ -192,6 +194,9 @@ int vmctl_net_rx_place(struct vmctl_vq *vq, const struct vmctl_guest_ram *ram,
 	n16 = taken;
 	if (nr_nb > 0)
 		vmctl_iov_write(num_buffers, nr_nb, 0, &n16, 2);
+	for (i = 0; i < nr_nb; i++)
+		vmctl_guest_ram_written(ram, num_buffers[i].iov_base,
+					num_buffers[i].iov_len);
 	/* All the frame's buffers at once: the first says how many. */
 	vmctl_vq_push_n(vq, used, taken);
 	return taken;

@@ -65,7 +65,7 @@ static int rng_handle(struct vmctl_virtio_dev *vdev, unsigned int q)
 					break;
 			}
 			vmctl_virtio_count(vdev, q, 1, written);
-			vmctl_vq_push(vq, req->head, written);
+			vmctl_vq_complete(vq, req, written);
 			vmctl_virtio_used(vdev, q);
 		}
 		if (ret < 0)
@@ -125,7 +125,7 @@ static int rng_restore(struct vmctl_device *dev, struct vmctl_state_reader *r)
 
 static const struct vmctl_device_ops rng_device_ops = {
 	.name = "virtio-rng",
-	.writes_ram = true,
+	.no_migration = "not proven end to end yet",
 	.start = rng_start,
 	.stop = rng_stop,
 	.destroy = rng_free,
@@ -136,7 +136,7 @@ static const struct vmctl_device_ops rng_device_ops = {
 
 int vmctl_rng_create(struct vmctl_vm *vm)
 {
-	struct vmctl_guest_ram ram = { vmctl_pci_guest_ram_map, vm };
+	struct vmctl_guest_ram ram = vmctl_pci_guest_ram(vm);
 	struct vmctl_virtio_rng *r;
 	int ret;
 

@@ -4,7 +4,8 @@
  * restore, for every backend): its configuration space, MSI-X table,
  * the common configuration the driver wrote and each queue's rings and
  * position.  Saved with the worker stopped (the VM paused), so no
- * request is in flight and the rings are as the guest last saw them.
+ * request is in flight and the rings are as the guest last saw them
+ * (the worker serves each request whole: pop, I/O, push).
  * Restored into a device made the same way; the host's view of the
  * rings is made again from the guest-physical addresses.
  */
@@ -179,8 +180,17 @@ int vmctl_virtio_restore(struct vmctl_virtio_dev *vdev,
 	vdev->config_generation = st.config_generation;
 	vdev->broken_err = st.broken_err;
 	vdev->kicked = 0;
-	for (q = 0; q < vdev->nr_queues && !ret; q++)
+	for (q = 0; q < vdev->nr_queues && !ret; q++) {
 		ret = restore_queue(vdev, q, &st.vq[q]);
+		/*
+		 * A look at every live queue once the worker starts: the
+		 * saved VM may have had a doorbell rung and not yet served
+		 * (its eventfd is not state), and the driver will not ring
+		 * for those chains again.
+		 */
+		if (st.vq[q].enabled)
+			vdev->kicked |= 1U << q;
+	}
 	if (vdev->msix_cap > 0)
 		memcpy(&control, vdev->pci.cfg + vdev->msix_cap +
 		       PCI_MSIX_FLAGS, 2);

@@ -80,6 +80,7 @@ int vmctl_vq_start(struct vmctl_vq *vq, const struct vmctl_guest_ram *ram)
 	vq->used = ram->map(ram->ctx, vq->used_gpa, 6 + 8 * n);
 	if (!vq->desc || !vq->avail || !vq->used)
 		return VQ_ERR_RING;
+	vq->ram = *ram;
 	vq->last_avail = vq->used_idx = vq->avail_seen = 0;
 	vq->signalled_used = 0;
 	vq->signalled_valid = false;
@@ -208,6 +209,29 @@ int vmctl_vq_pop(struct vmctl_vq *vq, const struct vmctl_guest_ram *ram,
 	return 1;
 }
 
+void vmctl_guest_ram_written(const struct vmctl_guest_ram *ram,
+			     const void *hva, uint64_t len)
+{
+	if (ram && ram->dirty && len)
+		ram->dirty(ram->ctx, hva, len);
+}
+
+/* The used ring was stored into (entries, index or avail_event). */
+static void used_written(const struct vmctl_vq *vq)
+{
+	vmctl_guest_ram_written(&vq->ram, vq->used, 6 + 8 * vq->size);
+}
+
+void vmctl_vq_written(const struct vmctl_vq *vq,
+		      const struct vmctl_vq_req *req)
+{
+	unsigned int i;
+
+	for (i = req->nr_out; i < req->nr_out + req->nr_in; i++)
+		vmctl_guest_ram_written(&vq->ram, req->iov[i].iov_base,
+					req->iov[i].iov_len);
+}
+
 void vmctl_vq_unpop(struct vmctl_vq *vq, uint16_t n)
 {
 	vq->last_avail -= n;
@@ -230,6 +254,7 @@ void vmctl_vq_push_n(struct vmctl_vq *vq,
 	/* The entries are visible before the index that publishes them. */
 	__atomic_store_n((uint16_t *)(vq->used + 2), vq->used_idx,
 			 __ATOMIC_RELEASE);
+	used_written(vq);
 }
 
 void vmctl_vq_push(struct vmctl_vq *vq, uint16_t head, uint32_t len)
@@ -237,6 +262,13 @@ void vmctl_vq_push(struct vmctl_vq *vq, uint16_t head, uint32_t len)
 	const struct vmctl_vq_used_elem e = { head, len };
 
 	vmctl_vq_push_n(vq, &e, 1);
+}
+
+void vmctl_vq_complete(struct vmctl_vq *vq, const struct vmctl_vq_req *req,
+		       uint32_t len)
+{
+	vmctl_vq_written(vq, req);
+	vmctl_vq_push(vq, req->head, len);
 }
 
 /* virtio 1.2, 2.7.10: did the index cross event on its way old -> new? */
@@ -268,9 +300,11 @@ bool vmctl_vq_enable_notify(struct vmctl_vq *vq)
 {
 	if (!vq->started)
 		return false;
-	if (vq->event_idx)
+	if (vq->event_idx) {
 		__atomic_store_n((uint16_t *)(vq->used + 4 + 8 * vq->size),
 				 vq->last_avail, __ATOMIC_RELAXED);
+		used_written(vq);
+	}
 	/* Publish avail_event before looking at the driver's index again. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return load16_acquire(vq->avail + 2) != vq->last_avail;
@@ -280,9 +314,11 @@ bool vmctl_vq_wait_more(struct vmctl_vq *vq)
 {
 	if (!vq->started)
 		return false;
-	if (vq->event_idx)
+	if (vq->event_idx) {
 		__atomic_store_n((uint16_t *)(vq->used + 4 + 8 * vq->size),
 				 vq->avail_seen, __ATOMIC_RELAXED);
+		used_written(vq);
+	}
 	/* Publish avail_event before looking at the driver's index again. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return load16_acquire(vq->avail + 2) != vq->avail_seen;

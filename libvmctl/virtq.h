@@ -35,11 +35,26 @@
 /* Ring flags. */
 #define VIRTQ_AVAIL_F_NO_INTERRUPT 1
 
-/* Guest RAM as the device sees it: the host address of [gpa, gpa+len). */
+/*
+ * Guest RAM as the device sees it: the host address of [gpa, gpa+len),
+ * and where the device says it wrote [hva, hva+len).  The device's
+ * threads write guest RAM behind the module's dirty log, so a live
+ * migration learns of those writes only through dirty (the VM's
+ * userspace dirty log, dirty.c); NULL where nothing migrates (tests).
+ */
 struct vmctl_guest_ram {
 	void *(*map)(void *ctx, uint64_t gpa, uint64_t len);
 	void *ctx;
+	void (*dirty)(void *ctx, const void *hva, uint64_t len);
 };
+
+/*
+ * [hva, hva + len) of guest RAM was written by the host: call it after
+ * the write (a migration round that took the pages before it sends
+ * them again in the next).
+ */
+void vmctl_guest_ram_written(const struct vmctl_guest_ram *ram,
+			     const void *hva, uint64_t len);
 
 enum vmctl_vq_error {
 	VQ_OK = 0,
@@ -73,6 +88,7 @@ struct vmctl_vq {
 	bool signalled_valid;
 	/* host view of the rings, valid while started */
 	uint8_t *desc, *avail, *used;
+	struct vmctl_guest_ram ram;	/* where writes are marked */
 };
 
 /* A chain: its readable buffers (out) first, then the writable (in). */
@@ -103,8 +119,23 @@ int vmctl_vq_pop(struct vmctl_vq *vq, const struct vmctl_guest_ram *ram,
  */
 void vmctl_vq_unpop(struct vmctl_vq *vq, uint16_t n);
 
+/*
+ * Every write a device makes to guest RAM is into the device-writable
+ * buffers of a chain it popped, or into the used ring: the used ring is
+ * marked written (vmctl_guest_ram_written) by the calls below that store
+ * into it, the buffers by vmctl_vq_written, which vmctl_vq_complete
+ * calls.  A device returns a chain it wrote into with _complete, or
+ * calls _written before it pops the next chain into the same req.
+ */
+void vmctl_vq_written(const struct vmctl_vq *vq,
+		      const struct vmctl_vq_req *req);
+
 /* Return chain head as used, with len bytes written into it. */
 void vmctl_vq_push(struct vmctl_vq *vq, uint16_t head, uint32_t len);
+
+/* vmctl_vq_written(req) then vmctl_vq_push(req's head). */
+void vmctl_vq_complete(struct vmctl_vq *vq, const struct vmctl_vq_req *req,
+		       uint32_t len);
 
 /* A chain to return: its head and the bytes written into it. */
 struct vmctl_vq_used_elem {

@@ -95,8 +95,10 @@ void vmctl_vm_destroy(struct vmctl_vm *vm)
 	/* The module forgets guest RAM when the VM fd closes. */
 	close(vm->fd);
 	for (i = 0; i < VMCTL_MAX_MEM_SLOTS; i++)
-		if (vm->mem[i].used)
+		if (vm->mem[i].used) {
 			munmap(vm->mem[i].hva, vm->mem[i].size);
+			free(vm->mem[i].user_dirty);
+		}
 	vmctl_io_table_free(&vm->pio);
 	vmctl_io_table_free(&vm->mmio);
 	close(vm->done_fd);

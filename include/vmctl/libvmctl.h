@@ -544,6 +544,12 @@ struct vmctl_disk {
 	int read_only;		/* opened O_RDONLY, VIRTIO_BLK_F_RO */
 	int direct;		/* O_DIRECT: bypass the host's page cache */
 	const char *serial;	/* GET_ID answer, at most 20 bytes; NULL: "" */
+	/*
+	 * The VM is a live migration's destination (vmctl_incoming_*) on
+	 * shared storage: the image, still the source's, is locked only
+	 * when the VM's state arrives (or at vmctl_vm_start).
+	 */
+	int incoming;
 };
 
 /*

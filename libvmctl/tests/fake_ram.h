@@ -34,7 +34,25 @@ static inline void *ram_map(void *ctx, uint64_t gpa, uint64_t len)
 	return ram + (gpa - RAM_GPA);
 }
 
-static const struct vmctl_guest_ram guest_ram = { ram_map, NULL };
+/* The pages the device said it wrote (guest_ram's dirty op), one byte each. */
+static uint8_t ram_written[RAM_SIZE / 4096];
+
+static inline void ram_dirty(void *ctx, const void *hva, uint64_t len)
+{
+	uint64_t off = (uint64_t)((const uint8_t *)hva - ram), p;
+
+	(void)ctx;
+	for (p = off / 4096; p <= (off + len - 1) / 4096; p++)
+		ram_written[p] = 1;
+}
+
+/* Whether the page holding gpa was marked written. */
+static inline int written(uint64_t gpa)
+{
+	return ram_written[(gpa - RAM_GPA) / 4096];
+}
+
+static const struct vmctl_guest_ram guest_ram = { ram_map, NULL, ram_dirty };
 
 static inline void *host(uint64_t gpa)
 {
@@ -48,6 +66,7 @@ static inline void ram_setup(void)
 		munmap(ram, RAM_SIZE);
 	ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	memset(ram_written, 0, sizeof(ram_written));
 }
 
 static inline void set_desc(unsigned int i, uint64_t addr, uint32_t len,

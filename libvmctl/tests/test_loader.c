@@ -406,7 +406,8 @@ static void test_load_into_memory(void **state)
 	memset(&vm, 0, sizeof(vm));
 	ram = calloc(1, 2 * MIB);
 	memset(ram + 0x101000, 0xcc, 0x4000);	/* stale bytes for the bss */
-	vm.mem[0] = (struct vmctl_mem_region){ true, 0, 2 * MIB, ram, 0 };
+	vm.mem[0] = (struct vmctl_mem_region){
+		.used = true, .size = 2 * MIB, .hva = ram };
 
 	build_elf(img, sizeof(img), true, 0x100000, good_segs, 3);
 	memset(img + 0x1000, 0x90, 0x200);

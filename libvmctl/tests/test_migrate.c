@@ -73,8 +73,8 @@ static void guest_init(struct guest *g, const unsigned int *plan,
 	memset(g, 0, sizeof(*g));
 	for (i = 0; i < PAGES; i += 2)
 		memset(ram + i * PG + 100, i + 1, 8);
-	g->mem[1] = (struct vmctl_mem_region){ true, 1 << 20, PAGES * PG, ram,
-					       0 };
+	g->mem[1] = (struct vmctl_mem_region){ .used = true, .gpa = 1 << 20,
+					       .size = PAGES * PG, .hva = ram };
 	g->plan = plan;
 	g->nr_plan = nr;
 }
@@ -216,8 +216,8 @@ static int receive(const struct buf *b, size_t len, const char **why)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	feed.fd = sv[0];
 	in.fd = sv[1];
-	dst[0] = (struct vmctl_mem_region){ true, 0, 4 * PG, calloc(4, PG),
-					    0 };
+	dst[0] = (struct vmctl_mem_region){ .used = true, .size = 4 * PG,
+					    .hva = calloc(4, PG) };
 	assert_int_equal(pthread_create(&t, NULL, feed_thread, &feed), 0);
 	ret = mig_recv_sections(&in, &pos, dst, state);
 	*why = vmctl_error_detail();

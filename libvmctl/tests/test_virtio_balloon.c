@@ -50,7 +50,7 @@ static void *two_ranges(void *ctx, uint64_t gpa, uint64_t len)
 	return NULL;
 }
 
-static const struct vmctl_guest_ram two = { two_ranges, NULL };
+static const struct vmctl_guest_ram two = { two_ranges, NULL, NULL };
 
 static struct {
 	void *hva;

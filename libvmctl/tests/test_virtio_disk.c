@@ -125,6 +125,35 @@ static void test_locks(void **state)
 	assert_int_equal(guest_nr_devices(), 2);
 }
 
+/*
+ * Live migration on shared storage: the destination's disk (incoming)
+ * opens the image the source holds, and takes the lock when the state
+ * arrives, only once the source has handed it over.
+ */
+static void test_lock_handover(void **state)
+{
+	struct vmctl_disk src = { .path = img_path };
+	struct vmctl_disk dst = { .path = img_path, .incoming = 1 };
+	struct vmctl_state_writer w = { 0 };
+	struct vmctl_state_reader r;
+	struct vmctl_device *a, *b;
+
+	(void)state;
+	assert_int_equal(vmctl_disk_create(vm, &src), 0);
+	assert_int_equal(vmctl_disk_create(vm, &dst), 0);
+	b = vm->devices.last;
+	a = b->prev;
+	assert_int_equal(a->ops->save(a, &w), 0);
+	r = (struct vmctl_state_reader){ w.buf, w.len };
+	assert_int_equal(b->ops->restore(b, &r), -VMCTL_E_DISK_LOCKED);
+	assert_int_equal(a->ops->hand_over(a, true), 0);
+	r = (struct vmctl_state_reader){ w.buf, w.len };
+	assert_int_equal(b->ops->restore(b, &r), 0);
+	/* Locked now: nobody else takes the image. */
+	assert_int_equal(vmctl_disk_create(vm, &src), -VMCTL_E_DISK_LOCKED);
+	free(w.buf);
+}
+
 static void test_read_only_shared(void **state)
 {
 	struct vmctl_disk ro = { .path = img_path, .read_only = 1 };
@@ -314,6 +343,54 @@ static void test_requests(void **state)
 	assert_int_equal(fake_doorbells, 0);
 }
 
+static bool page_bit(const uint64_t *bits, uint64_t gpa)
+{
+	return bits[gpa / 4096 / 64] >> (gpa / 4096 % 64) & 1;
+}
+
+static unsigned int nr_bits(const uint64_t *bits, size_t words)
+{
+	unsigned int n = 0;
+
+	while (words--)
+		n += __builtin_popcountll(bits[words]);
+	return n;
+}
+
+/*
+ * The device's thread writes guest RAM behind the module's dirty log: a
+ * read's data, its status byte and the used ring must be in the VM's
+ * userspace log that a migration takes with the module's; the header
+ * and descriptors it only read must not.  Taken once, they are gone.
+ */
+static void test_writes_logged(void **state)
+{
+	struct vmctl_disk d = { .path = img_path };
+	static uint64_t bits[64 * MIB / 4096 / 64];
+
+	(void)state;
+	assert_int_equal(vmctl_disk_create(vm, &d), 0);
+	assert_int_equal(vmctl_devices_start(&vm->devices), 0);
+	bring_up(1);
+	assert_int_equal(vmctl_vm_user_dirty_start(vm), 0);
+	assert_int_equal(request(VIRTIO_BLK_T_IN, 8, 8192, true), 0);
+	vmctl_vm_user_dirty_take(vm, 0, bits);
+	assert_true(page_bit(bits, DATA));
+	assert_true(page_bit(bits, DATA + 4096));
+	assert_true(page_bit(bits, STATUS));
+	assert_true(page_bit(bits, USED));
+	assert_int_equal(nr_bits(bits, ARRAY_SIZE(bits)), 4);
+	memset(bits, 0, sizeof(bits));
+	vmctl_vm_user_dirty_take(vm, 0, bits);
+	assert_int_equal(nr_bits(bits, ARRAY_SIZE(bits)), 0);
+	/* Off (the migration over): nothing is kept. */
+	vmctl_vm_user_dirty_stop(vm);
+	assert_int_equal(request(VIRTIO_BLK_T_IN, 8, 4096, true), 0);
+	vmctl_vm_user_dirty_take(vm, 0, bits);
+	assert_int_equal(nr_bits(bits, ARRAY_SIZE(bits)), 0);
+	vmctl_devices_stop(&vm->devices);
+}
+
 /* O_DIRECT: aligned guest buffers go straight, others through a bounce. */
 static void test_direct(void **state)
 {
@@ -479,8 +556,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock_handover, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_shared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_requests, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writes_logged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_direct, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rng, setup, teardown),

@@ -66,6 +66,45 @@ static void test_chain(void **state)
 	assert_int_equal(rd32(USED_GPA + 8), 4097);
 }
 
+/*
+ * What a device writes is marked (the migration's userspace dirty log):
+ * the writable buffers of the chains it completes, across page ends,
+ * and the used ring on every store into it; never what it only read.
+ */
+static void test_writes_marked(void **state)
+{
+	(void)state;
+	vq.event_idx = true;
+	set_desc(0, BUF_GPA, 16, F_NEXT, 1);
+	set_desc(1, BUF_GPA + 0x2ff0, 0x20, F_NEXT | F_WRITE, 2);
+	set_desc(2, BUF_GPA + 0x5000, 1, F_WRITE, 0);
+	make_avail(16, 0);
+	assert_int_equal(vmctl_vq_pop(&vq, &guest_ram, &req), 1);
+	/* A pop writes nothing, and so marks nothing. */
+	assert_false(written(USED_GPA));
+	assert_false(written(BUF_GPA + 0x2000));
+	vmctl_vq_complete(&vq, &req, 0x21);
+	assert_true(written(BUF_GPA + 0x2000));
+	assert_true(written(BUF_GPA + 0x3000));	/* the buffer's second page */
+	assert_true(written(BUF_GPA + 0x5000));
+	assert_true(written(USED_GPA));
+	assert_false(written(BUF_GPA));		/* read, not written */
+	assert_false(written(BUF_GPA + 0x4000));
+
+	/* avail_event lives in the used ring too. */
+	memset(ram_written, 0, sizeof(ram_written));
+	assert_false(vmctl_vq_enable_notify(&vq));
+	assert_true(written(USED_GPA));
+	memset(ram_written, 0, sizeof(ram_written));
+	assert_false(vmctl_vq_wait_more(&vq));
+	assert_true(written(USED_GPA));
+	/* A chain returned by head alone: only the used ring. */
+	memset(ram_written, 0, sizeof(ram_written));
+	vmctl_vq_push(&vq, 0, 0);
+	assert_true(written(USED_GPA));
+	assert_false(written(BUF_GPA + 0x2000));
+}
+
 static void test_indirect(void **state)
 {
 	uint64_t table = BUF_GPA + 0x10000;
@@ -364,6 +403,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_chain, setup),
+		cmocka_unit_test_setup(test_writes_marked, setup),
 		cmocka_unit_test_setup(test_indirect, setup),
 		cmocka_unit_test_setup(test_loop, setup),
 		cmocka_unit_test_setup(test_self_loop_writable, setup),
