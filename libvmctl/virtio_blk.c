@@ -323,7 +323,6 @@ static int blk_hand_over(struct vmctl_device *dev, bool out)
 
 static const struct vmctl_device_ops blk_device_ops = {
 	.name = "virtio-blk",
-	.no_migration = "not proven end to end yet",
 	.hand_over = blk_hand_over,
 	.start = blk_start,
 	.stop = blk_stop,

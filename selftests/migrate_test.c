@@ -17,7 +17,16 @@
  * fine after.  Prints the rounds, the pages of each, and the downtime
  * (TSC ticks from the source's pause to the destination's start:
  * instructions in the test machine, whose TSC counts them).
+ *
+ * And a guest with a virtio disk (its image shared by both ends, as on
+ * shared storage), whose driver is the guest itself: in 32-bit
+ * protected mode it writes a 4 KiB block full of its count to the disk,
+ * reads it back into one of 64 pages and checks it, count after count,
+ * while it is migrated.  The device's thread writes those pages and the
+ * used ring behind the module's dirty log: the destination's RAM must
+ * still equal the paused source's, and the guest's I/O go on there.
  */
+#include <elf.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -31,6 +40,7 @@
 
 #include <vmctl/libvmctl.h>
 
+#include "guest.h"
 #include "kselftest_harness.h"
 
 #define RAM		(2ULL << 20)
@@ -57,6 +67,132 @@ static const uint8_t guest[] = {
 	0xf4, 0xeb, 0xee
 };
 
+/*
+ * The disk guest: 32-bit protected mode from DISK_CODE (an ELF32), the
+ * virtio-blk device in PCI slot 1, its queue of 8 at DESC/AVAIL/USED
+ * (0x180000...), request header at 0x183000, status byte at 0x184000,
+ * the block it writes at 0x185000, the 64 pages it reads into from
+ * 0x190000.  One request in flight: chain 0 = header, data, status,
+ * polled for on the used index.  On a failed request 0xbad1, on a block
+ * read back wrong 0xbad2, at BAD.
+ */
+#define DISK_CODE	0x100000
+GUEST32(disk_guest,
+	/* PCI slot 1: memory decoding on, BAR 0 into esi. */
+	"mov $0x80000804, %eax\n\t"
+	"mov $0xcf8, %dx\n\t"
+	"out %eax, %dx\n\t"
+	"mov $2, %eax\n\t"
+	"mov $0xcfc, %dx\n\t"
+	"out %eax, %dx\n\t"
+	"mov $0x80000810, %eax\n\t"
+	"mov $0xcf8, %dx\n\t"
+	"out %eax, %dx\n\t"
+	"mov $0xcfc, %dx\n\t"
+	"in %dx, %eax\n\t"
+	"and $0xfffffff0, %eax\n\t"
+	"mov %eax, %esi\n\t"
+	/* Reset, ACKNOWLEDGE | DRIVER, VERSION_1 only, FEATURES_OK. */
+	"movb $0, 20(%esi)\n\t"
+	"movb $3, 20(%esi)\n\t"
+	"movl $1, 8(%esi)\n\t"
+	"movl $1, 12(%esi)\n\t"
+	"movl $0, 8(%esi)\n\t"
+	"movl $0, 12(%esi)\n\t"
+	"movb $0xb, 20(%esi)\n\t"
+	/* Queue 0: 8 entries, its rings, enabled; DRIVER_OK. */
+	"movw $0, 22(%esi)\n\t"
+	"movw $8, 24(%esi)\n\t"
+	"movl $0x180000, 32(%esi)\n\t"
+	"movl $0, 36(%esi)\n\t"
+	"movl $0x181000, 40(%esi)\n\t"
+	"movl $0, 44(%esi)\n\t"
+	"movl $0x182000, 48(%esi)\n\t"
+	"movl $0, 52(%esi)\n\t"
+	"movw $1, 28(%esi)\n\t"
+	"movb $0xf, 20(%esi)\n\t"
+	"mov $1, %ebp\n"
+	/* The count n in ebp; its block at sector (n % 16) * 8. */
+	"1:\n\t"
+	"mov $0x185000, %edi\n\t"
+	"mov %ebp, %eax\n\t"
+	"mov $1024, %ecx\n\t"
+	"cld\n\t"
+	"rep stosl\n\t"
+	"mov $1, %eax\n\t"			/* VIRTIO_BLK_T_OUT */
+	"mov $0x185000, %ebx\n\t"
+	"xor %ecx, %ecx\n\t"
+	"call 9f\n\t"
+	"test %al, %al\n\t"
+	"jnz 8f\n\t"
+	"mov %ebp, %ebx\n\t"			/* read into page n % 64 */
+	"and $63, %ebx\n\t"
+	"shl $12, %ebx\n\t"
+	"add $0x190000, %ebx\n\t"
+	"xor %eax, %eax\n\t"			/* VIRTIO_BLK_T_IN */
+	"mov $2, %ecx\n\t"			/* device-writable */
+	"call 9f\n\t"
+	"test %al, %al\n\t"
+	"jnz 8f\n\t"
+	"mov %ebp, %edi\n\t"
+	"and $63, %edi\n\t"
+	"shl $12, %edi\n\t"
+	"add $0x190000, %edi\n\t"
+	"mov %ebp, %eax\n\t"
+	"mov $1024, %ecx\n\t"
+	"repe scasl\n\t"
+	"jne 7f\n\t"
+	"mov %ebp, 0x500\n\t"
+	"inc %ebp\n\t"
+	"jmp 1b\n"
+	"7:\n\t"
+	"movl $0xbad2, 0x508\n\t"
+	"jmp 6f\n"
+	"8:\n\t"
+	"movl $0xbad1, 0x508\n"
+	"6:\n\t"
+	"mov %ebp, 0x504\n\t"
+	"cli\n\t"
+	"hlt\n\t"
+	"jmp 6b\n"
+	/* Request: type eax, block n's sector, buffer ebx, its flags ecx. */
+	"9:\n\t"
+	"mov %eax, 0x183000\n\t"
+	"movl $0, 0x183004\n\t"
+	"mov %ebp, %edx\n\t"
+	"and $15, %edx\n\t"
+	"shl $3, %edx\n\t"
+	"mov %edx, 0x183008\n\t"
+	"movl $0, 0x18300c\n\t"
+	"movb $0xff, 0x184000\n\t"
+	"movl $0x183000, 0x180000\n\t"	/* desc 0: header, NEXT 1 */
+	"movl $0, 0x180004\n\t"
+	"movl $16, 0x180008\n\t"
+	"movl $0x10001, 0x18000c\n\t"
+	"mov %ebx, 0x180010\n\t"		/* desc 1: data, NEXT 2 */
+	"movl $0, 0x180014\n\t"
+	"movl $4096, 0x180018\n\t"
+	"or $0x20001, %ecx\n\t"
+	"mov %ecx, 0x18001c\n\t"
+	"movl $0x184000, 0x180020\n\t"	/* desc 2: status, WRITE */
+	"movl $0, 0x180024\n\t"
+	"movl $1, 0x180028\n\t"
+	"movl $2, 0x18002c\n\t"
+	"movzwl 0x181002, %eax\n\t"		/* chain 0 made available */
+	"mov %eax, %edx\n\t"
+	"and $7, %edx\n\t"
+	"movw $0, 0x181004(,%edx,2)\n\t"
+	"inc %eax\n\t"
+	"mov %ax, 0x181002\n\t"
+	"movw $0, 0x3000(%esi)\n"		/* notify queue 0 */
+	"5:\n\t"
+	"pause\n\t"
+	"cmp 0x182002, %ax\n\t"
+	"jne 5b\n\t"
+	"movzbl 0x184000, %eax\n\t"
+	"ret\n\t"
+);
+
 static struct vmctl *sys;	/* opened by each test's source() */
 
 static volatile uint32_t *word(struct vmctl_vm *vm, uint64_t gpa)
@@ -74,21 +210,50 @@ static int count_past(struct vmctl_vm *vm, uint32_t n)
 	return *word(vm, COUNT) > n && *word(vm, BAD) != 0xbad ? 0 : -1;
 }
 
-static struct vmctl_vm *source(void)
+/* The disk guest as an ELF32 executable: one PT_LOAD at DISK_CODE. */
+static bool write_disk_guest(int fd)
+{
+	size_t len = disk_guest.end - disk_guest.start;
+	Elf32_Ehdr e = {
+		.e_ident = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS32,
+			     ELFDATA2LSB, EV_CURRENT },
+		.e_type = ET_EXEC, .e_machine = EM_386, .e_version = EV_CURRENT,
+		.e_entry = DISK_CODE, .e_phoff = sizeof(e),
+		.e_ehsize = sizeof(e), .e_phentsize = sizeof(Elf32_Phdr),
+		.e_phnum = 1,
+	};
+	Elf32_Phdr p = {
+		.p_type = PT_LOAD, .p_offset = 4096, .p_vaddr = DISK_CODE,
+		.p_paddr = DISK_CODE, .p_filesz = len, .p_memsz = len,
+		.p_flags = PF_R | PF_X, .p_align = 4096,
+	};
+
+	return pwrite(fd, &e, sizeof(e), 0) == sizeof(e) &&
+	       pwrite(fd, &p, sizeof(p), sizeof(e)) == sizeof(p) &&
+	       pwrite(fd, disk_guest.start, len, 4096) == (ssize_t)len;
+}
+
+/* The counting guest, or with disk (an image) the disk guest, running. */
+static struct vmctl_vm *source(const char *disk)
 {
 	char path[] = "/tmp/migrate_test.XXXXXX";
+	struct vmctl_disk d = { .path = disk };
 	struct vmctl_vm *vm = NULL;
 	int fd = mkstemp(path);
+	bool image;
 
 	if (!sys && vmctl_open(&sys))
 		return NULL;
-	if (fd < 0 || write(fd, guest, sizeof(guest)) != sizeof(guest) ||
-	    vmctl_vm_create(sys, "mig-src", &vm) ||
+	image = fd >= 0 && (disk ? write_disk_guest(fd) :
+			    write(fd, guest, sizeof(guest)) == sizeof(guest));
+	if (!image || vmctl_vm_create(sys, "mig-src", &vm) ||
 	    vmctl_vm_add_memory(vm, 0, RAM, 0) < 0 ||
-	    vmctl_load_flat(vm, path, VMCTL_ENTRY_DEFAULT,
-			    VMCTL_ENTRY_DEFAULT) ||
+	    (disk && vmctl_disk_create(vm, &d)) ||
+	    (disk ? vmctl_load_elf(vm, path) :
+		    vmctl_load_flat(vm, path, VMCTL_ENTRY_DEFAULT,
+				    VMCTL_ENTRY_DEFAULT)) ||
 	    vmctl_vcpu_create(vm, 0, NULL) || vmctl_vm_start(vm) ||
-	    count_past(vm, 1000)) {
+	    count_past(vm, disk ? 100 : 1000)) {
 		fprintf(stderr, "# source: %s\n", vmctl_error_detail());
 		vm = NULL;
 	}
@@ -104,6 +269,7 @@ enum dest_kind { DEST_GOOD, DEST_HANG_UP, DEST_REFUSE };
 struct dest {
 	int fd;
 	enum dest_kind kind;
+	const char *disk;		/* the source's image, or NULL */
 	struct vmctl_vm *src;		/* paused once ours has its state */
 	struct vmctl_vm *vm;
 	int ret;
@@ -138,6 +304,10 @@ static void *destination(void *arg)
 	d->ret = vmctl_vm_create(sys, "mig-dst", &d->vm);
 	if (!d->ret && vmctl_vm_add_memory(d->vm, 0, RAM, 0) < 0)
 		d->ret = -ENOMEM;
+	/* Shared storage: the source's image, locked once it lets go. */
+	if (!d->ret && d->disk)
+		d->ret = vmctl_disk_create(d->vm, &(struct vmctl_disk){
+					   .path = d->disk, .incoming = 1 });
 	/* A VM unlike the source's: refused once all of it came. */
 	if (!d->ret && d->kind == DEST_REFUSE)
 		d->ret = vmctl_vm_create_pc(d->vm);
@@ -259,7 +429,7 @@ static void moved(struct __test_metadata *_metadata, const char *what,
 	struct vmctl_vm *src;
 	uint32_t at;
 
-	src = source();
+	src = source(NULL);
 	ASSERT_NE(NULL, src);
 	ASSERT_EQ(0, migrate(src, &d, opts, &st));
 	ASSERT_EQ(0, d.ret);
@@ -303,7 +473,7 @@ TEST(failures)
 	struct dest d = { .kind = DEST_HANG_UP };
 	struct vmctl_vm *src;
 
-	src = source();
+	src = source(NULL);
 	ASSERT_NE(NULL, src);
 	EXPECT_NE(0, migrate(src, &d, NULL, &st));
 	EXPECT_NE(NULL, strstr(vmctl_error_detail(), "the VM stays here"));
@@ -330,6 +500,45 @@ TEST(failures)
 	EXPECT_EQ(0, count_past(d.vm, *word(src, COUNT) + 100000));
 	end(src);
 	end(d.vm);
+}
+
+/*
+ * The disk guest moved while it writes and reads its disk: the pages
+ * the device wrote during pre-copy arrive (same RAM), the destination
+ * takes the image over and the guest's I/O goes on there.  Before that,
+ * a destination that refuses at the end: the source takes its image
+ * back and goes on with its I/O.
+ */
+TEST(disk)
+{
+	char img[] = "/tmp/migrate_disk.XXXXXX";
+	struct vmctl_migrate_stats st;
+	struct dest d = { .kind = DEST_REFUSE, .disk = img };
+	struct vmctl_vm *src;
+	int fd = mkstemp(img);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 1 << 20));
+	close(fd);
+	src = source(img);
+	ASSERT_NE(NULL, src);
+
+	EXPECT_EQ(-EINVAL, migrate(src, &d, NULL, &st));
+	EXPECT_FALSE(vmctl_vm_paused(src));
+	EXPECT_EQ(0, count_past(src, *word(src, COUNT) + 50));
+	end(d.vm);
+
+	d = (struct dest){ .kind = DEST_GOOD, .disk = img };
+	ASSERT_EQ(0, migrate(src, &d, NULL, &st));
+	ASSERT_EQ(0, d.ret);
+	EXPECT_TRUE(d.same_ram);
+	EXPECT_LT(0, st.rounds);
+	EXPECT_EQ(0, count_past(d.vm, *word(src, COUNT) + 200));
+	EXPECT_EQ(0, *word(d.vm, BAD));
+	report("virtio disk", &st, &d);
+	end(src);
+	end(d.vm);
+	unlink(img);
 }
 
 TEST_HARNESS_MAIN
