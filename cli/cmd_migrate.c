@@ -21,7 +21,7 @@ static const char migrate_usage[] =
 "sources do.  On any failure (connection refused or cut, the\n"
 "destination refusing the VM) the VM runs on here as before.  A disk\n"
 "must be on storage both hosts share (the destination opens the same\n"
-"path); VMs with --net, --rng or --balloon cannot migrate yet.\n"
+"path); VMs with --net or --balloon cannot migrate yet.\n"
 "NAME|ID is the VM's id when a VM has that id, else its name.\n"
 "\n"
 "Options:\n"

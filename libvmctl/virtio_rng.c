@@ -125,7 +125,6 @@ static int rng_restore(struct vmctl_device *dev, struct vmctl_state_reader *r)
 
 static const struct vmctl_device_ops rng_device_ops = {
 	.name = "virtio-rng",
-	.no_migration = "not proven end to end yet",
 	.start = rng_start,
 	.stop = rng_stop,
 	.destroy = rng_free,

@@ -19,12 +19,13 @@
  * instructions in the test machine, whose TSC counts them).
  *
  * And a guest with a virtio disk (its image shared by both ends, as on
- * shared storage), whose driver is the guest itself: in 32-bit
- * protected mode it writes a 4 KiB block full of its count to the disk,
- * reads it back into one of 64 pages and checks it, count after count,
- * while it is migrated.  The device's thread writes those pages and the
- * used ring behind the module's dirty log: the destination's RAM must
- * still equal the paused source's, and the guest's I/O go on there.
+ * shared storage) and a virtio-rng, whose driver is the guest itself:
+ * in 32-bit protected mode it writes a 4 KiB block full of its count to
+ * the disk, reads it back into one of 64 pages and checks it, then takes
+ * 64 random bytes, count after count, while it is migrated.  The
+ * devices' threads write those pages and the used rings behind the
+ * module's dirty log: the destination's RAM must still equal the paused
+ * source's, and the guest's I/O go on there.
  */
 #include <elf.h>
 #include <errno.h>
@@ -74,7 +75,9 @@ static const uint8_t guest[] = {
  * the block it writes at 0x185000, the 64 pages it reads into from
  * 0x190000.  One request in flight: chain 0 = header, data, status,
  * polled for on the used index.  On a failed request 0xbad1, on a block
- * read back wrong 0xbad2, at BAD.
+ * read back wrong 0xbad2, at BAD.  Then, each count, 64 bytes from the
+ * virtio-rng in slot 2 (queue at 0x186000...) into one of 16 pages
+ * from 0x1d0000.
  */
 #define DISK_CODE	0x100000
 GUEST32(disk_guest,
@@ -111,6 +114,38 @@ GUEST32(disk_guest,
 	"movl $0, 52(%esi)\n\t"
 	"movw $1, 28(%esi)\n\t"
 	"movb $0xf, 20(%esi)\n\t"
+	/* The virtio-rng in slot 2 likewise, its BAR 0 kept at 0x50c. */
+	"mov $0x80001004, %eax\n\t"
+	"mov $0xcf8, %dx\n\t"
+	"out %eax, %dx\n\t"
+	"mov $2, %eax\n\t"
+	"mov $0xcfc, %dx\n\t"
+	"out %eax, %dx\n\t"
+	"mov $0x80001010, %eax\n\t"
+	"mov $0xcf8, %dx\n\t"
+	"out %eax, %dx\n\t"
+	"mov $0xcfc, %dx\n\t"
+	"in %dx, %eax\n\t"
+	"and $0xfffffff0, %eax\n\t"
+	"mov %eax, %edi\n\t"
+	"mov %edi, 0x50c\n\t"
+	"movb $0, 20(%edi)\n\t"
+	"movb $3, 20(%edi)\n\t"
+	"movl $1, 8(%edi)\n\t"
+	"movl $1, 12(%edi)\n\t"
+	"movl $0, 8(%edi)\n\t"
+	"movl $0, 12(%edi)\n\t"
+	"movb $0xb, 20(%edi)\n\t"
+	"movw $0, 22(%edi)\n\t"
+	"movw $8, 24(%edi)\n\t"
+	"movl $0x186000, 32(%edi)\n\t"
+	"movl $0, 36(%edi)\n\t"
+	"movl $0x187000, 40(%edi)\n\t"
+	"movl $0, 44(%edi)\n\t"
+	"movl $0x188000, 48(%edi)\n\t"
+	"movl $0, 52(%edi)\n\t"
+	"movw $1, 28(%edi)\n\t"
+	"movb $0xf, 20(%edi)\n\t"
 	"mov $1, %ebp\n"
 	/* The count n in ebp; its block at sector (n % 16) * 8. */
 	"1:\n\t"
@@ -142,6 +177,27 @@ GUEST32(disk_guest,
 	"mov $1024, %ecx\n\t"
 	"repe scasl\n\t"
 	"jne 7f\n\t"
+	/* 64 random bytes into page n % 16 from 0x1d0000. */
+	"mov %ebp, %ebx\n\t"
+	"and $15, %ebx\n\t"
+	"shl $12, %ebx\n\t"
+	"add $0x1d0000, %ebx\n\t"
+	"mov %ebx, 0x186000\n\t"
+	"movl $0, 0x186004\n\t"
+	"movl $64, 0x186008\n\t"
+	"movl $2, 0x18600c\n\t"
+	"movzwl 0x187002, %eax\n\t"
+	"mov %eax, %edx\n\t"
+	"and $7, %edx\n\t"
+	"movw $0, 0x187004(,%edx,2)\n\t"
+	"inc %eax\n\t"
+	"mov %ax, 0x187002\n\t"
+	"mov 0x50c, %edx\n\t"
+	"movw $0, 0x3000(%edx)\n"
+	"4:\n\t"
+	"pause\n\t"
+	"cmp 0x188002, %ax\n\t"
+	"jne 4b\n\t"
 	"mov %ebp, 0x500\n\t"
 	"inc %ebp\n\t"
 	"jmp 1b\n"
@@ -248,7 +304,7 @@ static struct vmctl_vm *source(const char *disk)
 			    write(fd, guest, sizeof(guest)) == sizeof(guest));
 	if (!image || vmctl_vm_create(sys, "mig-src", &vm) ||
 	    vmctl_vm_add_memory(vm, 0, RAM, 0) < 0 ||
-	    (disk && vmctl_disk_create(vm, &d)) ||
+	    (disk && (vmctl_disk_create(vm, &d) || vmctl_rng_create(vm))) ||
 	    (disk ? vmctl_load_elf(vm, path) :
 		    vmctl_load_flat(vm, path, VMCTL_ENTRY_DEFAULT,
 				    VMCTL_ENTRY_DEFAULT)) ||
@@ -308,6 +364,8 @@ static void *destination(void *arg)
 	if (!d->ret && d->disk)
 		d->ret = vmctl_disk_create(d->vm, &(struct vmctl_disk){
 					   .path = d->disk, .incoming = 1 });
+	if (!d->ret && d->disk)
+		d->ret = vmctl_rng_create(d->vm);
 	/* A VM unlike the source's: refused once all of it came. */
 	if (!d->ret && d->kind == DEST_REFUSE)
 		d->ret = vmctl_vm_create_pc(d->vm);
@@ -503,13 +561,14 @@ TEST(failures)
 }
 
 /*
- * The disk guest moved while it writes and reads its disk: the pages
- * the device wrote during pre-copy arrive (same RAM), the destination
- * takes the image over and the guest's I/O goes on there.  Before that,
+ * The disk guest moved while it writes and reads its disk and takes
+ * random bytes: the pages the devices wrote during pre-copy arrive (same
+ * RAM), the destination takes the image over and the guest's I/O goes
+ * on there.  Before that,
  * a destination that refuses at the end: the source takes its image
  * back and goes on with its I/O.
  */
-TEST(disk)
+TEST(disk_and_rng)
 {
 	char img[] = "/tmp/migrate_disk.XXXXXX";
 	struct vmctl_migrate_stats st;
@@ -535,7 +594,7 @@ TEST(disk)
 	EXPECT_LT(0, st.rounds);
 	EXPECT_EQ(0, count_past(d.vm, *word(src, COUNT) + 200));
 	EXPECT_EQ(0, *word(d.vm, BAD));
-	report("virtio disk", &st, &d);
+	report("virtio disk and rng", &st, &d);
 	end(src);
 	end(d.vm);
 	unlink(img);

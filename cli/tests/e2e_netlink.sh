@@ -241,9 +241,15 @@ wait "$watch_vm_pid"
 
 # --- migrate: the loop guest moves to a vmctl run --incoming --------------------
 # (The stream and its failures in detail: libvmctl's test_migrate and
-# selftests/migrate_test; this is the path a user takes.)
-start_loop e2e-src
+# selftests/migrate_test; this is the path a user takes.)  With a disk:
+# its image, on this machine, is the destination's too (shared storage),
+# and its lock must pass from one vmctl run to the other.
+dd if=/dev/zero of="$TMP/disk.img" bs=64k count=1 2>/dev/null
+"$VMCTL" run --name e2e-src --mem 1M --image "$TMP/loop.bin" \
+	--disk "$TMP/disk.img" </dev/null >"$TMP/e2e-src.out" \
+	2>"$TMP/e2e-src.err" &
 src_pid=$!
+PIDS="$PIDS $src_pid"
 check "ps lists the VM to migrate" wait_listed e2e-src
 vm migrate e2e-src 127.0.0.1:4999
 check_all "migrate to a port nobody listens on: status 1 (got $rc), says why" \
@@ -269,6 +275,12 @@ check "the source's vmctl run exits 0 after the handover (got $rc)" \
 check "the source says it was handed over" \
 	has "handed over by vmctl migrate" "$TMP/e2e-src.err"
 check "the destination runs the guest" wait_listed e2e-dst
+# A third VM on the image is refused (timeout ends one that is not).
+timeout 60 "$VMCTL" run --name e2e-third --mem 1M --image "$TMP/loop.bin" \
+	--disk "$TMP/disk.img" </dev/null >"$TMP/out" 2>"$TMP/err"
+rc=$?
+check_all "the destination holds the disk's lock (status $rc)" \
+	'[ "$rc" -eq 1 ] && has locked "$TMP/err"'
 vm kill e2e-dst
 wait "$dst_pid"
 

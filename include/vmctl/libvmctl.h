@@ -324,10 +324,10 @@ struct vmctl_migrate_stats {
  * connection cut, the destination refusing, a device whose state
  * cannot move) leaves the VM as it was, resumed if this paused it,
  * dirty logging off: -errno with vmctl_error_detail() saying why.
- * Virtio disks move (what their threads write to guest RAM is logged
- * too); their image must be on storage both ends share, and the
- * destination's disks made with vmctl_disk.incoming.  -EOPNOTSUPP for
- * a VM with a virtio network, entropy or balloon device.
+ * Virtio disks and entropy devices move (what their threads write to
+ * guest RAM is logged too); a disk's image must be on storage both ends
+ * share, and the destination's disks made with vmctl_disk.incoming.
+ * -EOPNOTSUPP for a VM with a virtio network or balloon device.
  */
 int vmctl_vm_migrate(struct vmctl_vm *vm, int fd, const void *config,
 		     size_t config_len, const struct vmctl_migrate_opts *opts,
