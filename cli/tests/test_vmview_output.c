@@ -55,6 +55,23 @@ static void test_json_string(void **state)
 	assert_string_equal(output(), "\"a\\\"b\\\\c\\u000a\\u0001\"");
 }
 
+/*
+ * Bytes that are not UTF-8 (a control request's path) come out as
+ * U+FFFD; well-formed sequences as they are.  A stray continuation, a
+ * lead without its continuation, an overlong form, a surrogate, a
+ * code point above U+10FFFF.
+ */
+static void test_json_string_utf8(void **state)
+{
+	(void)state;
+	json_string(f, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80 \x80 \xc3x "
+		    "\xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80 \xff");
+	assert_string_equal(output(),
+			    "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80 \\ufffd \\ufffdx "
+			    "\\ufffd\\ufffd \\ufffd\\ufffd\\ufffd "
+			    "\\ufffd\\ufffd\\ufffd\\ufffd \\ufffd\"");
+}
+
 static const struct vmctl_vm_status vms[] = {
 	{ .id = 0, .name = "web", .owner_pid = 100, .owner_uid = 0,
 	  .nr_vcpus = 2, .mem_bytes = 16 << 20, .state = VMCTL_VM_RUNNING,
@@ -209,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_format_size),
 		cmocka_unit_test(test_format_duration),
 		OUT_TEST(test_json_string),
+		OUT_TEST(test_json_string_utf8),
 		OUT_TEST(test_ps_table),
 		OUT_TEST(test_ps_empty),
 		OUT_TEST(test_ps_json),
