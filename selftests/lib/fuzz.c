@@ -16,6 +16,7 @@
 
 #include "die.h"
 #include "fuzz.h"
+#include "fuzz_rng.h"
 #include "modes.h"
 #include "stats.h"
 #include "ucall.h"
@@ -54,67 +55,29 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* splitmix64: a good generator from any seed, even 0. */
-static uint64_t splitmix(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 uint64_t fuzz_rand(struct fuzz *f)
 {
-	return splitmix(&f->rng);
+	return fuzz_rng_next(&f->rng);
 }
 
 uint64_t fuzz_below(struct fuzz *f, uint64_t n)
 {
-	return fuzz_rand(f) % n;
+	return fuzz_rng_below(&f->rng, n);
 }
 
 bool fuzz_chance(struct fuzz *f, unsigned int percent)
 {
-	return fuzz_below(f, 100) < percent;
+	return fuzz_rng_chance(&f->rng, percent);
 }
 
 uint64_t fuzz_interesting(struct fuzz *f)
 {
-	static const uint64_t fixed[] = {
-		0, 1, 2, 3, 4, 7, 8, 15, 16, 255, 256, 4095, 4096, 4097,
-		0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000,
-		0xffffffff, 0x100000000ULL, 0x7fffffffffffffffULL,
-		0x8000000000000000ULL, ~0ULL, ~0ULL - 4095,
-		0xffff800000000000ULL, 0xffffffff80000000ULL,
-	};
-	uint64_t v;
-
-	switch (fuzz_below(f, 4)) {
-	case 0:
-		return fuzz_pick(f, fixed);
-	case 1:		/* a power of two, maybe off by one */
-		v = 1ULL << fuzz_below(f, 64);
-		return v + fuzz_below(f, 3) - 1;
-	case 2:
-		return fuzz_below(f, 64);
-	default:
-		return fuzz_rand(f);
-	}
+	return fuzz_rng_interesting(&f->rng);
 }
 
 void fuzz_fill(struct fuzz *f, void *buf, size_t len)
 {
-	uint8_t *p = buf;
-
-	while (len) {
-		uint64_t r = fuzz_rand(f);
-		size_t n = len < 8 ? len : 8;
-
-		memcpy(p, &r, n);
-		p += n;
-		len -= n;
-	}
+	fuzz_rng_fill(&f->rng, buf, len);
 }
 
 /* --name N on the command line, else $ENV, else @def. */
@@ -244,7 +207,6 @@ void fuzz_init(struct fuzz *f, const char *name, int argc, char **argv)
 bool fuzz_next(struct fuzz *f)
 {
 	uint64_t done = f->iter + 1 - f->first;
-	uint64_t state;
 
 	fuzz_check_log(f);
 	if (f->iterations && done >= f->iterations)
@@ -252,8 +214,7 @@ bool fuzz_next(struct fuzz *f)
 	if (f->seconds && now_ns() - f->start_ns >= f->seconds * 1000000000ULL)
 		return false;
 	f->iter++;
-	state = f->seed ^ (f->iter * 0xd1342543de82ef95ULL);
-	f->rng = splitmix(&state);
+	f->rng = fuzz_rng_iteration(f->seed, f->iter);
 	return true;
 }
 
