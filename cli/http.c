@@ -107,7 +107,7 @@ long http_parse_request(const char *buf, size_t len, struct http_request *req)
 	const char *p = buf, *next, *sp1, *sp2, *q, *body;
 	bool has_clen;
 	size_t clen;
-	long l;
+	long l, vlen;
 	int ret;
 
 	memset(req, 0, sizeof(*req));
@@ -121,8 +121,11 @@ long http_parse_request(const char *buf, size_t len, struct http_request *req)
 	sp2 = sp1 ? memchr(sp1 + 1, ' ', p + l - sp1 - 1) : NULL;
 	if (!sp1 || !sp2 || sp1 == p || sp2 == sp1 + 1 || sp1[1] != '/')
 		return -EINVAL;
-	if (p + l - sp2 - 1 != 8 || strncmp(sp2 + 1, "HTTP/1.", 7))
-		return memcmp(sp2 + 1, "HTTP/", 5) ? -EINVAL : -EOPNOTSUPP;
+	/* The version's bytes are the line's: no more than it has are read. */
+	vlen = p + l - sp2 - 1;
+	if (vlen != 8 || strncmp(sp2 + 1, "HTTP/1.", 7))
+		return vlen >= 5 && !memcmp(sp2 + 1, "HTTP/", 5) ?
+		       -EOPNOTSUPP : -EINVAL;
 	if ((size_t)(sp1 - p) >= sizeof(req->method))
 		return -EINVAL;
 	q = memchr(sp1 + 1, '?', sp2 - sp1 - 1);

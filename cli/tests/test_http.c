@@ -21,6 +21,20 @@ static long parse(const char *s, struct http_request *req)
 	return http_parse_request(s, strlen(s), req);
 }
 
+/* s parsed from a buffer of exactly its length (no NUL after it). */
+static long exact(const char *s, struct http_request *req)
+{
+	size_t len = strlen(s);
+	char *b = malloc(len);
+	long ret;
+
+	assert_non_null(b);
+	memcpy(b, s, len);
+	ret = http_parse_request(b, len, req);
+	free(b);
+	return ret;
+}
+
 static void test_request(void **state)
 {
 	static const char curl[] =
@@ -78,6 +92,13 @@ static void test_malformed(void **state)
 	assert_int_equal(parse("GET vm HTTP/1.1\r\n\r\n", &req), -EINVAL);
 	assert_int_equal(parse("GET / HTTP/2.0\r\n\r\n", &req), -EOPNOTSUPP);
 	assert_int_equal(parse("GET / FTP/1.1\r\n\r\n", &req), -EINVAL);
+	/*
+	 * A version shorter than "HTTP/" ending the bytes read so far: no
+	 * byte past them is looked at (AddressSanitizer checks this one).
+	 */
+	assert_int_equal(exact("GET / H\r\n", &req), -EINVAL);
+	assert_int_equal(exact("GET / HTTP\n", &req), -EINVAL);
+	assert_int_equal(exact("GET / HTTP/2\n", &req), -EOPNOTSUPP);
 	assert_int_equal(parse("GETTINGLONG / HTTP/1.1\r\n\r\n", &req),
 			 -EINVAL);
 	assert_int_equal(parse("GET / HTTP/1.1\r\nno colon\r\n\r\n", &req),
