@@ -11,7 +11,8 @@ export PREFIX DESTDIR
 
 SUBDIRS_USER := libvmctl cli selftests
 
-.PHONY: all kmod libvmctl cli selftests unit check fuzz demo bench bench-boot ci-nested \
+.PHONY: all kmod libvmctl cli selftests unit check fuzz fuzz-host demo bench \
+	bench-boot ci-nested \
 	install clean deps
 
 all: kmod libvmctl cli selftests
@@ -44,6 +45,12 @@ check:
 # each (default 300); FUZZ_SEED, FUZZ_KERNEL=6.1...: scripts/fuzz.sh.
 fuzz: selftests
 	scripts/fuzz.sh
+
+# The host's fuzzers (the snapshot file, the migration stream, the
+# control socket), FUZZ_SECONDS each (default 60), a new seed unless
+# FUZZ_SEED is given: scripts/fuzz-host.sh.
+fuzz-host: unit
+	scripts/fuzz-host.sh
 
 demo:
 	scripts/demo.sh

@@ -228,8 +228,74 @@ int fake_doorbell_fd(uint64_t addr)
 	return fd;
 }
 
+bool fake_state;
+
+/* The vCPU state ioctls with fake_state: 1 handled, 0 not (ENOTTY). */
+static int fake_vcpu_state(unsigned long req, void *arg, int *ret)
+{
+	static const uint32_t msrs[] = { 0x10, 0x1b };
+	struct vmctl_msr_list *l = arg;
+	struct vmctl_cpuid *c = arg;
+	struct vmctl_msrs *m = arg;
+
+	*ret = 0;
+	switch (req) {
+	case VMCTL_GET_LAPIC:
+	case VMCTL_SET_LAPIC:
+		if (fake_irqchip_created)
+			break;
+		errno = ENXIO;
+		*ret = -1;
+		return 1;
+	case VMCTL_GET_MSR_INDEX_LIST:
+		if (l->nmsrs < 2) {
+			errno = E2BIG;
+			*ret = -1;
+			return 1;
+		}
+		l->nmsrs = 2;
+		memcpy(l->indices, msrs, sizeof(msrs));
+		return 1;
+	case VMCTL_GET_MSRS:
+		memset(m->entries, 0, m->nmsrs * sizeof(m->entries[0]));
+		*ret = m->nmsrs;
+		return 1;
+	case VMCTL_SET_MSRS:
+		*ret = m->nmsrs;
+		return 1;
+	case VMCTL_GET_CPUID:
+		/* Leaf 1 with SSE3 and FPU: a snapshot can ask for more. */
+		c->nent = 1;
+		c->entries[0] = (struct vmctl_cpuid_entry){ .function = 1,
+							    .ecx = 1, .edx = 1 };
+		return 1;
+	case VMCTL_SET_CPUID:
+		return 1;
+	}
+	switch (req) {
+	case VMCTL_GET_XSAVE:
+	case VMCTL_GET_XCRS:
+	case VMCTL_GET_DEBUGREGS:
+	case VMCTL_GET_VCPU_EVENTS:
+	case VMCTL_GET_MP_STATE:
+	case VMCTL_GET_LAPIC:
+		memset(arg, 0, _IOC_SIZE(req));
+		return 1;
+	case VMCTL_SET_XSAVE:
+	case VMCTL_SET_XCRS:
+	case VMCTL_SET_DEBUGREGS:
+	case VMCTL_SET_VCPU_EVENTS:
+	case VMCTL_SET_MP_STATE:
+	case VMCTL_SET_LAPIC:
+		return 1;
+	}
+	return 0;
+}
+
 int fake_ioctl(int fd, unsigned long req, void *arg)
 {
+	int ret;
+
 	struct fake_vcpu *v;
 
 	/* vmctl_open() asks this first: that fd is the device. */
@@ -284,7 +350,22 @@ int fake_ioctl(int fd, unsigned long req, void *arg)
 			memcpy(((struct vmctl_vm_info *)arg)->name, vm_name,
 			       sizeof(vm_name));
 			return 0;
+		case VMCTL_GET_CLOCK:
+		case VMCTL_GET_IOAPIC:
+			if (!fake_state)
+				break;
+			memset(arg, 0, _IOC_SIZE(req));
+			return 0;
+		case VMCTL_SET_CLOCK:
+		case VMCTL_SET_IOAPIC:
+			if (!fake_state)
+				break;
+			return 0;
 		case VMCTL_CREATE_VCPU:
+			if (nr_fake_vcpus == MAX_FAKE_VCPUS) {
+				errno = ENOSPC;
+				return -1;
+			}
 			v = &fv[nr_fake_vcpus];
 			memset(v, 0, sizeof(*v));
 			v->fd = tmpfile_fd(RUN_SIZE);
@@ -313,6 +394,8 @@ int fake_ioctl(int fd, unsigned long req, void *arg)
 			memcpy(&v->regs, arg, sizeof(v->regs));
 			return 0;
 		}
+		if (fake_state && fake_vcpu_state(req, arg, &ret))
+			return ret;
 	}
 	return real_ioctl(fd, req, arg);
 }

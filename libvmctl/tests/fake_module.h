@@ -59,6 +59,14 @@ extern unsigned int fake_slot_calls;
 extern struct vmctl_dirty_log fake_last_log;
 extern unsigned long fake_last_log_cmd;
 
+/*
+ * Set: the VM's and vCPUs' saved state (clock, I/O APIC, XSAVE, MSRs,
+ * CPUID, events...) reads as zeros (two MSRs, one CPUID leaf) and any
+ * is taken, so that snapshots and migrations of a fake VM go through.
+ * Clear (the default): those ioctls fail with ENOTTY.
+ */
+extern bool fake_state;
+
 /* The vCPUs created so far, and the scripts the next ones will play. */
 extern struct fake_vcpu fv[MAX_FAKE_VCPUS];
 extern unsigned int nr_fake_vcpus;
