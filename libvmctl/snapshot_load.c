@@ -254,6 +254,10 @@ static int restore_vcpus(struct vmctl_snapshot *s, struct vmctl_vm *vm)
 		if (sec->h.index >= VMCTL_MAX_VCPUS)
 			return vmctl_fail(-EPROTO, "vCPU %u in the snapshot",
 					  sec->h.index);
+		if (vm->vcpus[sec->h.index])
+			return vmctl_fail(-EPROTO,
+					  "the snapshot has vCPU %u twice",
+					  sec->h.index);
 		ret = vmctl_vcpu_create(vm, sec->h.index, &vcpu);
 		if (!ret)
 			ret = vmctl_vcpu_restore_state(vcpu, sec->data,
