@@ -10,7 +10,9 @@
  * handed to the routes (control_dispatch()) of a running VM on the
  * fake module with a balloon.  A request must be refused with one of
  * the errors http.h documents, or answered with a status the routes
- * use and, for JSON, a well-formed body; and http_parse_response(), the
+ * use and, for JSON, a well-formed body.  The same requests go to the
+ * server itself (control_serve()) over its socket, which must answer
+ * with whole responses and close.  And http_parse_response(), the
  * client's side, must keep within what it is given.  Built with
  * AddressSanitizer and UBSan: an access outside the request's exact
  * buffer, a leak or undefined behaviour fails the run.
@@ -23,6 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -33,7 +38,8 @@
 #include "vmctl.h"
 
 #define SEED		1
-#define RUNS		3000	/* make check's bounded run */
+#define RUNS		3000	/* make check's bounded runs */
+#define SOCKET_RUNS	300
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 
 static char dir[] = "/tmp/vmctl-fuzz-control.XXXXXX";
@@ -75,6 +81,8 @@ static const char *const keys[] = {
 	"mem_file_path", "version", "destination_url", "max_rounds",
 	"max_final_pages", "x", "",
 };
+#define SNAPSHOT_CREATE	5	/* paths[] */
+#define MIGRATE		8
 static const unsigned int key_at[][2] = {	/* first, count */
 	[1] = { 0, 1 }, [3] = { 1, 1 }, [5] = { 2, 4 }, [8] = { 6, 3 },
 };
@@ -141,7 +149,7 @@ static void put_body(struct fuzz_host *f, FILE *o, unsigned int route)
 	((list)[fz_below(f, (clean) ? (n_clean) : ARRAY_LEN(list))])
 
 /* One request: half of them as a well-behaved client sends them. */
-static void put_request(struct fuzz_host *f, FILE *o)
+static void put_request(struct fuzz_host *f, FILE *o, bool quiet)
 {
 	unsigned int route = fz_below(f, ARRAY_LEN(paths));
 	bool clean = fz_chance(f, 50);
@@ -150,6 +158,9 @@ static void put_request(struct fuzz_host *f, FILE *o)
 	FILE *b = open_memstream(&body, &body_len);
 
 	assert_non_null(b);
+	/* quiet: no route that writes a file or connects anywhere. */
+	if (quiet && (route == SNAPSHOT_CREATE || route == MIGRATE))
+		route = 0;
 	if (fz_chance(f, 70))
 		put_body(f, b, route);
 	fclose(b);
@@ -316,7 +327,7 @@ static void serve(struct fuzz_host *f, const char *buf, size_t len,
 }
 
 /* Requests as a client may send them in one go, maybe damaged. */
-static char *requests(struct fuzz_host *f, size_t *len)
+static char *requests(struct fuzz_host *f, size_t *len, bool quiet)
 {
 	char *text = NULL;
 	FILE *o = open_memstream(&text, len);
@@ -324,7 +335,7 @@ static char *requests(struct fuzz_host *f, size_t *len)
 
 	assert_non_null(o);
 	for (n = 1 + (fz_chance(f, 20) ? fz_below(f, 3) : 0); n; n--)
-		put_request(f, o);
+		put_request(f, o, quiet);
 	fclose(o);
 	for (n = fz_chance(f, 30) ? 1 + fz_below(f, 4) : 0; n; n--)
 		damage(f, &text, len);
@@ -341,7 +352,7 @@ static void test_requests(void **state)
 	(void)state;
 	fuzz_host_init(&f, self, SEED, RUNS);
 	while (fuzz_host_next(&f)) {
-		buf = requests(&f, &len);
+		buf = requests(&f, &len, false);
 		serve(&f, buf, len, statuses, &refused, &skipped);
 		free(buf);
 	}
@@ -393,6 +404,87 @@ static void test_responses(void **state)
 	assert_int_equal(f.failures, 0);
 }
 
+/* buf to the server's socket, its end, and what comes back until it closes. */
+static char *converse(const char *buf, size_t len, size_t *got)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = 10 };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	char *out = NULL;
+	size_t cap = 0, done = 0;
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	assert_int_equal(control_socket_path(cv.id, sun.sun_path,
+					     sizeof(sun.sun_path)), 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	assert_int_equal(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	/* The server may stop reading (a refusal): what it took is enough. */
+	while (done < len) {
+		n = send(fd, buf + done, len - done, MSG_NOSIGNAL);
+		if (n <= 0)
+			break;
+		done += n;
+	}
+	shutdown(fd, SHUT_WR);
+	*got = 0;
+	do {
+		if (*got == cap) {
+			cap = cap ? 2 * cap : 4096;
+			out = realloc(out, cap);
+			assert_non_null(out);
+		}
+		n = recv(fd, out + *got, cap - *got, 0);
+		*got += n > 0 ? n : 0;
+	} while (n > 0);
+	close(fd);
+	return out;
+}
+
+/*
+ * The server itself (control_serve(): the connection's buffer, requests
+ * one after the other, the refusal that ends a connection): whatever a
+ * client sends, what comes back is whole responses with statuses the
+ * server uses, then the end of the connection.  Without the routes that
+ * write files or connect elsewhere: test_requests has those.
+ */
+static void test_socket(void **state)
+{
+	static const long ok[] = {
+		200, 204, 400, 404, 405, 409, 413, 500, 501, 502,
+	};
+	struct control_server *srv;
+	struct fuzz_host f;
+	const char *body;
+	char *buf, *out, *p;
+	size_t len, got, body_len;
+	long used;
+	int status;
+
+	(void)state;
+	srv = control_serve(&cv);
+	assert_non_null(srv);
+	fuzz_host_init(&f, self, SEED, SOCKET_RUNS);
+	while (fuzz_host_next(&f)) {
+		buf = requests(&f, &len, true);
+		out = converse(buf, len, &got);
+		for (p = out; p < out + got; p += used) {
+			used = http_parse_response(p, out + got - p, true,
+						   &status, &body, &body_len);
+			if (used <= 0 || !one_of(status, ok, ARRAY_LEN(ok))) {
+				fuzz_host_fail(&f, "the server answered %.*s",
+					       (int)(out + got - p), p);
+				break;
+			}
+		}
+		free(out);
+		free(buf);
+	}
+	fuzz_host_done(&f);
+	control_stop(srv);
+	assert_int_equal(f.failures, 0);
+}
+
 static int setup(void **state)
 {
 	static const struct step spin[] = { { S_BLOCK, 0, 0 } };
@@ -401,6 +493,7 @@ static int setup(void **state)
 	if (fake_device_setup(state) || !mkdtemp(dir))
 		return -1;
 	snprintf(snap_ok, sizeof(snap_ok), "%s/snap", dir);
+	setenv("VMCTL_RUNTIME_DIR", dir, 1);
 	scripts[0] = scripts[1] = spin;
 	script_len[0] = script_len[1] = 1;
 	if (vmctl_open(&sys) || vmctl_vm_create(sys, "fuzz", &vm) ||
@@ -428,6 +521,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_requests),
 		cmocka_unit_test(test_responses),
+		cmocka_unit_test(test_socket),
 	};
 
 	(void)argc;
