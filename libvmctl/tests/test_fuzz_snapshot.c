@@ -7,8 +7,8 @@
  * migration stream's receiver (migrate.c, migrate_pages.c).  Valid input
  * comes from the real writers, vmctl_vm_snapshot() and
  * vmctl_vm_migrate(), on a VM of the fake module (fake_state) with two
- * vCPUs, the irqchip, the PC devices and, in the file, virtio-rng,
- * -balloon and -blk; then it is cut at every boundary, and mutated
+ * vCPUs, the irqchip, the PC devices, virtio-blk and, in the file,
+ * virtio-rng and -balloon; then it is cut at every boundary, and mutated
  * (fuzz_snap.h): sections duplicated, dropped, swapped, header fields
  * and payload bytes changed, lengths and counts made huge, CRCs made
  * right again or not.  Each case must end in a valid load or a refusal
@@ -53,11 +53,12 @@ struct tally {
 };
 
 /*
- * The VM both sides are made as: RAM, the irqchip and PC devices, the
- * virtio devices with virtio (they do not migrate), nr vCPUs.  The fake
- * module holds one VM at a time: the last one's vCPUs are let go.
+ * The VM both sides are made as: RAM, the irqchip and PC devices, a
+ * virtio-blk disk, with all the virtio-rng and -balloon too (they do not
+ * migrate yet), nr vCPUs.  The fake module holds one VM at a time: the
+ * last one's vCPUs are let go.
  */
-static struct vmctl_vm *make_vm(bool virtio, unsigned int nr)
+static struct vmctl_vm *make_vm(bool all, unsigned int nr)
 {
 	struct vmctl_balloon balloon = { .size = RAM / 2 };
 	struct vmctl_disk disk = { .path = disk_path };
@@ -70,10 +71,10 @@ static struct vmctl_vm *make_vm(bool virtio, unsigned int nr)
 	assert_int_equal(vmctl_vm_create(sys, "fuzz", &vm), 0);
 	assert_true(vmctl_vm_add_memory(vm, 0, RAM, 0) >= 0);
 	assert_int_equal(vmctl_vm_create_pc(vm), 0);
-	if (virtio) {
+	assert_int_equal(vmctl_disk_create(vm, &disk), 0);
+	if (all) {
 		assert_int_equal(vmctl_rng_create(vm), 0);
 		assert_int_equal(vmctl_balloon_create(vm, &balloon), 0);
-		assert_int_equal(vmctl_disk_create(vm, &disk), 0);
 	}
 	for (i = 0; i < nr; i++)
 		assert_int_equal(vmctl_vcpu_create(vm, i, NULL), 0);
