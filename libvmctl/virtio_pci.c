@@ -812,8 +812,17 @@ int vmctl_virtio_start(struct vmctl_virtio_dev *vdev)
 	}
 	vdev->worker_running = true;
 	with_bus_locked(vdev, doorbells_on);
-	/* Kicks that came while no worker ran. */
+	/*
+	 * A look at every enabled queue: kicks that came while no worker
+	 * ran, a doorbell rung as the last worker stopped (its eventfd was
+	 * closed unread: after a pause, a failed migration) and whatever a
+	 * restored device's driver made available (doorbells are not
+	 * state).  The driver will not ring again for those chains.
+	 */
 	pthread_mutex_lock(&vdev->lock);
+	for (q = 0; q < vdev->nr_queues; q++)
+		if (vdev->queue_enabled[q])
+			vdev->kicked |= 1U << q;
 	if (vdev->kicked)
 		eventfd_write(vdev->kick_fd, 1);
 	pthread_mutex_unlock(&vdev->lock);

@@ -179,18 +179,10 @@ int vmctl_virtio_restore(struct vmctl_virtio_dev *vdev,
 	vdev->isr = st.isr;
 	vdev->config_generation = st.config_generation;
 	vdev->broken_err = st.broken_err;
+	/* The worker's start looks at every enabled queue. */
 	vdev->kicked = 0;
-	for (q = 0; q < vdev->nr_queues && !ret; q++) {
+	for (q = 0; q < vdev->nr_queues && !ret; q++)
 		ret = restore_queue(vdev, q, &st.vq[q]);
-		/*
-		 * A look at every live queue once the worker starts: the
-		 * saved VM may have had a doorbell rung and not yet served
-		 * (its eventfd is not state), and the driver will not ring
-		 * for those chains again.
-		 */
-		if (st.vq[q].enabled)
-			vdev->kicked |= 1U << q;
-	}
 	if (vdev->msix_cap > 0)
 		memcpy(&control, vdev->pci.cfg + vdev->msix_cap +
 		       PCI_MSIX_FLAGS, 2);
