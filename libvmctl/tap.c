@@ -3,7 +3,8 @@
  * The host side of virtio-net: a TAP device, attached by name or
  * created for the VM (see virtio_net.h).  A tap created here is not
  * persistent, so the kernel removes it when the VM's descriptor closes,
- * however the process ends.
+ * however the process ends.  Which offloads it takes is asked once, when
+ * it is opened (vmctl_tap_probe_offloads).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -61,7 +62,7 @@ static int attach_error(int err, const char *name)
 	}
 }
 
-int vmctl_tap_open(const char *name, char *ifname)
+int vmctl_tap_open(const char *name, char *ifname, unsigned int *offloads)
 {
 	struct ifreq ifr = { 0 };
 	int fd, hdr = VMCTL_NET_HDR_LEN, ret;
@@ -90,10 +91,12 @@ int vmctl_tap_open(const char *name, char *ifname)
 		ret = vmctl_fail(-errno, "TUNSETVNETHDRSZ on tap '%s'", ifname);
 		goto fail;
 	}
-	/* A persistent tap may keep the offloads of its last user. */
-	ret = vmctl_tap_set_offloads(fd, 0);
-	if (!ret && !name)
-		ret = link_up(ifname);
+	/* This also takes away what a persistent tap's last user set. */
+	ret = vmctl_tap_probe_offloads(fd);
+	if (ret >= 0) {
+		*offloads = ret;
+		ret = name ? 0 : link_up(ifname);
+	}
 	if (ret) {
 		vmctl_fail(ret, "setting up tap '%s'", ifname);
 		goto fail;
@@ -107,4 +110,21 @@ fail:
 int vmctl_tap_set_offloads(int fd, unsigned int offloads)
 {
 	return ioctl(fd, TUNSETOFFLOAD, offloads) < 0 ? -errno : 0;
+}
+
+int vmctl_tap_probe_offloads(int fd)
+{
+	/* In this order: each needs the checksum, ECN needs a TSO. */
+	static const unsigned int ask[] = {
+		TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6, TUN_F_TSO_ECN,
+		TUN_F_USO4 | TUN_F_USO6,
+	};
+	unsigned int took = 0, i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(ask); i++)
+		if (!vmctl_tap_set_offloads(fd, took | ask[i]))
+			took |= ask[i];
+	ret = vmctl_tap_set_offloads(fd, 0);
+	return ret ? ret : (int)took;
 }

@@ -35,6 +35,7 @@
 struct vmctl_net_counters {
 	uint64_t rx_frames, rx_bytes, rx_dropped;
 	uint64_t tx_frames, tx_bytes, tx_dropped;
+	uint64_t offload_errors;	/* TUNSETOFFLOAD refused while running */
 	unsigned int drop_logs;
 };
 
@@ -43,6 +44,7 @@ struct vmctl_virtio_net {
 	struct vmctl_virtio_dev vdev;
 	int tap;
 	char ifname[IFNAMSIZ];
+	unsigned int tap_offloads;	/* the TUN_F_* it took when opened */
 	struct vmctl_net_counters stats;
 	/* the worker's */
 	bool tap_broken;		/* read failed: stop polling it */
@@ -73,16 +75,28 @@ static void drop(struct vmctl_virtio_net *n, uint64_t *counter,
 		  n->stats.drop_logs == MAX_DROP_LOGS ? " (not logged again)" : "");
 }
 
-/* The tap hands over what the driver agreed to take, no more. */
+/*
+ * The tap hands over what the driver agreed to take, no more.  The tap
+ * took these bits when it was opened, so a refusal now is unexpected;
+ * with none, the host checksums and segments every frame itself, which
+ * any driver takes.
+ */
 static void set_offloads(struct vmctl_virtio_net *n)
 {
 	uint64_t f = n->vdev.guest_features;
+	int ret;
 
 	if (n->offloads_set && n->offload_features == f)
 		return;
-	if (vmctl_tap_set_offloads(n->tap, vmctl_net_tap_offloads(f)))
-		vmctl_log("virtio-net: TUNSETOFFLOAD on tap '%s' failed",
-			  n->ifname);
+	ret = vmctl_tap_set_offloads(n->tap, vmctl_net_tap_offloads(f));
+	if (ret) {
+		count(&n->stats.offload_errors, 1);
+		vmctl_log("virtio-net: TUNSETOFFLOAD on tap '%s': %s; the tap's offloads turned off",
+			  n->ifname, strerror(-ret));
+		if (vmctl_tap_set_offloads(n->tap, 0))
+			vmctl_log("virtio-net: turning off the offloads of tap '%s' failed too: frames from it may be dropped",
+				  n->ifname);
+	}
 	n->offloads_set = true;
 	n->offload_features = f;
 }
@@ -292,6 +306,12 @@ static void net_counters(struct vmctl_device *dev,
 	c.name = "tx_dropped";
 	c.value = __atomic_load_n(&n->stats.tx_dropped, __ATOMIC_RELAXED);
 	fn(ctx, &c);
+	c.name = "tap_offloads_refused";
+	c.value = __builtin_popcount(VMCTL_TAP_OFFLOADS & ~n->tap_offloads);
+	fn(ctx, &c);
+	c.name = "tap_offload_errors";
+	c.value = __atomic_load_n(&n->stats.offload_errors, __ATOMIC_RELAXED);
+	fn(ctx, &c);
 }
 
 /*
@@ -320,6 +340,28 @@ static const struct vmctl_device_ops net_device_ops = {
 	.save = net_save,
 	.restore = net_restore,
 };
+
+/*
+ * Say which offloads the tap refused: the guest is not offered them.
+ * Not USO, which hosts before Linux 6.2 lack as a rule: the counter
+ * tap_offloads_refused shows it.
+ */
+static void log_refused(const struct vmctl_virtio_net *n)
+{
+	static const struct { unsigned int bit; const char *name; } tun[] = {
+		{ TUN_F_CSUM, " csum" }, { TUN_F_TSO4, " tso4" },
+		{ TUN_F_TSO6, " tso6" }, { TUN_F_TSO_ECN, " tso_ecn" },
+	};
+	char names[64] = "";
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(tun); i++)
+		if (!(n->tap_offloads & tun[i].bit))
+			strcat(names, tun[i].name);
+	if (*names)
+		vmctl_log("virtio-net: tap '%s' refused the offloads%s; the guest is not offered them",
+			  n->ifname, names);
+}
 
 /* How many network cards vm has already: the new one's index. */
 static unsigned int nr_nets(struct vmctl_vm *vm)
@@ -355,7 +397,7 @@ int vmctl_net_create(struct vmctl_vm *vm, const struct vmctl_net *net,
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
-	n->tap = vmctl_tap_open(net->tap, n->ifname);
+	n->tap = vmctl_tap_open(net->tap, n->ifname, &n->tap_offloads);
 	if (n->tap < 0) {
 		ret = n->tap;
 		free(n);
@@ -367,7 +409,8 @@ int vmctl_net_create(struct vmctl_vm *vm, const struct vmctl_net *net,
 		free(n);
 		return ret;
 	}
-	n->vdev.host_features |= VMCTL_NET_FEATURES;
+	n->vdev.host_features |= vmctl_net_offered(n->tap_offloads);
+	log_refused(n);
 	vmctl_net_config(n->vdev.config, mac);
 	n->vdev.config_len = VMCTL_NET_CONFIG_LEN;
 	ret = vmctl_pci_plug_virtio(vm, &n->vdev);

@@ -10,19 +10,27 @@
  * TUNSETVNETHDRSZ), which is the header the driver reads and writes with
  * VERSION_1, so transmitted frames go to the tap as the guest wrote them
  * (after the header is checked against the features) and received
- * frames need only num_buffers set.  Offloads: the driver's checksum and
- * TSO (CSUM, HOST_TSO4/6, HOST_ECN) pass through to the host's stack,
- * which segments or checksums what leaves the tap; the guest may take
- * partially checksummed frames (GUEST_CSUM; and TSO frames, GUEST_TSO4/6
- * and GUEST_ECN, once those are offered: see VMCTL_NET_FEATURES) once it
- * agreed to them, because only then does the tap get the matching
- * TUNSETOFFLOAD bits.  Mergeable receive buffers let a 64 KiB frame
- * spread over the driver's page-sized buffers.  UFO and USO
- * are left out (UFO is deprecated, USO needs Linux 6.2 on the host).
+ * frames need only num_buffers set.
+ *
+ * Offloads.  The driver's checksum and segmentation (CSUM, HOST_TSO4/6,
+ * HOST_ECN) pass through to the host's stack, which checksums or
+ * segments what comes out of the tap: any tap with IFF_VNET_HDR takes
+ * them.  The other way (GUEST_CSUM, GUEST_TSO4/6, GUEST_ECN,
+ * GUEST_USO4/6) the tap hands over partly checksummed or unsegmented
+ * frames only with the matching TUNSETOFFLOAD bits, set for exactly
+ * what the driver agreed to take.  A kernel refuses bits it does not
+ * know, so the tap is asked for each one when it is opened and a
+ * feature is offered only when the tap took its bit (vmctl_net_offered);
+ * USO (Linux 6.2, both UDP versions at once) also stands for the host
+ * parsing the driver's USO frames, so HOST_USO goes with it.  UFO is
+ * never offered: Linux accepts TUN_F_UFO but ignores it (deprecated).
+ * Mergeable receive buffers let a 64 KiB frame spread over the driver's
+ * page-sized buffers.
  */
 #ifndef VMCTL_VIRTIO_NET_H
 #define VMCTL_VIRTIO_NET_H
 
+#include <linux/if_tun.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -42,23 +50,32 @@
 #define VIRTIO_NET_F_HOST_ECN		13
 #define VIRTIO_NET_F_MRG_RXBUF		15
 #define VIRTIO_NET_F_STATUS		16
+#define VIRTIO_NET_F_GUEST_USO4		54
+#define VIRTIO_NET_F_GUEST_USO6		55
+#define VIRTIO_NET_F_HOST_USO		56
 
-/*
- * What the device offers.  Not GUEST_TSO4/6 and GUEST_ECN yet: with
- * them, TCP from the test machine into a guest stalled in the emulated
- * machine (guest to host TSO moved 8 MiB), cause not found; the code
- * that takes TSO frames from the tap stays tested by the unit tests.
- */
+/* Linux 6.2's, missing from older headers. */
+#ifndef TUN_F_USO4
+#define TUN_F_USO4			0x20
+#define TUN_F_USO6			0x40
+#endif
+
+/* Everything the device can offer, on a tap that takes every offload. */
 #define VMCTL_NET_FEATURES \
 	(1ULL << VIRTIO_NET_F_CSUM | 1ULL << VIRTIO_NET_F_GUEST_CSUM | \
 	 1ULL << VIRTIO_NET_F_MAC | \
+	 1ULL << VIRTIO_NET_F_GUEST_TSO4 | 1ULL << VIRTIO_NET_F_GUEST_TSO6 | \
+	 1ULL << VIRTIO_NET_F_GUEST_ECN | \
 	 1ULL << VIRTIO_NET_F_HOST_TSO4 | 1ULL << VIRTIO_NET_F_HOST_TSO6 | \
 	 1ULL << VIRTIO_NET_F_HOST_ECN | 1ULL << VIRTIO_NET_F_MRG_RXBUF | \
-	 1ULL << VIRTIO_NET_F_STATUS)
-/* Everything the code here handles (the guest's TSO too). */
-#define VMCTL_NET_FEATURES_ALL \
-	(VMCTL_NET_FEATURES | 1ULL << VIRTIO_NET_F_GUEST_TSO4 | \
-	 1ULL << VIRTIO_NET_F_GUEST_TSO6 | 1ULL << VIRTIO_NET_F_GUEST_ECN)
+	 1ULL << VIRTIO_NET_F_STATUS | \
+	 1ULL << VIRTIO_NET_F_GUEST_USO4 | 1ULL << VIRTIO_NET_F_GUEST_USO6 | \
+	 1ULL << VIRTIO_NET_F_HOST_USO)
+
+/* Every TUN_F_* bit a tap is asked for. */
+#define VMCTL_TAP_OFFLOADS \
+	(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN | TUN_F_USO4 | \
+	 TUN_F_USO6)
 
 /*
  * struct virtio_net_hdr_v1: flags, gso_type, hdr_len, gso_size,
@@ -74,6 +91,7 @@
 #define VIRTIO_NET_HDR_GSO_NONE		0
 #define VIRTIO_NET_HDR_GSO_TCPV4	1
 #define VIRTIO_NET_HDR_GSO_TCPV6	4
+#define VIRTIO_NET_HDR_GSO_UDP_L4	5
 #define VIRTIO_NET_HDR_GSO_ECN		0x80
 
 #define VIRTIO_NET_S_LINK_UP		1
@@ -98,18 +116,26 @@ void vmctl_net_default_mac(const char *name, unsigned int index,
 
 /*
  * Whether the driver's features keep virtio 1.2 5.1.3.1's dependencies:
- * GUEST_TSO4/6 and GUEST_ECN need GUEST_CSUM, GUEST_ECN a GUEST_TSO;
- * HOST_TSO4/6 need CSUM, HOST_ECN a HOST_TSO.
+ * GUEST_TSO4/6, GUEST_ECN and GUEST_USO4/6 need GUEST_CSUM, GUEST_ECN a
+ * GUEST_TSO; HOST_TSO4/6 and HOST_USO need CSUM, HOST_ECN a HOST_TSO.
  */
 bool vmctl_net_features_ok(uint64_t features);
+
+/*
+ * The features to offer on a tap that took the TUNSETOFFLOAD bits
+ * tap_offloads (TUN_F_*): VMCTL_NET_FEATURES without those whose
+ * frames it would never hand over, or whose bit it refused.
+ */
+uint64_t vmctl_net_offered(unsigned int tap_offloads);
 
 /* The TUNSETOFFLOAD bits for what the driver agreed to take (TUN_F_*). */
 unsigned int vmctl_net_tap_offloads(uint64_t features);
 
 /*
  * Whether a transmitted header asks only for what the driver agreed to
- * (NEEDS_CSUM with CSUM, TSO with HOST_TSO4/6, ECN with HOST_ECN; no
- * other flag or GSO type): a frame whose header does not is dropped.
+ * (NEEDS_CSUM with CSUM, TSO with HOST_TSO4/6, ECN with HOST_ECN, USO
+ * with HOST_USO; no other flag or GSO type): a frame whose header does
+ * not is dropped.
  */
 bool vmctl_net_tx_hdr_ok(const uint8_t hdr[VMCTL_NET_HDR_LEN],
 			 uint64_t features);
@@ -142,12 +168,20 @@ int vmctl_net_rx_place(struct vmctl_vq *vq, const struct vmctl_guest_ram *ram,
  * Attach to the existing tap name, or create one ("vmctl%d", brought up;
  * the kernel removes it when the last descriptor closes) when name is
  * NULL: nonblocking, frames with the 12-byte virtio-net header, no
- * offloads yet.  Its name into ifname (IFNAMSIZ bytes).  Returns the
+ * offloads yet.  Its name into ifname (IFNAMSIZ bytes), the offloads it
+ * would take (vmctl_tap_probe_offloads) into *offloads.  Returns the
  * descriptor or -errno with a detail saying what was refused.
  */
-int vmctl_tap_open(const char *name, char *ifname);
+int vmctl_tap_open(const char *name, char *ifname, unsigned int *offloads);
 
 /* Let the tap hand over frames with these offloads (TUN_F_*). */
 int vmctl_tap_set_offloads(int fd, unsigned int offloads);
+
+/*
+ * The offloads of VMCTL_TAP_OFFLOADS the tap takes (each tried on top of
+ * those taken before it), the tap left with none; -errno when it cannot
+ * even be left with none.
+ */
+int vmctl_tap_probe_offloads(int fd);
 
 #endif /* VMCTL_VIRTIO_NET_H */

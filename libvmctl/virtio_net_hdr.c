@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * virtio-net's pure parts (see virtio_net.h): the configuration space,
- * the default MAC, the tap offloads for the agreed features, checking
+ * the default MAC, the features a tap allows and the tap offloads for
+ * the agreed features, checking
  * the header of a transmitted frame and fixing that of a received one,
  * and placing a received frame into the driver's buffers.
  */
-#include <linux/if_tun.h>
 #include <string.h>
 
 #include "internal.h"
@@ -58,16 +58,48 @@ bool vmctl_net_features_ok(uint64_t f)
 			 has(f, VIRTIO_NET_F_GUEST_TSO6);
 	bool host_tso = has(f, VIRTIO_NET_F_HOST_TSO4) ||
 			has(f, VIRTIO_NET_F_HOST_TSO6);
+	bool guest_uso = has(f, VIRTIO_NET_F_GUEST_USO4) ||
+			 has(f, VIRTIO_NET_F_GUEST_USO6);
 
-	if ((guest_tso || has(f, VIRTIO_NET_F_GUEST_ECN)) &&
+	if ((guest_tso || guest_uso || has(f, VIRTIO_NET_F_GUEST_ECN)) &&
 	    !has(f, VIRTIO_NET_F_GUEST_CSUM))
 		return false;
 	if (has(f, VIRTIO_NET_F_GUEST_ECN) && !guest_tso)
 		return false;
-	if ((host_tso || has(f, VIRTIO_NET_F_HOST_ECN)) &&
-	    !has(f, VIRTIO_NET_F_CSUM))
+	if ((host_tso || has(f, VIRTIO_NET_F_HOST_ECN) ||
+	     has(f, VIRTIO_NET_F_HOST_USO)) && !has(f, VIRTIO_NET_F_CSUM))
 		return false;
 	return !has(f, VIRTIO_NET_F_HOST_ECN) || host_tso;
+}
+
+uint64_t vmctl_net_offered(unsigned int tap)
+{
+	static const struct { unsigned int tun; uint64_t features; } need[] = {
+		{ TUN_F_CSUM, 1ULL << VIRTIO_NET_F_GUEST_CSUM |
+			      1ULL << VIRTIO_NET_F_GUEST_TSO4 |
+			      1ULL << VIRTIO_NET_F_GUEST_TSO6 |
+			      1ULL << VIRTIO_NET_F_GUEST_ECN |
+			      1ULL << VIRTIO_NET_F_GUEST_USO4 |
+			      1ULL << VIRTIO_NET_F_GUEST_USO6 |
+			      1ULL << VIRTIO_NET_F_HOST_USO },
+		{ TUN_F_TSO4, 1ULL << VIRTIO_NET_F_GUEST_TSO4 },
+		{ TUN_F_TSO6, 1ULL << VIRTIO_NET_F_GUEST_TSO6 },
+		{ TUN_F_TSO_ECN, 1ULL << VIRTIO_NET_F_GUEST_ECN },
+		{ TUN_F_USO4 | TUN_F_USO6, 1ULL << VIRTIO_NET_F_GUEST_USO4 |
+					   1ULL << VIRTIO_NET_F_GUEST_USO6 |
+					   1ULL << VIRTIO_NET_F_HOST_USO },
+	};
+	uint64_t f = VMCTL_NET_FEATURES;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(need); i++)
+		if ((tap & need[i].tun) != need[i].tun)
+			f &= ~need[i].features;
+	/* ECN is a TSO's: with neither, the tap's ECN bit means nothing. */
+	if (!(f & (1ULL << VIRTIO_NET_F_GUEST_TSO4 |
+		   1ULL << VIRTIO_NET_F_GUEST_TSO6)))
+		f &= ~(1ULL << VIRTIO_NET_F_GUEST_ECN);
+	return f;
 }
 
 unsigned int vmctl_net_tap_offloads(uint64_t f)
@@ -85,6 +117,9 @@ unsigned int vmctl_net_tap_offloads(uint64_t f)
 	if ((off & (TUN_F_TSO4 | TUN_F_TSO6)) &&
 	    has(f, VIRTIO_NET_F_GUEST_ECN))
 		off |= TUN_F_TSO_ECN;
+	/* Linux takes USO for both IP versions or for neither. */
+	if (has(f, VIRTIO_NET_F_GUEST_USO4) && has(f, VIRTIO_NET_F_GUEST_USO6))
+		off |= TUN_F_USO4 | TUN_F_USO6;
 	return off;
 }
 
@@ -107,8 +142,11 @@ bool vmctl_net_tx_hdr_ok(const uint8_t hdr[VMCTL_NET_HDR_LEN], uint64_t f)
 		return has(f, VIRTIO_NET_F_HOST_TSO4);
 	case VIRTIO_NET_HDR_GSO_TCPV6:
 		return has(f, VIRTIO_NET_F_HOST_TSO6);
+	case VIRTIO_NET_HDR_GSO_UDP_L4:
+		return !(gso & VIRTIO_NET_HDR_GSO_ECN) &&
+		       has(f, VIRTIO_NET_F_HOST_USO);
 	default:
-		return false;	/* UDP, USO: not offered */
+		return false;	/* UDP (UFO): never offered */
 	}
 }
 
@@ -131,6 +169,12 @@ bool vmctl_net_rx_hdr_fix(uint8_t hdr[VMCTL_NET_HDR_LEN], uint64_t f)
 		break;
 	case VIRTIO_NET_HDR_GSO_TCPV6:
 		ok = has(f, VIRTIO_NET_F_GUEST_TSO6);
+		break;
+	case VIRTIO_NET_HDR_GSO_UDP_L4:
+		/* Which IP version is inside is the frame's to say. */
+		ok = !(gso & VIRTIO_NET_HDR_GSO_ECN) &&
+		     has(f, VIRTIO_NET_F_GUEST_USO4) &&
+		     has(f, VIRTIO_NET_F_GUEST_USO6);
 		break;
 	default:
 		ok = false;

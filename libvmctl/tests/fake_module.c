@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* A fake vmctl module: see fake_module.h. */
 #include <errno.h>
+#include <linux/if_tun.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -181,6 +182,8 @@ static int fake_irq_line(const struct vmctl_irq_line *line)
 
 unsigned int fake_doorbells;
 unsigned int fake_msis;
+unsigned int fake_tun_refused;
+unsigned int fake_tun_offloads;
 
 /* The doorbells in place, as the module would hold them. */
 static struct vmctl_doorbell bells[MAX_FAKE_DOORBELLS];
@@ -396,6 +399,17 @@ int fake_ioctl(int fd, unsigned long req, void *arg)
 		}
 		if (fake_state && fake_vcpu_state(req, arg, &ret))
 			return ret;
+	} else if (req == TUNSETOFFLOAD) {
+		if ((uintptr_t)arg & __atomic_load_n(&fake_tun_refused,
+						     __ATOMIC_SEQ_CST)) {
+			errno = EINVAL;
+			return -1;
+		}
+		if (real_ioctl(fd, req, arg))
+			return -1;
+		__atomic_store_n(&fake_tun_offloads, (uintptr_t)arg,
+				 __ATOMIC_SEQ_CST);
+		return 0;
 	}
 	return real_ioctl(fd, req, arg);
 }

@@ -53,6 +53,14 @@ extern unsigned int fake_msis;		/* VMCTL_SIGNAL_MSI calls */
  */
 int fake_doorbell_fd(uint64_t addr);
 
+/*
+ * Taps are real, but TUNSETOFFLOAD asking for any of fake_tun_refused's
+ * bits fails with EINVAL, as a kernel without them would refuse it;
+ * fake_tun_offloads is the last one that was not refused.
+ */
+extern unsigned int fake_tun_refused;
+extern unsigned int fake_tun_offloads;
+
 /* Memory: the last VMCTL_SET_MEM_SLOT and dirty-log ioctl, as passed. */
 extern struct vmctl_mem_slot fake_last_slot;
 extern unsigned int fake_slot_calls;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * virtio-net's pure parts: feature dependencies (and the transport
- * refusing FEATURES_OK for a driver that breaks them), the tap offloads
- * for the agreed features, the header of a transmitted frame checked
+ * refusing FEATURES_OK for a driver that breaks them), the features
+ * offered for what a tap takes, the tap offloads for the agreed features, the header of a transmitted frame checked
  * and that of a received one fixed, the default MAC, and received
  * frames placed into the driver's buffers: over several mergeable
  * chains with num_buffers, published to the driver all at once (every
@@ -37,14 +37,53 @@ static void test_features_ok(void **state)
 	(void)state;
 	assert_true(vmctl_net_features_ok(0));
 	assert_true(vmctl_net_features_ok(VMCTL_NET_FEATURES));
-	assert_true(vmctl_net_features_ok(VMCTL_NET_FEATURES_ALL));
 	assert_true(vmctl_net_features_ok(F(GUEST_CSUM) | F(GUEST_TSO4)));
 	assert_true(vmctl_net_features_ok(F(CSUM) | F(HOST_TSO6) | F(HOST_ECN)));
 	assert_false(vmctl_net_features_ok(F(GUEST_TSO4)));
 	assert_false(vmctl_net_features_ok(F(GUEST_CSUM) | F(GUEST_ECN)));
 	assert_false(vmctl_net_features_ok(F(HOST_TSO4)));
 	assert_false(vmctl_net_features_ok(F(CSUM) | F(HOST_ECN)));
-	assert_false(vmctl_net_features_ok(VMCTL_NET_FEATURES_ALL & ~F(CSUM)));
+	assert_false(vmctl_net_features_ok(VMCTL_NET_FEATURES & ~F(CSUM)));
+	assert_false(vmctl_net_features_ok(F(GUEST_USO4)));
+	assert_false(vmctl_net_features_ok(F(HOST_USO)));
+	assert_true(vmctl_net_features_ok(F(GUEST_CSUM) | F(GUEST_USO6) |
+					  F(CSUM) | F(HOST_USO)));
+}
+
+/* Only what the tap took is offered; the driver's offloads always are. */
+static void test_offered(void **state)
+{
+	const uint64_t always = F(CSUM) | F(MAC) | F(HOST_TSO4) |
+				F(HOST_TSO6) | F(HOST_ECN) | F(MRG_RXBUF) |
+				F(STATUS);
+	const uint64_t tso = F(GUEST_CSUM) | F(GUEST_TSO4) | F(GUEST_TSO6) |
+			     F(GUEST_ECN);
+
+	(void)state;
+	assert_int_equal(vmctl_net_offered(VMCTL_TAP_OFFLOADS),
+			 VMCTL_NET_FEATURES);
+	assert_int_equal(vmctl_net_offered(0), always);
+	/* Before Linux 6.2: no USO either way. */
+	assert_int_equal(vmctl_net_offered(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 |
+					   TUN_F_TSO_ECN), always | tso);
+	assert_int_equal(vmctl_net_offered(TUN_F_CSUM), always | F(GUEST_CSUM));
+	/* Each TSO on its own bit; ECN with a TSO only. */
+	assert_int_equal(vmctl_net_offered(TUN_F_CSUM | TUN_F_TSO6 |
+					   TUN_F_TSO_ECN),
+			 always | F(GUEST_CSUM) | F(GUEST_TSO6) | F(GUEST_ECN));
+	assert_int_equal(vmctl_net_offered(TUN_F_CSUM | TUN_F_TSO_ECN),
+			 always | F(GUEST_CSUM));
+	/* USO for one IP version only is not one Linux takes. */
+	assert_int_equal(vmctl_net_offered(TUN_F_CSUM | TUN_F_USO4),
+			 always | F(GUEST_CSUM));
+	assert_int_equal(vmctl_net_offered(TUN_F_CSUM | TUN_F_USO4 | TUN_F_USO6),
+			 always | F(GUEST_CSUM) | F(GUEST_USO4) |
+			 F(GUEST_USO6) | F(HOST_USO));
+	/* Nothing rides without the checksum under it. */
+	assert_int_equal(vmctl_net_offered(VMCTL_TAP_OFFLOADS & ~TUN_F_CSUM),
+			 always & ~F(HOST_USO));
+	assert_true(vmctl_net_features_ok(vmctl_net_offered(TUN_F_CSUM |
+							    TUN_F_TSO4)));
 }
 
 /* The transport asks the device type before it sets FEATURES_OK. */
@@ -71,7 +110,7 @@ static void test_transport_refuses_broken_dependencies(void **state)
 	ram_setup();
 	assert_int_equal(vmctl_virtio_init(&vdev, &be, NULL, 2, QSIZE,
 					   &guest_ram), 0);
-	vdev.host_features |= VMCTL_NET_FEATURES_ALL;
+	vdev.host_features |= VMCTL_NET_FEATURES;
 	for (i = 0; i < 2; i++) {
 		ops->write(&vdev, 20, 1, 0);				/* reset */
 		ops->write(&vdev, 20, 1, VIRTIO_STATUS_ACKNOWLEDGE |
@@ -96,7 +135,10 @@ static void test_tap_offloads(void **state)
 	assert_int_equal(vmctl_net_tap_offloads(F(GUEST_CSUM)), TUN_F_CSUM);
 	assert_int_equal(vmctl_net_tap_offloads(F(GUEST_CSUM) | F(GUEST_TSO6)),
 			 TUN_F_CSUM | TUN_F_TSO6);
-	assert_int_equal(vmctl_net_tap_offloads(VMCTL_NET_FEATURES_ALL),
+	assert_int_equal(vmctl_net_tap_offloads(VMCTL_NET_FEATURES),
+			 VMCTL_TAP_OFFLOADS);
+	assert_int_equal(vmctl_net_tap_offloads(VMCTL_NET_FEATURES &
+						~F(GUEST_USO6)),
 			 TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN);
 	/* Without the checksum under it, no TSO either. */
 	assert_int_equal(vmctl_net_tap_offloads(F(GUEST_TSO4)), 0);
@@ -111,7 +153,7 @@ static void hdr(uint8_t *h, uint8_t flags, uint8_t gso)
 
 static void test_tx_header(void **state)
 {
-	uint64_t all = VMCTL_NET_FEATURES_ALL;
+	uint64_t all = VMCTL_NET_FEATURES;
 	uint8_t h[VMCTL_NET_HDR_LEN];
 
 	(void)state;
@@ -133,18 +175,22 @@ static void test_tx_header(void **state)
 	    VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN);
 	assert_true(vmctl_net_tx_hdr_ok(h, all));
 	assert_false(vmctl_net_tx_hdr_ok(h, all & ~F(HOST_ECN)));
-	/* ECN alone, UDP (3) and USO (5): not offered. */
+	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_UDP_L4);
+	assert_true(vmctl_net_tx_hdr_ok(h, all));
+	assert_false(vmctl_net_tx_hdr_ok(h, all & ~F(HOST_USO)));
+	/* ECN alone or on UDP, and UFO (3): not offered. */
 	hdr(h, 0, VIRTIO_NET_HDR_GSO_ECN);
 	assert_false(vmctl_net_tx_hdr_ok(h, all));
-	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM, 3);
+	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM,
+	    VIRTIO_NET_HDR_GSO_UDP_L4 | VIRTIO_NET_HDR_GSO_ECN);
 	assert_false(vmctl_net_tx_hdr_ok(h, all));
-	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM, 5);
+	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM, 3);
 	assert_false(vmctl_net_tx_hdr_ok(h, all));
 }
 
 static void test_rx_header(void **state)
 {
-	uint64_t all = VMCTL_NET_FEATURES_ALL;
+	uint64_t all = VMCTL_NET_FEATURES;
 	uint8_t h[VMCTL_NET_HDR_LEN];
 
 	(void)state;
@@ -167,6 +213,16 @@ static void test_rx_header(void **state)
 	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM,
 	    VIRTIO_NET_HDR_GSO_TCPV6 | VIRTIO_NET_HDR_GSO_ECN);
 	assert_false(vmctl_net_rx_hdr_fix(h, all & ~F(GUEST_ECN)));
+	/* USO: the tap makes it only for a driver that took both. */
+	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_UDP_L4);
+	assert_true(vmctl_net_rx_hdr_fix(h, all));
+	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_UDP_L4);
+	assert_false(vmctl_net_rx_hdr_fix(h, all & ~F(GUEST_USO6)));
+	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM,
+	    VIRTIO_NET_HDR_GSO_UDP_L4 | VIRTIO_NET_HDR_GSO_ECN);
+	assert_false(vmctl_net_rx_hdr_fix(h, all));
+	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM, 3);
+	assert_false(vmctl_net_rx_hdr_fix(h, all));
 	/* GSO without a checksum to finish is not a frame the tap makes. */
 	hdr(h, 0, VIRTIO_NET_HDR_GSO_TCPV4);
 	assert_false(vmctl_net_rx_hdr_fix(h, all));
@@ -413,6 +469,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_features_ok),
+		cmocka_unit_test(test_offered),
 		cmocka_unit_test(test_transport_refuses_broken_dependencies),
 		cmocka_unit_test(test_tap_offloads),
 		cmocka_unit_test(test_tx_header),

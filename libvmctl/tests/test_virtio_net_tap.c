@@ -5,8 +5,12 @@
  * for the VM (up while the VM lives, gone after it), the default MAC in
  * the configuration space, and frames both ways between a guest driver
  * (driven through the VM's I/O tables, rings in guest RAM) and a packet
- * socket on the tap, served by the device's worker thread; and the
- * receive budget never stranding a frame it read.
+ * socket on the tap, served by the device's worker thread; the
+ * receive budget never stranding a frame it read; the offloads: only
+ * those the tap takes offered (the fake module refuses some), a refusal
+ * while running leaving the tap with none, and a TSO frame the host
+ * sends reaching a driver that took GUEST_TSO4 whole (segmented by the
+ * host for one that did not).
  * Needs CAP_NET_ADMIN and /dev/net/tun; without them the tests that
  * need a tap are skipped (and say so), never passed.
  */
@@ -53,7 +57,8 @@ static uint8_t *ram;
 static bool can_make_taps(void)
 {
 	char name[IFNAMSIZ];
-	int fd = vmctl_tap_open(NULL, name);
+	unsigned int offloads;
+	int fd = vmctl_tap_open(NULL, name, &offloads);
 
 	if (fd < 0)
 		return false;
@@ -69,6 +74,7 @@ static int setup(void **state)
 	assert_int_equal(vmctl_vm_add_memory(vm, 0, 64 * MIB, 0), 0);
 	ram = vmctl_vm_gpa_to_hva(vm, 0, 64 * MIB);
 	guest = (struct guest_virtio){ vm, ram, 0 };
+	fake_tun_refused = 0;
 	return 0;
 }
 
@@ -104,19 +110,27 @@ static void test_refusals(void **state)
 
 /* ---- a guest driver's side (guest_virtio.h) ---- */
 
-/* Probe the card in slot 1 up to DRIVER_OK with every feature offered. */
-static uint64_t bring_up(void)
+/*
+ * Probe the card in slot 1 up to DRIVER_OK with every feature offered
+ * but those in drop; returns the features offered.
+ */
+static uint64_t bring_up_without(uint64_t drop)
 {
 	uint64_t features;
 
 	assert_int_equal(guest_cfg_read(1, 0), 0x10411af4);	/* virtio-net */
 	assert_int_equal(guest_cfg_read(1, 8) >> 8, 0x020000);	/* Ethernet */
-	features = guest_negotiate(1, 0);
+	features = guest_negotiate(1, drop);
 	memset(ram + RX_DESC, 0, 0x8000);
 	guest_queue(0, QSIZE, RX_DESC, RX_DESC + AVAIL, RX_DESC + USED);
 	guest_queue(1, QSIZE, TX_DESC, TX_DESC + AVAIL, TX_DESC + USED);
 	guest_wr(20, 1, 0x0f);
 	return features;
+}
+
+static uint64_t bring_up(void)
+{
+	return bring_up_without(0);
 }
 
 static void desc(uint64_t table, unsigned int i, uint64_t addr, uint32_t len,
@@ -253,8 +267,11 @@ static void test_frames_both_ways(void **state)
 	assert_int_equal(vmctl_vm_create(sys, "net", &vm), 0);
 }
 
-/* A card on a tap made for it, its worker running, up to DRIVER_OK. */
-static void start_card(char *ifname)
+/*
+ * A card on a tap made for it, its worker running, up to DRIVER_OK with
+ * the features offered but drop; returns the features offered.
+ */
+static uint64_t start_card(char *ifname, uint64_t drop)
 {
 	struct vmctl_net n = { 0 };
 
@@ -262,7 +279,7 @@ static void start_card(char *ifname)
 		skip();
 	assert_int_equal(vmctl_net_create(vm, &n, ifname), 0);
 	assert_int_equal(vmctl_devices_start(&vm->devices), 0);
-	bring_up();
+	return bring_up_without(drop);
 }
 
 /*
@@ -294,7 +311,7 @@ static void test_rx_burst(void **state)
 	int s;
 
 	(void)state;
-	start_card(ifname);
+	start_card(ifname, 0);
 	s = packet_socket(ifname, &sll);
 	for (i = 0; i < RING; i++) {
 		desc(RX_DESC, i, RX_BUF + 0x1000 * i, 4096, VIRTQ_DESC_F_WRITE);
@@ -460,7 +477,7 @@ static void test_rx_doorbell(void **state)
 	unsigned int i;
 
 	(void)state;
-	start_card(ifname);
+	start_card(ifname, 0);
 	rx_bell = fake_doorbell_fd(notify_addr(0));
 	tx_bell = fake_doorbell_fd(notify_addr(1));
 	assert_true(rx_bell >= 0 && tx_bell >= 0 && rx_bell != tx_bell);
@@ -494,20 +511,289 @@ static void test_rx_doorbell(void **state)
 	vmctl_devices_stop(&vm->devices);
 }
 
+/* A counter of the card's own (not a queue's). */
+struct card_counter {
+	const char *name;
+	uint64_t value;
+	bool found;
+};
+
+static void note_card_counter(void *ctx, const struct vmctl_device_counter *c)
+{
+	struct card_counter *cc = ctx;
+
+	if (!*c->queue && !strncmp(c->device, "virtio-net ", 11) &&
+	    !strcmp(c->name, cc->name)) {
+		cc->value = c->value;
+		cc->found = true;
+	}
+}
+
+static uint64_t card_counter(const char *name)
+{
+	struct card_counter cc = { .name = name };
+
+	vmctl_vm_device_counters(vm, note_card_counter, &cc);
+	assert_true(cc.found);
+	return cc.value;
+}
+
+#define OFFERED(bit)	(features >> VIRTIO_NET_F_##bit & 1)
+
+/*
+ * A tap that refuses some offloads (as a kernel without them would):
+ * their features are not offered, the rest are, vmctl stats says how
+ * many were refused, and the tap gets what the driver agreed to.
+ */
+static void test_offloads_the_tap_refuses(void **state)
+{
+	char ifname[IFNAMSIZ];
+	uint64_t features;
+	unsigned int i;
+
+	(void)state;
+	fake_tun_refused = TUN_F_TSO6 | TUN_F_USO6;
+	features = start_card(ifname, 0);
+	assert_true(OFFERED(GUEST_CSUM) && OFFERED(GUEST_TSO4) &&
+		    OFFERED(GUEST_ECN) && OFFERED(MRG_RXBUF));
+	assert_false(OFFERED(GUEST_TSO6) || OFFERED(GUEST_USO4) ||
+		     OFFERED(GUEST_USO6) || OFFERED(HOST_USO));
+	/* The driver's own offloads need nothing of the tap. */
+	assert_true(OFFERED(CSUM) && OFFERED(HOST_TSO4) && OFFERED(HOST_TSO6));
+	/* TSO6, and USO4 with USO6 (Linux takes both or neither). */
+	assert_int_equal(card_counter("tap_offloads_refused"), 3);
+	ring(fake_doorbell_fd(notify_addr(0)));
+	for (i = 0; fake_tun_offloads != (TUN_F_CSUM | TUN_F_TSO4 |
+					   TUN_F_TSO_ECN) && i < 5000; i++)
+		usleep(1000);
+	assert_int_equal(fake_tun_offloads,
+			 TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO_ECN);
+	assert_int_equal(card_counter("tap_offload_errors"), 0);
+	vmctl_devices_stop(&vm->devices);
+}
+
+/*
+ * A tap that took every offload when opened, then refuses the driver's:
+ * it is left with none (the host checksums and segments), and counted.
+ */
+static void test_offloads_refused_while_running(void **state)
+{
+	char ifname[IFNAMSIZ];
+	uint64_t features;
+	unsigned int i;
+
+	(void)state;
+	if (!can_make_taps())
+		skip();
+	assert_int_equal(vmctl_net_create(vm, &(struct vmctl_net){ 0 }, ifname),
+			 0);
+	/* Before the worker first serves (a frame from the host may wake it). */
+	fake_tun_refused = TUN_F_TSO4;
+	assert_int_equal(vmctl_devices_start(&vm->devices), 0);
+	features = bring_up();
+	assert_int_equal(card_counter("tap_offloads_refused"), 0);
+	assert_true(OFFERED(GUEST_TSO4) && OFFERED(GUEST_TSO6));
+	ring(fake_doorbell_fd(notify_addr(0)));
+	for (i = 0; !card_counter("tap_offload_errors") && i < 5000; i++)
+		usleep(1000);
+	assert_int_equal(card_counter("tap_offload_errors"), 1);
+	assert_int_equal(fake_tun_offloads, 0);
+	vmctl_devices_stop(&vm->devices);
+}
+
+/* One's complement sum of 16-bit big-endian words (RFC 1071), unfolded. */
+static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += p[i] << 8 | p[i + 1];
+	return len & 1 ? sum + (p[len - 1] << 8) : sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+#define TSO_PORT	5555
+#define TSO_MSS		1448
+#define TSO_HDRS	(14 + 20 + 20)
+
+/*
+ * What a host's TCP hands a device with TSO: a virtio-net header (the
+ * packet socket's, 10 bytes) asking for segments of TSO_MSS with the
+ * checksum to finish, then one IPv4/TCP frame carrying payload bytes.
+ */
+static size_t tso_frame(uint8_t *p, const uint8_t *dst, size_t payload)
+{
+	static const uint8_t ip[20] = {
+		0x45, 0, 0, 0, 0, 1, 0x40, 0, 64, 6, 0, 0,
+		10, 0, 0, 1, 10, 0, 0, 2,		/* 10.0.0.1 -> 10.0.0.2 */
+	};
+	uint16_t v, tcp_len = 20 + payload;
+	uint8_t *e = p + 10, *iph = e + 14, *tcp = iph + 20;
+	size_t i;
+
+	memset(p, 0, 10);
+	p[0] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	p[1] = VIRTIO_NET_HDR_GSO_TCPV4;
+	memcpy(p + 2, &(uint16_t){ TSO_HDRS }, 2);	/* hdr_len */
+	memcpy(p + 4, &(uint16_t){ TSO_MSS }, 2);	/* gso_size */
+	memcpy(p + 6, &(uint16_t){ 14 + 20 }, 2);	/* csum_start */
+	memcpy(p + 8, &(uint16_t){ 16 }, 2);		/* csum_offset */
+	memcpy(e, dst, 6);
+	memcpy(e + 6, "\x02\x01\x02\x03\x04\x09", 6);
+	e[12] = 0x08;
+	e[13] = 0x00;
+	memcpy(iph, ip, 20);
+	iph[2] = (20 + tcp_len) >> 8;
+	iph[3] = (20 + tcp_len) & 0xff;
+	v = ~fold(sum16(0, iph, 20));
+	iph[10] = v >> 8;
+	iph[11] = v & 0xff;
+	memset(tcp, 0, 20);
+	tcp[0] = 40000 >> 8;
+	tcp[1] = 40000 & 0xff;
+	tcp[2] = TSO_PORT >> 8;
+	tcp[3] = TSO_PORT & 0xff;
+	tcp[12] = 5 << 4;
+	tcp[13] = 0x18;					/* PSH, ACK */
+	tcp[14] = 0xff;
+	tcp[15] = 0xff;
+	for (i = 0; i < payload; i++)
+		tcp[20 + i] = i * 7;
+	/* CHECKSUM_PARTIAL: the pseudo-header's sum, left for the device. */
+	v = fold(sum16(6 + tcp_len, iph + 12, 8));
+	tcp[16] = v >> 8;
+	tcp[17] = v & 0xff;
+	return 10 + TSO_HDRS + payload;
+}
+
+/*
+ * The next frame of ours in the receive ring (used entries from *next
+ * on), gathered over its num_buffers buffers into got: its length, 0
+ * when none came in time.
+ */
+static size_t tso_frame_received(uint16_t *next, uint8_t *got)
+{
+	unsigned int i;
+
+	for (i = 0; i < 2000; i++, usleep(1000)) {
+		while (*next != used_idx(RX_DESC)) {
+			uint16_t head, nb, k;
+			uint32_t l;
+			size_t off = 0;
+
+			for (k = 0; k == 0 || k < nb; k++) {
+				uint8_t *slot = ram + RX_DESC + USED + 4 +
+						8 * ((uint16_t)(*next + k) % QSIZE);
+
+				memcpy(&head, slot, 2);
+				memcpy(&l, slot + 4, 4);
+				memcpy(got + off, ram + RX_BUF + 0x1000 * head, l);
+				off += l;
+				/* A frame's buffers are published at once. */
+				memcpy(&nb, got + 10, 2);
+				assert_true(nb >= 1 && nb <= (uint16_t)(used_idx(RX_DESC) - *next));
+			}
+			*next += nb;
+			/* IPv4 (not the host's own IPv6 chatter) to TSO_PORT. */
+			if (!memcmp(got + 12 + 12, "\x08\x00", 2) &&
+			    got[12 + 14 + 20 + 2] == TSO_PORT >> 8 &&
+			    got[12 + 14 + 20 + 3] == (TSO_PORT & 0xff))
+				return off;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A TCP frame of 8 segments' payload sent by the host: a driver that
+ * took GUEST_TSO4 gets it whole, in one go over mergeable buffers, with
+ * the header saying how to segment it and the checksum to finish; one
+ * that did not gets 8 frames the host segmented.
+ */
+static void test_tso_frame_to_the_guest(void **state)
+{
+	enum { PAYLOAD = 8 * TSO_MSS, FRAME = 10 + TSO_HDRS + PAYLOAD };
+	static uint8_t sent[FRAME], got[QSIZE * 4096];
+	struct sockaddr_ll sll;
+	char ifname[IFNAMSIZ];
+	uint16_t next, v;
+	unsigned int i, tso;
+	uint8_t mac[6];
+	int s, one = 1;
+
+	(void)state;
+	for (tso = 0; tso < 2; tso++) {
+		start_card(ifname, tso ? 0 : 1ULL << VIRTIO_NET_F_GUEST_TSO4);
+		for (i = 0; i < 6; i++)
+			mac[i] = guest_rd(VIRTIO_BAR_DEVICE + i, 1);
+		for (i = 0; i < QSIZE; i++) {
+			desc(RX_DESC, i, RX_BUF + 0x1000 * i, 4096,
+			     VIRTQ_DESC_F_WRITE);
+			make_avail(RX_DESC, i);
+		}
+		ring(fake_doorbell_fd(notify_addr(0)));
+		/* The tap gets its offloads when the device first serves. */
+		for (i = 0; !(fake_tun_offloads & TUN_F_CSUM) && i < 5000; i++)
+			usleep(1000);
+		assert_int_equal(!!(fake_tun_offloads & TUN_F_TSO4), tso);
+		s = packet_socket(ifname, &sll);
+		assert_int_equal(setsockopt(s, SOL_PACKET, PACKET_VNET_HDR, &one,
+					    sizeof(one)), 0);
+		sll.sll_protocol = htons(ETH_P_IP);
+		tso_frame(sent, mac, PAYLOAD);
+		assert_int_equal(sendto(s, sent, FRAME, 0,
+					(struct sockaddr *)&sll, sizeof(sll)),
+				 FRAME);
+		next = 0;
+		if (tso) {
+			assert_int_equal(tso_frame_received(&next, got),
+					 VMCTL_NET_HDR_LEN + FRAME - 10);
+			assert_int_equal(got[0] & VIRTIO_NET_HDR_F_NEEDS_CSUM,
+					 VIRTIO_NET_HDR_F_NEEDS_CSUM);
+			assert_int_equal(got[1], VIRTIO_NET_HDR_GSO_TCPV4);
+			memcpy(&v, got + 4, 2);
+			assert_int_equal(v, TSO_MSS);
+			/* 4 KiB buffers: the frame needed 3, all at once. */
+			memcpy(&v, got + 10, 2);
+			assert_int_equal(v, 3);
+			assert_memory_equal(got + VMCTL_NET_HDR_LEN, sent + 10,
+					    FRAME - 10);
+		} else {
+			for (i = 0; i < 8; i++) {
+				assert_int_equal(tso_frame_received(&next, got),
+						 VMCTL_NET_HDR_LEN + TSO_HDRS +
+						 TSO_MSS);
+				assert_int_equal(got[1], VIRTIO_NET_HDR_GSO_NONE);
+			}
+		}
+		close(s);
+		vmctl_devices_stop(&vm->devices);
+		/* A new VM for the next round. */
+		teardown(NULL);
+		setup(NULL);
+	}
+}
+
 /* An existing tap by name, and a given MAC. */
 static void test_existing_tap(void **state)
 {
 	static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 0x15 };
 	struct vmctl_net n = { .mac = mac };
 	char made[IFNAMSIZ], ifname[IFNAMSIZ];
-	unsigned int i;
+	unsigned int i, offloads;
 	int keep;
 
 	(void)state;
 	if (!can_make_taps())
 		skip();
 	/* Another holder of a tap (as `ip tuntap add` would be). */
-	keep = vmctl_tap_open(NULL, made);
+	keep = vmctl_tap_open(NULL, made, &offloads);
 	assert_true(keep >= 0);
 	n.tap = made;
 	/* Held by another: refused as in use. */
@@ -526,7 +812,7 @@ static void test_existing_tap(void **state)
 	vm = NULL;
 	/* A persistent tap stays: remove it here. */
 	assert_true(if_nametoindex(made) > 0);
-	keep = vmctl_tap_open(made, ifname);
+	keep = vmctl_tap_open(made, ifname, &offloads);
 	assert_true(keep >= 0);
 	assert_int_equal(ioctl(keep, TUNSETPERSIST, 0), 0);
 	close(keep);
@@ -545,6 +831,12 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rx_doorbell, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_offloads_the_tap_refuses,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_offloads_refused_while_running,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tso_frame_to_the_guest,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_existing_tap, setup,
 						teardown),
 	};
