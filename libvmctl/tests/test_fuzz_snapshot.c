@@ -7,8 +7,8 @@
  * migration stream's receiver (migrate.c, migrate_pages.c).  Valid input
  * comes from the real writers, vmctl_vm_snapshot() and
  * vmctl_vm_migrate(), on a VM of the fake module (fake_state) with two
- * vCPUs, the irqchip, the PC devices, virtio-blk and, in the file,
- * virtio-rng and -balloon; then it is cut at every boundary, and mutated
+ * vCPUs, the irqchip, the PC devices, virtio-blk and -rng and, in the
+ * file, virtio-balloon; then it is cut at every boundary, and mutated
  * (fuzz_snap.h): sections duplicated, dropped, swapped, header fields
  * and payload bytes changed, lengths and counts made huge, CRCs made
  * right again or not.  Each case must end in a valid load or a refusal
@@ -54,9 +54,9 @@ struct tally {
 
 /*
  * The VM both sides are made as: RAM, the irqchip and PC devices, a
- * virtio-blk disk, with all the virtio-rng and -balloon too (they do not
- * migrate yet), nr vCPUs.  The fake module holds one VM at a time: the
- * last one's vCPUs are let go.
+ * virtio-blk disk and virtio-rng, with all a virtio-balloon too (it does
+ * not migrate yet), nr vCPUs.  The fake module holds one VM at a time:
+ * the last one's vCPUs are let go.
  */
 static struct vmctl_vm *make_vm(bool all, unsigned int nr)
 {
@@ -72,10 +72,9 @@ static struct vmctl_vm *make_vm(bool all, unsigned int nr)
 	assert_true(vmctl_vm_add_memory(vm, 0, RAM, 0) >= 0);
 	assert_int_equal(vmctl_vm_create_pc(vm), 0);
 	assert_int_equal(vmctl_disk_create(vm, &disk), 0);
-	if (all) {
-		assert_int_equal(vmctl_rng_create(vm), 0);
+	assert_int_equal(vmctl_rng_create(vm), 0);
+	if (all)
 		assert_int_equal(vmctl_balloon_create(vm, &balloon), 0);
-	}
 	for (i = 0; i < nr; i++)
 		assert_int_equal(vmctl_vcpu_create(vm, i, NULL), 0);
 	return vm;
