@@ -135,6 +135,18 @@ static int take_balloon(struct run_opts *o, const char *key, const char *v)
 	return 0;
 }
 
+/*
+ * A string option into *field, which a config gives once: a second one
+ * is damage (and would leak the first).
+ */
+static int set_once(const char **field, const char *v)
+{
+	if (*field)
+		return -EINVAL;
+	*field = strdup(v);
+	return *field ? 0 : -ENOMEM;
+}
+
 /* A disk's or a network card's line, or one of their options. */
 static int take_device(struct run_opts *o, const char *key, const char *v)
 {
@@ -152,7 +164,7 @@ static int take_device(struct run_opts *o, const char *key, const char *v)
 	} else if (!strcmp(key, "disk-serial")) {
 		if (!d || strlen(v) > 20)
 			return -EINVAL;
-		d->serial = strdup(v);
+		return set_once(&d->serial, v);
 	} else if (!strcmp(key, "net")) {
 		if (o->nr_nets == RUN_MAX_NETS || strlen(v) >= 16)
 			return -EINVAL;
@@ -189,7 +201,7 @@ static int take(struct run_opts *o, const char *key, char *v)
 	if (!strcmp(key, "name")) {
 		if (strlen(v) >= VMCTL_NAME_LEN)
 			return -EINVAL;
-		o->name = strdup(v);
+		return set_once(&o->name, v);
 	} else if (!strcmp(key, "mem")) {
 		if (number(v, VMCTL_MAX_MEM_SIZE, &o->mem) || !o->mem ||
 		    o->mem % 4096)
@@ -210,15 +222,15 @@ static int take(struct run_opts *o, const char *key, char *v)
 		if (parse_u64(v, key[0] == 'l' ? &o->load : &o->entry))
 			return -EINVAL;
 	} else if (!strcmp(key, "image")) {
-		o->image = strdup(v);
+		return set_once(&o->image, v);
 	} else if (!strcmp(key, "elf")) {
-		o->elf = strdup(v);
+		return set_once(&o->elf, v);
 	} else if (!strcmp(key, "kernel")) {
-		o->kernel = strdup(v);
+		return set_once(&o->kernel, v);
 	} else if (!strcmp(key, "initrd")) {
-		o->initrd = strdup(v);
+		return set_once(&o->initrd, v);
 	} else if (!strcmp(key, "cmdline")) {
-		o->cmdline = strdup(v);
+		return set_once(&o->cmdline, v);
 	} else {
 		return take_device(o, key, v);
 	}

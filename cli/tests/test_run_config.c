@@ -187,6 +187,15 @@ static void test_refused(void **state)
 	assert_string_equal(why, "the snapshot's run options give no memory size");
 	assert_int_equal(run_config_parse(S("vmctl-run 1\nmem=4096\nkernel=/k\nno-reboot=2\n"),
 					  &o, why, sizeof(why)), -EINVAL);
+	/* A string given twice: damage, not the last one kept. */
+	assert_int_equal(run_config_parse(S("vmctl-run 1\nmem=4096\nkernel=/k\nkernel=/j\n"),
+					  &o, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "bad line in the snapshot's run options: 'kernel'");
+	assert_int_equal(run_config_parse(S("vmctl-run 1\nmem=4096\nkernel=/k\nname=a\nname=b\n"),
+					  &o, why, sizeof(why)), -EINVAL);
+	assert_int_equal(run_config_parse(S("vmctl-run 1\nmem=4096\nkernel=/k\ndisk=/d\n"
+					    "disk-serial=a\ndisk-serial=b\n"),
+					  &o, why, sizeof(why)), -EINVAL);
 }
 
 static void test_command_lines(void **state)
