@@ -13,7 +13,8 @@
  * use and, for JSON, a well-formed body.  The same requests go to the
  * server itself (control_serve()) over its socket, which must answer
  * with whole responses and close.  And http_parse_response(), the
- * client's side, must keep within what it is given.  Built with
+ * client's side, must keep within what it is given, and so must
+ * run_config_parse() with the run options a snapshot or stream carries.  Built with
  * AddressSanitizer and UBSan: an access outside the request's exact
  * buffer, a leak or undefined behaviour fails the run.
  */
@@ -35,6 +36,7 @@
 #include "fake_module.h"
 #include "fuzz_host.h"
 #include "json_in.h"
+#include "run_config.h"
 #include "vmctl.h"
 
 #define SEED		1
@@ -485,6 +487,81 @@ static void test_socket(void **state)
 	assert_int_equal(f.failures, 0);
 }
 
+/* What run_config_parse() allocated in o. */
+static void free_opts(struct run_opts *o)
+{
+	unsigned int i;
+
+	free((char *)o->name);
+	free((char *)o->image);
+	free((char *)o->elf);
+	free((char *)o->kernel);
+	free((char *)o->initrd);
+	free((char *)o->cmdline);
+	for (i = 0; i < o->nr_disks; i++) {
+		free((char *)o->disks[i].path);
+		free((char *)o->disks[i].serial);
+	}
+	for (i = 0; i < o->nr_nets; i++)
+		free((char *)o->nets[i].tap);
+}
+
+/*
+ * The run options a snapshot or a migration carries (run_config.c: what
+ * vmctl run --restore and --incoming read first), written for a VM with
+ * every kind of option, then damaged: parsed, or refused with a reason;
+ * what parses is within the limits vmctl run has.
+ */
+static void test_run_options(void **state)
+{
+	static const unsigned char mac[6] = { 2, 0, 0, 0, 0, 1 };
+	struct run_opts o = {
+		.name = "fuzz", .mem = 64 << 20, .cpus = 2, .kernel = "/k",
+		.initrd = "/i", .cmdline = "console=ttyS0", .nr_disks = 2,
+		.nr_nets = 2, .rng = true, .has_balloon = true,
+		.balloon = { .size = 8 << 20, .no_stats = 1 },
+		.load = VMCTL_ENTRY_DEFAULT, .entry = VMCTL_ENTRY_DEFAULT,
+	}, back;
+	struct fuzz_host f;
+	char *text, *buf, why[256];
+	size_t len, n;
+	int ret;
+
+	(void)state;
+	o.disks[0] = (struct vmctl_disk){ .path = "/d0", .serial = "s0" };
+	o.disks[1] = (struct vmctl_disk){ .path = "/d1", .read_only = 1 };
+	o.nets[0] = (struct vmctl_net){ .tap = "tap0", .mac = mac };
+	assert_int_equal(run_config_format(&o, &text, &len), 0);
+	fuzz_host_init(&f, self, SEED, RUNS);
+	while (fuzz_host_next(&f)) {
+		buf = malloc(len);
+		assert_non_null(buf);
+		memcpy(buf, text, len);
+		n = len;
+		damage(&f, &buf, &n);
+		while (fz_chance(&f, 50))
+			damage(&f, &buf, &n);
+		buf = exact(buf, n);
+		why[0] = '\0';
+		ret = run_config_parse(buf, n, &back, why, sizeof(why));
+		if (ret && (ret != -EINVAL || !why[0]))
+			fuzz_host_fail(&f, "run_config_parse: %d (%s)", ret,
+				       why);
+		if (!ret && (!back.cpus || back.cpus > VMCTL_MAX_VCPUS ||
+			     !back.mem || back.mem % 4096 ||
+			     back.nr_disks > RUN_MAX_DISKS ||
+			     back.nr_nets > RUN_MAX_NETS ||
+			     !!back.image + !!back.elf + !!back.kernel != 1))
+			fuzz_host_fail(&f, "run_config_parse took %.*s",
+				       (int)n, buf);
+		free_opts(&back);
+		free(buf);
+	}
+	fuzz_host_done(&f);
+	free(text);
+	assert_int_equal(f.failures, 0);
+}
+
 static int setup(void **state)
 {
 	static const struct step spin[] = { { S_BLOCK, 0, 0 } };
@@ -522,6 +599,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_requests),
 		cmocka_unit_test(test_responses),
 		cmocka_unit_test(test_socket),
+		cmocka_unit_test(test_run_options),
 	};
 
 	(void)argc;
