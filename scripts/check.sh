@@ -12,9 +12,10 @@
 #          include/uapi/linux/vmctl.h and, with the userspace exceptions
 #          below, libvmctl/, cli/ and selftests/ C files; no circle of
 #          calls between kmod's files but the APIC bus (kmod-cycles)
-#   (c)    one Bochs boot (6.12, 2 CPUs) with vmctl.ko loaded, running
-#          scripts/guest-tests.sh there: selftests/run_all.sh, then every
-#          guest-side */tests/e2e*.sh script, all printing TAP
+#   (c)    two Bochs machines side by side (6.12, 2 CPUs each, one per
+#          host core) with vmctl.ko loaded, running scripts/guest-tests.sh:
+#          selftests/run_all.sh and every guest-side */tests/e2e*.sh
+#          script shared out between them, all printing TAP
 #
 # Each layer's raw output is shown indented under a "== ... ==" heading.  A
 # program that exits nonzero without reporting a "not ok" itself, or that
@@ -185,22 +186,42 @@ else
 		adds+=(--add "$out/ext4.img:/vmctl/guest/ext4.img"
 			--add "$out/loop.ko:/vmctl/guest/loop.ko")
 	fi
-	# vm-run's messages go through the same pipe, so they show in order;
-	# they never start with "ok".
-	log=$out/selftests.tap
+	# Two machines side by side, one per host core: Bochs emulates all
+	# the CPUs of a machine on one host thread, so one machine leaves the
+	# other core idle.  The second takes the e2e scripts that boot Linux
+	# guests the most; the first everything else (a new script included)
+	# and reload_test last.  Each one's output is shown whole, the first
+	# as it runs.
 	# WERROR=1 reaches kmod's make through the environment: the module
 	# built in (b) is reused as it is instead of being rebuilt.
-	# The timeout allows for cli/tests/e2e_linux.sh's five nested Linux
-	# boots (several minutes each on a busy host).
-	WERROR=1 scripts/vm-run --kernel 6.12 --cpus 2 --timeout 3600 \
-		"${adds[@]}" -- sh scripts/guest-tests.sh 2>&1 | tee "$log" | indent
-	rc=${PIPESTATUS[0]}
-	if { [ "$rc" -ge 120 ] && [ "$rc" -le 125 ]; } || [ "$rc" = 130 ]; then
-		grep -E '^(not )?ok([ 	]|$)' "$log" >>"$results"
-		result "not ok" "scripts/vm-run failed with status $rc (see its message above)"
-	else
-		judge scripts/guest-tests.sh "$rc" "$log"
-	fi
+	# The timeout allows for the nested Linux boots (several minutes
+	# each on a busy host).
+	second="cli/tests/e2e_linux.sh cli/tests/e2e_balloon.sh"
+	vm_tests() {
+		WERROR=1 scripts/vm-run --kernel 6.12 --cpus 2 --timeout 3600 \
+			"${adds[@]}" -- sh scripts/guest-tests.sh "$@" 2>&1
+	}
+	vm_tests --only $second >"$out/vm2.log" &
+	vm2=$!
+	echo "# machine 1: every script but $second"
+	vm_tests --skip $second | tee "$out/vm1.log" | indent
+	rc1=${PIPESTATUS[0]}
+	echo "# machine 2: $second"
+	wait "$vm2"
+	rc2=$?
+	indent <"$out/vm2.log"
+	# vm-run's messages never start with "ok".
+	for m in 1 2; do
+		rc=rc$m
+		rc=${!rc}
+		log=$out/vm$m.log
+		if { [ "$rc" -ge 120 ] && [ "$rc" -le 125 ]; } || [ "$rc" = 130 ]; then
+			grep -E '^(not )?ok([ 	]|$)' "$log" >>"$results"
+			result "not ok" "scripts/vm-run (machine $m) failed with status $rc (see its message above)"
+		else
+			judge "scripts/guest-tests.sh (machine $m)" "$rc" "$log"
+		fi
+	done
 fi
 
 echo
