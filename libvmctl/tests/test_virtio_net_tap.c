@@ -473,6 +473,7 @@ static void test_rx_doorbell(void **state)
 	char ifname[IFNAMSIZ];
 	struct sockaddr_ll sll;
 	uint8_t frame[600];
+	uint16_t *avail_event;
 	int s, rx_bell, tx_bell;
 	unsigned int i;
 
@@ -481,16 +482,35 @@ static void test_rx_doorbell(void **state)
 	rx_bell = fake_doorbell_fd(notify_addr(0));
 	tx_bell = fake_doorbell_fd(notify_addr(1));
 	assert_true(rx_bell >= 0 && tx_bell >= 0 && rx_bell != tx_bell);
-	/* A frame, and no buffer for it: the device reads it and waits. */
+	/*
+	 * A frame, and no buffer for it: the device reads it and waits.
+	 * Buffers added before it has taken the rx doorbell and asked for
+	 * the next notification (it stores avail_event, EVENT_IDX, over the
+	 * test's marker 0xffff) would be taken without a second doorbell:
+	 * the frame can come through the tap's readiness before the
+	 * doorbell is read.  So wait for all three, and for the worker to
+	 * finish that pass.
+	 */
+	avail_event = (uint16_t *)(ram + RX_DESC + USED + 4 + 8 * QSIZE);
+	__atomic_store_n(avail_event, 0xffff, __ATOMIC_RELEASE);
 	s = packet_socket(ifname, &sll);
 	make_frame(frame, host_mac, sizeof(frame), 0x40);
 	assert_int_equal(sendto(s, frame, sizeof(frame), 0,
 				(struct sockaddr *)&sll, sizeof(sll)),
 			 sizeof(frame));
 	ring(rx_bell);
-	for (i = 0; !tap_frames_read(ifname) && i < 5000; i++)
+	for (i = 0; i < 5000; i++) {
+		vmctl_vm_device_counters(vm, note_notified, NULL);
+		if (tap_frames_read(ifname) && notified[0] == 1 &&
+		    __atomic_load_n(avail_event, __ATOMIC_ACQUIRE) != 0xffff)
+			break;
 		usleep(1000);
+	}
 	assert_true(tap_frames_read(ifname) > 0);
+	assert_int_equal(notified[0], 1);
+	assert_int_not_equal(__atomic_load_n(avail_event, __ATOMIC_ACQUIRE),
+			     0xffff);
+	usleep(100000);
 	/* Buffers, then the wrong doorbell: nothing moves. */
 	for (i = 0; i < QSIZE; i++) {
 		desc(RX_DESC, i, RX_BUF + 0x1000 * i, 4096, VIRTQ_DESC_F_WRITE);
