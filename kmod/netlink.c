@@ -39,6 +39,7 @@
 #include <net/genetlink.h>
 #include "netlink.h"
 #include "stats.h"
+#include "vm/mmu.h"
 #include "vm/vcpu.h"
 #include "vm/vm.h"
 
@@ -109,6 +110,7 @@ struct stats_snap {
 	u32 nr;
 	struct vcpu_snap vcpu[VMCTL_MAX_VCPUS];
 	struct vmctl_vcpu_stats total;
+	struct vmctl_mem_stats mem;
 };
 
 static u32 vm_state(struct vmk_vm *vm)
@@ -157,6 +159,8 @@ static void vm_snapshot(struct vmk_vm *vm, struct vm_snap *snap,
 		vmk_vcpu_get_stats(vm->vcpus[i], &vs->st);
 		stats_add(&stats->total, &vs->st);
 	}
+	if (stats)
+		vmk_mmu_stats(vm, &stats->mem);
 	mutex_unlock(&vm->lock);
 }
 
@@ -204,7 +208,8 @@ static size_t stats_size(const struct vmctl_vcpu_stats *st)
 
 static size_t stats_snap_size(const struct stats_snap *stats)
 {
-	size_t n = stats_size(&stats->total);
+	size_t n = stats_size(&stats->total) + nla_total_size(0) +
+		   4 * nla_total_size_64bit(sizeof(u64));	/* mem */
 	u32 i;
 
 	for (i = 0; i < stats->nr; i++)
@@ -288,6 +293,27 @@ cancel:
 	return -EMSGSIZE;
 }
 
+static int put_mem_stats(struct sk_buff *skb, const struct vmctl_mem_stats *m)
+{
+	struct nlattr *nest = nla_nest_start(skb, VMCTL_A_MEM_STATS);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, VMCTL_MEMSTAT_MAPPED_PAGES, m->mapped_pages,
+			      VMCTL_MEMSTAT_PAD) ||
+	    nla_put_u64_64bit(skb, VMCTL_MEMSTAT_FAULTS_4K, m->faults_4k,
+			      VMCTL_MEMSTAT_PAD) ||
+	    nla_put_u64_64bit(skb, VMCTL_MEMSTAT_FAULTS_2M, m->faults_2m,
+			      VMCTL_MEMSTAT_PAD) ||
+	    nla_put_u64_64bit(skb, VMCTL_MEMSTAT_INVALIDATIONS,
+			      m->invalidations, VMCTL_MEMSTAT_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int put_all_stats(struct sk_buff *skb, const struct stats_snap *stats)
 {
 	u32 i;
@@ -296,7 +322,9 @@ static int put_all_stats(struct sk_buff *skb, const struct stats_snap *stats)
 		if (put_stats(skb, VMCTL_A_VCPU_STATS, stats->vcpu[i].id,
 			      &stats->vcpu[i].st))
 			return -EMSGSIZE;
-	return put_stats(skb, VMCTL_A_TOTAL_STATS, 0, &stats->total);
+	if (put_stats(skb, VMCTL_A_TOTAL_STATS, 0, &stats->total))
+		return -EMSGSIZE;
+	return put_mem_stats(skb, &stats->mem);
 }
 
 /* A whole reply message; @stats may be NULL. */

@@ -5,7 +5,9 @@
  * mapped with one EPT entry per 2 MiB when VMCTL_CAP_EPT_2M says 2 MiB
  * pages are in use; the same slot in 4 KiB pages needs one more EPT page
  * table per 2 MiB.  The module's ept_table_pages counter shows which was
- * built, and the guest reads and writes every page of the slot either way.
+ * built, the VM's fault counters (VMCTL_GET_MEM_STATS) one 2 MiB fault per
+ * 2 MiB entry, and the guest reads and writes every page of the slot
+ * either way.
  * Loaded with ept_2m=0 (selftests/reload_test.sh) both cost the same.
  * Deleting such a slot must leave no 2 MiB translation behind.
  *
@@ -159,13 +161,22 @@ FIXTURE_TEARDOWN(ept_2m)
 	close(self->sys_fd);
 }
 
+/* The VM's fault counters (VMCTL_GET_MEM_STATS). */
+static void vm_faults(struct __test_metadata *_metadata, struct vcpu *vcpu,
+		      struct vmctl_mem_stats *st)
+{
+	ASSERT_EQ(0, ioctl(vcpu->vm->fd, VMCTL_GET_MEM_STATS, st));
+}
+
 /*
  * @mem at SLOT_GPA as slot 1 of @vcpu's VM, touch_guest run over it from
- * its start.  Returns how many EPT table pages the slot added.
+ * its start.  Returns how many EPT table pages the slot added; the faults
+ * that mapped 2 MiB in *@faults_2m unless NULL.
  */
 static long map_and_touch(struct __test_metadata *_metadata,
-			  struct vcpu *vcpu, uint64_t *mem)
+			  struct vcpu *vcpu, uint64_t *mem, long *faults_2m)
 {
+	struct vmctl_mem_stats f0, f1;
 	struct vmctl_module_stats before, after;
 	struct vmctl_mem_slot slot = {
 		.slot = 1,
@@ -185,12 +196,20 @@ static long map_and_touch(struct __test_metadata *_metadata,
 	/* EPT maps what the guest touches: count from here. */
 	EXPECT_EQ(UCALL_SYNC, vcpu_ucall(vcpu, &uc));
 	module_stats(vcpu->vm->sys_fd, &before);
+	vm_faults(_metadata, vcpu, &f0);
 	EXPECT_EQ(UCALL_DONE, vcpu_ucall(vcpu, &uc));
+	vm_faults(_metadata, vcpu, &f1);
 	module_stats(vcpu->vm->sys_fd, &after);
 	/* Plus, in a fresh VM, the guest's page directory for that GiB. */
 	EXPECT_LE(SLOT_PAGES, (long)(after.mapped_pages - before.mapped_pages));
 	EXPECT_GE(SLOT_PAGES + 1,
 		  (long)(after.mapped_pages - before.mapped_pages));
+	/* Each first touch of a 4 KiB or 2 MiB entry was one fault. */
+	EXPECT_EQ((long)(after.mapped_pages - before.mapped_pages),
+		  (long)(f1.faults_4k - f0.faults_4k) +
+		  512 * (long)(f1.faults_2m - f0.faults_2m));
+	if (faults_2m)
+		*faults_2m = f1.faults_2m - f0.faults_2m;
 	EXPECT_EQ(0, uc.args[0]) TH_LOG("the guest read wrong data");
 	for (i = 0; i < SLOT_PAGES; i++)
 		if (mem[i * 512 + 1] != ~pattern(i)) {
@@ -204,19 +223,21 @@ static long map_and_touch(struct __test_metadata *_metadata,
 TEST_F_TIMEOUT(ept_2m, hugetlb_slot_uses_2m_ept_pages, 120)
 {
 	long ept_2m = ioctl(self->sys_fd, VMCTL_CHECK_CAP, VMCTL_CAP_EPT_2M);
+	long huge, small, huge_faults, small_faults;
 	struct vcpu *vcpu;
-	long huge, small;
 
 	if (self->skip)
 		SKIP(return, "%s", self->skip);
 	ASSERT_GE(ept_2m, 0);
 	/* A VM each, so both slots start from the same empty EPT range. */
 	vcpu = vcpu_create_guest(&touch_guest);
-	huge = map_and_touch(_metadata, vcpu, self->huge);
+	huge = map_and_touch(_metadata, vcpu, self->huge, &huge_faults);
 	guest_destroy(vcpu);
 	vcpu = vcpu_create_guest(&touch_guest);
-	small = map_and_touch(_metadata, vcpu, self->small);
+	small = map_and_touch(_metadata, vcpu, self->small, &small_faults);
 	guest_destroy(vcpu);
+	EXPECT_EQ(ept_2m ? SLOT_HUGE_PAGES : 0, huge_faults);
+	EXPECT_EQ(0, small_faults);
 	TH_LOG("EPT table pages for %lu MiB: %ld with hugetlb backing, %ld with 4 KiB pages (VMCTL_CAP_EPT_2M %ld)",
 	       SLOT_SIZE >> 20, huge, small, ept_2m);
 
@@ -267,7 +288,7 @@ static uint64_t *thp_range(char **raw, long *thp_kib, bool *switched)
 TEST_F_TIMEOUT(ept_2m, thp_slot_uses_2m_ept_pages, 120)
 {
 	long ept_2m = ioctl(self->sys_fd, VMCTL_CHECK_CAP, VMCTL_CAP_EPT_2M);
-	long thp_before, tables;
+	long thp_before, tables, faults;
 	struct vcpu *vcpu;
 	uint64_t *thp;
 	char *raw;
@@ -277,8 +298,9 @@ TEST_F_TIMEOUT(ept_2m, thp_slot_uses_2m_ept_pages, 120)
 	if (!thp)
 		SKIP(return, "no transparent huge pages for the slot");
 	vcpu = vcpu_create_guest(&touch_guest);
-	tables = map_and_touch(_metadata, vcpu, thp);
+	tables = map_and_touch(_metadata, vcpu, thp, &faults);
 	guest_destroy(vcpu);
+	EXPECT_EQ(ept_2m ? SLOT_HUGE_PAGES : 0, faults);
 	munmap(raw, SLOT_SIZE + SZ_2M);
 	TH_LOG("EPT table pages for a THP-backed %lu MiB: %ld", SLOT_SIZE >> 20,
 	       tables);
@@ -337,7 +359,7 @@ TEST_F_TIMEOUT(ept_2m, thp_split_by_the_host, 120)
 	if (!thp)
 		SKIP(return, "no transparent huge pages for the slot");
 	vcpu = vcpu_create_guest(&touch_guest);
-	tables = map_and_touch(_metadata, vcpu, thp);
+	tables = map_and_touch(_metadata, vcpu, thp, NULL);
 	EXPECT_EQ(ept_2m ? 1 : 1 + SLOT_HUGE_PAGES, tables);
 
 	/* Block 0: its second half dropped, then refilled by the host. */
@@ -379,7 +401,7 @@ TEST_F_TIMEOUT(ept_2m, slot_replaced_after_2m_mapping, 120)
 	if (self->skip)
 		SKIP(return, "%s", self->skip);
 	vcpu = vcpu_create_guest(&touch_guest);
-	map_and_touch(_metadata, vcpu, self->huge);
+	map_and_touch(_metadata, vcpu, self->huge, NULL);
 	ASSERT_EQ(0, ioctl(vcpu->vm->fd, VMCTL_DELETE_MEM_SLOT, 1));
 
 	vcpu_load_guest(vcpu, &probe_guest);
@@ -394,7 +416,7 @@ TEST_F_TIMEOUT(ept_2m, slot_replaced_after_2m_mapping, 120)
 
 	for (i = 0; i < SLOT_PAGES; i++)
 		self->huge[i * 512 + 1] = 0;
-	map_and_touch(_metadata, vcpu, self->small);
+	map_and_touch(_metadata, vcpu, self->small, NULL);
 	for (i = 0; i < SLOT_PAGES; i++)
 		if (self->huge[i * 512 + 1]) {
 			EXPECT_EQ(0, self->huge[i * 512 + 1])
@@ -445,7 +467,7 @@ TEST_F_TIMEOUT(ept_2m, page_table_freed_for_a_2m_leaf, 120)
 	ASSERT_EQ(UCALL_DONE, vcpu_ucall(vcpu, &uc));
 	EXPECT_EQ(0x5a5a5a5a5a5a5a5aULL, uc.args[0]);
 
-	tables = map_and_touch(_metadata, vcpu, self->huge);
+	tables = map_and_touch(_metadata, vcpu, self->huge, NULL);
 	/* The PD exists: 2 MiB leaves free the old table; 4 KiB pages add one. */
 	EXPECT_EQ(ept_2m ? -1 : 1, tables);
 	EXPECT_EQ(0x1111111111111111ULL, self->small[0]);

@@ -390,8 +390,12 @@ static void vm_op(struct state *s)
 						 fuzz_interesting(f));
 		break;
 	case 4:
-		xioctl(f, fd, VMCTL_GET_VM_INFO,
-		       (unsigned long)arg_ptr(f, sizeof(struct vmctl_vm_info)));
+		if (fuzz_chance(f, 50))
+			xioctl(f, fd, VMCTL_GET_VM_INFO,
+			       (unsigned long)arg_ptr(f, sizeof(struct vmctl_vm_info)));
+		else
+			xioctl(f, fd, VMCTL_GET_MEM_STATS,
+			       (unsigned long)arg_ptr(f, sizeof(struct vmctl_mem_stats)));
 		break;
 	case 5:
 		if (!xioctl(f, fd, VMCTL_CREATE_IRQCHIP, fuzz_interesting(f)))

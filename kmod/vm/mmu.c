@@ -41,6 +41,11 @@
  * Aging: without EPT accessed bits, a mapped page counts as young and
  * clearing young zaps it.  Release (the owner's address space going
  * away) zaps everything and frees the tables.
+ *
+ * Counters (VMCTL_GET_MEM_STATS, netlink): faults per vCPU, written by
+ * that vCPU alone, so no atomics on the fault path; notifier calls that
+ * zapped and pages mapped (ept.c) under mmu_lock.  Readers take whole
+ * values with READ_ONCE.
  */
 #include <linux/io.h>
 #include <linux/mm.h>
@@ -103,6 +108,8 @@ static int mn_invalidate_range_start(struct mmu_notifier *mn,
 		vm->mmu_inv_end = max(vm->mmu_inv_end, range->end);
 	}
 	zapped = zap_hva(vm, range->start, range->end);
+	if (zapped)
+		WRITE_ONCE(vm->mmu_zaps, vm->mmu_zaps + 1);
 	spin_unlock(&vm->mmu_lock);
 	/* No fault maps the range until the end: flush outside the lock. */
 	if (zapped)
@@ -129,6 +136,8 @@ static int mn_clear_young(struct mmu_notifier *mn, struct mm_struct *mm,
 
 	spin_lock(&vm->mmu_lock);
 	young = zap_hva(vm, start, end);
+	if (young)
+		WRITE_ONCE(vm->mmu_zaps, vm->mmu_zaps + 1);
 	spin_unlock(&vm->mmu_lock);
 	if (young)
 		vmx_invept_all_cpus(vm->ept.eptp);
@@ -187,6 +196,24 @@ int vmk_mmu_init(struct vmk_vm *vm)
 void vmk_mmu_destroy(struct vmk_vm *vm)
 {
 	mmu_notifier_unregister(&vm->mmu_notifier, vm->mm);
+}
+
+/* The VM's struct vmctl_mem_stats; vm->lock held (vcpus[] stays). */
+void vmk_mmu_stats(struct vmk_vm *vm, struct vmctl_mem_stats *st)
+{
+	int i;
+
+	memset(st, 0, sizeof(*st));
+	st->mapped_pages = READ_ONCE(vm->ept.mapped);
+	st->invalidations = READ_ONCE(vm->mmu_zaps);
+	for (i = 0; i < VMCTL_MAX_VCPUS; i++) {
+		struct vmk_vcpu *vcpu = vm->vcpus[i];
+
+		if (!vcpu)
+			continue;
+		st->faults_4k += READ_ONCE(vcpu->faults_4k);
+		st->faults_2m += READ_ONCE(vcpu->faults_2m);
+	}
 }
 
 /*
@@ -427,6 +454,10 @@ int vmk_mmu_fault(struct vmk_vcpu *vcpu, u64 gpa, bool write)
 		ret = vmctl_ept_map(&vm->ept, gpa & PAGE_MASK, hpa, false,
 				    f.writable, f.dirty != NULL,
 				    &vcpu->ept_cache);
+	if (!ret && huge)
+		WRITE_ONCE(vcpu->faults_2m, vcpu->faults_2m + 1);
+	else if (!ret)
+		WRITE_ONCE(vcpu->faults_4k, vcpu->faults_4k + 1);
 unlock:
 	spin_unlock(&vm->mmu_lock);
 	put_page(f.page);

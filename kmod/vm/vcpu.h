@@ -107,6 +107,8 @@ struct vmk_vcpu {
 	u32 proc_ctls;		/* VMCS_PROC_CTLS as last written */
 	struct vmctl_vapic *apic;	/* NULL without an irqchip */
 	struct vmctl_ept_cache ept_cache;	/* for EPT faults (vm/mmu.c) */
+	/* Faults that mapped RAM, by this vCPU only (read: READ_ONCE). */
+	unsigned long faults_4k, faults_2m;
 	u64 *pml;		/* the PML buffer, with vmx_caps.pml */
 	bool in_guest;		/* between the APIC check and the exit */
 	bool halted;		/* in HLT, waiting for an interrupt */

@@ -57,6 +57,7 @@ struct vmk_vm {
 	unsigned long mmu_seq;	/* invalidations ended */
 	long mmu_in_progress;	/* invalidations begun, not ended ... */
 	unsigned long mmu_inv_start, mmu_inv_end;	/* ... their user range */
+	unsigned long mmu_zaps;	/* notifier calls that zapped entries */
 	struct mmu_notifier mmu_notifier;
 	struct vmk_vcpu *vcpus[VMCTL_MAX_VCPUS];	/* smp_load_acquire */
 	u32 nr_vcpus;

@@ -5,7 +5,7 @@
  * create vCPUs (vcpu_ioctl.c) and the irqchip (irqchip.c), raise
  * interrupt lines and send MSIs, register doorbells (doorbell.c) and
  * irqfds (irqfd.c), read and clear dirty logs (dirty_log.c), and report
- * the VM; its snapshot ioctls are in vm_state.c.  Closing it drops its
+ * the VM and how its RAM is mapped (mmu.c); its snapshot ioctls are in vm_state.c.  Closing it drops its
  * reference.
  */
 #include <linux/module.h>
@@ -19,6 +19,7 @@
 #include "vm/dirty_log.h"
 #include "vm/doorbell.h"
 #include "vm/memslot.h"
+#include "vm/mmu.h"
 #include "vm/vcpu_ioctl.h"
 #include "vm/vm.h"
 #include "vm/vm_ioctl.h"
@@ -61,6 +62,14 @@ static long vmk_vm_ioctl(struct file *f, unsigned int cmd,
 
 		vmk_vm_info(vm, &info);
 		return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
+	}
+	case VMCTL_GET_MEM_STATS: {
+		struct vmctl_mem_stats st;
+
+		mutex_lock(&vm->lock);
+		vmk_mmu_stats(vm, &st);
+		mutex_unlock(&vm->lock);
+		return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
 	}
 	case VMCTL_CREATE_IRQCHIP:
 		return arg ? -EINVAL : vmctl_create_irqchip(vm);

@@ -35,7 +35,8 @@
  *
  * A zapped writable leaf marks its page dirty: the guest may have written
  * it without the host's page tables knowing (as KVM does without A/D
- * bits).  Guest pages mapped now are counted (ACCT_MAPPED, 4 KiB units).
+ * bits).  Guest pages mapped now are counted, for the module (ACCT_MAPPED)
+ * and for the VM (ept->mapped, read without the lock), in 4 KiB units.
  */
 #include <linux/io.h>
 #include <linux/mm.h>
@@ -110,16 +111,23 @@ static bool is_leaf(u64 e, int level)
 	return level == 0 || (e & EPT_LARGE);
 }
 
+/* @pages (4 KiB units) more or fewer mapped; MMU lock held or VM gone. */
+static void count_mapped(struct vmctl_ept *ept, long pages)
+{
+	WRITE_ONCE(ept->mapped, ept->mapped + pages);
+	vmctl_acct_add(ACCT_MAPPED, pages);
+}
+
 /* A leaf leaves: its page dirty if the guest could write it; uncounted. */
-static void leaf_gone(u64 e, int level)
+static void leaf_gone(struct vmctl_ept *ept, u64 e, int level)
 {
 	if (e & EPT_W)
 		SetPageDirty(pfn_to_page((e & EPT_ADDR_MASK) >> PAGE_SHIFT));
-	vmctl_acct_add(ACCT_MAPPED, -(long)(EPT_SIZE(level) >> PAGE_SHIFT));
+	count_mapped(ept, -(long)(EPT_SIZE(level) >> PAGE_SHIFT));
 }
 
 /* Frees @table (at @level) and everything under it; already unhooked. */
-static void ept_free_table(u64 *table, int level)
+static void ept_free_table(struct vmctl_ept *ept, u64 *table, int level)
 {
 	int i;
 
@@ -129,9 +137,9 @@ static void ept_free_table(u64 *table, int level)
 		if (!(e & EPT_R))
 			continue;
 		if (is_leaf(e, level))
-			leaf_gone(e, level);
+			leaf_gone(ept, e, level);
 		else
-			ept_free_table(__va(e & EPT_ADDR_MASK), level - 1);
+			ept_free_table(ept, __va(e & EPT_ADDR_MASK), level - 1);
 	}
 	vmctl_free_page(table, ACCT_EPT_PAGES);
 }
@@ -139,7 +147,7 @@ static void ept_free_table(u64 *table, int level)
 void vmctl_ept_destroy(struct vmctl_ept *ept)
 {
 	if (ept->root)
-		ept_free_table(ept->root, EPT_LEVELS - 1);
+		ept_free_table(ept, ept->root, EPT_LEVELS - 1);
 	ept->root = NULL;
 }
 
@@ -156,7 +164,7 @@ void vmctl_ept_clear(struct vmctl_ept *ept)
 			continue;
 		WRITE_ONCE(ept->root[i], 0);
 		vmx_invept_all_cpus(ept->eptp);
-		ept_free_table(__va(old & EPT_ADDR_MASK), EPT_LEVELS - 2);
+		ept_free_table(ept, __va(old & EPT_ADDR_MASK), EPT_LEVELS - 2);
 	}
 }
 
@@ -175,7 +183,7 @@ static u64 *ept_walk_alloc(struct vmctl_ept *ept, u64 gpa, int level,
 	for (l = EPT_LEVELS - 1; l > level; l--) {
 		e = &table[EPT_INDEX(gpa, l)];
 		if ((*e & EPT_R) && (*e & EPT_LARGE)) {
-			leaf_gone(*e, l);
+			leaf_gone(ept, *e, l);
 			WRITE_ONCE(*e, 0);
 			vmx_invept_all_cpus(ept->eptp);
 		}
@@ -212,7 +220,7 @@ int vmctl_ept_map(struct vmctl_ept *ept, u64 gpa, u64 hpa, bool huge,
 
 		WRITE_ONCE(*e, 0);
 		vmx_invept_all_cpus(ept->eptp);
-		ept_free_table(pt, 0);
+		ept_free_table(ept, pt, 0);
 	}
 	leaf = (hpa & EPT_ADDR_MASK) | EPT_R | EPT_X | EPT_MT_WB | EPT_A;
 	/* Dirty already (no log entry) unless its first write is logged. */
@@ -229,12 +237,12 @@ int vmctl_ept_map(struct vmctl_ept *ept, u64 gpa, u64 hpa, bool huge,
 			return 0;
 		}
 		/* Not seen before: never let two frames share a slot. */
-		leaf_gone(*e, level);
+		leaf_gone(ept, *e, level);
 		WRITE_ONCE(*e, 0);
 		vmx_invept_all_cpus(ept->eptp);
 	}
 	WRITE_ONCE(*e, leaf);
-	vmctl_acct_add(ACCT_MAPPED, EPT_SIZE(level) >> PAGE_SHIFT);
+	count_mapped(ept, EPT_SIZE(level) >> PAGE_SHIFT);
 	return 0;
 }
 
@@ -257,7 +265,8 @@ int vmctl_ept_mark_mmio(struct vmctl_ept *ept, u64 gpa,
 }
 
 /* Zap the leaves of [start, end) under @table at @level (@base: its GPA). */
-static bool zap_table(u64 *table, int level, u64 base, u64 start, u64 end)
+static bool zap_table(struct vmctl_ept *ept, u64 *table, int level, u64 base,
+		      u64 start, u64 end)
 {
 	bool zapped = false;
 	int i;
@@ -273,12 +282,12 @@ static bool zap_table(u64 *table, int level, u64 base, u64 start, u64 end)
 			WRITE_ONCE(table[i], 0);
 			zapped = true;
 		} else if (is_leaf(e, level)) {
-			leaf_gone(e, level);
+			leaf_gone(ept, e, level);
 			WRITE_ONCE(table[i], 0);
 			zapped = true;
 		} else {
-			zapped |= zap_table(__va(e & EPT_ADDR_MASK), level - 1,
-					    lo, start, end);
+			zapped |= zap_table(ept, __va(e & EPT_ADDR_MASK),
+					    level - 1, lo, start, end);
 		}
 	}
 	return zapped;
@@ -291,7 +300,7 @@ static bool zap_table(u64 *table, int level, u64 base, u64 start, u64 end)
  */
 bool vmctl_ept_zap(struct vmctl_ept *ept, u64 start, u64 end)
 {
-	return zap_table(ept->root, EPT_LEVELS - 1, 0, start,
+	return zap_table(ept, ept->root, EPT_LEVELS - 1, 0, start,
 			 min(end, EPT_GPA_END));
 }
 
@@ -318,7 +327,7 @@ bool vmctl_ept_clean(struct vmctl_ept *ept, u64 gpa)
 		table = __va(*e & EPT_ADDR_MASK);
 	}
 	if (l) {
-		leaf_gone(*e, l);
+		leaf_gone(ept, *e, l);
 		WRITE_ONCE(*e, 0);
 		return true;
 	}

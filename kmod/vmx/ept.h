@@ -15,6 +15,7 @@ struct vmctl_ept {
 	u64 *root;		/* PML4 */
 	u64 eptp;
 	bool ad;		/* accessed/dirty flags on: PML in use */
+	unsigned long mapped;	/* guest RAM mapped now, 4 KiB pages */
 };
 
 /*

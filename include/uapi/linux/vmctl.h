@@ -163,6 +163,24 @@ struct vmctl_vm_info {
 #define VMCTL_GET_VM_INFO	_IOR(VMCTL_IO, 0x13, struct vmctl_vm_info)
 
 /*
+ * How the VM's guest RAM is mapped (VMCTL_GET_MEM_STATS, also in `vmctl
+ * stats` through netlink).  Faults are EPT violations on slot memory that
+ * made an entry, counted by the vCPU that took them (prefaulted pages are
+ * not faults); invalidations are MMU-notifier calls (the owner's mapping
+ * changed, or reclaim aged the range) that zapped at least one entry.
+ */
+struct vmctl_mem_stats {
+	__u64 flags;			/* out: 0 */
+	__u64 mapped_pages;		/* guest RAM mapped in EPT now, 4 KiB pages */
+	__u64 faults_4k;		/* faults that mapped a 4 KiB page */
+	__u64 faults_2m;		/* faults that mapped a 2 MiB page */
+	__u64 invalidations;
+	__u64 reserved[3];		/* out: 0 */
+};
+
+#define VMCTL_GET_MEM_STATS	_IOR(VMCTL_IO, 0x1F, struct vmctl_mem_stats)
+
+/*
  * The in-kernel interrupt controllers.  VMCTL_CREATE_IRQCHIP, before the
  * first vCPU exists, gives the VM a local APIC per vCPU (APIC ID = vCPU
  * id; x2APIC-capable, xAPIC page at VMCTL_APIC_BASE; timer in one-shot,

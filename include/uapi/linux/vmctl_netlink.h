@@ -9,7 +9,8 @@
  *                       Replies carry the VMCTL_A_VM_* attributes.
  *   VMCTL_CMD_GET_STATS do: the VM named by VMCTL_A_VM_ID, its VMCTL_A_VM_*
  *                       attributes plus one VMCTL_A_VCPU_STATS nest per vCPU
- *                       and a VMCTL_A_TOTAL_STATS nest summing them.
+ *                       and a VMCTL_A_TOTAL_STATS nest summing them, and
+ *                       a VMCTL_A_MEM_STATS nest (struct vmctl_mem_stats).
  * A VM the caller may not see is reported exactly like a missing one
  * (ENOENT).  Visibility: CAP_SYS_ADMIN in the initial user namespace sees
  * every VM; anyone else sees the VMs created under their effective uid.
@@ -64,6 +65,7 @@ enum vmctl_genl_attr {
 	VMCTL_A_TOTAL_STATS,	/* nest: enum vmctl_genl_stats_attr, all vCPUs */
 	VMCTL_A_VCPU_ID,	/* u32: the vCPU of a vCPU event */
 	VMCTL_A_HW_REASON,	/* u64: FAIL_ENTRY event: VMX exit reason */
+	VMCTL_A_MEM_STATS,	/* nest: enum vmctl_genl_memstat_attr */
 
 	__VMCTL_A_MAX,
 	VMCTL_A_MAX = __VMCTL_A_MAX - 1
@@ -82,6 +84,19 @@ enum vmctl_genl_stats_attr {
 
 	__VMCTL_STATS_MAX,
 	VMCTL_STATS_MAX = __VMCTL_STATS_MAX - 1
+};
+
+/* Inside VMCTL_A_MEM_STATS: struct vmctl_mem_stats's fields, all u64. */
+enum vmctl_genl_memstat_attr {
+	VMCTL_MEMSTAT_UNSPEC,
+	VMCTL_MEMSTAT_PAD,
+	VMCTL_MEMSTAT_MAPPED_PAGES,	/* guest RAM mapped in EPT now, 4 KiB pages */
+	VMCTL_MEMSTAT_FAULTS_4K,
+	VMCTL_MEMSTAT_FAULTS_2M,
+	VMCTL_MEMSTAT_INVALIDATIONS,
+
+	__VMCTL_MEMSTAT_MAX,
+	VMCTL_MEMSTAT_MAX = __VMCTL_MEMSTAT_MAX - 1
 };
 
 /* Inside VMCTL_STATS_EXIT_REASON. */
