@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmctl stats: a VM's exit counters by reason, per vCPU and in total, and
+ * vmctl stats: a VM's exit counters by reason, per vCPU and in total, how
+ * its guest RAM is mapped (EPT pages, faults, invalidations), and
  * its device models' counters when its vmctl run serves them
  * (device_stats.h).
  */
@@ -20,6 +21,9 @@ static const char stats_usage[] =
 "\n"
 "Show a VM's counters: VMCTL_RUN calls, VM exits, exits handed to\n"
 "userspace, and exits by VMX exit reason, for each vCPU and in total;\n"
+"for the whole VM, its guest RAM mapped in EPT now (4 KiB pages), the\n"
+"EPT faults that mapped 4 KiB and 2 MiB pages and the invalidations\n"
+"(host changes to the memory that unmapped some);\n"
 "for a VM of 'vmctl run', also its devices' counters (virtio\n"
 "notifications, interrupts, requests and bytes per queue).\n"
 "The VM may belong to another process (see 'vmctl ps'); NAME|ID is its\n"
@@ -146,6 +150,13 @@ static void print_text(FILE *f, const struct vmctl_vm_stats *s)
 		if (s->total.by_reason[r])
 			print_row(f, reason_label(r, label, sizeof(label)), s,
 				  r);
+	/* Counted for the whole VM: a TOTAL only. */
+	fprintf(f, "%-30s %12" PRIu64 "\n", "ept_mapped_pages",
+		s->mem.mapped_pages);
+	fprintf(f, "%-30s %12" PRIu64 "\n", "ept_faults_4k", s->mem.faults_4k);
+	fprintf(f, "%-30s %12" PRIu64 "\n", "ept_faults_2m", s->mem.faults_2m);
+	fprintf(f, "%-30s %12" PRIu64 "\n", "ept_invalidations",
+		s->mem.invalidations);
 }
 
 static void json_counters(FILE *f, const struct vmctl_exit_counters *c)
@@ -189,7 +200,11 @@ static void print_json(FILE *f, const struct vmctl_vm_stats *s,
 		json_counters(f, &s->vcpus[i]);
 		fputc('}', f);
 	}
-	fputs("],\"devices\":[", f);
+	fprintf(f, "],\"memory\":{\"ept_mapped_pages\":%" PRIu64
+		",\"ept_faults_4k\":%" PRIu64 ",\"ept_faults_2m\":%" PRIu64
+		",\"ept_invalidations\":%" PRIu64 "},\"devices\":[",
+		s->mem.mapped_pages, s->mem.faults_4k, s->mem.faults_2m,
+		s->mem.invalidations);
 	device_stats_print_json(f, dc);
 	fputs("]}\n", f);
 }

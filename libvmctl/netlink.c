@@ -354,6 +354,32 @@ int vmctl_get_vm_status(unsigned int id, struct vmctl_vm_status *status)
 	return request(VMCTL_CMD_GET_VM, 0, id, &req);
 }
 
+static int parse_mem(const struct nlattr *nest, struct vmctl_mem_counters *m)
+{
+	struct nlattr *a;
+	int rem, ret = 0;
+
+	nla_for_each_nested(a, nest, rem) {
+		switch (nla_type(a)) {
+		case VMCTL_MEMSTAT_MAPPED_PAGES:
+			ret = get_u64(a, &m->mapped_pages);
+			break;
+		case VMCTL_MEMSTAT_FAULTS_4K:
+			ret = get_u64(a, &m->faults_4k);
+			break;
+		case VMCTL_MEMSTAT_FAULTS_2M:
+			ret = get_u64(a, &m->faults_2m);
+			break;
+		case VMCTL_MEMSTAT_INVALIDATIONS:
+			ret = get_u64(a, &m->invalidations);
+			break;
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 int vmctl_nl_parse_stats(struct nl_msg *msg, struct vmctl_vm_stats *s)
 {
 	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
@@ -373,6 +399,12 @@ int vmctl_nl_parse_stats(struct nl_msg *msg, struct vmctl_vm_stats *s)
 		return -ENOMEM;
 	nla_for_each_attr(a, genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0),
 			  rem) {
+		if (nla_type(a) == VMCTL_A_MEM_STATS) {
+			ret = parse_mem(a, &s->mem);
+			if (ret)
+				return ret;
+			continue;
+		}
 		if (nla_type(a) == VMCTL_A_VCPU_STATS)
 			c = &s->vcpus[s->nr_vcpus++];
 		else if (nla_type(a) == VMCTL_A_TOTAL_STATS)

@@ -117,11 +117,15 @@ check "stats NAME: IO_INSTRUCTION exits counted" \
 	sh -c "grep '^IO_INSTRUCTION (30)' '$TMP/out' | awk '{ exit !(\$3 > 0 && \$3 == \$4) }'"
 check "stats NAME: runs counted" \
 	sh -c "awk '\$1 == \"runs\" { exit !(\$2 > 0) }' '$TMP/out'"
+check "stats NAME: the guest's pages mapped in EPT by 4 KiB faults" \
+	sh -c "awk '\$1 == \"ept_mapped_pages\" { m = \$2 } \$1 == \"ept_faults_4k\" { f = \$2 } END { exit !(m > 0 && f >= m) }' '$TMP/out'"
 
 vm stats --json "$root_id"
 check "stats --json ID: status 0 (got $rc)" [ "$rc" -eq 0 ]
 check "stats --json ID: total and per-vCPU counters" \
 	sh -c "grep -q '\"name\":\"e2e-root\"' '$TMP/out' && grep -q '\"vcpus\":\[{\"vcpu\":0,\"runs\":' '$TMP/out' && grep -q '\"IO_INSTRUCTION\":[1-9]' '$TMP/out'"
+check "stats --json ID: memory counters" \
+	has '"memory":{"ept_mapped_pages":[1-9][0-9]*,"ept_faults_4k":[1-9][0-9]*,"ept_faults_2m":0,"ept_invalidations":[0-9]*}' "$TMP/out"
 
 # --- visibility: nobody does not see root's VM --------------------------------
 as_nobody ps

@@ -140,6 +140,9 @@ static void make_stats(struct vmctl_vm_stats *s,
 	s->total.by_reason[35] = 1;
 	s->nr_vcpus = 2;
 	s->vcpus = vcpus;
+	s->mem = (struct vmctl_mem_counters){
+		.mapped_pages = 1536, .faults_4k = 1000, .faults_2m = 1,
+		.invalidations = 7 };
 }
 
 static void test_stats_text(void **state)
@@ -158,7 +161,11 @@ static void test_stats_text(void **state)
 "user_exits                               13            9            4\n"
 "CPUID (10)                               10           10            0\n"
 "IO_INSTRUCTION (30)                      24           20            4\n"
-"reason 35                                 1            0            1\n");
+"reason 35                                 1            0            1\n"
+"ept_mapped_pages                       1536\n"
+"ept_faults_4k                          1000\n"
+"ept_faults_2m                             1\n"
+"ept_invalidations                         7\n");
 }
 
 static void test_stats_json(void **state)
@@ -177,7 +184,8 @@ static void test_stats_json(void **state)
 "\"exit_reasons\":{\"CPUID\":10,\"IO_INSTRUCTION\":20}},"
 "{\"vcpu\":1,\"runs\":4,\"exits\":5,\"user_exits\":4,"
 "\"exit_reasons\":{\"IO_INSTRUCTION\":4,\"REASON_35\":1}}],"
-"\"devices\":[]}\n");
+"\"memory\":{\"ept_mapped_pages\":1536,\"ept_faults_4k\":1000,"
+"\"ept_faults_2m\":1,\"ept_invalidations\":7},\"devices\":[]}\n");
 }
 
 static void test_events(void **state)

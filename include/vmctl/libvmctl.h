@@ -772,11 +772,20 @@ struct vmctl_exit_counters {
 	uint64_t by_reason[VMCTL_COUNTED_EXIT_REASONS];
 };
 
+/* How guest RAM is mapped (struct vmctl_mem_stats); zeros from old modules. */
+struct vmctl_mem_counters {
+	uint64_t mapped_pages;	/* in EPT now, 4 KiB pages */
+	uint64_t faults_4k;	/* EPT faults that mapped 4 KiB ... */
+	uint64_t faults_2m;	/* ... or 2 MiB */
+	uint64_t invalidations;	/* MMU-notifier calls that unmapped */
+};
+
 struct vmctl_vm_stats {
 	struct vmctl_vm_status vm;
 	struct vmctl_exit_counters total;	/* summed over the vCPUs */
 	size_t nr_vcpus;
 	struct vmctl_exit_counters *vcpus;	/* by ascending vCPU id */
+	struct vmctl_mem_counters mem;
 };
 
 int vmctl_get_vm_stats(unsigned int id, struct vmctl_vm_stats *stats);

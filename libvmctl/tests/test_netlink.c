@@ -125,6 +125,21 @@ static void put_counters(struct nl_msg *msg, int type, uint32_t vcpu,
 	nla_nest_end(msg, nest);
 }
 
+static void put_mem(struct nl_msg *msg, uint64_t mapped, uint64_t f4k,
+		    uint64_t f2m, uint64_t inval)
+{
+	struct nlattr *nest = nla_nest_start(msg, VMCTL_A_MEM_STATS);
+
+	assert_non_null(nest);
+	assert_int_equal(nla_put_u64(msg, VMCTL_MEMSTAT_MAPPED_PAGES, mapped),
+			 0);
+	assert_int_equal(nla_put_u64(msg, VMCTL_MEMSTAT_FAULTS_4K, f4k), 0);
+	assert_int_equal(nla_put_u64(msg, VMCTL_MEMSTAT_FAULTS_2M, f2m), 0);
+	assert_int_equal(nla_put_u64(msg, VMCTL_MEMSTAT_INVALIDATIONS, inval),
+			 0);
+	nla_nest_end(msg, nest);
+}
+
 static void test_stats(void **state)
 {
 	static const uint32_t r0[] = { 10, 30 }, r1[] = { 30, 200 };
@@ -138,7 +153,12 @@ static void test_stats(void **state)
 	put_counters(msg, VMCTL_A_VCPU_STATS, 0, 20, r0, c0, 2);
 	put_counters(msg, VMCTL_A_VCPU_STATS, 3, 6, r1, c1, 2);
 	put_counters(msg, VMCTL_A_TOTAL_STATS, 0, 26, rt, ct, 2);
+	put_mem(msg, 1536, 1000, 1, 7);
 	assert_int_equal(vmctl_nl_parse_stats(msg, &s), 0);
+	assert_true(s.mem.mapped_pages == 1536);
+	assert_true(s.mem.faults_4k == 1000);
+	assert_true(s.mem.faults_2m == 1);
+	assert_true(s.mem.invalidations == 7);
 	assert_string_equal(s.vm.name, "web");
 	assert_int_equal(s.nr_vcpus, 2);
 	assert_int_equal(s.vcpus[0].vcpu, 0);
@@ -169,6 +189,22 @@ static void test_stats_malformed(void **state)
 	r = nla_nest_start(msg, VMCTL_STATS_EXIT_REASON);
 	assert_int_equal(nla_put_u64(msg, VMCTL_REASON_ID, 30), 0);
 	nla_nest_end(msg, r);
+	nla_nest_end(msg, nest);
+	assert_int_equal(vmctl_nl_parse_stats(msg, &s), -EIO);
+	vmctl_vm_stats_free(&s);
+	nlmsg_free(msg);
+}
+
+/* A memory counter of the wrong size: the whole reply is refused. */
+static void test_stats_mem_malformed(void **state)
+{
+	struct nl_msg *msg = vm_msg(VMCTL_CMD_GET_STATS);
+	struct vmctl_vm_stats s = { 0 };
+	struct nlattr *nest;
+
+	(void)state;
+	nest = nla_nest_start(msg, VMCTL_A_MEM_STATS);
+	assert_int_equal(nla_put_u32(msg, VMCTL_MEMSTAT_FAULTS_4K, 5), 0);
 	nla_nest_end(msg, nest);
 	assert_int_equal(vmctl_nl_parse_stats(msg, &s), -EIO);
 	vmctl_vm_stats_free(&s);
@@ -234,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_status_malformed),
 		cmocka_unit_test(test_stats),
 		cmocka_unit_test(test_stats_malformed),
+		cmocka_unit_test(test_stats_mem_malformed),
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_exit_reason_names),
 	};
