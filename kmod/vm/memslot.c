@@ -8,6 +8,13 @@
  * ordinary memory when it is made; what the owner does with the range
  * later is seen by the guest (mmu.c).  VMCTL_MEM_PREFAULT maps it all at
  * once instead (vmk_mmu_prefault()); a failure there removes the slot.
+ * That takes time in proportion to the slot's size (seconds for GiBs), so
+ * it runs without vm->lock: the slot is published first and marked
+ * prefaulting, which keeps it (changing or deleting it is -EBUSY
+ * meanwhile) while the VM's other ioctls, its vCPUs and netlink's view
+ * of the VM (which waits for vm->lock under the list lock of all VMs) go
+ * on.  Faults and the notifier may meet the slot half mapped: they are
+ * ready for that as for any slot.
  * A slot with VMCTL_MEM_LOG_DIRTY has a dirty log (dirty_log.c); setting
  * the slot again with only that flag changed starts or stops logging.
  *
@@ -173,6 +180,10 @@ int vmctl_slot_set(struct vmk_vm *vm, const struct vmctl_mem_slot *m)
 	mutex_lock(&vm->lock);
 	s = rcu_dereference_protected(vm->slots[m->slot],
 				      lockdep_is_held(&vm->lock));
+	if (s && s->prefaulting) {
+		ret = -EBUSY;
+		goto out;
+	}
 	if (s && slot_log_change(s, m))
 		return slot_set_log(vm, s, m);
 	ret = vmctl_slot_check(vm, m);
@@ -192,7 +203,11 @@ int vmctl_slot_set(struct vmk_vm *vm, const struct vmctl_mem_slot *m)
 	ret = 0;
 	/* Published first: the notifier must see what gets mapped. */
 	if (s->flags & VMCTL_MEM_PREFAULT) {
+		s->prefaulting = true;
+		mutex_unlock(&vm->lock);
 		ret = vmk_mmu_prefault(vm, s);
+		mutex_lock(&vm->lock);
+		s->prefaulting = false;
 		if (ret) {
 			slot_unpublish(vm, s);
 			mutex_unlock(&vm->lock);
@@ -215,9 +230,9 @@ int vmctl_slot_delete(struct vmk_vm *vm, unsigned long id)
 	mutex_lock(&vm->lock);
 	s = rcu_dereference_protected(vm->slots[id],
 				      lockdep_is_held(&vm->lock));
-	if (!s) {
+	if (!s || s->prefaulting) {
 		mutex_unlock(&vm->lock);
-		return -ENOENT;
+		return s ? -EBUSY : -ENOENT;
 	}
 	slot_unpublish(vm, s);
 	mutex_unlock(&vm->lock);

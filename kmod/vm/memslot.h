@@ -22,6 +22,7 @@ struct vmctl_slot {
 	u64 size;
 	u64 uaddr;		/* in the owner's address space (vm->mm) */
 	unsigned long *dirty;	/* VMCTL_MEM_LOG_DIRTY: a bit per page */
+	bool prefaulting;	/* VMCTL_MEM_PREFAULT in progress (vm->lock) */
 };
 
 static inline size_t vmctl_slot_dirty_bytes(const struct vmctl_slot *s)

@@ -505,11 +505,12 @@ static int prefault_block(struct vmk_vm *vm, struct vmctl_slot *s,
 #define PREFAULT_PAGES_BYTES	((SZ_2M >> PAGE_SHIFT) * sizeof(struct page *))
 
 /*
- * VMCTL_MEM_PREFAULT: fault in every page of the new slot @s (published,
- * vm->lock held) from the owner's mapping, writable unless the slot is
- * read-only, and map it in EPT, as if the guest had touched it all.  By
- * the owner's thread (current->mm is vm->mm).  0, -EINTR (a fatal
- * signal), -ENOMEM or -EFAULT (the mapping refused a page).
+ * VMCTL_MEM_PREFAULT: fault in every page of the new slot @s (published
+ * and marked prefaulting, so it stays; vm->lock not held) from the
+ * owner's mapping, writable unless the slot is read-only, and map it in
+ * EPT, as if the guest had touched it all.  By the owner's thread
+ * (current->mm is vm->mm).  0, -EINTR (a fatal signal), -ENOMEM or
+ * -EFAULT (the mapping refused a page).
  */
 int vmk_mmu_prefault(struct vmk_vm *vm, struct vmctl_slot *s)
 {

@@ -134,7 +134,9 @@ struct vmctl_vmx_cpus {
  * mapped or not writable; PREFAULT: a page the mapping could not give),
  * EPERM (called from another address space than the VM's creator's, e.g.
  * a forked child), EINTR (PREFAULT: a fatal signal), ENOMEM.  A PREFAULT
- * that fails leaves no slot behind.
+ * that fails leaves no slot behind.  While a PREFAULT runs the VM's other
+ * ioctls and vCPUs go on; setting or deleting that slot id meanwhile is
+ * EBUSY.
  *
  * SET_MEM_SLOT on a slot id in use with the same guest_phys, size and
  * user_addr and flags that differ in VMCTL_MEM_LOG_DIRTY alone changes
