@@ -181,9 +181,23 @@ static enum step handle_exit(struct vmctl_vcpu *vcpu)
 		run->hypercall.ret = (uint64_t)(int64_t)VMCTL_HC_ENOSYS;
 		return STEP_CONTINUE;
 	case VMCTL_EXIT_HLT:
-		if (!(run->rflags & RFLAGS_IF))
+		if (run->rflags & RFLAGS_IF) {
+			wait_for_interrupt(vcpu);
+			return STEP_CONTINUE;
+		}
+		/*
+		 * Interrupts off.  Without the irqchip nothing can wake
+		 * this vCPU.  With it, the module says whether any vCPU
+		 * can still run (one may kick this one, as Linux's PV
+		 * spinlocks do, or start one the guest never started):
+		 * if none can, the guest has stopped, as Linux does when
+		 * it powers off without ACPI; else the next RUN sleeps
+		 * until this vCPU can go on.
+		 */
+		if (!vm->irqchip)
 			return STEP_HALTED;
-		wait_for_interrupt(vcpu);
+		if (run->hlt.vm_stopped)
+			return vm_ended(vcpu, VMCTL_END_HALT);
 		return STEP_CONTINUE;
 	case VMCTL_EXIT_SHUTDOWN:
 		return vm_ended(vcpu, VMCTL_END_SHUTDOWN);

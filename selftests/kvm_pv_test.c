@@ -6,7 +6,10 @@
  * skips the EOI exit (not while another interrupt waits in IRR, and
  * never with the flag left set in guest memory for user space); steal
  * time, the vCPU thread's run delay on a CPU shared with a busy thread;
- * the send-IPI and sched-yield hypercalls with their errors; the MSRs in
+ * the send-IPI and sched-yield hypercalls with their errors; PV unhalt
+ * (the kick-CPU hypercall ends a halt with interrupts off, before or
+ * after the HLT, not for an APIC ID no vCPU has, not from CPL 3) and
+ * hlt.vm_stopped, which says when no vCPU can run again; the MSRs in
  * GET_MSR_INDEX_LIST with their bad values refused; the module's writes
  * of the steal-time record and the PV EOI flag in the dirty log; and the
  * bare platform (no KVM leaves), where the MSRs #GP and the hypercalls go
@@ -26,16 +29,21 @@
 #include "kselftest_harness.h"
 #include "irqchip.h"
 #include "kick.h"
+#include "layout.h"
+#include "modes.h"
 #include "ucall.h"
 
 #define MSR_KVM_STEAL_TIME	0x4b564d03
 #define MSR_KVM_PV_EOI_EN	0x4b564d04
 #define F_STEAL_TIME		(1U << 5)
 #define F_PV_EOI		(1U << 6)
+#define F_PV_UNHALT		(1U << 7)
 #define F_PV_SEND_IPI		(1U << 11)
 #define F_PV_SCHED_YIELD	(1U << 13)
+#define KVM_HC_KICK_CPU		5
 #define KVM_HC_SEND_IPI		10
 #define KVM_HC_SCHED_YIELD	11
+#define KVM_EPERM		1
 #define KVM_EINVAL		22
 #define X86_VECTOR_GP		13
 
@@ -165,12 +173,12 @@ TEST_F(pv, cpuid_features)
 	struct vcpu *bare = vcpu_create_guest(&pv_eoi_user_guest);
 	uint32_t f = kvm_features(self->vcpu), b = kvm_features(bare);
 
-	EXPECT_EQ(F_PV_EOI | F_PV_SEND_IPI | F_PV_SCHED_YIELD | F_STEAL_TIME,
-		  f & (F_PV_EOI | F_PV_SEND_IPI | F_PV_SCHED_YIELD |
-		       F_STEAL_TIME)) TH_LOG("features %#x", f);
-	EXPECT_EQ(F_PV_SCHED_YIELD | F_STEAL_TIME,
-		  b & (F_PV_EOI | F_PV_SEND_IPI | F_PV_SCHED_YIELD |
-		       F_STEAL_TIME)) TH_LOG("features %#x", b);
+	uint32_t all = F_PV_EOI | F_PV_SEND_IPI | F_PV_SCHED_YIELD |
+		       F_STEAL_TIME | F_PV_UNHALT;
+
+	EXPECT_EQ(all, f & all) TH_LOG("features %#x", f);
+	EXPECT_EQ(F_PV_SCHED_YIELD | F_STEAL_TIME, b & all)
+		TH_LOG("features %#x", b);
 	guest_destroy(bare);
 }
 
@@ -516,6 +524,208 @@ TEST(sched_yield_hypercall)
 	}
 	ASSERT_GT(100, i);
 	smp_vm_destroy(vm, bsp, ap);
+}
+
+/* ---- PV unhalt ---- */
+
+/*
+ * vCPU 0 kicks APIC IDs no vCPU has (results in RDI, RSI), stops in user
+ * space, then kicks vCPU 1 (RDI).  vCPU 1 starts at kick_ap: it halts
+ * with interrupts off and reports RDI = 1 once the halt has ended.
+ */
+GUEST64(kick_guest,
+	HC4(KVM_HC_KICK_CPU, 0, 0x12345678, 0, 0)
+	"mov %rax, %r12\n\t"
+	HC4(KVM_HC_KICK_CPU, 0, 2, 0, 0)
+	"mov %rax, %rsi\n\t"
+	"mov %r12, %rdi\n\t"
+	G_UCALL(UCALL_SYNC)
+	HC4(KVM_HC_KICK_CPU, 0, 1, 0, 0)
+	"mov %rax, %rdi\n\t"
+	GUEST_END
+	"kick_ap:\n\t"
+	"cli\n\t"
+	"hlt\n\t"
+	"mov $1, %edi\n\t"
+	GUEST_END);
+GUEST_LABEL(kick_ap);
+
+/* vCPU 1 at kick_ap, started (no SIPI needed): 0 or -1. */
+static int start_ap_at_kick_ap(struct vcpu *ap)
+{
+	struct vmctl_mpstate m = { .state = VMCTL_MP_STATE_RUNNABLE };
+
+	vcpu_load_guest(ap, &kick_guest);
+	vcpu_set_rip(ap, guest_addr(&kick_guest, kick_ap));
+	return ioctl(ap->fd, VMCTL_SET_MP_STATE, &m);
+}
+
+static int ap_done;
+static struct ucall ap_uc;
+
+static void *run_ap(void *arg)
+{
+	int type = vcpu_ucall(arg, &ap_uc);
+
+	__atomic_store_n(&ap_done, type, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+/*
+ * vCPU 1 halts with IF=0: user space hears of it, not stopped for good
+ * (vCPU 0 can run), and its next RUN sleeps.  Kicks to IDs nobody has
+ * leave it asleep; the kick to ID 1 wakes it, and it runs on.
+ */
+TEST(kick_ends_a_halt_with_interrupts_off)
+{
+	struct vcpu *bsp, *ap;
+	struct vm *vm;
+	struct ucall uc;
+	pthread_t t;
+	int i;
+
+	if (!irqchip_available())
+		SKIP(return, "VMCTL_CAP_IRQCHIP: 0");
+	smp_vm_create(&vm, &bsp, &ap);
+	vcpu_load_guest(bsp, &kick_guest);
+	ASSERT_EQ(0, start_ap_at_kick_ap(ap));
+	ASSERT_EQ(0, vcpu_run(ap));
+	ASSERT_EQ(VMCTL_EXIT_HLT, ap->run->exit_reason);
+	EXPECT_EQ(0, ap->run->rflags & X86_RFLAGS_IF);
+	EXPECT_EQ(0, ap->run->hlt.vm_stopped);
+
+	ap_done = UCALL_NONE - 1;
+	ASSERT_EQ(0, pthread_create(&t, NULL, run_ap, ap));
+	ASSERT_EQ(UCALL_SYNC, vcpu_ucall(bsp, &uc));
+	EXPECT_EQ(0, uc.args[0]);	/* bad IDs: 0, ignored */
+	EXPECT_EQ(0, uc.args[1]);
+	usleep(100000);
+	EXPECT_EQ(UCALL_NONE - 1, __atomic_load_n(&ap_done, __ATOMIC_SEQ_CST))
+		TH_LOG("vCPU 1 woke without a kick");
+	ASSERT_EQ(UCALL_DONE, vcpu_ucall(bsp, &uc));
+	EXPECT_EQ(0, uc.args[0]);
+	for (i = 0; i < 200 && __atomic_load_n(&ap_done, __ATOMIC_SEQ_CST) ==
+	     UCALL_NONE - 1; i++)
+		usleep(10000);
+	EXPECT_EQ(UCALL_DONE, __atomic_load_n(&ap_done, __ATOMIC_SEQ_CST));
+	EXPECT_EQ(1, ap_uc.args[0]);
+	if (i == 200) {		/* never woke: end its RUN */
+		kick_signal_install();
+		pthread_kill(t, SIGUSR1);
+	}
+	pthread_join(t, NULL);
+	smp_vm_destroy(vm, bsp, ap);
+}
+
+/*
+ * A kick that comes before the HLT ends that HLT at once (the waiter's
+ * check and its HLT are two instructions): no exit to user space.
+ */
+TEST(kick_before_the_halt)
+{
+	struct vcpu *bsp, *ap;
+	struct vm *vm;
+	struct ucall uc;
+
+	if (!irqchip_available())
+		SKIP(return, "VMCTL_CAP_IRQCHIP: 0");
+	smp_vm_create(&vm, &bsp, &ap);
+	vcpu_load_guest(bsp, &kick_guest);
+	ASSERT_EQ(0, start_ap_at_kick_ap(ap));
+	ASSERT_EQ(UCALL_SYNC, vcpu_ucall(bsp, &uc));
+	ASSERT_EQ(UCALL_DONE, vcpu_ucall(bsp, &uc));
+	ASSERT_EQ(UCALL_DONE, run_to_done(ap, &uc));
+	EXPECT_EQ(1, uc.args[0]);
+	smp_vm_destroy(vm, bsp, ap);
+}
+
+GUEST64(stop_guest,
+	"cli\n\t"
+	"hlt\n\t"
+	GUEST_END);
+
+/*
+ * hlt.vm_stopped: vCPU 0 halting with IF=0 while vCPU 1 waits for a
+ * SIPI the guest never sends (nosmp) is the end; so it is after vCPU 1
+ * halted so too.  Not while vCPU 1 can run.
+ */
+TEST(vm_stopped)
+{
+	struct vmctl_mpstate m = { .state = VMCTL_MP_STATE_RUNNABLE };
+	struct vcpu *bsp, *ap;
+	struct vm *vm;
+
+	if (!irqchip_available())
+		SKIP(return, "VMCTL_CAP_IRQCHIP: 0");
+	smp_vm_create(&vm, &bsp, &ap);
+	vcpu_load_guest(bsp, &stop_guest);
+	ASSERT_EQ(0, vcpu_run(bsp));
+	ASSERT_EQ(VMCTL_EXIT_HLT, bsp->run->exit_reason);
+	EXPECT_EQ(1, bsp->run->hlt.vm_stopped);
+
+	vcpu_load_guest(ap, &stop_guest);
+	ASSERT_EQ(0, ioctl(ap->fd, VMCTL_SET_MP_STATE, &m));
+	vcpu_load_guest(bsp, &stop_guest);	/* the halt ends */
+	ASSERT_EQ(0, vcpu_run(bsp));
+	ASSERT_EQ(VMCTL_EXIT_HLT, bsp->run->exit_reason);
+	EXPECT_EQ(0, bsp->run->hlt.vm_stopped);
+	ASSERT_EQ(0, vcpu_run(ap));
+	ASSERT_EQ(VMCTL_EXIT_HLT, ap->run->exit_reason);
+	EXPECT_EQ(1, ap->run->hlt.vm_stopped);
+	smp_vm_destroy(vm, bsp, ap);
+}
+
+#define PTE_USER		(1ULL << 2)
+#define RFLAGS_IOPL3		(3ULL << 12)
+
+/* Kick itself from CPL 3: -KVM_EPERM. */
+GUEST64(kick_cpl3_guest,
+	HC4(KVM_HC_KICK_CPU, 0, 0, 0, 0)
+	"mov %rax, %rdi\n\t"
+	GUEST_END);
+
+/*
+ * The guest at CPL 3: its pages user pages, CS and SS of DPL 3 and
+ * IOPL 3, so that its ucall's OUT is allowed.
+ */
+static void to_cpl3(struct vcpu *vcpu)
+{
+	uint64_t *pml4 = gpa_to_hva(vcpu->vm, PML4_GPA);
+	uint64_t *pdpt = gpa_to_hva(vcpu->vm, pml4[0] & ~0xfffULL);
+	uint64_t *pd = gpa_to_hva(vcpu->vm, pdpt[0] & ~0xfffULL);
+	struct vmctl_sregs s;
+	struct vmctl_regs r;
+
+	pml4[0] |= PTE_USER;
+	pdpt[0] |= PTE_USER;
+	pd[0] |= PTE_USER;
+	vcpu_get_sregs(vcpu, &s);
+	s.cs.dpl = 3;
+	s.cs.selector |= 3;
+	s.ss.dpl = 3;
+	s.ss.selector |= 3;
+	vcpu_set_sregs(vcpu, &s);
+	vcpu_get_regs(vcpu, &r);
+	r.rflags |= RFLAGS_IOPL3;
+	vcpu_set_regs(vcpu, &r);
+}
+
+TEST(kick_from_cpl3)
+{
+	struct vcpu *vcpu;
+	struct ucall uc;
+	struct vm *vm;
+
+	if (!irqchip_available())
+		SKIP(return, "VMCTL_CAP_IRQCHIP: 0");
+	vm = irqchip_vm_create();
+	vcpu = vcpu_add(vm, 0);
+	vcpu_load_guest(vcpu, &kick_cpl3_guest);
+	to_cpl3(vcpu);
+	ASSERT_EQ(UCALL_DONE, vcpu_ucall(vcpu, &uc));
+	EXPECT_EQ(-KVM_EPERM, (int64_t)uc.args[0]);
+	vcpu_destroy(vcpu);
+	vm_destroy(vm);
 }
 
 /* ---- the bare platform ---- */

@@ -312,10 +312,10 @@ static void apply_irqchip_policy(struct vmctl_cpuid_entry *t, u32 *n)
  * unmodified Linux uses them: kvmclock with its stable bit (kvmclock.c);
  * steal time (steal_time.c) where the host keeps the run delays it is
  * made of; the sched-yield hypercall (kvm_hypercall.c).  With the
- * in-kernel local APIC also PV EOI (pv_eoi.c) and the send-IPI
- * hypercall (kvm_hypercall.c), which are APIC work.  Not served, and why
- * (PV unhalt, PV TLB flush, async PF...): README.md, "KVM's paravirtual
- * interface".  Each range's EAX is its own last leaf; Linux finds KVM's
+ * in-kernel local APIC also PV EOI (pv_eoi.c) and the send-IPI and
+ * kick-CPU (PV unhalt) hypercalls (kvm_hypercall.c), which are APIC work.
+ * Not served, and why (PV TLB flush, async PF...): README.md, "KVM's
+ * paravirtual interface".  Each range's EAX is its own last leaf; Linux finds KVM's
  * by its signature.
  */
 static void add_kvm_leaves(struct vmctl_cpuid_entry *t, u32 *n, bool apic)
@@ -331,7 +331,8 @@ static void add_kvm_leaves(struct vmctl_cpuid_entry *t, u32 *n, bool apic)
 	if (sched_info_on())
 		f |= BIT(KVM_FEATURE_STEAL_TIME);
 	if (apic)
-		f |= BIT(KVM_FEATURE_PV_EOI) | BIT(KVM_FEATURE_PV_SEND_IPI);
+		f |= BIT(KVM_FEATURE_PV_EOI) | BIT(KVM_FEATURE_PV_SEND_IPI) |
+		     BIT(KVM_FEATURE_PV_UNHALT);
 	set_leaf(t, n, VMCTL_KVM_LEAF + 1, f, 0, 0, 0);
 }
 

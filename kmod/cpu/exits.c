@@ -18,6 +18,8 @@
 #include "cpu/kvm_hypercall.h"
 #include "cpu/msr.h"
 #include "cpu/state.h"
+#include "irqchip/apic.h"
+#include "irqchip/irqchip.h"
 #include "vm/vcpu.h"
 #include "vmx/vmx_ops.h"
 
@@ -45,19 +47,21 @@ static int handle_triple_fault(struct vmk_vcpu *vcpu)
 /*
  * Without the in-kernel APIC, HLT goes to user space.  With it, the vCPU
  * is marked halted and the run loop sleeps until an interrupt can wake
- * it (run.c).  With RFLAGS.IF=0 only an NMI, INIT or SIPI ends the halt:
- * that is how a guest stops for good (Linux powering off without ACPI
- * halts every CPU so), and user space hears of it (VMCTL_EXIT_HLT).  Its
- * next RUN sleeps on like any other halt.
+ * it (run.c).  With RFLAGS.IF=0 only an NMI, INIT, SIPI or PV kick ends
+ * the halt: user space hears of it (VMCTL_EXIT_HLT), with whether every
+ * vCPU of the VM is now stopped so (Linux powering off without ACPI halts
+ * every CPU so; a PV-spinlock waiter halts so until the holder kicks it).
+ * Its next RUN sleeps on like any other halt.
  */
 static int handle_hlt(struct vmk_vcpu *vcpu)
 {
+	bool irq_wakes = vmcs_read(VMCS_GUEST_RFLAGS) & X86_EFLAGS_IF;
+
 	vmctl_skip_insn(vcpu);
 	if (vcpu->apic) {
-		vcpu->halted = true;
-		vcpu->halt_if = vmcs_read(VMCS_GUEST_RFLAGS) & X86_EFLAGS_IF;
-		if (vcpu->halt_if)
+		if (vmctl_apic_halt(vcpu, irq_wakes) || irq_wakes)
 			return EXIT_REENTER;
+		vcpu->run->hlt.vm_stopped = vmctl_irqchip_stopped(vcpu->vm);
 	}
 	vmctl_set_exit(vcpu, VMCTL_EXIT_HLT);
 	return EXIT_TO_USER;

@@ -11,6 +11,11 @@
  *   KVM_HC_SCHED_YIELD  (KVM_FEATURE_PV_SCHED_YIELD): a guest that IPIs a
  *                       vCPU the host preempted (steal_time.c) gives
  *                       that vCPU's thread our CPU (yield_to()).
+ *   KVM_HC_KICK_CPU     (KVM_FEATURE_PV_UNHALT, in-kernel APIC): ends the
+ *                       halt of the vCPU with that APIC ID, even one
+ *                       halted with interrupts off (a PV-spinlock waiter
+ *                       the lock's holder hands the lock to), then gives
+ *                       it our CPU as sched-yield does.
  *
  * The ABI is KVM's: number in RAX, arguments in RBX, RCX, RDX, RSI, all
  * cut to 32 bits outside 64-bit mode, the result in RAX; from CPL > 0
@@ -124,6 +129,20 @@ static u64 sched_yield(struct vmk_vcpu *vcpu, u64 id)
 	return 0;
 }
 
+/*
+ * KVM_HC_KICK_CPU(flags, APIC ID): 0 whatever happens, as on KVM; an ID
+ * no vCPU has is ignored.  flags has no meaning (Linux passes 0).
+ */
+static u64 kick_cpu(struct vmk_vcpu *vcpu, u64 id)
+{
+	struct vmk_vcpu *target = vcpu_by_apic_id(vcpu->vm, id);
+
+	if (!target)
+		return 0;
+	vmctl_apic_pv_kick(target);
+	return sched_yield(vcpu, id);
+}
+
 static bool op_64bit(struct vmk_vcpu *vcpu)
 {
 	return (vcpu->efer & EFER_LMA) &&
@@ -148,6 +167,11 @@ bool vmctl_kvm_hypercall(struct vmk_vcpu *vcpu)
 		if (!vmctl_kvm_feature(vcpu, KVM_FEATURE_PV_SCHED_YIELD))
 			return false;
 		break;
+	case KVM_HC_KICK_CPU:
+		if (!vcpu->apic ||
+		    !vmctl_kvm_feature(vcpu, KVM_FEATURE_PV_UNHALT))
+			return false;
+		break;
 	default:
 		return false;
 	}
@@ -161,6 +185,8 @@ bool vmctl_kvm_hypercall(struct vmk_vcpu *vcpu)
 		ret = -KVM_EPERM;
 	else if (nr == KVM_HC_SEND_IPI)
 		ret = send_ipi(vcpu, a, op64);
+	else if (nr == KVM_HC_KICK_CPU)
+		ret = kick_cpu(vcpu, a[1]);
 	else
 		ret = sched_yield(vcpu, a[0]);
 	vcpu->gpr[GPR_RAX] = op64 ? ret : (u32)ret;

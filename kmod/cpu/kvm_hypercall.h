@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * kvm_hypercall.c: KVM's hypercalls served in the kernel (send-IPI,
- * sched-yield).
+ * sched-yield, kick-CPU).
  */
 #ifndef VMCTL_CPU_KVM_HYPERCALL_H
 #define VMCTL_CPU_KVM_HYPERCALL_H

@@ -356,17 +356,13 @@ static int apic_events(struct vmk_vcpu *vcpu)
 	int sipi;
 
 	/* What is taken and the answer come from one look at the APIC. */
-	run = vmctl_apic_take_init_sipi(vcpu, vcpu->halted, vcpu->halt_if,
-					&init, &sipi);
+	run = vmctl_apic_take_init_sipi(vcpu, &init, &sipi);
 	if (init)
 		vmk_vcpu_reset(vcpu, true);
 	if (sipi >= 0)
 		vmk_vcpu_sipi(vcpu, sipi);
-	if (init || sipi >= 0)
-		vcpu->halted = false;
 	if (!run)
 		return block(vcpu);
-	vcpu->halted = false;
 	return 0;
 }
 

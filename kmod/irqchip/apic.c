@@ -322,8 +322,8 @@ int vmctl_apic_set_base(struct vmk_vcpu *vcpu, u64 base, bool host)
 
 /*
  * Can a vCPU run: not while it waits for SIPI; if @halted, only once an
- * NMI or, with @irq_wakes (RFLAGS.IF at the HLT), an interrupt is
- * pending.  A pending INIT or SIPI always makes it runnable.
+ * NMI or a PV kick or, with @irq_wakes (RFLAGS.IF at the HLT), an
+ * interrupt is pending.  A pending INIT or SIPI always makes it runnable.
  */
 static bool runnable_locked(struct vmctl_lapic *l, bool halted, bool irq_wakes)
 {
@@ -331,8 +331,45 @@ static bool runnable_locked(struct vmctl_lapic *l, bool halted, bool irq_wakes)
 		return true;
 	if (l->mp_state == VMCTL_MP_WAIT_SIPI)
 		return false;
-	return !halted || l->nmi_pending ||
+	return !halted || l->nmi_pending || l->pv_unhalt ||
 	       (irq_wakes && vmctl_lapic_pending_vector(l) >= 0);
+}
+
+/*
+ * vcpu->halted and halt_if change under the APIC's lock (here, and in
+ * vmctl_apic_take_init_sipi()): vmctl_apic_stopped() reads them with the
+ * events that would end the halt, so other vCPUs see a halted vCPU and
+ * the kick they sent it together, never the one without the other.
+ */
+bool vmctl_apic_halt(struct vmk_vcpu *vcpu, bool irq_wakes)
+{
+	struct vmctl_vapic *a = vcpu->apic;
+	bool ret;
+
+	spin_lock_irq(&a->lock);
+	vcpu->halt_if = irq_wakes;
+	vcpu->halted = true;
+	ret = runnable_locked(&a->lapic, true, irq_wakes);
+	spin_unlock_irq(&a->lock);
+	return ret;
+}
+
+/*
+ * Stopped for good unless user space steps in: waiting for a SIPI, or
+ * halted with interrupts off, with nothing pending that would end either.
+ */
+bool vmctl_apic_stopped(struct vmk_vcpu *vcpu)
+{
+	struct vmctl_vapic *a = vcpu->apic;
+	struct vmctl_lapic *l = &a->lapic;
+	bool ret;
+
+	spin_lock_irq(&a->lock);
+	ret = !runnable_locked(l, true, false) &&
+	      (l->mp_state == VMCTL_MP_WAIT_SIPI ||
+	       (vcpu->halted && !vcpu->halt_if));
+	spin_unlock_irq(&a->lock);
+	return ret;
 }
 
 /*
@@ -341,10 +378,10 @@ static bool runnable_locked(struct vmctl_lapic *l, bool halted, bool irq_wakes)
  * vmctl_apic_runnable(); taking either ends a halt).  One answer for
  * both: a SIPI that lands later finds the vCPU asleep (and wakes it) or
  * is taken before the next entry, never after a "runnable" computed
- * before it.
+ * before it.  A vCPU that may run is no longer halted, and a PV kick
+ * that ended its halt is used up (KVM clears pv_unhalted so).
  */
-bool vmctl_apic_take_init_sipi(struct vmk_vcpu *vcpu, bool halted,
-			       bool irq_wakes, bool *init, int *sipi)
+bool vmctl_apic_take_init_sipi(struct vmk_vcpu *vcpu, bool *init, int *sipi)
 {
 	struct vmctl_vapic *a = vcpu->apic;
 	bool ret;
@@ -357,8 +394,12 @@ bool vmctl_apic_take_init_sipi(struct vmk_vcpu *vcpu, bool halted,
 	*sipi = a->lapic.mp_state == VMCTL_MP_SIPI ?
 		vmctl_lapic_take_sipi(&a->lapic) : -1;
 	if (*init || *sipi >= 0)
-		halted = false;
-	ret = runnable_locked(&a->lapic, halted, irq_wakes);
+		vcpu->halted = false;
+	ret = runnable_locked(&a->lapic, vcpu->halted, vcpu->halt_if);
+	if (ret && vcpu->halted) {
+		vcpu->halted = false;
+		a->lapic.pv_unhalt = false;
+	}
 	spin_unlock_irq(&a->lock);
 	return ret;
 }
@@ -374,6 +415,20 @@ bool vmctl_apic_runnable(struct vmk_vcpu *vcpu, bool halted, bool irq_wakes)
 	ret = runnable_locked(&a->lapic, halted, irq_wakes);
 	spin_unlock_irqrestore(&a->lock, flags);
 	return ret;
+}
+
+/* KVM_HC_KICK_CPU's target: see vmctl_lapic_pv_kick(). */
+void vmctl_apic_pv_kick(struct vmk_vcpu *vcpu)
+{
+	struct vmctl_vapic *a = vcpu->apic;
+	unsigned long flags;
+	bool kick;
+
+	spin_lock_irqsave(&a->lock, flags);
+	kick = vmctl_lapic_pv_kick(&a->lapic);
+	spin_unlock_irqrestore(&a->lock, flags);
+	if (kick)
+		vmctl_apic_kick(vcpu);
 }
 
 /*

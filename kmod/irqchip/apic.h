@@ -27,9 +27,11 @@ void vmctl_apic_free(struct vmk_vcpu *vcpu);
 void vmctl_apic_kick(struct vmk_vcpu *vcpu);
 bool vmctl_apic_deliver(struct vmk_vcpu *vcpu,
 			const struct vmctl_apic_irq *irq, bool *matched);
-bool vmctl_apic_take_init_sipi(struct vmk_vcpu *vcpu, bool halted,
-			       bool irq_wakes, bool *init, int *sipi);
+bool vmctl_apic_halt(struct vmk_vcpu *vcpu, bool irq_wakes);
+bool vmctl_apic_stopped(struct vmk_vcpu *vcpu);
+bool vmctl_apic_take_init_sipi(struct vmk_vcpu *vcpu, bool *init, int *sipi);
 bool vmctl_apic_runnable(struct vmk_vcpu *vcpu, bool halted, bool irq_wakes);
+void vmctl_apic_pv_kick(struct vmk_vcpu *vcpu);
 bool vmctl_apic_inject(struct vmk_vcpu *vcpu, bool event_queued, bool pv_eoi);
 void vmctl_apic_eoi(struct vmk_vcpu *vcpu);
 u64 vmctl_apic_get_base(struct vmk_vcpu *vcpu);

@@ -104,9 +104,9 @@ u32 vmctl_apic_get_mp_state(struct vmk_vcpu *vcpu, bool halted)
 		state = VMCTL_MP_STATE_WAIT_SIPI;
 	else if (a->lapic.mp_state == VMCTL_MP_SIPI)
 		state = VMCTL_MP_STATE_SIPI_RECEIVED;
-	else
-		state = halted ? VMCTL_MP_STATE_HALTED :
-				 VMCTL_MP_STATE_RUNNABLE;
+	else	/* a kicked halt has ended, as KVM reports it */
+		state = halted && !a->lapic.pv_unhalt ?
+			VMCTL_MP_STATE_HALTED : VMCTL_MP_STATE_RUNNABLE;
 	spin_unlock_irq(&a->lock);
 	return state;
 }
@@ -119,6 +119,7 @@ void vmctl_apic_set_mp_state(struct vmk_vcpu *vcpu, u32 state)
 
 	spin_lock_irq(&a->lock);
 	l->init_pending = state == VMCTL_MP_STATE_INIT_RECEIVED;
+	l->pv_unhalt = false;
 	switch (state) {
 	case VMCTL_MP_STATE_INIT_RECEIVED:
 		l->mp_state = l->base & VMCTL_APIC_BASE_BSP ?

@@ -193,6 +193,26 @@ bool vmctl_irqchip_deliver(struct vmk_vm *vm,
 }
 
 /*
+ * No vCPU can run again unless user space steps in: each waits for a SIPI
+ * or is halted with interrupts off, nothing pending (vmctl_apic_stopped()).
+ * The vCPU that halts last sees every other one halted, and a kick sent
+ * before the sender halted is seen with the halt it ends.
+ */
+bool vmctl_irqchip_stopped(struct vmk_vm *vm)
+{
+	struct vmk_vcpu *v;
+	int i;
+
+	for (i = 0; i < VMCTL_MAX_VCPUS; i++) {
+		/* A vCPU whole, APIC included: vmctl_create_vcpu(). */
+		v = smp_load_acquire(&vm->vcpus[i]);
+		if (v && !vmctl_apic_stopped(v))
+			return false;
+	}
+	return true;
+}
+
+/*
  * A level EOI: resampled pins are lowered before their remote IRR
  * clears (so they do not fire again at once), and their acks hear of it
  * after the lock is dropped (they signal eventfds, whose wake-ups may

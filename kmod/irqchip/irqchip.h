@@ -57,6 +57,8 @@ void vmctl_irqchip_del_ack(struct vmk_vm *vm, struct vmctl_irq_ack *ack);
 bool vmctl_irqchip_deliver(struct vmk_vm *vm,
 			   const struct vmctl_apic_irq *irq);
 void vmctl_irqchip_eoi(struct vmk_vm *vm, u8 vector);
+/* Every vCPU stopped: waiting for SIPI or halted with IF=0 (apic.c). */
+bool vmctl_irqchip_stopped(struct vmk_vm *vm);
 /* The xAPIC and I/O APIC pages: true when @op was one and is done. */
 bool vmctl_irqchip_mmio(struct vmk_vcpu *vcpu, struct vmctl_mmio_op *op);
 void vmctl_irqchip_fill_read(struct vmctl_mmio_op *op, u32 val, u32 byte);

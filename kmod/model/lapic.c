@@ -443,6 +443,7 @@ bool vmctl_lapic_deliver(struct vmctl_lapic *apic,
 			return false;
 		reset_registers(apic);
 		apic->init_pending = true;
+		apic->pv_unhalt = false;
 		apic->mp_state = apic->base & VMCTL_APIC_BASE_BSP ?
 				 VMCTL_MP_RUNNABLE : VMCTL_MP_WAIT_SIPI;
 		return true;
@@ -454,6 +455,12 @@ bool vmctl_lapic_deliver(struct vmctl_lapic *apic,
 		return true;
 	}
 	return false;
+}
+
+bool vmctl_lapic_pv_kick(struct vmctl_lapic *apic)
+{
+	apic->pv_unhalt = true;
+	return true;
 }
 
 u8 vmctl_lapic_take_sipi(struct vmctl_lapic *apic)

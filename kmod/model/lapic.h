@@ -154,6 +154,7 @@ struct vmctl_lapic {
 	/* events the run loop consumes */
 	bool nmi_pending;
 	bool init_pending;	/* INIT received: reset the vCPU's registers */
+	bool pv_unhalt;		/* KVM_HC_KICK_CPU: the next halt ends at once */
 	enum vmctl_mp_state mp_state;
 	u8 sipi_vector;
 };
@@ -283,6 +284,15 @@ void vmctl_lapic_get_regs(const struct vmctl_lapic *apic,
  */
 int vmctl_lapic_set_regs(struct vmctl_lapic *apic,
 			 const struct vmctl_lapic_regs *r, u64 tsc);
+
+/*
+ * KVM's PV unhalt (KVM_HC_KICK_CPU from another vCPU): the vCPU's halt
+ * ends, whatever RFLAGS.IF was at its HLT; a kick that comes before the
+ * HLT ends that HLT at once (a PV-spinlock waiter checks the lock, then
+ * halts: the kick may land in between).  Taken when a halt ends; INIT
+ * drops it.  Returns true: kick the vCPU.
+ */
+bool vmctl_lapic_pv_kick(struct vmctl_lapic *apic);
 
 /* SIPI received: return its vector and make the vCPU runnable. */
 u8 vmctl_lapic_take_sipi(struct vmctl_lapic *apic);

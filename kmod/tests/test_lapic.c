@@ -448,6 +448,20 @@ static void test_init_sipi(void **state)
 	assert_int_equal(apic.mp_state, VMCTL_MP_RUNNABLE);
 }
 
+/* A PV kick waits for the next halt; INIT drops it with the old state. */
+static void test_pv_kick(void **state)
+{
+	struct vmctl_apic_irq irq = { .delivery = LAPIC_DM_INIT,
+		.assert = true };
+
+	(void)state;
+	assert_false(apic.pv_unhalt);
+	assert_true(vmctl_lapic_pv_kick(&apic));
+	assert_true(apic.pv_unhalt);
+	assert_true(vmctl_lapic_deliver(&apic, &irq));
+	assert_false(apic.pv_unhalt);
+}
+
 static u32 ccr_at(u64 tsc)
 {
 	u64 v;
@@ -872,6 +886,7 @@ int main(void)
 		T(test_self_ipi),
 		T(test_match_x2apic),
 		T(test_init_sipi),
+		T(test_pv_kick),
 		T(test_timer_oneshot),
 		T(test_timer_periodic),
 		T(test_timer_divide),

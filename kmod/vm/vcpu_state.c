@@ -328,9 +328,13 @@ static int do_set_mp_state(struct vmk_vcpu *vcpu, void *arg)
 {
 	u32 state = *(u32 *)arg;
 
-	vcpu->halted = state == VMCTL_MP_STATE_HALTED;
-	/* What HLT would have seen: RFLAGS cannot change while halted. */
+	/*
+	 * What HLT would have seen: RFLAGS cannot change while halted.  In
+	 * this order, so that other vCPUs (vmctl_apic_stopped()) never see
+	 * the new halt with the old flag (x86 keeps stores in order).
+	 */
 	vcpu->halt_if = vmcs_read(VMCS_GUEST_RFLAGS) & X86_EFLAGS_IF;
+	vcpu->halted = state == VMCTL_MP_STATE_HALTED;
 	vmctl_apic_set_mp_state(vcpu, state);
 	return 0;
 }

@@ -100,9 +100,10 @@ static int fake_run_locked(struct fake_vcpu *v)
 		errno = EINTR;
 		return -1;
 	}
-	if (v->pc == v->nsteps) {
+	if (v->pc == v->nsteps) {	/* with the irqchip: for good */
 		run->exit_reason = VMCTL_EXIT_HLT;
 		run->rflags = 0x2;
+		run->hlt.vm_stopped = 1;
 		return 0;
 	}
 	s = &v->script[v->pc++];
@@ -132,6 +133,7 @@ static int fake_run_locked(struct fake_vcpu *v)
 	case S_HLT:
 		run->exit_reason = VMCTL_EXIT_HLT;
 		run->rflags = 0x2 | s->value;
+		run->hlt.vm_stopped = s->port;
 		break;
 	case S_EXIT:
 		run->exit_reason = s->value;

@@ -21,8 +21,9 @@
 /* One step of a scripted guest: the exit VMCTL_RUN reports. */
 struct step {
 	enum { S_OUT, S_IN, S_HC, S_HLT, S_EXIT, S_BLOCK, S_MMIO_RD } kind;
-	uint16_t port;
-	uint64_t value;		/* OUT: byte; HC: number; EXIT: reason */
+	uint16_t port;		/* HLT: hlt.vm_stopped */
+	uint64_t value;		/* OUT: byte; HC: number; EXIT: reason;
+				 * HLT: RFLAGS.IF */
 };
 
 struct fake_vcpu {

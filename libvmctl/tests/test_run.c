@@ -265,6 +265,35 @@ static void test_all_halted(void **state)
 	rig_down(&r);
 }
 
+/*
+ * With the irqchip, a vCPU halted with interrupts off goes on while the
+ * module says another vCPU can still run (its next RUN sleeps until a
+ * kick wakes it): here it runs on to 'y'.  The VM ends when the module
+ * says every vCPU is stopped: no 'z'.  Without the irqchip the first
+ * such halt would have ended the vCPU.
+ */
+static void test_halt_with_irqchip(void **state)
+{
+	struct vmctl_vm_end end;
+	char buf[4] = "";
+	struct rig r;
+
+	(void)state;
+	SCRIPT(0, { S_HLT, 0, 0 }, { S_OUT, 0x3f8, 'y' }, { S_HLT, 1, 0 },
+	       { S_OUT, 0x3f8, 'z' });
+	fake_irqchip_cap = true;
+	rig_up(&r, 0);
+	assert_int_equal(vmctl_vm_create_irqchip(r.vm), 0);
+	assert_int_equal(vmctl_vcpu_create(r.vm, 0, NULL), 0);
+	end = rig_run(&r);
+	assert_int_equal(end.reason, VMCTL_END_HALT);
+	assert_int_equal(end.vcpu, 0);
+	assert_int_equal(read(r.out[0], buf, sizeof(buf)), 1);
+	assert_int_equal(buf[0], 'y');
+	fake_irqchip_cap = false;
+	rig_down(&r);
+}
+
 static void test_boot_state_applied(void **state)
 {
 	char path[] = "/tmp/test_run_img_XXXXXX";
@@ -323,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_pause_resume),
 		cmocka_unit_test(test_snapshot_refused),
 		cmocka_unit_test(test_all_halted),
+		cmocka_unit_test(test_halt_with_irqchip),
 		cmocka_unit_test(test_boot_state_applied),
 		cmocka_unit_test(test_register_after_start_refused),
 	};

@@ -190,8 +190,12 @@ struct vmctl_mem_stats {
  * pins at VMCTL_IOAPIC_BASE whose ID register resets to VMCTL_IOAPIC_ID.
  * From then on HLT waits in the kernel until an interrupt is due (no
  * VMCTL_EXIT_HLT; a signal still ends RUN), except HLT with RFLAGS.IF=0,
- * which only an NMI, INIT or SIPI could end: it exits with VMCTL_EXIT_HLT
- * (a guest powered off without ACPI halts so) and the next RUN waits on.
+ * which only an NMI, INIT, SIPI or KVM_HC_KICK_CPU from another vCPU
+ * could end: it exits with VMCTL_EXIT_HLT and the next RUN waits on.
+ * run->hlt.vm_stopped then says whether every vCPU of the VM is stopped
+ * (halted so, or waiting for SIPI, with nothing pending to end it): a
+ * guest powered off without ACPI halts every CPU so, while a PV-spinlock
+ * waiter halts so until the lock's holder kicks it.
  * vCPUs other than id 0 wait for INIT/SIPI from the guest, and device
  * interrupts enter through VMCTL_IRQ_LINE, VMCTL_SIGNAL_MSI and
  * VMCTL_IRQFD.  Errors: EEXIST (created
@@ -873,8 +877,9 @@ enum vmctl_internal_error {
 /* In-kernel hypercalls (VMCALL, RAX = number, args in RBX RCX RDX RSI). */
 #define VMCTL_HC_GET_VERSION	0x0	/* RAX <- VMCTL_API_VERSION */
 /*
- * KVM_HC_SEND_IPI and KVM_HC_SCHED_YIELD are served too while the vCPU's
- * CPUID offers their KVM features (leaf 0x40000101, as by default).
+ * KVM_HC_SEND_IPI, KVM_HC_SCHED_YIELD and KVM_HC_KICK_CPU are served too
+ * while the vCPU's CPUID offers their KVM features (leaf 0x40000101, as
+ * by default).
  * Every other number exits to userspace as VMCTL_EXIT_HYPERCALL.
  */
 
@@ -917,6 +922,11 @@ struct vmctl_run {
 			__u64 args[4];		/* RBX RCX RDX RSI */
 			__u64 ret;
 		} hypercall;
+		/* HLT with RFLAGS.IF=0 and the in-kernel irqchip. */
+		struct {
+			__u8 vm_stopped;	/* no vCPU can run again */
+			__u8 padding[7];
+		} hlt;
 		struct {
 			__u64 hardware_reason;	/* VMX exit reason, bit 31 set */
 			__u64 qualification;
