@@ -22,7 +22,8 @@ static const char run_usage[] =
 "usage: vmctl run [--name N] [--mem SIZE] [--mem-prealloc] [--no-merge]\n"
 "                 [--cpus N]\n"
 "                 (--image FILE [--load ADDR] [--entry ADDR] | --elf FILE |\n"
-"                  --kernel FILE [--initrd FILE] [--cmdline STR] [--no-reboot])\n"
+"                  --kernel FILE [--initrd FILE] [--cmdline STR] [--no-reboot]\n"
+"                  [--no-paravirt])\n"
 "                 [--console FILE] [--disk FILE[,ro][,direct][,serial=S]]...\n"
 "                 [--rng] [--net tap[=NAME][,mac=MAC]]...\n"
 "                 [--balloon SIZE[,no-deflate-on-oom][,no-report][,no-stats]]\n"
@@ -65,6 +66,10 @@ static const char run_usage[] =
 "                      \"%s\")\n"
 "  -R, --no-reboot     with --kernel: end at the guest's reset (status 3)\n"
 "                      instead of booting it again\n"
+"      --no-paravirt   with --kernel: hide KVM's signature and paravirtual\n"
+"                      features (kvmclock, PV EOI, PV IPIs, steal time, PV\n"
+"                      spinlocks...) from the guest, which then sees the\n"
+"                      bare platform: TSC, local APIC and their exits\n"
 "  -o, --console FILE  write the guest's console output to FILE instead\n"
 "  -d, --disk FILE[,ro][,direct][,serial=S]\n"
 "                      a virtio-blk disk on a raw image file or block device\n"
@@ -144,7 +149,7 @@ static enum parse_result parse_number(const char *opt, const char *arg,
 
 /* Long options without a short form. */
 enum { OPT_RNG = 0x100, OPT_NET, OPT_MEM_PREALLOC, OPT_BALLOON, OPT_NO_MERGE,
-	OPT_RESTORE, OPT_INCOMING };
+	OPT_RESTORE, OPT_INCOMING, OPT_NO_PARAVIRT };
 
 /* --disk FILE[,ro][,direct][,serial=S]: a file name holds no comma. */
 static enum parse_result parse_disk(const char *arg, struct run_opts *o)
@@ -288,6 +293,7 @@ static enum parse_result restore_only(const struct run_opts *o)
 				   "give --restore or --incoming, not both");
 	if (o->image || o->elf || o->kernel || o->initrd || o->cmdline ||
 	    o->mem || o->mem_prealloc || o->cpus != 1 || o->no_reboot ||
+	    o->no_paravirt ||
 	    o->nr_disks || o->rng || o->nr_nets || o->has_balloon ||
 	    o->no_merge ||
 	    o->load != VMCTL_ENTRY_DEFAULT || o->entry != VMCTL_ENTRY_DEFAULT)
@@ -314,6 +320,7 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 		{ "cmdline", required_argument, NULL, 'a' },
 		{ "console", required_argument, NULL, 'o' },
 		{ "no-reboot", no_argument, NULL, 'R' },
+		{ "no-paravirt", no_argument, NULL, OPT_NO_PARAVIRT },
 		{ "disk", required_argument, NULL, 'd' },
 		{ "rng", no_argument, NULL, OPT_RNG },
 		{ "net", required_argument, NULL, OPT_NET },
@@ -399,6 +406,9 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 		case OPT_NO_MERGE:
 			o->no_merge = true;
 			break;
+		case OPT_NO_PARAVIRT:
+			o->no_paravirt = true;
+			break;
 		case OPT_RESTORE:
 			o->restore = optarg;
 			break;
@@ -427,9 +437,10 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 		return usage_error("run", o->elf ?
 				   "--load and --entry are for --image; an ELF file says where it goes" :
 				   "--load and --entry are for --image; a Linux kernel says where it goes");
-	if (!o->kernel && (o->initrd || o->cmdline || o->no_reboot))
+	if (!o->kernel && (o->initrd || o->cmdline || o->no_reboot ||
+			   o->no_paravirt))
 		return usage_error("run",
-				   "--initrd, --cmdline and --no-reboot are for --kernel");
+				   "--initrd, --cmdline, --no-reboot and --no-paravirt are for --kernel");
 	if (!o->mem)
 		o->mem = o->kernel ? RUN_DEFAULT_LINUX_MEM : RUN_DEFAULT_MEM;
 	return PARSE_OK;
@@ -640,7 +651,11 @@ static int build_vm(struct vmctl *sys, const struct run_opts *o,
 	if (ret)
 		return lib_error("run", file, ret);
 	for (i = 0; i < o->cpus; i++) {
-		ret = vmctl_vcpu_create(*vm, i, NULL);
+		struct vmctl_vcpu *vcpu;
+
+		ret = vmctl_vcpu_create(*vm, i, &vcpu);
+		if (!ret && o->no_paravirt)
+			ret = vmctl_vcpu_hide_kvm(vcpu);
 		if (ret)
 			return lib_error("run", "creating a vCPU", ret);
 	}

@@ -90,6 +90,7 @@ struct run_opts {
 	const char *cmdline;	/* NULL: run_default_cmdline */
 	const char *console;	/* log file for guest output */
 	bool no_reboot;		/* a Linux guest's reset ends the run */
+	bool no_paravirt;	/* no KVM leaves in CPUID: a plain PC */
 	struct vmctl_disk disks[RUN_MAX_DISKS];	/* path and serial: malloc'd */
 	unsigned int nr_disks;
 	bool rng;

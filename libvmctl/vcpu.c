@@ -114,6 +114,32 @@ int vmctl_vcpu_set_cpuid(struct vmctl_vcpu *vcpu,
 	return vcpu_ioctl(vcpu, VMCTL_SET_CPUID, cpuid);
 }
 
+#define KVM_LEAF_FIRST	0x40000100
+#define KVM_LEAF_LAST	0x400001ff
+
+int vmctl_vcpu_hide_kvm(struct vmctl_vcpu *vcpu)
+{
+	struct vmctl_cpuid *c;
+	unsigned int i, n = 0;
+	int ret;
+
+	c = calloc(1, sizeof(*c) +
+		   VMCTL_MAX_CPUID_ENTRIES * sizeof(c->entries[0]));
+	if (!c)
+		return -ENOMEM;
+	c->nent = VMCTL_MAX_CPUID_ENTRIES;
+	ret = vcpu_ioctl(vcpu, VMCTL_GET_CPUID, c);
+	for (i = 0; !ret && i < c->nent; i++)
+		if (c->entries[i].function < KVM_LEAF_FIRST ||
+		    c->entries[i].function > KVM_LEAF_LAST)
+			c->entries[n++] = c->entries[i];
+	c->nent = n;
+	if (!ret)
+		ret = vcpu_ioctl(vcpu, VMCTL_SET_CPUID, c);
+	free(c);
+	return ret;
+}
+
 int vmctl_vcpu_stats(struct vmctl_vcpu *vcpu, struct vmctl_vcpu_stats *stats)
 {
 	return vcpu_ioctl(vcpu, VMCTL_GET_VCPU_STATS, stats);

@@ -333,6 +333,9 @@ static void test_run_reboot(void **state)
 	assert_false(run_boots_again(&o, &triple));
 	assert_int_equal(RUN(&o, "run", "-k", "bz", "-R"), PARSE_OK);
 	assert_true(o.no_reboot);
+	assert_false(o.no_paravirt);
+	assert_int_equal(RUN(&o, "run", "-k", "bz", "--no-paravirt"), PARSE_OK);
+	assert_true(o.no_paravirt);
 
 	/* a flat image has no firmware to boot again: its triple fault ends */
 	assert_int_equal(RUN(&o, "run", "--image", "g.bin"), PARSE_OK);
@@ -344,12 +347,14 @@ static void test_run_reboot(void **state)
 static void test_run_kernel_only_options(void **state)
 {
 	(void)state;
-	RUN_ERROR("--initrd, --cmdline and --no-reboot are for --kernel", "run",
+	RUN_ERROR("--initrd, --cmdline, --no-reboot and --no-paravirt are for --kernel", "run",
 		  "--image", "x", "--initrd", "rd");
-	RUN_ERROR("--initrd, --cmdline and --no-reboot are for --kernel", "run",
+	RUN_ERROR("--initrd, --cmdline, --no-reboot and --no-paravirt are for --kernel", "run",
 		  "--elf", "x", "--cmdline", "quiet");
-	RUN_ERROR("--initrd, --cmdline and --no-reboot are for --kernel", "run",
+	RUN_ERROR("--initrd, --cmdline, --no-reboot and --no-paravirt are for --kernel", "run",
 		  "--image", "x", "--no-reboot");
+	RUN_ERROR("--initrd, --cmdline, --no-reboot and --no-paravirt are for --kernel",
+		  "run", "--elf", "x", "--no-paravirt");
 	RUN_ERROR("a Linux kernel says where it goes", "run", "--kernel", "x",
 		  "--load", "0x1000");
 	RUN_ERROR("option '--cmdline' needs a value", "run", "--kernel", "x",

@@ -195,6 +195,12 @@ int vmctl_vcpu_set_sregs(struct vmctl_vcpu *vcpu,
 			 const struct vmctl_sregs *sregs);
 int vmctl_vcpu_set_cpuid(struct vmctl_vcpu *vcpu,
 			 const struct vmctl_cpuid *cpuid);
+/*
+ * Drop KVM's leaves (0x40000100-0x400001ff) from the vCPU's CPUID: the
+ * guest finds no KVM signature and none of its paravirtual features,
+ * and the module serves none of their MSRs or hypercalls.
+ */
+int vmctl_vcpu_hide_kvm(struct vmctl_vcpu *vcpu);
 int vmctl_vcpu_stats(struct vmctl_vcpu *vcpu, struct vmctl_vcpu_stats *stats);
 
 /*
