@@ -816,6 +816,13 @@ int cmd_run(int argc, char **argv)
 		if (ret)
 			return ret;
 	}
+	if (o.kernel && !snap && !inc) {
+		const char *word, *what = run_cmdline_warning(o.cmdline, &word);
+
+		if (what)
+			fprintf(stderr, "vmctl run: warning: with '%s' %s\n",
+				word, what);
+	}
 	/* Name a missing file before anything else can go wrong. */
 	file = run_file(&o);
 	if (!snap && !inc && access(file, R_OK) < 0)

@@ -109,6 +109,11 @@ struct run_opts {
 extern const char run_default_cmdline[];
 
 enum parse_result run_parse(int argc, char **argv, struct run_opts *o);
+/*
+ * cmdline_warn.c: what a Linux command line asks of hardware this VM does
+ * not have (its first such word in *word), or NULL.
+ */
+const char *run_cmdline_warning(const char *cmdline, const char **word);
 /* balloon_opts.c: --balloon's argument into o. */
 enum parse_result parse_balloon(const char *arg, struct run_opts *o);
 /* Whether a VM that ended this way boots again (a Linux guest's reset). */

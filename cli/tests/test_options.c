@@ -344,6 +344,26 @@ static void test_run_reboot(void **state)
 	assert_null(strstr(run_default_cmdline, "reboot="));
 }
 
+/* Words that ask for an 8259 PIC or 8254 PIT: whole words only. */
+static void test_run_cmdline_warning(void **state)
+{
+	const char *word = NULL;
+
+	(void)state;
+	assert_null(run_cmdline_warning(NULL, &word));
+	assert_null(run_cmdline_warning(run_default_cmdline, &word));
+	assert_null(run_cmdline_warning("maxcpus=1 acpi=off nosmpx", &word));
+	assert_non_null(strstr(run_cmdline_warning("quiet nosmp", &word),
+			       "maxcpus=1"));
+	assert_string_equal(word, "nosmp");
+	assert_non_null(strstr(run_cmdline_warning("noapic\tquiet", &word),
+			       "8259 PIC"));
+	assert_string_equal(word, "noapic");
+	assert_non_null(strstr(run_cmdline_warning(" nolapic", &word),
+			       "8254 PIT"));
+	assert_string_equal(word, "nolapic");
+}
+
 static void test_run_kernel_only_options(void **state)
 {
 	(void)state;
@@ -450,6 +470,7 @@ int main(void)
 		T(test_run_image_choice),
 		T(test_run_kernel),
 		T(test_run_reboot),
+		T(test_run_cmdline_warning),
 		T(test_run_kernel_only_options),
 		T(test_run_bad_words),
 		T(test_info_options),
