@@ -1,0 +1,90 @@
+#!/bin/sh
+# End-to-end test: Debian's kernel booted as a vmctl guest the odd ways
+# users boot it on KVM, inside the emulated test machine (see
+# e2e_linux.sh for how it gets there).  TAP output.  Checks:
+#   - --cpus 2 with maxcpus=1, with ACPI and with acpi=off: a vCPU the
+#     guest never starts does not keep vmctl run alive; poweroff -f ends
+#     it with status 0 (ACPI S5; without ACPI, Linux halts the CPU it
+#     runs on with interrupts off and the other one waits for a SIPI);
+#   - --no-paravirt (on the first guest): the guest finds neither KVM nor
+#     kvm-clock, and boots on the bare platform;
+#   - 4 vCPUs on this 2-CPU machine: the TSC stays stable and the
+#     clocksource is the TSC or kvm-clock, steal time shows in /proc/stat,
+#     and Linux takes PV spinlocks (PV unhalt) and PV IPIs.
+# nosmp, noapic and nolapic are not here: Linux then sends COM1's
+# interrupt and its timer to an 8259 PIC and 8254 PIT, which this
+# platform does not have (README, "Booting Linux guests").
+# Every guest is quiet (errors only on the console), skips the crypto
+# self-tests and has 96 MiB: each boot still costs about 2e9 instructions.
+#
+# VMCTL, LINUX_KERNEL and LINUX_INITRD can be overridden.
+# Timeouts are instruction budgets (see linux_guest.sh).
+. "$(dirname "$0")/linux_guest.sh"
+linux_guest_begin boots
+
+CMDLINE="console=ttyS0,115200 panic=-1 io_delay=none quiet cryptomgr.notests"
+echo "# this machine's TSC: ${tsc_mhz:-?} MHz; timeouts: boot ${T_BOOT} s, command ${T_CMD} s"
+
+# boot NAME CPUS EXTRA-CMDLINE [ARGS...]: a guest to /init, an ok line;
+# status 1 (the guest killed) when it does not get there: typing to a
+# guest that has gone would end this script (SIGPIPE).
+boot() {
+	name=$1 cpus=$2 extra=$3
+	shift 3
+	start_guest "$name" "$cpus" --mem 96M --cmdline "$CMDLINE $extra" "$@"
+	if wait_for "vmctl guest: ready" "$T_BOOT"; then
+		ok "$name: boots to /init"
+		return 0
+	fi
+	not_ok "$name: boots to /init"
+	kill -9 "$guest_pid" 2>/dev/null
+	wait_exit "$T_CMD"
+	return 1
+}
+# off NAME: poweroff -f in the guest ends vmctl run with status 0.
+off() {
+	type_line 'poweroff -f'
+	wait_exit "$T_CMD"
+	check "$1: poweroff -f ends vmctl run with status 0 (got $rc)" \
+		[ "$rc" = 0 ]
+	check "$1: the VM's memory is freed" eventually_no_vm_left
+}
+one_cpu() {
+	ask cpus 'echo "cpus=$(nproc)"'
+	check "$1: the guest runs on 1 CPU (got $(answer cpus))" \
+		[ "$(answer cpus)" = 1 ]
+}
+
+# --- a vCPU the guest never starts; the bare platform ---------------------
+if boot maxcpus1 2 maxcpus=1 --no-paravirt; then
+	one_cpu maxcpus1
+	ask kvm 'echo "kvm=$(dmesg | grep -c -e "Hypervisor detected: KVM" -e kvm-clock)"'
+	check "--no-paravirt: the guest finds neither KVM nor kvm-clock (got $(answer kvm))" \
+		[ "$(answer kvm)" = 0 ]
+	off maxcpus1
+fi
+
+if boot maxcpus1-acpi-off 2 "maxcpus=1 acpi=off"; then
+	one_cpu maxcpus1-acpi-off
+	off maxcpus1-acpi-off
+fi
+
+# --- more vCPUs than this machine has CPUs --------------------------------
+if boot vcpus4 4 ""; then
+	report_boot "4 vCPUs" vcpus4
+	ask cs 'echo "cs=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"'
+	check_all "vcpus4: the clocksource is the TSC or kvm-clock (got $(answer cs))" \
+		'[ "$(answer cs)" = tsc ] || [ "$(answer cs)" = kvm-clock ]'
+	ask unstable 'echo "unstable=$(dmesg | grep -c -i "tsc.*unstable")"'
+	check "vcpus4: the TSC is not marked unstable (got $(answer unstable))" \
+		[ "$(answer unstable)" = 0 ]
+	ask steal 'echo "steal=$(awk "/^cpu / { print \$9 }" /proc/stat)"'
+	check "vcpus4: steal time shows in /proc/stat (got $(answer steal))" \
+		[ "$(answer steal)" -gt 0 ]
+	ask pv 'echo "pv=$(dmesg | grep -c -e "PV spinlocks enabled" -e "setup PV IPIs")"'
+	check "vcpus4: PV spinlocks and PV IPIs are set up (got $(answer pv) of 2)" \
+		[ "$(answer pv)" = 2 ]
+	off vcpus4
+fi
+
+tap_done
