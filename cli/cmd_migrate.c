@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vmctl migrate: move a running VM to another vmctl, live. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,34 +9,46 @@
 #include "vmview.h"
 
 static const char migrate_usage[] =
-"usage: vmctl migrate [--max-rounds N] [--max-final-pages N] NAME|ID\n"
+"usage: vmctl migrate [--max-downtime MS] [--timeout S] [--no-auto-converge]\n"
+"                     [--max-rounds N] [--max-final-pages N] NAME|ID\n"
 "                     [tcp:]HOST:PORT\n"
 "\n"
 "Move a VM that 'vmctl run' runs to the 'vmctl run --incoming\n"
 "[tcp:][HOST:]PORT' waiting at HOST:PORT, through its control socket,\n"
 "while the guest runs: its RAM first, then round after round the pages\n"
-"it wrote meanwhile (the module's dirty log), until a round finds few\n"
-"enough or the rounds run out; then the guest is paused, the last pages\n"
-"and the vCPU, clock and device state go, and it runs on there.  The\n"
+"it wrote meanwhile (the module's dirty log), until a round's pages\n"
+"would keep the guest paused at most --max-downtime at the speed the\n"
+"link showed; then the guest is paused, the last pages and the vCPU,\n"
+"clock and device state go, and it runs on there.  A guest that writes\n"
+"faster than the link carries is slowed down (auto-converge: its vCPUs\n"
+"lose 20% of their time, then 10% more each round, up to 99%).  The\n"
 "'vmctl run' here then ends with status 0, as QEMU and Firecracker's\n"
 "sources do.  On any failure (connection refused or cut, the\n"
-"destination refusing the VM) the VM runs on here as before.  A disk\n"
-"must be on storage both hosts share (the destination opens the same\n"
-"path); VMs with --net or --balloon cannot migrate yet.\n"
+"destination refusing the VM, the timeout) the VM runs on here as\n"
+"before, at full speed.  A disk must be on storage both hosts share\n"
+"(the destination opens the same path); VMs with --net or --balloon\n"
+"cannot migrate yet.\n"
 "NAME|ID is the VM's id when a VM has that id, else its name.\n"
 "\n"
 "Options:\n"
-"      --max-rounds N       dirty rounds at most while the guest runs\n"
-"                           (default 16, at most 64)\n"
-"      --max-final-pages N  pause once a round finds at most N dirty\n"
-"                           pages (default 256)\n"
+"      --max-downtime MS    the longest pause to switch over with\n"
+"                           (default 300, QEMU's)\n"
+"      --timeout S          give pre-copy up after S seconds, the VM\n"
+"                           running on here (default 600)\n"
+"      --no-auto-converge   never slow the guest down\n"
+"      --max-rounds N       switch over after N dirty rounds whatever\n"
+"                           they found (at most 64; default no cap)\n"
+"      --max-final-pages N  switch over once a round finds at most N\n"
+"                           dirty pages; without --max-downtime, instead\n"
+"                           of the downtime\n"
 "  -h, --help               show this help\n"
 "\n"
-"Prints the rounds, pages sent in each and while paused, and bytes.\n"
+"Prints the rounds, pages sent in each and while paused, bytes, the\n"
+"time it took, the downtime and the most the guest was slowed down.\n"
 "Exit status: 0 the VM runs there, 1 no such VM, no control socket or\n"
 "the migration failed (the VM runs here), 2 bad command line.\n";
 
-enum { OPT_ROUNDS = 0x100, OPT_FINAL };
+enum { OPT_ROUNDS = 0x100, OPT_FINAL, OPT_DOWNTIME, OPT_TIMEOUT, OPT_NO_AC };
 
 enum parse_result migrate_parse(int argc, char **argv,
 				struct migrate_opts *o)
@@ -43,6 +56,9 @@ enum parse_result migrate_parse(int argc, char **argv,
 	static const struct option longopts[] = {
 		{ "max-rounds", required_argument, NULL, OPT_ROUNDS },
 		{ "max-final-pages", required_argument, NULL, OPT_FINAL },
+		{ "max-downtime", required_argument, NULL, OPT_DOWNTIME },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "no-auto-converge", no_argument, NULL, OPT_NO_AC },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -67,6 +83,23 @@ enum parse_result migrate_parse(int argc, char **argv,
 						   "--max-final-pages: '%s' is not a number of pages",
 						   optarg);
 			break;
+		case OPT_DOWNTIME:
+			if (parse_u64(optarg, &o->max_downtime_ms) ||
+			    !o->max_downtime_ms || o->max_downtime_ms > UINT_MAX)
+				return usage_error("migrate",
+						   "--max-downtime: '%s' is not a number of milliseconds",
+						   optarg);
+			break;
+		case OPT_TIMEOUT:
+			if (parse_u64(optarg, &o->timeout_s) || !o->timeout_s ||
+			    o->timeout_s > UINT_MAX)
+				return usage_error("migrate",
+						   "--timeout: '%s' is not a number of seconds",
+						   optarg);
+			break;
+		case OPT_NO_AC:
+			o->no_auto_converge = true;
+			break;
 		case 'h':
 			return PARSE_HELP;
 		default:
@@ -86,6 +119,13 @@ enum parse_result migrate_parse(int argc, char **argv,
 	return PARSE_OK;
 }
 
+/* A field of the request, when the option was given (not 0). */
+static void number(FILE *f, const char *name, uint64_t v)
+{
+	if (v)
+		fprintf(f, ",\"%s\":%llu", name, (unsigned long long)v);
+}
+
 int cmd_migrate(int argc, char **argv)
 {
 	struct migrate_opts o;
@@ -102,12 +142,12 @@ int cmd_migrate(int argc, char **argv)
 		return cli_error("migrate", "out of memory");
 	fputs("{\"destination_url\":", f);
 	json_string(f, o.addr);
-	if (o.max_rounds)
-		fprintf(f, ",\"max_rounds\":%llu",
-			(unsigned long long)o.max_rounds);
-	if (o.max_final_pages)
-		fprintf(f, ",\"max_final_pages\":%llu",
-			(unsigned long long)o.max_final_pages);
+	number(f, "max_rounds", o.max_rounds);
+	number(f, "max_final_pages", o.max_final_pages);
+	number(f, "max_downtime_ms", o.max_downtime_ms);
+	number(f, "timeout_s", o.timeout_s);
+	if (o.no_auto_converge)
+		fputs(",\"auto_converge\":false", f);
 	fputs("}", f);
 	fclose(f);
 	ret = vm_control_answer("migrate", o.target, "PUT", "/vmctl/migrate",

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * PUT /vmctl/migrate {"destination_url": "[tcp:]HOST:PORT",
- * "max_rounds", "max_final_pages"}: live migration of this VM to a
- * `vmctl run --incoming` there (libvmctl's vmctl_vm_migrate()).
+ * "max_downtime_ms", "timeout_s", "auto_converge", "max_rounds",
+ * "max_final_pages"}: live migration of this VM to a `vmctl run
+ * --incoming` there (libvmctl's vmctl_vm_migrate()).
  * Firecracker has no migration; the field is Cloud Hypervisor's
  * (vm.send-migration).  The request is answered once it is over: 200
  * with what was sent, and this `vmctl run` then ends with status 0 (the
@@ -10,6 +11,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,10 +27,17 @@ static void report(FILE *f, const struct vmctl_migrate_stats *st)
 	unsigned int i;
 
 	fprintf(f, "{\"rounds\":%u,\"round_pages\":[", st->rounds);
-	for (i = 0; i <= st->rounds; i++)
+	for (i = 0; i <= st->rounds && i <= VMCTL_MIGRATE_MAX_ROUNDS; i++)
 		fprintf(f, "%s%" PRIu64, i ? "," : "", st->round_pages[i]);
-	fprintf(f, "],\"final_pages\":%" PRIu64 ",\"bytes\":%" PRIu64 "}",
-		st->final_pages, st->bytes);
+	fprintf(f, "],\"final_pages\":%" PRIu64 ",\"bytes\":%" PRIu64
+		",\"total_ms\":%" PRIu64 ",\"downtime_ms\":%" PRIu64
+		".%03u,\"expected_downtime_ms\":%" PRIu64 ".%03u"
+		",\"max_throttle_pct\":%u}",
+		st->final_pages, st->bytes, st->elapsed_ms,
+		st->downtime_us / 1000, (unsigned int)(st->downtime_us % 1000),
+		st->expected_downtime_us / 1000,
+		(unsigned int)(st->expected_downtime_us % 1000),
+		st->max_throttle_pct);
 }
 
 static int migrate(struct control_vm *cv, const char *url,
@@ -64,15 +73,35 @@ static int migrate(struct control_vm *cv, const char *url,
 	return 200;
 }
 
+/* An optional unsigned field of at most max into *out (0 when absent). */
+static int get_uint(const struct http_request *req, const char *key,
+		    uint64_t max, const char *what, uint64_t *out,
+		    struct control_reply *reply)
+{
+	int ret = json_get_u64(req->body, req->body_len, key, out);
+
+	if (ret == -ENOENT) {
+		*out = 0;
+		return 0;
+	}
+	if (ret || *out > max)
+		return control_fault(reply, 400,
+				     "PUT /vmctl/migrate: \"%s\" must be %s",
+				     key, what);
+	return 0;
+}
+
 int route_migrate(struct control_vm *cv, const struct http_request *req,
 		  struct control_reply *reply)
 {
 	static const char *const fields[] = {
-		"destination_url", "max_rounds", "max_final_pages", NULL
+		"destination_url", "max_downtime_ms", "timeout_s",
+		"auto_converge", "max_rounds", "max_final_pages", NULL
 	};
 	struct vmctl_migrate_opts opts = { 0 };
+	uint64_t rounds, pages, downtime, timeout;
+	bool converge = true;
 	char url[300];
-	uint64_t v;
 	int ret;
 
 	if (strcmp(req->path, "/vmctl/migrate"))
@@ -87,16 +116,28 @@ int route_migrate(struct control_vm *cv, const struct http_request *req,
 			    sizeof(url)))
 		return control_fault(reply, 400,
 				     "PUT /vmctl/migrate: \"destination_url\" must be \"tcp:HOST:PORT\"");
-	ret = json_get_u64(req->body, req->body_len, "max_rounds", &v);
-	if (ret != -ENOENT && (ret || v > VMCTL_MIGRATE_MAX_ROUNDS))
+	ret = get_uint(req, "max_rounds", VMCTL_MIGRATE_MAX_ROUNDS,
+		       "0 to 64", &rounds, reply);
+	if (!ret)
+		ret = get_uint(req, "max_final_pages", UINT64_MAX,
+			       "a number of pages", &pages, reply);
+	if (!ret)
+		ret = get_uint(req, "max_downtime_ms", UINT_MAX,
+			       "a number of milliseconds", &downtime, reply);
+	if (!ret)
+		ret = get_uint(req, "timeout_s", UINT_MAX,
+			       "a number of seconds", &timeout, reply);
+	if (ret)
+		return ret;
+	ret = json_get_bool(req->body, req->body_len, "auto_converge",
+			    &converge);
+	if (ret && ret != -ENOENT)
 		return control_fault(reply, 400,
-				     "PUT /vmctl/migrate: \"max_rounds\" must be 0 to %d",
-				     VMCTL_MIGRATE_MAX_ROUNDS);
-	opts.max_rounds = ret ? 0 : v;
-	ret = json_get_u64(req->body, req->body_len, "max_final_pages", &v);
-	if (ret != -ENOENT && ret)
-		return control_fault(reply, 400,
-				     "PUT /vmctl/migrate: \"max_final_pages\" must be a number of pages");
-	opts.max_final_pages = ret ? 0 : v;
+				     "PUT /vmctl/migrate: \"auto_converge\" must be true or false");
+	opts = (struct vmctl_migrate_opts){
+		.max_rounds = rounds, .max_final_pages = pages,
+		.max_downtime_ms = downtime, .timeout_s = timeout,
+		.no_auto_converge = !converge,
+	};
 	return migrate(cv, url, &opts, reply);
 }

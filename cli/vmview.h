@@ -136,6 +136,9 @@ struct migrate_opts {
 	const char *addr;
 	uint64_t max_rounds;		/* 0: libvmctl's default */
 	uint64_t max_final_pages;	/* 0: libvmctl's default */
+	uint64_t max_downtime_ms;	/* 0: libvmctl's default */
+	uint64_t timeout_s;		/* 0: libvmctl's default */
+	bool no_auto_converge;
 };
 
 enum parse_result migrate_parse(int argc, char **argv,

@@ -190,6 +190,9 @@ struct vmctl_vcpu {
 	size_t run_size;
 	pthread_t thread;
 	bool thread_started;
+	/* under vm->lock */
+	bool thread_exited;	/* its thread is past its loop */
+	uint64_t throttle_ns;	/* sleep this long before entering */
 };
 
 /*
@@ -236,6 +239,10 @@ struct vmctl_vm {
 	int done_fd;			/* eventfd, readable once ended */
 	uint8_t pio_warned[65536 / 8];	/* unclaimed ports already logged */
 	unsigned int mmio_warned;
+	/* vmctl_vm_throttle(): percent, its thread (under lock) */
+	unsigned int throttle_pct;
+	bool throttling;
+	pthread_t throttler;
 };
 
 int vmctl_vcpu_apply_boot(struct vmctl_vcpu *vcpu);
@@ -259,5 +266,27 @@ void vmctl_vm_user_dirty_take(struct vmctl_vm *vm, unsigned int slot,
  * I/O callback on a vCPU thread, whose vCPU and RIP are recorded.
  */
 void vmctl_vm_guest_end(struct vmctl_vm *vm, enum vmctl_end_reason why);
+/*
+ * vCPU out of the guest (run.c): immediate_exit for one about to enter,
+ * the kick signal for one inside.  With vm->lock held, on a started
+ * vCPU.
+ */
+void vmctl_vcpu_kick(struct vmctl_vcpu *vcpu);
+
+/*
+ * ---- Slowing the vCPUs down (throttle.c), for a migration's
+ * auto-converge ----
+ */
+/*
+ * Every vCPU kicked out of the guest after each 10 ms it ran and made to
+ * sleep pct / (100 - pct) of that: pct (at most 99) of its time taken
+ * away; 0 ends it.  Ends with the VM too.  0 or -errno.
+ */
+int vmctl_vm_throttle(struct vmctl_vm *vm, unsigned int pct);
+/*
+ * On a vCPU's thread before it enters: the sleep a throttle kick asked
+ * for, cut short by a pause, a stop or the throttle's end.
+ */
+void vmctl_vcpu_throttle_sleep(struct vmctl_vcpu *vcpu);
 
 #endif /* VMCTL_INTERNAL_H */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <x86intrin.h>
 
 #include "device.h"
@@ -91,6 +92,22 @@ static int take_dirty(void *ctx, unsigned int slot, uint64_t pages,
 	return 0;
 }
 
+static uint64_t now_ns(void *ctx)
+{
+	struct timespec t;
+
+	(void)ctx;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
+
+/* Auto-converge (throttle.c); one that cannot start slows nothing. */
+static void throttle(void *ctx, unsigned int pct)
+{
+	if (vmctl_vm_throttle(ctx, pct))
+		vmctl_log("cannot slow the vCPUs down to converge");
+}
+
 static void log_dirty_off(struct vmctl_vm *vm)
 {
 	unsigned int i;
@@ -131,10 +148,12 @@ static int hand_over(struct vmctl_vm *vm, bool out)
 static int send_vm(struct vmctl_vm *vm, struct snap_out *o,
 		   const void *config, size_t config_len,
 		   const struct vmctl_migrate_opts *opts,
-		   struct vmctl_migrate_stats *st, bool *paused)
+		   struct vmctl_migrate_stats *st, bool *paused,
+		   uint64_t *paused_ns)
 {
 	struct snap_header h = { .magic = MIG_MAGIC, .version = MIG_VERSION };
 	struct mig_ram ram = { .mem = vm->mem, .take_dirty = take_dirty,
+			       .now = now_ns, .throttle = throttle,
 			       .ctx = vm };
 	unsigned int i;
 	int ret;
@@ -154,6 +173,9 @@ static int send_vm(struct vmctl_vm *vm, struct snap_out *o,
 			ret = vmctl_vm_log_dirty(vm, i, 1);
 	if (!ret)
 		ret = mig_send_precopy(o, &ram, opts, st);
+	/* The guest's full speed back, whatever comes next. */
+	vmctl_vm_throttle(vm, 0);
+	st->throttle_pct = 0;
 	/*
 	 * The pause stops the devices' threads once each has finished the
 	 * request it serves: none is left in flight, and what they wrote
@@ -165,6 +187,7 @@ static int send_vm(struct vmctl_vm *vm, struct snap_out *o,
 	}
 	if (!ret) {
 		st->pause_tsc = __rdtsc();
+		*paused_ns = now_ns(NULL);
 		ret = snap_put_state(o, vm);
 	}
 	/*
@@ -190,6 +213,7 @@ int vmctl_vm_migrate(struct vmctl_vm *vm, int fd, const void *config,
 	struct vmctl_migrate_opts no_opts = { 0 };
 	struct vmctl_migrate_stats st = { 0 };
 	char why[sizeof(((struct mig_reply *)0)->message) + 64];
+	uint64_t start = now_ns(NULL), paused_ns = 0;
 	bool paused = false;
 	int ret;
 
@@ -202,9 +226,12 @@ int vmctl_vm_migrate(struct vmctl_vm *vm, int fd, const void *config,
 	mig_stream_timeouts(fd);
 	if (!ret)
 		ret = send_vm(vm, &o, config, config_len, opts ? opts : &no_opts,
-			      &st, &paused);
+			      &st, &paused, &paused_ns);
 	if (!ret)
 		ret = wait_reply(fd, MIG_DONE);
+	if (paused_ns)
+		st.downtime_us = (now_ns(NULL) - paused_ns) / 1000;
+	st.elapsed_ms = (now_ns(NULL) - start) / 1000000;
 	st.bytes = o.done;
 	if (stats)
 		*stats = st;

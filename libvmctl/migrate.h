@@ -65,16 +65,50 @@ struct mig_reply {
 _Static_assert(sizeof(struct mig_reply) == 256, "migration reply");
 
 /*
- * The guest's RAM as the sender sees it: the slots, and how to take a
+ * The guest's RAM as the sender sees it: the slots, how to take a
  * slot's dirty pages (the log's bits into bitmap, and those bits out
- * of the log so that the next write sets them again).
+ * of the log so that the next write sets them again), the clock
+ * (CLOCK_MONOTONIC, in ns) and how to slow the vCPUs down (percent of
+ * their time taken away; 0 ends it).
  */
 struct mig_ram {
 	const struct vmctl_mem_region *mem;	/* VMCTL_MAX_MEM_SLOTS */
 	int (*take_dirty)(void *ctx, unsigned int slot, uint64_t pages,
 			  uint64_t *bitmap);
+	uint64_t (*now)(void *ctx);
+	void (*throttle)(void *ctx, unsigned int pct);
 	void *ctx;
 };
+
+/* What pre-copy does after a dirty round (migrate_policy.c). */
+enum mig_next { MIG_NEXT_ROUND, MIG_SWITCH_OVER, MIG_GIVE_UP };
+
+/* The options with their defaults, and what the rounds so far showed. */
+struct mig_policy {
+	uint64_t max_downtime_ns;	/* 0: not a criterion */
+	uint64_t max_final_pages;	/* 0: not a criterion */
+	unsigned int max_rounds;	/* 0: no cap */
+	uint64_t deadline_ns;		/* pre-copy given up at this time */
+	bool auto_converge;
+	unsigned int rounds;
+	uint64_t last_pages;		/* the round before */
+	uint64_t last_ns;		/* its time */
+	/* The last round's measures. */
+	uint64_t bandwidth;		/* bytes per second */
+	uint64_t dirty_rate;		/* bytes per second */
+	uint64_t downtime_ns;		/* its pages at bandwidth */
+	unsigned int throttle;		/* percent, for the next round */
+};
+
+void mig_policy_init(struct mig_policy *p,
+		     const struct vmctl_migrate_opts *opts, uint64_t now_ns);
+/*
+ * After a round (0: the first copy) that found pages, sent bytes and
+ * took ns, at now_ns: switch over, give up (the timeout), or go on,
+ * with p->throttle what the vCPUs get until the next round.
+ */
+enum mig_next mig_policy_round(struct mig_policy *p, uint64_t pages,
+			       uint64_t bytes, uint64_t ns, uint64_t now_ns);
 
 /* MIG_TIMEOUT_S on fd's sends and receives. */
 void mig_stream_timeouts(int fd);
@@ -89,8 +123,10 @@ int mig_stream_error(int ret);
 
 /*
  * Pre-copy while the guest runs: every page that is not zeros, then
- * dirty rounds until one finds at most opts' max_final_pages or
- * max_rounds are done.  stats: rounds and pages per round.
+ * dirty rounds until mig_policy_round() switches over (0) or gives up
+ * (-ETIMEDOUT), slowing the vCPUs down as it says (ram->throttle, left
+ * as it was last set: the caller ends it).  stats: the rounds, the
+ * pages of each, the measures of the last.
  */
 int mig_send_precopy(struct snap_out *o, const struct mig_ram *ram,
 		     const struct vmctl_migrate_opts *opts,

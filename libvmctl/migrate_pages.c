@@ -15,8 +15,20 @@
 
 #include "migrate.h"
 
-#define DEFAULT_ROUNDS		16
-#define DEFAULT_FINAL_PAGES	256
+#define NS_PER_MS		1000000ULL
+#define NS_PER_US		1000ULL
+#define PROGRESS_NS		(1000 * NS_PER_MS)	/* in a long round */
+
+/*
+ * A pre-copy under way: the clock for its timeout and its progress
+ * calls, the first copy's pages not yet looked at.
+ */
+struct precopy {
+	const struct vmctl_migrate_opts *opts;
+	struct vmctl_migrate_stats *st;
+	struct mig_policy policy;
+	uint64_t start_ns, next_report_ns, first_left;
+};
 
 void mig_stream_timeouts(int fd)
 {
@@ -125,13 +137,46 @@ static bool bit(const uint64_t *bitmap, uint64_t i)
 	return bitmap[i / 64] >> (i % 64) & 1;
 }
 
+static void report(struct precopy *pc, const struct snap_out *o,
+		   uint64_t now)
+{
+	struct vmctl_migrate_stats *st = pc->st;
+
+	st->bytes = o->done;
+	st->elapsed_ms = (now - pc->start_ns) / NS_PER_MS;
+	pc->next_report_ns = now + PROGRESS_NS;
+	if (pc->opts->progress)
+		pc->opts->progress(pc->opts->progress_ctx, st);
+}
+
+/*
+ * Between two runs of pages of a pre-copy round: the timeout, and the
+ * progress of a long round.
+ */
+static int tick(struct precopy *pc, const struct mig_ram *ram,
+		const struct snap_out *o)
+{
+	uint64_t now = ram->now(ram->ctx);
+
+	if (now >= pc->policy.deadline_ns)
+		return vmctl_fail(-ETIMEDOUT,
+				  "pre-copy did not converge in time: timed out in round %u, %llu bytes sent",
+				  pc->st->rounds,
+				  (unsigned long long)o->done);
+	if (now >= pc->next_report_ns)
+		report(pc, o, now);
+	return 0;
+}
+
 /*
  * The pages of slot that bitmap marks, or, bitmap NULL, every page that
- * is not zeros, in runs; their number added to *pages.
+ * is not zeros, in runs; their number added to *pages.  pc: a
+ * pre-copy's round (else the guest is paused).
  */
 static int send_slot(struct snap_out *o, unsigned int slot,
 		     const struct vmctl_mem_region *m, const uint64_t *bitmap,
-		     uint8_t *buf, uint64_t *pages)
+		     uint8_t *buf, uint64_t *pages, const struct mig_ram *ram,
+		     struct precopy *pc)
 {
 	uint64_t nr = m->size / SNAP_PAGE, i, n;
 	const uint8_t *mem = m->hva;
@@ -145,16 +190,20 @@ static int send_slot(struct snap_out *o, unsigned int slot,
 		if (n) {
 			ret = send_run(o, slot, m, i, n, buf);
 			*pages += n;
+			if (!ret && pc)
+				ret = tick(pc, ram, o);
 		} else {
 			n = 1;
 		}
+		if (pc && !bitmap)
+			pc->st->remaining_pages = pc->first_left -= n;
 	}
 	return ret;
 }
 
 /* Every slot: its dirty pages (take_dirty), or bitmap-less all of it. */
 static int send_slots(struct snap_out *o, const struct mig_ram *ram,
-		      bool dirty, uint64_t *pages)
+		      bool dirty, uint64_t *pages, struct precopy *pc)
 {
 	uint64_t *bitmap = NULL;
 	uint8_t *buf = malloc(MIG_RUN_PAGES * SNAP_PAGE);
@@ -178,7 +227,8 @@ static int send_slots(struct snap_out *o, const struct mig_ram *ram,
 			ret = ram->take_dirty(ram->ctx, slot, nr, bitmap);
 		}
 		if (!ret)
-			ret = send_slot(o, slot, m, bitmap, buf, pages);
+			ret = send_slot(o, slot, m, bitmap, buf, pages, ram,
+					pc);
 	}
 	free(bitmap);
 	free(buf);
@@ -188,29 +238,76 @@ static int send_slots(struct snap_out *o, const struct mig_ram *ram,
 int mig_send_dirty(struct snap_out *o, const struct mig_ram *ram,
 		   uint64_t *pages)
 {
-	return send_slots(o, ram, true, pages);
+	return send_slots(o, ram, true, pages, NULL);
+}
+
+/* The policy's measures into the stats, its throttle into the vCPUs. */
+static void measured(struct precopy *pc, const struct mig_ram *ram,
+		     uint64_t pages)
+{
+	const struct mig_policy *p = &pc->policy;
+	struct vmctl_migrate_stats *st = pc->st;
+
+	st->bandwidth = p->bandwidth;
+	st->dirty_rate = p->dirty_rate;
+	st->expected_downtime_us = p->downtime_ns / NS_PER_US;
+	if (st->rounds)
+		st->remaining_pages = pages;
+	if (p->throttle != st->throttle_pct && ram->throttle)
+		ram->throttle(ram->ctx, p->throttle);
+	st->throttle_pct = p->throttle;
+	if (p->throttle > st->max_throttle_pct)
+		st->max_throttle_pct = p->throttle;
+}
+
+/* One round (0: the first copy) sent and judged. */
+static int one_round(struct snap_out *o, const struct mig_ram *ram,
+		 struct precopy *pc, enum mig_next *next)
+{
+	struct vmctl_migrate_stats *st = pc->st;
+	uint64_t start = ram->now(ram->ctx), bytes = o->done, pages = 0;
+	unsigned int r = st->rounds;
+	uint64_t now;
+	int ret;
+
+	ret = send_slots(o, ram, r, &pages, pc);
+	if (ret)
+		return ret;
+	if (r <= VMCTL_MIGRATE_MAX_ROUNDS)
+		st->round_pages[r] = pages;
+	now = ram->now(ram->ctx);
+	*next = mig_policy_round(&pc->policy, pages, o->done - bytes,
+				 now - start, now);
+	measured(pc, ram, pages);
+	report(pc, o, now);
+	return 0;
 }
 
 int mig_send_precopy(struct snap_out *o, const struct mig_ram *ram,
 		     const struct vmctl_migrate_opts *opts,
 		     struct vmctl_migrate_stats *stats)
 {
-	unsigned int rounds = opts->max_rounds ? opts->max_rounds :
-			      DEFAULT_ROUNDS;
-	uint64_t final = opts->max_final_pages ? opts->max_final_pages :
-			 DEFAULT_FINAL_PAGES;
-	int ret;
+	struct precopy pc = { .opts = opts, .st = stats };
+	enum mig_next next = MIG_NEXT_ROUND;
+	unsigned int i;
+	int ret = 0;
 
-	if (rounds > VMCTL_MIGRATE_MAX_ROUNDS)
-		rounds = VMCTL_MIGRATE_MAX_ROUNDS;
-	ret = send_slots(o, ram, false, &stats->round_pages[0]);
-	for (stats->rounds = 0; !ret && stats->rounds < rounds;) {
-		uint64_t *n = &stats->round_pages[++stats->rounds];
-
-		ret = mig_send_dirty(o, ram, n);
-		if (*n <= final)
+	pc.start_ns = ram->now(ram->ctx);
+	pc.next_report_ns = pc.start_ns + PROGRESS_NS;
+	mig_policy_init(&pc.policy, opts, pc.start_ns);
+	for (i = 0; i < VMCTL_MAX_MEM_SLOTS; i++)
+		if (ram->mem[i].used)
+			pc.first_left += ram->mem[i].size / SNAP_PAGE;
+	for (stats->rounds = 0;; stats->rounds++) {
+		ret = one_round(o, ram, &pc, &next);
+		if (ret || next != MIG_NEXT_ROUND)
 			break;
 	}
+	if (!ret && next == MIG_GIVE_UP)
+		ret = vmctl_fail(-ETIMEDOUT,
+				 "pre-copy did not converge in time: %u rounds, the last would have paused the guest %llu ms",
+				 stats->rounds,
+				 (unsigned long long)stats->expected_downtime_us / 1000);
 	return ret;
 }
 

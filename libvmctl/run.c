@@ -39,6 +39,12 @@ static void install_kick_handler(void)
 	sigaction(KICK_SIGNAL, &sa, NULL);
 }
 
+void vmctl_vcpu_kick(struct vmctl_vcpu *vcpu)
+{
+	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	pthread_kill(vcpu->thread, KICK_SIGNAL);
+}
+
 /* Called with vm->lock held. */
 static void kick_all(struct vmctl_vm *vm)
 {
@@ -47,10 +53,8 @@ static void kick_all(struct vmctl_vm *vm)
 	for (i = 0; i < VMCTL_MAX_VCPUS; i++) {
 		struct vmctl_vcpu *vcpu = vm->vcpus[i];
 
-		if (!vcpu || !vcpu->thread_started)
-			continue;
-		__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-		pthread_kill(vcpu->thread, KICK_SIGNAL);
+		if (vcpu && vcpu->thread_started)
+			vmctl_vcpu_kick(vcpu);
 	}
 	pthread_cond_broadcast(&vm->cond);
 }
@@ -285,6 +289,10 @@ static void *vcpu_thread(void *arg)
 			park(vcpu);
 			continue;
 		}
+		if (__atomic_load_n(&vcpu->throttle_ns, __ATOMIC_SEQ_CST)) {
+			vmctl_vcpu_throttle_sleep(vcpu);
+			continue;
+		}
 		if (ioctl(vcpu->fd, VMCTL_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -296,6 +304,7 @@ static void *vcpu_thread(void *arg)
 	}
 
 	pthread_mutex_lock(&vm->lock);
+	vcpu->thread_exited = true;
 	if (step == STEP_HALTED) {
 		vm->halted++;
 		vm->end_rip_halt = vcpu->run->rip;
@@ -347,6 +356,8 @@ int vmctl_vm_start(struct vmctl_vm *vm)
 		if (!vcpu)
 			continue;
 		vcpu->run->immediate_exit = 0;
+		vcpu->thread_exited = false;
+		vcpu->throttle_ns = 0;
 		ret = -pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
 		if (ret) {
 			/* Threads already running see stopping and end. */
@@ -443,6 +454,7 @@ int vmctl_vm_wait(struct vmctl_vm *vm, struct vmctl_vm_end *end)
 		pthread_join(vcpu->thread, NULL);
 		vcpu->thread_started = false;
 	}
+	vmctl_vm_throttle(vm, 0);
 	/* Not while vmctl_vm_resume() starts them again. */
 	pthread_mutex_lock(&vm->pause_lock);
 	vmctl_devices_stop(&vm->devices);

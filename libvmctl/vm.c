@@ -9,6 +9,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -16,6 +17,7 @@
 int vmctl_vm_create(struct vmctl *sys, const char *name, struct vmctl_vm **out)
 {
 	struct vmctl_vm_config cfg = { 0 };
+	pthread_condattr_t attr;
 	struct vmctl_vm *vm;
 	int ret;
 
@@ -50,7 +52,11 @@ int vmctl_vm_create(struct vmctl *sys, const char *name, struct vmctl_vm **out)
 	}
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_mutex_init(&vm->pause_lock, NULL);
-	pthread_cond_init(&vm->cond, NULL);
+	/* Timed waits (throttle.c) on the clock that does not jump. */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&vm->cond, &attr);
+	pthread_condattr_destroy(&attr);
 	*out = vm;
 	return 0;
 }

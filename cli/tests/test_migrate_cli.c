@@ -40,6 +40,18 @@ static void test_migrate_options(void **state)
 				 "--max-final-pages", "10", "vm1", "h:1"),
 			 PARSE_OK);
 	assert_true(o.max_rounds == 3 && o.max_final_pages == 10);
+	assert_true(!o.max_downtime_ms && !o.timeout_s && !o.no_auto_converge);
+	assert_int_equal(MIGRATE(&o, "migrate", "--max-downtime", "50",
+				 "--timeout", "30", "--no-auto-converge", "vm1",
+				 "h:1"), PARSE_OK);
+	assert_true(o.max_downtime_ms == 50 && o.timeout_s == 30 &&
+		    o.no_auto_converge);
+	assert_int_equal(MIGRATE(&o, "migrate", "--max-downtime", "0", "v",
+				 "h:1"), PARSE_ERROR);
+	said("--max-downtime: '0' is not a number of milliseconds");
+	assert_int_equal(MIGRATE(&o, "migrate", "--timeout", "5000000000",
+				 "v", "h:1"), PARSE_ERROR);
+	said("--timeout: '5000000000' is not a number of seconds");
 	assert_int_equal(MIGRATE(&o, "migrate", "vm1"), PARSE_ERROR);
 	said("Give the destination's HOST:PORT");
 	assert_int_equal(MIGRATE(&o, "migrate"), PARSE_ERROR);

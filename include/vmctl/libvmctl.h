@@ -297,16 +297,43 @@ void vmctl_snapshot_close(struct vmctl_snapshot *s);
 
 #define VMCTL_MIGRATE_MAX_ROUNDS	64
 
+struct vmctl_migrate_stats;
+
 struct vmctl_migrate_opts {
-	/* Dirty rounds while the guest runs, at most (0: 16; max 64). */
+	/*
+	 * Switch over after this many dirty rounds whatever they found
+	 * (0: no cap but the timeout; max 64).
+	 */
 	unsigned int max_rounds;
-	/* Pause and send the rest once a round finds this few (0: 256). */
+	/*
+	 * Switch over once a dirty round finds at most this many pages:
+	 * given alone, instead of the downtime (0: not used).
+	 */
 	uint64_t max_final_pages;
+	/*
+	 * Switch over once a dirty round's pages would keep the guest
+	 * paused at most this long at the link's speed (0: 300, QEMU's;
+	 * not used when only max_final_pages is given).
+	 */
+	unsigned int max_downtime_ms;
+	/* Give pre-copy up after this long, the VM running on here (0: 600). */
+	unsigned int timeout_s;
+	/* Set: never slow the vCPUs down (auto-converge off). */
+	unsigned int no_auto_converge;
+	/*
+	 * Called after every round and each second of a long one, on the
+	 * thread migrating (stats as they stand); NULL: not called.
+	 */
+	void (*progress)(void *ctx, const struct vmctl_migrate_stats *now);
+	void *progress_ctx;
 };
 
 struct vmctl_migrate_stats {
 	unsigned int rounds;		/* dirty rounds while it ran */
-	/* [0]: the first copy; [1..rounds]: each dirty round's pages */
+	/*
+	 * [0]: the first copy; [1..rounds]: each dirty round's pages
+	 * (the first VMCTL_MIGRATE_MAX_ROUNDS of them)
+	 */
 	uint64_t round_pages[VMCTL_MIGRATE_MAX_ROUNDS + 1];
 	uint64_t final_pages;		/* sent with the guest paused */
 	uint64_t bytes;			/* the whole stream */
@@ -315,13 +342,30 @@ struct vmctl_migrate_stats {
 	 * start minus this is the downtime, in TSC ticks, on one host.
 	 */
 	uint64_t pause_tsc;
+	/* The link's speed in the last round, bytes per second. */
+	uint64_t bandwidth;
+	/* How fast the guest wrote in the last round, bytes per second. */
+	uint64_t dirty_rate;
+	/* The last round's pages at bandwidth: the pause it foresees. */
+	uint64_t expected_downtime_us;
+	/* Pages still to send: of the first copy, else the last round's. */
+	uint64_t remaining_pages;
+	unsigned int throttle_pct;	/* the vCPUs' slow-down now */
+	unsigned int max_throttle_pct;	/* and the most it reached */
+	uint64_t elapsed_ms;		/* since the migration began */
+	/* From the pause to the destination's answer that it has the VM. */
+	uint64_t downtime_us;
 };
 
 /*
  * Move the running VM to the destination at the other end of the
  * connected stream socket fd (vmctl_incoming_open() there): pre-copy
- * with dirty-page logging while the guest runs, then the guest paused
- * for the last pages and the vCPU, clock and device state.  config:
+ * with dirty-page logging while the guest runs (its vCPUs slowed down
+ * when it writes faster than the link carries, unless
+ * opts->no_auto_converge), until a round's pages fit the downtime asked,
+ * then the guest paused for the last pages and the vCPU, clock and
+ * device state; -ETIMEDOUT when pre-copy does not converge before the
+ * timeout.  config:
  * bytes the destination gets first (how to make the VM).  opts and
  * stats may be NULL.  fd gets 60 s send and receive timeouts: a peer
  * that stalls that long fails the migration.  0: the destination has
@@ -329,7 +373,8 @@ struct vmctl_migrate_stats {
  * one stays paused, for the caller to stop.  Any failure (the
  * connection cut, the destination refusing, a device whose state
  * cannot move) leaves the VM as it was, resumed if this paused it,
- * dirty logging off: -errno with vmctl_error_detail() saying why.
+ * dirty logging and throttle off: -errno with vmctl_error_detail()
+ * saying why.
  * Virtio disks and entropy devices move (what their threads write to
  * guest RAM is logged too); a disk's image must be on storage both ends
  * share, and the destination's disks made with vmctl_disk.incoming.

@@ -76,6 +76,7 @@ static int fake_run(struct fake_vcpu *v)
 	sigset_t kick;
 	int ret;
 
+	__atomic_add_fetch(&v->runs, 1, __ATOMIC_SEQ_CST);
 	sigemptyset(&kick);
 	sigaddset(&kick, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &kick, &v->entry_mask);

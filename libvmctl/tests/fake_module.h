@@ -36,6 +36,7 @@ struct fake_vcpu {
 	uint64_t last_in;	/* what the library answered to the last IN */
 	uint64_t last_hc_ret;
 	bool sregs_set;
+	unsigned int runs;	/* VMCTL_RUN calls (atomic) */
 	sigset_t entry_mask;	/* the thread's mask while "in the guest" */
 };
 

@@ -5,7 +5,11 @@
  * rounds the sender takes; the pages go over a socketpair to the
  * receiver, whose RAM must end equal to the sender's.  Pre-copy stops
  * when a round is small enough or at the round cap; zero pages are not
- * sent first.  A stream cut anywhere, with a flipped bit, with pages
+ * sent first.  The fake guest's clock lets the link carry one page a
+ * millisecond: pre-copy switches over once a round's pages would take
+ * at most --max-downtime, slows down a guest that dirties faster than
+ * that (20%, then 10% more a round) until it does, and without
+ * auto-converge gives up at the timeout.  A stream cut anywhere, with a flipped bit, with pages
  * outside the RAM, of another magic or version is refused with a
  * message, and the destination tells the source why.  A destination
  * that hangs up makes the sender fail with EPIPE, not die of SIGPIPE.
@@ -27,12 +31,20 @@
 #define PAGES	64
 #define PG	SNAP_PAGE
 
-/* The fake guest: plan[n] pages written before take_dirty call n. */
+#define PAGE_NS	1000000ULL	/* the link's time for one page */
+
+/*
+ * The fake guest: plan[n] pages written before take_dirty call n (or,
+ * past the plan, steady pages every call, fewer as it is throttled);
+ * its clock advances by the link's time for the pages each call finds.
+ */
 struct guest {
 	struct vmctl_mem_region mem[VMCTL_MAX_MEM_SLOTS];
 	const unsigned int *plan;
-	unsigned int nr_plan, call, written;
+	unsigned int nr_plan, call, written, steady;
 	uint64_t dirty[PAGES / 64];
+	uint64_t ns;
+	unsigned int throttle, throttle_calls;
 };
 
 static void write_pages(struct guest *g, unsigned int n)
@@ -52,14 +64,32 @@ static int take_dirty(void *ctx, unsigned int slot, uint64_t pages,
 {
 	struct guest *g = ctx;
 
+	unsigned int n = g->call < g->nr_plan ? g->plan[g->call] :
+			 g->steady * (100 - g->throttle) / 100;
+
 	assert_int_equal(slot, 1);
 	assert_int_equal(pages, PAGES);
-	if (g->call < g->nr_plan)
-		write_pages(g, g->plan[g->call]);
+	write_pages(g, n);
+	g->ns += n * PAGE_NS;
 	g->call++;
 	memcpy(bitmap, g->dirty, sizeof(g->dirty));
 	memset(g->dirty, 0, sizeof(g->dirty));
 	return 0;
+}
+
+static uint64_t now(void *ctx)
+{
+	return ((struct guest *)ctx)->ns;
+}
+
+static void throttle(void *ctx, unsigned int pct)
+{
+	struct guest *g = ctx;
+
+	/* Only up while pre-copy runs: the caller ends it. */
+	assert_true(pct > g->throttle);
+	g->throttle = pct;
+	g->throttle_calls++;
 }
 
 /* Slot 1 at 1 MiB: the even pages hold data, the odd ones zeros. */
@@ -93,7 +123,7 @@ static void *send_thread(void *arg)
 	struct sender *s = arg;
 	struct snap_out o = { .fd = s->fd, .write = mig_stream_write };
 	struct mig_ram ram = { .mem = s->g->mem, .take_dirty = take_dirty,
-			       .ctx = s->g };
+			       .now = now, .throttle = throttle, .ctx = s->g };
 
 	s->ret = mig_send_precopy(&o, &ram, &s->opts, &s->st);
 	if (!s->ret)
@@ -167,6 +197,135 @@ static void test_round_cap(void **state)
 	assert_int_equal(s.st.rounds, 3);
 	assert_int_equal(s.st.round_pages[3], 20);
 	assert_int_equal(s.st.final_pages, 20);
+	free(g.mem[1].hva);
+}
+
+static void progress(void *ctx, const struct vmctl_migrate_stats *now)
+{
+	struct vmctl_migrate_stats *last = ctx;
+
+	/* Each call after a round, with more sent. */
+	assert_true(now->bytes > last->bytes);
+	assert_true(now->rounds >= last->rounds);
+	*last = *now;
+}
+
+/*
+ * The guest paused once a round's pages, at the link's speed, take at
+ * most --max-downtime: 16 pages (16 ms), 8, then 4 (4 ms) under 5 ms.
+ */
+static void test_downtime(void **state)
+{
+	static const unsigned int plan[] = { 16, 8, 4, 2, 1 };
+	struct vmctl_migrate_stats seen = { 0 };
+	struct sender s = { .opts = { .max_downtime_ms = 5,
+				      .progress = progress,
+				      .progress_ctx = &seen } };
+	struct guest g;
+
+	(void)state;
+	guest_init(&g, plan, 5);
+	migrate(&g, &s);
+	assert_int_equal(s.st.rounds, 3);
+	assert_int_equal(s.st.round_pages[3], 4);
+	assert_int_equal(s.st.final_pages, 2);
+	/* 4 pages of 4 KiB and their 4 section headers in 4 ms. */
+	assert_int_equal(s.st.bandwidth, 4 * (PG + 40) * 1000 / 4);
+	assert_int_equal(s.st.expected_downtime_us, 4 * PG * 4000 / (4 * (PG + 40)));
+	/* 4 pages found after 8 were sent in 8 ms. */
+	assert_int_equal(s.st.dirty_rate, 4 * PG * 1000 / 8);
+	assert_int_equal(s.st.remaining_pages, 4);
+	/* Shrinking by half each round: never slowed down. */
+	assert_int_equal(g.throttle_calls, 0);
+	assert_int_equal(seen.rounds, 3);
+	assert_int_equal(seen.expected_downtime_us,
+			 s.st.expected_downtime_us);
+	free(g.mem[1].hva);
+}
+
+/*
+ * 40 pages a round (40 ms) while 5 ms is asked: only slowed down does
+ * the guest fit, 20% first, then 10% more a round: at 90% it writes 4.
+ */
+static void test_auto_converge(void **state)
+{
+	struct sender s = { .opts = { .max_downtime_ms = 5 } };
+	struct guest g;
+
+	(void)state;
+	guest_init(&g, NULL, 0);
+	g.steady = 40;
+	migrate(&g, &s);
+	assert_int_equal(g.throttle, 90);
+	assert_int_equal(g.throttle_calls, 8);
+	assert_int_equal(s.st.max_throttle_pct, 90);
+	assert_int_equal(s.st.rounds, 9);
+	assert_int_equal(s.st.round_pages[1], 40);
+	assert_int_equal(s.st.round_pages[2], 32);
+	assert_int_equal(s.st.round_pages[9], 4);
+	free(g.mem[1].hva);
+}
+
+/* The throttle stops at 99%. */
+static void test_throttle_cap(void **state)
+{
+	struct mig_policy p;
+	unsigned int i;
+
+	(void)state;
+	mig_policy_init(&p, &(struct vmctl_migrate_opts){ .max_downtime_ms = 1 },
+			0);
+	assert_int_equal(mig_policy_round(&p, 64, 64 * PG, 64 * PAGE_NS, 0),
+			 MIG_NEXT_ROUND);
+	assert_int_equal(p.throttle, 0);
+	for (i = 0; i < 12; i++)
+		assert_int_equal(mig_policy_round(&p, 64, 64 * PG,
+						  64 * PAGE_NS, 0),
+				 MIG_NEXT_ROUND);
+	assert_int_equal(p.throttle, 99);
+	/* A round of nothing: the pause foreseen is none. */
+	assert_int_equal(mig_policy_round(&p, 0, 0, PAGE_NS, 0),
+			 MIG_SWITCH_OVER);
+	/* Past the timeout, a round that does not fit gives up. */
+	mig_policy_init(&p, &(struct vmctl_migrate_opts){ .timeout_s = 2 },
+			1);
+	assert_int_equal(mig_policy_round(&p, 1, PG, 1, 2000000001ULL),
+			 MIG_GIVE_UP);
+}
+
+/*
+ * Without auto-converge that guest never fits: pre-copy gives up at
+ * the timeout, saying so, and the destination sees the stream end.
+ */
+static void test_timeout(void **state)
+{
+	struct snap_out o = { .write = mig_stream_write };
+	struct sender s = { .opts = { .max_downtime_ms = 5, .timeout_s = 1,
+				      .no_auto_converge = 1 } };
+	struct guest g;
+	struct mig_ram ram = { .take_dirty = take_dirty, .now = now,
+			       .throttle = throttle };
+	int sv[2];
+
+	(void)state;
+	guest_init(&g, NULL, 0);
+	g.steady = 40;
+	ram.mem = g.mem;
+	ram.ctx = &g;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	o.fd = sv[0];
+	/* Nobody reads: the socket's buffer takes 25 rounds of 40 pages. */
+	assert_int_equal(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF,
+				    &(int){ 8 << 20 }, sizeof(int)), 0);
+	assert_int_equal(mig_send_precopy(&o, &ram, &s.opts, &s.st),
+			 -ETIMEDOUT);
+	assert_non_null(strstr(vmctl_error_detail(),
+			       "did not converge in time"));
+	/* 40 ms a round: the 25th ends at 1 s. */
+	assert_int_equal(s.st.rounds, 25);
+	assert_int_equal(g.throttle_calls, 0);
+	close(sv[0]);
+	close(sv[1]);
 	free(g.mem[1].hva);
 }
 
@@ -316,7 +475,7 @@ static void test_peer_gone(void **state)
 	struct vmctl_migrate_stats st;
 	struct guest g;
 	struct snap_out o = { .write = mig_stream_write };
-	struct mig_ram ram = { .take_dirty = take_dirty };
+	struct mig_ram ram = { .take_dirty = take_dirty, .now = now };
 	int sv[2];
 
 	(void)state;
@@ -338,6 +497,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_converges),
 		cmocka_unit_test(test_round_cap),
+		cmocka_unit_test(test_downtime),
+		cmocka_unit_test(test_auto_converge),
+		cmocka_unit_test(test_throttle_cap),
+		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_bad_stream),
 		cmocka_unit_test(test_incoming_header),
 		cmocka_unit_test(test_peer_gone),

@@ -222,6 +222,75 @@ static void test_pause_resume(void **state)
 	rig_down(&r);
 }
 
+static unsigned int runs(unsigned int i)
+{
+	return __atomic_load_n(&fv[i].runs, __ATOMIC_SEQ_CST);
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	usleep(ms * 1000);
+}
+
+/*
+ * Throttled at 50%, a vCPU spinning in the guest is kicked out after
+ * each 10 ms slice and sleeps 10 ms: about 10 entries in 200 ms, not
+ * one (unthrottled) nor thousands (immediate_exit left set).  A pause
+ * still holds it and a resume lets it go on; at 99% it sleeps 990 ms a
+ * time, and neither a pause nor the end of the throttle waits for that.
+ * Throttle off: it stays in the guest, not kicked again.
+ */
+static void test_throttle(void **state)
+{
+	struct pollfd pfd;
+	struct vmctl_vm_end end;
+	struct rig r;
+	unsigned int n;
+
+	(void)state;
+	SCRIPT(0, { S_BLOCK, 0, 0 });
+	rig_up(&r, 1);
+	assert_int_equal(vmctl_vm_start(r.vm), 0);
+	pfd = (struct pollfd){ .fd = vmctl_vm_done_fd(r.vm), .events = POLLIN };
+	sleep_ms(50);
+	assert_int_equal(runs(0), 1);
+	assert_int_equal(vmctl_vm_throttle(r.vm, 50), 0);
+	sleep_ms(200);
+	n = runs(0);
+	assert_in_range(n, 4, 30);
+	assert_int_equal(vmctl_vm_pause(r.vm), 0);
+	assert_int_equal(r.vm->parked, 1);
+	assert_int_equal(vmctl_vm_resume(r.vm), 0);
+	sleep_ms(100);
+	assert_in_range(runs(0), n + 2, n + 30);
+
+	assert_int_equal(vmctl_vm_throttle(r.vm, 100), 0);	/* 99 */
+	assert_int_equal(r.vm->throttle_pct, 99);
+	sleep_ms(100);
+	n = runs(0);
+	sleep_ms(300);
+	assert_in_range(runs(0), n, n + 1);	/* asleep */
+	assert_int_equal(vmctl_vm_pause(r.vm), 0);	/* at once */
+	assert_int_equal(vmctl_vm_resume(r.vm), 0);
+	assert_int_equal(vmctl_vm_throttle(r.vm, 0), 0);
+	assert_false(r.vm->throttling);
+	sleep_ms(20);
+	n = runs(0);
+	sleep_ms(200);
+	assert_int_equal(runs(0), n);	/* in the guest, left alone */
+	assert_int_equal(poll(&pfd, 1, 0), 0);
+
+	/* A throttled VM stops, and its thread goes with it. */
+	assert_int_equal(vmctl_vm_throttle(r.vm, 50), 0);
+	sleep_ms(30);
+	vmctl_vm_stop(r.vm);
+	assert_int_equal(poll(&pfd, 1, 5000), 1);
+	assert_int_equal(vmctl_vm_wait(r.vm, &end), 0);
+	assert_int_equal(end.reason, VMCTL_END_STOPPED);
+	assert_false(r.vm->throttling);
+	rig_down(&r);
+}
+
 /*
  * A snapshot of a running VM not paused is refused; one that fails
  * midway (the fake module has no VMCTL_GET_CLOCK) leaves no file, not
@@ -350,6 +419,7 @@ int main(void)
 		cmocka_unit_test(test_poweroff_stops_other_vcpus),
 		cmocka_unit_test(test_stop_from_outside),
 		cmocka_unit_test(test_pause_resume),
+		cmocka_unit_test(test_throttle),
 		cmocka_unit_test(test_snapshot_refused),
 		cmocka_unit_test(test_all_halted),
 		cmocka_unit_test(test_halt_with_irqchip),
