@@ -18,6 +18,10 @@
  * (TSC ticks from the source's pause to the destination's start:
  * instructions in the test machine, whose TSC counts them).
  *
+ * Pre-copy that cannot converge gives up at its timeout, the source
+ * running on at full speed; slowed down (auto-converge), the same guest
+ * moves.
+ *
  * And a guest with a virtio disk (its image shared by both ends, as on
  * shared storage) and a virtio-rng, whose driver is the guest itself:
  * in 32-bit protected mode it writes a 4 KiB block full of its count to
@@ -461,10 +465,13 @@ static void report(const char *what, const struct vmctl_migrate_stats *st,
 	printf("# %s: %u rounds, pages sent:", what, st->rounds);
 	for (i = 0; i <= st->rounds; i++)
 		printf(" %llu", (unsigned long long)st->round_pages[i]);
-	printf(", paused %llu; %llu bytes; downtime %llu TSC ticks\n",
+	printf(", paused %llu; %llu bytes; downtime %llu TSC ticks (%llu us, %llu foreseen); %llu ms; throttle %u%%\n",
 	       (unsigned long long)st->final_pages,
 	       (unsigned long long)st->bytes,
-	       (unsigned long long)(d->start_tsc - st->pause_tsc));
+	       (unsigned long long)(d->start_tsc - st->pause_tsc),
+	       (unsigned long long)st->downtime_us,
+	       (unsigned long long)st->expected_downtime_us,
+	       (unsigned long long)st->elapsed_ms, st->max_throttle_pct);
 }
 
 static void end(struct vmctl_vm *vm)
@@ -556,6 +563,75 @@ TEST(failures)
 	EXPECT_EQ(0, d.ret);
 	EXPECT_TRUE(d.same_ram);
 	EXPECT_EQ(0, count_past(d.vm, *word(src, COUNT) + 100000));
+	end(src);
+	end(d.vm);
+}
+
+/* The guest's counts in 300 ms, on whichever VM runs it. */
+static uint32_t speed(struct vmctl_vm *vm)
+{
+	uint32_t at = *word(vm, COUNT);
+
+	usleep(300000);
+	return *word(vm, COUNT) - at;
+}
+
+/*
+ * The counting guest writes its 65 pages over and over, so every round
+ * finds all of them whatever it lasts: asked for a round of at most one
+ * page, pre-copy never gets there on its own, and gives up at the
+ * timeout, the source running on at full speed.  Slowed down
+ * (auto-converge), the guest sleeps between its 10 ms slices, a round
+ * falls in a sleep and finds nothing, and the guest moves.
+ */
+TEST(auto_converge)
+{
+	struct vmctl_migrate_opts opts = { .max_final_pages = 1,
+					   .timeout_s = 3,
+					   .no_auto_converge = 1 };
+	struct vmctl_migrate_stats st;
+	struct dest d = { .kind = DEST_GOOD };
+	struct vmctl_vm *src;
+	uint32_t before;
+
+	src = source(NULL);
+	ASSERT_NE(NULL, src);
+	before = speed(src);
+	EXPECT_EQ(-ETIMEDOUT, migrate(src, &d, &opts, &st));
+	EXPECT_NE(NULL, strstr(vmctl_error_detail(),
+			       "did not converge in time"));
+	EXPECT_NE(NULL, strstr(vmctl_error_detail(), "the VM stays here"));
+	EXPECT_EQ(0, st.max_throttle_pct);
+	EXPECT_LT(2, st.rounds);
+	/* The destination saw the stream end, and made nothing run. */
+	EXPECT_NE(0, d.ret);
+	if (d.vm)
+		vmctl_vm_destroy(d.vm);
+	runs_on(_metadata, src);
+	EXPECT_LT(before / 3, speed(src));
+	printf("# no auto-converge: gave up after %u rounds of %llu pages, %llu ms\n",
+	       st.rounds, (unsigned long long)st.round_pages[1],
+	       (unsigned long long)st.elapsed_ms);
+
+	/* Slowed down, then refused at the end: at full speed again. */
+	opts = (struct vmctl_migrate_opts){ .max_final_pages = 1,
+					    .timeout_s = 120 };
+	d = (struct dest){ .kind = DEST_REFUSE };
+	EXPECT_EQ(-EINVAL, migrate(src, &d, &opts, &st));
+	EXPECT_LE(20, st.max_throttle_pct);
+	end(d.vm);
+	EXPECT_FALSE(vmctl_vm_paused(src));
+	EXPECT_LT(before / 3, speed(src));
+
+	d = (struct dest){ .kind = DEST_GOOD };
+	ASSERT_EQ(0, migrate(src, &d, &opts, &st));
+	ASSERT_EQ(0, d.ret);
+	EXPECT_TRUE(d.same_ram);
+	EXPECT_LE(20, st.max_throttle_pct);
+	EXPECT_GE(1, st.round_pages[st.rounds]);
+	EXPECT_EQ(0, count_past(d.vm, *word(src, COUNT) + 100000));
+	EXPECT_NE(0xbad, *word(d.vm, BAD));
+	report("auto-converge", &st, &d);
 	end(src);
 	end(d.vm);
 }
