@@ -43,8 +43,11 @@ static const char migrate_usage[] =
 "                           of the downtime\n"
 "  -h, --help               show this help\n"
 "\n"
-"Prints the rounds, pages sent in each and while paused, bytes, the\n"
-"time it took, the downtime and the most the guest was slowed down.\n"
+"Prints on stderr after each round (and each second of a long one) the\n"
+"bytes sent, those to go, how fast the guest dirties and the link\n"
+"carries, the downtime foreseen and the throttle; at the end, the\n"
+"rounds, pages sent in each and while paused, bytes, the time it took,\n"
+"the downtime and the most the guest was slowed down.\n"
 "Exit status: 0 the VM runs there, 1 no such VM, no control socket or\n"
 "the migration failed (the VM runs here), 2 bad command line.\n";
 
@@ -140,7 +143,7 @@ int cmd_migrate(int argc, char **argv)
 	f = open_memstream(&body, &len);
 	if (!f)
 		return cli_error("migrate", "out of memory");
-	fputs("{\"destination_url\":", f);
+	fputs("{\"progress\":true,\"destination_url\":", f);
 	json_string(f, o.addr);
 	number(f, "max_rounds", o.max_rounds);
 	number(f, "max_final_pages", o.max_final_pages);

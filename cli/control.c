@@ -139,11 +139,25 @@ struct control_server {
 	char path[SUN_PATH_LEN];
 };
 
+static void send_progress(struct control_reply *reply, const char *line)
+{
+	char *out = NULL;
+	int n;
+
+	n = asprintf(&out, "HTTP/1.1 102 %s\r\nVmctl-Progress: %s\r\n\r\n",
+		     http_reason(102), line);
+	/* A client gone is the final answer's business. */
+	if (n > 0)
+		send_all(reply->fd, out, n);
+	free(out);
+}
+
 /* One request answered on fd; false when the connection is to close. */
 static bool answer(struct control_server *s, int fd,
 		   const struct http_request *req)
 {
-	struct control_reply reply = { .content_type = "application/json" };
+	struct control_reply reply = { .content_type = "application/json",
+				       .progress = send_progress, .fd = fd };
 	char *body = NULL, *out = NULL;
 	size_t body_len = 0, out_len = 0;
 	FILE *f;
@@ -335,6 +349,15 @@ static int connect_vm(unsigned int id, unsigned int timeout_s)
 	return fd;
 }
 
+/* An interim answer's Vmctl-Progress, a line on stderr. */
+static void progress(const char *head, size_t len)
+{
+	char line[512];
+
+	if (http_field(head, len, "Vmctl-Progress", line, sizeof(line)))
+		fprintf(stderr, "%s\n", line);
+}
+
 /* The whole answer read from fd into a malloc'd buffer. */
 static int read_reply(int fd, int *status, char **reply, size_t *reply_len)
 {
@@ -369,6 +392,12 @@ static int read_reply(int fd, int *status, char **reply, size_t *reply_len)
 					   &body_len);
 		if (!used && eof)
 			used = -EPROTO;
+		if (used > 0 && *status / 100 == 1) {
+			progress(buf, used);
+			memmove(buf, buf + used, have - used);
+			have -= used;
+			used = 0;
+		}
 	}
 	if (!buf || used < 0) {
 		free(buf);

@@ -44,6 +44,14 @@ struct control_vm {
 struct control_reply {
 	FILE *body;			/* empty for 204 */
 	const char *content_type;	/* "application/json" unless changed */
+	/*
+	 * An interim answer before it, "102 Processing" with the field
+	 * "Vmctl-Progress: line", for a long request (a migration) whose
+	 * client asked for its progress; NULL where there is no client
+	 * to tell (the unit tests).
+	 */
+	void (*progress)(struct control_reply *reply, const char *line);
+	int fd;				/* the client's, for progress */
 };
 
 /* A route's handler: returns the HTTP status. */
@@ -83,7 +91,9 @@ void control_stop(struct control_server *s);
 /*
  * A client's request to VM id's socket: the reply's status and body
  * (malloc'd, NUL-terminated; free it).  body may be NULL.  timeout_s:
- * how long to wait for the answer (0: as long as it takes).  -ENOENT
+ * how long to wait for the answer (0: as long as it takes).  The
+ * Vmctl-Progress field of each interim answer (102) before it is
+ * printed on stderr, a line each.  -ENOENT
  * when nobody serves that VM (another program holds it, or an older
  * vmctl), -EPROTO for an answer that is not HTTP, else -errno.
  */

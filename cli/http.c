@@ -174,7 +174,10 @@ long http_parse_response(const char *buf, size_t len, bool eof, int *status,
 			   &start);
 	if (ret <= 0)
 		return ret ? ret : eof ? -EINVAL : 0;
-	if (!has_clen) {
+	/* An interim answer (1xx) has no body (RFC 9110 15.2). */
+	if (*status / 100 == 1) {
+		clen = 0;
+	} else if (!has_clen) {
 		if (!eof)
 			return 0;
 		clen = end - start;
@@ -186,9 +189,32 @@ long http_parse_response(const char *buf, size_t len, bool eof, int *status,
 	return start + clen - buf;
 }
 
+bool http_field(const char *head, size_t len, const char *name,
+		char *out, size_t out_len)
+{
+	const char *end = head + len, *p = head, *next, *v;
+	long l, vlen;
+
+	/* Past the status line, up to the empty line. */
+	for (l = line_len(p, end, &next); l >= 0 && (p == head || l);
+	     l = line_len(p, end, &next)) {
+		if (p != head && header_is(p, l, name, &v, &vlen)) {
+			if ((size_t)vlen >= out_len)
+				vlen = out_len - 1;
+			memcpy(out, v, vlen);
+			out[vlen] = '\0';
+			return true;
+		}
+		p = next;
+	}
+	return false;
+}
+
 const char *http_reason(int status)
 {
 	switch (status) {
+	case 102:
+		return "Processing";
 	case 200:
 		return "OK";
 	case 204:

@@ -36,10 +36,18 @@ long http_parse_request(const char *buf, size_t len, struct http_request *req);
 /*
  * A response's status and body in buf[0..len) (the client's side):
  * bytes taken, 0 when incomplete, -EINVAL when malformed.  A response
- * without Content-Length runs to the end of the connection: give eof.
+ * without Content-Length runs to the end of the connection: give eof;
+ * an interim one (1xx) has no body.
  */
 long http_parse_response(const char *buf, size_t len, bool eof, int *status,
 			 const char **body, size_t *body_len);
+
+/*
+ * The header field name of the response head[0..len) into out (cut to
+ * out_len - 1 bytes, NUL-terminated): whether it is there.
+ */
+bool http_field(const char *head, size_t len, const char *name,
+		char *out, size_t out_len);
 
 /* A whole response: status line, Content-Type, Content-Length, body. */
 void http_write_response(FILE *f, int status, const char *content_type,

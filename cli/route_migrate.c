@@ -2,8 +2,13 @@
 /*
  * PUT /vmctl/migrate {"destination_url": "[tcp:]HOST:PORT",
  * "max_downtime_ms", "timeout_s", "auto_converge", "max_rounds",
- * "max_final_pages"}: live migration of this VM to a `vmctl run
- * --incoming` there (libvmctl's vmctl_vm_migrate()).
+ * "max_final_pages", "progress"}: live migration of this VM to a `vmctl
+ * run --incoming` there (libvmctl's vmctl_vm_migrate()).  With
+ * "progress": true, a "102 Processing" interim answer after each round
+ * (and each second of a long one) carries a Vmctl-Progress line for
+ * `vmctl migrate` to print: the control socket serves nothing else while
+ * the migration runs, so the progress comes on the request's own
+ * connection.
  * Firecracker has no migration; the field is Cloud Hypervisor's
  * (vm.send-migration).  The request is answered once it is over: 200
  * with what was sent, and this `vmctl run` then ends with status 0 (the
@@ -38,6 +43,24 @@ static void report(FILE *f, const struct vmctl_migrate_stats *st)
 		st->expected_downtime_us / 1000,
 		(unsigned int)(st->expected_downtime_us % 1000),
 		st->max_throttle_pct);
+}
+
+#define MIB(bytes)	((double)(bytes) / (1 << 20))
+
+/* libvmctl's progress call: one interim answer. */
+static void progress(void *ctx, const struct vmctl_migrate_stats *st)
+{
+	struct control_reply *reply = ctx;
+	char line[256];
+
+	snprintf(line, sizeof(line),
+		 "migrate: %s %u: %.1f MiB sent, %.1f MiB to go, dirtying %.1f MiB/s, link %.1f MiB/s, downtime foreseen %" PRIu64 " ms, throttle %u%%, %" PRIu64 " s",
+		 st->rounds ? "round" : "first copy, round", st->rounds,
+		 MIB(st->bytes), MIB(st->remaining_pages * 4096),
+		 MIB(st->dirty_rate), MIB(st->bandwidth),
+		 st->expected_downtime_us / 1000, st->throttle_pct,
+		 st->elapsed_ms / 1000);
+	reply->progress(reply, line);
 }
 
 static int migrate(struct control_vm *cv, const char *url,
@@ -91,16 +114,30 @@ static int get_uint(const struct http_request *req, const char *key,
 	return 0;
 }
 
+/* An optional boolean field into *out (left as it is when absent). */
+static int get_bool(const struct http_request *req, const char *key,
+		    bool *out, struct control_reply *reply)
+{
+	int ret = json_get_bool(req->body, req->body_len, key, out);
+
+	if (ret && ret != -ENOENT)
+		return control_fault(reply, 400,
+				     "PUT /vmctl/migrate: \"%s\" must be true or false",
+				     key);
+	return 0;
+}
+
 int route_migrate(struct control_vm *cv, const struct http_request *req,
 		  struct control_reply *reply)
 {
 	static const char *const fields[] = {
 		"destination_url", "max_downtime_ms", "timeout_s",
-		"auto_converge", "max_rounds", "max_final_pages", NULL
+		"auto_converge", "max_rounds", "max_final_pages", "progress",
+		NULL
 	};
 	struct vmctl_migrate_opts opts = { 0 };
 	uint64_t rounds, pages, downtime, timeout;
-	bool converge = true;
+	bool converge = true, tell = false;
 	char url[300];
 	int ret;
 
@@ -127,17 +164,20 @@ int route_migrate(struct control_vm *cv, const struct http_request *req,
 	if (!ret)
 		ret = get_uint(req, "timeout_s", UINT_MAX,
 			       "a number of seconds", &timeout, reply);
+	if (!ret)
+		ret = get_bool(req, "auto_converge", &converge, reply);
+	if (!ret)
+		ret = get_bool(req, "progress", &tell, reply);
 	if (ret)
 		return ret;
-	ret = json_get_bool(req->body, req->body_len, "auto_converge",
-			    &converge);
-	if (ret && ret != -ENOENT)
-		return control_fault(reply, 400,
-				     "PUT /vmctl/migrate: \"auto_converge\" must be true or false");
 	opts = (struct vmctl_migrate_opts){
 		.max_rounds = rounds, .max_final_pages = pages,
 		.max_downtime_ms = downtime, .timeout_s = timeout,
 		.no_auto_converge = !converge,
 	};
+	if (tell && reply->progress) {
+		opts.progress = progress;
+		opts.progress_ctx = reply;
+	}
 	return migrate(cv, url, &opts, reply);
 }

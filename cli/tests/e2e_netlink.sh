@@ -272,6 +272,8 @@ while :; do
 	sleep 1; i=$((i + 1))
 done
 check "migrate NAME HOST:PORT: status 0 (got $rc)" [ "$rc" -eq 0 ]
+check_all "migrate printed its progress and a report" \
+	'has "migrate: round 1: " "$TMP/err" && has "downtime foreseen" "$TMP/err" && has "\"downtime_ms\":" "$TMP/out" && has "\"max_throttle_pct\":" "$TMP/out"'
 wait "$src_pid"
 rc=$?
 check "the source's vmctl run exits 0 after the handover (got $rc)" \

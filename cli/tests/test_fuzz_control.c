@@ -82,12 +82,12 @@ static const char *const keys[] = {
 	"state", "amount_mib", "snapshot_path", "snapshot_type",
 	"mem_file_path", "version", "destination_url", "max_rounds",
 	"max_final_pages", "max_downtime_ms", "timeout_s", "auto_converge",
-	"x", "",
+	"progress", "x", "",
 };
 #define SNAPSHOT_CREATE	5	/* paths[] */
 #define MIGRATE		8
 static const unsigned int key_at[][2] = {	/* first, count */
-	[1] = { 0, 1 }, [3] = { 1, 1 }, [5] = { 2, 4 }, [8] = { 6, 6 },
+	[1] = { 0, 1 }, [3] = { 1, 1 }, [5] = { 2, 4 }, [8] = { 6, 7 },
 };
 static const char *const values[] = {
 	"\"Paused\"", "\"Resumed\"", "\"Full\"", "\"Diff\"", "0", "1", "-1",

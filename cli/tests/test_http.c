@@ -167,6 +167,43 @@ static void test_response(void **state)
 	assert_string_equal(http_reason(405), "Method Not Allowed");
 }
 
+/*
+ * A long request's interim answers (102, no body) before the final one;
+ * the progress field read from one.
+ */
+static void test_interim(void **state)
+{
+	static const char in[] =
+		"HTTP/1.1 102 Processing\r\nVmctl-Progress: round 3\r\n\r\n"
+		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
+	const char *body;
+	size_t body_len;
+	char line[8];
+	long used;
+	int status;
+
+	(void)state;
+	used = http_parse_response(in, sizeof(in) - 1, false, &status, &body,
+				   &body_len);
+	assert_int_equal(used, 52);
+	assert_int_equal(status, 102);
+	assert_int_equal(body_len, 0);
+	assert_true(http_field(in, used, "vmctl-progress", line,
+			       sizeof(line)));
+	assert_string_equal(line, "round 3");
+	assert_false(http_field(in, used, "Content-Length", line,
+				sizeof(line)));
+	/* Not past the head. */
+	assert_false(http_field(in, sizeof(in) - 1, "Content-Length", line,
+				sizeof(line)));
+	assert_int_equal(http_parse_response(in + used, sizeof(in) - 1 - used,
+					     false, &status, &body,
+					     &body_len),
+			 sizeof(in) - 1 - used);
+	assert_int_equal(status, 200);
+	assert_string_equal(http_reason(102), "Processing");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +211,7 @@ int main(void)
 		cmocka_unit_test(test_incomplete),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_response),
+		cmocka_unit_test(test_interim),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
