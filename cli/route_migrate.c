@@ -51,11 +51,13 @@ static void report(FILE *f, const struct vmctl_migrate_stats *st)
 static void progress(void *ctx, const struct vmctl_migrate_stats *st)
 {
 	struct control_reply *reply = ctx;
-	char line[256];
+	char line[256], round[32] = "first copy";
 
+	if (st->rounds)
+		snprintf(round, sizeof(round), "round %u", st->rounds);
 	snprintf(line, sizeof(line),
-		 "migrate: %s %u: %.1f MiB sent, %.1f MiB to go, dirtying %.1f MiB/s, link %.1f MiB/s, downtime foreseen %" PRIu64 " ms, throttle %u%%, %" PRIu64 " s",
-		 st->rounds ? "round" : "first copy, round", st->rounds,
+		 "migrate: %s: %.1f MiB sent, %.1f MiB to go, dirtying %.1f MiB/s, link %.1f MiB/s, downtime foreseen %" PRIu64 " ms, throttle %u%%, %" PRIu64 " s",
+		 round,
 		 MIB(st->bytes), MIB(st->remaining_pages * 4096),
 		 MIB(st->dirty_rate), MIB(st->bandwidth),
 		 st->expected_downtime_us / 1000, st->throttle_pct,
