@@ -30,7 +30,7 @@ void vmctl_module_stats(struct vmctl_module_stats *st)
 	st->kernel_bytes = atomic64_read(&acct[ACCT_BYTES]);
 }
 
-/* Charged to the caller's memory cgroup; may be large (slot page arrays). */
+/* Charged to the caller's memory cgroup; may be large (dirty logs). */
 void *vmctl_zalloc(size_t size)
 {
 	void *p = kvzalloc(size, GFP_KERNEL_ACCOUNT);
@@ -50,7 +50,8 @@ void vmctl_free(void *p, size_t size)
 
 /*
  * A zeroed, page-aligned page; @kind says which page counter it feeds.
- * @gfp: GFP_KERNEL_ACCOUNT, or a non-sleeping variant of it.
+ * @gfp: GFP_KERNEL_ACCOUNT, or a non-sleeping variant of it; GFP_KERNEL
+ * for the module's own pages (per CPU), which belong to no VM's owner.
  */
 void *vmctl_alloc_page_gfp(enum vmctl_acct kind, gfp_t gfp)
 {

@@ -15,18 +15,15 @@
  * the test machine when its modules are there); skips, saying which is
  * missing, otherwise.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "cgroup.h"
 #include "sysfile.h"
 #include "ucall.h"
 #include "vm.h"
@@ -37,7 +34,6 @@
 #define SLOT_PAGES	(SLOT_SIZE / 4096)
 #define PATTERN		0x5357415000000000	/* "SWAP" */
 #define MEM_MAX		(16 << 20)
-#define CG_ROOT		"/sys/fs/cgroup"
 
 /*
  * Write: PATTERN ^ i at offsets 0 and 2048 of page i.  Check: RDI = pages
@@ -76,30 +72,6 @@ GUEST64(swap_guest,
 	"jne 2b\n\t"
 	G_UCALL(UCALL_DONE));
 
-/* Write string @s to file @dir/@name: 0 or -errno. */
-static int put(const char *dir, const char *name, const char *s)
-{
-	char path[256];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static long get(const char *dir, const char *name)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return read_long(path);
-}
-
 /* Active swap: a line after /proc/swaps' header. */
 static bool have_swap(void)
 {
@@ -113,21 +85,6 @@ static bool have_swap(void)
 		lines++;
 	fclose(f);
 	return lines > 1;
-}
-
-/* cgroup v2 at CG_ROOT (mounted if nothing is) with memory for children. */
-static const char *cgroup_memory(void)
-{
-	struct stat st;
-	char path[128];
-
-	snprintf(path, sizeof(path), CG_ROOT "/cgroup.controllers");
-	if (stat(path, &st) &&
-	    mount("cgroup2", CG_ROOT, "cgroup2", 0, NULL))
-		return "no cgroup v2 at " CG_ROOT;
-	if (put(CG_ROOT, "cgroup.subtree_control", "+memory"))
-		return "no memory controller in cgroup v2";
-	return NULL;
 }
 
 FIXTURE(swap) {
@@ -150,16 +107,11 @@ FIXTURE_SETUP(swap)
 
 FIXTURE_TEARDOWN(swap)
 {
-	char pid[16];
-
 	if (self->vcpu)
 		guest_destroy(self->vcpu);
 	munmap(self->mem, SLOT_SIZE);
-	if (self->in_cg) {
-		snprintf(pid, sizeof(pid), "%d", getpid());
-		put(CG_ROOT, "cgroup.procs", pid);
-		rmdir(self->cg);
-	}
+	if (self->in_cg)
+		cg_leave(self->cg);
 }
 
 TEST_F_TIMEOUT(swap, guest_memory_swapped_out_and_back, 600)
@@ -176,28 +128,25 @@ TEST_F_TIMEOUT(swap, guest_memory_swapped_out_and_back, 600)
 	char buf[32];
 	int p;
 
-	if (geteuid())
-		SKIP(return, "needs root for a memory cgroup");
-	if (!have_swap())
-		SKIP(return, "no active swap (/proc/swaps)");
-	missing = cgroup_memory();
+	missing = cg_memory();
 	if (missing)
 		SKIP(return, "%s", missing);
+	if (!have_swap())
+		SKIP(return, "no active swap (/proc/swaps)");
 
-	ASSERT_EQ(0, mkdir(self->cg, 0755));
-	snprintf(buf, sizeof(buf), "%d", MEM_MAX);
-	ASSERT_EQ(0, put(self->cg, "memory.max", buf));
-	ASSERT_EQ(0, put(self->cg, "memory.swap.max", "max"));
-	snprintf(buf, sizeof(buf), "%d", getpid());
-	ASSERT_EQ(0, put(self->cg, "cgroup.procs", buf));
+	ASSERT_EQ(0, cg_create(self->cg));
 	self->in_cg = true;
+	snprintf(buf, sizeof(buf), "%d", MEM_MAX);
+	ASSERT_EQ(0, cg_put(self->cg, "memory.max", buf));
+	ASSERT_EQ(0, cg_put(self->cg, "memory.swap.max", "max"));
+	ASSERT_EQ(0, cg_join(self->cg));
 
 	self->vcpu = vcpu_create_guest(&swap_guest);
 	ASSERT_EQ(0, ioctl(self->vcpu->vm->fd, VMCTL_SET_MEM_SLOT, &s));
 	ASSERT_EQ(UCALL_SYNC, vcpu_ucall(self->vcpu, &uc));
-	swapped = get(self->cg, "memory.swap.current");
+	swapped = cg_get(self->cg, "memory.swap.current");
 	TH_LOG("64 MiB written under memory.max %d MiB: memory.current %ld KiB, memory.swap.current %ld KiB",
-	       MEM_MAX >> 20, get(self->cg, "memory.current") >> 10,
+	       MEM_MAX >> 20, cg_get(self->cg, "memory.current") >> 10,
 	       swapped >> 10);
 	/* At least half of what could not stay resident went to swap. */
 	ASSERT_LE((SLOT_SIZE - MEM_MAX) / 2, swapped);

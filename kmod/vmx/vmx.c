@@ -369,7 +369,11 @@ static int vmx_cpu_online(unsigned int cpu)
 	u32 *region;
 	int ret = 0;
 
-	region = vmctl_alloc_page(ACCT_VMCS_PAGES);
+	/*
+	 * The module's, not a VM's: not charged to the memory cgroup of
+	 * whoever loads the module or brings the CPU online.
+	 */
+	region = vmctl_alloc_page_gfp(ACCT_VMCS_PAGES, GFP_KERNEL);
 	if (!region)
 		return -ENOMEM;
 	*region = vmx_caps.revision;
