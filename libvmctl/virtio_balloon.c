@@ -4,10 +4,17 @@
  * the balloon's size in the configuration (num_pages) and raises a
  * configuration interrupt; the guest's driver takes pages out of use and
  * names them on the inflate queue, and the device returns them to the
- * host with MADV_DONTNEED.  Guest RAM is private anonymous memory
- * (memory.c), so that frees the host's pages (the MMU notifier takes
- * them out of EPT first) and the guest's next touch faults in a zeroed
- * one: deflating needs no work here, and we do not offer MUST_TELL_HOST.
+ * host with MADV_DONTNEED.  Guest RAM is private memory: anonymous
+ * (memory.c), or a snapshot file mapped copy-on-write after a restore
+ * (snapshot_load.c).  Either way MADV_DONTNEED frees the host's copies
+ * (the MMU notifier takes them out of EPT first) and the guest's next
+ * touch faults in a zeroed page, or the file's bytes again, which the
+ * guest accepts: it gave the contents up, and without PAGE_POISON, which
+ * we do not offer, its driver expects nothing of them.  The file's blocks
+ * stay, rightly: the snapshot must still restore.  Punching holes
+ * (fallocate, MADV_REMOVE) is for RAM shared with a file, which libvmctl
+ * never makes.  Deflating needs no work here, and we do not offer
+ * MUST_TELL_HOST.
  * Free page reporting names free ranges on its own queue, discarded the
  * same way.  The statistics buffer is held until someone reads the
  * counters, then given back, which makes the driver send fresh figures
@@ -56,7 +63,7 @@ static void discard(void *ctx, void *hva, uint64_t len)
 
 	if (madvise(hva, len, MADV_DONTNEED))
 		count(&b->st.discard_errors, 1);
-	/* The pages read zeros now: so must a migration's copy. */
+	/* The pages read zeros (or the file's bytes) now: so must a copy. */
 	vmctl_guest_ram_written(&b->vdev.ram, hva, len);
 }
 

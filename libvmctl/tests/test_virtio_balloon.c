@@ -11,6 +11,7 @@
  * damaged or truncated state refused.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +26,7 @@
 #include "fake_module.h"
 #include "guest_virtio.h"
 #include "internal.h"
+#include "tmp_file.h"
 #include "virtio_balloon.h"
 #include "virtio_pci.h"
 
@@ -400,6 +402,87 @@ static uint64_t counter(const char *name)
 	return counter_of(vm, name);
 }
 
+/* A balloon of @b on the VM, every feature taken, its queues ready. */
+static void balloon_up(const struct vmctl_balloon *b)
+{
+	unsigned int q;
+
+	assert_int_equal(vmctl_balloon_create(vm, b), 0);
+	assert_int_equal(vmctl_devices_start(&vm->devices), 0);
+	guest_negotiate(1, 0);
+	for (q = 0; q < 4; q++)
+		guest_queue(q, QSIZE, QUEUES(q), QUEUES(q) + 0x1000,
+			    QUEUES(q) + 0x2000);
+	guest_wr(20, 1, 0x0f);
+}
+
+/* Kernel's "Anonymous:" of the mapping that holds @p, in KiB, or -1. */
+static long anon_kib(const void *p)
+{
+	unsigned long lo, hi, at = (unsigned long)p;
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[256];
+	bool in = false;
+	long kib = -1;
+
+	assert_non_null(f);
+	while (kib < 0 && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
+			in = lo <= at && at < hi;
+		else if (in)
+			sscanf(line, "Anonymous: %ld kB", &kib);
+	}
+	fclose(f);
+	return kib;
+}
+
+/*
+ * RAM restored from a snapshot is the file mapped copy-on-write.  Pages
+ * given back (inflated or reported) lose the guest's copies: the host
+ * frees that memory, and the pages read the file's bytes again, which
+ * the guest accepts (it gave their contents up); the file is not
+ * touched, since other VMs may be restored from it.
+ */
+static void test_private_file_ram(void **state)
+{
+	char path[] = "/tmp/vmctl-test-balloon-XXXXXX";
+	struct vmctl_balloon b = { .size = 8 * MIB };
+	uint8_t file[VICTIMS * PAGE];
+	uint32_t pfns[VICTIMS / 2];
+	unsigned int i;
+	int fd;
+
+	(void)state;
+	assert_int_equal(tmp_file_make(path), 0);
+	fd = open(path, O_RDWR);
+	unlink(path);
+	assert_true(fd >= 0);
+	memset(file, 0x33, sizeof(file));
+	assert_int_equal(pwrite(fd, file, sizeof(file), 0), sizeof(file));
+	assert_ptr_equal(mmap(ram + VICTIM, sizeof(file),
+			      PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
+			      fd, 0), ram + VICTIM);
+	memset(ram + VICTIM, 0x5a, sizeof(file));	/* the guest's copies */
+	assert_int_equal(anon_kib(ram + VICTIM), sizeof(file) / 1024);
+
+	balloon_up(&b);
+	for (i = 0; i < VICTIMS / 2; i++)
+		pfns[i] = VICTIM / PAGE + i;
+	memcpy(ram + BUF, pfns, sizeof(pfns));
+	post(0, BUF, sizeof(pfns), false);
+	post(3, VICTIM + VICTIMS / 2 * PAGE, VICTIMS / 2 * PAGE, true);
+	assert_int_equal(counter("discard_errors"), 0);
+	assert_int_equal(anon_kib(ram + VICTIM), 0);
+	for (i = 0; i < VICTIMS; i++)
+		assert_int_equal(ram[VICTIM + i * PAGE + 9], 0x33);
+	memset(file, 0, sizeof(file));
+	assert_int_equal(pread(fd, file, sizeof(file), 0), sizeof(file));
+	for (i = 0; i < sizeof(file); i += PAGE)
+		assert_int_equal(file[i + 9], 0x33);
+	vmctl_devices_stop(&vm->devices);
+	close(fd);
+}
+
 static void test_device(void **state)
 {
 	struct vmctl_balloon b = { .size = 8 * MIB };
@@ -586,16 +669,10 @@ static void test_snapshot_state(void **state)
 	uint8_t *ram2;
 	uint16_t u16;
 	uint64_t u64;
-	unsigned int i, q;
+	unsigned int i;
 
 	(void)state;
-	assert_int_equal(vmctl_balloon_create(vm, &b), 0);
-	assert_int_equal(vmctl_devices_start(&vm->devices), 0);
-	guest_negotiate(1, 0);
-	for (q = 0; q < 4; q++)
-		guest_queue(q, QSIZE, QUEUES(q), QUEUES(q) + 0x1000,
-			    QUEUES(q) + 0x2000);
-	guest_wr(20, 1, 0x0f);
+	balloon_up(&b);
 	assert_int_equal(vmctl_vm_balloon_set(vm, 16 * MIB), 0);
 	for (i = 0; i < VICTIMS; i++)
 		pfns[i] = VICTIM / PAGE + i;
@@ -684,6 +761,8 @@ int main(void)
 		cmocka_unit_test(test_whole_pages),
 		cmocka_unit_test(test_stats),
 		cmocka_unit_test_setup_teardown(test_refusals, vm_setup,
+						vm_teardown),
+		cmocka_unit_test_setup_teardown(test_private_file_ram, vm_setup,
 						vm_teardown),
 		cmocka_unit_test_setup_teardown(test_device, vm_setup,
 						vm_teardown),
