@@ -120,8 +120,10 @@ function kv(key,    i, n, a) {
 		val[mode, b, "slab"] = kv("slab_bytes") / 1024
 		if (kv("module_bytes") >= 0)
 			val[mode, b, "module"] = kv("module_bytes") / 1024
-	} else if (c == "create") {
-		val[mode, b, "create"] = kv("per_vm")
+	} else if (c == "create" || c == "create_prealloc") {
+		val[mode, b, c] = kv("per_vm")
+	} else if (c == "fault4k" || c == "fault2m") {
+		val[mode, b, c] = kv("per_fault")
 	} else if (c != "baseline") {
 		val[mode, b, c] = kv("per_exit")
 	}
@@ -134,7 +136,7 @@ function ratio(m, r) {
 }
 END {
 	nm = split(modes, md, " ")
-	nr = split("cpuid vmcall rdmsr out mmio doorbell hlt ipi ipi_pveoi pvipi create kmem slab module", row, " ")
+	nr = split("cpuid vmcall rdmsr out mmio doorbell hlt ipi ipi_pveoi pvipi create create_prealloc fault4k fault2m kmem slab module", row, " ")
 	label["cpuid"] = "CPUID (in kernel), instructions per exit"
 	label["vmcall"] = "VMCALL (in kernel), instructions per exit"
 	label["rdmsr"] = "RDMSR IA32_APIC_BASE (in kernel), instructions per exit"
@@ -146,6 +148,9 @@ END {
 	label["ipi_pveoi"] = "the same with KVM PV EOI: the EOI without an exit (1 exit)"
 	label["pvipi"] = "self-IPI by KVM_HC_SEND_IPI hypercall, PV EOI (1 exit)"
 	label["create"] = "create VM + 1 vCPU + 64 MiB, run to first OUT, instructions"
+	label["create_prealloc"] = "  the same with all 64 MiB mapped at creation (vmctl --mem-prealloc; KVM: none)"
+	label["fault4k"] = "first touch of a 4 KiB page (EPT violation, page mapped), instructions per fault"
+	label["fault2m"] = "first touch of a 2 MiB THP page (one 2 MiB EPT entry), instructions per fault"
 	label["kmem"] = "kernel memory per VM (free pages), KiB"
 	label["slab"] = "  of which Slab, KiB"
 	label["module"] = "  vmctl GET_MODULE_STATS kernel_bytes, KiB"
@@ -162,8 +167,8 @@ END {
 	for (r = 1; r <= nr; r++) {
 		line = "| " label[row[r]] " |"
 		for (i = 1; i <= nm; i++) {
-			if (row[r] == "module")
-				line = line " " cell(md[i], "vmctl", "module") " | n/a | n/a |"
+			if (row[r] == "module" || row[r] == "create_prealloc")
+				line = line " " cell(md[i], "vmctl", row[r]) " | n/a | n/a |"
 			else if (row[r] == "slab")
 				line = line " " cell(md[i], "vmctl", "slab") " | " cell(md[i], "kvm", "slab") " | |"
 			else
@@ -187,10 +192,11 @@ END {
 missing=0
 for mode in $modes; do
 	for b in vmctl kvm; do
-		for c in cpuid vmcall rdmsr out mmio doorbell hlt ipi ipi_pveoi pvipi create memory; do
+		for c in cpuid vmcall rdmsr out mmio doorbell hlt ipi ipi_pveoi pvipi create fault4k fault2m memory; do
 			grep -q "^$mode backend=$b case=$c " "$work/all" || missing=1
 		done
 	done
+	grep -q "^$mode backend=vmctl case=create_prealloc " "$work/all" || missing=1
 done
 if [ $missing = 1 ]; then
 	say "some figures are missing: n/a in the table (reasons above)"

@@ -3,6 +3,7 @@
  * The kvm-intel backend: /dev/kvm with the plain KVM API and no CPUID
  * table; the in-kernel irqchip only for the timer case.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
@@ -32,8 +33,8 @@ static bool kvm_open(void)
 	return true;
 }
 
-static void kvm_add_slot(int vm_fd, __u32 slot, __u64 gpa, __u64 size,
-			 void *mem)
+static void kvm_add_slot_fd(int vm_fd, __u32 slot, __u64 gpa, __u64 size,
+			    void *mem)
 {
 	struct kvm_userspace_memory_region r = {
 		.slot = slot,
@@ -46,13 +47,29 @@ static void kvm_add_slot(int vm_fd, __u32 slot, __u64 gpa, __u64 size,
 		die("KVM_SET_USER_MEMORY_REGION");
 }
 
-static struct bench_vm *kvm_create(void *low_ram, void *high_ram,
-				   bool irqchip)
+static void kvm_add_slot(struct bench_vm *vm, uint32_t slot, uint64_t gpa,
+			 uint64_t size, void *mem)
 {
-	struct bench_vm *vm = calloc(1, sizeof(*vm));
+	kvm_add_slot_fd(vm->vm_fd, slot, gpa, size, mem);
+}
+
+/*
+ * BENCH_VM_PREFAULT: QEMU's -mem-prealloc only populates the host's
+ * memory; KVM still maps it for the guest on demand.
+ */
+static struct bench_vm *kvm_create(void *low_ram, void *high_ram,
+				   unsigned int flags)
+{
+	bool irqchip = flags & BENCH_VM_IRQCHIP;
+	struct bench_vm *vm;
 	struct kvm_sregs sregs;
 	int size;
 
+	if (flags & BENCH_VM_PREFAULT) {
+		errno = EOPNOTSUPP;
+		return NULL;
+	}
+	vm = calloc(1, sizeof(*vm));
 	if (!vm)
 		die("calloc");
 	vm->doorbell_fd = -1;
@@ -64,8 +81,8 @@ static struct bench_vm *kvm_create(void *low_ram, void *high_ram,
 		free(vm);
 		return NULL;
 	}
-	kvm_add_slot(vm->vm_fd, 0, 0, LOW_RAM_SIZE, low_ram);
-	kvm_add_slot(vm->vm_fd, 1, HIGH_RAM_GPA, HIGH_RAM_SIZE, high_ram);
+	kvm_add_slot_fd(vm->vm_fd, 0, 0, LOW_RAM_SIZE, low_ram);
+	kvm_add_slot_fd(vm->vm_fd, 1, HIGH_RAM_GPA, HIGH_RAM_SIZE, high_ram);
 	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
 	if (vm->vcpu_fd < 0)
 		die("KVM_CREATE_VCPU");
@@ -87,6 +104,19 @@ static struct bench_vm *kvm_create(void *low_ram, void *high_ram,
 	if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sregs))
 		die("KVM_SET_SREGS");
 	return vm;
+}
+
+static void kvm_big_gs(struct bench_vm *vm, uint64_t base)
+{
+	struct kvm_sregs sregs;
+
+	if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs))
+		die("KVM_GET_SREGS");
+	sregs.gs.base = base;
+	sregs.gs.limit = 0xffffffff;
+	sregs.gs.g = 1;
+	if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sregs))
+		die("KVM_SET_SREGS");
 }
 
 static void kvm_enter_at(struct bench_vm *vm, uint64_t rip, uint64_t rbp)
@@ -158,6 +188,8 @@ const struct bench_backend bench_kvm = {
 	.in_kernel_hypercall = 0xbe7c,
 	.open = kvm_open,
 	.create = kvm_create,
+	.add_slot = kvm_add_slot,
+	.big_gs = kvm_big_gs,
 	.enter_at = kvm_enter_at,
 	.add_doorbell = kvm_add_doorbell,
 	.has_pv_ipi = kvm_has_pv_ipi,

@@ -33,11 +33,12 @@ static bool vmctl_open(void)
 	return true;
 }
 
-static void vmctl_add_slot(int vm_fd, __u32 slot, __u64 gpa, __u64 size,
-			   void *mem)
+static void vmctl_add_slot_flags(int vm_fd, __u32 slot, __u64 gpa,
+				 __u64 size, void *mem, __u32 flags)
 {
 	struct vmctl_mem_slot s = {
 		.slot = slot,
+		.flags = flags,
 		.guest_phys = gpa,
 		.size = size,
 		.user_addr = (unsigned long)mem,
@@ -47,11 +48,19 @@ static void vmctl_add_slot(int vm_fd, __u32 slot, __u64 gpa, __u64 size,
 		die("VMCTL_SET_MEM_SLOT");
 }
 
-static struct bench_vm *vmctl_create(void *low_ram, void *high_ram,
-				     bool irqchip)
+static void vmctl_add_slot(struct bench_vm *vm, uint32_t slot, uint64_t gpa,
+			   uint64_t size, void *mem)
 {
+	vmctl_add_slot_flags(vm->vm_fd, slot, gpa, size, mem, 0);
+}
+
+static struct bench_vm *vmctl_create(void *low_ram, void *high_ram,
+				     unsigned int flags)
+{
+	__u32 slot_flags = flags & BENCH_VM_PREFAULT ? VMCTL_MEM_PREFAULT : 0;
 	struct bench_vm *vm = calloc(1, sizeof(*vm));
 	struct vmctl_vm_config config = { .name = "bench" };
+	bool irqchip = flags & BENCH_VM_IRQCHIP;
 	struct vmctl_sregs sregs;
 	int size;
 
@@ -66,8 +75,10 @@ static struct bench_vm *vmctl_create(void *low_ram, void *high_ram,
 		free(vm);
 		return NULL;
 	}
-	vmctl_add_slot(vm->vm_fd, 0, 0, LOW_RAM_SIZE, low_ram);
-	vmctl_add_slot(vm->vm_fd, 1, HIGH_RAM_GPA, HIGH_RAM_SIZE, high_ram);
+	vmctl_add_slot_flags(vm->vm_fd, 0, 0, LOW_RAM_SIZE, low_ram,
+			     slot_flags);
+	vmctl_add_slot_flags(vm->vm_fd, 1, HIGH_RAM_GPA, HIGH_RAM_SIZE,
+			     high_ram, slot_flags);
 	vm->vcpu_fd = ioctl(vm->vm_fd, VMCTL_CREATE_VCPU, 0);
 	if (vm->vcpu_fd < 0)
 		die("VMCTL_CREATE_VCPU");
@@ -89,6 +100,19 @@ static struct bench_vm *vmctl_create(void *low_ram, void *high_ram,
 	if (ioctl(vm->vcpu_fd, VMCTL_SET_SREGS, &sregs))
 		die("VMCTL_SET_SREGS");
 	return vm;
+}
+
+static void vmctl_big_gs(struct bench_vm *vm, uint64_t base)
+{
+	struct vmctl_sregs sregs;
+
+	if (ioctl(vm->vcpu_fd, VMCTL_GET_SREGS, &sregs))
+		die("VMCTL_GET_SREGS");
+	sregs.gs.base = base;
+	sregs.gs.limit = 0xffffffff;
+	sregs.gs.g = 1;
+	if (ioctl(vm->vcpu_fd, VMCTL_SET_SREGS, &sregs))
+		die("VMCTL_SET_SREGS");
 }
 
 static void vmctl_enter_at(struct bench_vm *vm, uint64_t rip, uint64_t rbp)
@@ -174,6 +198,8 @@ const struct bench_backend bench_vmctl = {
 	.in_kernel_hypercall = VMCTL_HC_GET_VERSION,
 	.open = vmctl_open,
 	.create = vmctl_create,
+	.add_slot = vmctl_add_slot,
+	.big_gs = vmctl_big_gs,
 	.enter_at = vmctl_enter_at,
 	.add_doorbell = vmctl_add_doorbell,
 	.has_pv_ipi = vmctl_has_pv_ipi,

@@ -17,12 +17,20 @@
  *    first exit of the new VM (an OUT at its first instruction): create
  *    the VM, add the two RAM slots, create the vCPU, map its run page, set
  *    SREGS and REGS, run.  The RAM is populated beforehand, so page zeroing
- *    is not counted; pinning it (vmctl does, kvm maps it on demand) is.
+ *    is not counted; both map it for the guest on demand.
  *    Where a path sleeps (KVM waits for SRCU grace periods when memory
  *    slots change) the TSC counts the L1 machine's idle time too.
+ *    The same with every page mapped for the guest before the first RUN
+ *    (vmctl's VMCTL_MEM_PREFAULT, `vmctl run --mem-prealloc`; KVM has no
+ *    such thing).
  *  - Kernel memory: free pages (with the per-CPU lists) and AnonPages
  *    before and after creating VMS VMs up to their first exit, divided by
  *    VMS; Slab alone, and the module's own count where it has one.
+ *  - First-touch EPT faults: a fresh VM per batch with a third slot the
+ *    guest has not touched, populated on the host (so host page faults
+ *    are not counted), in 4 KiB pages or in transparent huge pages; the
+ *    guest writes one byte per 4 KiB or 2 MiB, then again over the same
+ *    pages (no exits); the difference per page is the fault's cost.
  *
  * Output: one "bench backend=... case=... key=value" line per figure, which
  * scripts/bench.sh gathers into one table.
@@ -287,7 +295,7 @@ static void apic_costs(double base, int batches)
 
 	guest_ram(&g);
 	memcpy(g.low + IVT_TIMER, ivt, sizeof(ivt));
-	g.vm = backend->create(g.low, g.high, true);
+	g.vm = backend->create(g.low, g.high, BENCH_VM_IRQCHIP);
 	if (!g.vm) {
 		/* No "case=": the table shows n/a for it. */
 		printf("bench backend=%s hlt unavailable: no in-kernel irqchip: %s\n",
@@ -316,7 +324,7 @@ static void creation(struct guest *g, int nvms)
 	for (i = 0; i < nvms; i++) {
 		uint64_t t0 = __rdtsc();
 
-		g[i].vm = backend->create(g[i].low, g[i].high, false);
+		g[i].vm = backend->create(g[i].low, g[i].high, 0);
 		if (!g[i].vm)
 			die("%s: creating a VM", backend->name);
 		backend->enter_at(g[i].vm, guest_gpa(bench_first_out), 0);
@@ -334,6 +342,107 @@ static void creation(struct guest *g, int nvms)
 	       (long long)((after.slab_bytes - before.slab_bytes) / nvms),
 	       mod_before < 0 ? -1LL :
 	       (long long)((mod_after - mod_before) / nvms));
+}
+
+/*
+ * Creation as above with every page mapped at once (vmctl's
+ * VMCTL_MEM_PREFAULT), on the VMs' RAM again: median of @nvms.
+ */
+static void creation_prefaulted(struct guest *g, int nvms)
+{
+	double ticks[MAX_VMS];
+	struct guest p;
+	struct stat3 t;
+	int i;
+
+	for (i = 0; i < nvms; i++) {
+		uint64_t t0 = __rdtsc();
+
+		p = g[i];
+		p.vm = backend->create(p.low, p.high, BENCH_VM_PREFAULT);
+		if (!p.vm) {
+			printf("bench backend=%s create_prealloc unavailable: %s\n",
+			       backend->name, strerror(errno));
+			return;
+		}
+		backend->enter_at(p.vm, guest_gpa(bench_first_out), 0);
+		run_to_done(p.vm);
+		ticks[i] = (double)(__rdtsc() - t0);
+		backend->destroy(p.vm);
+	}
+	t = summarize(ticks, nvms);
+	printf("bench backend=%s case=create_prealloc per_vm=%.0f min=%.0f max=%.0f\n",
+	       backend->name, t.median, t.min, t.max);
+}
+
+#define SZ_2M		(2UL << 20)
+#define FAULT_PAGES	16	/* touched per batch, 4 KiB or 2 MiB each */
+
+/*
+ * @size bytes for the fault slot, 2 MiB aligned, populated: with
+ * transparent huge pages (@huge; NULL when the kernel gave none) or in
+ * 4 KiB pages.
+ */
+static void *fault_memory(size_t size, bool huge)
+{
+	char *raw = mmap(NULL, size + SZ_2M, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int64_t thp0 = kmem_meminfo_kib("AnonHugePages");
+	char *p;
+
+	if (raw == MAP_FAILED)
+		die("mmap %zu bytes for the fault cases", size);
+	p = (char *)(((uintptr_t)raw + SZ_2M - 1) & ~(SZ_2M - 1));
+	if (!madvise(p, size, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE) || !huge)
+		memset(p, 1, size);
+	if (huge && kmem_meminfo_kib("AnonHugePages") - thp0 < (int64_t)(size >> 10)) {
+		munmap(raw, size + SZ_2M);
+		return NULL;
+	}
+	return p;
+}
+
+/*
+ * Instructions per first-touch EPT fault, with pages of @stride bytes:
+ * median over @batches fresh VMs (on @g's RAM) of (first pass - second
+ * pass) / FAULT_PAGES.
+ */
+static void fault_cost(struct guest *g, const char *name, size_t stride,
+		       int batches)
+{
+	const struct bench_case c = {
+		.entry = bench_case_touch, .ecx = (uint32_t)stride,
+	};
+	size_t size = FAULT_PAGES * stride;
+	void *mem = fault_memory(size, stride == SZ_2M);
+	double *v = calloc(batches, sizeof(*v));
+	struct guest f = *g;
+	struct stat3 s;
+	int i;
+
+	if (!v)
+		die("calloc");
+	if (!mem) {
+		printf("bench backend=%s %s unavailable: no transparent huge pages\n",
+		       backend->name, name);
+		free(v);
+		return;
+	}
+	for (i = 0; i < batches; i++) {
+		f.vm = backend->create(f.low, f.high, 0);
+		if (!f.vm)
+			die("%s: creating a VM", backend->name);
+		backend->add_slot(f.vm, FAULT_SLOT, FAULT_GPA, size, mem);
+		backend->big_gs(f.vm, FAULT_GPA);
+		v[i] = (double)batch(&f, &c, FAULT_PAGES);
+		v[i] = (v[i] - (double)batch(&f, &c, FAULT_PAGES)) / FAULT_PAGES;
+		backend->destroy(f.vm);
+	}
+	s = summarize(v, batches);
+	printf("bench backend=%s case=%s per_fault=%.1f min=%.1f max=%.1f\n",
+	       backend->name, name, s.median, s.min, s.max);
+	free(v);
+	munmap((char *)mem - ((uintptr_t)mem & (SZ_2M - 1)), size + SZ_2M);
 }
 
 /* Stay on one CPU: no migrations inside a measurement. */
@@ -392,7 +501,10 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	pin_to_last_cpu();
 	creation(guests, nvms);
+	creation_prefaulted(guests, nvms);
 	apic_costs(exit_costs(&guests[0], batches), batches);
+	fault_cost(&guests[0], "fault4k", 4096, batches);
+	fault_cost(&guests[0], "fault2m", SZ_2M, batches);
 	for (i = 0; i < nvms; i++) {
 		backend->destroy(guests[i].vm);
 		free_guest_ram(&guests[i]);

@@ -18,7 +18,7 @@ extern const char bench_case_baseline[], bench_case_cpuid[],
 	bench_case_vmcall[], bench_case_rdmsr[], bench_case_out[],
 	bench_case_mmio[], bench_case_hlt[], bench_timer_irq[],
 	bench_case_ipi[], bench_case_pvipi[], bench_ipi_irq[],
-	bench_first_out[];
+	bench_case_touch[], bench_first_out[];
 
 /* Why a run returned, in the terms the measurement loop needs. */
 enum bench_exit_kind {
@@ -38,6 +38,10 @@ struct bench_exit {
 
 struct bench_vm;		/* a backend's VM with its one vCPU */
 
+/* create()'s flags. */
+#define BENCH_VM_IRQCHIP	1	/* in-kernel interrupt controllers */
+#define BENCH_VM_PREFAULT	2	/* RAM mapped before the first RUN */
+
 struct bench_backend {
 	const char *name;
 	/* VMCALL number the kernel answers without going to userspace. */
@@ -46,11 +50,18 @@ struct bench_backend {
 	bool (*open)(void);
 	/*
 	 * A VM with RAM low/high (layout.h), one vCPU in real mode, CS=0.
-	 * With @irqchip: the in-kernel interrupt controllers too, and GS
-	 * based at APIC_GPA; NULL (errno set) when the module has none.
+	 * BENCH_VM_IRQCHIP: the in-kernel interrupt controllers too, and
+	 * GS based at APIC_GPA.  BENCH_VM_PREFAULT: every page of the RAM
+	 * mapped for the guest when the slots are made.  NULL (errno set)
+	 * when the hypervisor has no such thing.
 	 */
 	struct bench_vm *(*create)(void *low_ram, void *high_ram,
-				   bool irqchip);
+				   unsigned int flags);
+	/* One more RAM slot, from @mem (not touched by the guest yet). */
+	void (*add_slot)(struct bench_vm *vm, uint32_t slot, uint64_t gpa,
+			 uint64_t size, void *mem);
+	/* GS based at @base with a 4 GiB limit (big real mode). */
+	void (*big_gs)(struct bench_vm *vm, uint64_t base);
 	/* Set RIP and RBP (iteration count); RFLAGS = 2 (interrupts off). */
 	void (*enter_at)(struct bench_vm *vm, uint64_t rip, uint64_t rbp);
 	/*

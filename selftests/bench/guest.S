@@ -142,6 +142,26 @@ bench_ipi_irq:
 	movl	$0, %gs:APIC_EOI
 1:	iret
 
+/*
+ * First touch: the backend gives GS the base FAULT_GPA and a 4 GiB limit
+ * (big real mode) over a slot the guest has not touched; each iteration
+ * writes a byte PARAM_ECX bytes (4 KiB or 2 MiB) past the last, one EPT
+ * violation that maps a page.  Run again over the same pages the loop
+ * makes no exit: the host subtracts that run.
+ */
+	.globl bench_case_touch
+bench_case_touch:
+	mov	PARAM_ECX, %ecx		/* page 0 mapped before the TSC */
+	xor	%ebx, %ebx
+	rdtsc
+	mov	%eax, %edi
+	mov	%edx, %esi
+1:	movb	%al, %gs:(%ebx)
+	add	%ecx, %ebx
+	dec	%ebp
+	jnz	1b
+	jmp	finish
+
 finish:
 	rdtsc
 	sub	%edi, %eax

@@ -32,7 +32,7 @@ static int64_t free_pages_with_pcp(void)
 	return pages;
 }
 
-static int64_t meminfo_kib(const char *field)
+int64_t kmem_meminfo_kib(const char *field)
 {
 	FILE *f = open_proc("/proc/meminfo");
 	size_t len = strlen(field);
@@ -55,8 +55,8 @@ static int64_t meminfo_kib(const char *field)
 void kmem_sample(struct kmem_sample *s)
 {
 	s->free_bytes = free_pages_with_pcp() * sysconf(_SC_PAGESIZE);
-	s->anon_bytes = meminfo_kib("AnonPages") * 1024;
-	s->slab_bytes = meminfo_kib("Slab") * 1024;
+	s->anon_bytes = kmem_meminfo_kib("AnonPages") * 1024;
+	s->slab_bytes = kmem_meminfo_kib("Slab") * 1024;
 }
 
 int64_t kmem_kernel_delta(const struct kmem_sample *a,

@@ -24,4 +24,7 @@ void kmem_sample(struct kmem_sample *s);
 int64_t kmem_kernel_delta(const struct kmem_sample *a,
 			  const struct kmem_sample *b);
 
+/* A field of /proc/meminfo in KiB (dies when it is missing). */
+int64_t kmem_meminfo_kib(const char *field);
+
 #endif /* BENCH_KMEM_H */

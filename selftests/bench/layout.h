@@ -45,6 +45,10 @@
 #define MSR_KVM_PV_EOI_EN 0x4b564d04
 #define KVM_HC_SEND_IPI	10
 
+/* The first-touch cases: a slot of their own, 2 MiB aligned. */
+#define FAULT_GPA	0x10000000	/* 256 MiB */
+#define FAULT_SLOT	2
+
 #define BENCH_PORT	0xf0		/* the OUT case's port */
 #define DONE_PORT	0xf1		/* "batch done, delta in RESULT_TSC" */
 #define DOORBELL_PORT	0xf2		/* the doorbell case: OUT, in kernel */
