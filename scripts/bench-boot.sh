@@ -2,10 +2,19 @@
 # bench-boot.sh: vmctl next to QEMU+KVM on the main job, booting Linux,
 # in one boot of the emulated test machine, counted in its instructions.
 #
-# Usage: scripts/bench-boot.sh [--runs N] [--cpus "1 2"] [--mem MB]
+# Usage: scripts/bench-boot.sh [--what "boot io state"] [--runs N]
+#                              [--cpus "1 2"] [--mem MB] [--net-kib KIB]
 #                              [--trace] [--raw FILE]
 #
-#   --runs N   boots per configuration, the median is reported (default 3)
+#   --what L   which rows (default all three):
+#                boot   Linux boot to /init and power-off, memory
+#                io     virtio-blk and virtio-net workloads in the guest
+#                       (selftests/bench/io-in-guest.sh: one guest per VMM)
+#                state  snapshot, restore and migration of an idle guest
+#   --runs N   boots (io: workload rounds in one boot; state: snapshots,
+#              restores, migrations) per configuration, the median is
+#              reported (default 3)
+#   --net-kib KIB  TCP transfer each way per io round (default 8192)
 #   --cpus L   the guests' vCPU counts (default "1 2")
 #   --mem MB   the guests' memory (default 256)
 #   --trace    also count KVM's exits by VMX reason (kvm:kvm_exit
@@ -37,7 +46,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PROG=bench-boot.sh
 VM_RUN=${VM_RUN:-$ROOT/scripts/vm-run}
-runs=3 cpus="1 2" mem=256 raw="" table="" trace=""
+runs=3 cpus="1 2" mem=256 raw="" table="" trace="" what="boot io state" net_kib=8192
 
 say() { echo "[$PROG] $*" >&2; }
 die() { say "$*"; exit 2; }
@@ -48,6 +57,8 @@ while [ $# -gt 0 ]; do
 	--runs) need_arg "$@"; runs=$2; shift 2 ;;
 	--cpus) need_arg "$@"; cpus=$2; shift 2 ;;
 	--mem) need_arg "$@"; mem=$2; shift 2 ;;
+	--what) need_arg "$@"; what=$2; shift 2 ;;
+	--net-kib) need_arg "$@"; net_kib=$2; shift 2 ;;
 	--raw) need_arg "$@"; raw=$2; shift 2 ;;
 	--trace) trace=-t; shift ;;
 	--table) need_arg "$@"; table=$2; shift 2 ;;
@@ -58,6 +69,9 @@ done
 [[ $runs =~ ^[0-9]+$ && $runs -ge 1 ]] || die "--runs must be a positive number"
 [[ $cpus =~ ^[1-2]( [1-2])*$ ]] || die "--cpus must list 1 or 2 (the machine has 2 CPUs)"
 [[ $mem =~ ^[0-9]+$ && $mem -ge 64 && $mem -le 512 ]] || die "--mem must be 64..512"
+[[ $what =~ ^(boot|io|state)( (boot|io|state))*$ ]] || die "--what must list boot, io or state"
+[[ $net_kib =~ ^[0-9]+$ && $net_kib -ge 64 ]] || die "--net-kib must be 64 or more"
+has() { [[ " $what " == *" $1 "* ]]; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-boot.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -77,14 +91,33 @@ measure() {
 		--add "$work/initrd.gz:/bench/initrd.gz")
 	kvm_module_adds adds "$work" 6.12 || die "the kvm modules are missing"
 	qemu_adds adds || die "QEMU is missing"
+	cmds=()
+	has boot && cmds+=("selftests/bench/boot-in-guest.sh -r $runs -c '$cpus' -m $mem $trace")
+	if has io || has state; then
+		io_initrd "$work" || die "building the I/O guest's initramfs failed"
+		adds+=(--add "$work/initrd-io.gz:/bench/initrd-io.gz")
+		net_module_adds adds "$work" 6.12 || die "the tun and vhost modules are missing"
+		cmds+=("selftests/bench/io-in-guest.sh -r $runs -k $net_kib -m $mem -w '${what/boot/}'")
+	fi
 
-	say "booting the test machine: $runs boots per configuration (slow: see --help)"
+	say "booting the test machine: $runs runs per configuration (slow: see --help)"
 	"$VM_RUN" --kernel 6.12 --cpus 2 --mem 1536 --no-module --timeout 10800 \
-		"${adds[@]}" -- selftests/bench/boot-in-guest.sh -r "$runs" \
-		-c "$cpus" -m "$mem" ${trace:+"$trace"} | tee -a "${raw:-/dev/null}" >"$work/out" ||
-		status=$?
+		"${adds[@]}" -- sh -c "s=0; $(printf '%s || s=1; ' "${cmds[@]}")exit \$s" |
+		tee -a "${raw:-/dev/null}" >"$work/out" || status=$?
 	[ $status = 0 ] || say "vm-run exited with status $status"
-	grep -E '^(boot |bench |# )' "$work/out" | sed 's/^/    /' >&2 || true
+	grep -E '^(boot |bench |io |state |# )' "$work/out" | sed 's/^/    /' >&2 || true
+}
+
+# io_initrd WORKDIR: WORKDIR/initrd.gz with a second archive appended (the
+# kernel unpacks one after the other): the workload script and iobench.
+io_initrd() {
+	local stage=$1/io-stage
+	mkdir -p "$stage/bench" &&
+		cp "$ROOT/selftests/bench/guest-io.sh" "$stage/bench/io.sh" &&
+		cp "$ROOT/selftests/bench/iobench" "$stage/bench/iobench" &&
+		(cd "$stage" && find . | LC_ALL=C sort |
+			cpio -o -H newc -R 0:0 --quiet | gzip -9) >"$1/io.cpio.gz" &&
+		cat "$1/initrd.gz" "$1/io.cpio.gz" >"$1/initrd-io.gz"
 }
 
 status=0
@@ -94,8 +127,8 @@ else
 	measure
 fi
 
-# --- the table ---------------------------------------------------------------
-awk -v date="$(date -u +%Y-%m-%d)" -v cpus="$cpus" '
+# --- the tables --------------------------------------------------------------
+has boot && awk -v date="$(date -u +%Y-%m-%d)" -v cpus="$cpus" '
 function kv(key,    i, n) {
 	for (i = 2; i <= NF; i++) {
 		n = index($i, "=")
@@ -160,11 +193,11 @@ END {
 	row(sprintf("VMM RSS at /init outside guest RAM, %d vCPU, MiB", c), "rss_kib", c, 1024)
 	row(sprintf("guest RAM resident at /init, %d vCPU, MiB", c), "ram_rss_kib", c, 1024)
 	row(sprintf("kernel memory for the VM and its VMM at /init, %d vCPU, KiB", c), "kernel_kib", c, 0)
-	print "| virtio-blk: 1 MiB sequential read, write; 4 KiB random read | n/a | not measured | | not measured | |"
-	print "| virtio-net: TCP each way, per MiB | n/a | not measured | | not measured | |"
-	print "| snapshot and restore of a 256 MiB guest | n/a | not measured | | not measured | |"
-	print "| migration on localhost, idle and busy guest | n/a | not measured | | not measured | |"
 	for (k in failed) { split(k, p, SUBSEP); printf "\n%s cpus=%s: %d boots failed\n", p[1], p[2], failed[k] }
 }' "$work/out"
+if has io || has state; then
+	has boot && echo
+	awk -v date="$(date -u +%Y-%m-%d)" -f "$ROOT/scripts/lib/bench-io-table.awk" "$work/out"
+fi
 
 [ $status = 0 ] || exit 1

@@ -17,6 +17,9 @@
 # line (the kernel hands name=value words it does not know to init's
 # environment):
 #   vmctl_init=poweroff   power off at once (boot measurements)
+#   vmctl_init=/PATH      run the script PATH (one a later initramfs
+#                         archive added, e.g. the benchmarks'), then
+#                         power off
 #   anything else         a shell on the console, "vmctl guest: ready"
 #                         before its first prompt; the guest powers off
 #                         when the shell exits
@@ -88,6 +91,9 @@ off() {
 case ${vmctl_init:-shell} in
 poweroff)
 	echo "vmctl guest: powering off"
+	off ;;
+/*)
+	sh "$vmctl_init"
 	off ;;
 *)
 	echo "vmctl guest: ready"

@@ -5,15 +5,16 @@
 # named by its first argument.  Needs the assignments of
 # `scripts/deps.sh --print-env` (KMODS_61, KMODS_612) in the environment.
 
-# kvm_module_adds ARRAY WORKDIR KERNEL: Debian's irqbypass.ko, kvm.ko and
-# kvm-intel.ko of the test machine's kernel (6.1 or 6.12), decompressed into
-# WORKDIR (busybox insmod hands the file to the kernel as it is), at
-# /bench/NAME.ko in the machine.
-kvm_module_adds() {
+# module_adds ARRAY WORKDIR KERNEL MODULE...: Debian's modules (paths under
+# kernel/, without .ko.xz) of the test machine's kernel (6.1 or 6.12),
+# decompressed into WORKDIR (busybox insmod hands the file to the kernel as
+# it is), at /bench/NAME.ko in the machine.
+module_adds() {
 	# shellcheck disable=SC2178 # a name reference to the caller's array
 	local -n _adds=$1
 	local work=$2 kmods_var=KMODS_${3/./} m name
-	for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-intel; do
+	shift 3
+	for m in "$@"; do
 		name=$(basename "$m")
 		xz -dc "${!kmods_var}/kernel/$m.ko.xz" >"$work/$name.ko" || {
 			echo "${!kmods_var}/kernel/$m.ko.xz: missing (run scripts/deps.sh)" >&2
@@ -21,6 +22,19 @@ kvm_module_adds() {
 		}
 		_adds+=(--add "$work/$name.ko:/bench/$name.ko")
 	done
+}
+
+# kvm_module_adds ARRAY WORKDIR KERNEL: irqbypass.ko, kvm.ko, kvm-intel.ko.
+kvm_module_adds() {
+	module_adds "$1" "$2" "$3" virt/lib/irqbypass arch/x86/kvm/kvm \
+		arch/x86/kvm/kvm-intel
+}
+
+# net_module_adds ARRAY WORKDIR KERNEL: tun.ko (the test machine's tap),
+# vhost_iotlb.ko, vhost.ko and vhost_net.ko (QEMU's vhost=on).
+net_module_adds() {
+	module_adds "$1" "$2" "$3" drivers/net/tun drivers/vhost/vhost_iotlb \
+		drivers/vhost/vhost drivers/vhost/vhost_net
 }
 
 # qemu_adds ARRAY: Debian's qemu-system-x86_64 (vm-run also copies the

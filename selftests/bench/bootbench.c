@@ -4,11 +4,13 @@
  * its /init, and what the VMM process and the kernel hold for that guest.
  *
  *   bootbench [-l LABEL] [-b BANNER] [-s STATS_CMD] [-o CONSOLE_FILE]
- *             -- VMM [ARG...]
+ *             [-i INPUT_FILE] -- VMM [ARG...]
  *
  * Runs VMM with its stdout and stderr on a pipe (the guest's serial console
  * on stdout: `vmctl run`, `qemu-system-x86_64 -serial stdio`) and stdin
- * from /dev/null, and reads that pipe line by line.  Under Bochs with
+ * from INPUT_FILE (default /dev/null: what the guest's console reads), and
+ * reads that pipe line by line, copying it to CONSOLE_FILE a line at a
+ * time (so that a script can follow the guest there).  Under Bochs with
  * `clock: sync=none` the TSC counts executed instructions, so:
  *  - to_init: TSC from just before fork() to the read() that returned the
  *    line holding BANNER (default "vmctl guest: Linux", the first line
@@ -129,7 +131,7 @@ static void run_stats(const char *cmd, pid_t pid)
 
 static void usage(void)
 {
-	fputs("usage: bootbench [-l LABEL] [-b BANNER] [-s STATS_CMD] [-o CONSOLE_FILE] -- VMM [ARG...]\n",
+	fputs("usage: bootbench [-l LABEL] [-b BANNER] [-s STATS_CMD] [-o CONSOLE_FILE] [-i INPUT_FILE] -- VMM [ARG...]\n",
 	      stderr);
 	exit(2);
 }
@@ -137,7 +139,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	const char *label = "boot", *banner = "vmctl guest: Linux";
-	const char *stats = NULL, *console_path = NULL;
+	const char *stats = NULL, *console_path = NULL, *input = "/dev/null";
 	long rss = -1, hwm, ram = -1, kernel_kib = 0;
 	long long to_init = -1, total;
 	struct kmem_sample before, at_banner;
@@ -148,7 +150,7 @@ int main(int argc, char **argv)
 	int fds[2], opt, wstatus, status;
 	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "+l:b:s:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "+l:b:s:o:i:")) != -1) {
 		switch (opt) {
 		case 'l':
 			label = optarg;
@@ -162,6 +164,9 @@ int main(int argc, char **argv)
 		case 'o':
 			console_path = optarg;
 			break;
+		case 'i':
+			input = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -172,6 +177,7 @@ int main(int argc, char **argv)
 		console = fopen(console_path, "we");
 		if (!console)
 			die("%s", console_path);
+		setvbuf(console, NULL, _IOLBF, 0);
 	}
 	if (pipe2(fds, O_CLOEXEC))
 		die("pipe");
@@ -182,9 +188,9 @@ int main(int argc, char **argv)
 	if (pid < 0)
 		die("fork");
 	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
+		int in_fd = open(input, O_RDONLY);
 
-		if (null < 0 || dup2(null, 0) < 0 || dup2(fds[1], 1) < 0 ||
+		if (in_fd < 0 || dup2(in_fd, 0) < 0 || dup2(fds[1], 1) < 0 ||
 		    dup2(fds[1], 2) < 0)
 			_exit(126);
 		execvp(argv[optind], argv + optind);

@@ -1,0 +1,50 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The Linux guest's side of the I/O and state rows of scripts/bench-boot.sh:
+# /bench/io.sh in the guest's initramfs, run by its /init
+# (vmctl_init=/bench/io.sh) under vmctl and under QEMU alike.  What it does
+# depends on the devices the VMM gave it, not on the VMM:
+#   - a disk (/dev/vda): bench_runs rounds of 32 sequential O_DIRECT reads
+#     of 1 MiB, 32 such writes, 1024 O_DIRECT reads of 4 KiB at random;
+#   - a network card (eth0, 10.0.2.15/24): bench_runs rounds of bench_kib
+#     KiB over TCP to the test machine (10.0.2.1, port 5001), then from it
+#     (port 5002; the test machine runs `iobench peer`);
+#   - neither: the state rows' idle guest: says "io idle", waits for a line
+#     on its console, says "io pong" (a snapshot, restore or migration
+#     happens in between);
+# then powers off.  Each phase starts with "io phase NAME" and 2 s of idle,
+# so that the test machine can read the VMM's exit counters between
+# phases.  Results: "io run=N op=... bytes=... requests=... tsc=...".
+runs=${bench_runs:-3}
+kib=${bench_kib:-8192}
+io=/bench/iobench
+
+phase() {
+	echo "io phase $1"
+	sleep 2
+}
+
+if [ -b /dev/vda ]; then
+	phase disk
+	for r in $(seq "$runs"); do
+		echo "io run=$r $($io read /dev/vda 1048576 32)"
+		echo "io run=$r $($io write /dev/vda 1048576 32)"
+		echo "io run=$r $($io randread /dev/vda 4096 1024)"
+	done
+fi
+if [ -e /sys/class/net/eth0 ]; then
+	ip link set eth0 up
+	ip addr add 10.0.2.15/24 dev eth0
+	phase net
+	for r in $(seq "$runs"); do
+		echo "io run=$r $($io send 10.0.2.1 5001 "$kib")"
+		echo "io run=$r $($io recv 5002)"
+	done
+fi
+if [ ! -b /dev/vda ] && [ ! -e /sys/class/net/eth0 ]; then
+	echo "io idle"
+	read -r _
+	echo "io pong"
+fi
+phase end
+echo "io done"

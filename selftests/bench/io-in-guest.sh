@@ -1,0 +1,270 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the test machine (scripts/bench-boot.sh --what io,state
+# boots it): the disk, network and state rows, vmctl under vmctl.ko next to
+# QEMU (-M pc) under kvm-intel, in one boot of the machine.
+#
+#   io-in-guest.sh [-r RUNS] [-k KIB] [-m MEM_MB] [-w "io state"]
+#
+# Every guest is the same: /bench/vmlinuz (this machine's kernel),
+# /bench/initrd-io.gz (scripts/guest-initramfs.sh's with
+# selftests/bench/guest-io.sh and iobench added), 1 vCPU, MEM_MB, and one
+# command line.  The guest runs the workloads itself and times them with
+# its TSC (the test machine's, plus an offset): see guest-io.sh.
+#  - io: a guest with a 64 MiB raw image on this machine's tmpfs (vmctl
+#    --disk, QEMU -drive if=virtio,format=raw: both through the page cache)
+#    and a card on the tap vmctlt0 (10.0.2.1/24 here; vmctl --net tap,
+#    QEMU -netdev tap with vhost off, then on when /bench/vhost_net.ko
+#    loads).  Between phases the VMM's exit counters are read ("# stats"
+#    lines: vmctl stats, KVM's debugfs counters).
+#  - state: an idle guest without devices, saved RUNS times while running
+#    (vmctl snapshot; QEMU's monitor: migrate "exec:cat > FILE", cont),
+#    restored RUNS times from that file with a line on its console that it
+#    answers (timed by bootbench: from fork() to the answer), and moved
+#    RUNS times over TCP on localhost, each destination the next source
+#    (vmctl migrate to vmctl run --incoming; QEMU migrate tcp: to
+#    -incoming tcp:).  Timed by this machine's TSC around the command.
+# Output: "io label=L run=N op=..." and "state label=L run=N op=... tsc=N
+# [bytes=N] [disk_kib=N]" lines, bootbench's "boot ..." lines, "# " lines.
+# shellcheck disable=SC2086 # $linux, $qemu_base, $qemu_linux: word lists
+runs=3 kib=8192 mem=256 what="io state"
+while getopts r:k:m:w: opt; do
+	case $opt in
+	r) runs=$OPTARG ;;
+	k) kib=$OPTARG ;;
+	m) mem=$OPTARG ;;
+	w) what=$OPTARG ;;
+	*) echo "usage: $0 [-r RUNS] [-k KIB] [-m MEM_MB] [-w \"io state\"]" >&2; exit 2 ;;
+	esac
+done
+
+B=/bench
+here=$(cd "$(dirname "$0")" && pwd)
+bb=$here/bootbench
+iob=$here/iobench
+W=${TMPDIR:-/tmp}/bench-io
+TAP=vmctlt0 HOST_IP=10.0.2.1 GUEST_IP=10.0.2.15
+# The boot rows' command line, without the crypto self-tests (a third of
+# a nested boot), with the workload for /init.
+cmdline="console=ttyS0,115200 quiet reboot=t panic=-1 io_delay=none cryptomgr.notests bench_runs=$runs bench_kib=$kib vmctl_init=/bench/io.sh"
+linux="--kernel $B/vmlinuz --initrd $B/initrd-io.gz"
+qemu_linux="-kernel $B/vmlinuz -initrd $B/initrd-io.gz"
+qemu_base="-M pc -enable-kvm -cpu host -smp 1 -m $mem -nodefaults -no-user-config -display none -serial stdio -no-reboot"
+status=0
+mkdir -p "$W"
+printf 'ping\nping\nping\n' >"$W/ping"
+
+echo "bench info kernel=$(uname -r)"
+echo "bench info guest_cmdline=$cmdline"
+echo "bench info guest_mem=${mem}M runs=$runs net_kib=$kib"
+
+tsc() { "$iob" tsc; }
+
+# wait_line FILE TEXT: until FILE holds a line starting with TEXT (600 s).
+wait_line() {
+	i=0
+	while ! grep -q "^$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 3000 ] || { echo "# no '$2' in $1"; return 1; }
+		sleep 0.2
+	done
+}
+
+# watch LABEL STATS_CMD CONSOLE PHASE...: the VMM's counters at each phase.
+watch() {
+	label=$1 cmd=$2 con=$3
+	shift 3
+	for p in "$@"; do
+		wait_line "$con" "io phase $p" || return
+		sh -c "$cmd" 2>&1 | sed "s/^/# stats $label $p /"
+	done
+}
+
+# shellcheck disable=SC2016 # run by the sh -c of watch
+# "NAME VALUE" lines: exits by reason (the TOTAL column; 1 vCPU) and the
+# devices' counters of `vmctl stats`.
+vmctl_stats='vmctl stats bio | awk '\''NF >= 3 && $NF ~ /^[0-9]+$/ && $(NF - 1) ~ /^[0-9]+$/ {
+	k = substr($0, 1, 30); gsub(/ +$/, "", k); gsub(/[ ()]+/, "_", k); print k, $(NF - 1) }
+	$1 ~ /^virtio/ && $NF ~ /^[0-9]+$/ { print $1 "_" $3 "_" $4, $NF }'\'
+# shellcheck disable=SC2016 # expanded by the sh -c of watch
+kvm_stats='for f in exits io_exits mmio_exits halt_exits irq_exits irq_window_exits \
+	signal_exits request_irq_exits insn_emulation hypercalls halt_wakeup; do \
+	printf "%s %s\n" $f "$(cat /sys/kernel/debug/kvm/*-*/$f 2>/dev/null | \
+	awk "{ s += \$1 } END { print s }")"; done'
+
+io_results() { # LABEL CONSOLE
+	sed -n "s/^io run=/io label=$1 run=/p" "$2" | tr -d '\r'
+}
+
+load_kvm() {
+	for m in irqbypass kvm kvm-intel; do
+		out=$(insmod $B/$m.ko 2>&1) || { echo "bench kvm: insmod $m: $out"; return 1; }
+	done
+}
+
+# --- io ----------------------------------------------------------------------
+io_setup() {
+	[ -c /dev/net/tun ] || insmod $B/tun.ko
+	if ! { tunctl -t $TAP >/dev/null && ip addr add $HOST_IP/24 dev $TAP &&
+		ip link set $TAP up; }; then
+		echo "bench io: no tap"
+		return 1
+	fi
+	dd if=/dev/zero of="$W/disk.img" bs=1M count=64 2>/dev/null
+}
+
+# io_boot LABEL STATS_CMD VMM [ARG...]: one guest with disk and card.
+io_boot() {
+	label=$1 cmd=$2
+	shift 2
+	con=$W/con.$label
+	: >"$con"
+	"$iob" peer $GUEST_IP "$runs" "$kib" >"$W/peer.$label" 2>&1 &
+	peer=$!
+	watch "$label" "$cmd" "$con" disk net end &
+	watcher=$!
+	"$bb" -l "io-$label cpus=1" -o "$con" -- "$@" || status=1
+	kill $peer $watcher 2>/dev/null
+	wait $peer $watcher 2>/dev/null
+	sed 's/^/# peer /' "$W/peer.$label"
+	io_results "$label" "$con"
+	grep -q '^io done' "$con" || { echo "# $label: the guest did not finish:"; tail -n 20 "$con" | sed 's/^/#   /'; status=1; }
+}
+
+io_vmctl() {
+	io_boot vmctl "$vmctl_stats" vmctl run --name bio --cpus 1 --mem "${mem}M" \
+		$linux --cmdline "$cmdline" --disk "$W/disk.img" --net tap=$TAP
+}
+
+io_qemu() { # vhost=on|off
+	io_boot "qemu-pc-vhost-$1" "$kvm_stats" qemu-system-x86_64 $qemu_base \
+		$qemu_linux -append "$cmdline" \
+		-drive file="$W/disk.img",if=virtio,format=raw \
+		-netdev tap,id=n0,ifname=$TAP,script=no,downscript=no,vhost="$1" \
+		-device virtio-net-pci,netdev=n0,romfile=
+}
+
+# --- state -------------------------------------------------------------------
+state() { # LABEL RUN OP TSC [MORE...]
+	l=$1 r=$2 o=$3 t=$4
+	shift 4
+	echo "state label=$l run=$r op=$o tsc=$t $*"
+}
+
+# The restore: bootbench from fork() to the guest's answer ("to_init").
+restored() { # LABEL RUN
+	sed -n "s/^boot label=$1-restore run=$2 status=0 to_init=\([0-9]*\) .*/\1/p" "$W/boot.out"
+}
+
+state_vmctl() {
+	vmctl run --name st --mem "${mem}M" $linux --cmdline "$cmdline" \
+		</dev/null >"$W/con.st" 2>&1 &
+	src_pid=$!
+	wait_line "$W/con.st" "io idle" || { kill $src_pid; status=1; return; }
+	for r in $(seq "$runs"); do
+		t0=$(tsc)
+		vmctl snapshot st "$W/snap" >"$W/snap.out" 2>&1 || { cat "$W/snap.out"; status=1; }
+		t1=$(tsc)
+		state vmctl "$r" snapshot $((t1 - t0)) "bytes=$(stat -c %s "$W/snap")" \
+			"disk_kib=$(du -k "$W/snap" | cut -f1)"
+	done
+	for r in $(seq "$runs"); do
+		"$bb" -l "vmctl-restore run=$r" -b "io pong" -i "$W/ping" -o "$W/con.r$r" -- \
+			vmctl run --restore "$W/snap" --name "re$r" | tee -a "$W/boot.out"
+		state vmctl "$r" restore "$(restored vmctl "$r")"
+	done
+	rm -f "$W/snap"
+	src=st
+	for r in $(seq "$runs"); do
+		port=$((4440 + r))
+		vmctl run --incoming 127.0.0.1:$port --name "mig$r" </dev/null \
+			>"$W/con.mig$r" 2>&1 &
+		dst_pid=$!
+		wait_line "$W/con.mig$r" "vmctl run: waiting for a migration" || break
+		t0=$(tsc)
+		vmctl migrate "$src" 127.0.0.1:$port >"$W/mig.out" 2>&1 || status=1
+		t1=$(tsc)
+		state vmctl "$r" migrate $((t1 - t0)) \
+			"bytes=$(sed -n 's/.*"bytes":\([0-9]*\).*/\1/p' "$W/mig.out")"
+		sed 's/^/# /' "$W/mig.out"
+		wait $src_pid
+		src=mig$r src_pid=$dst_pid
+	done
+	vmctl kill "$src" >/dev/null 2>&1
+	wait $src_pid
+}
+
+# qemu_info SOCKET: `info migrate` as "# " lines.
+qemu_info() {
+	"$iob" hmp "$1" "info migrate" | tr -d '\r' |
+		grep -E '^(Migration status|total time|downtime|setup|transferred ram|total ram):' |
+		sed 's/^/# /'
+}
+
+state_qemu() {
+	qemu-system-x86_64 $qemu_base $qemu_linux -append "$cmdline" \
+		-monitor unix:"$W/mon.st",server=on,wait=off </dev/null >"$W/con.qst" 2>&1 &
+	src_pid=$!
+	wait_line "$W/con.qst" "io idle" || { kill $src_pid; status=1; return; }
+	for r in $(seq "$runs"); do
+		rm -f "$W/qsnap"
+		t0=$(tsc)
+		"$iob" hmp "$W/mon.st" "migrate \"exec:cat > $W/qsnap\"" >"$W/snap.out"
+		t1=$(tsc)
+		state qemu-pc "$r" snapshot $((t1 - t0)) "bytes=$(stat -c %s "$W/qsnap")" \
+			"disk_kib=$(du -k "$W/qsnap" | cut -f1)"
+		qemu_info "$W/mon.st"
+		"$iob" hmp "$W/mon.st" cont >/dev/null
+	done
+	for r in $(seq "$runs"); do
+		"$bb" -l "qemu-pc-restore run=$r" -b "io pong" -i "$W/ping" -o "$W/con.qr$r" -- \
+			qemu-system-x86_64 $qemu_base $qemu_linux -append "$cmdline" \
+			-incoming "exec:cat $W/qsnap" | tee -a "$W/boot.out"
+		state qemu-pc "$r" restore "$(restored qemu-pc "$r")"
+	done
+	rm -f "$W/qsnap"
+	src=$W/mon.st
+	for r in $(seq "$runs"); do
+		port=$((4450 + r))
+		qemu-system-x86_64 $qemu_base $qemu_linux -append "$cmdline" \
+			-monitor unix:"$W/mon.$r",server=on,wait=off \
+			-incoming tcp:127.0.0.1:$port </dev/null >"$W/con.qmig$r" 2>&1 &
+		dst_pid=$!
+		"$iob" hmp "$W/mon.$r" "info status" >/dev/null
+		t0=$(tsc)
+		"$iob" hmp "$src" "migrate tcp:127.0.0.1:$port" >"$W/mig.out"
+		t1=$(tsc)
+		qemu_info "$src" >"$W/mig.out"
+		kb=$(sed -n 's/^# transferred ram: \([0-9]*\) kbytes.*/\1/p' "$W/mig.out")
+		state qemu-pc "$r" migrate $((t1 - t0)) "bytes=$((${kb:-0} * 1024))"
+		cat "$W/mig.out"
+		"$iob" hmp "$src" quit >/dev/null
+		wait $src_pid
+		src=$W/mon.$r src_pid=$dst_pid
+	done
+	"$iob" hmp "$src" quit >/dev/null
+	wait $src_pid
+}
+
+# --- the run -----------------------------------------------------------------
+: >"$W/boot.out"
+case " $what " in *" io "*) io_setup || exit 1 ;; esac
+if out=$(insmod $B/vmctl.ko 2>&1); then
+	case " $what " in *" io "*) io_vmctl ;; esac
+	case " $what " in *" state "*) state_vmctl ;; esac
+	rmmod vmctl || { echo "bench vmctl: rmmod failed"; exit 1; }
+else
+	echo "bench vmctl: insmod: $out"
+	status=1
+fi
+load_kvm || exit 1
+case " $what " in *" io "*)
+	io_qemu off
+	if insmod $B/vhost_iotlb.ko && insmod $B/vhost.ko && insmod $B/vhost_net.ko; then
+		io_qemu on
+	else
+		echo "# vhost_net did not load: no vhost=on row"
+	fi ;;
+esac
+case " $what " in *" state "*) state_qemu ;; esac
+exit $status
