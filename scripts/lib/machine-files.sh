@@ -31,10 +31,10 @@ kvm_module_adds() {
 }
 
 # net_module_adds ARRAY WORKDIR KERNEL: tun.ko (the test machine's tap),
-# vhost_iotlb.ko, vhost.ko and vhost_net.ko (QEMU's vhost=on).
+# tap.ko, vhost_iotlb.ko, vhost.ko and vhost_net.ko (QEMU's vhost=on).
 net_module_adds() {
-	module_adds "$1" "$2" "$3" drivers/net/tun drivers/vhost/vhost_iotlb \
-		drivers/vhost/vhost drivers/vhost/vhost_net
+	module_adds "$1" "$2" "$3" drivers/net/tun drivers/net/tap \
+		drivers/vhost/vhost_iotlb drivers/vhost/vhost drivers/vhost/vhost_net
 }
 
 # qemu_adds ARRAY: Debian's qemu-system-x86_64 (vm-run also copies the

@@ -260,7 +260,8 @@ fi
 load_kvm || exit 1
 case " $what " in *" io "*)
 	io_qemu off
-	if insmod $B/vhost_iotlb.ko && insmod $B/vhost.ko && insmod $B/vhost_net.ko; then
+	if insmod $B/tap.ko && insmod $B/vhost_iotlb.ko && insmod $B/vhost.ko &&
+		insmod $B/vhost_net.ko; then
 		io_qemu on
 	else
 		echo "# vhost_net did not load: no vhost=on row"
