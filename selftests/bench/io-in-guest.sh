@@ -119,6 +119,7 @@ io_boot() {
 	shift 2
 	con=$W/con.$label
 	: >"$con"
+	echo "# $label starts at $(cut -d' ' -f1 /proc/uptime) s of uptime"
 	"$iob" peer $GUEST_IP "$runs" "$kib" >"$W/peer.$label" 2>&1 &
 	peer=$!
 	watch "$label" "$cmd" "$con" disk net end &
@@ -157,6 +158,7 @@ restored() { # LABEL RUN
 }
 
 state_vmctl() {
+	echo "# vmctl state rows start at $(cut -d' ' -f1 /proc/uptime) s of uptime"
 	vmctl run --name st --mem "${mem}M" $linux --cmdline "$cmdline" \
 		</dev/null >"$W/con.st" 2>&1 &
 	src_pid=$!
@@ -202,6 +204,7 @@ qemu_info() {
 }
 
 state_qemu() {
+	echo "# qemu-pc state rows start at $(cut -d' ' -f1 /proc/uptime) s of uptime"
 	qemu-system-x86_64 $qemu_base $qemu_linux -append "$cmdline" \
 		-monitor unix:"$W/mon.st",server=on,wait=off </dev/null >"$W/con.qst" 2>&1 &
 	src_pid=$!
