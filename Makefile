@@ -59,7 +59,8 @@ demo:
 bench:
 	scripts/bench.sh
 
-# Booting Linux: vmctl next to QEMU+KVM in one emulated machine (slow).
+# vmctl next to QEMU+KVM in one emulated machine: Linux boot, disk, network,
+# snapshot, restore and migration (slow; --what picks rows).
 bench-boot:
 	scripts/bench-boot.sh
 

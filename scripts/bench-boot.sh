@@ -38,7 +38,8 @@
 # its initramfs a few minutes: about 15 minutes with the defaults (18 guest
 # boots) on an idle 2-core machine, two hours and more when other
 # emulators share it (2026-12-02: 9 minutes to boot the machine, then
-# about 6 minutes per guest boot).
+# about 6 minutes per guest boot).  --what "io state" (three guest boots
+# and the state rows) took 61 minutes on 2026-12-03 on that shared machine.
 # VM_RUN=PATH runs another vm-run.
 # Exit status: 0 when every boot was measured, 1 otherwise.
 set -euo pipefail

@@ -54,6 +54,7 @@ function row(label, what, scale, others,    o, n, i, v, x, line) {
 	add(vmm, op, t)
 	if (kv("bytes") != "") add(vmm, op "_bytes", kv("bytes"))
 	if (kv("disk_kib") != "") add(vmm, op "_disk", kv("disk_kib"))
+	if (kv("downtime_ms") != "") add(vmm, op "_downtime", kv("downtime_ms"))
 }
 END {
 	q2 = "qemu-pc-vhost-off qemu-pc-vhost-on"
@@ -80,5 +81,6 @@ END {
 	row("restore to the guest's answer on its console, M instructions", "restore", 1e6, "qemu-pc")
 	row("migration on localhost, idle guest, total, M instructions", "migrate", 1e6, "qemu-pc")
 	row("migration on localhost, idle guest, MiB sent", "migrate_bytes", 1048576, "qemu-pc")
+	row("migration on localhost, idle guest, downtime, ms (the VMM's own report; vmctl: n/a, not reported)", "migrate_downtime", 1, "qemu-pc")
 	print "| migration on localhost, busy guest | n/a (not measured) | n/a | |"
 }

@@ -239,7 +239,9 @@ state_qemu() {
 		t1=$(tsc)
 		qemu_info "$src" >"$W/mig.out"
 		kb=$(sed -n 's/^# transferred ram: \([0-9]*\) kbytes.*/\1/p' "$W/mig.out")
-		state qemu-pc "$r" migrate $((t1 - t0)) "bytes=$((${kb:-0} * 1024))"
+		dt=$(sed -n 's/^# downtime: \([0-9]*\) ms.*/\1/p' "$W/mig.out")
+		state qemu-pc "$r" migrate $((t1 - t0)) "bytes=$((${kb:-0} * 1024))" \
+			"downtime_ms=${dt:-0}"
 		cat "$W/mig.out"
 		"$iob" hmp "$src" quit >/dev/null
 		wait $src_pid
