@@ -1,23 +1,8 @@
 # bench-io-table.awk: the disk, network and state rows of
 # scripts/bench-boot.sh, from the "io ..." and "state ..." lines of
 # selftests/bench/io-in-guest.sh.  Each figure is the median of the runs;
-# a figure with no run prints "n/a".  Needs -v date=YYYY-MM-DD.
-function kv(key,    i, n) {
-	for (i = 2; i <= NF; i++) {
-		n = index($i, "=")
-		if (substr($i, 1, n - 1) == key)
-			return substr($i, n + 1)
-	}
-	return ""
-}
-function median(list,    a, n, i, j, t) {
-	n = split(list, a, " ")
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
-			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-		}
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
+# a figure with no run prints "n/a".  With bench-table.awk and
+# -v date=YYYY-MM-DD.
 function add(vmm, what, v) {
 	vals[vmm, what] = vals[vmm, what] " " v
 	cnt[vmm, what]++
