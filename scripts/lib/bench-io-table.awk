@@ -66,6 +66,6 @@ END {
 	row("restore to the guest's answer on its console, M instructions", "restore", 1e6, "qemu-pc")
 	row("migration on localhost, idle guest, total, M instructions", "migrate", 1e6, "qemu-pc")
 	row("migration on localhost, idle guest, MiB sent", "migrate_bytes", 1048576, "qemu-pc")
-	row("migration on localhost, idle guest, downtime, ms (the VMM's own report; vmctl: n/a, not reported)", "migrate_downtime", 1, "qemu-pc")
+	row("migration on localhost, idle guest, downtime, ms (each VMM's own report)", "migrate_downtime", 1, "qemu-pc")
 	print "| migration on localhost, busy guest | n/a (not measured) | n/a | |"
 }
