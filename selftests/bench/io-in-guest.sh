@@ -187,8 +187,8 @@ state_vmctl() {
 		vmctl migrate "$src" 127.0.0.1:$port >"$W/mig.out" 2>&1 || status=1
 		t1=$(tsc)
 		state vmctl "$r" migrate $((t1 - t0)) \
-			"bytes=$(sed -n 's/.*"bytes":\([0-9]*\).*/\1/p' "$W/mig.out")" \
-			"downtime_ms=$(sed -n 's/.*"downtime_ms":\([0-9.]*\).*/\1/p' "$W/mig.out")"
+			"bytes=$(sed -n 's/.*"bytes":\([0-9]*\).*/\1/p' "$W/mig.out" | tail -n 1)" \
+			"downtime_ms=$(sed -n 's/.*"downtime_ms":\([0-9.]*\).*/\1/p' "$W/mig.out" | tail -n 1)"
 		sed 's/^/# /' "$W/mig.out"
 		wait $src_pid
 		src=mig$r src_pid=$dst_pid
