@@ -14,7 +14,7 @@
 
 #define NO_PIC "COM1's interrupt goes to an 8259 PIC, which this VM does not have: the console shows the kernel's messages but nothing from user space"
 #define ONE_CPU " (maxcpus=1 keeps the guest on one CPU without that)"
-#define NO_PIT "the timer needs an 8254 PIT and an 8259 PIC, which this VM does not have: the boot stops at \"Failed to register legacy timer interrupt\""
+#define NO_PIT "the timer needs an 8254 PIT and an 8259 PIC, which this VM does not have: the guest gets no timer interrupt and its boot stops before /init"
 
 static const struct {
 	const char *word;
