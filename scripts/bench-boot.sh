@@ -134,7 +134,7 @@ has boot && awk -v date="$(date -u +%Y-%m-%d)" -v cpus="$cpus" \
 	-f "$lib/bench-table.awk" -f "$lib/bench-boot-table.awk" "$work/out"
 if has io || has state; then
 	has boot && echo
-	awk -v date="$(date -u +%Y-%m-%d)" -f "$lib/bench-table.awk" \
+	awk -v date="$(date -u +%Y-%m-%d)" -v what="$what" -f "$lib/bench-table.awk" \
 		-f "$lib/bench-io-table.awk" "$work/out"
 fi
 

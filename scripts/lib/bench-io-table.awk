@@ -2,7 +2,7 @@
 # scripts/bench-boot.sh, from the "io ..." and "state ..." lines of
 # selftests/bench/io-in-guest.sh.  Each figure is the median of the runs;
 # a figure with no run prints "n/a".  With bench-table.awk and
-# -v date=YYYY-MM-DD.
+# -v date=YYYY-MM-DD -v what="io state" (the tables to print).
 function add(vmm, what, v) {
 	vals[vmm, what] = vals[vmm, what] " " v
 	cnt[vmm, what]++
@@ -49,6 +49,7 @@ END {
 	printf "instruction; the guest's TSC is the test machine's plus an offset).  Runs measured:"
 	for (k in cnt) { split(k, p, SUBSEP); if (p[2] ~ /^(read_mib|send_mib|snapshot)$/) printf " %s %s: %d;", p[1], p[2], cnt[k] }
 	printf "\n\n"
+	if (what !~ /io/) { print_state(); exit }
 	print "| | vmctl | QEMU+KVM -M pc | vmctl/QEMU | QEMU+KVM -M pc, vhost-net | vmctl/QEMU vhost |"
 	print "|---|---:|---:|---:|---:|---:|"
 	row("virtio-blk: 1 MiB sequential O_DIRECT read, K instructions per MiB", "read_mib", 1e3, q2)
@@ -57,7 +58,9 @@ END {
 	row("virtio-blk: 4 KiB random O_DIRECT read, K instructions per MiB", "randread_mib", 1e3, q2)
 	row(sprintf("virtio-net: TCP guest to host (%d KiB), K instructions per MiB", kib), "send_mib", 1e3, q2)
 	row(sprintf("virtio-net: TCP host to guest (%d KiB), K instructions per MiB", kib), "recv_mib", 1e3, q2)
-	print ""
+	if (what ~ /state/) { print ""; print_state() }
+}
+function print_state() {
 	print "| | vmctl | QEMU+KVM -M pc | vmctl/QEMU |"
 	print "|---|---:|---:|---:|"
 	row(sprintf("snapshot of a running idle %s guest, M instructions", mem), "snapshot", 1e6, "qemu-pc")
