@@ -139,17 +139,18 @@ struct control_server {
 	char path[SUN_PATH_LEN];
 };
 
-static void send_progress(struct control_reply *reply, const char *line)
+static bool send_progress(struct control_reply *reply, const char *line)
 {
 	char *out = NULL;
+	bool sent;
 	int n;
 
 	n = asprintf(&out, "HTTP/1.1 102 %s\r\nVmctl-Progress: %s\r\n\r\n",
 		     http_reason(102), line);
-	/* A client gone is the final answer's business. */
-	if (n > 0)
-		send_all(reply->fd, out, n);
+	/* Out of memory is no reason to give the request up. */
+	sent = n < 0 || send_all(reply->fd, out, n);
 	free(out);
+	return sent;
 }
 
 /* One request answered on fd; false when the connection is to close. */

@@ -48,9 +48,9 @@ struct control_reply {
 	 * An interim answer before it, "102 Processing" with the field
 	 * "Vmctl-Progress: line", for a long request (a migration) whose
 	 * client asked for its progress; NULL where there is no client
-	 * to tell (the unit tests).
+	 * to tell (the unit tests).  False: the client has gone.
 	 */
-	void (*progress)(struct control_reply *reply, const char *line);
+	bool (*progress)(struct control_reply *reply, const char *line);
 	int fd;				/* the client's, for progress */
 };
 

@@ -47,8 +47,12 @@ static void report(FILE *f, const struct vmctl_migrate_stats *st)
 
 #define MIB(bytes)	((double)(bytes) / (1 << 20))
 
-/* libvmctl's progress call: one interim answer. */
-static void progress(void *ctx, const struct vmctl_migrate_stats *st)
+/*
+ * libvmctl's progress call: one interim answer.  A client that has gone
+ * (vmctl migrate interrupted) cancels the migration, as QEMU's
+ * migrate_cancel does.
+ */
+static int progress(void *ctx, const struct vmctl_migrate_stats *st)
 {
 	struct control_reply *reply = ctx;
 	char line[256], round[32] = "first copy";
@@ -62,7 +66,7 @@ static void progress(void *ctx, const struct vmctl_migrate_stats *st)
 		 MIB(st->dirty_rate), MIB(st->bandwidth),
 		 st->expected_downtime_us / 1000, st->throttle_pct,
 		 st->elapsed_ms / 1000);
-	reply->progress(reply, line);
+	return !reply->progress(reply, line);
 }
 
 static int migrate(struct control_vm *cv, const char *url,

@@ -137,16 +137,19 @@ static bool bit(const uint64_t *bitmap, uint64_t i)
 	return bitmap[i / 64] >> (i % 64) & 1;
 }
 
-static void report(struct precopy *pc, const struct snap_out *o,
-		   uint64_t now)
+/* The caller's progress call: 0, or -ECANCELED when it says to stop. */
+static int report(struct precopy *pc, const struct snap_out *o,
+		  uint64_t now)
 {
 	struct vmctl_migrate_stats *st = pc->st;
 
 	st->bytes = o->done;
 	st->elapsed_ms = (now - pc->start_ns) / NS_PER_MS;
 	pc->next_report_ns = now + PROGRESS_NS;
-	if (pc->opts->progress)
-		pc->opts->progress(pc->opts->progress_ctx, st);
+	if (pc->opts->progress &&
+	    pc->opts->progress(pc->opts->progress_ctx, st))
+		return vmctl_fail(-ECANCELED, "migration cancelled");
+	return 0;
 }
 
 /*
@@ -163,9 +166,7 @@ static int tick(struct precopy *pc, const struct mig_ram *ram,
 				  "pre-copy did not converge in time: timed out in round %u, %llu bytes sent",
 				  pc->st->rounds,
 				  (unsigned long long)o->done);
-	if (now >= pc->next_report_ns)
-		report(pc, o, now);
-	return 0;
+	return now >= pc->next_report_ns ? report(pc, o, now) : 0;
 }
 
 /*
@@ -279,8 +280,7 @@ static int one_round(struct snap_out *o, const struct mig_ram *ram,
 	*next = mig_policy_round(&pc->policy, pages, o->done - bytes,
 				 now - start, now);
 	measured(pc, ram, pages);
-	report(pc, o, now);
-	return 0;
+	return report(pc, o, now);
 }
 
 int mig_send_precopy(struct snap_out *o, const struct mig_ram *ram,

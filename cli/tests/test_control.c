@@ -5,7 +5,9 @@
  * (pause and resume, seen in GET /), GET /machine-config; errors as
  * Firecracker's fault_message with 400, 404, 405, 409; two requests on
  * one connection; a malformed request answered and the connection
- * closed; vm_control()'s exit status and message.
+ * closed; vm_control()'s exit status and message.  A migration whose
+ * client asked for progress and went away is cancelled before the guest
+ * is paused.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -15,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -22,6 +26,7 @@
 
 #include "control.h"
 #include "fake_module.h"
+#include "migrate.h"
 #include "capture.h"
 #include "vmview.h"
 
@@ -172,6 +177,101 @@ static void test_connection(void **state)
 	assert_non_null(strstr(out, "HTTP/1.1 501 "));
 }
 
+/*
+ * A destination that says READY at once and reads the stream to its
+ * END or its end: whether the VM's state came (the guest was paused).
+ */
+struct fake_dest {
+	int listen_fd;
+	bool state_came;
+};
+
+static void *fake_dest(void *arg)
+{
+	struct fake_dest *d = arg;
+	struct snap_in in = { .size = UINT64_MAX, .read = mig_stream_read };
+	struct mig_reply r = { .magic = MIG_REPLY_MAGIC, .kind = MIG_READY };
+	uint64_t pos = sizeof(struct snap_header);
+	struct snap_header h;
+	struct snap_data sec;
+
+	in.fd = accept(d->listen_fd, NULL, NULL);
+	r.crc = vmctl_crc32(0, &r, sizeof(r));
+	assert_int_equal(write(in.fd, &r, sizeof(r)), sizeof(r));
+	if (!mig_stream_read(&in, &h, sizeof(h), 0))
+		while (sec.data = NULL, !snap_read_section(&in, &sec, &pos)) {
+			free(sec.data);
+			d->state_came |= sec.h.type == SNAP_CLOCK;
+			if (sec.h.type == SNAP_END)
+				break;
+		}
+	close(in.fd);
+	return NULL;
+}
+
+/* PUT /vmctl/migrate with progress to d; the client gone at once or not. */
+static void migrate_to(struct fake_dest *d, bool gone)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	char body[128], req[256];
+	pthread_t t;
+
+	d->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(bind(d->listen_fd, (struct sockaddr *)&a, len), 0);
+	assert_int_equal(listen(d->listen_fd, 1), 0);
+	getsockname(d->listen_fd, (struct sockaddr *)&a, &len);
+	snprintf(body, sizeof(body),
+		 "{\"destination_url\": \"tcp:127.0.0.1:%u\", \"progress\": true}",
+		 ntohs(a.sin_port));
+	snprintf(req, sizeof(req),
+		 "PUT /vmctl/migrate HTTP/1.1\r\nContent-Length: %zu\r\n\r\n%s",
+		 strlen(body), body);
+	assert_int_equal(pthread_create(&t, NULL, fake_dest, d), 0);
+	if (gone) {
+		struct sockaddr_un sun = { .sun_family = AF_UNIX };
+		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		assert_int_equal(control_socket_path(3, sun.sun_path,
+						     sizeof(sun.sun_path)), 0);
+		assert_int_equal(connect(fd, (struct sockaddr *)&sun,
+					 sizeof(sun)), 0);
+		assert_int_equal(write(fd, req, strlen(req)), strlen(req));
+		close(fd);
+	} else {
+		/* The first progress line, the failure (no DONE) last. */
+		const char *out = raw(req);
+
+		assert_non_null(strstr(out, "HTTP/1.1 102 Processing\r\n"
+				       "Vmctl-Progress: migrate: first copy: "));
+		assert_non_null(strstr(out, "HTTP/1.1 500 "));
+	}
+	pthread_join(t, NULL);
+	close(d->listen_fd);
+}
+
+static void test_migrate_cancelled(void **state)
+{
+	struct rig *r = *state;
+	struct fake_dest d = { 0 };
+
+	fake_state = true;
+	/* The client reads on: the guest paused for its state, which goes. */
+	migrate_to(&d, false);
+	assert_true(d.state_came);
+	/* The client gone: given up at the next progress line, no pause. */
+	d = (struct fake_dest){ 0 };
+	migrate_to(&d, true);
+	assert_false(d.state_came);
+	fake_state = false;
+	/* The server answers again: the migration is over, the VM runs. */
+	assert_non_null(strstr(call("GET", "/", NULL, 200),
+			       "\"state\":\"Running\""));
+	assert_false(r->cv.migrated);
+	assert_int_equal(vmctl_vm_paused(r->vm), 0);
+}
+
 static void test_vm_control_errors(void **state)
 {
 	(void)state;
@@ -225,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_instance_and_pause),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_connection),
+		cmocka_unit_test(test_migrate_cancelled),
 		cmocka_unit_test(test_vm_control_errors),
 		cmocka_unit_test(test_target_parse),
 	};

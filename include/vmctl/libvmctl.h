@@ -322,9 +322,10 @@ struct vmctl_migrate_opts {
 	unsigned int no_auto_converge;
 	/*
 	 * Called after every round and each second of a long one, on the
-	 * thread migrating (stats as they stand); NULL: not called.
+	 * thread migrating (stats as they stand); NULL: not called.  Not
+	 * 0: give the migration up (-ECANCELED), the VM running on here.
 	 */
-	void (*progress)(void *ctx, const struct vmctl_migrate_stats *now);
+	int (*progress)(void *ctx, const struct vmctl_migrate_stats *now);
 	void *progress_ctx;
 };
 

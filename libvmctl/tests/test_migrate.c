@@ -9,7 +9,8 @@
  * millisecond: pre-copy switches over once a round's pages would take
  * at most --max-downtime, slows down a guest that dirties faster than
  * that (20%, then 10% more a round) until it does, and without
- * auto-converge gives up at the timeout.  A stream cut anywhere, with a flipped bit, with pages
+ * auto-converge gives up at the timeout; the caller's progress call
+ * can cancel it.  A stream cut anywhere, with a flipped bit, with pages
  * outside the RAM, of another magic or version is refused with a
  * message, and the destination tells the source why.  A destination
  * that hangs up makes the sender fail with EPIPE, not die of SIGPIPE.
@@ -200,7 +201,7 @@ static void test_round_cap(void **state)
 	free(g.mem[1].hva);
 }
 
-static void progress(void *ctx, const struct vmctl_migrate_stats *now)
+static int progress(void *ctx, const struct vmctl_migrate_stats *now)
 {
 	struct vmctl_migrate_stats *last = ctx;
 
@@ -208,6 +209,14 @@ static void progress(void *ctx, const struct vmctl_migrate_stats *now)
 	assert_true(now->bytes > last->bytes);
 	assert_true(now->rounds >= last->rounds);
 	*last = *now;
+	return 0;
+}
+
+/* The caller's progress call says stop after the second dirty round. */
+static int stop_at_2(void *ctx, const struct vmctl_migrate_stats *now)
+{
+	(void)ctx;
+	return now->rounds == 2;
 }
 
 /*
@@ -293,6 +302,16 @@ static void test_throttle_cap(void **state)
 			 MIG_GIVE_UP);
 }
 
+/* The destination's end of a stream nobody checks: read to its end. */
+static void *drain(void *arg)
+{
+	static char buf[64 << 10];
+
+	while (read(*(int *)arg, buf, sizeof(buf)) > 0)
+		;
+	return NULL;
+}
+
 /*
  * Without auto-converge that guest never fits: pre-copy gives up at
  * the timeout, saying so, and the destination sees the stream end.
@@ -305,6 +324,7 @@ static void test_timeout(void **state)
 	struct guest g;
 	struct mig_ram ram = { .take_dirty = take_dirty, .now = now,
 			       .throttle = throttle };
+	pthread_t t;
 	int sv[2];
 
 	(void)state;
@@ -314,9 +334,7 @@ static void test_timeout(void **state)
 	ram.ctx = &g;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	o.fd = sv[0];
-	/* Nobody reads: the socket's buffer takes 25 rounds of 40 pages. */
-	assert_int_equal(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF,
-				    &(int){ 8 << 20 }, sizeof(int)), 0);
+	assert_int_equal(pthread_create(&t, NULL, drain, &sv[1]), 0);
 	assert_int_equal(mig_send_precopy(&o, &ram, &s.opts, &s.st),
 			 -ETIMEDOUT);
 	assert_non_null(strstr(vmctl_error_detail(),
@@ -324,7 +342,17 @@ static void test_timeout(void **state)
 	/* 40 ms a round: the 25th ends at 1 s. */
 	assert_int_equal(s.st.rounds, 25);
 	assert_int_equal(g.throttle_calls, 0);
+
+	/* Cancelled by the caller: at once, saying so. */
+	s.opts = (struct vmctl_migrate_opts){ .max_downtime_ms = 5,
+					      .progress = stop_at_2 };
+	s.st = (struct vmctl_migrate_stats){ 0 };
+	assert_int_equal(mig_send_precopy(&o, &ram, &s.opts, &s.st),
+			 -ECANCELED);
+	assert_string_equal(vmctl_error_detail(), "migration cancelled");
+	assert_int_equal(s.st.rounds, 2);
 	close(sv[0]);
+	pthread_join(t, NULL);
 	close(sv[1]);
 	free(g.mem[1].hva);
 }
