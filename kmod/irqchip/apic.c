@@ -336,20 +336,29 @@ static bool runnable_locked(struct vmctl_lapic *l, bool halted, bool irq_wakes)
 }
 
 /*
- * vcpu->halted and halt_if change under the APIC's lock (here, and in
- * vmctl_apic_take_init_sipi()): vmctl_apic_stopped() reads them with the
- * events that would end the halt, so other vCPUs see a halted vCPU and
- * the kick they sent it together, never the one without the other.
+ * A halt with interrupts off starts under the APIC's lock (and every halt
+ * ends under it, in vmctl_apic_take_init_sipi()): vmctl_apic_stopped()
+ * reads it with the events that would end it, so other vCPUs see a
+ * halted vCPU and the kick they sent it together, never the one without
+ * the other.  Returns whether such a halt ends at once.  A halt with
+ * interrupts on, the idle loop's, is never "stopped": its flag goes
+ * first (x86 keeps stores in order), so that no reader takes it for one
+ * with interrupts off, and the run loop decides whether it sleeps.
  */
 bool vmctl_apic_halt(struct vmk_vcpu *vcpu, bool irq_wakes)
 {
 	struct vmctl_vapic *a = vcpu->apic;
 	bool ret;
 
+	if (irq_wakes) {
+		WRITE_ONCE(vcpu->halt_if, true);
+		WRITE_ONCE(vcpu->halted, true);
+		return false;
+	}
 	spin_lock_irq(&a->lock);
-	vcpu->halt_if = irq_wakes;
+	vcpu->halt_if = false;
 	vcpu->halted = true;
-	ret = runnable_locked(&a->lapic, true, irq_wakes);
+	ret = runnable_locked(&a->lapic, true, false);
 	spin_unlock_irq(&a->lock);
 	return ret;
 }
@@ -365,9 +374,10 @@ bool vmctl_apic_stopped(struct vmk_vcpu *vcpu)
 	bool ret;
 
 	spin_lock_irq(&a->lock);
+	/* halted before halt_if: see vmctl_apic_halt(). */
 	ret = !runnable_locked(l, true, false) &&
 	      (l->mp_state == VMCTL_MP_WAIT_SIPI ||
-	       (vcpu->halted && !vcpu->halt_if));
+	       (READ_ONCE(vcpu->halted) && !READ_ONCE(vcpu->halt_if)));
 	spin_unlock_irq(&a->lock);
 	return ret;
 }
