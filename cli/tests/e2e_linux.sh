@@ -115,7 +115,7 @@ check "poweroff: the VM's memory is freed" eventually_no_vm_left
 
 # --- acpi=off: the MP table; --no-reboot ----------------------------------
 start_guest linux4 1 --no-reboot \
-	--cmdline "console=ttyS0,115200 panic=-1 io_delay=none acpi=off reboot=t"
+	--cmdline "$FAST_CMDLINE acpi=off reboot=t"
 if wait_for "vmctl guest: ready" "$T_BOOT"; then
 	ok "acpi=off: Debian's kernel boots to /init"
 else

@@ -153,7 +153,8 @@ chmod "$mode" /dev/vmctl
 chmod "$tun_mode" /dev/net/tun
 
 # --- one guest: two disks, an entropy source, a network card ---------------
-start_guest virtio1 1 --disk "$TMP/root.img,serial=vmctl-root" \
+start_guest virtio1 1 --cmdline "$QUIET_CMDLINE" \
+	--disk "$TMP/root.img,serial=vmctl-root" \
 	--disk "$TMP/ro.img,ro" --rng --net "tap=$TAP"
 if wait_for "vmctl guest: ready" "$T_BOOT"; then
 	ok "a guest with two virtio-blk disks, virtio-rng and virtio-net boots to /init"
