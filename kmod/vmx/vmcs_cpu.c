@@ -138,7 +138,11 @@ int vmctl_vmcs_activate(struct vmk_vcpu *vcpu)
 	local_irq_enable();
 
 	vmcs_host_cpu_state();
-	/* This CPU may hold translations from an earlier visit. */
+	/*
+	 * This CPU may hold translations tagged with this VPID from an
+	 * earlier visit, or from the VPID's earlier owner (vmx_vpid_free()
+	 * leaves them to this flush).
+	 */
 	if (vcpu->vpid && vmx_invvpid(VMX_INVVPID_SINGLE, vcpu->vpid))
 		pr_err_ratelimited("vmctl: INVVPID failed on CPU %d\n", cpu);
 	return 0;

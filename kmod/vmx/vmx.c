@@ -493,15 +493,6 @@ void vmx_invept_all_cpus(u64 eptp)
 	on_each_cpu(vmx_invept_one, &eptp, 1);
 }
 
-static void vmx_invvpid_one(void *info)
-{
-	if (!this_cpu_read(vmx_cpu.on))
-		return;
-	if (vmx_invvpid(VMX_INVVPID_SINGLE, *(int *)info))
-		pr_err_ratelimited("vmctl: INVVPID failed on CPU %d\n",
-				   smp_processor_id());
-}
-
 /* VPID 0 is the host's; 0 is also returned when VPIDs are off. */
 int vmx_vpid_alloc(void)
 {
@@ -515,9 +506,11 @@ int vmx_vpid_alloc(void)
 
 void vmx_vpid_free(int vpid)
 {
-	if (!vpid)
-		return;
-	/* The next owner of this tag must not see our translations. */
-	on_each_cpu(vmx_invvpid_one, &vpid, 1);
-	ida_free(&vpid_ida, vpid);
+	/*
+	 * No flush here: a VMCS loads on a CPU only through
+	 * vmctl_vmcs_activate(), which flushes its VPID there, so the next
+	 * owner of this tag never sees our translations.
+	 */
+	if (vpid)
+		ida_free(&vpid_ida, vpid);
 }
