@@ -28,7 +28,9 @@ static const char run_usage[] =
 "                 [--rng] [--net tap[=NAME][,mac=MAC]]...\n"
 "                 [--balloon SIZE[,no-deflate-on-oom][,no-report][,no-stats]]\n"
 "       vmctl run --restore FILE [--name N] [--console FILE]\n"
+"                 [--net tap[=NAME]]...\n"
 "       vmctl run --incoming [tcp:][HOST:]PORT [--name N] [--console FILE]\n"
+"                 [--net tap[=NAME]]...\n"
 "\n"
 "Run a guest until it powers off.  Its serial console, a 16550A UART at\n"
 "port 0x3f8, is this terminal: keyboard input goes to the guest (raw mode\n"
@@ -105,6 +107,13 @@ static const char run_usage[] =
 "                      made it (its options come with it), receive it and\n"
 "                      run it; a failed migration ends this with status 1\n"
 "                      and leaves the VM running at the source\n"
+"                      With either, disks open by the path they had, each\n"
+"                      network card on the tap it had (by name, or a new\n"
+"                      one made for it), unless --net is given once per\n"
+"                      card, in order, to name this host's taps; a card\n"
+"                      keeps its MAC, and the tap must take the offloads\n"
+"                      its guest's driver accepted.  A source on this\n"
+"                      host lets its tap go at the switch-over\n"
 "  -h, --help          show this help\n"
 "Numbers are decimal or 0x-prefixed hex.  While the VM runs, its control\n"
 "socket serves pause, resume, snapshot, migrate and stats (see 'vmctl ps').\n"
@@ -284,23 +293,30 @@ static enum parse_result parse_mem(const char *arg, uint64_t *mem)
 
 /*
  * --restore and --incoming: the snapshot or the source says how the VM
- * is made; a name and a log.
+ * is made; a name, a log, and the taps of this host (take_config()).
  */
 static enum parse_result restore_only(const struct run_opts *o)
 {
+	const char *what = o->restore ? "--restore" : "--incoming";
+	unsigned int i;
+
 	if (o->restore && o->incoming)
 		return usage_error("run",
 				   "give --restore or --incoming, not both");
 	if (o->image || o->elf || o->kernel || o->initrd || o->cmdline ||
 	    o->mem || o->mem_prealloc || o->cpus != 1 || o->no_reboot ||
 	    o->no_paravirt ||
-	    o->nr_disks || o->rng || o->nr_nets || o->has_balloon ||
+	    o->nr_disks || o->rng || o->has_balloon ||
 	    o->no_merge ||
 	    o->load != VMCTL_ENTRY_DEFAULT || o->entry != VMCTL_ENTRY_DEFAULT)
 		return usage_error("run",
-				   o->restore ?
-				   "--restore takes only --name and --console: the snapshot says how the VM is made" :
-				   "--incoming takes only --name and --console: the source says how the VM is made");
+				   "%s takes only --name, --console and --net: the %s says how the VM is made",
+				   what, o->restore ? "snapshot" : "source");
+	for (i = 0; i < o->nr_nets; i++)
+		if (o->nets[i].mac)
+			return usage_error("run",
+					   "--net with %s takes tap[=NAME] only: a card keeps the MAC its guest knows",
+					   what);
 	return PARSE_OK;
 }
 
@@ -554,8 +570,8 @@ static int add_memory(struct vmctl_vm *vm, const struct run_opts *o)
 
 /*
  * The virtio devices, before the image: a refused disk fails fast.
- * incoming: a migration's destination, whose disks the source still
- * holds (locked when the state comes).
+ * incoming: a migration's destination, whose disks and taps the source
+ * still holds (locked and attached when the state comes).
  */
 static int add_devices(struct vmctl_vm *vm, const struct run_opts *o,
 		       bool incoming)
@@ -582,12 +598,14 @@ static int add_devices(struct vmctl_vm *vm, const struct run_opts *o,
 			return lib_error("run", "--balloon", ret);
 	}
 	for (i = 0; i < o->nr_nets; i++) {
+		struct vmctl_net n = o->nets[i];
 		char what[32], ifname[16];
 
 		snprintf(what, sizeof(what), "--net tap%s%s",
 			 o->nets[i].tap ? "=" : "",
 			 o->nets[i].tap ? o->nets[i].tap : "");
-		ret = vmctl_net_create(vm, &o->nets[i], ifname);
+		n.incoming = incoming;
+		ret = vmctl_net_create(vm, &n, ifname);
 		if (ret)
 			return lib_error("run", what, ret);
 		/* The user configures the host side: say what it is called. */
@@ -723,18 +741,11 @@ static int run_vm(const struct run_opts *o, struct vmctl_snapshot *snap,
 static int take_config(struct run_opts *o, const char *what,
 		       const void *config, size_t len)
 {
-	struct run_opts saved;
 	char why[160];
 
-	if (!config || run_config_parse(config, len, &saved, why, sizeof(why)))
+	if (!config || run_config_take(o, config, len, why, sizeof(why)))
 		return cli_error("run", "%s: %s", what,
 				 config ? why : "no run options came with it");
-	saved.restore = o->restore;
-	saved.incoming = o->incoming;
-	saved.console = o->console;
-	if (o->name)
-		saved.name = o->name;
-	*o = saved;
 	return 0;
 }
 

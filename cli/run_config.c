@@ -284,3 +284,32 @@ int run_config_parse(const char *buf, size_t len, struct run_opts *o,
 	}
 	return ret;
 }
+
+int run_config_take(struct run_opts *o, const char *buf, size_t len,
+		    char *why, size_t why_len)
+{
+	struct run_opts saved;
+	unsigned int i;
+	int ret = run_config_parse(buf, len, &saved, why, why_len);
+
+	if (ret)
+		return ret;
+	if (o->nr_nets && o->nr_nets != saved.nr_nets) {
+		snprintf(why, why_len, "--net given %u times, for a VM with %u network cards",
+			 o->nr_nets, saved.nr_nets);
+		return -EINVAL;
+	}
+	for (i = 0; i < o->nr_nets; i++)
+		saved.nets[i].tap = o->nets[i].tap;
+	saved.restore = o->restore;
+	saved.incoming = o->incoming;
+	saved.console = o->console;
+	if (o->name)
+		saved.name = o->name;
+	*o = saved;
+	/* A card's MAC points into its struct's macs: now o's. */
+	for (i = 0; i < o->nr_nets; i++)
+		if (o->nets[i].mac)
+			o->nets[i].mac = o->macs[i];
+	return 0;
+}

@@ -28,5 +28,13 @@ int run_config_format(const struct run_opts *o, char **buf, size_t *len);
  */
 int run_config_parse(const char *buf, size_t len, struct run_opts *o,
 		     char *why, size_t why_len);
+/*
+ * `vmctl run --restore` or `--incoming`: the text's options into *o but
+ * what o has of its own: restore, incoming, console, the name if given,
+ * and the taps of this host when --net was given once per card (each
+ * card's MAC stays the text's).  0, or -EINVAL with a message in why.
+ */
+int run_config_take(struct run_opts *o, const char *buf, size_t len,
+		    char *why, size_t why_len);
 
 #endif /* VMCTL_RUN_CONFIG_H */

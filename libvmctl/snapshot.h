@@ -25,7 +25,8 @@
  *               A virtio device's starts with the transport's state
  *               (virtio_state.c); virtio-balloon's goes on with its own,
  *               versioned on its own (virtio_balloon_state.c: the sizes
- *               asked and held, features, counters, statistics)
+ *               asked and held, features, counters, statistics), and
+ *               virtio-net's likewise (virtio_net_state.c: its MAC)
  *   MEMORY      one per RAM slot, arg = its guest-physical address,
  *               size = its size; the pages as they are, page-aligned in
  *               the file so that a restore maps them copy-on-write and

@@ -62,18 +62,26 @@ static int attach_error(int err, const char *name)
 	}
 }
 
+int vmctl_tap_check_name(const char *name)
+{
+	if (!*name || strlen(name) >= IFNAMSIZ || strchr(name, '%'))
+		return vmctl_fail(-EINVAL, "'%s' is not an interface name",
+				  name);
+	/* An existing tap only: never make one by a name the user mistyped. */
+	if (!if_nametoindex(name))
+		return vmctl_fail(-ENODEV, "no network interface named '%s'",
+				  name);
+	return 0;
+}
+
 int vmctl_tap_open(const char *name, char *ifname, unsigned int *offloads)
 {
 	struct ifreq ifr = { 0 };
 	int fd, hdr = VMCTL_NET_HDR_LEN, ret;
 
-	if (name && (!*name || strlen(name) >= IFNAMSIZ || strchr(name, '%')))
-		return vmctl_fail(-EINVAL, "'%s' is not an interface name",
-				  name);
-	/* An existing tap only: never make one by a name the user mistyped. */
-	if (name && !if_nametoindex(name))
-		return vmctl_fail(-ENODEV, "no network interface named '%s'",
-				  name);
+	ret = name ? vmctl_tap_check_name(name) : 0;
+	if (ret)
+		return ret;
 	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return vmctl_fail(-errno, errno == ENOENT ?

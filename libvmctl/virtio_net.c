@@ -45,6 +45,9 @@ struct vmctl_virtio_net {
 	int tap;
 	char ifname[IFNAMSIZ];
 	unsigned int tap_offloads;	/* the TUN_F_* it took when opened */
+	bool named;			/* an existing tap, attached by name */
+	bool tap_pending;		/* incoming: attached on restore */
+	bool handed_over;		/* let go for a migration's destination */
 	struct vmctl_net_counters stats;
 	/* the worker's */
 	bool tap_broken;		/* read failed: stop polling it */
@@ -274,10 +277,53 @@ static void net_free(struct vmctl_device *dev)
 	free(n);
 }
 
+/*
+ * Say which offloads the tap refused: the guest is not offered them.
+ * Not USO, which hosts before Linux 6.2 lack as a rule: the counter
+ * tap_offloads_refused shows it.
+ */
+static void log_refused(const struct vmctl_virtio_net *n)
+{
+	static const struct { unsigned int bit; const char *name; } tun[] = {
+		{ TUN_F_CSUM, " csum" }, { TUN_F_TSO4, " tso4" },
+		{ TUN_F_TSO6, " tso6" }, { TUN_F_TSO_ECN, " tso_ecn" },
+	};
+	char names[64] = "";
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(tun); i++)
+		if (!(n->tap_offloads & tun[i].bit))
+			strcat(names, tun[i].name);
+	if (*names)
+		vmctl_log("virtio-net: tap '%s' refused the offloads%s; the guest is not offered them",
+			  n->ifname, names);
+}
+
+/*
+ * The card's tap: name's (NULL: one made for it), the features offered
+ * on it its offloads'.  An incoming card's, when the state comes (or the
+ * VM starts).
+ */
+static int attach_tap(struct vmctl_virtio_net *n, const char *name)
+{
+	if (!n->tap_pending)
+		return 0;
+	n->tap = vmctl_tap_open(name, n->ifname, &n->tap_offloads);
+	if (n->tap < 0)
+		return n->tap;
+	n->tap_pending = false;
+	n->vdev.host_features |= vmctl_net_offered(n->tap_offloads);
+	log_refused(n);
+	return 0;
+}
+
 static int net_start(struct vmctl_device *dev)
 {
-	return vmctl_virtio_start(&container_of(dev, struct vmctl_virtio_net,
-						dev)->vdev);
+	struct vmctl_virtio_net *n = container_of(dev, struct vmctl_virtio_net,
+						  dev);
+	int ret = attach_tap(n, n->ifname);
+
+	return ret ? ret : vmctl_virtio_start(&n->vdev);
 }
 
 static void net_stop(struct vmctl_device *dev)
@@ -315,24 +361,68 @@ static void net_counters(struct vmctl_device *dev,
 }
 
 /*
- * The state is the virtio layer's (virtio_state.c); the tap's offloads
- * are set again for the driver's features when the worker first serves,
- * and a frame waiting for room is not kept: lost, as on a wire.
+ * The state (virtio_net_state.c); the tap's offloads are set again for
+ * the driver's features when the worker first serves.
  */
 static int net_save(struct vmctl_device *dev, struct vmctl_state_writer *w)
 {
-	return vmctl_virtio_save(&container_of(dev, struct vmctl_virtio_net, dev)->vdev, w);
+	return vmctl_net_save_state(&container_of(dev, struct vmctl_virtio_net, dev)->vdev,
+				    w);
 }
 
+/* An incoming card attaches its tap here: refused while the source has it. */
 static int net_restore(struct vmctl_device *dev, struct vmctl_state_reader *r)
 {
-	return vmctl_virtio_restore(&container_of(dev, struct vmctl_virtio_net, dev)->vdev,
-				    r);
+	struct vmctl_virtio_net *n = container_of(dev, struct vmctl_virtio_net,
+						  dev);
+	int ret = attach_tap(n, n->ifname);
+
+	return ret ? ret : vmctl_net_restore_state(&n->vdev, n->ifname, r);
+}
+
+/*
+ * A tap attached by name is let go for a destination on this host, which
+ * attaches to it by the same name (a tap takes one process; a persistent
+ * one outlives us).  One made for the VM stays: closing it would remove
+ * it, and the destination made its own.  Taken back when the migration
+ * fails, waiting a second for a destination that still holds it.
+ */
+static int net_hand_over(struct vmctl_device *dev, bool out)
+{
+	struct vmctl_virtio_net *n = container_of(dev, struct vmctl_virtio_net,
+						  dev);
+	unsigned int i;
+	int fd = -1;
+
+	if (!n->named || n->tap_pending || out == n->handed_over)
+		return 0;
+	n->handed_over = out;
+	if (out) {
+		close(n->tap);
+		n->tap = -1;
+		return 0;
+	}
+	for (i = 0; i < 50; i++) {
+		fd = vmctl_tap_open(n->ifname, n->ifname, &n->tap_offloads);
+		if (fd != -EBUSY)
+			break;
+		usleep(20000);
+	}
+	if (fd < 0) {
+		/* Not fatal: the guest runs on, its card sees no frames. */
+		vmctl_log("virtio-net: tap '%s' could not be attached again after a failed migration: %s",
+			  n->ifname, vmctl_error_detail());
+		n->tap_broken = true;
+		return 0;
+	}
+	n->tap = fd;
+	n->offloads_set = false;
+	return 0;
 }
 
 static const struct vmctl_device_ops net_device_ops = {
 	.name = "virtio-net",
-	.no_migration = "its tap is not handed over to a destination yet",
+	.hand_over = net_hand_over,
 	.start = net_start,
 	.stop = net_stop,
 	.destroy = net_free,
@@ -340,28 +430,6 @@ static const struct vmctl_device_ops net_device_ops = {
 	.save = net_save,
 	.restore = net_restore,
 };
-
-/*
- * Say which offloads the tap refused: the guest is not offered them.
- * Not USO, which hosts before Linux 6.2 lack as a rule: the counter
- * tap_offloads_refused shows it.
- */
-static void log_refused(const struct vmctl_virtio_net *n)
-{
-	static const struct { unsigned int bit; const char *name; } tun[] = {
-		{ TUN_F_CSUM, " csum" }, { TUN_F_TSO4, " tso4" },
-		{ TUN_F_TSO6, " tso6" }, { TUN_F_TSO_ECN, " tso_ecn" },
-	};
-	char names[64] = "";
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(tun); i++)
-		if (!(n->tap_offloads & tun[i].bit))
-			strcat(names, tun[i].name);
-	if (*names)
-		vmctl_log("virtio-net: tap '%s' refused the offloads%s; the guest is not offered them",
-			  n->ifname, names);
-}
 
 /* How many network cards vm has already: the new one's index. */
 static unsigned int nr_nets(struct vmctl_vm *vm)
@@ -397,20 +465,28 @@ int vmctl_net_create(struct vmctl_vm *vm, const struct vmctl_net *net,
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
-	n->tap = vmctl_tap_open(net->tap, n->ifname, &n->tap_offloads);
-	if (n->tap < 0) {
-		ret = n->tap;
+	n->tap = -1;
+	n->named = net->tap;
+	/* The source may hold a named tap: only its name is checked now. */
+	ret = net->tap ? vmctl_tap_check_name(net->tap) : 0;
+	if (ret) {
 		free(n);
 		return ret;
 	}
 	ret = vmctl_virtio_init(&n->vdev, &net_backend, n, 2, QUEUE_SIZE, &ram);
 	if (ret) {
-		close(n->tap);
 		free(n);
 		return ret;
 	}
-	n->vdev.host_features |= vmctl_net_offered(n->tap_offloads);
-	log_refused(n);
+	if (net->tap)
+		snprintf(n->ifname, IFNAMSIZ, "%s", net->tap);
+	n->tap_pending = true;
+	if (!(net->incoming && net->tap))
+		ret = attach_tap(n, net->tap ? n->ifname : NULL);
+	if (ret) {
+		net_free(&n->dev);
+		return ret;
+	}
 	vmctl_net_config(n->vdev.config, mac);
 	n->vdev.config_len = VMCTL_NET_CONFIG_LEN;
 	ret = vmctl_pci_plug_virtio(vm, &n->vdev);

@@ -162,6 +162,28 @@ int vmctl_net_rx_place(struct vmctl_vq *vq, const struct vmctl_guest_ram *ram,
 		       struct vmctl_vq_req *req, uint8_t *frame, size_t len,
 		       bool mergeable, bool *dropped);
 
+/* ---- virtio_net_state.c: the card's state in a snapshot ---- */
+
+struct vmctl_virtio_dev;
+struct vmctl_state_writer;
+struct vmctl_state_reader;
+
+/*
+ * The transport's state (virtio_state.c), then the card's own, versioned
+ * on its own: its MAC, which the guest knows (a VM restored under
+ * another name must not get another default address).
+ */
+int vmctl_net_save_state(struct vmctl_virtio_dev *vdev,
+			 struct vmctl_state_writer *w);
+/*
+ * The state at r back into vdev, once the tap is attached: the offloads
+ * the driver had accepted must be among those offered on this tap
+ * (ifname), else -EINVAL naming them.  0, -EINVAL or -EPROTO with a
+ * detail.
+ */
+int vmctl_net_restore_state(struct vmctl_virtio_dev *vdev, const char *ifname,
+			    struct vmctl_state_reader *r);
+
 /* ---- tap.c ---- */
 
 /*
@@ -173,6 +195,12 @@ int vmctl_net_rx_place(struct vmctl_vq *vq, const struct vmctl_guest_ram *ram,
  * descriptor or -errno with a detail saying what was refused.
  */
 int vmctl_tap_open(const char *name, char *ifname, unsigned int *offloads);
+
+/*
+ * Whether name could be an existing tap's (a valid interface name that
+ * exists): 0, or -EINVAL or -ENODEV with a detail, as vmctl_tap_open()'s.
+ */
+int vmctl_tap_check_name(const char *name);
 
 /* Let the tap hand over frames with these offloads (TUN_F_*). */
 int vmctl_tap_set_offloads(int fd, unsigned int offloads);

@@ -220,6 +220,13 @@ int vmctl_virtio_save(struct vmctl_virtio_dev *vdev,
 		      struct vmctl_state_writer *w);
 int vmctl_virtio_restore(struct vmctl_virtio_dev *vdev,
 			 struct vmctl_state_reader *r);
+/*
+ * The features the driver had accepted in the state at r, r left where
+ * it was (a backend checks them against its host side before the
+ * restore): 0, or -EPROTO when the state is cut short.
+ */
+int vmctl_virtio_saved_features(const struct vmctl_state_reader *r,
+				uint64_t *features);
 
 /* The worker thread, started and stopped with the vCPUs. */
 int vmctl_virtio_start(struct vmctl_virtio_dev *vdev);

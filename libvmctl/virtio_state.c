@@ -153,6 +153,17 @@ static int restore_queue(struct vmctl_virtio_dev *vdev, unsigned int q,
 	return 0;
 }
 
+int vmctl_virtio_saved_features(const struct vmctl_state_reader *r,
+				uint64_t *features)
+{
+	struct vmctl_state_reader peek = *r;
+	struct virtio_state st;
+	int ret = vmctl_state_get(&peek, &st, sizeof(st));
+
+	*features = ret ? 0 : st.guest_features;
+	return ret;
+}
+
 int vmctl_virtio_restore(struct vmctl_virtio_dev *vdev,
 			 struct vmctl_state_reader *r)
 {

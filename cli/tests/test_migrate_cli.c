@@ -79,7 +79,10 @@ static void test_run_incoming(void **state)
 	assert_null(o.restore);
 	assert_int_equal(RUN(&o, "run", "--incoming", "4444", "--cpus", "2"),
 			 PARSE_ERROR);
-	said("--incoming takes only --name and --console");
+	said("--incoming takes only --name, --console and --net");
+	assert_int_equal(RUN(&o, "run", "--incoming", "4444", "--net",
+			     "tap=t1"), PARSE_OK);
+	assert_string_equal(o.nets[0].tap, "t1");
 	assert_int_equal(RUN(&o, "run", "--incoming", "1", "--restore", "f"),
 			 PARSE_ERROR);
 	said("not both");

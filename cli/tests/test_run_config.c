@@ -108,6 +108,24 @@ static void test_devices(void **state)
 	assert_null(back.nets[1].tap);
 	assert_null(back.nets[1].mac);
 	assert_true(back.rng);
+
+	/* Taken for a restore: this host's taps, the MACs kept. */
+	assert_int_equal(run_config_format(&o, &buf, &len), 0);
+	back = (struct run_opts){ .restore = "f", .nr_nets = 2 };
+	back.nets[0].tap = "here0";
+	assert_int_equal(run_config_take(&back, buf, len, why, sizeof(why)),
+			 0);
+	assert_string_equal(back.restore, "f");
+	assert_int_equal(back.nr_disks, 2);
+	assert_string_equal(back.nets[0].tap, "here0");
+	assert_null(back.nets[1].tap);
+	assert_ptr_equal(back.nets[0].mac, back.macs[0]);
+	assert_memory_equal(back.nets[0].mac, mac, 6);
+	back = (struct run_opts){ .restore = "f", .nr_nets = 1 };
+	assert_int_equal(run_config_take(&back, buf, len, why, sizeof(why)),
+			 -EINVAL);
+	assert_string_equal(why, "--net given 1 times, for a VM with 2 network cards");
+	free(buf);
 	/* Options before their device, a bad MAC. */
 	assert_int_equal(run_config_parse(S("vmctl-run 1\nmem=4096\nkernel=/k\ndisk-ro=1\n"),
 					  &back, why, sizeof(why)), -EINVAL);
@@ -234,7 +252,21 @@ static void test_command_lines(void **state)
 	assert_int_equal(run_parse(ARGC("run", "--restore", "f", "--mem", "1M"),
 				   ARGV("run", "--restore", "f", "--mem", "1M"),
 				   &o), PARSE_ERROR);
-	assert_non_null(strstr(errors(), "--restore takes only --name and --console"));
+	assert_non_null(strstr(errors(), "--restore takes only --name, --console and --net"));
+	/* This host's taps for the cards, but not another MAC. */
+	assert_int_equal(run_parse(ARGC("run", "--restore", "f", "--net",
+					"tap=t0", "--net", "tap"),
+				   ARGV("run", "--restore", "f", "--net",
+					"tap=t0", "--net", "tap"), &o), PARSE_OK);
+	assert_int_equal(o.nr_nets, 2);
+	assert_string_equal(o.nets[0].tap, "t0");
+	assert_null(o.nets[1].tap);
+	assert_int_equal(run_parse(ARGC("run", "--restore", "f", "--net",
+					"tap,mac=02:00:00:00:00:01"),
+				   ARGV("run", "--restore", "f", "--net",
+					"tap,mac=02:00:00:00:00:01"), &o),
+			 PARSE_ERROR);
+	assert_non_null(strstr(errors(), "a card keeps the MAC its guest knows"));
 	assert_int_equal(run_parse(ARGC("run", "--restore", "f", "--kernel", "k"),
 				   ARGV("run", "--restore", "f", "--kernel", "k"),
 				   &o), PARSE_ERROR);

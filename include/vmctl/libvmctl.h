@@ -376,10 +376,13 @@ struct vmctl_migrate_stats {
  * cannot move) leaves the VM as it was, resumed if this paused it,
  * dirty logging and throttle off: -errno with vmctl_error_detail()
  * saying why.
- * Virtio disks and entropy devices move (what their threads write to
- * guest RAM is logged too); a disk's image must be on storage both ends
- * share, and the destination's disks made with vmctl_disk.incoming.
- * -EOPNOTSUPP for a VM with a virtio network or balloon device.
+ * Virtio disks, entropy devices and network cards move (what their
+ * threads write to guest RAM is logged too); a disk's image must be on
+ * storage both ends share, and the destination's disks made with
+ * vmctl_disk.incoming; a card attached to a tap by name lets it go for
+ * a destination on this host (vmctl_net.incoming), and the offloads its
+ * driver accepted must be offered on the destination's tap.
+ * -EOPNOTSUPP for a VM with a virtio-balloon.
  */
 int vmctl_vm_migrate(struct vmctl_vm *vm, int fd, const void *config,
 		     size_t config_len, const struct vmctl_migrate_opts *opts,
@@ -633,6 +636,15 @@ struct vmctl_net {
 	 * every time.
 	 */
 	const unsigned char *mac;
+	/*
+	 * The VM is a live migration's destination (vmctl_incoming_*): the
+	 * existing tap named above, which a source on this host still
+	 * holds, is attached only when the VM's state arrives (or at
+	 * vmctl_vm_start), its name checked now.  The source lets it go
+	 * just before (and takes it back if the migration fails).  A tap
+	 * made for the VM is made now: the source keeps its own.
+	 */
+	int incoming;
 };
 
 /*

@@ -10,7 +10,9 @@
  * those the tap takes offered (the fake module refuses some), a refusal
  * while running leaving the tap with none, and a TSO frame the host
  * sends reaching a driver that took GUEST_TSO4 whole (segmented by the
- * host for one that did not).
+ * host for one that did not).  The card's state: moved between two VMs
+ * on a tap the source lets go (a migration on one host), with its MAC
+ * and queues; refused on a tap that lacks an offload its driver took.
  * Needs CAP_NET_ADMIN and /dev/net/tun; without them the tests that
  * need a tap are skipped (and say so), never passed.
  */
@@ -840,6 +842,200 @@ static void test_existing_tap(void **state)
 	assert_int_equal(vmctl_vm_create(sys, "net", &vm), 0);
 }
 
+/* ---- the card's state: snapshot, restore, migration ---- */
+
+/* A persistent tap nobody holds (as `ip tuntap add` makes): its name. */
+static void persistent_tap(char *name)
+{
+	unsigned int offloads;
+	int fd = vmctl_tap_open(NULL, name, &offloads);
+
+	assert_true(fd >= 0);
+	assert_int_equal(ioctl(fd, TUNSETPERSIST, 1), 0);
+	close(fd);
+}
+
+static void remove_tap(const char *name)
+{
+	char ifname[IFNAMSIZ];
+	unsigned int offloads;
+	int fd = vmctl_tap_open(name, ifname, &offloads);
+
+	assert_true(fd >= 0);
+	assert_int_equal(ioctl(fd, TUNSETPERSIST, 0), 0);
+	close(fd);
+	assert_int_equal(if_nametoindex(name), 0);
+}
+
+/* Frame k of the test to the tap, from transmit chain 2k, 2k + 1. */
+static void transmit(unsigned int k, const uint8_t *frame, size_t len)
+{
+	uint64_t buf = TX_BUF + 0x2000 * k;
+
+	memset(ram + buf, 0, VMCTL_NET_HDR_LEN);
+	memcpy(ram + buf + 0x1000, frame, len);
+	guest_desc(TX_DESC, 2 * k, buf, VMCTL_NET_HDR_LEN, VIRTQ_DESC_F_NEXT,
+		   2 * k + 1);
+	guest_desc(TX_DESC, 2 * k + 1, buf + 0x1000, len, 0, 0);
+	make_avail(TX_DESC, 2 * k);
+	guest_wr(VIRTIO_BAR_NOTIFY + 4, 2, 1);
+}
+
+/* The frame came out of the tap and the used index is at used. */
+static void transmitted(int s, const uint8_t *frame, size_t len,
+			uint16_t used)
+{
+	struct pollfd pfd = { .fd = s, .events = POLLIN };
+	uint8_t got[2048];
+	unsigned int i;
+
+	assert_int_equal(poll(&pfd, 1, 5000), 1);
+	assert_int_equal(recv(s, got, sizeof(got), 0), len);
+	assert_memory_equal(got, frame, len);
+	for (i = 0; i < 5000 && used_idx(TX_DESC) != used; i++)
+		usleep(1000);
+	assert_int_equal(used_idx(TX_DESC), used);
+}
+
+static struct vmctl_device *card_of(struct vmctl_vm *v)
+{
+	return v->devices.last;
+}
+
+/*
+ * A live migration on this host between two VMs of this process, the
+ * card on a persistent tap by name: the destination's card (incoming)
+ * is made while the source holds the tap, attaches to it only once the
+ * source let it go, and goes on with the source's queues (the next
+ * transmit chain) and MAC (not the default of its own VM's name).  The
+ * migration failed after all: the source takes its tap back and
+ * transmits again.  A state of another version is refused.
+ */
+static void test_migration_hand_over(void **state)
+{
+	static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 0x17 };
+	struct vmctl_net n = { .mac = mac };
+	struct vmctl_state_writer w = { 0 };
+	struct vmctl_state_reader r;
+	char tap[IFNAMSIZ];
+	uint8_t frame[100], *ram1, *ram2;
+	struct vmctl_device *a, *b;
+	struct sockaddr_ll sll;
+	struct vmctl_vm *vm2;
+	uint32_t version = 2;
+	unsigned int i;
+	int s;
+
+	(void)state;
+	if (!can_make_taps())
+		skip();
+	persistent_tap(tap);
+	n.tap = tap;
+	s = packet_socket(tap, &sll);
+	assert_int_equal(vmctl_net_create(vm, &n, NULL), 0);
+	a = card_of(vm);
+	assert_int_equal(vmctl_devices_start(&vm->devices), 0);
+	bring_up();
+	make_frame(frame, mac, sizeof(frame), 1);
+	transmit(0, frame, sizeof(frame));
+	transmitted(s, frame, sizeof(frame), 1);
+	vmctl_devices_stop(&vm->devices);		/* paused */
+	assert_int_equal(a->ops->save(a, &w), 0);
+
+	/* The destination: its card made while the source holds the tap. */
+	assert_int_equal(vmctl_vm_create(sys, "net2", &vm2), 0);
+	assert_int_equal(vmctl_vm_add_memory(vm2, 0, 64 * MIB, 0), 0);
+	ram2 = vmctl_vm_gpa_to_hva(vm2, 0, 64 * MIB);
+	memcpy(ram2, ram, 64 * MIB);
+	n = (struct vmctl_net){ .tap = "nosuch0", .incoming = 1 };
+	assert_int_equal(vmctl_net_create(vm2, &n, NULL), -ENODEV);
+	n.tap = tap;
+	assert_int_equal(vmctl_net_create(vm2, &n, NULL), 0);
+	b = card_of(vm2);
+	r = (struct vmctl_state_reader){ w.buf, w.len };
+	assert_int_equal(b->ops->restore(b, &r), -EBUSY);
+	assert_non_null(strstr(vmctl_error_detail(), "in use"));
+	assert_int_equal(a->ops->hand_over(a, true), 0);
+	/* The card's own part, of another version. */
+	memcpy(w.buf + w.len - 16, &version, 4);
+	r = (struct vmctl_state_reader){ w.buf, w.len };
+	assert_int_equal(b->ops->restore(b, &r), -EPROTO);
+	assert_non_null(strstr(vmctl_error_detail(), "version 2"));
+	version = 1;
+	memcpy(w.buf + w.len - 16, &version, 4);
+	r = (struct vmctl_state_reader){ w.buf, w.len };
+	assert_int_equal(b->ops->restore(b, &r), 0);
+	assert_int_equal(r.left, 0);
+
+	/* The guest on the destination: its MAC, its next chain. */
+	ram1 = ram;
+	ram = guest.ram = ram2;
+	guest.vm = vm2;
+	for (i = 0; i < 6; i++)
+		assert_int_equal(guest_rd(VIRTIO_BAR_DEVICE + i, 1), mac[i]);
+	assert_int_equal(vmctl_devices_start(&vm2->devices), 0);
+	make_frame(frame, mac, sizeof(frame), 2);
+	transmit(1, frame, sizeof(frame));
+	transmitted(s, frame, sizeof(frame), 2);
+	vmctl_devices_stop(&vm2->devices);
+	vmctl_vm_destroy(vm2);
+
+	/* Failed after all: the source takes its tap back. */
+	ram = guest.ram = ram1;
+	guest.vm = vm;
+	assert_int_equal(a->ops->hand_over(a, false), 0);
+	assert_int_equal(vmctl_devices_start(&vm->devices), 0);
+	make_frame(frame, mac, sizeof(frame), 3);
+	transmit(1, frame, sizeof(frame));
+	transmitted(s, frame, sizeof(frame), 2);
+	vmctl_devices_stop(&vm->devices);
+	vmctl_vm_destroy(vm);
+	vm = NULL;
+	close(s);
+	free(w.buf);
+	remove_tap(tap);
+	assert_int_equal(vmctl_vm_create(sys, "net", &vm), 0);
+}
+
+/*
+ * A card restored onto a tap that does not take an offload its driver
+ * accepted (GUEST_TSO6 here) is refused, naming it; one whose driver
+ * did not accept it is restored there.
+ */
+static void test_restore_offloads(void **state)
+{
+	struct vmctl_state_writer w = { 0 }, w2 = { 0 };
+	struct vmctl_state_reader r;
+	struct vmctl_device *a, *b;
+	struct vmctl_vm *vm2;
+
+	(void)state;
+	start_card(NULL, 0);
+	vmctl_devices_stop(&vm->devices);
+	a = card_of(vm);
+	assert_int_equal(a->ops->save(a, &w), 0);
+	guest_wr(20, 1, 0);				/* reset */
+	bring_up_without(1ULL << VIRTIO_NET_F_GUEST_TSO6);
+	assert_int_equal(a->ops->save(a, &w2), 0);
+
+	assert_int_equal(vmctl_vm_create(sys, "net2", &vm2), 0);
+	assert_int_equal(vmctl_vm_add_memory(vm2, 0, 64 * MIB, 0), 0);
+	memcpy(vmctl_vm_gpa_to_hva(vm2, 0, 64 * MIB), ram, 64 * MIB);
+	fake_tun_refused = TUN_F_TSO6;
+	assert_int_equal(vmctl_net_create(vm2, &(struct vmctl_net){ 0 }, NULL),
+			 0);
+	b = card_of(vm2);
+	r = (struct vmctl_state_reader){ w.buf, w.len };
+	assert_int_equal(b->ops->restore(b, &r), -EINVAL);
+	assert_non_null(strstr(vmctl_error_detail(),
+			       "does not take offloads the guest's driver accepted: guest_tso6;"));
+	r = (struct vmctl_state_reader){ w2.buf, w2.len };
+	assert_int_equal(b->ops->restore(b, &r), 0);
+	vmctl_vm_destroy(vm2);
+	free(w.buf);
+	free(w2.buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -858,6 +1054,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tso_frame_to_the_guest,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_existing_tap, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_migration_hand_over, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_restore_offloads, setup,
 						teardown),
 	};
 
