@@ -57,14 +57,13 @@ int vmctl_state_put(struct vmctl_state_writer *w, const void *p, size_t len);
 int vmctl_state_get(struct vmctl_state_reader *r, void *p, size_t len);
 
 struct vmctl_device_ops {
-	const char *name;	/* the model, for messages: "uart", "cmos" */
 	/*
-	 * Why vmctl_vm_migrate() refuses a VM with this device; NULL: it
-	 * migrates.  (A device writes guest RAM from its own threads only
-	 * through virtq.h's calls, which mark what it wrote in the VM's
-	 * userspace dirty log: a migration sends those pages too.)
+	 * The model, for messages: "uart", "cmos".  (A device writes guest
+	 * RAM from its own threads only through virtq.h's calls, which mark
+	 * what it wrote in the VM's userspace dirty log: a migration sends
+	 * those pages too.)
 	 */
-	const char *no_migration;
+	const char *name;
 	/*
 	 * Live migration on shared storage: out true, the VM is paused for
 	 * good and about to be handed over: give up what the destination
@@ -94,7 +93,8 @@ struct vmctl_device_ops {
 	 * a device made with the same configuration, after the vCPUs' and
 	 * the I/O APIC's state.  0 or -errno (-EPROTO: the state makes no
 	 * sense, with vmctl_fail()'s detail).  A device with NULL save
-	 * cannot be snapshotted: vmctl_vm_snapshot() refuses the VM.
+	 * cannot be snapshotted nor migrated: vmctl_vm_snapshot() and
+	 * vmctl_vm_migrate() refuse the VM.
 	 */
 	int (*save)(struct vmctl_device *dev, struct vmctl_state_writer *w);
 	int (*restore)(struct vmctl_device *dev, struct vmctl_state_reader *r);

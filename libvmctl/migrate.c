@@ -123,12 +123,10 @@ static int check_devices(struct vmctl_vm *vm)
 	struct vmctl_device *dev;
 
 	for (dev = vm->devices.first; dev; dev = dev->next)
-		if (dev->ops->no_migration || !dev->ops->save)
+		if (!dev->ops->save)
 			return vmctl_fail(-EOPNOTSUPP,
-					  "the %s device cannot migrate yet (%s)",
-					  dev->ops->name, dev->ops->save ?
-					  dev->ops->no_migration :
-					  "its state cannot be saved");
+					  "the %s device cannot migrate: its state cannot be saved",
+					  dev->ops->name);
 	return 0;
 }
 

@@ -312,7 +312,6 @@ static int balloon_restore(struct vmctl_device *dev,
 
 static const struct vmctl_device_ops balloon_device_ops = {
 	.name = "virtio-balloon",
-	.no_migration = "not proven end to end yet",
 	.start = balloon_start,
 	.stop = balloon_stop,
 	.destroy = balloon_free,

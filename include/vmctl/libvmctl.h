@@ -376,13 +376,13 @@ struct vmctl_migrate_stats {
  * cannot move) leaves the VM as it was, resumed if this paused it,
  * dirty logging and throttle off: -errno with vmctl_error_detail()
  * saying why.
- * Virtio disks, entropy devices and network cards move (what their
- * threads write to guest RAM is logged too); a disk's image must be on
- * storage both ends share, and the destination's disks made with
- * vmctl_disk.incoming; a card attached to a tap by name lets it go for
- * a destination on this host (vmctl_net.incoming), and the offloads its
- * driver accepted must be offered on the destination's tap.
- * -EOPNOTSUPP for a VM with a virtio-balloon.
+ * Virtio disks, entropy devices, network cards and balloons move (what
+ * their threads write to guest RAM, the pages a balloon gives back
+ * included, is logged too); a disk's image must be on storage both ends
+ * share, and the destination's disks made with vmctl_disk.incoming; a
+ * card attached to a tap by name lets it go for a destination on this
+ * host (vmctl_net.incoming), and the offloads its driver accepted must
+ * be offered on the destination's tap.
  */
 int vmctl_vm_migrate(struct vmctl_vm *vm, int fd, const void *config,
 		     size_t config_len, const struct vmctl_migrate_opts *opts,
