@@ -10,8 +10,8 @@
 
 static const char migrate_usage[] =
 "usage: vmctl migrate [--max-downtime MS] [--timeout S] [--no-auto-converge]\n"
-"                     [--max-rounds N] [--max-final-pages N] NAME|ID\n"
-"                     [tcp:]HOST:PORT\n"
+"                     [--max-bandwidth RATE] [--max-rounds N]\n"
+"                     [--max-final-pages N] NAME|ID [tcp:]HOST:PORT\n"
 "\n"
 "Move a VM that 'vmctl run' runs to the 'vmctl run --incoming\n"
 "[tcp:][HOST:]PORT' waiting at HOST:PORT, through its control socket,\n"
@@ -38,6 +38,11 @@ static const char migrate_usage[] =
 "      --timeout S          give pre-copy up after S seconds, the VM\n"
 "                           running on here (default 600)\n"
 "      --no-auto-converge   never slow the guest down\n"
+"      --max-bandwidth RATE send pre-copy's pages at most RATE bytes a\n"
+"                           second, with an optional K, M or G suffix\n"
+"                           (QEMU's max-bandwidth; default: no limit);\n"
+"                           the last pages, the guest paused, go at\n"
+"                           full speed\n"
 "      --max-rounds N       switch over after N dirty rounds whatever\n"
 "                           they found (at most 64; default no cap)\n"
 "      --max-final-pages N  switch over once a round finds at most N\n"
@@ -53,7 +58,8 @@ static const char migrate_usage[] =
 "Exit status: 0 the VM runs there, 1 no such VM, no control socket or\n"
 "the migration failed (the VM runs here), 2 bad command line.\n";
 
-enum { OPT_ROUNDS = 0x100, OPT_FINAL, OPT_DOWNTIME, OPT_TIMEOUT, OPT_NO_AC };
+enum { OPT_ROUNDS = 0x100, OPT_FINAL, OPT_DOWNTIME, OPT_TIMEOUT, OPT_NO_AC,
+	OPT_BANDWIDTH };
 
 enum parse_result migrate_parse(int argc, char **argv,
 				struct migrate_opts *o)
@@ -64,6 +70,7 @@ enum parse_result migrate_parse(int argc, char **argv,
 		{ "max-downtime", required_argument, NULL, OPT_DOWNTIME },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "no-auto-converge", no_argument, NULL, OPT_NO_AC },
+		{ "max-bandwidth", required_argument, NULL, OPT_BANDWIDTH },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -104,6 +111,13 @@ enum parse_result migrate_parse(int argc, char **argv,
 			break;
 		case OPT_NO_AC:
 			o->no_auto_converge = true;
+			break;
+		case OPT_BANDWIDTH:
+			if (parse_size(optarg, &o->max_bandwidth) ||
+			    !o->max_bandwidth)
+				return usage_error("migrate",
+						   "--max-bandwidth: '%s' is not a number of bytes a second",
+						   optarg);
 			break;
 		case 'h':
 			return PARSE_HELP;
@@ -151,6 +165,7 @@ int cmd_migrate(int argc, char **argv)
 	number(f, "max_final_pages", o.max_final_pages);
 	number(f, "max_downtime_ms", o.max_downtime_ms);
 	number(f, "timeout_s", o.timeout_s);
+	number(f, "max_bandwidth", o.max_bandwidth);
 	if (o.no_auto_converge)
 		fputs(",\"auto_converge\":false", f);
 	fputs("}", f);

@@ -2,7 +2,7 @@
 /*
  * PUT /vmctl/migrate {"destination_url": "[tcp:]HOST:PORT",
  * "max_downtime_ms", "timeout_s", "auto_converge", "max_rounds",
- * "max_final_pages", "progress"}: live migration of this VM to a `vmctl
+ * "max_final_pages", "max_bandwidth", "progress"}: live migration of this VM to a `vmctl
  * run --incoming` there (libvmctl's vmctl_vm_migrate()).  With
  * "progress": true, a "102 Processing" interim answer after each round
  * (and each second of a long one) carries a Vmctl-Progress line for
@@ -139,10 +139,10 @@ int route_migrate(struct control_vm *cv, const struct http_request *req,
 	static const char *const fields[] = {
 		"destination_url", "max_downtime_ms", "timeout_s",
 		"auto_converge", "max_rounds", "max_final_pages", "progress",
-		NULL
+		"max_bandwidth", NULL
 	};
 	struct vmctl_migrate_opts opts = { 0 };
-	uint64_t rounds, pages, downtime, timeout;
+	uint64_t rounds, pages, downtime, timeout, bandwidth;
 	bool converge = true, tell = false;
 	char url[300];
 	int ret;
@@ -171,6 +171,9 @@ int route_migrate(struct control_vm *cv, const struct http_request *req,
 		ret = get_uint(req, "timeout_s", UINT_MAX,
 			       "a number of seconds", &timeout, reply);
 	if (!ret)
+		ret = get_uint(req, "max_bandwidth", UINT64_MAX,
+			       "a number of bytes a second", &bandwidth, reply);
+	if (!ret)
 		ret = get_bool(req, "auto_converge", &converge, reply);
 	if (!ret)
 		ret = get_bool(req, "progress", &tell, reply);
@@ -179,7 +182,7 @@ int route_migrate(struct control_vm *cv, const struct http_request *req,
 	opts = (struct vmctl_migrate_opts){
 		.max_rounds = rounds, .max_final_pages = pages,
 		.max_downtime_ms = downtime, .timeout_s = timeout,
-		.no_auto_converge = !converge,
+		.no_auto_converge = !converge, .max_bandwidth = bandwidth,
 	};
 	if (tell && reply->progress) {
 		opts.progress = progress;

@@ -138,6 +138,7 @@ struct migrate_opts {
 	uint64_t max_final_pages;	/* 0: libvmctl's default */
 	uint64_t max_downtime_ms;	/* 0: libvmctl's default */
 	uint64_t timeout_s;		/* 0: libvmctl's default */
+	uint64_t max_bandwidth;		/* bytes a second; 0: no limit */
 	bool no_auto_converge;
 };
 

@@ -101,6 +101,16 @@ static uint64_t now_ns(void *ctx)
 	return t.tv_sec * 1000000000ULL + t.tv_nsec;
 }
 
+static void sleep_ns(void *ctx, uint64_t ns)
+{
+	struct timespec t = { .tv_sec = ns / 1000000000ULL,
+			      .tv_nsec = ns % 1000000000ULL };
+
+	(void)ctx;
+	while (nanosleep(&t, &t) && errno == EINTR)
+		;
+}
+
 /* Auto-converge (throttle.c); one that cannot start slows nothing. */
 static void throttle(void *ctx, unsigned int pct)
 {
@@ -151,7 +161,8 @@ static int send_vm(struct vmctl_vm *vm, struct snap_out *o,
 {
 	struct snap_header h = { .magic = MIG_MAGIC, .version = MIG_VERSION };
 	struct mig_ram ram = { .mem = vm->mem, .take_dirty = take_dirty,
-			       .now = now_ns, .throttle = throttle,
+			       .now = now_ns, .sleep = sleep_ns,
+			       .throttle = throttle,
 			       .ctx = vm };
 	unsigned int i;
 	int ret;

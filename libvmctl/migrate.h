@@ -76,6 +76,8 @@ struct mig_ram {
 	int (*take_dirty)(void *ctx, unsigned int slot, uint64_t pages,
 			  uint64_t *bitmap);
 	uint64_t (*now)(void *ctx);
+	/* Wait ns nanoseconds (the bandwidth limit). */
+	void (*sleep)(void *ctx, uint64_t ns);
 	void (*throttle)(void *ctx, unsigned int pct);
 	void *ctx;
 };

@@ -15,6 +15,7 @@
 
 #include "migrate.h"
 
+#define NS_PER_S		1000000000ULL
 #define NS_PER_MS		1000000ULL
 #define NS_PER_US		1000ULL
 #define PROGRESS_NS		(1000 * NS_PER_MS)	/* in a long round */
@@ -28,6 +29,7 @@ struct precopy {
 	struct vmctl_migrate_stats *st;
 	struct mig_policy policy;
 	uint64_t start_ns, next_report_ns, first_left;
+	uint64_t start_bytes;		/* the stream's before pre-copy */
 };
 
 void mig_stream_timeouts(int fd)
@@ -153,13 +155,42 @@ static int report(struct precopy *pc, const struct snap_out *o,
 }
 
 /*
- * Between two runs of pages of a pre-copy round: the timeout, and the
- * progress of a long round.
+ * The bandwidth limit: what pre-copy sent since it began may not be
+ * ahead of max_bandwidth over that time; a wait makes up the difference
+ * (never past the deadline, whose check comes next).  On the average
+ * since the start, as QEMU's rate limit: a stretch where the link was
+ * slower lets the next go faster until it has caught up, not beyond.
+ */
+static uint64_t keep_to_bandwidth(const struct precopy *pc,
+				  const struct mig_ram *ram,
+				  const struct snap_out *o, uint64_t now)
+{
+	uint64_t bw = pc->opts->max_bandwidth, sent, due_ns, wait;
+
+	if (!bw)
+		return now;
+	sent = o->done - pc->start_bytes;
+	/* When the bytes sent are due at bw, from pre-copy's start. */
+	due_ns = pc->start_ns + (uint64_t)((__uint128_t)sent *
+					   NS_PER_S / bw);
+	if (due_ns <= now)
+		return now;
+	wait = due_ns - now;
+	if (now + wait > pc->policy.deadline_ns)
+		wait = pc->policy.deadline_ns > now ?
+		       pc->policy.deadline_ns - now : 0;
+	ram->sleep(ram->ctx, wait);
+	return ram->now(ram->ctx);
+}
+
+/*
+ * Between two runs of pages of a pre-copy round: the bandwidth limit,
+ * the timeout, and the progress of a long round.
  */
 static int tick(struct precopy *pc, const struct mig_ram *ram,
 		const struct snap_out *o)
 {
-	uint64_t now = ram->now(ram->ctx);
+	uint64_t now = keep_to_bandwidth(pc, ram, o, ram->now(ram->ctx));
 
 	if (now >= pc->policy.deadline_ns)
 		return vmctl_fail(-ETIMEDOUT,
@@ -293,6 +324,7 @@ int mig_send_precopy(struct snap_out *o, const struct mig_ram *ram,
 	int ret = 0;
 
 	pc.start_ns = ram->now(ram->ctx);
+	pc.start_bytes = o->done;
 	pc.next_report_ns = pc.start_ns + PROGRESS_NS;
 	mig_policy_init(&pc.policy, opts, pc.start_ns);
 	for (i = 0; i < VMCTL_MAX_MEM_SLOTS; i++)

@@ -46,6 +46,15 @@ static void test_migrate_options(void **state)
 				 "h:1"), PARSE_OK);
 	assert_true(o.max_downtime_ms == 50 && o.timeout_s == 30 &&
 		    o.no_auto_converge);
+	assert_int_equal(o.max_bandwidth, 0);
+	assert_int_equal(MIGRATE(&o, "migrate", "--max-bandwidth", "32M", "v",
+				 "h:1"), PARSE_OK);
+	assert_int_equal(o.max_bandwidth, 32 << 20);
+	assert_int_equal(MIGRATE(&o, "migrate", "--max-bandwidth", "0", "v",
+				 "h:1"), PARSE_ERROR);
+	said("--max-bandwidth: '0' is not a number of bytes a second");
+	assert_int_equal(MIGRATE(&o, "migrate", "--max-bandwidth", "1X", "v",
+				 "h:1"), PARSE_ERROR);
 	assert_int_equal(MIGRATE(&o, "migrate", "--max-downtime", "0", "v",
 				 "h:1"), PARSE_ERROR);
 	said("--max-downtime: '0' is not a number of milliseconds");

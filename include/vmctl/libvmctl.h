@@ -321,6 +321,13 @@ struct vmctl_migrate_opts {
 	/* Set: never slow the vCPUs down (auto-converge off). */
 	unsigned int no_auto_converge;
 	/*
+	 * Send pre-copy's pages at most this many bytes a second (QEMU's
+	 * max-bandwidth; 0: as fast as the link goes).  The last pages,
+	 * with the guest paused, go as fast as the link goes: the downtime
+	 * is theirs.
+	 */
+	uint64_t max_bandwidth;
+	/*
 	 * Called after every round and each second of a long one, on the
 	 * thread migrating (stats as they stand); NULL: not called.  Not
 	 * 0: give the migration up (-ECANCELED), the VM running on here.

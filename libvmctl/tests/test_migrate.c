@@ -10,7 +10,8 @@
  * at most --max-downtime, slows down a guest that dirties faster than
  * that (20%, then 10% more a round) until it does, and without
  * auto-converge gives up at the timeout; the caller's progress call
- * can cancel it.  A stream cut anywhere, with a flipped bit, with pages
+ * can cancel it.  A bandwidth limit holds pre-copy's bytes back, not
+ * the last pages'.  A stream cut anywhere, with a flipped bit, with pages
  * outside the RAM, of another magic or version is refused with a
  * message, and the destination tells the source why.  A destination
  * that hangs up makes the sender fail with EPIPE, not die of SIGPIPE.
@@ -46,6 +47,8 @@ struct guest {
 	uint64_t dirty[PAGES / 64];
 	uint64_t ns;
 	unsigned int throttle, throttle_calls;
+	uint64_t slept_ns;
+	bool paused;		/* pre-copy is over */
 };
 
 static void write_pages(struct guest *g, unsigned int n)
@@ -81,6 +84,16 @@ static int take_dirty(void *ctx, unsigned int slot, uint64_t pages,
 static uint64_t now(void *ctx)
 {
 	return ((struct guest *)ctx)->ns;
+}
+
+/* The bandwidth limit's wait: only in pre-copy, on the fake clock. */
+static void fake_sleep(void *ctx, uint64_t ns)
+{
+	struct guest *g = ctx;
+
+	assert_false(g->paused);
+	g->ns += ns;
+	g->slept_ns += ns;
 }
 
 static void throttle(void *ctx, unsigned int pct)
@@ -124,9 +137,11 @@ static void *send_thread(void *arg)
 	struct sender *s = arg;
 	struct snap_out o = { .fd = s->fd, .write = mig_stream_write };
 	struct mig_ram ram = { .mem = s->g->mem, .take_dirty = take_dirty,
-			       .now = now, .throttle = throttle, .ctx = s->g };
+			       .now = now, .sleep = fake_sleep,
+			       .throttle = throttle, .ctx = s->g };
 
 	s->ret = mig_send_precopy(&o, &ram, &s->opts, &s->st);
+	s->g->paused = true;
 	if (!s->ret)
 		s->ret = mig_send_dirty(&o, &ram, &s->st.final_pages);
 	if (!s->ret)
@@ -182,6 +197,34 @@ static void test_converges(void **state)
 	assert_int_equal(s.st.round_pages[3], 4);
 	assert_int_equal(s.st.round_pages[4], 2);
 	assert_int_equal(s.st.final_pages, 1);
+	free(g.mem[1].hva);
+}
+
+/*
+ * --max-bandwidth at half the link's page a millisecond: pre-copy's
+ * bytes wait for their time (on the fake clock), about 125 ms for the
+ * 62 pages of test_converges' rounds instead of the 30 ms of the guest's
+ * writes; the same rounds, and no wait once paused (fake_sleep).
+ */
+static void test_bandwidth(void **state)
+{
+	static const unsigned int plan[] = { 16, 8, 4, 2, 1 };
+	struct sender s = { .opts = { .max_final_pages = 2,
+				      .max_bandwidth = PG * 1000 / 2 } };
+	struct guest g;
+	uint64_t due_ms;
+
+	(void)state;
+	guest_init(&g, plan, 5);
+	migrate(&g, &s);
+	assert_int_equal(s.st.rounds, 4);
+	assert_int_equal(s.st.final_pages, 1);
+	assert_true(g.slept_ns > 0);
+	/* Never ahead of the limit, and held to it (the writes overlap). */
+	due_ms = s.st.bytes * 1000 / s.opts.max_bandwidth;
+	assert_true(s.st.bytes > 62 * PG);
+	assert_true(s.st.elapsed_ms + 1 >= due_ms);
+	assert_true(s.st.elapsed_ms <= due_ms + 30);
 	free(g.mem[1].hva);
 }
 
@@ -524,6 +567,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_converges),
+		cmocka_unit_test(test_bandwidth),
 		cmocka_unit_test(test_round_cap),
 		cmocka_unit_test(test_downtime),
 		cmocka_unit_test(test_auto_converge),
