@@ -26,7 +26,7 @@ function row(label, what, scale, others,    o, n, i, v, x, line) {
 	print line " |"
 }
 /^bench info kernel=/ { sub(/^bench info kernel=/, ""); kernel = $0 }
-/^bench info guest_mem=/ { mem = kv("guest_mem"); runs = kv("runs"); kib = kv("net_kib") }
+/^bench info guest_mem=/ { mem = kv("guest_mem"); runs = kv("runs"); kib = kv("net_kib"); dirty = kv("dirty_kib") }
 /^io label=/ {
 	vmm = kv("label"); op = kv("op"); b = kv("bytes"); t = kv("tsc"); q = kv("requests")
 	if (b <= 0 || t <= 0) next
@@ -40,6 +40,7 @@ function row(label, what, scale, others,    o, n, i, v, x, line) {
 	if (kv("bytes") != "") add(vmm, op "_bytes", kv("bytes"))
 	if (kv("disk_kib") != "") add(vmm, op "_disk", kv("disk_kib"))
 	if (kv("downtime_ms") != "") add(vmm, op "_downtime", kv("downtime_ms"))
+	if (kv("rounds") != "") add(vmm, op "_rounds", kv("rounds"))
 }
 END {
 	q2 = "qemu-pc-vhost-off qemu-pc-vhost-on"
@@ -70,5 +71,10 @@ function print_state() {
 	row("migration on localhost, idle guest, total, M instructions", "migrate", 1e6, "qemu-pc")
 	row("migration on localhost, idle guest, MiB sent", "migrate_bytes", 1048576, "qemu-pc")
 	row("migration on localhost, idle guest, downtime, ms (each VMM's own report)", "migrate_downtime", 1, "qemu-pc")
-	print "| migration on localhost, busy guest | n/a (not measured) | n/a | |"
+	row("migration on localhost, idle guest, dirty rounds (QEMU: dirty sync count)", "migrate_rounds", 1, "qemu-pc")
+	busy = sprintf("busy guest (%s KiB rewritten without pause)", dirty)
+	row(sprintf("migration on localhost, %s, total, M instructions", busy), "migrate_busy", 1e6, "qemu-pc")
+	row(sprintf("migration on localhost, %s, MiB sent", busy), "migrate_busy_bytes", 1048576, "qemu-pc")
+	row(sprintf("migration on localhost, %s, downtime, ms", busy), "migrate_busy_downtime", 1, "qemu-pc")
+	row(sprintf("migration on localhost, %s, dirty rounds", busy), "migrate_busy_rounds", 1, "qemu-pc")
 }

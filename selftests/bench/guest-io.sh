@@ -11,7 +11,9 @@
 #     (port 5002; the test machine runs `iobench peer`);
 #   - neither: the state rows' idle guest: says "io idle", waits for a line
 #     on its console, says "io pong" (a snapshot, restore or migration
-#     happens in between);
+#     happens in between); with bench_dirty=KIB the busy guest instead:
+#     `iobench dirty KIB` in the background, then "io busy", and it waits
+#     likewise;
 # then powers off.  Each phase starts with "io phase NAME" and 2 s of idle,
 # so that the test machine can read the VMM's exit counters between
 # phases.  Results: "io run=N op=... bytes=... requests=... tsc=...".
@@ -42,7 +44,12 @@ if [ -e /sys/class/net/eth0 ]; then
 	done
 fi
 if [ ! -b /dev/vda ] && [ ! -e /sys/class/net/eth0 ]; then
-	echo "io idle"
+	if [ -n "$bench_dirty" ]; then
+		$io dirty "$bench_dirty" &
+		echo "io busy"
+	else
+		echo "io idle"
+	fi
 	read -r _
 	echo "io pong"
 fi

@@ -24,8 +24,11 @@
 #    RUNS times over TCP on localhost, each destination the next source
 #    (vmctl migrate to vmctl run --incoming; QEMU migrate tcp: to
 #    -incoming tcp:).  Timed by this machine's TSC around the command.
+#    Then a busy guest (bench_dirty: a vCPU rewriting DIRTY_KIB without
+#    pause) moved RUNS times the same way, each VMM with its defaults.
 # Output: "io label=L run=N op=..." and "state label=L run=N op=... tsc=N
-# [bytes=N] [disk_kib=N]" lines, bootbench's "boot ..." lines, "# " lines.
+# [bytes=N] [disk_kib=N] [downtime_ms=N rounds=N]" lines, bootbench's
+# "boot ..." lines, "# " lines.
 # shellcheck disable=SC2086 # $linux, $qemu_base, $qemu_linux: word lists
 runs=3 kib=8192 mem=256 what="io state"
 while getopts r:k:m:w: opt; do
@@ -44,6 +47,9 @@ bb=$here/bootbench
 iob=$here/iobench
 W=${TMPDIR:-/tmp}/bench-io
 TAP=vmctlt0 HOST_IP=10.0.2.1 GUEST_IP=10.0.2.15
+# The busy guest's working set, rewritten without pause: small enough for
+# both VMMs to finish under their default downtime limit.
+DIRTY_KIB=2048
 # The boot rows' command line, without the crypto self-tests (a third of
 # a nested boot), with the workload for /init.
 cmdline="console=ttyS0,115200 quiet reboot=t panic=-1 io_delay=none cryptomgr.notests bench_runs=$runs bench_kib=$kib vmctl_init=/bench/io.sh"
@@ -56,7 +62,7 @@ printf 'ping\nping\nping\n' >"$W/ping"
 
 echo "bench info kernel=$(uname -r)"
 echo "bench info guest_cmdline=$cmdline"
-echo "bench info guest_mem=${mem}M runs=$runs net_kib=$kib"
+echo "bench info guest_mem=${mem}M runs=$runs net_kib=$kib dirty_kib=$DIRTY_KIB"
 
 tsc() { "$iob" tsc; }
 
@@ -176,22 +182,37 @@ state_vmctl() {
 		state vmctl "$r" restore "$(restored vmctl "$r")"
 	done
 	rm -f "$W/snap"
-	src=st
+	migrate_vmctl migrate st 4440
+	vmctl run --name bz --mem "${mem}M" $linux --cmdline "$cmdline bench_dirty=$DIRTY_KIB" \
+		</dev/null >"$W/con.bz" 2>&1 &
+	src_pid=$!
+	wait_line "$W/con.bz" "io busy" || { kill $src_pid; status=1; return; }
+	migrate_vmctl migrate_busy bz 4460
+}
+
+# last_json KEY: the last value of "KEY": in $W/mig.out (vmctl migrate's).
+last_json() {
+	sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p" "$W/mig.out" | tail -n 1
+}
+
+# migrate_vmctl OP SRC PORT: RUNS migrations of the VM SRC (its `vmctl
+# run` is $src_pid), each destination the next source; the last is killed.
+migrate_vmctl() {
+	op=$1 src=$2
 	for r in $(seq "$runs"); do
-		port=$((4440 + r))
-		vmctl run --incoming 127.0.0.1:$port --name "mig$r" </dev/null \
-			>"$W/con.mig$r" 2>&1 &
+		port=$(($3 + r))
+		vmctl run --incoming 127.0.0.1:$port --name "$op$r" </dev/null \
+			>"$W/con.$op$r" 2>&1 &
 		dst_pid=$!
-		wait_line "$W/con.mig$r" "vmctl run: waiting for a migration" || break
+		wait_line "$W/con.$op$r" "vmctl run: waiting for a migration" || break
 		t0=$(tsc)
 		vmctl migrate "$src" 127.0.0.1:$port >"$W/mig.out" 2>&1 || status=1
 		t1=$(tsc)
-		state vmctl "$r" migrate $((t1 - t0)) \
-			"bytes=$(sed -n 's/.*"bytes":\([0-9]*\).*/\1/p' "$W/mig.out" | tail -n 1)" \
-			"downtime_ms=$(sed -n 's/.*"downtime_ms":\([0-9.]*\).*/\1/p' "$W/mig.out" | tail -n 1)"
+		state vmctl "$r" "$op" $((t1 - t0)) "bytes=$(last_json bytes)" \
+			"downtime_ms=$(last_json downtime_ms)" "rounds=$(last_json rounds)"
 		sed 's/^/# /' "$W/mig.out"
 		wait $src_pid
-		src=mig$r src_pid=$dst_pid
+		src=$op$r src_pid=$dst_pid
 	done
 	vmctl kill "$src" >/dev/null 2>&1
 	wait $src_pid
@@ -200,7 +221,7 @@ state_vmctl() {
 # qemu_info SOCKET: `info migrate` as "# " lines.
 qemu_info() {
 	"$iob" hmp "$1" "info migrate" | tr -d '\r' |
-		grep -E '^(Migration status|total time|downtime|setup|transferred ram|total ram):' |
+		grep -E '^(Migration status|total time|downtime|setup|transferred ram|total ram|dirty sync count):' |
 		sed 's/^/# /'
 }
 
@@ -227,26 +248,43 @@ state_qemu() {
 		state qemu-pc "$r" restore "$(restored qemu-pc "$r")"
 	done
 	rm -f "$W/qsnap"
-	src=$W/mon.st
+	migrate_qemu migrate "$W/mon.st" 4450
+	qemu-system-x86_64 $qemu_base $qemu_linux -append "$cmdline bench_dirty=$DIRTY_KIB" \
+		-monitor unix:"$W/mon.bz",server=on,wait=off </dev/null >"$W/con.qbz" 2>&1 &
+	src_pid=$!
+	wait_line "$W/con.qbz" "io busy" || { kill $src_pid; status=1; return; }
+	migrate_qemu migrate_busy "$W/mon.bz" 4470
+}
+
+# qemu_mig KEY: the number of `info migrate`'s KEY in $W/mig.out.
+qemu_mig() {
+	sed -n "s/^# $1: \([0-9]*\).*/\1/p" "$W/mig.out"
+}
+
+# migrate_qemu OP MONITOR PORT: as migrate_vmctl, the source's monitor
+# socket MONITOR (its QEMU is $src_pid); QEMU's defaults (no
+# auto-converge, 300 ms downtime limit).
+migrate_qemu() {
+	op=$1 src=$2
 	for r in $(seq "$runs"); do
-		port=$((4450 + r))
+		port=$(($3 + r))
 		qemu-system-x86_64 $qemu_base $qemu_linux -append "$cmdline" \
-			-monitor unix:"$W/mon.$r",server=on,wait=off \
-			-incoming tcp:127.0.0.1:$port </dev/null >"$W/con.qmig$r" 2>&1 &
+			-monitor unix:"$W/mon.$op$r",server=on,wait=off \
+			-incoming tcp:127.0.0.1:$port </dev/null >"$W/con.q$op$r" 2>&1 &
 		dst_pid=$!
-		"$iob" hmp "$W/mon.$r" "info status" >/dev/null
+		"$iob" hmp "$W/mon.$op$r" "info status" >/dev/null
 		t0=$(tsc)
 		"$iob" hmp "$src" "migrate tcp:127.0.0.1:$port" >"$W/mig.out"
 		t1=$(tsc)
 		qemu_info "$src" >"$W/mig.out"
-		kb=$(sed -n 's/^# transferred ram: \([0-9]*\) kbytes.*/\1/p' "$W/mig.out")
-		dt=$(sed -n 's/^# downtime: \([0-9]*\) ms.*/\1/p' "$W/mig.out")
-		state qemu-pc "$r" migrate $((t1 - t0)) "bytes=$((${kb:-0} * 1024))" \
-			"downtime_ms=${dt:-0}"
+		kb=$(qemu_mig "transferred ram")
+		state qemu-pc "$r" "$op" $((t1 - t0)) "bytes=$((${kb:-0} * 1024))" \
+			"downtime_ms=$(qemu_mig downtime)" \
+			"rounds=$(qemu_mig "dirty sync count")"
 		cat "$W/mig.out"
 		"$iob" hmp "$src" quit >/dev/null
 		wait $src_pid
-		src=$W/mon.$r src_pid=$dst_pid
+		src=$W/mon.$op$r src_pid=$dst_pid
 	done
 	"$iob" hmp "$src" quit >/dev/null
 	wait $src_pid

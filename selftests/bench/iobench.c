@@ -22,6 +22,10 @@
  *   iobench hmp SOCKET COMMAND        one command to QEMU's human monitor
  *                                     on a unix socket (retrying the
  *                                     connection), its answer on stdout
+ *   iobench dirty KIB                 the busy guest of the migration
+ *                                     rows: a word in every page of a
+ *                                     KIB buffer rewritten without pause,
+ *                                     for ever (no deadline)
  *   iobench tsc                       the TSC now
  *
  * Each workload prints one line:
@@ -237,6 +241,24 @@ static int hmp(const char *path, const char *cmd)
 	return 0;
 }
 
+/*
+ * Keeps its vCPU busy and KIB of memory dirty: every round of a
+ * migration finds those pages written again.  Never returns.
+ */
+static int dirty(long kib)
+{
+	volatile unsigned long *p;
+	unsigned long n = 0;
+	long i, pages = kib / 4;
+
+	p = pages > 0 ? malloc(pages * 4096) : NULL;
+	if (!p)
+		return fail("dirty");
+	for (;;)
+		for (i = 0, n++; i < pages; i++)
+			p[i * 4096 / sizeof(*p)] = n;
+}
+
 static int peer(const char *host, int runs, long kib)
 {
 	int i;
@@ -263,12 +285,17 @@ int main(int argc, char **argv)
 		return tcp_recv(atoi(argv[2]));
 	if (!strcmp(op, "peer") && argc == 5)
 		return peer(argv[2], atoi(argv[3]), atol(argv[4]));
+	if (!strcmp(op, "dirty") && argc == 3) {
+		alarm(0);	/* the guest is killed or migrated busy */
+		return dirty(atol(argv[2]));
+	}
 	if (!strcmp(op, "hmp") && argc == 4) {
 		alarm(0);	/* a migration takes as long as it takes */
 		return hmp(argv[2], argv[3]);
 	}
 	fputs("usage: iobench read|write|randread DEV BS COUNT | send HOST PORT KIB |\n"
-	      "       recv PORT | peer HOST RUNS KIB | hmp SOCKET COMMAND | tsc\n",
+	      "       recv PORT | peer HOST RUNS KIB | hmp SOCKET COMMAND |\n"
+	      "       dirty KIB | tsc\n",
 	      stderr);
 	return 2;
 }
