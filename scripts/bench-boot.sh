@@ -10,7 +10,8 @@
 #                boot   Linux boot to /init and power-off, memory
 #                io     virtio-blk and virtio-net workloads in the guest
 #                       (selftests/bench/io-in-guest.sh: one guest per VMM)
-#                state  snapshot, restore and migration of an idle guest
+#                state  snapshot, restore and migration of an idle guest,
+#                       migration of a busy one
 #   --runs N   boots (io: workload rounds in one boot; state: snapshots,
 #              restores, migrations) per configuration, the median is
 #              reported (default 3)
@@ -102,7 +103,10 @@ measure() {
 	fi
 
 	say "booting the test machine: $runs runs per configuration (slow: see --help)"
+	# The scripts judge the kernel log per VMM (kernel-log.sh): warnings
+	# while vmctl ran fail the run, kvm-intel's are reported below.
 	"$VM_RUN" --kernel 6.12 --cpus 2 --mem 1536 --no-module --timeout 10800 \
+		--allow-dmesg-errors \
 		"${adds[@]}" -- sh -c "s=0; $(printf '%s || s=1; ' "${cmds[@]}")exit \$s" |
 		tee -a "${raw:-/dev/null}" >"$work/out" || status=$?
 	[ $status = 0 ] || say "vm-run exited with status $status"
@@ -136,6 +140,14 @@ if has io || has state; then
 	has boot && echo
 	awk -v date="$(date -u +%Y-%m-%d)" -v what="$what" -f "$lib/bench-table.awk" \
 		-f "$lib/bench-io-table.awk" "$work/out"
+fi
+
+# What the kernel logged while each VMM ran (kernel-log.sh): vmctl's fail
+# the run (io-in-guest.sh's status), kvm-intel's are only reported.
+if grep -q '^bench dmesg ' "$work/out"; then
+	echo
+	echo "Kernel warnings in the test machine while each VMM ran (only vmctl's fail the run):"
+	sed -n 's/^bench dmesg \(.*\)/- \1/p' "$work/out"
 fi
 
 [ $status = 0 ] || exit 1

@@ -32,6 +32,8 @@ done
 
 B=/bench
 bb=/vmctl/selftests/bench/bootbench
+# shellcheck source=SCRIPTDIR/kernel-log.sh
+. /vmctl/selftests/bench/kernel-log.sh
 # vmctl run's default is a serial console from the first message; here
 # every VMM gets the same quiet one: the boot is measured, not the console.
 # cryptomgr.notests: without the crypto self-tests, a third of a nested boot.
@@ -86,6 +88,7 @@ load_kvm() {
 }
 
 for round in $(seq "$runs"); do
+	mark=$(klog_mark)
 	if out=$(insmod $B/vmctl.ko 2>&1); then
 		for cpus in $cpus_list; do
 			vmctl_boot "$cpus" || status=1
@@ -95,7 +98,9 @@ for round in $(seq "$runs"); do
 		echo "bench vmctl: insmod: $out"
 		status=1
 	fi
+	klog_judge "$mark" vmctl || status=1
 
+	mark=$(klog_mark)
 	load_kvm || exit 1
 	for machine in microvm pc; do
 		for cpus in $cpus_list; do
@@ -108,5 +113,7 @@ for round in $(seq "$runs"); do
 		done
 	fi
 	rmmod kvm_intel kvm irqbypass || { echo "bench kvm: rmmod failed"; exit 1; }
+	# Reported, not judged: kvm-intel's, not vmctl's (kernel-log.sh).
+	klog_judge "$mark" qemu+kvm-intel
 done
 exit $status

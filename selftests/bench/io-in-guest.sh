@@ -26,9 +26,11 @@
 #    -incoming tcp:).  Timed by this machine's TSC around the command.
 #    Then a busy guest (bench_dirty: a vCPU rewriting DIRTY_KIB without
 #    pause) moved RUNS times the same way, each VMM with its defaults.
+#  Kernel warnings while vmctl ran fail the run, kvm-intel's are reported
+#  (kernel-log.sh).
 # Output: "io label=L run=N op=..." and "state label=L run=N op=... tsc=N
 # [bytes=N] [disk_kib=N] [downtime_ms=N rounds=N]" lines, bootbench's
-# "boot ..." lines, "# " lines.
+# "boot ..." lines, "bench dmesg" lines (kernel-log.sh), "# " lines.
 # shellcheck disable=SC2086 # $linux, $qemu_base, $qemu_linux: word lists
 runs=3 kib=8192 mem=256 what="io state"
 while getopts r:k:m:w: opt; do
@@ -43,6 +45,8 @@ done
 
 B=/bench
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=SCRIPTDIR/kernel-log.sh
+. "$here/kernel-log.sh"
 bb=$here/bootbench
 iob=$here/iobench
 W=${TMPDIR:-/tmp}/bench-io
@@ -293,6 +297,7 @@ migrate_qemu() {
 # --- the run -----------------------------------------------------------------
 : >"$W/boot.out"
 case " $what " in *" io "*) io_setup || exit 1 ;; esac
+mark=$(klog_mark)
 if out=$(insmod $B/vmctl.ko 2>&1); then
 	case " $what " in *" io "*) io_vmctl ;; esac
 	case " $what " in *" state "*) state_vmctl ;; esac
@@ -301,6 +306,8 @@ else
 	echo "bench vmctl: insmod: $out"
 	status=1
 fi
+klog_judge "$mark" vmctl || status=1
+mark=$(klog_mark)
 load_kvm || exit 1
 case " $what " in *" io "*)
 	io_qemu off
@@ -312,4 +319,6 @@ case " $what " in *" io "*)
 	fi ;;
 esac
 case " $what " in *" state "*) state_qemu ;; esac
+# Reported, not judged: kvm-intel's, not vmctl's (kernel-log.sh).
+klog_judge "$mark" qemu+kvm-intel
 exit $status
