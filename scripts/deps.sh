@@ -17,7 +17,7 @@
 #
 # What it provides:
 #   - Debian packages: build tools, Bochs, busybox, ISO tools, libnl,
-#     jansson (the control socket's JSON bodies), zlib (libvmctl's
+#     jansson (the control socket's JSON bodies), libdeflate (libvmctl's
 #     CRC-32), cmocka,
 #     and kernel headers for Debian's 6.1 (linux-headers-amd64;
 #     VMCTL_KVER_61=6.1.0-N-amd64 pins one).
@@ -51,7 +51,7 @@ PACKAGES=(
 	linux-headers-amd64
 	bochs bochsbios vgabios
 	busybox-static cpio xorriso isolinux syslinux-common e2fsprogs
-	libnl-3-dev libnl-genl-3-dev libjansson-dev libcmocka-dev zlib1g-dev
+	libnl-3-dev libnl-genl-3-dev libjansson-dev libcmocka-dev libdeflate-dev
 )
 # Bochs' headless display (rfb) is a plugin inside the bochs package
 # itself, so no bochs-x / bochs-sdl is needed.
