@@ -196,7 +196,7 @@ else
 	# built in (b) is reused as it is instead of being rebuilt.
 	# The timeout allows for the nested Linux boots (several minutes
 	# each on a busy host).
-	second="cli/tests/e2e_linux.sh cli/tests/e2e_balloon.sh"
+	second="cli/tests/e2e_linux.sh cli/tests/e2e_balloon.sh cli/tests/e2e_migrate.sh"
 	vm_tests() {
 		WERROR=1 scripts/vm-run --kernel 6.12 --cpus 2 --timeout 3600 \
 			"${adds[@]}" -- sh scripts/guest-tests.sh "$@" 2>&1
