@@ -49,6 +49,7 @@ static long vmctl_check_cap(unsigned long cap)
 	case VMCTL_CAP_TSC_KHZ:		/* guest TSC = host TSC + offset */
 		return tsc_khz;
 	case VMCTL_CAP_SIGNAL_MSI:
+	case VMCTL_CAP_PIC_PIT:
 		return vmx_caps.irqchip;
 	case VMCTL_CAP_DOORBELL:
 		return VMCTL_MAX_DOORBELLS;

@@ -168,29 +168,21 @@ FIXTURE(apic) {
 
 FIXTURE_SETUP(apic)
 {
-	int fd;
-
 	if (!irqchip_available())
 		SKIP(return, "VMCTL_CAP_IRQCHIP: 0");
-	fd = vmctl_open();
-	module_stats(fd, &self->base);
-	close(fd);
+	module_stats_now(&self->base);
 	self->vm = irqchip_vm_create();
 	self->vcpu = vcpu_add(self->vm, 0);
 }
 
 FIXTURE_TEARDOWN(apic)
 {
-	int fd;
-
 	if (!self->vm)
 		return;
 	vcpu_destroy(self->vcpu);
 	vm_destroy(self->vm);
 	/* Timers may still be armed: nothing may stay behind. */
-	fd = vmctl_open();
-	EXPECT_STATS_BASELINE(fd, &self->base);
-	close(fd);
+	EXPECT_MODULE_BASELINE(&self->base);
 }
 
 GUEST64(xapic_regs_guest,

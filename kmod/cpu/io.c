@@ -23,6 +23,7 @@
 #include <asm/trapnr.h>
 #include "cpu/io.h"
 #include "cpu/state.h"
+#include "irqchip/pic_pit.h"
 #include "model/emulate.h"
 #include "vm/doorbell.h"
 #include "vm/guest_mem.h"
@@ -139,14 +140,12 @@ static int complete_pio_ins(struct vmk_vcpu *vcpu)
 	return EXIT_REENTER;
 }
 
-/* On the next RUN: the value user space read goes to AL, AX or EAX. */
-static int complete_pio_in(struct vmk_vcpu *vcpu)
+/* An IN's value goes to AL, AX or EAX. */
+static void in_to_rax(struct vmk_vcpu *vcpu, u32 size, u32 val)
 {
 	u64 *rax = &vcpu->gpr[GPR_RAX];
-	u32 val = 0;
 
-	memcpy(&val, io_data(vcpu), vcpu->io_size);
-	switch (vcpu->io_size) {
+	switch (size) {
 	case 1:
 		*rax = (*rax & ~0xffULL) | val;
 		break;
@@ -157,6 +156,15 @@ static int complete_pio_in(struct vmk_vcpu *vcpu)
 		*rax = val;	/* 32-bit writes zero-extend */
 		break;
 	}
+}
+
+/* On the next RUN: the value user space read. */
+static int complete_pio_in(struct vmk_vcpu *vcpu)
+{
+	u32 val = 0;
+
+	memcpy(&val, io_data(vcpu), vcpu->io_size);
+	in_to_rax(vcpu, vcpu->io_size, val);
 	return EXIT_REENTER;
 }
 
@@ -235,10 +243,16 @@ int vmctl_handle_io(struct vmk_vcpu *vcpu)
 {
 	u64 q = vcpu->exit_qual;
 	bool in = q & IO_QUAL_IN;
-	u32 size = IO_QUAL_SIZE(q);
+	u32 size = IO_QUAL_SIZE(q), val = vcpu->gpr[GPR_RAX];
 
 	if (q & IO_QUAL_STRING)
 		return handle_string_io(vcpu, q);
+	if (vmctl_pic_pit_pio(vcpu, IO_QUAL_PORT(q), in, &val)) {
+		if (in)
+			in_to_rax(vcpu, size, val);
+		vmctl_skip_insn(vcpu);
+		return EXIT_REENTER;
+	}
 	if (!in && vmk_doorbell_ring(vcpu->vm, true, IO_QUAL_PORT(q), size,
 				     vcpu->gpr[GPR_RAX] &
 				     GENMASK_ULL(8 * size - 1, 0))) {

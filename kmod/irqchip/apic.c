@@ -31,10 +31,12 @@
 #include <asm/tsc.h>
 #include "irqchip/apic.h"
 #include "irqchip/irqchip.h"
+#include "irqchip/pic_pit.h"
 #include "model/inject.h"
 #include "model/lapic.h"
 #include "stats.h"
 #include "vm/vcpu.h"
+#include "vm/vm.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_ops.h"
 
@@ -198,6 +200,9 @@ int vmctl_apic_create(struct vmk_vcpu *vcpu)
 		vmctl_free(a, sizeof(*a));
 		return -EINVAL;
 	}
+	/* The PIC's INTR comes in through the BSP's LINT0 (pic_pit.c). */
+	if (vcpu->id == 0 && vcpu->vm->irqchip->pic_pit)
+		vmctl_lapic_virtual_wire(&a->lapic);
 	spin_lock_init(&a->lock);
 	hrtimer_init(&a->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
 	a->timer.function = timer_fn;
@@ -320,19 +325,31 @@ int vmctl_apic_set_base(struct vmk_vcpu *vcpu, u64 base, bool host)
 
 /* ---- what the run loop asks: INIT? SIPI? runnable? what to inject? ---- */
 
+/* The 8259's INTR stands and reaches this vCPU; apic->lock held. */
+static bool extint_locked(struct vmctl_vapic *a)
+{
+	return vmctl_pic_pit_extint(a->vcpu) &&
+	       vmctl_lapic_accepts_extint(&a->lapic);
+}
+
 /*
  * Can a vCPU run: not while it waits for SIPI; if @halted, only once an
  * NMI or a PV kick or, with @irq_wakes (RFLAGS.IF at the HLT), an
- * interrupt is pending.  A pending INIT or SIPI always makes it runnable.
+ * interrupt (the APIC's or the PIC's) is pending.  A pending INIT or
+ * SIPI always makes it runnable.
  */
-static bool runnable_locked(struct vmctl_lapic *l, bool halted, bool irq_wakes)
+static bool runnable_locked(struct vmctl_vapic *a, bool halted,
+			    bool irq_wakes)
 {
+	struct vmctl_lapic *l = &a->lapic;
+
 	if (l->init_pending || l->mp_state == VMCTL_MP_SIPI)
 		return true;
 	if (l->mp_state == VMCTL_MP_WAIT_SIPI)
 		return false;
 	return !halted || l->nmi_pending || l->pv_unhalt ||
-	       (irq_wakes && vmctl_lapic_pending_vector(l) >= 0);
+	       (irq_wakes && (vmctl_lapic_pending_vector(l) >= 0 ||
+			      extint_locked(a)));
 }
 
 /*
@@ -358,7 +375,7 @@ bool vmctl_apic_halt(struct vmk_vcpu *vcpu, bool irq_wakes)
 	spin_lock_irq(&a->lock);
 	vcpu->halt_if = false;
 	vcpu->halted = true;
-	ret = runnable_locked(&a->lapic, true, false);
+	ret = runnable_locked(a, true, false);
 	spin_unlock_irq(&a->lock);
 	return ret;
 }
@@ -375,7 +392,7 @@ bool vmctl_apic_stopped(struct vmk_vcpu *vcpu)
 
 	spin_lock_irq(&a->lock);
 	/* halted before halt_if: see vmctl_apic_halt(). */
-	ret = !runnable_locked(l, true, false) &&
+	ret = !runnable_locked(a, true, false) &&
 	      (l->mp_state == VMCTL_MP_WAIT_SIPI ||
 	       (READ_ONCE(vcpu->halted) && !READ_ONCE(vcpu->halt_if)));
 	spin_unlock_irq(&a->lock);
@@ -405,7 +422,7 @@ bool vmctl_apic_take_init_sipi(struct vmk_vcpu *vcpu, bool *init, int *sipi)
 		vmctl_lapic_take_sipi(&a->lapic) : -1;
 	if (*init || *sipi >= 0)
 		vcpu->halted = false;
-	ret = runnable_locked(&a->lapic, vcpu->halted, vcpu->halt_if);
+	ret = runnable_locked(a, vcpu->halted, vcpu->halt_if);
 	if (ret && vcpu->halted) {
 		vcpu->halted = false;
 		a->lapic.pv_unhalt = false;
@@ -422,7 +439,7 @@ bool vmctl_apic_runnable(struct vmk_vcpu *vcpu, bool halted, bool irq_wakes)
 	bool ret;
 
 	spin_lock_irqsave(&a->lock, flags);
-	ret = runnable_locked(&a->lapic, halted, irq_wakes);
+	ret = runnable_locked(a, halted, irq_wakes);
 	spin_unlock_irqrestore(&a->lock, flags);
 	return ret;
 }
@@ -457,19 +474,27 @@ bool vmctl_apic_inject(struct vmk_vcpu *vcpu, bool event_queued, bool pv_eoi)
 		.nmi_blocked = intr & GUEST_INTR_NMI,
 	};
 	u32 proc = vmx_caps.proc, act;
-	bool eoi_ok = false;
+	bool eoi_ok = false, ext;
 
 	spin_lock(&a->lock);
 	in.nmi_pending = a->lapic.nmi_pending;
-	in.vector = vmctl_lapic_pending_vector(&a->lapic);
+	/* The PIC's first, as KVM does: it has no priority against the APIC. */
+	ext = extint_locked(a);
+	in.vector = ext ? 0 : vmctl_lapic_pending_vector(&a->lapic);
 	act = vmctl_inject_decide(&in);
 	if (act & VMCTL_INJECT_NMI)
 		a->lapic.nmi_pending = false;
-	if (act & VMCTL_INJECT_IRQ)
+	if ((act & VMCTL_INJECT_IRQ) && !ext)
 		vmctl_lapic_accept(&a->lapic, in.vector);
 	if (pv_eoi)
 		eoi_ok = vmctl_lapic_pv_eoi_ok(&a->lapic);
 	spin_unlock(&a->lock);
+	if ((act & VMCTL_INJECT_IRQ) && ext) {
+		in.vector = vmctl_pic_pit_ack(vcpu);
+		/* Auto-EOI may leave the next one standing: take it soon. */
+		if (vmctl_pic_pit_extint(vcpu))
+			act |= VMCTL_WANT_IRQ_WINDOW;
+	}
 
 	if (act & VMCTL_INJECT_NMI)
 		vmcs_write(VMCS_ENTRY_INTR_INFO,

@@ -14,6 +14,7 @@
 #include <linux/rculist.h>
 #include "irqchip/apic.h"
 #include "irqchip/irqchip.h"
+#include "irqchip/pic_pit.h"
 #include "model/ioapic.h"
 #include "model/msi.h"
 #include "stats.h"
@@ -58,9 +59,18 @@ int vmctl_create_irqchip(struct vmk_vm *vm)
 /* VM teardown, after every vCPU (and so every APIC timer) is gone. */
 void vmctl_irqchip_free(struct vmk_vm *vm)
 {
-	if (vm->irqchip)
+	if (vm->irqchip) {
+		vmctl_pic_pit_free(vm->irqchip);
 		vmctl_free(vm->irqchip, sizeof(*vm->irqchip));
+	}
 	vm->irqchip = NULL;
+}
+
+/* Pin @pin of the I/O APIC and, for an ISA IRQ, the PIC's input; locked. */
+static void set_pin(struct vmctl_irqchip *ic, u32 pin, bool level)
+{
+	vmctl_ioapic_set_irq(&ic->ioapic, pin, level);
+	vmctl_pic_pit_set_gsi(ic, pin, level);
 }
 
 int vmctl_irq_line(struct vmk_vm *vm, const struct vmctl_irq_line *l)
@@ -74,7 +84,7 @@ int vmctl_irq_line(struct vmk_vm *vm, const struct vmctl_irq_line *l)
 	if (l->flags || l->level > 1 || l->irq >= VMCTL_IOAPIC_PINS)
 		return -EINVAL;
 	spin_lock_irqsave(&ic->lock, flags);
-	vmctl_ioapic_set_irq(&ic->ioapic, l->irq, l->level);
+	set_pin(ic, l->irq, l->level);
 	spin_unlock_irqrestore(&ic->lock, flags);
 	return 0;
 }
@@ -117,9 +127,9 @@ void vmctl_irqchip_raise(struct vmk_vm *vm, u32 pin, bool hold)
 	unsigned long flags;
 
 	spin_lock_irqsave(&ic->lock, flags);
-	vmctl_ioapic_set_irq(&ic->ioapic, pin, true);
+	set_pin(ic, pin, true);
 	if (!hold)
-		vmctl_ioapic_set_irq(&ic->ioapic, pin, false);
+		set_pin(ic, pin, false);
 	spin_unlock_irqrestore(&ic->lock, flags);
 }
 
@@ -165,7 +175,7 @@ void vmctl_irqchip_del_ack(struct vmk_vm *vm, struct vmctl_irq_ack *ack)
 		shared |= a->pin == ack->pin;
 	/* Nobody resamples the line any more: leave it low. */
 	if (!shared)
-		vmctl_ioapic_set_irq(&ic->ioapic, ack->pin, false);
+		set_pin(ic, ack->pin, false);
 	spin_unlock_irqrestore(&ic->lock, flags);
 }
 

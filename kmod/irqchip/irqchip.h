@@ -20,6 +20,8 @@ struct vmctl_irqchip {
 	spinlock_t lock;	/* the I/O APIC; taken before any APIC's */
 	struct vmctl_ioapic ioapic;
 	struct hlist_head acks;	/* struct vmctl_irq_ack: lock, or RCU */
+	/* VMCTL_CREATE_PIC_PIT: set once, before any vCPU; under lock */
+	struct vmctl_pic_pit *pic_pit;
 };
 
 /*

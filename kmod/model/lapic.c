@@ -191,6 +191,20 @@ int vmctl_lapic_init(struct vmctl_lapic *apic, u32 id, bool bsp, bool x2apic,
 	return 0;
 }
 
+bool vmctl_lapic_accepts_extint(const struct vmctl_lapic *apic)
+{
+	u32 lint0 = apic->lvt[LVT_LINT0];
+
+	return !hw_enabled(apic) ||
+	       (!(lint0 & LAPIC_LVT_MASKED) &&
+		(lint0 & LAPIC_DM_MASK) >> LAPIC_DM_SHIFT == LAPIC_DM_EXTINT);
+}
+
+void vmctl_lapic_virtual_wire(struct vmctl_lapic *apic)
+{
+	apic->lvt[LVT_LINT0] = LAPIC_DM_EXTINT << LAPIC_DM_SHIFT;
+}
+
 /* Bits 0-7, 9 and those above a 52-bit physical address. */
 #define APIC_BASE_RESERVED	(0xffULL | (1ULL << 9) | (~0ULL << 52))
 

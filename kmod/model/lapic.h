@@ -186,6 +186,15 @@ int vmctl_lapic_init(struct vmctl_lapic *apic, u32 id, bool bsp, bool x2apic,
  * state) may also go from disabled straight to x2APIC.
  */
 int vmctl_lapic_set_base(struct vmctl_lapic *apic, u64 val, bool host);
+
+/*
+ * An 8259 PIC's INTR reaches the CPU through an unmasked ExtINT LINT0,
+ * or directly when the APIC is disabled in IA32_APIC_BASE.
+ * vmctl_lapic_virtual_wire() sets LINT0 so, as a PC's BIOS leaves the
+ * BSP's.
+ */
+bool vmctl_lapic_accepts_extint(const struct vmctl_lapic *apic);
+void vmctl_lapic_virtual_wire(struct vmctl_lapic *apic);
 bool vmctl_lapic_x2apic(const struct vmctl_lapic *apic);
 
 /*

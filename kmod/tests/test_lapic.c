@@ -868,11 +868,31 @@ static void test_regs_refused(void **state)
 	assert_int_equal(vmctl_lapic_set_regs(&apic, &good, T0), 0);
 }
 
+/* The 8259's INTR: through an unmasked ExtINT LINT0, or no APIC at all. */
+static void test_extint_through_lint0(void **state)
+{
+	(void)state;
+	assert_false(vmctl_lapic_accepts_extint(&apic));	/* masked */
+	vmctl_lapic_virtual_wire(&apic);
+	assert_true(vmctl_lapic_accepts_extint(&apic));
+	assert_int_equal(rd(LAPIC_REG_LVT_LINT0), 0x700);
+	enable();
+	wr(LAPIC_REG_LVT_LINT0, 0x700 | LAPIC_LVT_MASKED);
+	assert_false(vmctl_lapic_accepts_extint(&apic));
+	wr(LAPIC_REG_LVT_LINT0, 0x400);				/* NMI */
+	assert_false(vmctl_lapic_accepts_extint(&apic));
+	/* Disabled in IA32_APIC_BASE: INTR goes straight to the CPU. */
+	assert_int_equal(vmctl_lapic_set_base(&apic, VMCTL_APIC_DEFAULT_BASE,
+					      false), 0);
+	assert_true(vmctl_lapic_accepts_extint(&apic));
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup(fn, setup)
 	const struct CMUnitTest tests[] = {
 		T(test_power_up_state),
+		T(test_extint_through_lint0),
 		T(test_msr_gp_cases),
 		T(test_apic_base_transitions),
 		T(test_fixed_accept_eoi),

@@ -17,6 +17,7 @@
 #include <asm/msr.h>
 #include "irqchip/irqchip.h"
 #include "irqchip/irqfd.h"
+#include "irqchip/pic_pit.h"
 #include "stats.h"
 #include "vm/doorbell.h"
 #include "vm/memslot.h"
@@ -113,6 +114,7 @@ static void vmk_vm_destroy(struct kref *ref)
 
 	/* No interrupt comes in from an irqfd after this. */
 	vmk_irqfds_release(vm);
+	vmctl_pic_pit_stop(vm);
 	for (i = 0; i < VMCTL_MAX_VCPUS; i++)
 		if (vm->vcpus[i])
 			vmk_vcpu_free(vm->vcpus[i]);

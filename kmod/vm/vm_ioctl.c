@@ -2,8 +2,8 @@
 /*
  * The VM fd (bhyve's vmm_dev.c, for the VM object of vm.c): VMCTL_CREATE_VM
  * makes one, and its ioctls add and delete memory slots (memslot.c),
- * create vCPUs (vcpu_ioctl.c) and the irqchip (irqchip.c), raise
- * interrupt lines and send MSIs, register doorbells (doorbell.c) and
+ * create vCPUs (vcpu_ioctl.c), the irqchip (irqchip.c) and the PIC and
+ * PIT (pic_pit.c), raise interrupt lines and send MSIs, register doorbells (doorbell.c) and
  * irqfds (irqfd.c), read and clear dirty logs (dirty_log.c), and report
  * the VM and how its RAM is mapped (mmu.c); its snapshot ioctls are in vm_state.c.  Closing it drops its
  * reference.
@@ -16,6 +16,7 @@
 #include <linux/uaccess.h>
 #include "irqchip/irqchip.h"
 #include "irqchip/irqfd.h"
+#include "irqchip/pic_pit.h"
 #include "vm/dirty_log.h"
 #include "vm/doorbell.h"
 #include "vm/memslot.h"
@@ -73,6 +74,8 @@ static long vmk_vm_ioctl(struct file *f, unsigned int cmd,
 	}
 	case VMCTL_CREATE_IRQCHIP:
 		return arg ? -EINVAL : vmctl_create_irqchip(vm);
+	case VMCTL_CREATE_PIC_PIT:
+		return arg ? -EINVAL : vmctl_create_pic_pit(vm);
 	case VMCTL_IRQ_LINE: {
 		struct vmctl_irq_line l;
 

@@ -5,12 +5,21 @@
 
 #include "die.h"
 #include "stats.h"
+#include "vm.h"
 
 void module_stats(int sys_fd, struct vmctl_module_stats *stats)
 {
 	memset(stats, 0, sizeof(*stats));
 	die_unless(ioctl(sys_fd, VMCTL_GET_MODULE_STATS, stats) == 0,
 		   "VMCTL_GET_MODULE_STATS");
+}
+
+void module_stats_now(struct vmctl_module_stats *stats)
+{
+	int fd = vmctl_open();
+
+	module_stats(fd, stats);
+	close(fd);
 }
 
 static bool stats_equal(const struct vmctl_module_stats *a,

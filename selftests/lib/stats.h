@@ -10,6 +10,8 @@
 #include <linux/vmctl.h>
 
 void module_stats(int sys_fd, struct vmctl_module_stats *stats);
+/* The same through a /dev/vmctl fd of its own, for fixtures. */
+void module_stats_now(struct vmctl_module_stats *stats);
 
 /*
  * Re-read the stats into @now until they equal @base or @ms milliseconds
@@ -36,6 +38,13 @@ bool stats_settle(int sys_fd, const struct vmctl_module_stats *base,
 	if (!stats_settle(sys_fd, base, &__now, 1000)) {		\
 		EXPECT_STATS_EQ(base, &__now);				\
 	}								\
+} while (0)
+
+/* EXPECT_STATS_BASELINE through a /dev/vmctl fd of its own. */
+#define EXPECT_MODULE_BASELINE(base) do {				\
+	int __fd = vmctl_open();					\
+	EXPECT_STATS_BASELINE(__fd, base);				\
+	close(__fd);							\
 } while (0)
 
 #endif /* SELFTEST_STATS_H */

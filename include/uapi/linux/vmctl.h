@@ -52,6 +52,7 @@ enum vmctl_cap {
 	VMCTL_CAP_XSAVE_SIZE = 17,	/* value: struct vmctl_xsave.size */
 	VMCTL_CAP_DIRTY_LOG = 18,	/* VMCTL_MEM_LOG_DIRTY, GET/CLEAR_DIRTY_LOG */
 	VMCTL_CAP_DIRTY_LOG_PML = 19,	/* value: PML entries per vCPU; 0: write-protect */
+	VMCTL_CAP_PIC_PIT = 20,		/* VMCTL_CREATE_PIC_PIT supported */
 };
 
 /*
@@ -215,6 +216,26 @@ struct vmctl_irq_line {
 
 #define VMCTL_CREATE_IRQCHIP	_IO(VMCTL_IO, 0x14)
 #define VMCTL_IRQ_LINE		_IOW(VMCTL_IO, 0x15, struct vmctl_irq_line)
+
+/*
+ * A PC's legacy interrupt controllers and timer in the kernel, for
+ * guests that use them (Linux booted with nolapic, noapic or nosmp):
+ * an 8259A master/slave pair at ports 0x20-0x21 and 0xa0-0xa1 with its
+ * ELCR at 0x4d0-0x4d1, and an 8254 PIT at 0x40-0x43 with port 0x61
+ * (counter 2's gate and output).  VMCTL_CREATE_PIC_PIT, after
+ * VMCTL_CREATE_IRQCHIP and before the first vCPU: from then on those
+ * ports never exit to user space (string I/O to them still does).
+ * VMCTL_IRQ_LINE's pins 1 and 3-15 are ISA IRQs that also drive the
+ * PIC's inputs of those numbers; the PIT's counter 0 drives the PIC's
+ * input 0 and the I/O APIC's pin 2 (the MADT's and MP table's
+ * override).  The PIC's INTR goes to vCPU 0 through LINT0 when LINT0 is
+ * unmasked ExtINT (vCPU 0's LINT0 starts so, in virtual-wire mode, as a
+ * BIOS leaves it) or straight to it when its local APIC is disabled in
+ * IA32_APIC_BASE.  No state ioctls: a snapshot of a VM that has them is
+ * refused by libvmctl.  Errors: ENXIO (no irqchip), EEXIST (created
+ * already), EBUSY (vCPUs exist), EINVAL (arg not 0), EOPNOTSUPP.
+ */
+#define VMCTL_CREATE_PIC_PIT	_IO(VMCTL_IO, 0x40)
 
 /*
  * A message signalled interrupt as a device writes it (Intel SDM vol. 3A
