@@ -11,6 +11,9 @@
  *    and skips the checks that route the PIT through the PIC;
  *  - the 8254 PIT (0x40-0x43): the local APIC timer is the clock; Linux
  *    only writes the PIT to stop it;
+ *  (a VM given the in-kernel 8259s and PIT, vmctl_vm_create_pic_pit(),
+ *  has those ports served by the module before any exit; only string
+ *  I/O to them still lands here);
  *  - port 0x80, the POST code port that old drivers write for a delay;
  *  - what Linux probes and finds missing: the i8042 keyboard controller
  *    (0x60, 0x64: a status of all-ones means "no controller"), Super I/O

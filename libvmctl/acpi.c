@@ -27,13 +27,21 @@
 #define CREATOR_REVISION	1
 
 /* FADT fields (offsets) and flags */
+#define FADT_FIRMWARE_CTRL	36
 #define FADT_DSDT		40
 #define FADT_SCI_INT		46
+#define FADT_PM1A_EVT_BLK	56
+#define FADT_PM1A_CNT_BLK	64
+#define FADT_PM1_EVT_LEN	88
+#define FADT_PM1_CNT_LEN	89
+#define FADT_P_LVL2_LAT		96
+#define FADT_P_LVL3_LAT		98
 #define FADT_IAPC_BOOT_ARCH	109
 #define FADT_FLAGS		112
 #define FADT_RESET_REG		116
 #define FADT_RESET_VALUE	128
 #define FADT_MINOR_VERSION	131
+#define FADT_X_FIRMWARE_CTRL	132
 #define FADT_X_DSDT		140
 #define FADT_SLEEP_CONTROL	244
 #define FADT_SLEEP_STATUS	256
@@ -50,6 +58,14 @@
 #define FLAG_RESET_REG_SUP	(1U << 10)
 #define FLAG_HW_REDUCED_ACPI	(1U << 20)
 
+/* Latencies above these say "no C2, no C3" */
+#define NO_C2_LATENCY		101
+#define NO_C3_LATENCY		1001
+
+/* FACS: no checksum, 64-byte aligned */
+#define FACS_SIZE		64
+#define FACS_VERSION		2
+
 /* Generic Address Structure */
 #define GAS_SYSTEM_IO		1
 #define GAS_ACCESS_BYTE		1
@@ -60,6 +76,7 @@
 #define MADT_IO_APIC		1
 #define MADT_INT_OVERRIDE	2
 #define MADT_LOCAL_APIC_NMI	4
+#define MADT_PCAT_COMPAT	(1U << 0)
 #define MADT_LOCAL_APIC_SIZE	8
 #define MADT_IO_APIC_SIZE	12
 #define MADT_INT_OVERRIDE_SIZE	10
@@ -116,7 +133,25 @@ static void gas_port(uint8_t *p, uint16_t port)
 	vmctl_put64(p + 4, port);
 }
 
-static void build_fadt(uint8_t *t, uint32_t dsdt)
+/*
+ * The PM1 event and control blocks of full ACPI, and its FACS: no SMI
+ * command port, so the platform is always in ACPI mode, no PM timer
+ * (optional since ACPI 5.0A), no GPE block.
+ */
+static void fadt_full(uint8_t *t, uint32_t facs)
+{
+	vmctl_put32(t + FADT_FIRMWARE_CTRL, facs);
+	vmctl_put64(t + FADT_X_FIRMWARE_CTRL, facs);
+	vmctl_put32(t + FADT_PM1A_EVT_BLK, VMCTL_PM1_EVT);
+	vmctl_put32(t + FADT_PM1A_CNT_BLK, VMCTL_PM1_CNT);
+	t[FADT_PM1_EVT_LEN] = VMCTL_PM1_EVT_LEN;
+	t[FADT_PM1_CNT_LEN] = VMCTL_PM1_CNT_LEN;
+	vmctl_put16(t + FADT_P_LVL2_LAT, NO_C2_LATENCY);
+	vmctl_put16(t + FADT_P_LVL3_LAT, NO_C3_LATENCY);
+}
+
+/* @facs: 0 for hardware-reduced ACPI, else the FACS's address. */
+static void build_fadt(uint8_t *t, uint32_t dsdt, uint32_t facs)
 {
 	memset(t, 0, FADT_SIZE);
 	header(t, "FACP", FADT_SIZE, FADT_REVISION);
@@ -125,7 +160,10 @@ static void build_fadt(uint8_t *t, uint32_t dsdt)
 	vmctl_put16(t + FADT_IAPC_BOOT_ARCH,
 	      BOOT_ARCH_LEGACY_DEVICES | BOOT_ARCH_VGA_NOT_PRESENT);
 	vmctl_put32(t + FADT_FLAGS, FLAG_WBINVD | FLAG_PROC_C1 | FLAG_PWR_BUTTON |
-	      FLAG_SLP_BUTTON | FLAG_RESET_REG_SUP | FLAG_HW_REDUCED_ACPI);
+	      FLAG_SLP_BUTTON | FLAG_RESET_REG_SUP |
+	      (facs ? 0 : FLAG_HW_REDUCED_ACPI));
+	if (facs)
+		fadt_full(t, facs);
 	gas_port(t + FADT_RESET_REG, VMCTL_PM_RESET);
 	t[FADT_RESET_VALUE] = VMCTL_PM_RESET_VALUE;
 	t[FADT_MINOR_VERSION] = 0;
@@ -151,7 +189,8 @@ static void build_madt(uint8_t *t, const struct vmctl_acpi_config *cfg)
 	memset(t, 0, len);
 	header(t, "APIC", len, MADT_REVISION);
 	vmctl_put32(t + 36, cfg->lapic_addr);
-	/* flags 0: no 8259 PICs to mask (PCAT_COMPAT clear) */
+	if (cfg->pic_pit)
+		vmctl_put32(t + 40, MADT_PCAT_COMPAT);	/* 8259s too */
 	for (i = 0; i < cfg->nr_cpus; i++, p += MADT_LOCAL_APIC_SIZE) {
 		p[0] = MADT_LOCAL_APIC;
 		p[1] = MADT_LOCAL_APIC_SIZE;
@@ -197,7 +236,7 @@ static void build_rsdp(uint8_t *p, uint64_t xsdt)
 int vmctl_acpi_build(const struct vmctl_acpi_config *cfg, uint32_t gpa,
 		     void *buf, size_t room)
 {
-	size_t xsdt, fadt, madt, dsdt, end;
+	size_t xsdt, fadt, madt, dsdt, facs = 0, end;
 	uint8_t *b = buf;
 	int aml;
 
@@ -215,6 +254,18 @@ int vmctl_acpi_build(const struct vmctl_acpi_config *cfg, uint32_t gpa,
 	if (aml < 0)
 		return aml;
 	end = dsdt + HEADER_SIZE + aml;
+	if (cfg->pic_pit) {
+		facs = ((gpa + end + FACS_SIZE - 1) & ~(size_t)(FACS_SIZE - 1)) -
+		       gpa;
+		end = facs + FACS_SIZE;
+		if (end > room)
+			return -ENOSPC;
+		memset(b + dsdt + HEADER_SIZE + aml, 0,
+		       end - dsdt - HEADER_SIZE - aml);
+		memcpy(b + facs, "FACS", 4);
+		vmctl_put32(b + facs + 4, FACS_SIZE);
+		b[facs + 32] = FACS_VERSION;
+	}
 	if ((uint64_t)gpa + end > UINT32_MAX)
 		return -EINVAL;
 
@@ -225,7 +276,7 @@ int vmctl_acpi_build(const struct vmctl_acpi_config *cfg, uint32_t gpa,
 	vmctl_put64(b + xsdt + HEADER_SIZE, gpa + fadt);
 	vmctl_put64(b + xsdt + HEADER_SIZE + 8, gpa + madt);
 	seal(b + xsdt);
-	build_fadt(b + fadt, gpa + dsdt);
+	build_fadt(b + fadt, gpa + dsdt, facs ? gpa + facs : 0);
 	build_madt(b + madt, cfg);
 	header(b + dsdt, "DSDT", HEADER_SIZE + aml, DSDT_REVISION);
 	seal(b + dsdt);

@@ -18,10 +18,16 @@
  * ID 255), the I/O APIC, ISA IRQ 0 wired to its input 2 and LINT1 as
  * NMI, as the MP table does.  The DSDT holds the PCI root bridge with
  * its windows and _PRT, a processor device per vCPU and \_S5.
+ *
+ * With pic_pit (the VM has the in-kernel 8259s and PIT), the platform is
+ * full ACPI instead, since Linux ignores both chips on hardware-reduced
+ * ACPI: the FADT gives the PM device's PM1 event and control blocks and
+ * a FACS, and the MADT says the 8259s are there (PCAT_COMPAT).
  */
 #ifndef VMCTL_ACPI_H
 #define VMCTL_ACPI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +36,7 @@ struct vmctl_acpi_config {
 	uint8_t ioapic_id;	/* must differ from every CPU's APIC ID */
 	uint32_t ioapic_addr;
 	uint32_t lapic_addr;
+	bool pic_pit;		/* full ACPI, 8259s: see above */
 };
 
 /* Enough room for the tables of VMCTL_MAX_VCPUS vCPUs. */

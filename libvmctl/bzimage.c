@@ -326,13 +326,13 @@ static uint64_t low_ram_end(const struct vmctl_bzimage_params *p)
  * take the RSDP's address from the zero page instead of scanning for it.
  */
 static int plan_firmware(struct vmctl_bzimage_plan *plan,
-			 unsigned int nr_cpus)
+			 unsigned int nr_cpus, bool pic_pit)
 {
 	int size;
 
 	if (!nr_cpus)
 		return 0;
-	size = vmctl_firmware_build(nr_cpus, plan->firmware,
+	size = vmctl_firmware_build(nr_cpus, pic_pit, plan->firmware,
 				    sizeof(plan->firmware));
 	if (size < 0)
 		return vmctl_fail(size,
@@ -389,7 +389,7 @@ int vmctl_bzimage_plan(const struct vmctl_bzimage_params *p,
 	}
 	add_write(plan, VMCTL_BZ_ZERO_PAGE, plan->zero_page, PAGE);
 	add_write(plan, VMCTL_BZ_CMDLINE, cmdline, cmdline_len + 1);
-	ret = plan_firmware(plan, p->nr_cpus);
+	ret = plan_firmware(plan, p->nr_cpus, p->pic_pit);
 	if (ret)
 		return ret;
 	add_write(plan, plan->kernel_gpa,

@@ -67,6 +67,7 @@ struct vmctl_bzimage_params {
 	 * id) and the I/O APIC; SMBIOS tables name the machine
 	 */
 	unsigned int nr_cpus;
+	bool pic_pit;			/* full ACPI, for the 8259s (acpi.h) */
 	enum vmctl_bzimage_entry entry;
 };
 

@@ -29,7 +29,8 @@ static const uint8_t reset_vector[] = {
 	0xeb, 0xfc,					/* jmp to the cli */
 };
 
-int vmctl_firmware_build(unsigned int nr_cpus, void *buf, size_t room)
+int vmctl_firmware_build(unsigned int nr_cpus, bool pic_pit, void *buf,
+			 size_t room)
 {
 	struct vmctl_mptable_config mp = {
 		.nr_cpus = nr_cpus, .ioapic_id = VMCTL_IOAPIC_ID,
@@ -38,6 +39,7 @@ int vmctl_firmware_build(unsigned int nr_cpus, void *buf, size_t room)
 	struct vmctl_acpi_config acpi = {
 		.nr_cpus = nr_cpus, .ioapic_id = VMCTL_IOAPIC_ID,
 		.ioapic_addr = VMCTL_IOAPIC_BASE, .lapic_addr = VMCTL_APIC_BASE,
+		.pic_pit = pic_pit,
 	};
 	uint8_t *b = buf;
 	int ret;

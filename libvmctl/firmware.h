@@ -29,10 +29,12 @@
 
 /*
  * Fill buf (VMCTL_FW_ROOM bytes, for VMCTL_FW_BASE) for nr_cpus CPUs
- * (APIC ID = vCPU id) and the in-kernel I/O APIC.  Returns the bytes to
+ * (APIC ID = vCPU id) and the in-kernel I/O APIC, with pic_pit for
+ * the in-kernel 8259s too (full ACPI, acpi.h).  Returns the bytes to
  * copy from buf (all of them), or a negative error (-EINVAL for 0 or too
  * many CPUs).
  */
-int vmctl_firmware_build(unsigned int nr_cpus, void *buf, size_t room);
+int vmctl_firmware_build(unsigned int nr_cpus, bool pic_pit, void *buf,
+			 size_t room);
 
 #endif /* VMCTL_FIRMWARE_H */

@@ -27,6 +27,20 @@ int vmctl_vm_create_irqchip(struct vmctl_vm *vm)
 	return 0;
 }
 
+int vmctl_vm_create_pic_pit(struct vmctl_vm *vm)
+{
+	vmctl_clear_detail();
+	if (!vm->irqchip)
+		return vmctl_fail(-ENXIO,
+				  "the 8259s and PIT need the in-kernel irqchip first");
+	if (vm->pic_pit)
+		return -EEXIST;
+	if (ioctl(vm->fd, VMCTL_CREATE_PIC_PIT, 0) < 0)
+		return vmctl_fail(-errno, "VMCTL_CREATE_PIC_PIT");
+	vm->pic_pit = true;
+	return 0;
+}
+
 int vmctl_vm_irq_line(struct vmctl_vm *vm, unsigned int pin, int level)
 {
 	struct vmctl_irq_line line = { .irq = pin, .level = !!level };

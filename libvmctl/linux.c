@@ -96,6 +96,9 @@ int vmctl_load_linux(struct vmctl_vm *vm, const struct vmctl_linux_boot *boot)
 	ret = check_cpus(vm, boot->nr_cpus, &irqchip);
 	if (ret)
 		return ret;
+	if (boot->pic_pit && vmctl_check_cap(vm->sys, VMCTL_CAP_PIC_PIT) <= 0)
+		return vmctl_fail(-EOPNOTSUPP,
+				  "this vmctl.ko has no 8259 PIC and 8254 PIT (VMCTL_CAP_PIC_PIT)");
 	plan = malloc(sizeof(*plan));
 	if (!plan)
 		return -ENOMEM;
@@ -113,6 +116,7 @@ int vmctl_load_linux(struct vmctl_vm *vm, const struct vmctl_linux_boot *boot)
 	p.ram = ram;
 	p.nr_ram = ram_ranges(vm, ram);
 	p.nr_cpus = boot->nr_cpus;
+	p.pic_pit = boot->pic_pit;
 	p.entry = VMCTL_BZ_ENTRY_AUTO;
 	ret = irqchip ? check_apic_holes(ram, p.nr_ram) : 0;
 	if (!ret)
@@ -121,6 +125,8 @@ int vmctl_load_linux(struct vmctl_vm *vm, const struct vmctl_linux_boot *boot)
 		goto out;
 	if (irqchip && !vm->irqchip)
 		ret = vmctl_vm_create_irqchip(vm);
+	if (!ret && boot->pic_pit && !vm->pic_pit)
+		ret = vmctl_vm_create_pic_pit(vm);
 	if (!ret)
 		ret = vmctl_pc_devices_create(vm);
 	if (!ret)

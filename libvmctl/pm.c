@@ -4,22 +4,31 @@
  * WAK_STS to the sleep status register, then SLP_TYP | SLP_EN to the
  * sleep control register and polls the status until the machine is
  * gone; its reboot writes the FADT's reset value to the reset register.
- * Reads return 0: never "woken", nothing to report.
+ * With full ACPI it writes SLP_TYP, then SLP_TYP | SLP_EN to PM1
+ * control.  Reads return 0: never "woken", nothing to report; but PM1
+ * control says SCI_EN, in ACPI mode from the start.
  */
 #include "internal.h"
 #include "pm.h"
 
-enum vmctl_end_reason vmctl_pm_decode(unsigned int offset, uint8_t value)
+enum vmctl_end_reason vmctl_pm_decode(unsigned int offset, uint16_t value)
 {
 	switch (offset) {
+	case VMCTL_PM1_CNT + 1 - VMCTL_PM_PORT:	/* its high byte alone */
+		value <<= VMCTL_PM1_SHIFT;
+		/* fall through */
+	case VMCTL_PM1_CNT - VMCTL_PM_PORT:
+		return vmctl_pm_decode(VMCTL_PM_SLEEP_CONTROL - VMCTL_PM_PORT,
+				       (value >> VMCTL_PM1_SHIFT) & 0xff);
 	case VMCTL_PM_SLEEP_CONTROL - VMCTL_PM_PORT:
+		value &= 0xff;
 		if ((value & VMCTL_PM_SLP_EN) &&
 		    (value & VMCTL_PM_SLP_TYP_MASK) >> VMCTL_PM_SLP_TYP_SHIFT ==
 		    VMCTL_PM_SLP_TYP_S5)
 			return VMCTL_END_ACPI_POWEROFF;
 		return VMCTL_END_NONE;
 	case VMCTL_PM_RESET - VMCTL_PM_PORT:
-		return value == VMCTL_PM_RESET_VALUE ? VMCTL_END_RESET :
+		return (value & 0xff) == VMCTL_PM_RESET_VALUE ? VMCTL_END_RESET :
 						       VMCTL_END_NONE;
 	default:
 		return VMCTL_END_NONE;
@@ -29,9 +38,8 @@ enum vmctl_end_reason vmctl_pm_decode(unsigned int offset, uint8_t value)
 static uint64_t pm_read(void *opaque, uint64_t offset, unsigned int size)
 {
 	(void)opaque;
-	(void)offset;
 	(void)size;
-	return 0;
+	return offset == VMCTL_PM1_CNT - VMCTL_PM_PORT ? VMCTL_PM1_SCI_EN : 0;
 }
 
 static void pm_write(void *opaque, uint64_t offset, unsigned int size,

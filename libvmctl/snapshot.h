@@ -142,6 +142,8 @@ int snap_put(struct snap_out *o, uint32_t type, uint32_t index, uint64_t arg,
 bool snap_zero_page(const uint8_t *p);
 /* The VM's state but its memory: CLOCK, each VCPU, IOAPIC, each DEVICE. */
 int snap_put_state(struct snap_out *o, struct vmctl_vm *vm);
+/* 0, or what a snapshot or migration of @vm cannot carry (-EOPNOTSUPP). */
+int snap_can_save(const struct vmctl_vm *vm);
 /*
  * The section whose header is at *pos into sec, its payload read and
  * checked (bounds, CRC; the payload of a non-MEMORY section right after

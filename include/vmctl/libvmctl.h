@@ -456,6 +456,13 @@ struct vmctl_linux_boot {
 	const char *initrd;	/* NULL: none */
 	const char *cmdline;	/* NULL: empty */
 	unsigned int nr_cpus;	/* vCPUs the caller creates next, >= 1 */
+	/*
+	 * The in-kernel 8259s and PIT too (vmctl_vm_create_pic_pit()),
+	 * with full ACPI instead of hardware-reduced ACPI, on which Linux
+	 * would ignore them: for kernels booted with nolapic, noapic or
+	 * nosmp.  -EOPNOTSUPP without VMCTL_CAP_PIC_PIT.
+	 */
+	int pic_pit;		/* non-zero: yes */
 };
 
 /*
@@ -463,13 +470,13 @@ struct vmctl_linux_boot {
  * without one): the protected-mode kernel at 1 MiB, the initrd as high
  * as the kernel allows, boot_params with an e820 map of the VM's RAM,
  * identity-mapped page tables and a flat GDT, ACPI tables (hardware-
- * reduced; RSDP in boot_params and at 0xf1000) and an MP table (for
+ * reduced unless pic_pit; RSDP in boot_params and at 0xf1000) and an MP table (for
  * acpi=off) listing nr_cpus CPUs (APIC ID = vCPU id) and the I/O APIC,
  * and SMBIOS tables naming the machine "vmctl".  Call it after
  * adding memory at 0 and before creating vCPUs 0 .. nr_cpus - 1: it
  * creates the in-kernel irqchip when the module has one
  * (VMCTL_CAP_IRQCHIP) and the PC devices Linux probes (CMOS clock, no
- * 8259 PIC, the ACPI PM device: the guest's ACPI poweroff ends the VM
+ * 8259 PIC unless pic_pit, the ACPI PM device: the guest's ACPI poweroff ends the VM
  * with VMCTL_END_ACPI_POWEROFF, its ACPI reset with VMCTL_END_RESET,
  * after which booting it again is the caller's choice).  vCPU 0 starts
  * at the kernel's entry; the others wait for the guest's INIT/SIPI.
@@ -518,6 +525,14 @@ int vmctl_vm_register_mmio(struct vmctl_vm *vm, uint64_t base, uint64_t len,
  * has no irqchip).
  */
 int vmctl_vm_create_irqchip(struct vmctl_vm *vm);
+/*
+ * The in-kernel 8259 PIC pair and 8254 PIT (VMCTL_CREATE_PIC_PIT), after
+ * the irqchip and before the first vCPU; ISA IRQs 1 and 3-15 then reach
+ * both the I/O APIC and the PIC.  A VM that has them cannot be saved or
+ * migrated (-EOPNOTSUPP).  Errors: -ENXIO (no irqchip yet), -EEXIST,
+ * -EBUSY (vCPUs exist), -ENOTTY (the module has none).
+ */
+int vmctl_vm_create_pic_pit(struct vmctl_vm *vm);
 /* Drive I/O APIC input pin (0..23) to level 1 or 0.  Any thread. */
 int vmctl_vm_irq_line(struct vmctl_vm *vm, unsigned int pin, int level);
 /*

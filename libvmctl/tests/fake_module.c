@@ -161,6 +161,7 @@ static int fake_run_locked(struct fake_vcpu *v)
 }
 
 bool fake_irqchip_cap;
+bool fake_pic_pit_created;
 bool fake_irqchip_created;
 unsigned int fake_irq_pin;
 int fake_irq_level = -1;
@@ -316,13 +317,15 @@ int fake_ioctl(int fd, unsigned long req, void *arg)
 			       sizeof(vm_name));
 			vm_fd = tmpfile_fd(0);
 			fake_irqchip_created = false;
+			fake_pic_pit_created = false;
 			fake_irq_level = -1;
 			fake_irq_calls = 0;
 			return vm_fd;
 		case VMCTL_GET_RUN_SIZE:
 			return RUN_SIZE;
 		case VMCTL_CHECK_CAP:
-			return (uintptr_t)arg == VMCTL_CAP_IRQCHIP &&
+			return ((uintptr_t)arg == VMCTL_CAP_IRQCHIP ||
+				(uintptr_t)arg == VMCTL_CAP_PIC_PIT) &&
 			       fake_irqchip_cap;
 		}
 	} else if (fd == vm_fd) {
@@ -345,6 +348,10 @@ int fake_ioctl(int fd, unsigned long req, void *arg)
 			}
 			fake_irqchip_created = true;
 			return 0;
+		case VMCTL_CREATE_PIC_PIT:
+			fake_pic_pit_created = fake_irqchip_created;
+			errno = ENXIO;
+			return fake_pic_pit_created ? 0 : -1;
 		case VMCTL_IRQ_LINE:
 			return fake_irq_line(arg);
 		case VMCTL_DOORBELL:

@@ -40,9 +40,13 @@ struct fake_vcpu {
 	sigset_t entry_mask;	/* the thread's mask while "in the guest" */
 };
 
-/* The irqchip: offered when fake_irqchip_cap is set (before the VM). */
+/*
+ * The irqchip, and the 8259s and PIT after it: offered when
+ * fake_irqchip_cap is set (before the VM).
+ */
 extern bool fake_irqchip_cap;
 extern bool fake_irqchip_created;
+extern bool fake_pic_pit_created;
 extern unsigned int fake_irq_pin;	/* the last VMCTL_IRQ_LINE */
 extern int fake_irq_level;		/* -1: none yet */
 extern unsigned int fake_irq_calls;

@@ -130,6 +130,43 @@ static void test_fadt(void **state)
 	table(vmctl_get64(fadt + 140), "DSDT", size);
 }
 
+/* With the 8259s: full ACPI, PM1 blocks, a FACS, PCAT_COMPAT. */
+static void test_full_acpi_with_pic_pit(void **state)
+{
+	struct vmctl_acpi_config cfg = cfg2;
+	const uint8_t *fadt, *facs, *madt;
+	uint64_t facs_gpa;
+	int size;
+
+	(void)state;
+	cfg.pic_pit = true;
+	size = build(&cfg);
+	fadt = xsdt_entry("FACP", size);
+	assert_false(vmctl_get32(fadt + 112) & (1U << 20));
+	assert_int_equal(vmctl_get32(fadt + 48), 0);	/* no SMI_CMD */
+	assert_int_equal(vmctl_get32(fadt + 56), VMCTL_PM1_EVT);
+	assert_int_equal(vmctl_get32(fadt + 64), VMCTL_PM1_CNT);
+	assert_int_equal(fadt[88], 4);
+	assert_int_equal(fadt[89], 2);
+	assert_int_equal(vmctl_get32(fadt + 76), 0);	/* no PM timer */
+	assert_true(vmctl_get16(fadt + 96) > 100);	/* no C2 */
+	assert_true(vmctl_get16(fadt + 98) > 1000);	/* no C3 */
+	facs_gpa = vmctl_get32(fadt + 36);
+	assert_int_equal(facs_gpa, vmctl_get64(fadt + 132));
+	assert_int_equal(facs_gpa % 64, 0);
+	assert_true(facs_gpa >= GPA && facs_gpa + 64 <= GPA + (uint64_t)size);
+	facs = buf + (facs_gpa - GPA);
+	assert_memory_equal(facs, "FACS", 4);
+	assert_int_equal(vmctl_get32(facs + 4), 64);
+	assert_int_equal(facs[32], 2);
+	madt = xsdt_entry("APIC", size);
+	assert_int_equal(vmctl_get32(madt + 40), 1);	/* PCAT_COMPAT */
+	/* Without them, no PCAT_COMPAT. */
+	size = build(&cfg2);
+	madt = xsdt_entry("APIC", size);
+	assert_int_equal(vmctl_get32(madt + 40), 0);
+}
+
 static void test_madt(void **state)
 {
 	struct vmctl_acpi_config cfg = cfg2;
@@ -655,6 +692,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rsdp),
 		cmocka_unit_test(test_fadt),
+		cmocka_unit_test(test_full_acpi_with_pic_pit),
 		cmocka_unit_test(test_madt),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_dsdt_pci_root),

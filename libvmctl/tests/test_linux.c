@@ -20,6 +20,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "bytes.h"
+#include "firmware.h"
 #include "internal.h"
 #include "rtc.h"
 #include "uart.h"
@@ -203,6 +205,38 @@ static void test_load_smp_creates_irqchip(void **state)
 	assert_int_equal(mpc[44 + 20 + 1], 1);
 	assert_int_equal(mpc[44 + 40 + 16 + 1], VMCTL_IOAPIC_ID);
 	assert_int_equal(vmctl_vm_create_irqchip(r.vm), -EEXIST);
+	rig_down(&r);
+}
+
+/*
+ * Asked for, the 8259s and PIT come after the irqchip, the ACPI tables
+ * are full ACPI, and a snapshot or migration is refused.
+ */
+static void test_load_pic_pit(void **state)
+{
+	struct vmctl_linux_boot b = boot(1);
+	const uint8_t *fadt;
+	struct rig r;
+
+	(void)state;
+	b.pic_pit = 1;
+	fake_irqchip_cap = false;
+	rig_up(&r, 64 * MIB);
+	assert_int_equal(vmctl_load_linux(r.vm, &b), -EOPNOTSUPP);
+	rig_down(&r);
+	fake_irqchip_cap = true;
+	rig_up(&r, 64 * MIB);
+	assert_int_equal(vmctl_load_linux(r.vm, &b), 0);
+	assert_true(fake_irqchip_created);
+	assert_true(fake_pic_pit_created);
+	/* The RSDP, the XSDT, its first entry the FADT: not HW_REDUCED. */
+	fadt = r.ram + vmctl_get64(r.ram + vmctl_get64(r.ram + VMCTL_FW_ACPI +
+						       24) + 36);
+	assert_memory_equal(fadt, "FACP", 4);
+	assert_false(vmctl_get32(fadt + 112) & (1U << 20));
+	assert_int_equal(vmctl_vm_snapshot(r.vm, "/nonexistent/s", "c", 1),
+			 -EOPNOTSUPP);
+	assert_non_null(strstr(vmctl_error_detail(), "8259"));
 	rig_down(&r);
 }
 
@@ -489,6 +523,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_load_one_cpu),
 		T(test_load_smp_creates_irqchip),
+		T(test_load_pic_pit),
 		T(test_refuse_random_file),
 		T(test_refuse_truncated),
 		T(test_refuse_old_protocol),

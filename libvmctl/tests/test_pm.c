@@ -2,7 +2,8 @@
 /*
  * The PM device's registers: which bytes written where power the VM
  * off or reset it, and which are ignored, as Linux's hardware-reduced
- * ACPI code writes them (acpi_hw_extended_sleep, acpi_reset).
+ * ACPI code writes them (acpi_hw_extended_sleep, acpi_reset) and its
+ * full ACPI code writes PM1 control (acpi_hw_legacy_sleep).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,8 @@
 #define CONTROL		(VMCTL_PM_SLEEP_CONTROL - VMCTL_PM_PORT)
 #define STATUS		(VMCTL_PM_SLEEP_STATUS - VMCTL_PM_PORT)
 #define RESET		(VMCTL_PM_RESET - VMCTL_PM_PORT)
+#define PM1_CNT		(VMCTL_PM1_CNT - VMCTL_PM_PORT)
+#define PM1_EVT		(VMCTL_PM1_EVT - VMCTL_PM_PORT)
 
 static void test_poweroff(void **state)
 {
@@ -50,6 +53,27 @@ static void test_ignored(void **state)
 	assert_int_equal(vmctl_pm_decode(VMCTL_PM_PORTS, 0x01), VMCTL_END_NONE);
 }
 
+static void test_pm1_control(void **state)
+{
+	unsigned int i;
+
+	(void)state;
+	/* SLP_TYP first, then with SLP_EN (bit 13); SCI_EN kept */
+	assert_int_equal(vmctl_pm_decode(PM1_CNT, 5 << 10 | 1),
+			 VMCTL_END_NONE);
+	assert_int_equal(vmctl_pm_decode(PM1_CNT, 5 << 10 | 1 << 13 | 1),
+			 VMCTL_END_ACPI_POWEROFF);
+	/* its high byte written alone */
+	assert_int_equal(vmctl_pm_decode(PM1_CNT + 1, 5 << 2 | 1 << 5),
+			 VMCTL_END_ACPI_POWEROFF);
+	/* another sleep type; the event block takes anything */
+	assert_int_equal(vmctl_pm_decode(PM1_CNT, 3 << 10 | 1 << 13),
+			 VMCTL_END_NONE);
+	for (i = 0; i < VMCTL_PM1_EVT_LEN; i++)
+		assert_int_equal(vmctl_pm_decode(PM1_EVT + i, 0xffff),
+				 VMCTL_END_NONE);
+}
+
 static void test_reset(void **state)
 {
 	(void)state;
@@ -62,6 +86,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_poweroff),
 		cmocka_unit_test(test_ignored),
+		cmocka_unit_test(test_pm1_control),
 		cmocka_unit_test(test_reset),
 	};
 
