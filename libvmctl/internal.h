@@ -218,6 +218,7 @@ struct vmctl_vm {
 	struct vmctl_device_list devices;	/* device.h */
 	bool irqchip;			/* VMCTL_CREATE_IRQCHIP done */
 	bool pic_pit;			/* VMCTL_CREATE_PIC_PIT done */
+	uint16_t pm1_en;		/* PM1 enable bits, full ACPI (pm.c) */
 	bool pc_devices;		/* vmctl_pc_devices_create() done */
 	bool no_merge;			/* RAM not MADV_MERGEABLE */
 	bool user_dirty_on;		/* dirty.c marks (atomic) */

@@ -6,10 +6,14 @@
  * gone; its reboot writes the FADT's reset value to the reset register.
  * With full ACPI it writes SLP_TYP, then SLP_TYP | SLP_EN to PM1
  * control.  Reads return 0: never "woken", nothing to report; but PM1
- * control says SCI_EN, in ACPI mode from the start.
+ * control says SCI_EN, in ACPI mode from the start, and PM1 enable reads
+ * back what was written (ACPICA checks that a fixed event's enable bit,
+ * the global lock's, sticks).
  */
 #include "internal.h"
 #include "pm.h"
+
+#define PM1_EN		(VMCTL_PM1_EVT + VMCTL_PM1_EVT_LEN / 2 - VMCTL_PM_PORT)
 
 enum vmctl_end_reason vmctl_pm_decode(unsigned int offset, uint16_t value)
 {
@@ -37,8 +41,10 @@ enum vmctl_end_reason vmctl_pm_decode(unsigned int offset, uint16_t value)
 
 static uint64_t pm_read(void *opaque, uint64_t offset, unsigned int size)
 {
-	(void)opaque;
-	(void)size;
+	struct vmctl_vm *vm = opaque;
+
+	if (offset == PM1_EN)
+		return size == 1 ? vm->pm1_en & 0xff : vm->pm1_en;
 	return offset == VMCTL_PM1_CNT - VMCTL_PM_PORT ? VMCTL_PM1_SCI_EN : 0;
 }
 
@@ -48,7 +54,9 @@ static void pm_write(void *opaque, uint64_t offset, unsigned int size,
 	struct vmctl_vm *vm = opaque;
 	enum vmctl_end_reason why = vmctl_pm_decode(offset, value);
 
-	(void)size;
+	if (offset == PM1_EN)
+		vm->pm1_en = size == 1 ? (vm->pm1_en & 0xff00) | (value & 0xff) :
+					 value;
 	if (why != VMCTL_END_NONE)
 		vmctl_vm_guest_end(vm, why);
 }
@@ -58,7 +66,7 @@ static const struct vmctl_io_ops pm_ops = {
 	.write = pm_write,
 };
 
-/* A line in the PC's device list: ports only, no state of its own. */
+/* A line in the PC's device list: ports, and PM1 enable in the VM. */
 int vmctl_pm_create(struct vmctl_vm *vm)
 {
 	return vmctl_vm_register_pio(vm, VMCTL_PM_PORT, VMCTL_PM_PORTS,

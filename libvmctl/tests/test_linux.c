@@ -23,6 +23,7 @@
 #include "bytes.h"
 #include "firmware.h"
 #include "internal.h"
+#include "pm.h"
 #include "rtc.h"
 #include "uart.h"
 #include "bzimage.h"
@@ -210,11 +211,13 @@ static void test_load_smp_creates_irqchip(void **state)
 
 /*
  * Asked for, the 8259s and PIT come after the irqchip, the ACPI tables
- * are full ACPI, and a snapshot or migration is refused.
+ * are full ACPI (PM1 control in ACPI mode, PM1 enable read back as
+ * written), and a snapshot or migration is refused.
  */
 static void test_load_pic_pit(void **state)
 {
 	struct vmctl_linux_boot b = boot(1);
+	const struct vmctl_io_range *pm;
 	const uint8_t *fadt;
 	struct rig r;
 
@@ -234,6 +237,15 @@ static void test_load_pic_pit(void **state)
 						       24) + 36);
 	assert_memory_equal(fadt, "FACP", 4);
 	assert_false(vmctl_get32(fadt + 112) & (1U << 20));
+	pm = vmctl_io_table_find(&r.vm->pio, VMCTL_PM1_CNT);
+	assert_non_null(pm);
+	assert_int_equal(pm->ops->read(pm->opaque, VMCTL_PM1_CNT - pm->base, 2),
+			 VMCTL_PM1_SCI_EN);
+	pm->ops->write(pm->opaque, VMCTL_PM1_EVT + 2 - pm->base, 2, 0x0120);
+	assert_int_equal(pm->ops->read(pm->opaque, VMCTL_PM1_EVT + 2 - pm->base,
+				       2), 0x0120);
+	assert_int_equal(pm->ops->read(pm->opaque, VMCTL_PM1_EVT - pm->base, 2),
+			 0);
 	assert_int_equal(vmctl_vm_snapshot(r.vm, "/nonexistent/s", "c", 1),
 			 -EOPNOTSUPP);
 	assert_non_null(strstr(vmctl_error_detail(), "8259"));
