@@ -23,7 +23,7 @@ static const char run_usage[] =
 "                 [--cpus N]\n"
 "                 (--image FILE [--load ADDR] [--entry ADDR] | --elf FILE |\n"
 "                  --kernel FILE [--initrd FILE] [--cmdline STR] [--no-reboot]\n"
-"                  [--no-paravirt])\n"
+"                  [--no-paravirt] [--pic-pit])\n"
 "                 [--console FILE] [--disk FILE[,ro][,direct][,serial=S]]...\n"
 "                 [--rng] [--net tap[=NAME][,mac=MAC]]...\n"
 "                 [--balloon SIZE[,no-deflate-on-oom][,no-report][,no-stats]]\n"
@@ -72,6 +72,10 @@ static const char run_usage[] =
 "                      features (kvmclock, PV EOI, PV IPIs, steal time, PV\n"
 "                      spinlocks...) from the guest, which then sees the\n"
 "                      bare platform: TSC, local APIC and their exits\n"
+"      --pic-pit       with --kernel: give the guest 8259 PICs and an 8254\n"
+"                      PIT (in the module) and full ACPI; on by itself\n"
+"                      when --cmdline has nosmp, maxcpus=0, noapic,\n"
+"                      nolapic or disableapic; no snapshot or migration\n"
 "  -o, --console FILE  write the guest's console output to FILE instead\n"
 "  -d, --disk FILE[,ro][,direct][,serial=S]\n"
 "                      a virtio-blk disk on a raw image file or block device\n"
@@ -158,7 +162,7 @@ static enum parse_result parse_number(const char *opt, const char *arg,
 
 /* Long options without a short form. */
 enum { OPT_RNG = 0x100, OPT_NET, OPT_MEM_PREALLOC, OPT_BALLOON, OPT_NO_MERGE,
-	OPT_RESTORE, OPT_INCOMING, OPT_NO_PARAVIRT };
+	OPT_RESTORE, OPT_INCOMING, OPT_NO_PARAVIRT, OPT_PIC_PIT };
 
 /* --disk FILE[,ro][,direct][,serial=S]: a file name holds no comma. */
 static enum parse_result parse_disk(const char *arg, struct run_opts *o)
@@ -305,7 +309,7 @@ static enum parse_result restore_only(const struct run_opts *o)
 				   "give --restore or --incoming, not both");
 	if (o->image || o->elf || o->kernel || o->initrd || o->cmdline ||
 	    o->mem || o->mem_prealloc || o->cpus != 1 || o->no_reboot ||
-	    o->no_paravirt ||
+	    o->no_paravirt || o->pic_pit ||
 	    o->nr_disks || o->rng || o->has_balloon ||
 	    o->no_merge ||
 	    o->load != VMCTL_ENTRY_DEFAULT || o->entry != VMCTL_ENTRY_DEFAULT)
@@ -337,6 +341,7 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 		{ "console", required_argument, NULL, 'o' },
 		{ "no-reboot", no_argument, NULL, 'R' },
 		{ "no-paravirt", no_argument, NULL, OPT_NO_PARAVIRT },
+		{ "pic-pit", no_argument, NULL, OPT_PIC_PIT },
 		{ "disk", required_argument, NULL, 'd' },
 		{ "rng", no_argument, NULL, OPT_RNG },
 		{ "net", required_argument, NULL, OPT_NET },
@@ -425,6 +430,9 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 		case OPT_NO_PARAVIRT:
 			o->no_paravirt = true;
 			break;
+		case OPT_PIC_PIT:
+			o->pic_pit = true;
+			break;
 		case OPT_RESTORE:
 			o->restore = optarg;
 			break;
@@ -454,9 +462,11 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o)
 				   "--load and --entry are for --image; an ELF file says where it goes" :
 				   "--load and --entry are for --image; a Linux kernel says where it goes");
 	if (!o->kernel && (o->initrd || o->cmdline || o->no_reboot ||
-			   o->no_paravirt))
+			   o->no_paravirt || o->pic_pit))
 		return usage_error("run",
-				   "--initrd, --cmdline, --no-reboot and --no-paravirt are for --kernel");
+				   "--initrd, --cmdline, --no-reboot, --no-paravirt and --pic-pit are for --kernel");
+	o->pic_pit_word = o->kernel ? run_cmdline_pic_pit(o->cmdline) : NULL;
+	o->pic_pit |= !!o->pic_pit_word;
 	if (!o->mem)
 		o->mem = o->kernel ? RUN_DEFAULT_LINUX_MEM : RUN_DEFAULT_MEM;
 	return PARSE_OK;
@@ -657,7 +667,7 @@ static int build_vm(struct vmctl *sys, const struct run_opts *o,
 		struct vmctl_linux_boot boot = {
 			.kernel = o->kernel, .initrd = o->initrd,
 			.cmdline = o->cmdline ? o->cmdline : run_default_cmdline,
-			.nr_cpus = o->cpus,
+			.nr_cpus = o->cpus, .pic_pit = o->pic_pit,
 		};
 
 		ret = vmctl_load_linux(*vm, &boot);
@@ -827,13 +837,10 @@ int cmd_run(int argc, char **argv)
 		if (ret)
 			return ret;
 	}
-	if (o.kernel && !snap && !inc) {
-		const char *word, *what = run_cmdline_warning(o.cmdline, &word);
-
-		if (what)
-			fprintf(stderr, "vmctl run: warning: with '%s' %s\n",
-				word, what);
-	}
+	if (o.pic_pit_word)
+		fprintf(stderr,
+			"vmctl run: '%s' on the command line: the guest gets 8259 PICs and an 8254 PIT (as with --pic-pit)\n",
+			o.pic_pit_word);
 	/* Name a missing file before anything else can go wrong. */
 	file = run_file(&o);
 	if (!snap && !inc && access(file, R_OK) < 0)

@@ -91,6 +91,8 @@ struct run_opts {
 	const char *console;	/* log file for guest output */
 	bool no_reboot;		/* a Linux guest's reset ends the run */
 	bool no_paravirt;	/* no KVM leaves in CPUID: a plain PC */
+	bool pic_pit;		/* the 8259s and 8254, full ACPI */
+	const char *pic_pit_word;	/* the cmdline word that asked for them */
 	struct vmctl_disk disks[RUN_MAX_DISKS];	/* path and serial: malloc'd */
 	unsigned int nr_disks;
 	bool rng;
@@ -110,10 +112,10 @@ extern const char run_default_cmdline[];
 
 enum parse_result run_parse(int argc, char **argv, struct run_opts *o);
 /*
- * cmdline_warn.c: what a Linux command line asks of hardware this VM does
- * not have (its first such word in *word), or NULL.
+ * cmdline_warn.c: the first word of a Linux command line that needs the
+ * 8259 PICs and 8254 PIT, or NULL.
  */
-const char *run_cmdline_warning(const char *cmdline, const char **word);
+const char *run_cmdline_pic_pit(const char *cmdline);
 /* balloon_opts.c: --balloon's argument into o. */
 enum parse_result parse_balloon(const char *arg, struct run_opts *o);
 /* Whether a VM that ended this way boots again (a Linux guest's reset). */

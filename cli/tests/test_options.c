@@ -344,37 +344,47 @@ static void test_run_reboot(void **state)
 	assert_null(strstr(run_default_cmdline, "reboot="));
 }
 
-/* Words that ask for an 8259 PIC or 8254 PIT: whole words only. */
-static void test_run_cmdline_warning(void **state)
+/*
+ * Words that ask for the 8259 PICs and 8254 PIT (whole words only) turn
+ * them on, as --pic-pit does.
+ */
+static void test_run_pic_pit(void **state)
 {
-	const char *word = NULL;
+	struct run_opts o;
 
 	(void)state;
-	assert_null(run_cmdline_warning(NULL, &word));
-	assert_null(run_cmdline_warning(run_default_cmdline, &word));
-	assert_null(run_cmdline_warning("maxcpus=1 acpi=off nosmpx", &word));
-	assert_non_null(strstr(run_cmdline_warning("quiet nosmp", &word),
-			       "maxcpus=1"));
-	assert_string_equal(word, "nosmp");
-	assert_non_null(strstr(run_cmdline_warning("noapic\tquiet", &word),
-			       "8259 PIC"));
-	assert_string_equal(word, "noapic");
-	assert_non_null(strstr(run_cmdline_warning(" nolapic", &word),
-			       "8254 PIT"));
-	assert_string_equal(word, "nolapic");
+	assert_null(run_cmdline_pic_pit(NULL));
+	assert_null(run_cmdline_pic_pit(run_default_cmdline));
+	assert_null(run_cmdline_pic_pit("maxcpus=1 acpi=off nosmpx"));
+	assert_string_equal(run_cmdline_pic_pit("quiet nosmp"), "nosmp");
+	assert_string_equal(run_cmdline_pic_pit("noapic\tquiet"), "noapic");
+	assert_string_equal(run_cmdline_pic_pit(" nolapic"), "nolapic");
+	assert_string_equal(run_cmdline_pic_pit("maxcpus=0"), "maxcpus=0");
+	assert_string_equal(run_cmdline_pic_pit("disableapic"), "disableapic");
+	assert_int_equal(RUN(&o, "run", "-k", "bz"), PARSE_OK);
+	assert_false(o.pic_pit);
+	assert_int_equal(RUN(&o, "run", "-k", "bz", "--pic-pit"), PARSE_OK);
+	assert_true(o.pic_pit);
+	assert_null(o.pic_pit_word);
+	assert_int_equal(RUN(&o, "run", "-k", "bz", "-a", "quiet nolapic"),
+			 PARSE_OK);
+	assert_true(o.pic_pit);
+	assert_string_equal(o.pic_pit_word, "nolapic");
 }
 
 static void test_run_kernel_only_options(void **state)
 {
 	(void)state;
-	RUN_ERROR("--initrd, --cmdline, --no-reboot and --no-paravirt are for --kernel", "run",
+	RUN_ERROR("--initrd, --cmdline, --no-reboot, --no-paravirt and --pic-pit are for --kernel", "run",
 		  "--image", "x", "--initrd", "rd");
-	RUN_ERROR("--initrd, --cmdline, --no-reboot and --no-paravirt are for --kernel", "run",
+	RUN_ERROR("--initrd, --cmdline, --no-reboot, --no-paravirt and --pic-pit are for --kernel", "run",
 		  "--elf", "x", "--cmdline", "quiet");
-	RUN_ERROR("--initrd, --cmdline, --no-reboot and --no-paravirt are for --kernel", "run",
+	RUN_ERROR("--initrd, --cmdline, --no-reboot, --no-paravirt and --pic-pit are for --kernel", "run",
 		  "--image", "x", "--no-reboot");
-	RUN_ERROR("--initrd, --cmdline, --no-reboot and --no-paravirt are for --kernel",
+	RUN_ERROR("--initrd, --cmdline, --no-reboot, --no-paravirt and --pic-pit are for --kernel",
 		  "run", "--elf", "x", "--no-paravirt");
+	RUN_ERROR("--initrd, --cmdline, --no-reboot, --no-paravirt and --pic-pit are for --kernel",
+		  "run", "--image", "x", "--pic-pit");
 	RUN_ERROR("a Linux kernel says where it goes", "run", "--kernel", "x",
 		  "--load", "0x1000");
 	RUN_ERROR("option '--cmdline' needs a value", "run", "--kernel", "x",
@@ -470,7 +480,7 @@ int main(void)
 		T(test_run_image_choice),
 		T(test_run_kernel),
 		T(test_run_reboot),
-		T(test_run_cmdline_warning),
+		T(test_run_pic_pit),
 		T(test_run_kernel_only_options),
 		T(test_run_bad_words),
 		T(test_info_options),
