@@ -11,8 +11,8 @@ export PREFIX DESTDIR
 
 SUBDIRS_USER := libvmctl cli selftests
 
-.PHONY: all kmod libvmctl cli selftests unit check fuzz fuzz-host demo bench \
-	bench-boot ci-nested \
+.PHONY: all kmod libvmctl cli selftests unit check check-guests fuzz \
+	fuzz-host demo bench bench-boot ci-nested \
 	install clean deps
 
 all: kmod libvmctl cli selftests
@@ -40,6 +40,12 @@ deps:
 
 check:
 	scripts/check.sh
+
+# The end-to-end scripts that boot Linux guests, with Debian's 6.1 kernel
+# as the guest (GUEST=6.12 for the other): scripts/check-guests.sh.
+GUEST ?= 6.1
+check-guests: all
+	scripts/check-guests.sh --guest $(GUEST)
 
 # The fuzzers (selftests/fuzz_*) in the emulated machine, FUZZ_SECONDS
 # each (default 300); FUZZ_SEED, FUZZ_KERNEL=6.1...: scripts/fuzz.sh.

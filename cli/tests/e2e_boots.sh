@@ -19,7 +19,9 @@
 # Every guest is quiet (errors only on the console), skips the crypto
 # self-tests and has 96 MiB: each boot still costs about 2e9 instructions.
 #
-# VMCTL, LINUX_KERNEL and LINUX_INITRD can be overridden.
+# VMCTL, LINUX_KERNEL and LINUX_INITRD can be overridden; E2E_BOOTS="NAME
+# ..." boots only the guests of those names (maxcpus1, maxcpus1-acpi-off,
+# vcpus4, nosmp, noapic, nolapic), for a targeted run.
 # Timeouts are instruction budgets (see linux_guest.sh).
 . "$(dirname "$0")/linux_guest.sh"
 linux_guest_begin boots
@@ -29,10 +31,12 @@ echo "# this machine's TSC: ${tsc_mhz:-?} MHz; timeouts: boot ${T_BOOT} s, comma
 
 # boot NAME CPUS EXTRA-CMDLINE [ARGS...]: a guest to /init, an ok line;
 # status 1 (the guest killed) when it does not get there: typing to a
-# guest that has gone would end this script (SIGPIPE).
+# guest that has gone would end this script (SIGPIPE); status 1 and no
+# line when E2E_BOOTS leaves NAME out.
 boot() {
 	name=$1 cpus=$2 extra=$3
 	shift 3
+	case " ${E2E_BOOTS:-$name} " in *" $name "*) ;; *) return 1 ;; esac
 	start_guest "$name" "$cpus" --mem 96M --cmdline "$CMDLINE $extra" "$@"
 	if wait_for "vmctl guest: ready" "$T_BOOT"; then
 		ok "$name: boots to /init"
