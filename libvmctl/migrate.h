@@ -21,10 +21,14 @@
  *            is not all zeros (the destination's RAM starts zeroed), then
  *            round after round the pages the dirty log says the guest
  *            wrote since they were sent, while it runs
+ *   ZEROS    in those rounds, for such pages that read zeros (given back
+ *            by the balloon, or cleared): index and arg as for PAGES,
+ *            payload the number of pages (8 bytes, 1 to MIG_RUN_PAGES);
+ *            the destination gives back those it holds
  *   CLOCK, VCPU..., IOAPIC, DEVICE...   the guest paused, the VM's state,
  *            as in a snapshot
- *   PAGES    the last dirty pages (after the state: reading a vCPU's
- *            state completes its last exit, which may write RAM)
+ *   PAGES    the last dirty pages, and ZEROS (after the state: reading a
+ *            vCPU's state completes its last exit, which may write RAM)
  *   END      then the source waits for the DONE reply
  *
  * Destination to source: struct mig_reply, READY once the VM is made

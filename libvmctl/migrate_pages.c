@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -134,9 +135,27 @@ static int send_run(struct snap_out *o, unsigned int slot,
 			n * SNAP_PAGE, NULL, 0);
 }
 
+/*
+ * Dirty pages that read zeros, n of them from first: a ZEROS section,
+ * their count its payload.  Pages the balloon gave back while pre-copy
+ * ran are such pages (and so are pages the guest cleared).
+ */
+static int send_zeros(struct snap_out *o, unsigned int slot,
+		      const struct vmctl_mem_region *m, uint64_t first,
+		      uint64_t n)
+{
+	return snap_put(o, SNAP_ZEROS, slot, m->gpa + first * SNAP_PAGE, &n,
+			sizeof(n), NULL, 0);
+}
+
 static bool bit(const uint64_t *bitmap, uint64_t i)
 {
 	return bitmap[i / 64] >> (i % 64) & 1;
+}
+
+static bool zero(const struct vmctl_mem_region *m, uint64_t i)
+{
+	return snap_zero_page((const uint8_t *)m->hva + i * SNAP_PAGE);
 }
 
 /* The caller's progress call: 0, or -ECANCELED when it says to stop. */
@@ -202,8 +221,9 @@ static int tick(struct precopy *pc, const struct mig_ram *ram,
 
 /*
  * The pages of slot that bitmap marks, or, bitmap NULL, every page that
- * is not zeros, in runs; their number added to *pages.  pc: a
- * pre-copy's round (else the guest is paused).
+ * is not zeros, in runs; their number added to *pages.  Marked pages
+ * that read zeros go as ZEROS, without their bytes.  pc: a pre-copy's
+ * round (else the guest is paused).
  */
 static int send_slot(struct snap_out *o, unsigned int slot,
 		     const struct vmctl_mem_region *m, const uint64_t *bitmap,
@@ -211,16 +231,19 @@ static int send_slot(struct snap_out *o, unsigned int slot,
 		     struct precopy *pc)
 {
 	uint64_t nr = m->size / SNAP_PAGE, i, n;
-	const uint8_t *mem = m->hva;
+	bool zeros;
 	int ret = 0;
 
 	for (i = 0; i < nr && !ret; i += n) {
+		zeros = bitmap && bit(bitmap, i) && zero(m, i);
 		for (n = 0; i + n < nr && n < MIG_RUN_PAGES; n++)
-			if (bitmap ? !bit(bitmap, i + n) :
-				     snap_zero_page(mem + (i + n) * SNAP_PAGE))
+			if (bitmap ? !bit(bitmap, i + n) ||
+				     zero(m, i + n) != zeros :
+				     zero(m, i + n))
 				break;
 		if (n) {
-			ret = send_run(o, slot, m, i, n, buf);
+			ret = zeros ? send_zeros(o, slot, m, i, n) :
+				      send_run(o, slot, m, i, n, buf);
 			*pages += n;
 			if (!ret && pc)
 				ret = tick(pc, ram, o);
@@ -343,23 +366,64 @@ int mig_send_precopy(struct snap_out *o, const struct mig_ram *ram,
 	return ret;
 }
 
-/* A PAGES section into the slot it names, when it lies inside it. */
-static int put_pages(const struct snap_data *sec,
-		     const struct vmctl_mem_region *mem)
+/*
+ * Where len bytes of the slot sec names, from the guest-physical
+ * address in its arg, are here, when they lie inside it: 1 to
+ * MIG_RUN_PAGES whole pages.
+ */
+static uint8_t *pages_at(const struct snap_data *sec,
+			 const struct vmctl_mem_region *mem, uint64_t len)
 {
 	const struct vmctl_mem_region *m = sec->h.index < VMCTL_MAX_MEM_SLOTS ?
 					   &mem[sec->h.index] : NULL;
 
-	if (!m || !m->used || !sec->h.size || sec->h.size % SNAP_PAGE ||
-	    sec->h.size > MIG_RUN_PAGES * SNAP_PAGE || sec->h.arg % SNAP_PAGE ||
+	if (!m || !m->used || !len || len % SNAP_PAGE ||
+	    len > MIG_RUN_PAGES * SNAP_PAGE || sec->h.arg % SNAP_PAGE ||
 	    sec->h.arg < m->gpa || sec->h.arg - m->gpa > m->size ||
-	    sec->h.size > m->size - (sec->h.arg - m->gpa))
+	    len > m->size - (sec->h.arg - m->gpa)) {
+		vmctl_fail(-EPROTO,
+			   "pages at 0x%llx (%llu bytes) are not in this VM's RAM",
+			   (unsigned long long)sec->h.arg,
+			   (unsigned long long)len);
+		return NULL;
+	}
+	return (uint8_t *)m->hva + (sec->h.arg - m->gpa);
+}
+
+/* A PAGES section into the slot it names. */
+static int put_pages(const struct snap_data *sec,
+		     const struct vmctl_mem_region *mem)
+{
+	uint8_t *hva = pages_at(sec, mem, sec->h.size);
+
+	if (!hva)
+		return -EPROTO;
+	memcpy(hva, sec->data, sec->h.size);
+	return 0;
+}
+
+/*
+ * A ZEROS section: its pages given back (the destination's RAM is
+ * anonymous: it reads zeros after MADV_DONTNEED, and takes no memory
+ * until the guest writes it, as after the balloon took it); where
+ * madvise fails (RAM not page-aligned: the unit tests'), zeroed.
+ */
+static int put_zeros(const struct snap_data *sec,
+		     const struct vmctl_mem_region *mem)
+{
+	uint64_t n = 0;
+	uint8_t *hva;
+
+	if (sec->h.size == sizeof(n))
+		memcpy(&n, sec->data, sizeof(n));
+	hva = n <= MIG_RUN_PAGES ? pages_at(sec, mem, n * SNAP_PAGE) : NULL;
+	if (!hva)
 		return vmctl_fail(-EPROTO,
-				  "pages at 0x%llx (%llu bytes) are not in this VM's RAM",
+				  "zero pages at 0x%llx (%llu of them) are not in this VM's RAM",
 				  (unsigned long long)sec->h.arg,
-				  (unsigned long long)sec->h.size);
-	memcpy((uint8_t *)m->hva + (sec->h.arg - m->gpa), sec->data,
-	       sec->h.size);
+				  (unsigned long long)n);
+	if (madvise(hva, n * SNAP_PAGE, MADV_DONTNEED))
+		memset(hva, 0, n * SNAP_PAGE);
 	return 0;
 }
 
@@ -379,7 +443,9 @@ int mig_recv_sections(struct snap_in *in, uint64_t *pos,
 		}
 		switch (sec.h.type) {
 		case SNAP_PAGES:
-			ret = put_pages(&sec, mem);
+		case SNAP_ZEROS:
+			ret = sec.h.type == SNAP_PAGES ? put_pages(&sec, mem) :
+							 put_zeros(&sec, mem);
 			free(sec.data);
 			if (ret)
 				return ret;

@@ -53,10 +53,13 @@
 #define SNAP_MAX_STATE		(16U << 20)	/* a non-memory payload */
 #define SNAP_DEVICE_NAME	32
 
-/* SNAP_PAGES: a migration stream's pages (migrate.h), never in a file. */
+/*
+ * SNAP_PAGES and SNAP_ZEROS: a migration stream's pages (migrate.h),
+ * never in a file.
+ */
 enum snap_type {
 	SNAP_END = 0, SNAP_CONFIG, SNAP_CLOCK, SNAP_VCPU, SNAP_IOAPIC,
-	SNAP_DEVICE, SNAP_MEMORY, SNAP_PAGES, SNAP_NR_TYPES
+	SNAP_DEVICE, SNAP_MEMORY, SNAP_PAGES, SNAP_ZEROS, SNAP_NR_TYPES
 };
 
 struct snap_header {

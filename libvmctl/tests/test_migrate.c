@@ -5,7 +5,8 @@
  * rounds the sender takes; the pages go over a socketpair to the
  * receiver, whose RAM must end equal to the sender's.  Pre-copy stops
  * when a round is small enough or at the round cap; zero pages are not
- * sent first.  The fake guest's clock lets the link carry one page a
+ * sent first, and dirty pages that read zeros go as their number, given
+ * back at the destination.  The fake guest's clock lets the link carry one page a
  * millisecond: pre-copy switches over once a round's pages would take
  * at most --max-downtime, slows down a guest that dirties faster than
  * that (20%, then 10% more a round) until it does, and without
@@ -24,6 +25,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -49,6 +51,7 @@ struct guest {
 	unsigned int throttle, throttle_calls;
 	uint64_t slept_ns;
 	bool paused;		/* pre-copy is over */
+	unsigned int balloon;	/* pages given back before the 1st round */
 };
 
 static void write_pages(struct guest *g, unsigned int n)
@@ -73,6 +76,11 @@ static int take_dirty(void *ctx, unsigned int slot, uint64_t pages,
 
 	assert_int_equal(slot, 1);
 	assert_int_equal(pages, PAGES);
+	/* As the balloon does: the pages read zeros, and are marked. */
+	if (!g->call && g->balloon) {
+		memset(g->mem[1].hva, 0, g->balloon * PG);
+		memset(g->dirty, 0xff, g->balloon / 8);
+	}
 	write_pages(g, n);
 	g->ns += n * PAGE_NS;
 	g->call++;
@@ -150,8 +158,8 @@ static void *send_thread(void *arg)
 	return NULL;
 }
 
-/* Send g's RAM through a socketpair into a zeroed copy; compare. */
-static void migrate(struct guest *g, struct sender *s)
+/* Send g's RAM through a socketpair into ram, zeroed. */
+static void send_into(struct guest *g, struct sender *s, uint8_t *ram)
 {
 	struct vmctl_mem_region dst[VMCTL_MAX_MEM_SLOTS] = { 0 };
 	struct snap_in in = { .size = UINT64_MAX, .read = mig_stream_read };
@@ -165,7 +173,7 @@ static void migrate(struct guest *g, struct sender *s)
 	s->fd = sv[0];
 	s->g = g;
 	dst[1] = g->mem[1];
-	dst[1].hva = calloc(PAGES, PG);
+	dst[1].hva = ram;
 	in.fd = sv[1];
 	assert_int_equal(pthread_create(&t, NULL, send_thread, s), 0);
 	assert_int_equal(mig_recv_sections(&in, &pos, dst, state), 0);
@@ -173,11 +181,20 @@ static void migrate(struct guest *g, struct sender *s)
 	assert_int_equal(s->ret, 0);
 	assert_int_equal(state->nr, 1);
 	assert_int_equal(state->s[0].h.type, SNAP_END);
-	assert_memory_equal(dst[1].hva, g->mem[1].hva, PAGES * PG);
 	free(state->s[0].data);
 	free(state);
-	free(dst[1].hva);
 	close(sv[1]);
+}
+
+/* Send g's RAM into a zeroed copy; compare. */
+static void migrate(struct guest *g, struct sender *s)
+{
+	uint8_t *ram = calloc(PAGES, PG);
+
+	assert_non_null(ram);
+	send_into(g, s, ram);
+	assert_memory_equal(ram, g->mem[1].hva, PAGES * PG);
+	free(ram);
 }
 
 static void test_converges(void **state)
@@ -225,6 +242,45 @@ static void test_bandwidth(void **state)
 	assert_true(s.st.bytes > 62 * PG);
 	assert_true(s.st.elapsed_ms + 1 >= due_ms);
 	assert_true(s.st.elapsed_ms <= due_ms + 30);
+	free(g.mem[1].hva);
+}
+
+/*
+ * The balloon takes pages 0-15 (8 of them held data, sent in the first
+ * copy) while pre-copy runs: the round that finds them sends their
+ * number, not their bytes, and the destination gives them back (not
+ * resident after the move: only the other data pages are), as the
+ * source did.
+ */
+static void test_zero_pages(void **state)
+{
+	static const unsigned int plan[] = { 0 };
+	struct sender s = { .opts = { .max_final_pages = 1 } };
+	uint8_t *ram = mmap(NULL, PAGES * PG, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char resident[PAGES];
+	struct guest g;
+	unsigned int i;
+
+	(void)state;
+	assert_true(ram != MAP_FAILED);
+	guest_init(&g, plan, 1);
+	g.balloon = 16;
+	send_into(&g, &s, ram);
+	assert_int_equal(s.st.round_pages[0], PAGES / 2);
+	assert_int_equal(s.st.rounds, 2);
+	assert_int_equal(s.st.round_pages[1], 16);
+	/*
+	 * The first copy's 32 pages, each with its section header, and
+	 * less than a page more: a ZEROS section and END.
+	 */
+	assert_true(s.st.bytes < PAGES / 2 * (PG + 40) + PG);
+	assert_int_equal(mincore(ram, PAGES * PG, resident), 0);
+	for (i = 0; i < PAGES; i++)
+		if ((resident[i] & 1) != (i >= 16 && i % 2 == 0))
+			fail_msg("page %u: resident %d", i, resident[i] & 1);
+	assert_memory_equal(ram, g.mem[1].hva, PAGES * PG);
+	munmap(ram, PAGES * PG);
 	free(g.mem[1].hva);
 }
 
@@ -482,6 +538,15 @@ static void make(struct buf *b, uint64_t gpa)
 	snap_put(&b->o, SNAP_END, 0, 0, NULL, 0, NULL, 0);
 }
 
+/* n zero pages at gpa into slot 0 (a payload of size bytes), END. */
+static void zeros(struct buf *b, uint64_t gpa, uint64_t n, size_t size)
+{
+	memset(b, 0, sizeof(*b));
+	b->o.write = buf_write;
+	snap_put(&b->o, SNAP_ZEROS, 0, gpa, &n, size, NULL, 0);
+	snap_put(&b->o, SNAP_END, 0, 0, NULL, 0, NULL, 0);
+}
+
 static void test_bad_stream(void **state)
 {
 	struct buf b;
@@ -503,6 +568,21 @@ static void test_bad_stream(void **state)
 	refused(&b, b.len, "not in this VM's RAM");
 	free(b.b);
 	make(&b, 1ULL << 40);
+	refused(&b, b.len, "not in this VM's RAM");
+	free(b.b);
+	zeros(&b, 0, 4, sizeof(uint64_t));
+	assert_int_equal(receive(&b, b.len, &why), 0);
+	free(b.b);
+	zeros(&b, PG, 4, sizeof(uint64_t));	/* runs past the slot */
+	refused(&b, b.len, "not in this VM's RAM");
+	free(b.b);
+	zeros(&b, 0, 0, sizeof(uint64_t));
+	refused(&b, b.len, "not in this VM's RAM");
+	free(b.b);
+	zeros(&b, 0, ~0ULL, sizeof(uint64_t));
+	refused(&b, b.len, "not in this VM's RAM");
+	free(b.b);
+	zeros(&b, 0, 1, 4);			/* not a count */
 	refused(&b, b.len, "not in this VM's RAM");
 	free(b.b);
 }
@@ -568,6 +648,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_converges),
 		cmocka_unit_test(test_bandwidth),
+		cmocka_unit_test(test_zero_pages),
 		cmocka_unit_test(test_round_cap),
 		cmocka_unit_test(test_downtime),
 		cmocka_unit_test(test_auto_converge),
