@@ -46,7 +46,7 @@ QUIET_CMDLINE="$FAST_CMDLINE quiet"
 linux_guest_begin() {
 	TMP=${TMPDIR:-/tmp}/vmctl-e2e-$1.$$
 	mkdir -p "$TMP" || exit 1
-	guest_pid=
+	guest_pid= dst_pid=
 	trap 'linux_guest_cleanup' EXIT
 	if [ ! -r "$KERNEL" ] || [ ! -r "$INITRD" ]; then
 		not_ok "guest kernel $KERNEL and initramfs $INITRD are in this machine"
@@ -56,6 +56,7 @@ linux_guest_begin() {
 }
 linux_guest_cleanup() {
 	[ -n "$guest_pid" ] && kill -9 "$guest_pid" 2>/dev/null
+	[ -n "$dst_pid" ] && kill -9 "$dst_pid" 2>/dev/null
 	rm -rf "$TMP"
 }
 
@@ -136,6 +137,49 @@ wait_exit() {
 	rc=$?
 	guest_pid=
 	exec 3>&-
+}
+
+# incoming NAME PORT ARGS...: a vmctl run --incoming 127.0.0.1:PORT in
+# the background, its console in $TMP/NAME.out, its input from the fifo
+# $TMP/NAME.in held open on fd 4; its pid in $dst_pid.
+incoming() {
+	name=$1 port=$2
+	shift 2
+	mkfifo "$TMP/$name.in"
+	"$VMCTL" run --incoming "127.0.0.1:$port" --name "$name" "$@" \
+		<"$TMP/$name.in" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+	dst_pid=$!
+	exec 4>"$TMP/$name.in"
+}
+# migrate_to SRC PORT: vmctl migrate SRC to the destination on PORT,
+# which says it waits a moment before it listens; status in $rc, output
+# in $TMP/mig.out and $TMP/mig.err.
+migrate_to() {
+	i=0
+	while :; do
+		"$VMCTL" migrate "$1" "127.0.0.1:$2" >"$TMP/mig.out" \
+			2>"$TMP/mig.err"
+		rc=$?
+		{ [ "$rc" = 1 ] && has "onnection refused" "$TMP/mig.err" &&
+			[ $i -lt 60 ]; } || break
+		sleep 1
+		i=$((i + 1))
+	done
+}
+# migrated NAME: after a migration to incoming NAME, the helpers look at
+# the destination (its console, its input, its pid); the source's
+# console is kept as $TMP/out.src.
+migrated() {
+	mv "$TMP/out" "$TMP/out.src"
+	ln -s "$1.out" "$TMP/out"
+	exec 3>&4 4>&-
+	guest_pid=$dst_pid dst_pid=
+}
+
+# The last "tick-N" the guest printed (the scripts' counter loops; its
+# lines end in CR LF, and the shell's prompt may share one).
+last_tick() {
+	sed -n 's/.*tick-\([0-9]*\).*/\1/p' "$TMP/out" | tail -n 1
 }
 
 # type_line TEXT: a line typed on the guest's console.
