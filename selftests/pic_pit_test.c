@@ -8,7 +8,10 @@
  * straight); the PIT's counter 0 in mode 2 interrupting at its period;
  * counter 2 behind port 0x61 as Linux calibrates with it; every port
  * with every byte, and every pin, with no exit to user space and nothing
- * left behind.
+ * left behind.  Their state (VMCTL_GET/SET_PIC_PIT): a guest whose PIT
+ * ticks in mode 2 is moved into a new VM and keeps its period there;
+ * states no guest makes are refused and change nothing; random ones
+ * leave the host unharmed.
  */
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -16,6 +19,7 @@
 #include "kselftest_harness.h"
 #include "die.h"
 #include "irqchip.h"
+#include "state.h"
 #include "stats.h"
 #include "ucall.h"
 
@@ -239,21 +243,28 @@ TEST_F(pic, masked_lint0_then_apic_disabled)
 	EXPECT_EQ(1, uc.args[0]);
 }
 
-GUEST64(pit_period_guest,
-	PIC_INIT(0xfe, 0xff)			/* IRQ 0 only */
-	OUTB(0x43, 0x34)			/* counter 0, mode 2 */
-	OUTB(0x40, 0x9c)
-	OUTB(0x40, 0x2e)			/* 11932: 10 ms */
+/* IRQ 0 alone on the PIC, the PIT's counter 0 in mode 2 every 10 ms. */
+#define PIT_EVERY_10MS							\
+	PIC_INIT(0xfe, 0xff)						\
+	OUTB(0x43, 0x34)			/* counter 0, mode 2 */	\
+	OUTB(0x40, 0x9c)						\
+	OUTB(0x40, 0x2e)			/* 11932: 10 ms */	\
 	"sti\n\t"
+/* Linux's shutdown of the PIT: mode 0, no count. */
+#define PIT_STOP							\
+	"cli\n\t"							\
+	OUTB(0x43, 0x30)						\
+	OUTB(0x40, 0)							\
+	OUTB(0x40, 0)
+
+GUEST64(pit_period_guest,
+	PIT_EVERY_10MS
 	WAIT_COUNT(COUNT0, 1)
 	RDTSC_TO("%r8")
 	WAIT_COUNT(COUNT0, 11)
 	RDTSC_TO("%rdi")
 	"sub %r8, %rdi\n\t"
-	"cli\n\t"
-	OUTB(0x43, 0x30)			/* Linux's shutdown: mode 0 */
-	OUTB(0x40, 0)
-	OUTB(0x40, 0)
+	PIT_STOP
 	GUEST_END
 	ISR_PIC("pit_isr"));
 GUEST_LABEL(pit_isr);
@@ -344,6 +355,181 @@ TEST_F(pic, hostile_ports_and_lines)
 		ASSERT_EQ(0, ioctl(self->vm->fd, VMCTL_IRQ_LINE, &l));
 	}
 	/* Destroyed with lines up and the PIT perhaps armed: teardown. */
+}
+
+/* ---- their state ---- */
+
+TEST(state_errors_and_capability)
+{
+	struct vmctl_pic_pit_state st;
+	struct vm *vm;
+	int fd;
+
+	if (!pic_pit_available())
+		SKIP(return, "VMCTL_CAP_PIC_PIT: 0");
+	fd = vmctl_open();
+	EXPECT_TRUE(ioctl(fd, VMCTL_CHECK_CAP, VMCTL_CAP_VM_STATE) &
+		    VMCTL_VM_STATE_PIC_PIT);
+	close(fd);
+	vm = irqchip_vm_create();
+	ASSERT_EQ(-1, ioctl(vm->fd, VMCTL_GET_PIC_PIT, &st));
+	EXPECT_EQ(ENXIO, errno);
+	ASSERT_EQ(-1, ioctl(vm->fd, VMCTL_SET_PIC_PIT, &st));
+	EXPECT_EQ(ENXIO, errno);
+	ASSERT_EQ(0, ioctl(vm->fd, VMCTL_CREATE_PIC_PIT, 0));
+	ASSERT_EQ(-1, ioctl(vm->fd, VMCTL_GET_PIC_PIT, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(0, ioctl(vm->fd, VMCTL_GET_PIC_PIT, &st));
+	EXPECT_EQ(VMCTL_PIC_PIT_STATE_VERSION, st.version);
+	/* Power-up: counters 0 and 1 gated on, nothing armed. */
+	EXPECT_EQ(VMCTL_PIT_GATE, st.pit[0].flags);
+	EXPECT_EQ(0, st.pit[2].flags);
+	ASSERT_EQ(0, ioctl(vm->fd, VMCTL_SET_PIC_PIT, &st));
+	vm_destroy(vm);
+}
+
+GUEST64(pit_move_guest,
+	PIT_EVERY_10MS
+	WAIT_COUNT(COUNT0, 3)
+	G_UCALL(UCALL_SYNC)			/* into a new VM */
+	WAIT_COUNT(COUNT0, 5)
+	RDTSC_TO("%r8")
+	WAIT_COUNT(COUNT0, 15)
+	RDTSC_TO("%rdi")
+	"sub %r8, %rdi\n\t"
+	PIT_STOP
+	GUEST_END
+	ISR_PIC("pit_move_isr"));
+GUEST_LABEL(pit_move_isr);
+
+TEST(pit_mode2_keeps_its_period_in_a_new_vm)
+{
+	struct vmctl_module_stats base;
+	struct vmctl_pic_pit_state now;
+	struct vcpu_state *st;
+	struct vm_state vst;
+	struct vm *vm, *old;
+	struct vcpu *vcpu;
+	struct ucall uc;
+	uint64_t want;
+
+	if (!pic_pit_available())
+		SKIP(return, "VMCTL_CAP_PIC_PIT: 0");
+	st = calloc(1, sizeof(*st));
+	ASSERT_NE(NULL, st);
+	module_stats_now(&base);
+	vm = irqchip_vm_create();
+	ASSERT_EQ(0, ioctl(vm->fd, VMCTL_CREATE_PIC_PIT, 0));
+	vcpu = vcpu_add(vm, 0);
+	vcpu_load_guest_isr(vcpu, &pit_move_guest, PIC_VECTORS, pit_move_isr);
+	ASSERT_EQ(UCALL_SYNC, vcpu_ucall(vcpu, &uc));
+
+	vm_save_state(vm, &vst);
+	vcpu_save_state(vcpu, st);
+	ASSERT_TRUE(vst.pic_pit);
+	old = vm;
+	vm = vm_create_from_state(&vst);
+	memcpy(vm->mem, old->mem, vm->mem_size);
+	vcpu_destroy(vcpu);
+	vm_destroy(old);
+	/* The new VM's counter 0 is the old one's, and goes on counting. */
+	ASSERT_EQ(0, ioctl(vm->fd, VMCTL_GET_PIC_PIT, &now));
+	EXPECT_EQ(PERIOD_TICKS, now.pit[0].reload);
+	EXPECT_EQ(2, now.pit[0].mode);
+	ASSERT_EQ(VMCTL_PIT_COUNTING | VMCTL_PIT_ARMED | VMCTL_PIT_GATE,
+		  now.pit[0].flags & (VMCTL_PIT_COUNTING | VMCTL_PIT_ARMED |
+				      VMCTL_PIT_GATE));
+	EXPECT_LE(vst.pic_pit_state.pit[0].ticks, now.pit[0].ticks);
+	EXPECT_EQ(0xfe, now.pic[0].imr);
+	EXPECT_EQ(PIC_VECTORS, now.pic[0].vector_base);
+
+	vcpu = vcpu_add(vm, 0);
+	vcpu_load_state(vcpu, st);
+	ASSERT_EQ(UCALL_DONE, run_to_done(vcpu, &uc));
+	want = 10ULL * PERIOD_TICKS * tsc_khz(vm) / (PIT_HZ / 1000);
+	EXPECT_LE(want * 9 / 10, uc.args[0]);
+	EXPECT_GE(want * 5, uc.args[0]);
+	TH_LOG("10 periods in the new VM: %lu TSC ticks, %lu expected",
+	       (unsigned long)uc.args[0], (unsigned long)want);
+	vcpu_destroy(vcpu);
+	vm_destroy(vm);
+	free(st);
+	EXPECT_MODULE_BASELINE(&base);
+}
+
+TEST_F(pic, hostile_state_refused_unchanged)
+{
+	struct vmctl_pic_pit_state good, bad, after;
+	unsigned int i, n, j;
+	uint8_t *p;
+
+	ASSERT_EQ(0, ioctl(self->vm->fd, VMCTL_GET_PIC_PIT, &good));
+#define REFUSED(field, value) do {					\
+		bad = good;						\
+		bad.field = value;					\
+		EXPECT_EQ(-1, ioctl(self->vm->fd, VMCTL_SET_PIC_PIT, &bad)) \
+			TH_LOG(#field " = " #value);			\
+		EXPECT_EQ(EINVAL, errno);				\
+	} while (0)
+	REFUSED(version, 0);
+	REFUSED(version, 2);
+	REFUSED(flags, 2);
+	REFUSED(reserved[3], 1);
+	REFUSED(pic[0].flags, 1U << 8);
+	REFUSED(pic[1].reserved, 1);
+	REFUSED(pic[0].elcr, 0x01);		/* IRQ 0 is edge */
+	REFUSED(pic[0].vector_base, 0x21);
+	REFUSED(pic[1].priority_add, 8);
+	REFUSED(pic[0].init_state, 4);
+	REFUSED(pit[0].flags, 1U << 8);
+	REFUSED(pit[1].reserved, 1);
+	REFUSED(pit[2].mode, 6);
+	REFUSED(pit[0].rw, 4);
+	REFUSED(pit[0].bcd, 2);
+	REFUSED(pit[0].reload, 0x10001);
+	REFUSED(pit[1].flags, VMCTL_PIT_COUNTING);	/* not armed */
+	REFUSED(pit[0].flags, VMCTL_PIT_ARMED | VMCTL_PIT_COUNTING);
+	REFUSED(pit[0].ticks, 1ULL << 56);
+	REFUSED(pit[0].ticks, ~0ULL);
+#undef REFUSED
+	ASSERT_EQ(0, ioctl(self->vm->fd, VMCTL_GET_PIC_PIT, &after));
+	EXPECT_EQ(0, memcmp(&good, &after, sizeof(good)));
+
+	/*
+	 * Random states with the uapi's own fields right: some taken (the
+	 * PIT's timer armed with whatever they hold), none may hurt the
+	 * host (vm-run fails the run on a WARNING in its log).
+	 */
+	srand(4);
+	for (i = n = 0; i < 2000; i++) {
+		p = (uint8_t *)&bad;
+		for (j = 0; j < sizeof(bad); j++)
+			p[j] = rand();
+		bad.version = VMCTL_PIC_PIT_STATE_VERSION;
+		bad.flags &= VMCTL_PIC_PIT_SPEAKER;
+		memset(bad.reserved, 0, sizeof(bad.reserved));
+		for (j = 0; j < 2; j++) {
+			bad.pic[j].flags &= 0xff;
+			bad.pic[j].reserved = 0;
+			bad.pic[j].vector_base &= 0xf8;
+			bad.pic[j].priority_add &= 7;
+			bad.pic[j].init_state &= 3;
+			bad.pic[j].elcr &= j ? 0xde : 0xf8;
+		}
+		for (j = 0; j < 3; j++) {
+			bad.pit[j].flags &= 0xff;
+			bad.pit[j].reserved = 0;
+			bad.pit[j].mode %= 6;
+			bad.pit[j].rw &= 3;
+			bad.pit[j].bcd &= 1;
+			bad.pit[j].ticks >>= 8 + rand() % 56;
+			bad.pit[j].reload = rand() % 0x10001 + (i & 1);
+		}
+		n += !ioctl(self->vm->fd, VMCTL_SET_PIC_PIT, &bad);
+	}
+	TH_LOG("%u of 2000 random states taken", n);
+	EXPECT_LT(0, n);
+	/* Destroyed with whatever the last one armed: teardown checks. */
 }
 
 TEST_HARNESS_MAIN

@@ -203,3 +203,54 @@ u8 vmctl_pic_pit_ack(struct vmk_vcpu *vcpu)
 	spin_unlock_irqrestore(&ic->lock, flags);
 	return vector;
 }
+
+/* The PIC and PIT of @vm, or NULL; stable once there (freed with the VM). */
+static struct vmctl_pic_pit *pic_pit_of(struct vmk_vm *vm)
+{
+	/* Pairs with the release in vmctl_create_irqchip(). */
+	struct vmctl_irqchip *ic = smp_load_acquire(&vm->irqchip);
+
+	/* Pairs with the release in vmctl_create_pic_pit(). */
+	return ic ? smp_load_acquire(&ic->pic_pit) : NULL;
+}
+
+bool vmctl_has_pic_pit(struct vmk_vm *vm)
+{
+	return pic_pit_of(vm);
+}
+
+int vmctl_pic_pit_save(struct vmk_vm *vm, struct vmctl_pic *pic,
+		       struct vmctl_pit *pit)
+{
+	struct vmctl_pic_pit *pp = pic_pit_of(vm);
+	unsigned long flags;
+
+	if (!pp)
+		return -ENXIO;
+	spin_lock_irqsave(&vm->irqchip->lock, flags);
+	*pic = pp->pic;
+	vmctl_pit_save(&pp->pit, ktime_get_ns(), pit);
+	spin_unlock_irqrestore(&vm->irqchip->lock, flags);
+	return 0;
+}
+
+int vmctl_pic_pit_load(struct vmk_vm *vm, const struct vmctl_pic *pic,
+		       const struct vmctl_pit *pit)
+{
+	struct vmctl_pic_pit *pp = pic_pit_of(vm);
+	unsigned long flags;
+	u64 now;
+
+	if (!pp)
+		return -ENXIO;
+	if (vmctl_pic_check(pic) || vmctl_pit_check(pit))
+		return -EINVAL;
+	spin_lock_irqsave(&vm->irqchip->lock, flags);
+	now = ktime_get_ns();
+	vmctl_pic_load(&pp->pic, pic);
+	vmctl_pit_load(&pp->pit, pit, now);
+	timer_update(pp, now);
+	intr_changed(pp);
+	spin_unlock_irqrestore(&vm->irqchip->lock, flags);
+	return 0;
+}

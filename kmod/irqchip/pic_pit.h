@@ -35,5 +35,16 @@ void vmctl_pic_pit_set_gsi(struct vmctl_irqchip *ic, u32 gsi, bool level);
 bool vmctl_pic_pit_extint(struct vmk_vcpu *vcpu);
 /* The interrupt acknowledge of an injected ExtINT: its vector. */
 u8 vmctl_pic_pit_ack(struct vmk_vcpu *vcpu);
+/* Whether @vm has them (created once, kept until the VM goes). */
+bool vmctl_has_pic_pit(struct vmk_vm *vm);
+/*
+ * A snapshot's models (the PIT's as vmctl_pit_save() gives it) under
+ * the irqchip's lock; the set checks both before it takes either, then
+ * moves INTR and the PIT's timer.  -ENXIO without them, -EINVAL.
+ */
+int vmctl_pic_pit_save(struct vmk_vm *vm, struct vmctl_pic *pic,
+		       struct vmctl_pit *pit);
+int vmctl_pic_pit_load(struct vmk_vm *vm, const struct vmctl_pic *pic,
+		       const struct vmctl_pit *pit);
 
 #endif /* VMCTL_IRQCHIP_PIC_PIT_H */

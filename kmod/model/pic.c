@@ -153,6 +153,26 @@ u8 vmctl_pic_ack(struct vmctl_pic *pic)
 	return vector;
 }
 
+int vmctl_pic_check(const struct vmctl_pic *pic)
+{
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		const struct vmctl_pic_chip *c = &pic->chip[i];
+
+		if ((c->elcr & ~elcr_mask[i]) || (c->vector_base & 7) ||
+		    c->priority_add > 7 || c->init_state > 3)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+void vmctl_pic_load(struct vmctl_pic *pic, const struct vmctl_pic *from)
+{
+	*pic = *from;
+	update(pic);
+}
+
 static void ocw2(struct vmctl_pic_chip *c, u8 val)
 {
 	unsigned int irq = val & 7, p;

@@ -59,4 +59,14 @@ bool vmctl_pic_read(struct vmctl_pic *pic, u16 port, u8 *val);
  */
 u8 vmctl_pic_ack(struct vmctl_pic *pic);
 
+/*
+ * A state from outside (a snapshot): vmctl_pic_check() returns -EINVAL
+ * when @pic holds what no guest could have made (ELCR bits of inputs
+ * wired to edge, a vector base with bits 2:0, a rank or an
+ * initialisation step out of range), else 0; vmctl_pic_load() then
+ * takes it and recomputes the cascade and @output.
+ */
+int vmctl_pic_check(const struct vmctl_pic *pic);
+void vmctl_pic_load(struct vmctl_pic *pic, const struct vmctl_pic *from);
+
 #endif /* VMCTL_PIC_H */

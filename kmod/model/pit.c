@@ -257,3 +257,41 @@ u64 vmctl_pit_irq0_next(const struct vmctl_pit *pit, u64 now)
 		return 0;
 	return c->start + ticks_to_ns(d - c->held);
 }
+
+void vmctl_pit_save(const struct vmctl_pit *pit, u64 now,
+		    struct vmctl_pit *out)
+{
+	unsigned int i;
+
+	*out = *pit;
+	for (i = 0; i < 3; i++) {
+		out->c[i].held = ticks(&pit->c[i], now);
+		out->c[i].start = 0;
+	}
+}
+
+int vmctl_pit_check(const struct vmctl_pit *pit)
+{
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		const struct vmctl_pit_counter *c = &pit->c[i];
+
+		if (c->mode > 5 || c->rw > RW_BOTH || c->bcd > 1 ||
+		    c->reload > 0x10000 || (c->armed && !c->reload) ||
+		    (c->counting && !c->armed) ||
+		    c->held >= VMCTL_PIT_MAX_TICKS)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+void vmctl_pit_load(struct vmctl_pit *pit, const struct vmctl_pit *from,
+		    u64 now)
+{
+	unsigned int i;
+
+	*pit = *from;
+	for (i = 0; i < 3; i++)
+		pit->c[i].start = now;
+}

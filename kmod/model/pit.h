@@ -52,4 +52,22 @@ bool vmctl_pit_read(struct vmctl_pit *pit, u16 port, u8 *val, u64 now);
  */
 u64 vmctl_pit_irq0_next(const struct vmctl_pit *pit, u64 now);
 
+/*
+ * A snapshot's PIT, which does not depend on the clock it was taken
+ * with: vmctl_pit_save() gives @pit with each counter's ticks so far at
+ * @now in ->held (->start 0).  vmctl_pit_check() returns -EINVAL when
+ * such a state holds what no guest could have made (a mode, access or
+ * BCD out of range, a count above 65536 or, once armed, 0, a counter
+ * counting unarmed, VMCTL_PIT_MAX_TICKS ticks or more: their sums with
+ * the time to come must not wrap), else 0; vmctl_pit_load() takes it,
+ * each counter going on from its ticks at @now.
+ */
+#define VMCTL_PIT_MAX_TICKS	(1ULL << 56)
+
+void vmctl_pit_save(const struct vmctl_pit *pit, u64 now,
+		    struct vmctl_pit *out);
+int vmctl_pit_check(const struct vmctl_pit *pit);
+void vmctl_pit_load(struct vmctl_pit *pit, const struct vmctl_pit *from,
+		    u64 now);
+
 #endif /* VMCTL_PIT_H */

@@ -3,7 +3,8 @@
  * 8259A pair model tests: Linux's initialisation sequence, masking,
  * edge and level inputs with the ELCR, the cascade, non-specific,
  * specific and automatic EOI, rotation, poll, IRR/ISR reads, spurious
- * acknowledges and re-initialisation.
+ * acknowledges and re-initialisation; a snapshot's state loaded into a
+ * new pair (its request comes out) and states no guest makes refused.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -211,6 +212,39 @@ static void test_reinit_clears(void **state)
 	assert_int_equal(in(0x20), 0);
 }
 
+static void test_load_and_check(void **state)
+{
+	struct vmctl_pic other, bad;
+
+	(void)state;
+	out(0x4d1, 0xff);			/* slave: level where it may be */
+	out(0xa1, 0xf7);			/* IRQ 11 only */
+	vmctl_pic_set_irq(&pic, 11, true);
+	assert_true(pic.output);
+	assert_int_equal(vmctl_pic_check(&pic), 0);
+	vmctl_pic_init(&other);
+	vmctl_pic_load(&other, &pic);
+	assert_true(other.output);
+	assert_int_equal(vmctl_pic_ack(&other), 0x3b);
+	/* The same with the cascade's request stale: recomputed. */
+	bad = pic;
+	bad.chip[0].irr = 0;
+	bad.output = false;
+	vmctl_pic_load(&other, &bad);
+	assert_true(other.output);
+#define REFUSED(field, value) do {					\
+		bad = pic;						\
+		bad.field = value;					\
+		assert_int_equal(vmctl_pic_check(&bad), -EINVAL);	\
+	} while (0)
+	REFUSED(chip[0].elcr, 0x01);		/* IRQ 0 is wired to edge */
+	REFUSED(chip[1].elcr, 0x21);		/* IRQ 13 too */
+	REFUSED(chip[0].vector_base, 0x31);
+	REFUSED(chip[1].priority_add, 8);
+	REFUSED(chip[0].init_state, 4);
+#undef REFUSED
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup(fn, setup)
@@ -224,6 +258,7 @@ int main(void)
 		T(test_auto_eoi_and_rotation),
 		T(test_poll),
 		T(test_reinit_clears),
+		T(test_load_and_check),
 	};
 
 	return cmocka_run_group_tests_name("pic", tests, NULL, NULL);

@@ -3,7 +3,9 @@
  * 8254 PIT model tests: counter 0 in modes 0, 2 and 3 (the count read
  * back, IRQ 0's edges), the counter latch and read-back commands with
  * the status byte, LSB/MSB access, counter 2 behind port 0x61's gate and
- * output as Linux's calibration drives it, and values no guest sends.
+ * output as Linux's calibration drives it, values no guest sends, and
+ * the state a snapshot carries: saved at one time, loaded at another,
+ * the counter goes on where it was; states no guest makes are refused.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -222,6 +224,57 @@ static void test_hostile(void **state)
 	assert_true(vmctl_pit_irq0_next(&pit, ~0ULL >> 2) > ~0ULL >> 2);
 }
 
+static void test_save_load_keeps_phase(void **state)
+{
+	struct vmctl_pit saved, other;
+	const u64 later = 777 * T0;	/* another host's clock */
+
+	(void)state;
+	out(0x43, 0x34, T0);		/* mode 2, 1000 ticks */
+	out(0x40, 1000 & 0xff, T0);
+	out(0x40, 1000 >> 8, T0);
+	vmctl_pit_save(&pit, T0 + ns(2300), &saved);
+	assert_int_equal(saved.c[0].start, 0);
+	assert_in_range(saved.c[0].held, 2299, 2300);
+	assert_int_equal(vmctl_pit_check(&saved), 0);
+	vmctl_pit_init(&other);
+	vmctl_pit_load(&other, &saved, later);
+	/* 700 ticks to the next edge, then every 1000, as before. */
+	pit = other;
+	assert_in_range(vmctl_pit_irq0_next(&pit, later),
+			later + ns(699), later + ns(701));
+	assert_in_range(read16(0x40, later), 699, 701);
+	assert_in_range(vmctl_pit_irq0_next(&pit, later + ns(800)),
+			later + ns(1699), later + ns(1701));
+}
+
+static void test_check_refuses(void **state)
+{
+	struct vmctl_pit bad;
+
+	(void)state;
+	out(0x43, 0x34, T0);
+	out(0x40, 0, T0);
+	out(0x40, 0, T0);		/* 65536 */
+	vmctl_pit_save(&pit, T0, &bad);
+	assert_int_equal(bad.c[0].reload, 0x10000);
+	assert_int_equal(vmctl_pit_check(&bad), 0);
+#define REFUSED(field, value) do {					\
+		vmctl_pit_save(&pit, T0, &bad);				\
+		bad.field = value;					\
+		assert_int_equal(vmctl_pit_check(&bad), -EINVAL);	\
+	} while (0)
+	REFUSED(c[0].reload, 0);	/* armed: a division by 0 */
+	REFUSED(c[1].reload, 0x10001);
+	REFUSED(c[2].mode, 6);
+	REFUSED(c[0].rw, 4);
+	REFUSED(c[1].bcd, 2);
+	REFUSED(c[1].counting, true);	/* not armed */
+	REFUSED(c[0].held, VMCTL_PIT_MAX_TICKS);
+	REFUSED(c[0].held, ~0ULL);
+#undef REFUSED
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup(fn, setup)
@@ -234,6 +287,8 @@ int main(void)
 		T(test_counter2_port61),
 		T(test_mode1_waits_for_gate),
 		T(test_hostile),
+		T(test_save_load_keeps_phase),
+		T(test_check_refuses),
 	};
 
 	return cmocka_run_group_tests_name("pit", tests, NULL, NULL);

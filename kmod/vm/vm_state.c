@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The VM's part of a snapshot (include/uapi/linux/vmctl.h): the I/O APIC
- * (its model, irqchip.c) and the kvmclock line (kvmclock.c).  Each
+ * (its model, irqchip.c), the 8259s and PIT (pic_pit_state.c) and the
+ * kvmclock line (kvmclock.c).  Each
  * argument is copied from user memory once, checked, then used.
  */
 #include <linux/mutex.h>
@@ -10,6 +11,7 @@
 #include <linux/vmctl.h>
 #include "cpu/kvmclock.h"
 #include "irqchip/irqchip.h"
+#include "irqchip/pic_pit_state.h"
 #include "vm/vm.h"
 #include "vm/vm_state.h"
 #include "vmx/vmx.h"
@@ -17,7 +19,8 @@
 u32 vmk_vm_state_offered(void)
 {
 	return VMCTL_VM_STATE_CLOCK |
-	       (vmx_caps.irqchip ? VMCTL_VM_STATE_IOAPIC : 0);
+	       (vmx_caps.irqchip ? VMCTL_VM_STATE_IOAPIC |
+				   VMCTL_VM_STATE_PIC_PIT : 0);
 }
 
 static long get_ioapic(struct vmk_vm *vm, void __user *uarg)
@@ -51,6 +54,25 @@ static long set_ioapic(struct vmk_vm *vm, void __user *uarg)
 	return vmctl_irqchip_set_ioapic(vm, &r);
 }
 
+static long get_pic_pit(struct vmk_vm *vm, void __user *uarg)
+{
+	struct vmctl_pic_pit_state st;
+	int ret = vmctl_pic_pit_get_state(vm, &st);
+
+	if (ret)
+		return ret;
+	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+static long set_pic_pit(struct vmk_vm *vm, void __user *uarg)
+{
+	struct vmctl_pic_pit_state st;
+
+	if (copy_from_user(&st, uarg, sizeof(st)))
+		return -EFAULT;
+	return vmctl_pic_pit_set_state(vm, &st);
+}
+
 static long set_clock(struct vmk_vm *vm, void __user *uarg)
 {
 	struct vmctl_clock c;
@@ -78,6 +100,10 @@ long vmk_vm_state_ioctl(struct vmk_vm *vm, unsigned int cmd,
 		return get_ioapic(vm, uarg);
 	case VMCTL_SET_IOAPIC:
 		return set_ioapic(vm, uarg);
+	case VMCTL_GET_PIC_PIT:
+		return get_pic_pit(vm, uarg);
+	case VMCTL_SET_PIC_PIT:
+		return set_pic_pit(vm, uarg);
 	case VMCTL_GET_CLOCK:
 		c.clock = vmctl_kvmclock_get_clock(vm);
 		return copy_to_user(uarg, &c, sizeof(c)) ? -EFAULT : 0;

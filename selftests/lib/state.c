@@ -35,6 +35,8 @@ void vm_save_state(struct vm *vm, struct vm_state *st)
 		   "VMCTL_GET_CLOCK");
 	st->irqchip = !ioctl(vm->fd, VMCTL_GET_IOAPIC, &st->ioapic);
 	die_unless(st->irqchip || errno == ENXIO, "VMCTL_GET_IOAPIC");
+	st->pic_pit = !ioctl(vm->fd, VMCTL_GET_PIC_PIT, &st->pic_pit_state);
+	die_unless(st->pic_pit || errno == ENXIO, "VMCTL_GET_PIC_PIT");
 }
 
 struct vm *vm_create_from_state(const struct vm_state *st)
@@ -46,6 +48,13 @@ struct vm *vm_create_from_state(const struct vm_state *st)
 	if (st->irqchip)
 		die_unless(ioctl(vm->fd, VMCTL_SET_IOAPIC, &st->ioapic) == 0,
 			   "VMCTL_SET_IOAPIC");
+	if (st->pic_pit) {
+		die_unless(ioctl(vm->fd, VMCTL_CREATE_PIC_PIT, 0) == 0,
+			   "VMCTL_CREATE_PIC_PIT");
+		die_unless(ioctl(vm->fd, VMCTL_SET_PIC_PIT,
+				 &st->pic_pit_state) == 0,
+			   "VMCTL_SET_PIC_PIT");
+	}
 	return vm;
 }
 

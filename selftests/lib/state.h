@@ -41,10 +41,15 @@ struct vm_state {
 	bool irqchip;
 	struct vmctl_ioapic_state ioapic;
 	struct vmctl_clock clock;
+	bool pic_pit;			/* VMCTL_CREATE_PIC_PIT's chips */
+	struct vmctl_pic_pit_state pic_pit_state;
 };
 
 void vm_save_state(struct vm *vm, struct vm_state *st);
-/* A new VM (with an irqchip if @st had one) in state @st, no vCPU yet. */
+/*
+ * A new VM (with an irqchip, and the PICs and PIT, if @st had them) in
+ * state @st, no vCPU yet.
+ */
 struct vm *vm_create_from_state(const struct vm_state *st);
 
 /* The MSRs VMCTL_GET_MSR_INDEX_LIST names, at most STATE_MAX_MSRS. */

@@ -69,6 +69,7 @@ enum vmctl_cap {
 #define VMCTL_VCPU_STATE_LAPIC		(1U << 6)	/* GET/SET_LAPIC */
 #define VMCTL_VM_STATE_IOAPIC		(1U << 0)	/* GET/SET_IOAPIC */
 #define VMCTL_VM_STATE_CLOCK		(1U << 1)	/* GET/SET_CLOCK */
+#define VMCTL_VM_STATE_PIC_PIT		(1U << 2)	/* GET/SET_PIC_PIT */
 
 /* ---------------------------------------------------------------------- */
 /* System ioctls on /dev/vmctl                                              */
@@ -231,11 +232,87 @@ struct vmctl_irq_line {
  * override).  The PIC's INTR goes to vCPU 0 through LINT0 when LINT0 is
  * unmasked ExtINT (vCPU 0's LINT0 starts so, in virtual-wire mode, as a
  * BIOS leaves it) or straight to it when its local APIC is disabled in
- * IA32_APIC_BASE.  No state ioctls: a snapshot of a VM that has them is
- * refused by libvmctl.  Errors: ENXIO (no irqchip), EEXIST (created
- * already), EBUSY (vCPUs exist), EINVAL (arg not 0), EOPNOTSUPP.
+ * IA32_APIC_BASE.  Their state: VMCTL_GET/SET_PIC_PIT below.  Errors:
+ * ENXIO (no irqchip), EEXIST (created already), EBUSY (vCPUs exist),
+ * EINVAL (arg not 0), EOPNOTSUPP.
  */
 #define VMCTL_CREATE_PIC_PIT	_IO(VMCTL_IO, 0x40)
+
+/*
+ * The 8259 pair's and the PIT's state for a snapshot or a migration
+ * (VMCTL_VM_STATE_PIC_PIT).  Each chip: its registers (the master's IRR
+ * bit 2, the slave's request, is recomputed on SET), the inputs
+ * asserted now, the ELCR, ICW2's vector base, the input that ranks
+ * highest, which initialisation word comes next (0: none) and its mode
+ * bits.  Each PIT counter: the 1.193182 MHz clocks it has counted since
+ * it was loaded or triggered, at the time of GET (SET counts on from
+ * there: the counters do not move while the state is elsewhere), the
+ * count it was loaded with (1-65536 once armed), the control word's
+ * fields, the latched count and status, the LSB of a two-byte write
+ * under way, and its flags.  SET refuses (EINVAL, nothing changed) a
+ * version other than VMCTL_PIC_PIT_STATE_VERSION, unknown flags,
+ * reserved bytes not 0, values no guest could have made (a vector base
+ * with bits 2:0, a rank or mode out of range, ELCR bits of the inputs
+ * wired to edge, an armed counter without a count, a counting one not
+ * armed, ticks from 2^56 on); then the PIC's INTR and the PIT's next
+ * interrupt follow the new state.  Errors: ENXIO (no PIC and PIT).
+ */
+#define VMCTL_PIC_PIT_STATE_VERSION	1
+
+#define VMCTL_PIC_ICW4		(1U << 0)	/* ICW1 asked for ICW4 */
+#define VMCTL_PIC_SINGLE	(1U << 1)	/* ICW1: no slave (no ICW3) */
+#define VMCTL_PIC_AUTO_EOI	(1U << 2)
+#define VMCTL_PIC_ROTATE_AEOI	(1U << 3)	/* rotate on auto-EOI */
+#define VMCTL_PIC_SPECIAL_MASK	(1U << 4)
+#define VMCTL_PIC_SPECIAL_NESTED (1U << 5)	/* ICW4's SFNM */
+#define VMCTL_PIC_POLL		(1U << 6)	/* OCW3 poll, next read */
+#define VMCTL_PIC_READ_ISR	(1U << 7)	/* OCW3: reads show the ISR */
+
+struct vmctl_pic_chip_state {
+	__u8 irr, isr, imr;
+	__u8 lines;			/* bit n: input n asserted */
+	__u8 elcr;			/* bit n: input n level-triggered */
+	__u8 vector_base;		/* ICW2, bits 7:3 */
+	__u8 priority_add;		/* the input that ranks highest, 0-7 */
+	__u8 init_state;		/* 0; 1-3: ICW2-4 expected */
+	__u32 flags;			/* VMCTL_PIC_* */
+	__u32 reserved;			/* 0 */
+};
+
+#define VMCTL_PIT_COUNTING	(1U << 0)	/* started, not held by its gate */
+#define VMCTL_PIT_ARMED		(1U << 1)	/* a count written since the mode */
+#define VMCTL_PIT_GATE		(1U << 2)
+#define VMCTL_PIT_LATCHED	(1U << 3)	/* @latch waits to be read */
+#define VMCTL_PIT_STATUS_LATCHED (1U << 4)	/* @status waits to be read */
+#define VMCTL_PIT_READ_MSB	(1U << 5)	/* the next read is the MSB */
+#define VMCTL_PIT_WRITE_MSB	(1U << 6)	/* the next write is the MSB */
+#define VMCTL_PIT_NULL_COUNT	(1U << 7)
+
+struct vmctl_pit_counter_state {
+	__u64 ticks;			/* counted so far, < 2^56 */
+	__u32 reload;			/* 0-65536; 1-65536 when armed */
+	__u32 flags;			/* VMCTL_PIT_* */
+	__u16 latch;
+	__u8 mode;			/* 0-5 */
+	__u8 rw;			/* 0-3: access (1 LSB, 2 MSB, 3 both) */
+	__u8 bcd;			/* 0-1 */
+	__u8 status;
+	__u8 write_lsb;
+	__u8 reserved;			/* 0 */
+};
+
+#define VMCTL_PIC_PIT_SPEAKER	(1U << 0)	/* port 0x61 bit 1 */
+
+struct vmctl_pic_pit_state {
+	__u32 version;			/* VMCTL_PIC_PIT_STATE_VERSION */
+	__u32 flags;			/* VMCTL_PIC_PIT_SPEAKER */
+	struct vmctl_pic_chip_state pic[2];	/* master, slave */
+	struct vmctl_pit_counter_state pit[3];
+	__u64 reserved[4];		/* 0 */
+};
+
+#define VMCTL_GET_PIC_PIT	_IOR(VMCTL_IO, 0x41, struct vmctl_pic_pit_state)
+#define VMCTL_SET_PIC_PIT	_IOW(VMCTL_IO, 0x42, struct vmctl_pic_pit_state)
 
 /*
  * A message signalled interrupt as a device writes it (Intel SDM vol. 3A
