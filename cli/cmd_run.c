@@ -661,6 +661,8 @@ static int build_vm(struct vmctl *sys, const struct run_opts *o,
 	/* The snapshot has the memory and makes the vCPUs (run_once). */
 	if (restore) {
 		ret = o->kernel ? vmctl_vm_create_pc(*vm) : 0;
+		if (!ret && o->pic_pit)
+			ret = vmctl_vm_create_pic_pit(*vm);
 		return ret ? lib_error("run", "creating the VM", ret) : 0;
 	}
 	if (o->kernel) {

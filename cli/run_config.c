@@ -90,8 +90,8 @@ int run_config_format(const struct run_opts *o, char **buf, size_t *len)
 		ret = ret ? ret : put_str(f, "kernel", kernel);
 		ret = ret ? ret : put_str(f, "initrd", initrd);
 		ret = ret ? ret : put_str(f, "cmdline", o->cmdline);
-		fprintf(f, "no-reboot=%d\nno-paravirt=%d\n", o->no_reboot,
-			o->no_paravirt);
+		fprintf(f, "no-reboot=%d\nno-paravirt=%d\npic-pit=%d\n",
+			o->no_reboot, o->no_paravirt, o->pic_pit);
 		ret = ret ? ret : put_devices(f, o);
 		if (fclose(f))
 			ret = ret ? ret : -ENOMEM;
@@ -219,10 +219,10 @@ static int take(struct run_opts *o, const char *key, char *v)
 		if (number(v, 1, &n))
 			return -EINVAL;
 		*(key[3] == 'r' ? &o->no_reboot : &o->no_merge) = n;
-	} else if (!strcmp(key, "no-paravirt")) {
+	} else if (!strcmp(key, "no-paravirt") || !strcmp(key, "pic-pit")) {
 		if (number(v, 1, &n))
 			return -EINVAL;
-		o->no_paravirt = n;
+		*(key[0] == 'n' ? &o->no_paravirt : &o->pic_pit) = n;
 	} else if (!strcmp(key, "load") || !strcmp(key, "entry")) {
 		if (parse_u64(v, key[0] == 'l' ? &o->load : &o->entry))
 			return -EINVAL;

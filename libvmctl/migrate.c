@@ -231,9 +231,7 @@ int vmctl_vm_migrate(struct vmctl_vm *vm, int fd, const void *config,
 		return vmctl_fail(-ESRCH, "the VM is not running");
 	if (config_len > SNAP_MAX_STATE)
 		return -EINVAL;
-	ret = snap_can_save(vm);
-	if (!ret)
-		ret = check_devices(vm);
+	ret = check_devices(vm);
 	mig_stream_timeouts(fd);
 	if (!ret)
 		ret = send_vm(vm, &o, config, config_len, opts ? opts : &no_opts,

@@ -25,8 +25,8 @@
  *            by the balloon, or cleared): index and arg as for PAGES,
  *            payload the number of pages (8 bytes, 1 to MIG_RUN_PAGES);
  *            the destination gives back those it holds
- *   CLOCK, VCPU..., IOAPIC, DEVICE...   the guest paused, the VM's state,
- *            as in a snapshot
+ *   CLOCK, VCPU..., IOAPIC, PIC_PIT, DEVICE...   the guest paused, the
+ *            VM's state, as in a snapshot
  *   PAGES    the last dirty pages, and ZEROS (after the state: reading a
  *            vCPU's state completes its last exit, which may write RAM)
  *   END      then the source waits for the DONE reply

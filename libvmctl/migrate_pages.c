@@ -453,6 +453,7 @@ int mig_recv_sections(struct snap_in *in, uint64_t *pos,
 		case SNAP_CLOCK:
 		case SNAP_VCPU:
 		case SNAP_IOAPIC:
+		case SNAP_PIC_PIT:
 		case SNAP_DEVICE:
 		case SNAP_END:
 			if (state->nr == SNAP_MAX_SECTIONS)

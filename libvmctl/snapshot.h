@@ -19,6 +19,10 @@
  *               blob (CPUID the guest saw, registers, FPU/XSAVE, MSRs,
  *               LAPIC, events, MP state; versioned on its own)
  *   IOAPIC      struct vmctl_ioapic_state, when the VM has the irqchip
+ *   PIC_PIT     struct vmctl_pic_pit_state (versioned on its own), when
+ *               the VM has the 8259s and PIT (vmctl_vm_create_pic_pit());
+ *               a VM that has them restores only such a file, and a
+ *               file that has it only into such a VM
  *   DEVICE      one per device model: a 32-byte NUL-padded model name
  *               ("uart", "cmos", "pci"), then what its save op put;
  *               index = its rank among the VM's devices of that model.
@@ -55,11 +59,13 @@
 
 /*
  * SNAP_PAGES and SNAP_ZEROS: a migration stream's pages (migrate.h),
- * never in a file.
+ * never in a file.  SNAP_PIC_PIT came after them: the types before it
+ * kept their numbers, so files written before it still read.
  */
 enum snap_type {
 	SNAP_END = 0, SNAP_CONFIG, SNAP_CLOCK, SNAP_VCPU, SNAP_IOAPIC,
-	SNAP_DEVICE, SNAP_MEMORY, SNAP_PAGES, SNAP_ZEROS, SNAP_NR_TYPES
+	SNAP_DEVICE, SNAP_MEMORY, SNAP_PAGES, SNAP_ZEROS, SNAP_PIC_PIT,
+	SNAP_NR_TYPES
 };
 
 struct snap_header {
@@ -143,10 +149,11 @@ int snap_put(struct snap_out *o, uint32_t type, uint32_t index, uint64_t arg,
 	     const void *a, size_t alen, const void *b, size_t blen);
 /* Whether the SNAP_PAGE bytes at p are all zeros. */
 bool snap_zero_page(const uint8_t *p);
-/* The VM's state but its memory: CLOCK, each VCPU, IOAPIC, each DEVICE. */
+/*
+ * The VM's state but its memory: CLOCK, each VCPU, IOAPIC, PIC_PIT, each
+ * DEVICE.
+ */
 int snap_put_state(struct snap_out *o, struct vmctl_vm *vm);
-/* 0, or what a snapshot or migration of @vm cannot carry (-EOPNOTSUPP). */
-int snap_can_save(const struct vmctl_vm *vm);
 /*
  * The section whose header is at *pos into sec, its payload read and
  * checked (bounds, CRC; the payload of a non-MEMORY section right after

@@ -316,6 +316,7 @@ int snap_restore(struct vmctl_snapshot *s, struct vmctl_vm *vm, bool memory)
 {
 	const struct snap_data *clock = find(s, SNAP_CLOCK, 0);
 	const struct snap_data *io = find(s, SNAP_IOAPIC, 0);
+	const struct snap_data *pp = find(s, SNAP_PIC_PIT, 0);
 	unsigned int i;
 	int ret;
 
@@ -333,6 +334,12 @@ int snap_restore(struct vmctl_snapshot *s, struct vmctl_vm *vm, bool memory)
 		return vmctl_fail(-EINVAL, io ?
 				  "the snapshot's VM had the in-kernel irqchip, this one has not" :
 				  "the snapshot's VM had no in-kernel irqchip, this one has");
+	if (pp && pp->h.size != sizeof(struct vmctl_pic_pit_state))
+		return vmctl_fail(-EPROTO, "the snapshot's 8259s and PIT are malformed");
+	if (!!pp != vm->pic_pit)
+		return vmctl_fail(-EINVAL, pp ?
+				  "the snapshot's VM had the 8259s and PIT, this one has not" :
+				  "the snapshot's VM had no 8259s and PIT, this one has");
 	ret = memory ? restore_memory(s, vm) : 0;
 	/* The clock before any vCPU: their TSC starts from it. */
 	if (!ret)
@@ -341,6 +348,8 @@ int snap_restore(struct vmctl_snapshot *s, struct vmctl_vm *vm, bool memory)
 		ret = restore_vcpus(s, vm);
 	if (!ret && io)
 		ret = vmctl_vm_set_ioapic(vm, (const void *)io->data);
+	if (!ret && pp)
+		ret = vmctl_vm_set_pic_pit(vm, (const void *)pp->data);
 	if (!ret)
 		ret = restore_devices(s, vm);
 	return ret;

@@ -147,16 +147,9 @@ static int put_vcpus(struct snap_out *o, struct vmctl_vm *vm)
 	return ret;
 }
 
-int snap_can_save(const struct vmctl_vm *vm)
-{
-	if (vm->pic_pit)
-		return vmctl_fail(-EOPNOTSUPP,
-				  "the VM has the in-kernel 8259 PICs and 8254 PIT, whose state vmctl.ko does not save");
-	return 0;
-}
-
 int snap_put_state(struct snap_out *o, struct vmctl_vm *vm)
 {
+	struct vmctl_pic_pit_state pp;
 	struct vmctl_ioapic_state io;
 	struct vmctl_clock clock;
 	int ret;
@@ -171,6 +164,12 @@ int snap_put_state(struct snap_out *o, struct vmctl_vm *vm)
 		ret = vmctl_vm_get_ioapic(vm, &io);
 		if (!ret)
 			ret = snap_put(o, SNAP_IOAPIC, 0, 0, &io, sizeof(io),
+				       NULL, 0);
+	}
+	if (!ret && vm->pic_pit) {
+		ret = vmctl_vm_get_pic_pit(vm, &pp);
+		if (!ret)
+			ret = snap_put(o, SNAP_PIC_PIT, 0, 0, &pp, sizeof(pp),
 				       NULL, 0);
 	}
 	if (!ret)
@@ -208,9 +207,6 @@ int vmctl_vm_snapshot(struct vmctl_vm *vm, const char *path,
 		return vmctl_fail(-EBUSY, "pause the VM before its snapshot");
 	if (config_len > SNAP_MAX_STATE)
 		return -EINVAL;
-	ret = snap_can_save(vm);
-	if (ret)
-		return ret;
 	if (asprintf(&tmp, "%s.tmp%d", path, (int)getpid()) < 0)
 		return -ENOMEM;
 	o.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

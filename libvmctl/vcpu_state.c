@@ -116,6 +116,17 @@ int vmctl_vm_set_ioapic(struct vmctl_vm *vm,
 	return fd_ioctl(vm->fd, VMCTL_SET_IOAPIC, io);
 }
 
+int vmctl_vm_get_pic_pit(struct vmctl_vm *vm, struct vmctl_pic_pit_state *pp)
+{
+	return fd_ioctl(vm->fd, VMCTL_GET_PIC_PIT, pp);
+}
+
+int vmctl_vm_set_pic_pit(struct vmctl_vm *vm,
+			 const struct vmctl_pic_pit_state *pp)
+{
+	return fd_ioctl(vm->fd, VMCTL_SET_PIC_PIT, pp);
+}
+
 int vmctl_vm_get_clock(struct vmctl_vm *vm, struct vmctl_clock *clock)
 {
 	return fd_ioctl(vm->fd, VMCTL_GET_CLOCK, clock);

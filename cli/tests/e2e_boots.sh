@@ -15,7 +15,11 @@
 #     (and with nolapic its timer) through the 8259 PICs, which vmctl run
 #     then gives it with the PIT: the shell answers on the console, the
 #     PIC's interrupts show in /proc/interrupts (XT-PIC), and poweroff
-#     ends vmctl run with status 0 through full ACPI's PM1 control.
+#     ends vmctl run with status 0 through full ACPI's PM1 control;
+#   - the nolapic guest, whose timer is the PIT through the PIC, is
+#     snapshotted (vmctl snapshot --stop) and restored (vmctl run
+#     --restore): its console answers again and sleep 1 returns, with
+#     more PIT interrupts than before.
 # Every guest is quiet (errors only on the console), skips the crypto
 # self-tests and has 96 MiB: each boot still costs about 2e9 instructions.
 #
@@ -94,17 +98,53 @@ if boot vcpus4 4 ""; then
 fi
 
 # --- the 8259 PICs and the PIT ---------------------------------------------
-# legacy NAME CPUS WORD: the guest booted with WORD answers on its console
-# through the PIC and powers off.
+# legacy NAME CPUS WORD [restore]: the guest booted with WORD answers on
+# its console through the PIC (and with "restore" does again after a
+# snapshot and a restore) and powers off.
 legacy() {
 	boot "$1" "$2" "$3" || return
 	ask pic 'echo "pic=$(grep -c XT-PIC /proc/interrupts)"'
 	check "$1: interrupts through the 8259 PIC, console answers (got $(answer pic) XT-PIC lines)" \
 		[ "$(answer pic)" -gt 0 ]
+	if [ "${4:-}" = restore ] && ! snap_restore "$1"; then
+		kill -9 "$guest_pid" 2>/dev/null
+		wait_exit "$T_CMD"
+		return
+	fi
 	off "$1"
+}
+# The timer's interrupts so far: IRQ 0's count in /proc/interrupts.
+IRQ0='echo "irq0=$(awk "/^ *0:/ { print \$2 }" /proc/interrupts)"'
+# snap_restore NAME: the guest saved and ended, then restored from the
+# file; the PIT must tick on through the PIC for sleep 1 to return.
+# Status 1 when there is no restored guest to type to (SIGPIPE).
+snap_restore() {
+	ask irq0 "$IRQ0"
+	before=$(answer irq0)
+	"$VMCTL" snapshot --stop "$1" "$TMP/snap" >"$TMP/snap.out" 2>&1
+	rc_snap=$?
+	wait_exit "$T_CMD"
+	check "$1: vmctl snapshot --stop saves the 8259s and PIT (status $rc_snap: $(cat "$TMP/snap.out"))" \
+		[ "$rc_snap" = 0 ]
+	[ "$rc_snap" = 0 ] || return 1
+	echo "# $1: vmctl run --restore (the snapshot: $(du -k "$TMP/snap" | cut -f1) KiB)"
+	run_bg --restore "$TMP/snap"
+	# A file it refuses ends it at once.
+	sleep 2
+	if ! kill -0 "$guest_pid" 2>/dev/null; then
+		not_ok "$1: vmctl run --restore runs the guest"
+		return 1
+	fi
+	type_line 'sleep 1; echo "restored-$((6 * 7))"'
+	check "$1: restored, the console answers and sleep 1 returns" \
+		wait_for "restored-42" "$T_CMD"
+	ask irq0 "$IRQ0"
+	check "$1: restored, the PIT's IRQ 0 counts on ($before, then $(answer irq0))" \
+		[ "$(answer irq0)" -gt "${before:-0}" ]
+	rm -f "$TMP/snap"
 }
 legacy nosmp 2 nosmp
 legacy noapic 1 noapic
-legacy nolapic 1 nolapic
+legacy nolapic 1 nolapic restore
 
 tap_done

@@ -73,21 +73,25 @@ eventually_no_vm_left() {
 	no_vm_left
 }
 
-# start_guest NAME CPUS [ARGS...]: vmctl run in the background with its
-# console in $TMP/out and $TMP/err and its input from a fifo held open on
-# fd 3; the boot clock starts.
+# run_bg ARGS...: vmctl run ARGS in the background with its console in
+# $TMP/out and $TMP/err and its input from a fifo held open on fd 3.
+run_bg() {
+	rm -f "$TMP/in" "$TMP/out" "$TMP/err"
+	mkfifo "$TMP/in"
+	"$VMCTL" run "$@" <"$TMP/in" >"$TMP/out" 2>"$TMP/err" &
+	guest_pid=$!
+	exec 3>"$TMP/in"
+}
+
+# start_guest NAME CPUS [ARGS...]: a boot in the background (run_bg);
+# the boot clock starts.
 start_guest() {
 	name=$1 cpus=$2
 	shift 2
-	rm -f "$TMP/in" "$TMP/out" "$TMP/err"
-	mkfifo "$TMP/in"
 	echo "# $name: vmctl run --cpus $cpus --kernel $KERNEL $*"
 	t0=$(uptime_cs)
-	"$VMCTL" run --name "$name" --cpus "$cpus" --mem 128M \
-		--kernel "$KERNEL" --initrd "$INITRD" "$@" \
-		<"$TMP/in" >"$TMP/out" 2>"$TMP/err" &
-	guest_pid=$!
-	exec 3>"$TMP/in"
+	run_bg --name "$name" --cpus "$cpus" --mem 128M \
+		--kernel "$KERNEL" --initrd "$INITRD" "$@"
 }
 
 # nap: the pause between two looks of a wait, short for the first second

@@ -28,7 +28,7 @@ static void test_round_trip(void **state)
 		.name = "web", .mem = 256 << 20, .cpus = 2,
 		.kernel = "/boot/vmlinuz", .initrd = "/nonexistent/initrd",
 		.cmdline = "console=ttyS0 quiet", .no_reboot = true,
-		.no_merge = true, .no_paravirt = true,
+		.no_merge = true, .no_paravirt = true, .pic_pit = true,
 		.load = VMCTL_ENTRY_DEFAULT, .entry = VMCTL_ENTRY_DEFAULT,
 	}, back;
 	char *buf, *cwd, why[128], want[4200];
@@ -39,7 +39,7 @@ static void test_round_trip(void **state)
 	assert_string_equal(buf,
 			    "vmctl-run 1\nname=web\nmem=268435456\nmem-prealloc=0\n"
 			    "no-merge=1\ncpus=2\nkernel=/boot/vmlinuz\ninitrd=/nonexistent/initrd\n"
-			    "cmdline=console=ttyS0 quiet\nno-reboot=1\nno-paravirt=1\n"
+			    "cmdline=console=ttyS0 quiet\nno-reboot=1\nno-paravirt=1\npic-pit=1\n"
 			    "rng=0\n");
 	assert_int_equal(run_config_parse(buf, len, &back, why, sizeof(why)),
 			 0);
@@ -51,6 +51,7 @@ static void test_round_trip(void **state)
 	assert_true(back.no_reboot);
 	assert_true(back.no_merge);
 	assert_true(back.no_paravirt);
+	assert_true(back.pic_pit);
 	assert_false(back.mem_prealloc);
 	assert_null(back.image);
 	free(buf);

@@ -65,6 +65,7 @@ struct vmctl_vcpu_events;
 struct vmctl_mpstate;
 struct vmctl_lapic_state;
 struct vmctl_ioapic_state;
+struct vmctl_pic_pit_state;
 struct vmctl_clock;
 
 /* Opaque handles. */
@@ -245,10 +246,16 @@ int vmctl_vcpu_save_state(struct vmctl_vcpu *vcpu, void **blob, size_t *len);
 int vmctl_vcpu_restore_state(struct vmctl_vcpu *vcpu, const void *blob,
 			     size_t len);
 
-/* The VM's part: the I/O APIC, the clock (set it before any vCPU). */
+/*
+ * The VM's part: the I/O APIC, the 8259s and PIT (a VM made with
+ * vmctl_vm_create_pic_pit()), the clock (set it before any vCPU).
+ */
 int vmctl_vm_get_ioapic(struct vmctl_vm *vm, struct vmctl_ioapic_state *io);
 int vmctl_vm_set_ioapic(struct vmctl_vm *vm,
 			const struct vmctl_ioapic_state *io);
+int vmctl_vm_get_pic_pit(struct vmctl_vm *vm, struct vmctl_pic_pit_state *pp);
+int vmctl_vm_set_pic_pit(struct vmctl_vm *vm,
+			 const struct vmctl_pic_pit_state *pp);
 int vmctl_vm_get_clock(struct vmctl_vm *vm, struct vmctl_clock *clock);
 int vmctl_vm_set_clock(struct vmctl_vm *vm, const struct vmctl_clock *clock);
 
@@ -528,8 +535,9 @@ int vmctl_vm_create_irqchip(struct vmctl_vm *vm);
 /*
  * The in-kernel 8259 PIC pair and 8254 PIT (VMCTL_CREATE_PIC_PIT), after
  * the irqchip and before the first vCPU; ISA IRQs 1 and 3-15 then reach
- * both the I/O APIC and the PIC.  A VM that has them cannot be saved or
- * migrated (-EOPNOTSUPP).  Errors: -ENXIO (no irqchip yet), -EEXIST,
+ * both the I/O APIC and the PIC.  A snapshot or migration carries their
+ * state; a restore or the destination of a migration makes them first,
+ * as the source had them.  Errors: -ENXIO (no irqchip yet), -EEXIST,
  * -EBUSY (vCPUs exist), -ENOTTY (the module has none).
  */
 int vmctl_vm_create_pic_pit(struct vmctl_vm *vm);

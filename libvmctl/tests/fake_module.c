@@ -365,12 +365,14 @@ int fake_ioctl(int fd, unsigned long req, void *arg)
 			return 0;
 		case VMCTL_GET_CLOCK:
 		case VMCTL_GET_IOAPIC:
+		case VMCTL_GET_PIC_PIT:
 			if (!fake_state)
 				break;
 			memset(arg, 0, _IOC_SIZE(req));
 			return 0;
 		case VMCTL_SET_CLOCK:
 		case VMCTL_SET_IOAPIC:
+		case VMCTL_SET_PIC_PIT:
 			if (!fake_state)
 				break;
 			return 0;

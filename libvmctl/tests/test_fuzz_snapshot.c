@@ -7,7 +7,7 @@
  * migration stream's receiver (migrate.c, migrate_pages.c).  Valid input
  * comes from the real writers, vmctl_vm_snapshot() and
  * vmctl_vm_migrate(), on a VM of the fake module (fake_state) with two
- * vCPUs, the irqchip, the PC devices, virtio-blk, -rng and
+ * vCPUs, the irqchip, the 8259s and PIT, the PC devices, virtio-blk, -rng and
  * -balloon; then it is cut at every boundary, and mutated
  * (fuzz_snap.h): sections duplicated, dropped, swapped, header fields
  * and payload bytes changed, lengths and counts made huge, CRCs made
@@ -53,7 +53,7 @@ struct tally {
 };
 
 /*
- * The VM both sides are made as: RAM, the irqchip and PC devices, a
+ * The VM both sides are made as: RAM, the irqchip, 8259s, PIT and PC devices, a
  * virtio-blk disk, virtio-rng and a virtio-balloon, nr vCPUs.  The fake
  * module holds one VM at a time: the last one's vCPUs are let go.
  */
@@ -70,6 +70,7 @@ static struct vmctl_vm *make_vm(unsigned int nr)
 	assert_int_equal(vmctl_vm_create(sys, "fuzz", &vm), 0);
 	assert_true(vmctl_vm_add_memory(vm, 0, RAM, 0) >= 0);
 	assert_int_equal(vmctl_vm_create_pc(vm), 0);
+	assert_int_equal(vmctl_vm_create_pic_pit(vm), 0);
 	assert_int_equal(vmctl_disk_create(vm, &disk), 0);
 	assert_int_equal(vmctl_rng_create(vm), 0);
 	assert_int_equal(vmctl_balloon_create(vm, &balloon), 0);

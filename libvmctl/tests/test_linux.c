@@ -25,6 +25,7 @@
 #include "internal.h"
 #include "pm.h"
 #include "rtc.h"
+#include "snapshot.h"
 #include "uart.h"
 #include "bzimage.h"
 #include "fake_module.h"
@@ -37,6 +38,7 @@
 static char dev_path[] = "/tmp/test_linux_dev_XXXXXX";
 static char kernel_path[] = "/tmp/test_linux_kernel_XXXXXX";
 static char initrd_path[] = "/tmp/test_linux_initrd_XXXXXX";
+static char snap_path[] = "/tmp/test_linux_snap_XXXXXX";
 static uint8_t image[SETUP_SIZE + KERNEL_SIZE];
 
 static void put(size_t off, uint64_t v, size_t len)
@@ -91,7 +93,7 @@ static int group_setup(void **state)
 {
 	(void)state;
 	if (mktemp_file(dev_path) || mktemp_file(kernel_path) ||
-	    mktemp_file(initrd_path))
+	    mktemp_file(initrd_path) || mktemp_file(snap_path))
 		return -1;
 	setenv("VMCTL_DEVICE", dev_path, 1);
 	return 0;
@@ -103,6 +105,7 @@ static int group_teardown(void **state)
 	unlink(dev_path);
 	unlink(kernel_path);
 	unlink(initrd_path);
+	unlink(snap_path);
 	return 0;
 }
 
@@ -212,12 +215,15 @@ static void test_load_smp_creates_irqchip(void **state)
 /*
  * Asked for, the 8259s and PIT come after the irqchip, the ACPI tables
  * are full ACPI (PM1 control in ACPI mode, PM1 enable read back as
- * written), and a snapshot or migration is refused.
+ * written), and a snapshot carries their state in a PIC_PIT section,
+ * which only a VM that has them takes.
  */
 static void test_load_pic_pit(void **state)
 {
 	struct vmctl_linux_boot b = boot(1);
+	unsigned int i, sections = 0;
 	const struct vmctl_io_range *pm;
+	struct vmctl_snapshot *s;
 	const uint8_t *fadt;
 	struct rig r;
 
@@ -246,10 +252,25 @@ static void test_load_pic_pit(void **state)
 				       2), 0x0120);
 	assert_int_equal(pm->ops->read(pm->opaque, VMCTL_PM1_EVT - pm->base, 2),
 			 0);
-	assert_int_equal(vmctl_vm_snapshot(r.vm, "/nonexistent/s", "c", 1),
-			 -EOPNOTSUPP);
-	assert_non_null(strstr(vmctl_error_detail(), "8259"));
+	fake_state = true;
+	assert_int_equal(vmctl_vm_snapshot(r.vm, snap_path, "c", 1), 0);
 	rig_down(&r);
+	assert_int_equal(vmctl_snapshot_open(snap_path, &s), 0);
+	for (i = 0; i < s->nr; i++)
+		sections += s->s[i].h.type == SNAP_PIC_PIT;
+	assert_int_equal(sections, 1);
+	rig_up(&r, 64 * MIB);
+	assert_int_equal(vmctl_vm_create_pc(r.vm), 0);
+	assert_int_equal(vmctl_snapshot_restore(s, r.vm), -EINVAL);
+	assert_non_null(strstr(vmctl_error_detail(), "had the 8259s and PIT"));
+	rig_down(&r);
+	rig_up(&r, 64 * MIB);
+	assert_int_equal(vmctl_vm_create_pc(r.vm), 0);
+	assert_int_equal(vmctl_vm_create_pic_pit(r.vm), 0);
+	assert_int_equal(vmctl_snapshot_restore(s, r.vm), 0);
+	rig_down(&r);
+	vmctl_snapshot_close(s);
+	fake_state = false;
 }
 
 /* A refusal: the error, and neither memory nor the VM changed. */
