@@ -3,8 +3,8 @@
 # in one boot of the emulated test machine, counted in its instructions.
 #
 # Usage: scripts/bench-boot.sh [--what "boot io state"] [--runs N]
-#                              [--cpus "1 2"] [--mem MB] [--net-kib KIB]
-#                              [--trace] [--raw FILE]
+#                              [--boot-runs N] [--cpus "1 2"] [--mem MB]
+#                              [--net-kib KIB] [--trace] [--raw FILE]
 #
 #   --what L   which rows (default all three):
 #                boot   Linux boot to /init and power-off, memory
@@ -15,6 +15,9 @@
 #   --runs N   boots (io: workload rounds in one boot; state: snapshots,
 #              restores, migrations) per configuration, the median is
 #              reported (default 3)
+#   --boot-runs N  boots per configuration of the boot rows alone (default:
+#              --runs): each is a whole guest boot, the other rows' runs
+#              are not
 #   --net-kib KIB  TCP transfer each way per io round (default 8192)
 #   --cpus L   the guests' vCPU counts (default "1 2")
 #   --mem MB   the guests' memory (default 256)
@@ -49,6 +52,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PROG=bench-boot.sh
 VM_RUN=${VM_RUN:-$ROOT/scripts/vm-run}
 runs=3 cpus="1 2" mem=256 raw="" table="" trace="" what="boot io state" net_kib=8192
+boot_runs=""
 
 say() { echo "[$PROG] $*" >&2; }
 die() { say "$*"; exit 2; }
@@ -57,6 +61,7 @@ need_arg() { [ $# -ge 2 ] || die "$1 needs an argument"; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--runs) need_arg "$@"; runs=$2; shift 2 ;;
+	--boot-runs) need_arg "$@"; boot_runs=$2; shift 2 ;;
 	--cpus) need_arg "$@"; cpus=$2; shift 2 ;;
 	--mem) need_arg "$@"; mem=$2; shift 2 ;;
 	--what) need_arg "$@"; what=$2; shift 2 ;;
@@ -69,6 +74,8 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [[ $runs =~ ^[0-9]+$ && $runs -ge 1 ]] || die "--runs must be a positive number"
+boot_runs=${boot_runs:-$runs}
+[[ $boot_runs =~ ^[0-9]+$ && $boot_runs -ge 1 ]] || die "--boot-runs must be a positive number"
 [[ $cpus =~ ^[1-2]( [1-2])*$ ]] || die "--cpus must list 1 or 2 (the machine has 2 CPUs)"
 [[ $mem =~ ^[0-9]+$ && $mem -ge 64 && $mem -le 512 ]] || die "--mem must be 64..512"
 [[ $what =~ ^(boot|io|state)( (boot|io|state))*$ ]] || die "--what must list boot, io or state"
@@ -94,7 +101,7 @@ measure() {
 	kvm_module_adds adds "$work" 6.12 || die "the kvm modules are missing"
 	qemu_adds adds || die "QEMU is missing"
 	cmds=()
-	has boot && cmds+=("selftests/bench/boot-in-guest.sh -r $runs -c '$cpus' -m $mem $trace")
+	has boot && cmds+=("selftests/bench/boot-in-guest.sh -r $boot_runs -c '$cpus' -m $mem $trace")
 	if has io || has state; then
 		io_initrd "$work" || die "building the I/O guest's initramfs failed"
 		adds+=(--add "$work/initrd-io.gz:/bench/initrd-io.gz")

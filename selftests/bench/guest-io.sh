@@ -14,17 +14,31 @@
 #     happens in between); with bench_dirty=KIB the busy guest instead:
 #     `iobench dirty KIB` in the background, then "io busy", and it waits
 #     likewise;
-# then powers off.  Each phase starts with "io phase NAME" and 2 s of idle,
+# then powers off.  Each phase starts with "io phase NAME", the interrupt
+# counts of the virtio vectors ("io irq"), the guest's CPU time by kind
+# ("io cpu", /proc/stat) and 2 s of idle (its mitigations and CPU flags
+# come first: "io vuln", "io flags"),
 # so that the test machine can read the VMM's exit counters between
 # phases.  Results: "io run=N op=... bytes=... requests=... tsc=...".
 runs=${bench_runs:-3}
 kib=${bench_kib:-8192}
 io=/bench/iobench
 
+# The phase, and the interrupts taken so far per virtio vector (1 vCPU):
+# "io irq PHASE VECTOR COUNT".
 phase() {
 	echo "io phase $1"
+	awk -v p="$1" '/virtio/ { print "io irq", p, $NF, $2 }' /proc/interrupts
+	sed -n "s/^cpu /io cpu $1 /p" /proc/stat
 	sleep 2
 }
+
+# What the guest made of the CPU it was given: its mitigations differ
+# with the CPUID bits each VMM passes on.
+for f in /sys/devices/system/cpu/vulnerabilities/*; do
+	echo "io vuln ${f##*/} $(cat "$f")"
+done
+grep -m1 '^flags' /proc/cpuinfo | sed 's/^flags[^:]*:/io flags/'
 
 if [ -b /dev/vda ]; then
 	phase disk

@@ -16,7 +16,11 @@
 #    and a card on the tap vmctlt0 (10.0.2.1/24 here; vmctl --net tap,
 #    QEMU -netdev tap with vhost off, then on when /bench/vhost_net.ko
 #    loads).  Between phases the VMM's exit counters are read ("# stats"
-#    lines: vmctl stats, KVM's debugfs counters).
+#    lines: vmctl stats, KVM's debugfs counters), and so are, at no cost
+#    to the guest, this machine's CPU time by kind (/proc/stat: idle
+#    included) and each thread's of the VMM and of the peer: CPU time in
+#    ticks, voluntary and forced context switches, read- and write-like
+#    system calls ("# task" lines, /proc/PID/task/TID).
 #  - state: an idle guest without devices, saved RUNS times while running
 #    (vmctl snapshot; QEMU's monitor: migrate "exec:cat > FILE", cont),
 #    restored RUNS times from that file with a line on its console that it
@@ -80,13 +84,38 @@ wait_line() {
 	done
 }
 
-# watch LABEL STATS_CMD CONSOLE PHASE...: the VMM's counters at each phase.
+# watch LABEL STATS_CMD VMM CONSOLE PHASE...: the counters at each phase:
+# the VMM's (STATS_CMD), the CPUs', and the threads' of the process called
+# VMM and of the peer ($peer).
 watch() {
-	label=$1 cmd=$2 con=$3
-	shift 3
+	label=$1 cmd=$2 vmm=$3 con=$4
+	shift 4
 	for p in "$@"; do
 		wait_line "$con" "io phase $p" || return
 		sh -c "$cmd" 2>&1 | sed "s/^/# stats $label $p /"
+		sed -n "s/^cpu /# stats $label $p cpu_ticks /p" /proc/stat
+		threads "$(pidof "$vmm" | cut -d' ' -f1)" "$peer" |
+			sed "s/^/# task $label $p /"
+	done
+}
+
+# threads PID...: "TID COMM utime stime voluntary_switches
+# forced_switches syscr syscw" for each thread of each process (CPU time
+# in the kernel's USER_HZ ticks).
+threads() {
+	for pid in "$@"; do
+		for t in /proc/"$pid"/task/*; do
+			[ -r "$t/stat" ] || continue
+			awk -v tid="${t##*/}" '
+				FILENAME ~ /stat$/ { c = $0; sub(/^[^(]*\(/, "", c); sub(/\).*/, "", c)
+					n = split($0, f, ") "); split(f[n], g, " "); ut = g[12]; st = g[13] }
+				/^voluntary_ctxt_switches/ { v = $2 }
+				/^nonvoluntary_ctxt_switches/ { nv = $2 }
+				/^syscr/ { r = $2 }
+				/^syscw/ { w = $2 }
+				END { print tid, c, ut, st, v, nv, r, w }' \
+				"$t/stat" "$t/status" "$t/io" 2>/dev/null
+		done
 	done
 }
 
@@ -98,12 +127,15 @@ vmctl_stats='vmctl stats bio | awk '\''NF >= 3 && $NF ~ /^[0-9]+$/ && $(NF - 1) 
 	$1 ~ /^virtio/ && $NF ~ /^[0-9]+$/ { print $1 "_" $3 "_" $4, $NF }'\'
 # shellcheck disable=SC2016 # expanded by the sh -c of watch
 kvm_stats='for f in exits io_exits mmio_exits halt_exits irq_exits irq_window_exits \
-	signal_exits request_irq_exits insn_emulation hypercalls halt_wakeup; do \
+	signal_exits request_irq_exits insn_emulation hypercalls halt_wakeup \
+	halt_attempted_poll halt_successful_poll halt_poll_invalid \
+	halt_poll_success_ns halt_poll_fail_ns; do \
 	printf "%s %s\n" $f "$(cat /sys/kernel/debug/kvm/*-*/$f 2>/dev/null | \
 	awk "{ s += \$1 } END { print s }")"; done'
 
 io_results() { # LABEL CONSOLE
-	sed -n "s/^io run=/io label=$1 run=/p" "$2" | tr -d '\r'
+	sed -n -E "s/^io run=/io label=$1 run=/p; s/^io (irq|cpu|vuln|flags) /# \1 $1 /p" "$2" |
+		tr -d '\r'
 }
 
 load_kvm() {
@@ -132,7 +164,7 @@ io_boot() {
 	echo "# $label starts at $(cut -d' ' -f1 /proc/uptime) s of uptime"
 	"$iob" peer $GUEST_IP "$runs" "$kib" >"$W/peer.$label" 2>&1 &
 	peer=$!
-	watch "$label" "$cmd" "$con" disk net end &
+	watch "$label" "$cmd" "$1" "$con" disk net end &
 	watcher=$!
 	"$bb" -l "io-$label cpus=1" -o "$con" -- "$@" || status=1
 	kill $peer $watcher 2>/dev/null
