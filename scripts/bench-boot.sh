@@ -5,6 +5,7 @@
 # Usage: scripts/bench-boot.sh [--what "boot io state"] [--runs N]
 #                              [--boot-runs N] [--cpus "1 2"] [--mem MB]
 #                              [--net-kib KIB] [--trace] [--raw FILE]
+#                              [--vmctl-x "GUEST ARGS"]
 #
 #   --what L   which rows (default all three):
 #                boot   Linux boot to /init and power-off, memory
@@ -23,6 +24,9 @@
 #   --mem MB   the guests' memory (default 256)
 #   --trace    also count KVM's exits by VMX reason (kvm:kvm_exit
 #              histogram) in one extra boot per QEMU machine
+#   --vmctl-x A  io: also a vmctl guest with A added to its command line
+#              (a diagnosis, e.g. clearcpuid=erms; "vmctl-x" lines in the
+#              raw output, not in the table)
 #   --raw FILE also append the machine's output to FILE as it comes
 #   --table FILE  no run: print the table of a --raw FILE kept before
 #
@@ -52,7 +56,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PROG=bench-boot.sh
 VM_RUN=${VM_RUN:-$ROOT/scripts/vm-run}
 runs=3 cpus="1 2" mem=256 raw="" table="" trace="" what="boot io state" net_kib=8192
-boot_runs=""
+boot_runs="" vmctl_x=""
 
 say() { echo "[$PROG] $*" >&2; }
 die() { say "$*"; exit 2; }
@@ -62,6 +66,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--runs) need_arg "$@"; runs=$2; shift 2 ;;
 	--boot-runs) need_arg "$@"; boot_runs=$2; shift 2 ;;
+	--vmctl-x) need_arg "$@"; vmctl_x=$2; shift 2 ;;
 	--cpus) need_arg "$@"; cpus=$2; shift 2 ;;
 	--mem) need_arg "$@"; mem=$2; shift 2 ;;
 	--what) need_arg "$@"; what=$2; shift 2 ;;
@@ -106,7 +111,8 @@ measure() {
 		io_initrd "$work" || die "building the I/O guest's initramfs failed"
 		adds+=(--add "$work/initrd-io.gz:/bench/initrd-io.gz")
 		net_module_adds adds "$work" 6.12 || die "the tun and vhost modules are missing"
-		cmds+=("selftests/bench/io-in-guest.sh -r $runs -k $net_kib -m $mem -w '${what/boot/}'")
+		# shellcheck disable=SC2016 # the single quotes are for the machine's sh
+		cmds+=("selftests/bench/io-in-guest.sh -r $runs -k $net_kib -m $mem -w '${what/boot/}'${vmctl_x:+ -x '$vmctl_x'}")
 	fi
 
 	say "booting the test machine: $runs runs per configuration (slow: see --help)"

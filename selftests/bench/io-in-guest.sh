@@ -5,6 +5,7 @@
 # QEMU (-M pc) under kvm-intel, in one boot of the machine.
 #
 #   io-in-guest.sh [-r RUNS] [-k KIB] [-m MEM_MB] [-w "io state"]
+#                  [-x "GUEST ARGS"]
 #
 # Every guest is the same: /bench/vmlinuz (this machine's kernel),
 # /bench/initrd-io.gz (scripts/guest-initramfs.sh's with
@@ -30,20 +31,24 @@
 #    -incoming tcp:).  Timed by this machine's TSC around the command.
 #    Then a busy guest (bench_dirty: a vCPU rewriting DIRTY_KIB without
 #    pause) moved RUNS times the same way, each VMM with its defaults.
+#  - -x: after vmctl's io guest, a second one with GUEST ARGS added to its
+#    command line ("io label=vmctl-x"): a diagnosis (what the guest does
+#    with less), never a row of the table.
 #  Kernel warnings while vmctl ran fail the run, kvm-intel's are reported
 #  (kernel-log.sh).
 # Output: "io label=L run=N op=..." and "state label=L run=N op=... tsc=N
 # [bytes=N] [disk_kib=N] [downtime_ms=N rounds=N]" lines, bootbench's
 # "boot ..." lines, "bench dmesg" lines (kernel-log.sh), "# " lines.
 # shellcheck disable=SC2086 # $linux, $qemu_base, $qemu_linux: word lists
-runs=3 kib=8192 mem=256 what="io state"
-while getopts r:k:m:w: opt; do
+runs=3 kib=8192 mem=256 what="io state" extra=
+while getopts r:k:m:w:x: opt; do
 	case $opt in
 	r) runs=$OPTARG ;;
 	k) kib=$OPTARG ;;
 	m) mem=$OPTARG ;;
 	w) what=$OPTARG ;;
-	*) echo "usage: $0 [-r RUNS] [-k KIB] [-m MEM_MB] [-w \"io state\"]" >&2; exit 2 ;;
+	x) extra=$OPTARG ;;
+	*) echo "usage: $0 [-r RUNS] [-k KIB] [-m MEM_MB] [-w \"io state\"] [-x \"GUEST ARGS\"]" >&2; exit 2 ;;
 	esac
 done
 
@@ -174,9 +179,9 @@ io_boot() {
 	grep -q '^io done' "$con" || { echo "# $label: the guest did not finish:"; tail -n 20 "$con" | sed 's/^/#   /'; status=1; }
 }
 
-io_vmctl() {
-	io_boot vmctl "$vmctl_stats" vmctl run --name bio --cpus 1 --mem "${mem}M" \
-		$linux --cmdline "$cmdline" --disk "$W/disk.img" --net tap=$TAP
+io_vmctl() { # LABEL [GUEST ARGS]
+	io_boot "$1" "$vmctl_stats" vmctl run --name bio --cpus 1 --mem "${mem}M" \
+		$linux --cmdline "$cmdline${2:+ $2}" --disk "$W/disk.img" --net tap=$TAP
 }
 
 io_qemu() { # vhost=on|off
@@ -338,7 +343,10 @@ migrate_qemu() {
 case " $what " in *" io "*) io_setup || exit 1 ;; esac
 mark=$(klog_mark)
 if out=$(insmod $B/vmctl.ko 2>&1); then
-	case " $what " in *" io "*) io_vmctl ;; esac
+	case " $what " in *" io "*)
+		io_vmctl vmctl
+		[ -z "$extra" ] || io_vmctl vmctl-x "$extra" ;;
+	esac
 	case " $what " in *" state "*) state_vmctl ;; esac
 	rmmod vmctl || { echo "bench vmctl: rmmod failed"; exit 1; }
 else
