@@ -15,7 +15,8 @@
  *   log fills (PML-full exits); without, writes fault.
  * - The cost of a logged write, printed: PML or write-protection.
  * - Pages the module writes for the guest are logged: an MMIO read by
- *   MOVS lands in a page the guest never wrote itself.
+ *   MOVS and a port read by INS land in pages the guest never wrote
+ *   itself.
  * - Bad input: a slot without logging or none at all (ENOENT), flags and
  *   ranges (EINVAL), a bad bitmap pointer (EFAULT).
  * - A race: one thread fetches and clears the log while another deletes
@@ -47,6 +48,7 @@
 #define LOG_SIZE	(LOG_PAGES * 4096ULL)
 #define LOG_WORDS	(LOG_PAGES / 64)
 #define HUGE		(2ULL << 20)
+#define INS_PORT	0x1234		/* no device: user space answers */
 
 /* The control block the host writes and the guest reads, in slot 0. */
 #define CTL_ITER	DATA_GPA		/* the iteration to write */
@@ -329,11 +331,17 @@ TEST(rounds_thp)
 	run_rounds(_metadata, true);
 }
 
-/* MOVSQ from MMIO into page 5 of the logged slot: the module writes it. */
+/*
+ * MOVSQ from MMIO into page 5 of the logged slot, INSB from a port into
+ * page 7: the module writes both.
+ */
 GUEST64(movs_guest,
 	"mov $" __stringify(MMIO_GPA) ", %esi\n\t"
 	"mov $" __stringify(LOG_GPA + 5 * 4096) ", %edi\n\t"
 	"movsq\n\t"
+	"mov $" __stringify(INS_PORT) ", %dx\n\t"
+	"mov $" __stringify(LOG_GPA + 7 * 4096) ", %edi\n\t"
+	"insb\n\t"
 	G_UCALL(UCALL_SYNC));
 
 TEST(module_writes_logged)
@@ -349,11 +357,18 @@ TEST(module_writes_logged)
 	ASSERT_EQ(VMCTL_EXIT_MMIO, run->exit_reason);
 	ASSERT_EQ(MMIO_GPA, run->mmio.phys_addr);
 	memcpy(run->mmio.data, &val, 8);
+	ASSERT_EQ(0, vcpu_run(vcpu));
+	ASSERT_EQ(VMCTL_EXIT_IO, run->exit_reason);
+	ASSERT_EQ(VMCTL_IO_IN, run->io.direction);
+	ASSERT_EQ(INS_PORT, run->io.port);
+	ASSERT_EQ(1, run->io.count);
+	*((uint8_t *)run + run->io.data_offset) = 0xa5;
 	ASSERT_EQ(UCALL_SYNC, vcpu_ucall(vcpu, &uc));
 	EXPECT_EQ(val, *(uint64_t *)(mem + 5 * 4096));
+	EXPECT_EQ(0xa5, mem[7 * 4096]);
 	ASSERT_EQ(0, dirty_log(vcpu->vm, VMCTL_GET_DIRTY_LOG, LOG_SLOT, 0,
 			       LOG_PAGES, map));
-	EXPECT_EQ(1ULL << 5, map[0]);
+	EXPECT_EQ(1ULL << 5 | 1ULL << 7, map[0]);
 	guest_destroy(vcpu);
 }
 

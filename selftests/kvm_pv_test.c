@@ -11,7 +11,8 @@
  * after the HLT, not for an APIC ID no vCPU has, not from CPL 3) and
  * hlt.vm_stopped, which says when no vCPU can run again; the MSRs in
  * GET_MSR_INDEX_LIST with their bad values refused; the module's writes
- * of the steal-time record and the PV EOI flag in the dirty log; and the
+ * of the steal-time record, kvmclock's time info and the PV EOI flag in
+ * the dirty log; and the
  * bare platform (no KVM leaves), where the MSRs #GP and the hypercalls go
  * to user space.
  */
@@ -33,6 +34,7 @@
 #include "modes.h"
 #include "ucall.h"
 
+#define MSR_KVM_SYSTEM_TIME_NEW	0x4b564d01
 #define MSR_KVM_STEAL_TIME	0x4b564d03
 #define MSR_KVM_PV_EOI_EN	0x4b564d04
 #define F_STEAL_TIME		(1U << 5)
@@ -291,13 +293,15 @@ TEST_F(pv, msrs_for_snapshots)
 #define LOG_PAGES		64
 
 /*
- * Steal time in page 2 of a logged slot, the PV EOI flag in page 5; the
- * guest writes neither page itself (its handler ends the interrupt by
- * the EOI register, leaving the flag to the module).
+ * Steal time in page 2 of a logged slot, kvmclock's time info in page 3,
+ * the PV EOI flag in page 5; the guest writes none of these pages itself
+ * (its handler ends the interrupt by the EOI register, leaving the flag
+ * to the module).
  */
 GUEST64(logged_guest,
 	X2APIC_ON
 	WRMSR(MSR_KVM_STEAL_TIME, LOG_GPA + 2 * 4096 + 1, 0)
+	WRMSR(MSR_KVM_SYSTEM_TIME_NEW, LOG_GPA + 3 * 4096 + 1, 0)
 	WRMSR(MSR_KVM_PV_EOI_EN, LOG_GPA + 5 * 4096 + 1, 0)
 	"sti\n\t"
 	WRMSR(0x83f, VEC_LOW, 0)
@@ -342,8 +346,8 @@ TEST_F(pv, module_writes_are_dirty_logged)
 	EXPECT_EQ(1, uc.args[0]);
 	d.bitmap = (unsigned long)&map;
 	ASSERT_EQ(0, ioctl(self->vm->fd, VMCTL_GET_DIRTY_LOG, &d));
-	EXPECT_EQ(1ULL << 2 | 1ULL << 5, map) TH_LOG("log %#llx",
-						     (unsigned long long)map);
+	EXPECT_EQ(1ULL << 2 | 1ULL << 3 | 1ULL << 5, map)
+		TH_LOG("log %#llx", (unsigned long long)map);
 	/* Steal time's first entry wrote an even version. */
 	version = *(uint32_t *)((char *)mem + 2 * 4096 + 8);
 	EXPECT_EQ(0, version & 1);
