@@ -13,6 +13,10 @@
  *   Once with the slot in small pages, once backed by transparent huge
  *   pages (2 MiB EPT entries before logging starts).  With PML, the
  *   log fills (PML-full exits); without, writes fault.
+ * - GET answers for the writes made before it: a guest adds one to a
+ *   page forever; the host clears the log, sees the page change, fetches
+ *   the log: the page is in it, every time (with PML the write waited in
+ *   the running vCPU's buffer until its next exit, up to 1 ms later).
  * - The cost of a logged write, printed: PML or write-protection.
  * - Pages the module writes for the guest are logged: an MMIO read by
  *   MOVS and a port read by INS land in pages the guest never wrote
@@ -249,6 +253,52 @@ static void run_rounds(struct __test_metadata *_metadata, bool thp)
 	EXPECT_GT(logged, 0);
 	TH_LOG("%llu changes seen, %llu pages logged",
 	       (unsigned long long)changed, (unsigned long long)logged);
+	guest_destroy(w.vcpu);
+	munmap(mem - ((uintptr_t)mem & (HUGE - 1)), LOG_SIZE + HUGE);
+}
+
+/* Adds one to the slot's first page until CTL_STOP is set. */
+GUEST64(inc_guest,
+	"mov $" __stringify(LOG_GPA) ", %ebx\n\t"
+	"mov $" __stringify(CTL_STOP) ", %ecx\n"
+	"1:\n\t"
+	"incq (%rbx)\n\t"
+	"cmpq $0, (%rcx)\n\t"
+	"je 1b\n\t"
+	G_UCALL(UCALL_DONE));
+
+TEST(get_sees_running_writes)
+{
+	uint8_t *mem = alloc_slot_mem(false);
+	volatile uint64_t *page = (volatile uint64_t *)mem, *stop;
+	uint64_t map[LOG_WORDS], v;
+	struct writer w = { 0 };
+	int round, missed = 0;
+	pthread_t t;
+
+	w.vcpu = vcpu_create_guest(&inc_guest);
+	vm_prefault_ram(w.vcpu->vm);
+	stop = gpa_to_hva(w.vcpu->vm, CTL_STOP);
+	*stop = 0;
+	ASSERT_EQ(0, set_slot(w.vcpu->vm, mem, VMCTL_MEM_LOG_DIRTY));
+	ASSERT_EQ(0, pthread_create(&t, NULL, writer_thread, &w));
+	for (round = 0; round < 20; round++) {
+		ASSERT_EQ(0, dirty_log(w.vcpu->vm, VMCTL_GET_DIRTY_LOG,
+				       LOG_SLOT, 0, LOG_PAGES, map));
+		ASSERT_EQ(0, dirty_log(w.vcpu->vm, VMCTL_CLEAR_DIRTY_LOG,
+				       LOG_SLOT, 0, LOG_PAGES, map));
+		v = *page;
+		while (*page == v)
+			;	/* written again since the clear */
+		ASSERT_EQ(0, dirty_log(w.vcpu->vm, VMCTL_GET_DIRTY_LOG,
+				       LOG_SLOT, 0, LOG_PAGES, map));
+		if (!bit(map, 0))
+			missed++;
+	}
+	*stop = 1;
+	pthread_join(t, NULL);
+	EXPECT_EQ(UCALL_DONE, w.result);
+	EXPECT_EQ(0, missed);
 	guest_destroy(w.vcpu);
 	munmap(mem - ((uintptr_t)mem & (HUGE - 1)), LOG_SIZE + HUGE);
 }

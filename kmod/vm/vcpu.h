@@ -110,6 +110,7 @@ struct vmk_vcpu {
 	/* Faults that mapped RAM, by this vCPU only (read: READ_ONCE). */
 	unsigned long faults_4k, faults_2m;
 	u64 *pml;		/* the PML buffer, with vmx_caps.pml */
+	u32 pml_reads;		/* buffer read into the logs (smp_load_acquire) */
 	bool in_guest;		/* between the APIC check and the exit */
 	bool halted;		/* in HLT, waiting for an interrupt */
 	bool halt_if;		/* RFLAGS.IF at the HLT */
